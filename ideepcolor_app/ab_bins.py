@@ -1,0 +1,37 @@
+"""The 529-bin ab grid of the distribution head (23 x 23 bins, a-major)."""
+from __future__ import annotations
+
+import torch
+
+BIN_STEP = 10.0
+BIN_EDGE = 110.0
+BINS_PER_AXIS = 23
+NUM_BINS = BINS_PER_AXIS * BINS_PER_AXIS  # 529
+DISTRIBUTION_TEMPERATURE = 0.2
+"""Suggestions use softmax(0.2 * logits), as the reference GUI does."""
+
+
+def ab_to_bin(ab: torch.Tensor) -> torch.Tensor:
+    """Bin index k = a_idx * 23 + b_idx of ab values shaped (..., 2, ...) on dim -3 or last.
+
+    Accepts (B, 2, H, W) -> (B, H, W), or (N, 2) -> (N,).
+    """
+    if ab.dim() == 4:
+        a, b = ab[:, 0], ab[:, 1]
+    else:
+        a, b = ab[..., 0], ab[..., 1]
+    a_idx = torch.round((a.clamp(-BIN_EDGE, BIN_EDGE) + BIN_EDGE) / BIN_STEP).long()
+    b_idx = torch.round((b.clamp(-BIN_EDGE, BIN_EDGE) + BIN_EDGE) / BIN_STEP).long()
+    return a_idx * BINS_PER_AXIS + b_idx
+
+
+def bin_centers(device: torch.device | str | None = None) -> torch.Tensor:
+    """(529, 2) ab centre of each bin, in index order."""
+    axis = torch.arange(BINS_PER_AXIS, device=device, dtype=torch.float32) * BIN_STEP - BIN_EDGE
+    a, b = torch.meshgrid(axis, axis, indexing="ij")
+    return torch.stack((a.reshape(-1), b.reshape(-1)), dim=1)
+
+
+def distribution(logits: torch.Tensor) -> torch.Tensor:
+    """Probabilities over the bins along dim 1 from the head's logits."""
+    return torch.softmax(DISTRIBUTION_TEMPERATURE * logits.float(), dim=1)

@@ -1,0 +1,316 @@
+"""The inference engine: model, photo and hints resident on one device.
+
+``ColorizationEngine.colorize(hints)`` runs one forward per hint state and
+returns a :class:`Colorization` from which the 256x256 ab, the
+full-resolution RGB (composed on the device) and the colour distribution at
+any pixel are read. :class:`AsyncColorizer` drives it from a worker thread
+for the GUI, dropping superseded requests.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .ab_bins import distribution
+from .color import lab_to_rgb, rgb_to_lab, snap_ab_to_gamut
+from .encoding import NETWORK_SIZE, MaskConvention, network_input, rasterize_hints
+from .hints import Hint, hint_boxes, hint_colors
+from .images import Photo
+from .model import SIGGRAPHGenerator
+from .suggest import Suggestion, ab_to_display_rgb, suggest_colors
+from .weights import WeightsInfo, find_weights, load_model
+
+HALF_PRECISION_TOLERANCE = 0.5
+"""Mean |ab| difference (Lab units) under which fp16 is used on a GPU."""
+_CHUNK_PIXELS = 1 << 21  # full-resolution work is done in bands of ~2 MP to bound memory
+
+
+def pick_device(requested: str | None = None) -> torch.device:
+    """``requested`` if given ('cuda', 'cuda:1', 'mps', 'cpu'), else CUDA, then MPS, then CPU."""
+    if requested and requested != "auto":
+        device = torch.device(requested)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError(f"Device '{requested}' was requested but CUDA is not available here.")
+        if device.type == "mps" and not torch.backends.mps.is_available():
+            raise RuntimeError(f"Device '{requested}' was requested but MPS is not available here.")
+        return device
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+class ColorizationEngine:
+    """Holds the network, the photo's L (network and full resolution) on one device."""
+
+    def __init__(self, model: SIGGRAPHGenerator, info: WeightsInfo, device: str | torch.device | None = None,
+                 half_precision: bool | None = None) -> None:
+        self.device = pick_device(str(device) if device is not None else None)
+        self.info = info
+        self.mask_convention = MaskConvention(info.mask_convention)
+        self.model = model.eval().to(self.device)
+        if self.device.type == "cuda":
+            self.model = self.model.to(memory_format=torch.channels_last)
+        self.half_precision_error: float | None = None
+        if half_precision is None:
+            half_precision = self._half_precision_is_safe()
+        self.half_precision = bool(half_precision) and self.device.type != "cpu"
+        self._lock = threading.RLock()
+        self.photo: Photo | None = None
+        self.l_full: torch.Tensor | None = None  # (1, 1, H, W) float32
+        self.l_net: torch.Tensor | None = None  # (1, 1, 256, 256) float32
+
+    @classmethod
+    def from_weights(cls, weights: str | Path | None = None, device: str | None = None,
+                     mask_convention: str | None = None) -> "ColorizationEngine":
+        model, info = load_model(find_weights(weights), mask_convention)
+        return cls(model, info, device)
+
+    @property
+    def device_label(self) -> str:
+        if self.device.type == "cuda":
+            name = torch.cuda.get_device_name(self.device)
+            return f"{name} ({'fp16' if self.half_precision else 'fp32'})"
+        return self.device.type.upper()
+
+    def set_photo(self, photo: Photo) -> None:
+        """Upload the photo once and keep only its lightness on the device."""
+        with self._lock:
+            pixels = torch.from_numpy(np.ascontiguousarray(photo.pixels)).to(self.device)
+            height, width = pixels.shape[:2]
+            l_full = torch.empty(1, 1, height, width, device=self.device)
+            for top, bottom in _bands(height, width):
+                band = pixels[top:bottom].permute(2, 0, 1).float() / photo.max_value
+                l_full[0, :, top:bottom] = rgb_to_lab(band)[0:1]
+            del pixels
+            self.l_full = l_full
+            self.l_net = F.interpolate(l_full, size=(NETWORK_SIZE, NETWORK_SIZE), mode="bilinear",
+                                       antialias=True, align_corners=False)
+            self.photo = photo
+
+    def lightness_at(self, x: float, y: float) -> float:
+        """L at image coordinates (x, y), read at network resolution as the hints are."""
+        row, col = self._net_index(x, y)
+        return float(self._require_photo()[0, 0, row, col])
+
+    def colorize(self, hints: Sequence[Hint]) -> "Colorization":
+        """One forward of the network for this hint state."""
+        with self._lock, torch.inference_mode():
+            l_net = self._require_photo()
+            ab, mask = self.hint_tensors(hints)
+            x = network_input(l_net, ab, mask, self.mask_convention)
+            out = self._forward(x)
+            return Colorization(self, tuple(hints), out[0].float(), out[1].float())
+
+    def hint_tensors(self, hints: Sequence[Hint]) -> tuple[torch.Tensor, torch.Tensor]:
+        """(1, 2, 256, 256) ab and (1, 1, 256, 256) mask, colours snapped into gamut at each hint's L."""
+        assert self.photo is not None and self.l_net is not None
+        boxes = hint_boxes(hints, self.photo.size).to(self.device)
+        colors = hint_colors(hints).to(self.device)
+        if len(hints):
+            radius = boxes[:, 2] // 2
+            l_at = self.l_net[0, 0, boxes[:, 0] + radius, boxes[:, 1] + radius]
+            colors = snap_ab_to_gamut(l_at, colors)
+        return rasterize_hints(boxes, colors, NETWORK_SIZE, NETWORK_SIZE)
+
+    def _forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.device.type == "cuda":
+            x = x.contiguous(memory_format=torch.channels_last)
+        if self.half_precision:
+            with torch.autocast(self.device.type, dtype=torch.float16):
+                return tuple(self.model(x))  # type: ignore[return-value]
+        return tuple(self.model(x))  # type: ignore[return-value]
+
+    def _half_precision_is_safe(self) -> bool:
+        """Measure fp16 against fp32 on a synthetic photo with hints; use it only if close."""
+        if self.device.type == "cpu":
+            return False
+        g = torch.Generator().manual_seed(0)
+        l = torch.rand(1, 1, NETWORK_SIZE, NETWORK_SIZE, generator=g) * 100
+        boxes = torch.randint(0, NETWORK_SIZE - 5, (10, 3), generator=g)
+        boxes[:, 2] = 5
+        ab, mask = rasterize_hints(boxes, torch.rand(10, 2, generator=g) * 120 - 60, NETWORK_SIZE, NETWORK_SIZE)
+        x = network_input(l, ab, mask, self.mask_convention).to(self.device)
+        with torch.inference_mode():
+            full = self.model(x).ab.float()
+            with torch.autocast(self.device.type, dtype=torch.float16):
+                half = self.model(x).ab.float()
+        self.half_precision_error = float((full - half).abs().mean())
+        return self.half_precision_error < HALF_PRECISION_TOLERANCE
+
+    def _require_photo(self) -> torch.Tensor:
+        if self.l_net is None:
+            raise RuntimeError("No photo loaded: call set_photo() first.")
+        return self.l_net
+
+    def _net_index(self, x: float, y: float) -> tuple[int, int]:
+        assert self.photo is not None
+        width, height = self.photo.size
+        col = min(max(int(x * NETWORK_SIZE / width), 0), NETWORK_SIZE - 1)
+        row = min(max(int(y * NETWORK_SIZE / height), 0), NETWORK_SIZE - 1)
+        return row, col
+
+
+@dataclass
+class Colorization:
+    """The network's answer for one hint state; full-resolution work is done on demand."""
+
+    engine: ColorizationEngine
+    hints: tuple[Hint, ...]
+    ab: torch.Tensor  # (1, 2, 256, 256), Lab units, on the device
+    logits: torch.Tensor  # (1, 529, 64, 64), on the device
+    _full_rgb: np.ndarray | None = field(default=None, repr=False)
+
+    def rgb_tensor(self, size: tuple[int, int] | None = None) -> torch.Tensor:
+        """(H, W, 3) uint8 on the device: ab upsampled bilinearly onto the photo's L.
+
+        ``size`` (width, height) gives a smaller preview (L resampled too); default full resolution.
+        """
+        l_full = self.engine.l_full
+        assert l_full is not None
+        with torch.inference_mode():
+            if size is not None and size != (l_full.shape[3], l_full.shape[2]):
+                l_full = F.interpolate(l_full, size=(size[1], size[0]), mode="bilinear", antialias=True,
+                                       align_corners=False)
+            height, width = l_full.shape[2:]
+            ab = F.interpolate(self.ab, size=(height, width), mode="bilinear", align_corners=False)
+            out = torch.empty(height, width, 3, dtype=torch.uint8, device=l_full.device)
+            for top, bottom in _bands(height, width):
+                lab = torch.cat((l_full[0, :, top:bottom], ab[0, :, top:bottom]), dim=0)
+                out[top:bottom] = (lab_to_rgb(lab) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0)
+            return out
+
+    def full_resolution_rgb(self) -> np.ndarray:
+        """(H, W, 3) uint8 result at the photo's full resolution (cached)."""
+        if self._full_rgb is None:
+            self._full_rgb = self.rgb_tensor().cpu().numpy()
+        return self._full_rgb
+
+    def preview_rgb(self, max_side: int) -> np.ndarray:
+        """Result scaled so that its longer side is at most ``max_side``."""
+        assert self.engine.photo is not None
+        width, height = self.engine.photo.size
+        scale = min(1.0, max_side / max(width, height))
+        if scale >= 1.0:
+            return self.full_resolution_rgb()
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        return self.rgb_tensor(size).cpu().numpy()
+
+    def distribution_at(self, x: float, y: float) -> torch.Tensor:
+        """(529,) probabilities of the ab bins at image coordinates (x, y)."""
+        row, col = self.engine._net_index(x, y)
+        scale = self.ab.shape[2] // self.logits.shape[2]
+        return distribution(self.logits[:, :, row // scale, col // scale])[0]
+
+    def predicted_ab_at(self, x: float, y: float) -> tuple[float, float]:
+        row, col = self.engine._net_index(x, y)
+        a, b = self.ab[0, :, row, col].tolist()
+        return a, b
+
+    def suggestions(self, x: float, y: float, k: int = 9) -> "Palette":
+        """Suggested colours at (x, y) under this hint state, plus the current prediction."""
+        lightness = self.engine.lightness_at(x, y)
+        ranked = suggest_colors(self.distribution_at(x, y), lightness, k=k)
+        l_tensor = torch.tensor([lightness])
+        predicted_ab = snap_ab_to_gamut(l_tensor, torch.tensor([self.predicted_ab_at(x, y)]))
+        predicted = Suggestion(tuple(predicted_ab[0].tolist()), ab_to_display_rgb(l_tensor, predicted_ab)[0], 1.0)
+        return Palette(x, y, lightness, predicted, ranked)
+
+
+@dataclass(frozen=True)
+class Palette:
+    x: float
+    y: float
+    lightness: float
+    predicted: Suggestion
+    suggestions: list[Suggestion]
+
+
+def _bands(height: int, width: int) -> list[tuple[int, int]]:
+    rows = max(1, _CHUNK_PIXELS // max(width, 1))
+    return [(top, min(top + rows, height)) for top in range(0, height, rows)]
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    hints: tuple[Hint, ...]
+    probe: tuple[float, float] | None = None
+    """Pixel whose suggested colours to compute with this update (the selected hint)."""
+
+
+@dataclass
+class UpdateResult:
+    request_id: int
+    hints: tuple[Hint, ...]
+    preview: np.ndarray
+    palette: Palette | None
+    seconds: float
+    colorization: Colorization
+
+
+class AsyncColorizer:
+    """Runs updates on one worker thread; only the newest pending request is computed.
+
+    ``on_result`` and ``on_error`` are called from the worker thread; a GUI
+    forwards them to its own thread (for Qt, through a queued signal).
+    """
+
+    def __init__(self, engine: ColorizationEngine, on_result: Callable[[UpdateResult], None],
+                 on_error: Callable[[int, Exception], None] | None = None, preview_max_side: int = 2048) -> None:
+        self.engine = engine
+        self.preview_max_side = preview_max_side
+        self._on_result = on_result
+        self._on_error = on_error
+        self._pending: tuple[int, UpdateRequest] | None = None
+        self._next_id = 0
+        self._cond = threading.Condition()
+        self._closed = False
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._run, name="ideepcolor-engine", daemon=True)
+        self._thread.start()
+
+    def submit(self, request: UpdateRequest) -> int:
+        """Queue ``request``, replacing any not yet started; returns its id."""
+        with self._cond:
+            self._next_id += 1
+            if self._pending is not None:
+                self.dropped += 1
+            self._pending = (self._next_id, request)
+            self._cond.notify()
+            return self._next_id
+
+    def close(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._closed = True
+            self._pending = None
+            self._cond.notify()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._pending is None and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                request_id, request = self._pending  # type: ignore[misc]
+                self._pending = None
+            started = time.perf_counter()
+            try:
+                result = self.engine.colorize(request.hints)
+                preview = result.preview_rgb(self.preview_max_side)
+                palette = result.suggestions(*request.probe) if request.probe else None
+            except Exception as exc:  # reported to the GUI, never kills the worker
+                if self._on_error:
+                    self._on_error(request_id, exc)
+                continue
+            self._on_result(UpdateResult(request_id, request.hints, preview, palette,
+                                         time.perf_counter() - started, result))

@@ -1,0 +1,164 @@
+"""User colour hints and the editable, undoable set of them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import torch
+
+from .encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES
+from .events import Signal
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One colour hint.
+
+    x, y are continuous pixel coordinates in the full-resolution photo
+    (0 <= x < width), so a hint stays put at any zoom or network size.
+    ab is the requested colour in Lab units; size is the patch side in pixels
+    at network resolution (1, 3, 5, 7 or 9).
+    """
+
+    x: float
+    y: float
+    ab: tuple[float, float]
+    size: int = DEFAULT_PATCH_SIZE
+
+    def __post_init__(self) -> None:
+        if self.size not in PATCH_SIZES:
+            raise ValueError(f"patch size must be one of {PATCH_SIZES}, got {self.size}")
+
+
+def hint_boxes(hints: Sequence[Hint], image_size: tuple[int, int], network_size: int = NETWORK_SIZE) -> torch.Tensor:
+    """(N, 3) rows (top, left, side) of each hint's patch at network resolution.
+
+    Args:
+        image_size: (width, height) of the full-resolution photo.
+    """
+    width, height = image_size
+    rows = []
+    for hint in hints:
+        col = min(int(hint.x * network_size / width), network_size - 1)
+        row = min(int(hint.y * network_size / height), network_size - 1)
+        radius = hint.size // 2
+        rows.append((row - radius, col - radius, hint.size))
+    return torch.tensor(rows, dtype=torch.long).reshape(-1, 3)
+
+
+def hint_colors(hints: Sequence[Hint]) -> torch.Tensor:
+    return torch.tensor([h.ab for h in hints], dtype=torch.float32).reshape(-1, 2)
+
+
+class HintSet:
+    """The hints of one photo, with selection, undo/redo and change events.
+
+    Events: ``changed()`` after any edit of the hints (including undo/redo),
+    ``selection_changed(index or None)``.
+    """
+
+    def __init__(self, hints: Sequence[Hint] = ()) -> None:
+        self._hints: tuple[Hint, ...] = tuple(hints)
+        self._undo: list[tuple[Hint, ...]] = []
+        self._redo: list[tuple[Hint, ...]] = []
+        self._coalesce_key: object = None
+        self._selected: int | None = None
+        self.changed = Signal()
+        self.selection_changed = Signal()
+
+    def __len__(self) -> int:
+        return len(self._hints)
+
+    def __getitem__(self, index: int) -> Hint:
+        return self._hints[index]
+
+    @property
+    def hints(self) -> tuple[Hint, ...]:
+        return self._hints
+
+    @property
+    def selected(self) -> int | None:
+        return self._selected
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def select(self, index: int | None) -> None:
+        if index is not None and not 0 <= index < len(self._hints):
+            index = None
+        if index != self._selected:
+            self._selected = index
+            self.selection_changed.emit(index)
+
+    def add(self, hint: Hint) -> int:
+        self._commit(self._hints + (hint,))
+        self.select(len(self._hints) - 1)
+        return len(self._hints) - 1
+
+    def update(self, index: int, coalesce: object = None, **changes: object) -> None:
+        """Change fields of one hint; edits sharing a ``coalesce`` key make one undo step."""
+        new = replace(self._hints[index], **changes)  # type: ignore[arg-type]
+        if new != self._hints[index]:
+            self._commit(self._hints[:index] + (new,) + self._hints[index + 1 :], coalesce)
+
+    def remove(self, index: int) -> None:
+        self._commit(self._hints[:index] + self._hints[index + 1 :])
+        selected = self._selected
+        if selected is not None and selected >= index:
+            selected = None if selected == index else selected - 1
+        self.select(selected)
+
+    def clear(self) -> None:
+        if self._hints:
+            self._commit(())
+            self.select(None)
+
+    def replace_all(self, hints: Sequence[Hint], undoable: bool = True) -> None:
+        """Swap in another set (loading a session); undoable unless asked otherwise."""
+        if undoable:
+            self._commit(tuple(hints))
+        else:
+            self._hints, self._undo, self._redo = tuple(hints), [], []
+            self.changed.emit()
+        self.select(None)
+
+    def undo(self) -> bool:
+        return self._step(self._undo, self._redo)
+
+    def redo(self) -> bool:
+        return self._step(self._redo, self._undo)
+
+    def end_coalescing(self) -> None:
+        self._coalesce_key = None
+
+    def index_at(self, x: float, y: float, radius: float) -> int | None:
+        """Topmost hint whose centre is within ``radius`` image pixels of (x, y)."""
+        for i in range(len(self._hints) - 1, -1, -1):
+            h = self._hints[i]
+            if abs(h.x - x) <= radius and abs(h.y - y) <= radius:
+                return i
+        return None
+
+    def _commit(self, hints: tuple[Hint, ...], coalesce: object = None) -> None:
+        if coalesce is None or coalesce != self._coalesce_key:
+            self._undo.append(self._hints)
+        self._coalesce_key = coalesce
+        self._redo.clear()
+        self._hints = hints
+        self.changed.emit()
+
+    def _step(self, source: list[tuple[Hint, ...]], target: list[tuple[Hint, ...]]) -> bool:
+        if not source:
+            return False
+        target.append(self._hints)
+        self._hints = source.pop()
+        self._coalesce_key = None
+        if self._selected is not None and self._selected >= len(self._hints):
+            self.select(None)
+        self.changed.emit()
+        return True

@@ -1,0 +1,169 @@
+"""Reading photos safely and writing results atomically."""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_PIXELS = 100_000_000
+READ_FORMATS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp")
+WRITE_FORMATS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
+
+# We check the size ourselves (with a clearer message) before decoding.
+Image.MAX_IMAGE_PIXELS = None
+
+
+class ImageError(Exception):
+    """A photo could not be read or a result could not be written; names file and problem."""
+
+
+@dataclass
+class Photo:
+    """A decoded photo: pixels as (H, W, 3) uint8 or uint16 RGB, EXIF orientation applied."""
+
+    path: Path
+    pixels: np.ndarray
+    sha256: str
+    is_color: bool
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height)."""
+        return self.pixels.shape[1], self.pixels.shape[0]
+
+    @property
+    def max_value(self) -> int:
+        return 65535 if self.pixels.dtype == np.uint16 else 255
+
+    def rgb8(self) -> np.ndarray:
+        return self.pixels if self.pixels.dtype == np.uint8 else (self.pixels >> 8).astype(np.uint8)
+
+
+def load_photo(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Photo:
+    """Decode a photo from disk.
+
+    Handles 8/16-bit, greyscale, palette, CMYK and alpha images (alpha is
+    composited over white), honours EXIF orientation, and refuses images over
+    ``max_pixels`` before decoding them.
+
+    Raises:
+        ImageError: missing, empty, corrupt, truncated, unsupported or too large.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImageError(f"{path}: file not found.") from None
+    except IsADirectoryError:
+        raise ImageError(f"{path}: is a folder, not an image.") from None
+    except OSError as exc:
+        raise ImageError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
+    if not data:
+        raise ImageError(f"{path}: the file is empty (0 bytes).")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > max_pixels:
+                raise ImageError(
+                    f"{path}: {width}x{height} is {width * height / 1e6:.0f} megapixels, over the "
+                    f"{max_pixels / 1e6:.0f} MP limit. Downscale it first (for example to 50 MP)."
+                )
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except ImageError:
+        raise
+    except UnidentifiedImageError:
+        raise ImageError(f"{path}: not an image this app can read (PNG, JPEG, TIFF, WebP, BMP).") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageError(f"{path}: the image is corrupt or truncated ({exc}).") from exc
+    pixels = _to_rgb_array(image, path)
+    return Photo(path=path, pixels=pixels, sha256=hashlib.sha256(data).hexdigest(), is_color=_has_color(pixels))
+
+
+def _to_rgb_array(image: Image.Image, path: Path) -> np.ndarray:
+    mode = image.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        grey = np.asarray(image, dtype=np.int64)
+        grey = np.clip(grey, 0, 65535).astype(np.uint16)
+        return np.repeat(grey[..., None], 3, axis=2)
+    if mode == "F":
+        grey = np.asarray(image, dtype=np.float32)
+        top = float(grey.max()) if grey.size else 1.0
+        grey = np.clip(grey / (top if top > 1.0 else 1.0), 0, 1)
+        return np.repeat((grey * 65535 + 0.5).astype(np.uint16)[..., None], 3, axis=2)
+    if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, rgba)
+    try:
+        return np.array(image.convert("RGB"), dtype=np.uint8)
+    except (OSError, ValueError) as exc:
+        raise ImageError(f"{path}: unsupported colour mode {mode} ({exc}).") from exc
+
+
+def _has_color(pixels: np.ndarray) -> bool:
+    """True when a visible share of pixels is not grey (JPEG noise on grey photos ignored)."""
+    step = max(1, int(np.sqrt(pixels.shape[0] * pixels.shape[1] / 250_000)))
+    sample = pixels[::step, ::step].astype(np.int32)
+    threshold = 8 * (257 if pixels.dtype == np.uint16 else 1)
+    spread = np.abs(sample[..., 0] - sample[..., 1]) + np.abs(sample[..., 1] - sample[..., 2])
+    return bool((spread > threshold).mean() > 0.001)
+
+
+def save_image(rgb: np.ndarray, path: str | os.PathLike, *, overwrite: bool = False,
+               protect: tuple[Path, ...] = (), jpeg_quality: int = 95) -> Path:
+    """Write an (H, W, 3) RGB uint8/uint16 image atomically (temporary file, then rename).
+
+    Raises:
+        ImageError: unknown format, existing file without ``overwrite``, a
+            protected path (the input photo), or an unwritable folder.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in WRITE_FORMATS:
+        raise ImageError(f"{path}: cannot write '{suffix}' files; use one of {', '.join(WRITE_FORMATS)}.")
+    for protected in protect:
+        if _same_file(path, Path(protected)):
+            raise ImageError(f"{path}: refusing to overwrite the input photo; choose another name.")
+    if path.exists() and not overwrite:
+        raise ImageError(f"{path}: already exists; refusing to overwrite (use --force, or another name).")
+    if suffix in (".jpg", ".jpeg", ".webp") and rgb.dtype == np.uint16:
+        rgb = (rgb >> 8).astype(np.uint8)
+    params = [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality] if suffix in (".jpg", ".jpeg") else []
+    if suffix == ".webp":
+        params = [cv2.IMWRITE_WEBP_QUALITY, jpeg_quality]
+    ok, encoded = cv2.imencode(suffix, np.ascontiguousarray(rgb[..., ::-1]), params)
+    if not ok:
+        raise ImageError(f"{path}: the image could not be encoded as {suffix}.")
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix + ".tmp", dir=folder)
+    except FileNotFoundError:
+        raise ImageError(f"{path}: the folder {folder} does not exist.") from None
+    except OSError as exc:
+        raise ImageError(f"{path}: cannot write in {folder} ({exc.strerror or exc}); choose another folder.") from exc
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(encoded.tobytes())
+        os.replace(tmp_name, path)
+    except OSError as exc:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise ImageError(f"{path}: writing failed ({exc.strerror or exc}); nothing was saved.") from exc
+    return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False

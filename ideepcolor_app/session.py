@@ -1,0 +1,124 @@
+"""Hint sessions: the photo they belong to, its hints and the model, as versioned JSON."""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .encoding import PATCH_SIZES
+from .hints import Hint
+
+SESSION_FORMAT = "ideepcolor-session"
+SESSION_VERSION = 1
+
+
+class SessionError(Exception):
+    """A session file is unreadable or invalid; the message names the field."""
+
+
+@dataclass
+class Session:
+    image_path: str
+    image_sha256: str
+    image_size: tuple[int, int]  # (width, height)
+    hints: list[Hint] = field(default_factory=list)
+    model: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": SESSION_FORMAT,
+            "version": SESSION_VERSION,
+            "image": {
+                "path": self.image_path,
+                "sha256": self.image_sha256,
+                "width": self.image_size[0],
+                "height": self.image_size[1],
+            },
+            "model": self.model,
+            "hints": [{"x": h.x, "y": h.y, "ab": [h.ab[0], h.ab[1]], "size": h.size} for h in self.hints],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Session":
+        """Validate everything first, then build: nothing is half-applied."""
+        _expect(isinstance(data, dict), "top level", "must be a JSON object")
+        _expect(data.get("format") == SESSION_FORMAT, "format", f"must be '{SESSION_FORMAT}'")
+        version = data.get("version")
+        _expect(isinstance(version, int) and not isinstance(version, bool), "version", "must be an integer")
+        _expect(version <= SESSION_VERSION, "version", f"{version} is newer than this app understands ({SESSION_VERSION}); update ideepcolor")
+        image = data.get("image")
+        _expect(isinstance(image, dict), "image", "must be an object")
+        path = image.get("path")
+        _expect(isinstance(path, str) and path != "", "image.path", "must be a non-empty string")
+        sha = image.get("sha256")
+        _expect(isinstance(sha, str) and len(sha) == 64, "image.sha256", "must be a 64-character hex string")
+        width, height = image.get("width"), image.get("height")
+        for name, value in (("image.width", width), ("image.height", height)):
+            _expect(_is_int(value) and value > 0, name, "must be a positive integer")
+        model = data.get("model")
+        _expect(model is None or isinstance(model, str), "model", "must be a string or null")
+        raw_hints = data.get("hints")
+        _expect(isinstance(raw_hints, list), "hints", "must be a list")
+        hints = [_parse_hint(h, f"hints[{i}]", width, height) for i, h in enumerate(raw_hints)]
+        return cls(path, sha, (width, height), hints, model)
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a temporary file in the same folder, then rename."""
+        path = Path(path)
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            tmp.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise SessionError(f"Could not save session to {path}: {exc.strerror or exc}. Choose another folder.") from exc
+
+    @classmethod
+    def load(cls, path: Path) -> "Session":
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SessionError(f"Could not read session {path}: {exc}") from exc
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SessionError(f"Session {path} is not valid JSON (line {exc.lineno}: {exc.msg}).") from exc
+        try:
+            return cls.from_json(data)
+        except SessionError as exc:
+            raise SessionError(f"Session {path}: {exc}") from exc
+
+    def resolve_image(self, session_file: Path) -> Path:
+        """The photo path, relative paths taken from the session file's folder."""
+        image = Path(self.image_path)
+        return image if image.is_absolute() else (Path(session_file).parent / image)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _expect(condition: bool, field_name: str, message: str) -> None:
+    if not condition:
+        raise SessionError(f"field '{field_name}' {message}")
+
+
+def _parse_hint(raw: Any, where: str, width: int, height: int) -> Hint:
+    _expect(isinstance(raw, dict), where, "must be an object")
+    x, y = raw.get("x"), raw.get("y")
+    _expect(_is_number(x) and 0 <= x < width, f"{where}.x", f"must be a number in [0, {width}), got {x!r}")
+    _expect(_is_number(y) and 0 <= y < height, f"{where}.y", f"must be a number in [0, {height}), got {y!r}")
+    ab = raw.get("ab")
+    _expect(isinstance(ab, list) and len(ab) == 2 and all(_is_number(v) and -128 <= v <= 128 for v in ab),
+            f"{where}.ab", f"must be two numbers in [-128, 128], got {ab!r}")
+    size = raw.get("size", 5)
+    _expect(_is_int(size) and size in PATCH_SIZES, f"{where}.size", f"must be one of {list(PATCH_SIZES)}, got {size!r}")
+    return Hint(float(x), float(y), (float(ab[0]), float(ab[1])), size)

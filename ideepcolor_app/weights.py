@@ -1,0 +1,315 @@
+"""Weights: the registry of known files, the project's format, strict loading, lookup.
+
+Published ``.pth`` files are read with ``torch.load(weights_only=True)``; the
+project's own files are safetensors with string metadata (architecture, mask
+convention, provenance, metrics), optionally int8-quantised per output channel.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import load_file, save_file
+
+from .encoding import MaskConvention
+from .model import ARCHITECTURE, SIGGRAPHGenerator
+
+FORMAT_NAME = "ideepcolor-weights"
+FORMAT_VERSION = "1"
+ENV_VAR = "IDEEPCOLOR_WEIGHTS"
+CACHE_ENV_VAR = "IDEEPCOLOR_CACHE"
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "weights"
+_QUANT_SUFFIX = ".__int8_scale"
+
+
+class WeightsError(Exception):
+    """A weights file is missing, corrupt, or not of the expected architecture."""
+
+
+@dataclass(frozen=True)
+class KnownWeights:
+    name: str
+    filename: str
+    mask_convention: MaskConvention
+    provenance: str
+    url: str | None = None
+    sha256: str | None = None
+    size_bytes: int | None = None
+
+
+REGISTRY: dict[str, KnownWeights] = {
+    entry.name: entry
+    for entry in (
+        KnownWeights(
+            "ideepcolor", "ideepcolor-siggraph17.safetensors", MaskConvention.CENTERED,
+            "Trained by this project with `ideepcolor train` (see weights/README.md); bundled in weights/.",
+        ),
+        KnownWeights(
+            "siggraph17", "siggraph17-df00044c.pth", MaskConvention.ZERO_ONE,
+            "Zhang et al. 2017, richzhang/colorization release (caffe-converted model).",
+            url="https://colorizers.s3.us-east-2.amazonaws.com/siggraph17-df00044c.pth",
+            sha256="df00044c0a4d7c3edcecf6f75437ce346a66e7a42612d9b968e1a7e17dbc6f66",
+            size_bytes=130_500_000,
+        ),
+        KnownWeights(
+            "siggraph17-caffe", "caffemodel.pth", MaskConvention.ZERO_ONE,
+            "Zhang et al. 2017, caffe model converted to PyTorch (Berkeley server; no checksum published).",
+            url="http://colorization.eecs.berkeley.edu/siggraph/models/caffemodel.pth",
+        ),
+        KnownWeights(
+            "siggraph17-pytorch", "pytorch.pth", MaskConvention.CENTERED,
+            "Zhang et al., retrained with colorization-pytorch (Berkeley server; no checksum published).",
+            url="http://colorization.eecs.berkeley.edu/siggraph/models/pytorch.pth",
+        ),
+    )
+}
+DEFAULT_SEARCH_ORDER = ("siggraph17", "siggraph17-caffe", "siggraph17-pytorch", "ideepcolor")
+
+
+@dataclass
+class WeightsInfo:
+    """What is known about a loaded weights file."""
+
+    path: Path
+    name: str
+    mask_convention: MaskConvention
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.path.name})"
+
+
+def cache_dir() -> Path:
+    """Per-user folder where downloaded weights live."""
+    if os.environ.get(CACHE_ENV_VAR):
+        return Path(os.environ[CACHE_ENV_VAR]).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "ideepcolor"
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def registry_entry_for(path: Path) -> KnownWeights | None:
+    for entry in REGISTRY.values():
+        if entry.filename == path.name:
+            return entry
+    return None
+
+
+def find_weights(explicit: str | os.PathLike | None = None) -> Path:
+    """Resolve which weights file to use.
+
+    Order: explicit path (or registry name), ``$IDEEPCOLOR_WEIGHTS``, the user
+    cache folder, the bundled ``weights/`` folder.
+    """
+    for requested, source in ((explicit, "--weights"), (os.environ.get(ENV_VAR), f"${ENV_VAR}")):
+        if requested:
+            return _resolve_requested(str(requested), source)
+    for folder in (cache_dir(), BUNDLED_DIR):
+        for name in DEFAULT_SEARCH_ORDER:
+            candidate = folder / REGISTRY[name].filename
+            if candidate.is_file():
+                return candidate
+    raise WeightsError(missing_weights_message())
+
+
+def missing_weights_message() -> str:
+    return (
+        "No colorization weights found.\n"
+        f"Looked in: {cache_dir()} and {BUNDLED_DIR}.\n"
+        "Fix it with one of:\n"
+        "  ideepcolor weights download siggraph17     (published weights, 130 MB, needs internet)\n"
+        "  ideepcolor train PHOTO_FOLDER --out weights/ideepcolor-siggraph17.safetensors\n"
+        f"  or point ${ENV_VAR} / --weights at a weights file you have."
+    )
+
+
+def _resolve_requested(requested: str, source: str) -> Path:
+    if requested in REGISTRY:
+        entry = REGISTRY[requested]
+        for folder in (cache_dir(), BUNDLED_DIR):
+            if (folder / entry.filename).is_file():
+                return folder / entry.filename
+        raise WeightsError(
+            f"Weights '{requested}' (from {source}) are not downloaded yet.\n"
+            f"Run: ideepcolor weights download {requested}"
+        )
+    path = Path(requested).expanduser()
+    if not path.is_file():
+        raise WeightsError(f"Weights file {path} (from {source}) does not exist.")
+    return path
+
+
+def load_state_dict(path: Path, mask_convention: MaskConvention | str | None = None) -> tuple[dict[str, torch.Tensor], WeightsInfo]:
+    """Read a weights file (published .pth or the project's .safetensors) without building a model."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"Weights file {path} does not exist.")
+    if path.stat().st_size == 0:
+        raise WeightsError(f"Weights file {path} is empty (an interrupted download?). Delete it and fetch it again.")
+    entry = registry_entry_for(path)
+    metadata: dict[str, Any] = {}
+    if path.suffix == ".safetensors":
+        state, metadata = _read_safetensors(path)
+        convention = metadata.get("mask_convention")
+        name = metadata.get("name", path.stem)
+    else:
+        state = _read_pth(path)
+        convention = entry.mask_convention.value if entry else None
+        name = entry.name if entry else path.stem
+    if mask_convention is not None:
+        convention = mask_convention
+    if convention is None:
+        convention = MaskConvention.ZERO_ONE
+        metadata["mask_convention_assumed"] = "true"
+    try:
+        convention = MaskConvention(convention)
+    except ValueError as exc:
+        raise WeightsError(f"{path}: unknown mask convention {convention!r}.") from exc
+    return state, WeightsInfo(path=path, name=name, mask_convention=convention, metadata=metadata)
+
+
+def load_model(path: Path, mask_convention: MaskConvention | str | None = None) -> tuple[SIGGRAPHGenerator, WeightsInfo]:
+    """Build the network and load ``path`` into it strictly, in eval mode."""
+    state, info = load_state_dict(path, mask_convention)
+    model = SIGGRAPHGenerator()
+    check_architecture(state, model, path)
+    model.load_state_dict(state, strict=True)
+    return model.eval(), info
+
+
+def check_architecture(state: dict[str, torch.Tensor], model: torch.nn.Module, path: Path) -> None:
+    """Refuse a state dict that does not match the SIGGRAPH17 module tree, saying why."""
+    expected = {k: v.shape for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+    got = {k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}
+    missing = sorted(expected.keys() - got.keys())
+    unexpected = sorted(got.keys() - expected.keys())
+    wrong = [k for k in expected.keys() & got.keys() if tuple(got[k].shape) != tuple(expected[k])]
+    if missing or unexpected or wrong:
+        details = []
+        if missing:
+            details.append(f"{len(missing)} missing keys (e.g. {missing[0]})")
+        if unexpected:
+            details.append(f"{len(unexpected)} unexpected keys (e.g. {unexpected[0]})")
+        if wrong:
+            k = sorted(wrong)[0]
+            details.append(f"{len(wrong)} keys with wrong shapes (e.g. {k}: {tuple(got[k].shape)}, expected {tuple(expected[k])})")
+        raise WeightsError(
+            f"{path} is not a SIGGRAPH17 colorization network: {'; '.join(details)}.\n"
+            f"Expected the {ARCHITECTURE} module tree ({len(expected)} tensors, model1.0.weight ... model_out.0.bias)."
+        )
+
+
+def _read_pth(path: Path) -> dict[str, torch.Tensor]:
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # pickle refusals, truncation, zip errors all land here
+        raise WeightsError(
+            f"{path} could not be read as PyTorch weights ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}).\n"
+            "The file may be corrupt or not a weights file; download it again or pick another."
+        ) from exc
+    if isinstance(obj, dict) and "state_dict" in obj and isinstance(obj["state_dict"], dict):
+        obj = obj["state_dict"]
+    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise WeightsError(f"{path} does not hold a state dict of tensors.")
+    return {k.removeprefix("module."): v for k, v in obj.items()}
+
+
+def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    try:
+        raw = load_file(str(path), device="cpu")
+        with safe_open(str(path), framework="pt") as f:
+            metadata = dict(f.metadata() or {})
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise WeightsError(f"{path} is not a readable safetensors file ({exc}). It may be corrupt.") from exc
+    if metadata.get("format") != FORMAT_NAME:
+        raise WeightsError(f"{path} is a safetensors file but not ideepcolor weights (no '{FORMAT_NAME}' metadata).")
+    if metadata.get("architecture") != ARCHITECTURE:
+        raise WeightsError(
+            f"{path} holds a '{metadata.get('architecture')}' network; this app needs '{ARCHITECTURE}'."
+        )
+    for key in ("provenance", "metrics"):
+        if key in metadata:
+            try:
+                metadata[key] = json.loads(metadata[key])
+            except json.JSONDecodeError:
+                pass
+    return _dequantize(raw), metadata
+
+
+def save_weights(
+    state: dict[str, torch.Tensor],
+    path: Path,
+    *,
+    mask_convention: MaskConvention,
+    name: str = "ideepcolor",
+    provenance: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+    quantize_int8: bool = False,
+) -> Path:
+    """Write the project's weights format atomically (temporary file, then rename)."""
+    path = Path(path)
+    tensors = {k: v.detach().to("cpu").contiguous() for k, v in state.items()}
+    tensors = {k.removeprefix("module.").removeprefix("_orig_mod."): v for k, v in tensors.items()}
+    if quantize_int8:
+        tensors = _quantize(tensors)
+    metadata = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "architecture": ARCHITECTURE,
+        "name": name,
+        "mask_convention": MaskConvention(mask_convention).value,
+        "quantization": "int8-per-output-channel" if quantize_int8 else "none",
+        "provenance": json.dumps(provenance or {}),
+        "metrics": json.dumps(metrics or {}),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    save_file(tensors, str(tmp), metadata=metadata)
+    os.replace(tmp, path)
+    return path
+
+
+def _quantize(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """int8 weight-only quantisation per output channel of conv weights (4-D tensors)."""
+    out: dict[str, torch.Tensor] = {}
+    for key, value in tensors.items():
+        if value.dim() == 4 and value.is_floating_point():
+            # ConvTranspose2d stores (in, out, kh, kw): quantise along its output channels (dim 1).
+            channel_dim = 1 if key.split(".")[0].endswith("up") else 0
+            reduce_dims = [d for d in range(4) if d != channel_dim]
+            scale = value.float().abs().amax(dim=reduce_dims, keepdim=True).clamp(min=1e-12) / 127.0
+            out[key] = torch.round(value.float() / scale).clamp(-127, 127).to(torch.int8)
+            out[key + _QUANT_SUFFIX] = scale.to(torch.float32)
+        else:
+            out[key] = value
+    return out
+
+
+def _dequantize(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    out: dict[str, torch.Tensor] = {}
+    for key, value in tensors.items():
+        if key.endswith(_QUANT_SUFFIX):
+            continue
+        scale = tensors.get(key + _QUANT_SUFFIX)
+        out[key] = value.float() * scale if scale is not None else value
+    return out
