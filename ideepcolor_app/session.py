@@ -73,7 +73,8 @@ class Session:
             tmp.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, path)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            if tmp.is_file():
+                tmp.unlink()
             raise SessionError(f"Could not save session to {path}: {exc.strerror or exc}. Choose another folder.") from exc
 
     @classmethod

@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+import skimage.color
+import torch
+
+from ideepcolor_app.color import (
+    ab_to_position, gamut_map, lab_to_rgb, lab_to_rgb_np, position_to_ab, rgb_to_lab, rgb_to_lab_np,
+    snap_ab_to_gamut,
+)
+
+
+def test_rgb_to_lab_matches_scikit_image_on_random_colours():
+    rgb = np.random.default_rng(1).random((5000, 3))
+    assert np.abs(rgb_to_lab_np(rgb) - skimage.color.rgb2lab(rgb)).max() < 0.01
+
+
+def test_lab_to_rgb_matches_scikit_image_in_lab_units():
+    lab = skimage.color.rgb2lab(np.random.default_rng(2).random((5000, 3)))
+    ours = rgb_to_lab_np(lab_to_rgb_np(lab))
+    theirs = skimage.color.rgb2lab(skimage.color.lab2rgb(lab))
+    assert np.abs(ours - theirs).max() < 0.01
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_tensor_conversion_on_images_round_trips(dtype):
+    rgb = torch.rand(2, 3, 16, 16, dtype=dtype)
+    lab = rgb_to_lab(rgb)
+    expected = skimage.color.rgb2lab(rgb.double().permute(0, 2, 3, 1).numpy())
+    assert np.abs(lab.double().permute(0, 2, 3, 1).numpy() - expected).max() < 0.01
+    assert torch.allclose(lab_to_rgb(lab), rgb, atol=1e-3)
+
+
+def test_snapping_keeps_lightness_and_lands_in_gamut():
+    lightness = torch.tensor([20.0, 50.0, 90.0, 50.0])
+    ab = torch.tensor([[100.0, 100.0], [-100.0, 90.0], [80.0, -100.0], [10.0, 10.0]])
+    snapped = snap_ab_to_gamut(lightness, ab)
+    lab = torch.cat((lightness[:, None], snapped), 1)[:, :, None, None]
+    raw = lab_to_rgb(lab, clip=False)
+    assert raw.min() > -0.02 and raw.max() < 1.02  # displayable without clipping
+    back = rgb_to_lab(lab_to_rgb(lab))[:, 0, 0, 0]
+    assert torch.allclose(back, lightness, atol=1.5)
+    assert torch.allclose(snapped[3], ab[3], atol=0.5), "an in-gamut colour must not move"
+
+
+def test_gamut_map_marks_only_displayable_colours():
+    rgb, inside = gamut_map(50.0, size=64)
+    assert rgb.shape == (64, 64, 3) and inside.dtype == bool
+    centre = 32
+    assert inside[centre, centre]  # neutral grey is displayable at L=50
+    assert not inside[0, 0] and not inside[63, 63]  # extreme corners are not
+    assert inside.sum() < 64 * 64 * 0.8
+    bright = gamut_map(97.0, size=64)[1]
+    assert bright.sum() < inside.sum()  # the gamut shrinks near white
+
+
+def test_picker_positions_invert():
+    for ab in [(-110, 110), (0, 0), (37.5, -80.0)]:
+        assert np.allclose(position_to_ab(*ab_to_position(ab, 200), 200), ab)
+    x, y = ab_to_position((0.0, 100.0), 221)
+    assert y < 221 / 2, "positive b is drawn upward"

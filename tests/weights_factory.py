@@ -1,0 +1,46 @@
+"""Weights the tests make for themselves (the published ones cannot be downloaded here)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from ideepcolor_app.encoding import MaskConvention
+from ideepcolor_app.model import SIGGRAPHGenerator
+from ideepcolor_app.weights import save_weights
+
+
+def make_random_weights(path: Path) -> Path:
+    torch.manual_seed(0)
+    return save_weights(SIGGRAPHGenerator().state_dict(), path, mask_convention=MaskConvention.CENTERED,
+                        name="random-test", quantize_int8=True)
+
+
+def echo_state_dict() -> dict[str, torch.Tensor]:
+    """A hand-set network whose ab output is the hint colour blurred by two 3x3 boxes.
+
+    Path: input hint a/b -> model1 (split into +/- parts, 3x3 box) -> model1short10 ->
+    model10 (3x3 box) -> model_out. Every other path is zeroed, so the result is grey
+    (ab = 0) away from hints and equals the hint colour at the centre of a 5x5 or
+    larger patch.
+    """
+    model = SIGGRAPHGenerator()
+    state = {k: torch.zeros_like(v) for k, v in model.state_dict().items()}
+    for key in state:
+        if key.endswith("running_var") or (key.endswith(".weight") and state[key].dim() == 1):
+            state[key] = torch.ones_like(state[key])  # BatchNorm as identity
+    box = torch.full((3, 3), 1.0 / 9.0)
+    w = state["model1.0.weight"]
+    for ch, (src, sign) in enumerate(((1, 1.0), (1, -1.0), (2, 1.0), (2, -1.0))):
+        w[ch, src, 1, 1] = sign
+    for ch in range(4):
+        state["model1.2.weight"][ch, ch] = box
+        state["model1short10.0.weight"][ch, ch, 1, 1] = 1.0
+        state["model10.1.weight"][ch, ch] = box
+    out = state["model_out.0.weight"]
+    out[0, 0], out[0, 1], out[1, 2], out[1, 3] = 1.0, -1.0, 1.0, -1.0
+    return state
+
+
+def make_echo_weights(path: Path, mask_convention: MaskConvention = MaskConvention.ZERO_ONE) -> Path:
+    return save_weights(echo_state_dict(), path, mask_convention=mask_convention, name="echo-test")
