@@ -1,0 +1,92 @@
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+from conftest import dev_eval_photos
+from ideepcolor_app.cli import main
+from ideepcolor_app.images import load_photo
+from ideepcolor_app.session import Session
+
+
+def test_colorize_a_dev_eval_photo_at_full_resolution(tmp_path, echo_weights, capsys):
+    photo = dev_eval_photos(1)[0]
+    assert main(["colorize", str(photo), "-o", str(tmp_path), "--weights", str(echo_weights)]) == 0
+    out = tmp_path / f"{photo.stem}_colorized.png"
+    assert load_photo(out).size == load_photo(photo).size
+    assert main(["colorize", str(photo), "-o", str(tmp_path), "--weights", str(echo_weights)]) == 1
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert main(["colorize", str(photo), "-o", str(tmp_path), "--weights", str(echo_weights), "--force",
+                 "--format", "jpg"]) == 0
+
+
+def test_colorize_with_a_session_applies_its_hints(tmp_path, echo_weights):
+    src = tmp_path / "in" / "grey.png"
+    src.parent.mkdir()
+    Image.fromarray(np.full((120, 160), 128, np.uint8)).save(src)
+    photo = load_photo(src)
+    from ideepcolor_app.hints import Hint
+
+    Session("grey.png", photo.sha256, photo.size, [Hint(80.0, 60.0, (70.0, 50.0), 9)]).save(tmp_path / "s.json")
+    assert main(["colorize", str(src.parent), "--hints", str(tmp_path / "s.json"), "--weights", str(echo_weights)]) == 0
+    result = load_photo(tmp_path / "in" / "grey_colorized.png").pixels.astype(int)
+    assert result[60, 80, 0] > result[60, 80, 2] + 30, "red where the hint was"
+    assert np.abs(result[5, 5] - 128).max() <= 1, "grey elsewhere"
+
+
+def test_bad_inputs_fail_clearly_and_leave_no_output(tmp_path, echo_weights, capsys):
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff garbage")
+    (tmp_path / "empty.png").write_bytes(b"")
+    out = tmp_path / "out"
+    code = main(["colorize", str(tmp_path / "broken.jpg"), str(tmp_path / "empty.png"), "-o", str(out),
+                 "--weights", str(echo_weights)])
+    err = capsys.readouterr().err
+    assert code == 1 and "broken.jpg" in err and "empty.png: the file is empty" in err
+    assert list(out.iterdir()) == []
+    (tmp_path / "bad.json").write_text('{"format": "ideepcolor-session", "version": 1, "image": 3}')
+    assert main(["colorize", str(tmp_path / "broken.jpg"), "--hints", str(tmp_path / "bad.json")]) == 1
+    assert "'image' must be an object" in capsys.readouterr().err
+    assert main(["colorize", str(tmp_path / "broken.jpg"), "--weights", str(tmp_path / "empty.png")]) == 1
+    assert "empty" in capsys.readouterr().err
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    photo = dev_eval_photos(1)[0]
+    assert main(["colorize", str(photo), "-o", str(blocker / "sub"), "--weights", str(echo_weights)]) == 1
+    assert "cannot create output folder" in capsys.readouterr().err
+
+
+def test_missing_weights_names_the_fix(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("ideepcolor_app.weights.BUNDLED_DIR", tmp_path / "none")
+    photo = dev_eval_photos(1)[0]
+    assert main(["colorize", str(photo), "-o", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "ideepcolor weights download siggraph17" in err and "Traceback" not in err
+
+
+def test_evaluate_writes_json_for_a_seed(tmp_path, echo_weights, capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for p in dev_eval_photos(2):
+        shutil.copy(p, folder)
+    args = ["evaluate", str(folder), "--hints", "0,5", "--seed", "1", "--weights", str(echo_weights)]
+    assert main([*args, "--json", str(tmp_path / "a.json")]) == 0
+    assert "PSNR" in capsys.readouterr().out
+    main([*args, "--json", str(tmp_path / "b.json")])
+    a, b = (json.loads((tmp_path / f).read_text()) for f in ("a.json", "b.json"))
+    assert a["psnr_db"] == b["psnr_db"] and a["images"] == 2 and set(a["psnr_db"]) == {"0", "5"}
+    assert main(["evaluate", str(folder), "--hints", "x"]) == 1
+
+
+def test_weights_verify_accepts_ours_and_refuses_others(tmp_path, echo_weights, capsys):
+    assert main(["weights", "verify", str(echo_weights)]) == 0
+    assert "mask convention zero_one" in capsys.readouterr().out
+    (tmp_path / "w.pth").write_bytes(b"nope")
+    assert main(["weights", "verify", str(tmp_path / "w.pth")]) == 1
+
+
+def test_module_entry_point_runs():
+    done = subprocess.run([sys.executable, "-m", "ideepcolor_app", "weights", "list"], capture_output=True, text=True)
+    assert done.returncode == 0 and "siggraph17-df00044c.pth" in done.stdout

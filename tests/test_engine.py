@@ -1,0 +1,134 @@
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from ideepcolor_app.color import lab_to_rgb
+from ideepcolor_app.engine import AsyncColorizer, ColorizationEngine, UpdateRequest
+from ideepcolor_app.hints import Hint
+from ideepcolor_app.images import Photo
+
+
+def grey_photo(width=300, height=200, level=128) -> Photo:
+    pixels = np.full((height, width, 3), level, np.uint8)
+    return Photo(path=None, pixels=pixels, sha256="0" * 64, is_color=False)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def engine(echo_weights):
+    engine = ColorizationEngine.from_weights(str(echo_weights), "cpu")
+    engine.set_photo(grey_photo())
+    return engine
+
+
+def test_full_resolution_result_keeps_the_photo_size_and_lightness(engine):
+    rgb = engine.colorize([]).full_resolution_rgb()
+    assert rgb.shape == (200, 300, 3) and rgb.dtype == np.uint8
+    assert np.abs(rgb.astype(int) - 128).max() <= 1  # no hints: grey stays grey
+
+
+def test_a_hint_colours_its_neighbourhood_only(engine):
+    hint = Hint(150.0, 100.0, (-40.0, 50.0), 7)  # a green-yellow
+    result = engine.colorize([hint])
+    rgb = result.full_resolution_rgb().astype(int)
+    at_hint, far = rgb[100, 150], rgb[20, 20]
+    assert at_hint[1] > at_hint[0] + 20 and at_hint[1] > at_hint[2] + 20
+    assert np.abs(far - 128).max() <= 1
+    a, b = result.predicted_ab_at(150, 100)
+    assert a < -25 and b > 30
+
+
+def test_results_are_composed_on_the_photo_l_at_full_resolution(echo_weights):
+    engine = ColorizationEngine.from_weights(str(echo_weights), "cpu")
+    pixels = np.zeros((64, 512, 3), np.uint8)
+    pixels[:, ::2] = 255  # detail finer than the 256 network grid must survive
+    engine.set_photo(Photo(None, pixels, "0" * 64, False))  # type: ignore[arg-type]
+    rgb = engine.colorize([]).full_resolution_rgb()
+    assert rgb[:, ::2].min() >= 254 and rgb[:, 1::2].max() <= 1
+
+
+def test_distribution_and_suggestions_follow_the_current_hints(engine):
+    palette = engine.colorize([]).suggestions(150, 100, k=6)
+    assert 1 <= len(palette.suggestions) <= 6
+    masses = [s.probability for s in palette.suggestions]
+    assert masses == sorted(masses, reverse=True)
+    dist = engine.colorize([]).distribution_at(10, 10)
+    assert dist.shape == (529,) and abs(float(dist.sum()) - 1) < 1e-5
+    with_hint = engine.colorize([Hint(150.0, 100.0, (60.0, 40.0), 9)]).suggestions(150, 100)
+    assert with_hint.predicted.ab[0] > 20, "the prediction at the hint reflects the hint"
+    for s in palette.suggestions:  # every suggestion displays at the pixel's L
+        lab = torch.tensor([palette.lightness, *s.ab], dtype=torch.float64)[:, None, None]
+        raw = lab_to_rgb(lab, clip=False)
+        assert ((raw > -0.03) & (raw < 1.03)).all()
+    abs_ = [np.array(s.ab) for s in palette.suggestions]
+    assert all(np.linalg.norm(x - y) >= 8 for i, x in enumerate(abs_) for y in abs_[i + 1:])
+
+
+def test_out_of_gamut_hint_colours_are_snapped_at_the_pixel_lightness(echo_weights):
+    engine = ColorizationEngine.from_weights(str(echo_weights), "cpu")
+    engine.set_photo(grey_photo(level=250))  # very light: saturated colours do not exist here
+    ab, mask = engine.hint_tensors([Hint(150.0, 100.0, (100.0, -100.0), 5)])
+    assert mask.sum() == 25
+    a, b = ab[0, :, 128, 128].tolist()
+    assert abs(a) < 40 and abs(b) < 40
+
+
+def test_preview_is_smaller_but_same_picture(engine):
+    result = engine.colorize([Hint(150.0, 100.0, (-40.0, 50.0), 7)])
+    preview = result.preview_rgb(150)
+    assert preview.shape == (100, 150, 3)
+    assert np.abs(preview[50, 75].astype(int) - result.full_resolution_rgb()[100, 150]).max() < 12
+
+
+class SlowEngine:
+    """Stands in for the engine to observe scheduling: records which hint states ran."""
+
+    def __init__(self):
+        self.ran = []
+        self.gate = threading.Event()
+
+    def colorize(self, hints):
+        self.gate.wait(5)
+        self.ran.append(hints)
+        return self
+
+    def preview_rgb(self, max_side):
+        return np.zeros((1, 1, 3), np.uint8)
+
+
+def test_async_drops_superseded_requests():
+    slow = SlowEngine()
+    results = []
+    done = threading.Event()
+
+    def on_result(r):
+        results.append(r)
+        if r.hints == (Hint(9, 9, (0, 0)),):
+            done.set()
+
+    worker = AsyncColorizer(slow, on_result)  # type: ignore[arg-type]
+    worker.submit(UpdateRequest((Hint(0, 0, (0, 0)),)))
+    time.sleep(0.1)  # the first one is now running and blocked on the gate
+    for i in range(1, 10):
+        worker.submit(UpdateRequest((Hint(i, i, (0, 0)),)))
+    slow.gate.set()
+    assert done.wait(5)
+    worker.close()
+    assert [h[0].x for h in slow.ran] == [0, 9]
+    assert worker.dropped == 8
+
+
+def test_async_reports_errors_and_keeps_running(engine):
+    errors, results = [], []
+    got = threading.Event()
+    worker = AsyncColorizer(engine, lambda r: (results.append(r), got.set()), lambda i, e: (errors.append(e), got.set()))
+    engine.l_net, saved = None, engine.l_net
+    worker.submit(UpdateRequest(()))
+    assert got.wait(10) and errors and "No photo" in str(errors[0])
+    got.clear()
+    engine.l_net = saved
+    worker.submit(UpdateRequest((Hint(1, 1, (0, 0)),), probe=(1.0, 1.0)))
+    assert got.wait(20) and results and results[0].palette is not None
+    worker.close()

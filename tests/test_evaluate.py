@@ -1,0 +1,45 @@
+import numpy as np
+import torch
+
+from conftest import dev_eval_photos
+from ideepcolor_app.encoding import MaskConvention
+from ideepcolor_app.evaluate import evaluate, patch_mean_hints, psnr_8bit, sample_hint_boxes
+from ideepcolor_app.weights import load_model
+
+
+def test_hint_placement_is_centre_biased_normal():
+    corners = sample_hint_boxes(np.random.default_rng(0), 20000)
+    span = 256 - 6 + 1
+    assert corners.min() >= 0 and corners.max() <= 250
+    assert abs(corners.mean() - span / 2) < 1.5
+    assert abs(corners.std() - span / 4) < 3  # clipping trims the tails a little
+
+
+def test_patch_hints_hold_the_mean_true_colour():
+    ab = torch.zeros(2, 16, 16)
+    ab[0, 2:8, 2:8] = torch.arange(36.0).reshape(6, 6)
+    boxes, colors = patch_mean_hints(ab, np.array([[2, 2]]), 6)
+    assert boxes.tolist() == [[2, 2, 6]] and colors[0].tolist() == [17.5, 0.0]
+
+
+def test_psnr_of_known_error():
+    a = torch.zeros(3, 8, 8)
+    b = torch.full((3, 8, 8), 10 / 255)
+    assert abs(psnr_8bit(a, b) - (20 * np.log10(255) - 20)) < 1e-6
+    assert psnr_8bit(a, a) == 100.0
+
+
+def test_more_hints_help_and_runs_are_deterministic(echo_weights):
+    photos = dev_eval_photos(2)
+    model, info = load_model(echo_weights)
+    first = evaluate(model, info.mask_convention, photos, [0, 100], seed=3)
+    again = evaluate(model, info.mask_convention, photos, [0, 100], seed=3)
+    other = evaluate(model, info.mask_convention, photos, [0, 100], seed=4)
+    assert first.psnr == again.psnr and first.accuracy_auc == again.accuracy_auc
+    assert first.psnr[100] != other.psnr[100]
+    # The echo network copies true colours near hints: 100 hints must beat none.
+    assert first.psnr[100] > first.psnr[0] + 0.3
+    assert first.accuracy_auc[100] > first.accuracy_auc[0]
+    curve = first.accuracy_curve[0]
+    assert len(curve) == 151 and curve == sorted(curve) and curve[-1] <= 1.0
+    assert "24.43" in first.table()
