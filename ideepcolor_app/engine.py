@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -67,6 +67,7 @@ class ColorizationEngine:
         self.photo: Photo | None = None
         self.l_full: torch.Tensor | None = None  # (1, 1, H, W) float32
         self.l_net: torch.Tensor | None = None  # (1, 1, 256, 256) float32
+        self.lightness_map = np.zeros((NETWORK_SIZE, NETWORK_SIZE), np.float32)  # host copy of l_net
 
     @classmethod
     def from_weights(cls, weights: str | Path | None = None, device: str | None = None,
@@ -95,6 +96,7 @@ class ColorizationEngine:
             self.l_net = F.interpolate(l_full, size=(NETWORK_SIZE, NETWORK_SIZE), mode="bilinear",
                                        antialias=True, align_corners=False)
             self.photo = photo
+            self.lightness_map = self.l_net[0, 0].cpu().numpy()
 
     def lightness_at(self, x: float, y: float) -> float:
         """L at image coordinates (x, y), read at network resolution as the hints are."""
@@ -244,6 +246,8 @@ class UpdateRequest:
     hints: tuple[Hint, ...]
     probe: tuple[float, float] | None = None
     """Pixel whose suggested colours to compute with this update (the selected hint)."""
+    photo: Photo | None = None
+    """A newly opened photo to upload before running (never dropped by a later request)."""
 
 
 @dataclass
@@ -254,6 +258,9 @@ class UpdateResult:
     palette: Palette | None
     seconds: float
     colorization: Colorization
+    photo: Photo
+    lightness: np.ndarray
+    """(256, 256) L of the photo at network resolution, for drawing hint colours."""
 
 
 class AsyncColorizer:
@@ -283,6 +290,8 @@ class AsyncColorizer:
             self._next_id += 1
             if self._pending is not None:
                 self.dropped += 1
+                if request.photo is None and self._pending[1].photo is not None:
+                    request = replace(request, photo=self._pending[1].photo)
             self._pending = (self._next_id, request)
             self._cond.notify()
             return self._next_id
@@ -305,6 +314,8 @@ class AsyncColorizer:
                 self._pending = None
             started = time.perf_counter()
             try:
+                if request.photo is not None:
+                    self.engine.set_photo(request.photo)
                 result = self.engine.colorize(request.hints)
                 preview = result.preview_rgb(self.preview_max_side)
                 palette = result.suggestions(*request.probe) if request.probe else None
@@ -313,4 +324,5 @@ class AsyncColorizer:
                     self._on_error(request_id, exc)
                 continue
             self._on_result(UpdateResult(request_id, request.hints, preview, palette,
-                                         time.perf_counter() - started, result))
+                                         time.perf_counter() - started, result, self.engine.photo,
+                                         self.engine.lightness_map))

@@ -97,6 +97,9 @@ class SlowEngine:
     def preview_rgb(self, max_side):
         return np.zeros((1, 1, 3), np.uint8)
 
+    photo = None
+    lightness_map = None
+
 
 def test_async_drops_superseded_requests():
     slow = SlowEngine()

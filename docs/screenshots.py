@@ -1,0 +1,73 @@
+"""Take the user guide's screenshots from the real app (run under xvfb-run).
+
+    xvfb-run -s "-screen 0 1600x1000x24" python docs/screenshots.py --weights FILE
+
+Opens the bundled sample photo, places a few hints, waits for the network and
+grabs the window into docs/images/.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from ideepcolor_app.gui.main_window import SAMPLE_PHOTO, MainWindow
+from ideepcolor_app.hints import Hint
+
+OUT = Path(__file__).resolve().parent / "images"
+
+
+def wait_for_result(app: QApplication, window: MainWindow, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents()
+        latest = window.latest
+        if latest is not None and window.document and latest.hints == window.document.hints.hints:
+            if window.document.hints.selected is None or (
+                    latest.palette is not None and (latest.palette.x, latest.palette.y) == window._probe()):
+                for _ in range(20):  # let Qt lay out the new swatches before grabbing
+                    app.processEvents()
+                    time.sleep(0.01)
+                return
+        time.sleep(0.02)
+    raise TimeoutError("no result from the network")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--weights")
+    parser.add_argument("--photo", default=str(SAMPLE_PHOTO))
+    parser.add_argument("--prefix", default="")
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    app = QApplication(sys.argv[:1])
+    window = MainWindow(args.weights, "cpu")
+    window.resize(1500, 900)
+    window.show()
+    window.open_photo(Path(args.photo), ask=False)
+    wait_for_result(app, window)
+    window.grab().save(str(OUT / f"{args.prefix}01-opened.png"))
+    hints = window.document.hints  # type: ignore[union-attr]
+    width, height = window.document.size  # type: ignore[union-attr]
+    for fx, fy, ab in [(0.5, 0.28, (18.0, 22.0)), (0.3, 0.75, (-5.0, -40.0)), (0.8, 0.7, (45.0, 55.0)),
+                       (0.12, 0.2, (-20.0, 20.0))]:
+        hints.add(Hint(fx * width, fy * height, ab, 7))
+    hints.select(0)
+    wait_for_result(app, window)
+    window.grab().save(str(OUT / f"{args.prefix}02-hints.png"))
+    window.show_result_on_canvas.setChecked(True)
+    window._refresh_views()
+    window.canvas.set_zoom(2.0)
+    app.processEvents()
+    window.grab().save(str(OUT / f"{args.prefix}03-result-on-canvas-zoomed.png"))
+    window.document.mark_saved()  # type: ignore[union-attr]
+    window.close()
+    print(f"wrote screenshots to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

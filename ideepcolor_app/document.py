@@ -1,0 +1,95 @@
+"""One photo being colorized: its hints, files and display helpers. Qt-free."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from .color import lab_to_rgb, rgb_to_lab, snap_ab_to_gamut
+from .encoding import NETWORK_SIZE
+from .hints import Hint, HintSet
+from .images import Photo
+from .session import Session
+from .suggest import ab_to_display_rgb
+
+DISPLAY_MAX_SIDE = 2048
+"""Longest side of the images the GUI shows; results are saved at full resolution."""
+
+
+class Document:
+    def __init__(self, photo: Photo, hints: tuple[Hint, ...] = ()) -> None:
+        self.photo = photo
+        self.hints = HintSet(hints)
+        self.session_path: Path | None = None
+        self.result_path: Path | None = None
+        self.saved_hints: tuple[Hint, ...] = tuple(hints)
+        self.lightness = _lightness_map(photo)
+        self._display_colors: dict[tuple, tuple[int, int, int]] = {}
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.photo.size
+
+    @property
+    def modified(self) -> bool:
+        """Hints differ from the last saved or loaded session."""
+        return self.hints.hints != self.saved_hints
+
+    def mark_saved(self) -> None:
+        self.saved_hints = self.hints.hints
+
+    def lightness_at(self, x: float, y: float) -> float:
+        width, height = self.size
+        col = min(max(int(x * NETWORK_SIZE / width), 0), NETWORK_SIZE - 1)
+        row = min(max(int(y * NETWORK_SIZE / height), 0), NETWORK_SIZE - 1)
+        return float(self.lightness[row, col])
+
+    def display_rgb(self, ab: tuple[float, float], x: float, y: float) -> tuple[int, int, int]:
+        """How a hint colour looks at (x, y): snapped into gamut at that pixel's L."""
+        lightness = round(self.lightness_at(x, y), 1)
+        key = (ab, lightness)
+        if key not in self._display_colors:
+            l_t = torch.tensor([lightness])
+            snapped = snap_ab_to_gamut(l_t, torch.tensor([ab], dtype=torch.float32))
+            self._display_colors[key] = ab_to_display_rgb(l_t, snapped)[0]
+        return self._display_colors[key]
+
+    def preview_size(self, max_side: int = DISPLAY_MAX_SIDE) -> tuple[int, int]:
+        width, height = self.size
+        scale = min(1.0, max_side / max(width, height))
+        return max(1, round(width * scale)), max(1, round(height * scale))
+
+    def original_preview(self, max_side: int = DISPLAY_MAX_SIDE) -> np.ndarray:
+        rgb = self.photo.rgb8()
+        size = self.preview_size(max_side)
+        return rgb if size == self.size else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+    def grey_preview(self, max_side: int = DISPLAY_MAX_SIDE) -> np.ndarray:
+        """The photo's lightness as a neutral grey image (what the network sees)."""
+        rgb = torch.from_numpy(self.original_preview(max_side)).permute(2, 0, 1).float() / 255
+        lab = rgb_to_lab(rgb)
+        lab[1:] = 0
+        return (lab_to_rgb(lab) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0).numpy()
+
+    def default_result_path(self) -> Path:
+        return self.photo.path.with_name(f"{self.photo.path.stem}_colorized.png")
+
+    def default_session_path(self) -> Path:
+        return self.photo.path.with_name(f"{self.photo.path.stem}.hints.json")
+
+    def to_session(self, model: str | None, relative_to: Path | None = None) -> Session:
+        path = self.photo.path.resolve()
+        if relative_to is not None:
+            try:
+                path = path.relative_to(relative_to.resolve())
+            except ValueError:
+                pass
+        return Session(str(path), self.photo.sha256, self.size, list(self.hints.hints), model)
+
+
+def _lightness_map(photo: Photo) -> np.ndarray:
+    """L at network resolution, for display only (the engine computes its own on the device)."""
+    small = cv2.resize(photo.rgb8(), (NETWORK_SIZE, NETWORK_SIZE), interpolation=cv2.INTER_AREA)
+    return rgb_to_lab(torch.from_numpy(small).permute(2, 0, 1).float() / 255)[0].numpy()

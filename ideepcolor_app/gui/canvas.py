@@ -1,0 +1,139 @@
+"""The hint canvas: the photo with its hint patches, edited with mouse and wheel."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+
+from ..document import Document
+from ..encoding import NETWORK_SIZE
+from ..hints import Hint
+from .image_view import ImageView
+
+MIN_SCREEN_SIDE = 9  # a hint never draws smaller than this many screen pixels
+
+
+class HintCanvas(ImageView):
+    """Left click adds or selects (then drag moves), right click removes, wheel resizes.
+
+    Edits go straight to the document's :class:`HintSet`; the canvas redraws on its events.
+    """
+
+    add_requested = Signal(float, float)  # the window decides colour and size
+    patch_step = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.document: Document | None = None
+        self._drag_key: object | None = None
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def set_document(self, document: Document) -> None:
+        self.document = document
+        document.hints.changed.connect(self.viewport().update)
+        document.hints.selection_changed.connect(lambda _: self.viewport().update())
+
+    def hint_rect(self, hint: Hint) -> QRectF:
+        """The hint's patch in image coordinates, as the network sees it."""
+        width, height = self.document.size  # type: ignore[union-attr]
+        sx, sy = width / NETWORK_SIZE, height / NETWORK_SIZE
+        col = min(int(hint.x / sx), NETWORK_SIZE - 1)
+        row = min(int(hint.y / sy), NETWORK_SIZE - 1)
+        r = hint.size // 2
+        rect = QRectF((col - r) * sx, (row - r) * sy, hint.size * sx, hint.size * sy)
+        minimum = MIN_SCREEN_SIDE / max(self.zoom, 1e-6)
+        if rect.width() < minimum or rect.height() < minimum:
+            centre = rect.center()
+            side_x, side_y = max(rect.width(), minimum), max(rect.height(), minimum)
+            rect = QRectF(centre.x() - side_x / 2, centre.y() - side_y / 2, side_x, side_y)
+        return rect
+
+    def hint_at(self, pos: QPointF) -> int | None:
+        hints = self.document.hints if self.document else None
+        if not hints:
+            return None
+        for i in range(len(hints) - 1, -1, -1):
+            if self.hint_rect(hints[i]).adjusted(-2, -2, 2, 2).contains(pos):
+                return i
+        return None
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        if self.document is None:
+            return
+        hints = self.document.hints
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for i, hint in enumerate(hints.hints):
+            r, g, b = self.document.display_rgb(hint.ab, hint.x, hint.y)
+            box = self.hint_rect(hint)
+            luminance = 0.299 * r + 0.587 * g + 0.114 * b
+            outline = QPen(QColor(0, 0, 0) if luminance > 140 else QColor(255, 255, 255), 0)
+            outline.setCosmetic(True)
+            outline.setWidthF(1.5)
+            painter.setPen(outline)
+            painter.setBrush(QBrush(QColor(r, g, b)))
+            painter.drawRect(box)
+            if i == hints.selected:
+                ring = QPen(QColor(255, 200, 0), 0)
+                ring.setCosmetic(True)
+                ring.setWidthF(2.5)
+                painter.setPen(ring)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                pad = 4 / max(self.zoom, 1e-6)
+                painter.drawRect(box.adjusted(-pad, -pad, pad, pad))
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        if self.document is None or event.button() == Qt.MouseButton.MiddleButton:
+            super().mousePressEvent(event)
+            return
+        pos = self.scene_pos(event)
+        index = self.hint_at(pos)
+        hints = self.document.hints
+        if event.button() == Qt.MouseButton.RightButton:
+            if index is not None:
+                hints.remove(index)
+            event.accept()
+            return
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if index is not None:
+            hints.select(index)
+        elif self.contains(pos):
+            self.add_requested.emit(pos.x(), pos.y())
+        else:
+            hints.select(None)
+            return
+        self._drag_key = object()
+        hints.end_coalescing()
+        event.accept()
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        hints = self.document.hints if self.document else None
+        if self._drag_key is not None and hints is not None and hints.selected is not None:
+            pos = self.scene_pos(event)
+            width, height = self.document.size  # type: ignore[union-attr]
+            x = min(max(pos.x(), 0.0), width - 1e-3)
+            y = min(max(pos.y(), 0.0), height - 1e-3)
+            hints.update(hints.selected, coalesce=self._drag_key, x=x, y=y)
+            event.accept()
+            return
+        if hints is not None and self.hint_at(self.scene_pos(event)) is not None:
+            self.setCursor(Qt.CursorShape.SizeAllCursor)
+        elif self._pan_from is None:
+            self.setCursor(Qt.CursorShape.CrossCursor)
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and self._drag_key is not None:
+            self._drag_key = None
+            if self.document:
+                self.document.hints.end_coalescing()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            super().wheelEvent(event)
+            return
+        self.patch_step.emit(1 if event.angleDelta().y() > 0 else -1)
+        event.accept()

@@ -1,0 +1,204 @@
+"""Colour choice: ab gamut picker, suggested palette, prediction, recent colours, dialog, eyedropper."""
+from __future__ import annotations
+
+import numpy as np
+import qimage2ndarray
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtWidgets import (
+    QColorDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
+)
+
+from ..color import ab_to_position, gamut_map, position_to_ab, rgb_to_lab_np
+from ..engine import Palette
+
+PICKER_SIZE = 221
+
+
+class GamutPicker(QWidget):
+    """The ab plane at one lightness; colours outside the sRGB gamut are dimmed.
+
+    Clicking or dragging emits ``picked(a, b, final)``; ``final`` is True on release.
+    """
+
+    picked = Signal(float, float, bool)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setFixedSize(PICKER_SIZE, PICKER_SIZE)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setToolTip("Colours that exist at this pixel's lightness. Click or drag to choose.")
+        self.lightness = 50.0
+        self.ab: tuple[float, float] = (0.0, 0.0)
+        self._image: QImage | None = None
+        self.set_lightness(50.0)
+
+    def set_lightness(self, lightness: float) -> None:
+        lightness = round(float(lightness), 1)
+        if self._image is not None and lightness == self.lightness:
+            return
+        self.lightness = lightness
+        rgb, inside = gamut_map(lightness, PICKER_SIZE)
+        shown = np.where(inside[..., None], rgb, (rgb * 0.25 + 30).astype(np.uint8))
+        self._image = qimage2ndarray.array2qimage(shown)
+        self.update()
+
+    def set_ab(self, ab: tuple[float, float]) -> None:
+        self.ab = ab
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        if self._image is not None:
+            painter.drawImage(0, 0, self._image)
+        painter.setPen(QPen(QColor(255, 255, 255, 60), 1))
+        mid = PICKER_SIZE // 2
+        painter.drawLine(mid, 0, mid, PICKER_SIZE)
+        painter.drawLine(0, mid, PICKER_SIZE, mid)
+        x, y = ab_to_position(self.ab, PICKER_SIZE)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(0, 0, 0), 3))
+        painter.drawEllipse(QPointF(x, y), 6, 6)
+        painter.setPen(QPen(QColor(255, 255, 255), 1.5))
+        painter.drawEllipse(QPointF(x, y), 6, 6)
+
+    def _pick(self, event, final: bool) -> None:
+        x = min(max(event.position().x(), 0), PICKER_SIZE - 1)
+        y = min(max(event.position().y(), 0), PICKER_SIZE - 1)
+        self.ab = position_to_ab(x, y, PICKER_SIZE)
+        self.update()
+        self.picked.emit(self.ab[0], self.ab[1], final)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        self._pick(event, False)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._pick(event, False)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        self._pick(event, True)
+
+
+class Swatch(QToolButton):
+    """A colour button carrying an ab value."""
+
+    def __init__(self, rgb: tuple[int, int, int], ab: tuple[float, float], tip: str, side: int = 30) -> None:
+        super().__init__()
+        self.ab = ab
+        self.rgb = rgb
+        self.setFixedSize(QSize(side, side))
+        self.setToolTip(tip)
+        border = "#000" if sum(rgb) > 380 else "#ddd"
+        self.setStyleSheet(f"QToolButton {{ background: rgb{tuple(rgb)}; border: 1px solid {border}; border-radius: 3px; }}"
+                           "QToolButton:hover { border: 2px solid #ffc800; }")
+
+
+class ColorPanel(QWidget):
+    """Emits ``color_chosen(a, b, final)`` whatever the source of the choice."""
+
+    color_chosen = Signal(float, float, bool)
+    eyedropper_toggled = Signal(bool)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        layout = QVBoxLayout(self)
+        self.current = QLabel()
+        self.current.setFixedHeight(34)
+        self.current_caption = QLabel("Colour for new hints")
+        layout.addWidget(self.current_caption)
+        layout.addWidget(self.current)
+        self.picker = GamutPicker()
+        self.picker.picked.connect(self.color_chosen)
+        layout.addWidget(self.picker, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.lightness_label = QLabel()
+        self.lightness_label.setStyleSheet("color: gray;")
+        layout.addWidget(self.lightness_label)
+
+        layout.addWidget(_heading("Suggested here"))
+        self.suggestion_hint = QLabel("Select or add a hint to see the colours the network suggests there.")
+        self.suggestion_hint.setWordWrap(True)
+        self.suggestion_hint.setStyleSheet("color: gray;")
+        layout.addWidget(self.suggestion_hint)
+        self.suggestions = QGridLayout()
+        self.suggestions.setSpacing(4)
+        layout.addLayout(self.suggestions)
+        self.predicted_row = QHBoxLayout()
+        layout.addLayout(self.predicted_row)
+
+        layout.addWidget(_heading("Recent"))
+        self.recent_row = QHBoxLayout()
+        self.recent_row.setSpacing(4)
+        layout.addLayout(self.recent_row)
+
+        buttons = QHBoxLayout()
+        self.more = QPushButton("More colours…")
+        self.more.clicked.connect(self._open_dialog)
+        self.eyedropper = QPushButton("Eyedropper")
+        self.eyedropper.setCheckable(True)
+        self.eyedropper.setToolTip("Pick a colour from the result view (I)")
+        self.eyedropper.toggled.connect(self.eyedropper_toggled)
+        buttons.addWidget(self.more)
+        buttons.addWidget(self.eyedropper)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.suggestion_swatches: list[Swatch] = []
+        self.predicted_swatch: Swatch | None = None
+        self.recent_swatches: list[Swatch] = []
+
+    def show_current(self, rgb: tuple[int, int, int], ab: tuple[float, float], lightness: float, editing_hint: bool) -> None:
+        self.current.setStyleSheet(f"background: rgb{tuple(rgb)}; border: 1px solid #888; border-radius: 4px;")
+        self.current.setToolTip(f"a = {ab[0]:.0f}, b = {ab[1]:.0f} at L = {lightness:.0f}")
+        self.current_caption.setText("Colour of the selected hint" if editing_hint else "Colour for new hints")
+        self.picker.set_lightness(lightness)
+        self.picker.set_ab(ab)
+        self.lightness_label.setText(f"Lightness here: {lightness:.0f}   (a = {ab[0]:.0f}, b = {ab[1]:.0f})")
+
+    def show_palette(self, palette: Palette | None) -> None:
+        _clear(self.suggestions)
+        _clear(self.predicted_row)
+        self.suggestion_swatches, self.predicted_swatch = [], None
+        self.suggestion_hint.setVisible(palette is None)
+        if palette is None:
+            return
+        for i, s in enumerate(palette.suggestions):
+            swatch = Swatch(s.rgb, s.ab, f"{s.probability:.0%} of the network's belief here", side=36)
+            swatch.clicked.connect(lambda _=False, ab=s.ab: self.color_chosen.emit(ab[0], ab[1], True))
+            self.suggestions.addWidget(swatch, i // 5, i % 5)
+            self.suggestion_swatches.append(swatch)
+        p = palette.predicted
+        self.predicted_swatch = Swatch(p.rgb, p.ab, "The colour the network currently predicts here")
+        self.predicted_swatch.clicked.connect(lambda: self.color_chosen.emit(p.ab[0], p.ab[1], True))
+        self.predicted_row.addWidget(QLabel("Network predicts:"))
+        self.predicted_row.addWidget(self.predicted_swatch)
+        self.predicted_row.addStretch(1)
+
+    def show_recent(self, colors: list[tuple[tuple[float, float], tuple[int, int, int]]]) -> None:
+        _clear(self.recent_row)
+        self.recent_swatches = []
+        for ab, rgb in colors:
+            swatch = Swatch(rgb, ab, f"a = {ab[0]:.0f}, b = {ab[1]:.0f}", side=24)
+            swatch.clicked.connect(lambda _=False, ab=ab: self.color_chosen.emit(ab[0], ab[1], True))
+            self.recent_row.addWidget(swatch)
+            self.recent_swatches.append(swatch)
+        self.recent_row.addStretch(1)
+
+    def _open_dialog(self) -> None:
+        color = QColorDialog.getColor(parent=self, title="Hint colour")
+        if color.isValid():
+            lab = rgb_to_lab_np(np.array([color.redF(), color.greenF(), color.blueF()]))
+            self.color_chosen.emit(float(lab[1]), float(lab[2]), True)
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(f"<b>{text}</b>")
+    label.setContentsMargins(0, 8, 0, 0)
+    return label
+
+
+def _clear(layout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget():
+            item.widget().deleteLater()

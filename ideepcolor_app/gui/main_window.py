@@ -1,0 +1,638 @@
+"""The main window: hint canvas, result view, colour panel, menus and status bar."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QStackedWidget,
+    QVBoxLayout, QWidget,
+)
+
+from ..color import rgb_to_lab_np
+from ..document import DISPLAY_MAX_SIDE, Document
+from ..encoding import DEFAULT_PATCH_SIZE, PATCH_SIZES
+from ..engine import ColorizationEngine, UpdateResult
+from ..hints import Hint
+from ..images import READ_FORMATS, ImageError, load_photo, save_image
+from ..recovery import clear_recovery, read_recovery, write_recovery
+from ..session import Session, SessionError
+from ..weights import WeightsError, missing_weights_message
+from .bridge import EngineBridge
+from .canvas import HintCanvas
+from .color_panel import ColorPanel
+from .image_view import ImageView
+
+SAMPLE_PHOTO = Path(__file__).resolve().parents[2] / "resources" / "samples" / "astronaut.jpg"
+PHOTO_FILTER = "Photos (" + " ".join(f"*{s}" for s in READ_FORMATS) + ");;Hint sessions (*.json);;All files (*)"
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    engine_changed = Signal()
+
+    def __init__(self, weights: str | None = None, device: str | None = None, mask_convention: str | None = None) -> None:
+        super().__init__()
+        self.settings = QSettings("ideepcolor", "ideepcolor")
+        self.document: Document | None = None
+        self.bridge: EngineBridge | None = None
+        self.weights_error: str | None = None
+        self.latest: UpdateResult | None = None
+        self.last_error: str | None = None
+        self.patch_size = int(self.settings.value("patchSize", DEFAULT_PATCH_SIZE))
+        self.patch_size = self.patch_size if self.patch_size in PATCH_SIZES else DEFAULT_PATCH_SIZE
+        self.current_ab: tuple[float, float] | None = None  # None: new hints take the network's prediction
+        self.recent_colors: list[tuple[float, float]] = [
+            (float(a), float(b)) for a, b in (self.settings.value("recentColors") or [])][:10]
+        self.device = device or str(self.settings.value("device", "auto"))
+        self._weights, self._mask_convention = weights, mask_convention
+        self._pending_id = 0
+        self._autosave = QTimer(self, singleShot=True, interval=800)
+        self._autosave.timeout.connect(self.autosave_now)
+        self._download_done.connect(self._download_finished)
+        self._build_ui()
+        self._build_actions()
+        self.load_engine(weights)
+        self.patch_label.setText(f"Patch: {self.patch_size}")
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        self._refresh_title()
+
+    # ----- construction -------------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        self.canvas = HintCanvas()
+        self.canvas.add_requested.connect(self.add_hint)
+        self.canvas.patch_step.connect(self.step_patch_size)
+        self.result_view = ImageView()
+        self.result_view.scene_clicked.connect(self._result_clicked)
+        self.canvas.view_changed.connect(lambda: self.result_view.copy_view_from(self.canvas))
+        self.result_view.view_changed.connect(lambda: self.canvas.copy_view_from(self.result_view))
+
+        self.no_weights = QWidget()
+        box = QVBoxLayout(self.no_weights)
+        self.no_weights_text = QLabel()
+        self.no_weights_text.setWordWrap(True)
+        self.no_weights_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        load_button = QPushButton("Load weights file…")
+        load_button.clicked.connect(self.choose_weights)
+        self.download_button = QPushButton("Download published weights (130 MB)")
+        self.download_button.clicked.connect(self.download_published_weights)
+        box.addStretch(1)
+        for w in (self.no_weights_text, load_button, self.download_button):
+            box.addWidget(w)
+        box.addStretch(1)
+        self.right = QStackedWidget()
+        self.right.addWidget(self.result_view)
+        self.right.addWidget(self.no_weights)
+
+        splitter = QSplitter()
+        splitter.addWidget(_titled("Hints: click to add, drag to move, right-click to delete", self.canvas))
+        splitter.addWidget(_titled("Result", self.right))
+        self.setCentralWidget(splitter)
+
+        self.panel = ColorPanel()
+        self.panel.color_chosen.connect(self.choose_color)
+        self.panel.eyedropper_toggled.connect(self._eyedropper_toggled)
+        dock = QDockWidget("Colour", self)
+        dock.setObjectName("colour-dock")
+        dock.setWidget(self.panel)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+
+        self.device_label, self.weights_label, self.latency_label = QLabel(), QLabel(), QLabel()
+        self.patch_label = QLabel()
+        for label in (self.patch_label, self.latency_label, self.weights_label, self.device_label):
+            self.statusBar().addPermanentWidget(label)
+        self.setAcceptDrops(True)
+        self._update_panel()
+
+    def _action(self, menu, text: str, slot, shortcut=None, checkable: bool = False, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+        action.setCheckable(checkable)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        f = bar.addMenu("&File")
+        self._action(f, "&Open…", self.choose_file, QKeySequence.StandardKey.Open, tip="Open a photo or a hint session")
+        self.recent_menu = f.addMenu("Open &Recent")
+        f.addSeparator()
+        self.save_action = self._action(f, "&Save Result", self.save_result, QKeySequence.StandardKey.Save)
+        self._action(f, "Save Result &As…", self.save_result_as, QKeySequence("Ctrl+Shift+S"))
+        f.addSeparator()
+        self._action(f, "Save &Hints", self.save_session, QKeySequence("Ctrl+H"))
+        self._action(f, "Save Hints As…", self.save_session_as)
+        f.addSeparator()
+        self._action(f, "Load &Weights…", self.choose_weights)
+        f.addSeparator()
+        self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        e = bar.addMenu("&Edit")
+        self.undo_action = self._action(e, "&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action(e, "&Redo", self.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        e.addSeparator()
+        self._action(e, "&Delete Hint", self.delete_selected, [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)])
+        self._action(e, "Dese&lect", self.deselect, QKeySequence(Qt.Key.Key_Escape))
+        self._action(e, "Smaller Patch", lambda: self.step_patch_size(-1), QKeySequence("["))
+        self._action(e, "Bigger Patch", lambda: self.step_patch_size(1), QKeySequence("]"))
+        self._action(e, "Eyedropper", lambda: self.panel.eyedropper.toggle(), QKeySequence("I"))
+        e.addSeparator()
+        self._action(e, "&Clear Hints", self.clear_hints, QKeySequence("Ctrl+Shift+Backspace"))
+        self._action(e, "Rese&t", self.reset, tip="Clear hints, colour and zoom")
+
+        v = bar.addMenu("&View")
+        self._action(v, "Zoom &In", lambda: self.canvas.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
+        self._action(v, "Zoom &Out", lambda: self.canvas.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
+        self._action(v, "&Fit", self.canvas.fit, QKeySequence("Ctrl+0"))
+        self._action(v, "&100%", lambda: self.canvas.set_zoom(1.0), QKeySequence("Ctrl+1"))
+        v.addSeparator()
+        self.show_result_on_canvas = self._action(v, "Show Result on &Canvas", self._refresh_views, QKeySequence("R"), True)
+        self.show_original = self._action(v, "Compare with &Original", self._refresh_views, QKeySequence("O"), True,
+                                          tip="Show the photo's own colours in the result view")
+
+        d = bar.addMenu("&Device")
+        group = QActionGroup(self)
+        for name in _available_devices():
+            act = self._action(d, name.upper() if name != "auto" else "Best available", lambda _=False, n=name: self.set_device(n),
+                               checkable=True)
+            act.setChecked(name == self.device)
+            group.addAction(act)
+
+        h = bar.addMenu("&Help")
+        self._action(h, "Getting Weights", lambda: QMessageBox.information(self, "Weights", missing_weights_message()))
+        self._action(h, "About", lambda: QMessageBox.about(
+            self, "ideepcolor", "User-guided colorization with the SIGGRAPH 2017 network of Zhang et al."))
+
+        tools = self.addToolBar("Main")
+        tools.setObjectName("main-toolbar")
+        for action in (f.actions()[0], self.save_action, self.undo_action, self.redo_action):
+            tools.addAction(action)
+        tools.addSeparator()
+        for action in (self.show_result_on_canvas, self.show_original):
+            tools.addAction(action)
+        self._refresh_recent_menu()
+        self._refresh_edit_actions()
+
+    # ----- engine ---------------------------------------------------------------------------------
+    def load_engine(self, weights: str | None = None) -> bool:
+        if self.bridge is not None:
+            self.bridge.close()
+            self.bridge = None
+        try:
+            engine = ColorizationEngine.from_weights(weights, self.device, self._mask_convention)
+        except (WeightsError, RuntimeError) as exc:
+            self.weights_error = str(exc)
+            self.no_weights_text.setText("<h3>No colorization weights</h3><p>" + str(exc).replace("\n", "<br>") +
+                                         "</p><p>You can still place hints and save them.</p>")
+            self.right.setCurrentWidget(self.no_weights)
+            self.device_label.setText("")
+            self.weights_label.setText("no weights")
+            return False
+        self.weights_error = None
+        self._weights = weights
+        self.bridge = EngineBridge(engine, DISPLAY_MAX_SIDE)
+        self.bridge.result_ready.connect(self._on_result)
+        self.bridge.failed.connect(lambda msg: self.show_error("Colorization failed", msg))
+        self.bridge.saved.connect(lambda path: self.statusBar().showMessage(f"Saved {path}", 8000))
+        self.bridge.save_failed.connect(lambda msg: self.show_error("Could not save the result", msg))
+        self.right.setCurrentWidget(self.result_view)
+        self.device_label.setText(f"Device: {engine.device_label}")
+        self.weights_label.setText(f"Weights: {engine.info.label}")
+        if self.document is not None:
+            self.bridge.submit(self.document.hints.hints, self._probe(), self.document.photo)
+        self.engine_changed.emit()
+        return True
+
+    def set_device(self, device: str) -> None:
+        self.device = device
+        self.settings.setValue("device", device)
+        self.load_engine(self._weights)
+
+    def choose_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load weights", self._last_folder(), "Weights (*.pth *.safetensors)")
+        if path and not self.load_engine(path):
+            self.show_error("Could not load weights", self.weights_error or "")
+
+    def download_published_weights(self) -> None:
+        from ..download import DownloadError, download
+        from ..weights import REGISTRY, cache_dir
+
+        entry = REGISTRY["siggraph17"]
+        self.download_button.setEnabled(False)
+        status = self.statusBar()
+
+        def run() -> None:
+            try:
+                download(entry.url or "", cache_dir() / entry.filename, sha256=entry.sha256,
+                         progress=lambda done, total: status.showMessage(
+                             f"Downloading weights: {done / 1e6:.0f}" + (f" of {total / 1e6:.0f} MB" if total else " MB")))
+            except DownloadError as exc:
+                self._download_done.emit(str(exc))
+            else:
+                self._download_done.emit("")
+
+        threading.Thread(target=run, daemon=True).start()
+
+    _download_done = Signal(str)
+
+    def _download_finished(self, error: str) -> None:
+        self.download_button.setEnabled(True)
+        if error:
+            self.show_error("Download failed", error)
+        elif self.load_engine(None):
+            self.statusBar().showMessage("Weights downloaded and loaded.", 8000)
+
+    # ----- documents ------------------------------------------------------------------------------
+    def open_path(self, path: str | Path) -> bool:
+        path = Path(path)
+        return self.open_session(path) if path.suffix.lower() == ".json" else self.open_photo(path)
+
+    def open_photo(self, path: Path, hints: tuple[Hint, ...] = (), session_path: Path | None = None,
+                   ask: bool = True) -> bool:
+        if ask and not self._may_discard():
+            return False
+        try:
+            photo = load_photo(path)
+        except ImageError as exc:
+            self.show_error("Could not open the photo", str(exc))
+            return False
+        document = Document(photo, hints)
+        document.session_path = session_path
+        self.document = document
+        self.latest = None
+        document.hints.changed.connect(self._hints_changed)
+        document.hints.selection_changed.connect(lambda _: self._selection_changed())
+        self.canvas.set_document(document)
+        self.show_original.setEnabled(photo.is_color)
+        self.show_original.setChecked(False)
+        self.canvas.set_image(document.grey_preview(), photo.size)
+        self.result_view.set_image(document.grey_preview(), photo.size)
+        self._remember_recent(path)
+        self.settings.setValue("lastFolder", str(Path(path).resolve().parent))
+        if self.bridge is not None:
+            self._pending_id = self.bridge.submit(document.hints.hints, None, photo)
+        self._refresh_title()
+        self._refresh_edit_actions()
+        self._update_panel()
+        self.statusBar().showMessage(f"Opened {path} ({photo.size[0]}x{photo.size[1]})", 5000)
+        return True
+
+    def open_session(self, path: Path) -> bool:
+        try:
+            session = Session.load(path)
+        except SessionError as exc:
+            self.show_error("Could not open the hint session", str(exc))
+            return False
+        image = session.resolve_image(path)
+        if not image.is_file():
+            self.show_error("Photo not found", f"The session {path} belongs to {image}, which does not exist.\n"
+                            "Move the photo back or open it and re-place the hints.")
+            return False
+        if not self.open_photo(image, tuple(session.hints), session_path=path):
+            return False
+        assert self.document is not None
+        if self.document.photo.sha256 != session.image_sha256:
+            self.statusBar().showMessage("Note: the photo changed since these hints were saved.", 10000)
+        return True
+
+    def save_result(self) -> None:
+        if self.document is None:
+            return
+        if self.document.result_path is None:
+            self.save_result_as()
+        else:
+            self.save_result_to(self.document.result_path, overwrite=True)
+
+    def save_result_as(self) -> None:
+        if self.document is None:
+            return
+        default = str(self.document.result_path or self.document.default_result_path())
+        path, _ = QFileDialog.getSaveFileName(self, "Save colorized result", default,
+                                              "PNG (*.png);;JPEG (*.jpg);;TIFF (*.tif);;WebP (*.webp)")
+        if path:
+            self.save_result_to(Path(path), overwrite=True)  # the dialog already asked about overwriting
+
+    def save_result_to(self, path: Path, overwrite: bool = False) -> None:
+        """Write the full-resolution result for the current hints (in the background)."""
+        if self.document is None:
+            return
+        if self.bridge is None:
+            self.show_error("No result to save", self.weights_error or missing_weights_message())
+            return
+        document = self.document
+        document.result_path = Path(path)
+        self.statusBar().showMessage(f"Saving {path}…")
+        self.bridge.save_async(document.hints.hints, Path(path),
+                               lambda rgb, target: save_image(rgb, target, overwrite=overwrite, protect=(document.photo.path,)))
+
+    def save_session(self) -> None:
+        if self.document is None:
+            return
+        if self.document.session_path is None:
+            self.save_session_as()
+        else:
+            self.save_session_to(self.document.session_path)
+
+    def save_session_as(self) -> None:
+        if self.document is None:
+            return
+        default = str(self.document.session_path or self.document.default_session_path())
+        path, _ = QFileDialog.getSaveFileName(self, "Save hints", default, "Hint sessions (*.json)")
+        if path:
+            self.save_session_to(Path(path))
+
+    def save_session_to(self, path: Path) -> bool:
+        if self.document is None:
+            return False
+        model = self.bridge.engine.info.name if self.bridge else None
+        try:
+            self.document.to_session(model, relative_to=Path(path).parent).save(Path(path))
+        except SessionError as exc:
+            self.show_error("Could not save the hints", str(exc))
+            return False
+        self.document.session_path = Path(path)
+        self.document.mark_saved()
+        clear_recovery()
+        self._refresh_title()
+        self.statusBar().showMessage(f"Saved hints to {path}", 5000)
+        return True
+
+    def offer_recovery(self) -> bool:
+        """If the last run did not close cleanly, offer to restore its hints."""
+        session = read_recovery()
+        if session is None or not session.hints:
+            return False
+        answer = self.ask("Restore hints?",
+                          f"ideepcolor did not close normally last time.\nRestore {len(session.hints)} hints on "
+                          f"{Path(session.image_path).name}?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            clear_recovery()
+            return False
+        if not self.open_photo(Path(session.image_path), ask=False):
+            return False  # the autosave stays, so the hints are not lost
+        assert self.document is not None
+        self.document.hints.replace_all(session.hints)  # undoable, and the document counts as modified
+        return True
+
+    def autosave_now(self) -> None:
+        if self.document is None:
+            return
+        if self.document.modified and len(self.document.hints):
+            try:
+                write_recovery(self.document.to_session(None))
+            except SessionError as exc:
+                self.statusBar().showMessage(f"Autosave failed: {exc}", 10000)
+        else:
+            clear_recovery()
+
+    # ----- hint editing ---------------------------------------------------------------------------
+    def add_hint(self, x: float, y: float) -> None:
+        assert self.document is not None
+        ab = self.current_ab
+        if ab is None:
+            ab = self.latest.colorization.predicted_ab_at(x, y) if self.latest else (0.0, 0.0)
+        self.document.hints.add(Hint(x, y, (float(ab[0]), float(ab[1])), self.patch_size))
+
+    def choose_color(self, a: float, b: float, final: bool = True) -> None:
+        ab = (float(a), float(b))
+        self.current_ab = ab
+        if self.document is not None and self.document.hints.selected is not None:
+            self.document.hints.update(self.document.hints.selected, coalesce=("colour", id(self.panel)), ab=ab)
+        if final:
+            if self.document is not None:
+                self.document.hints.end_coalescing()
+            self.recent_colors = [ab] + [c for c in self.recent_colors if c != ab][:9]
+            self.settings.setValue("recentColors", [list(c) for c in self.recent_colors])
+        self._update_panel()
+
+    def step_patch_size(self, step: int) -> None:
+        i = PATCH_SIZES.index(self.patch_size) if self.patch_size in PATCH_SIZES else 2
+        self.patch_size = PATCH_SIZES[min(max(i + step, 0), len(PATCH_SIZES) - 1)]
+        self.settings.setValue("patchSize", self.patch_size)
+        hints = self.document.hints if self.document else None
+        if hints is not None and hints.selected is not None:
+            hints.update(hints.selected, size=self.patch_size)
+        self.patch_label.setText(f"Patch: {self.patch_size}")
+
+    def delete_selected(self) -> None:
+        if self.document and self.document.hints.selected is not None:
+            self.document.hints.remove(self.document.hints.selected)
+
+    def deselect(self) -> None:
+        if self.document:
+            self.document.hints.select(None)
+        self.panel.eyedropper.setChecked(False)
+
+    def undo(self) -> None:
+        if self.document:
+            self.document.hints.undo()
+
+    def redo(self) -> None:
+        if self.document:
+            self.document.hints.redo()
+
+    def clear_hints(self) -> None:
+        if self.document:
+            self.document.hints.clear()
+
+    def reset(self) -> None:
+        self.clear_hints()
+        self.current_ab = None
+        self.canvas.fit()
+        self._update_panel()
+
+    # ----- reactions ------------------------------------------------------------------------------
+    def _hints_changed(self) -> None:
+        self.request_update()
+        self._autosave.start()
+        self._refresh_title()
+        self._refresh_edit_actions()
+        self._update_panel()
+
+    def _selection_changed(self) -> None:
+        hints = self.document.hints if self.document else None
+        if hints is not None and hints.selected is not None:
+            hint = hints[hints.selected]
+            self.patch_size = hint.size
+            self.patch_label.setText(f"Patch: {self.patch_size}")
+            self.current_ab = hint.ab
+            self.request_update()
+        self._update_panel()
+
+    def request_update(self) -> None:
+        if self.document is not None and self.bridge is not None:
+            self._pending_id = self.bridge.submit(self.document.hints.hints, self._probe())
+
+    def _probe(self) -> tuple[float, float] | None:
+        hints = self.document.hints if self.document else None
+        if hints is None or hints.selected is None:
+            return None
+        return hints[hints.selected].x, hints[hints.selected].y
+
+    def _on_result(self, result: UpdateResult) -> None:
+        if self.document is None or result.photo is not self.document.photo:
+            return  # a result for a photo that is no longer open
+        self.latest = result
+        self.latency_label.setText(f"Update: {result.seconds * 1000:.0f} ms")
+        self._refresh_views()
+        palette = result.palette
+        if result.hints == self.document.hints.hints and palette is not None and (palette.x, palette.y) == self._probe():
+            self.panel.show_palette(palette)
+
+    def _refresh_views(self) -> None:
+        document = self.document
+        if document is None:
+            return
+        if self.latest is not None:
+            preview = self.latest.preview
+            self.canvas.set_image(preview if self.show_result_on_canvas.isChecked() else document.grey_preview(), document.size)
+            shown = document.original_preview() if self.show_original.isChecked() else preview
+            self.result_view.set_image(shown, document.size)
+        self.result_view.copy_view_from(self.canvas)
+
+    def _update_panel(self) -> None:
+        document = self.document
+        hints = document.hints if document else None
+        editing = hints is not None and hints.selected is not None
+        if editing:
+            hint = hints[hints.selected]  # type: ignore[index]
+            x, y = hint.x, hint.y
+        elif document is not None:
+            x, y = document.size[0] / 2, document.size[1] / 2
+        else:
+            x = y = 0.0
+        ab = self.current_ab or (0.0, 0.0)
+        lightness = document.lightness_at(x, y) if document else 50.0
+        rgb = document.display_rgb(ab, x, y) if document else (128, 128, 128)
+        self.panel.show_current(rgb, ab, lightness, editing)
+        if not editing:
+            self.panel.show_palette(None)
+        recent = [(c, document.display_rgb(c, x, y) if document else (128, 128, 128)) for c in self.recent_colors]
+        self.panel.show_recent(recent)
+
+    def _result_clicked(self, pos) -> None:
+        if not self.panel.eyedropper.isChecked() or self.latest is None or self.document is None:
+            return
+        preview = self.latest.preview
+        width, height = self.document.size
+        row = min(int(pos.y() * preview.shape[0] / height), preview.shape[0] - 1)
+        col = min(int(pos.x() * preview.shape[1] / width), preview.shape[1] - 1)
+        lab = rgb_to_lab_np(preview[row, col].astype(np.float64) / 255)
+        self.panel.eyedropper.setChecked(False)
+        self.choose_color(float(lab[1]), float(lab[2]), True)
+
+    def _eyedropper_toggled(self, on: bool) -> None:
+        self.result_view.setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.ArrowCursor)
+        if on:
+            self.statusBar().showMessage("Click the result to take its colour", 5000)
+
+    def _refresh_edit_actions(self) -> None:
+        hints = self.document.hints if self.document else None
+        self.undo_action.setEnabled(bool(hints and hints.can_undo))
+        self.redo_action.setEnabled(bool(hints and hints.can_redo))
+
+    def _refresh_title(self) -> None:
+        if self.document is None:
+            self.setWindowTitle("ideepcolor")
+        else:
+            mark = "*" if self.document.modified else ""
+            self.setWindowTitle(f"{self.document.photo.path.name}{mark} — ideepcolor")
+
+    # ----- files, settings, dialogs ---------------------------------------------------------------
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open photo or hints", self._last_folder(), PHOTO_FILTER)
+        if path:
+            self.open_path(path)
+
+    def _last_folder(self) -> str:
+        return str(self.settings.value("lastFolder", str(Path.home())))
+
+    def _remember_recent(self, path: Path) -> None:
+        recent = [str(Path(path).resolve())] + [p for p in self.recent_files() if p != str(Path(path).resolve())]
+        self.settings.setValue("recentFiles", recent[:MAX_RECENT])
+        self._refresh_recent_menu()
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recentFiles") or []
+        return [value] if isinstance(value, str) else list(value)
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for p in self.recent_files():
+            self.recent_menu.addAction(Path(p).name, lambda p=p: self.open_path(p)).setStatusTip(p)
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def _may_discard(self) -> bool:
+        if self.document is None or not self.document.modified:
+            return True
+        answer = self.ask("Unsaved hints", f"Save the hints on {self.document.photo.path.name} first?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Save:
+            self.save_session()
+            return not self.document.modified
+        return answer == QMessageBox.StandardButton.Discard
+
+    def ask(self, title: str, text: str, buttons) -> QMessageBox.StandardButton:
+        """A modal question; tests replace this."""
+        return QMessageBox.question(self, title, text, buttons)
+
+    def show_error(self, title: str, text: str) -> None:
+        """A clear message, never a traceback; tests read ``last_error``."""
+        self.last_error = f"{title}: {text}"
+        self.statusBar().showMessage(title, 10000)
+        QMessageBox.warning(self, title, text)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.open_path(urls[0])
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._may_discard():
+            event.ignore()
+            return
+        self._autosave.stop()
+        clear_recovery()
+        self.settings.setValue("geometry", self.saveGeometry())
+        if self.bridge is not None:
+            self.bridge.close()
+        event.accept()
+
+
+def _titled(title: str, widget: QWidget) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(2, 2, 2, 2)
+    label = QLabel(title)
+    label.setStyleSheet("color: gray;")
+    layout.addWidget(label)
+    layout.addWidget(widget, 1)
+    return box
+
+
+def _available_devices() -> list[str]:
+    import torch
+
+    devices = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        devices.append("cuda")
+    if torch.backends.mps.is_available():
+        devices.append("mps")
+    return devices
