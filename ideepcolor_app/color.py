@@ -58,14 +58,18 @@ def rgb_to_lightness(rgb: torch.Tensor) -> torch.Tensor:
 
 def rgb_to_lab_np(rgb: np.ndarray) -> np.ndarray:
     """numpy sRGB (..., 3) in [0, 1] -> Lab (..., 3), float64 like scikit-image."""
-    t = torch.from_numpy(np.asarray(rgb, dtype=np.float64))
-    return rgb_to_lab(t.movedim(-1, 0).unsqueeze(-1)).squeeze(-1).movedim(0, -1).numpy()
+    return _numpy_channels_last(rgb_to_lab, rgb)
 
 
 def lab_to_rgb_np(lab: np.ndarray, clip: bool = True) -> np.ndarray:
     """numpy Lab (..., 3) -> sRGB (..., 3), float64."""
-    t = torch.from_numpy(np.asarray(lab, dtype=np.float64))
-    return lab_to_rgb(t.movedim(-1, 0).unsqueeze(-1), clip=clip).squeeze(-1).movedim(0, -1).numpy()
+    return _numpy_channels_last(lambda t: lab_to_rgb(t, clip=clip), lab)
+
+
+def _numpy_channels_last(convert, values: np.ndarray) -> np.ndarray:
+    array = np.asarray(values, dtype=np.float64)
+    flat = torch.from_numpy(np.ascontiguousarray(array.reshape(-1, 3).T))[:, :, None]  # (3, N, 1)
+    return convert(flat)[:, :, 0].T.numpy().reshape(array.shape)
 
 
 def snap_ab_to_gamut(

@@ -50,6 +50,9 @@ def hint_colors(hints: Sequence[Hint]) -> torch.Tensor:
     return torch.tensor([h.ab for h in hints], dtype=torch.float32).reshape(-1, 2)
 
 
+_KEEP = object()
+
+
 class HintSet:
     """The hints of one photo, with selection, undo/redo and change events.
 
@@ -107,25 +110,22 @@ class HintSet:
             self._commit(self._hints[:index] + (new,) + self._hints[index + 1 :], coalesce)
 
     def remove(self, index: int) -> None:
-        self._commit(self._hints[:index] + self._hints[index + 1 :])
         selected = self._selected
         if selected is not None and selected >= index:
             selected = None if selected == index else selected - 1
-        self.select(selected)
+        self._commit(self._hints[:index] + self._hints[index + 1 :], selected=selected)
 
     def clear(self) -> None:
         if self._hints:
-            self._commit(())
-            self.select(None)
+            self._commit((), selected=None)
 
     def replace_all(self, hints: Sequence[Hint], undoable: bool = True) -> None:
         """Swap in another set (loading a session); undoable unless asked otherwise."""
         if undoable:
-            self._commit(tuple(hints))
+            self._commit(tuple(hints), selected=None)
         else:
-            self._hints, self._undo, self._redo = tuple(hints), [], []
-            self.changed.emit()
-        self.select(None)
+            self._undo, self._redo = [], []
+            self._set(tuple(hints), None)
 
     def undo(self) -> bool:
         return self._step(self._undo, self._redo)
@@ -144,21 +144,27 @@ class HintSet:
                 return i
         return None
 
-    def _commit(self, hints: tuple[Hint, ...], coalesce: object = None) -> None:
+    def _commit(self, hints: tuple[Hint, ...], coalesce: object = None, selected: object = _KEEP) -> None:
         if coalesce is None or coalesce != self._coalesce_key:
             self._undo.append(self._hints)
         self._coalesce_key = coalesce
         self._redo.clear()
-        self._hints = hints
-        self.changed.emit()
+        self._set(hints, self._selected if selected is _KEEP else selected)  # type: ignore[arg-type]
 
     def _step(self, source: list[tuple[Hint, ...]], target: list[tuple[Hint, ...]]) -> bool:
         if not source:
             return False
         target.append(self._hints)
-        self._hints = source.pop()
         self._coalesce_key = None
-        if self._selected is not None and self._selected >= len(self._hints):
-            self.select(None)
-        self.changed.emit()
+        self._set(source.pop(), self._selected)
         return True
+
+    def _set(self, hints: tuple[Hint, ...], selected: int | None) -> None:
+        """Replace the hints; the selection is made valid before anyone hears of the change."""
+        if selected is not None and selected >= len(hints):
+            selected = None
+        selection_moved = selected != self._selected
+        self._hints, self._selected = hints, selected
+        self.changed.emit()
+        if selection_moved:
+            self.selection_changed.emit(selected)

@@ -541,8 +541,8 @@ class MainWindow(QMainWindow):
 
     def _refresh_edit_actions(self) -> None:
         hints = self.document.hints if self.document else None
-        self.undo_action.setEnabled(bool(hints and hints.can_undo))
-        self.redo_action.setEnabled(bool(hints and hints.can_redo))
+        self.undo_action.setEnabled(hints is not None and hints.can_undo)
+        self.redo_action.setEnabled(hints is not None and hints.can_redo)
 
     def _refresh_title(self) -> None:
         if self.document is None:

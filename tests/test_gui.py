@@ -1,0 +1,344 @@
+"""The desktop app driven as a user would (pytest-qt, offscreen)."""
+import threading
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ideepcolor_app.gui.app import display_problem
+from ideepcolor_app.gui.bridge import EngineBridge
+from ideepcolor_app.gui.main_window import MainWindow
+from ideepcolor_app.hints import Hint
+from ideepcolor_app.images import load_photo
+from ideepcolor_app.recovery import recovery_path
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(tmp_path):
+    """Each test starts with no remembered settings (QSettings caches its folder per process)."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch):
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(MainWindow, "ask", lambda self, title, text, buttons: QMessageBox.StandardButton.Discard)
+
+
+@pytest.fixture
+def photo_path(tmp_path):
+    """A 640x480 grey gradient photo."""
+    ramp = np.tile(np.linspace(60, 200, 640).astype(np.uint8), (480, 1))
+    path = tmp_path / "photo.png"
+    Image.fromarray(ramp).save(path)
+    return path
+
+
+@pytest.fixture
+def window(qtbot, echo_weights, photo_path):
+    w = MainWindow(str(echo_weights), "cpu")
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    assert w.open_photo(photo_path)
+    wait_for_result(qtbot, w)
+    yield w
+    if w.document:
+        w.document.mark_saved()
+    w.close()
+
+
+def wait_for_result(qtbot, w, palette=False):
+    def current():
+        latest = w.latest
+        ok = latest is not None and w.document is not None and latest.hints == w.document.hints.hints
+        return ok and (not palette or (latest.palette is not None and (latest.palette.x, latest.palette.y) == w._probe()))
+    qtbot.waitUntil(current, timeout=60000)
+
+
+def view_point(w, x, y) -> QPoint:
+    return w.canvas.mapFromScene(QPointF(x, y))
+
+
+def mouse(w, kind, x, y, button=Qt.MouseButton.LeftButton):
+    pos = QPointF(view_point(w, x, y))
+    buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else button
+    event = QMouseEvent(kind, pos, w.canvas.viewport().mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(w.canvas.viewport(), event)
+
+
+def click(w, x, y, button=Qt.MouseButton.LeftButton):
+    mouse(w, QEvent.Type.MouseButtonPress, x, y, button)
+    mouse(w, QEvent.Type.MouseButtonRelease, x, y, button)
+
+
+def drag(w, start, end, steps=8):
+    mouse(w, QEvent.Type.MouseButtonPress, *start)
+    for i in range(1, steps + 1):
+        t = i / steps
+        mouse(w, QEvent.Type.MouseMove, start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t,
+              Qt.MouseButton.NoButton)
+    mouse(w, QEvent.Type.MouseButtonRelease, *end)
+
+
+def test_hints_are_added_dragged_selected_recoloured_and_deleted(qtbot, window):
+    hints = window.document.hints
+    window.choose_color(60.0, 50.0)  # a red for new hints
+    click(window, 160, 120)
+    assert len(hints) == 1 and hints.selected == 0 and hints[0].ab == (60.0, 50.0)
+    assert abs(hints[0].x - 160) < 2 and abs(hints[0].y - 120) < 2
+    wait_for_result(qtbot, window)
+    preview = window.latest.preview.astype(int)
+    assert preview[120, 160, 0] > preview[120, 160, 2] + 25, "the result turns red at the hint"
+    assert np.abs(preview[400, 500] - preview[400, 500].mean()).max() <= 2, "and stays grey far away"
+
+    drag(window, (160, 120), (400, 300))
+    assert len(hints) == 1 and abs(hints[0].x - 400) < 2 and abs(hints[0].y - 300) < 2
+    wait_for_result(qtbot, window)
+    preview = window.latest.preview.astype(int)
+    assert preview[300, 400, 0] > preview[300, 400, 2] + 25
+    assert abs(preview[120, 160, 0] - preview[120, 160, 2]) <= 2, "the old place is grey again"
+    window.undo()
+    assert abs(hints[0].x - 160) < 2, "a whole drag is one undo step"
+    window.redo()
+
+    window.choose_color(-40.0, -30.0)
+    click(window, 100, 400)
+    assert len(hints) == 2 and hints.selected == 1
+    click(window, 400, 300)
+    assert hints.selected == 0
+
+    wait_for_result(qtbot, window, palette=True)
+    swatch = window.panel.suggestion_swatches[-1]
+    swatch.click()
+    assert hints[0].ab == swatch.ab
+    window.panel.predicted_swatch.click()
+    assert hints[0].ab == window.panel.predicted_swatch.ab
+
+    click(window, 100, 400, Qt.MouseButton.RightButton)
+    assert len(hints) == 1
+    hints.select(0)
+    QTest.keyClick(window.canvas, Qt.Key.Key_Escape)
+    assert hints.selected is None
+    hints.select(0)
+    QTest.keyClick(window.canvas, Qt.Key.Key_Delete)
+    assert len(hints) == 0
+
+
+def test_patch_size_follows_wheel_and_brackets(qtbot, window):
+    window.choose_color(20.0, 20.0)
+    click(window, 300, 200)
+    hints = window.document.hints
+    assert hints[0].size == 5
+    pos = QPointF(view_point(window, 300, 200))
+    wheel = QWheelEvent(pos, window.canvas.viewport().mapToGlobal(pos), QPoint(), QPoint(0, 120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(window.canvas.viewport(), wheel)
+    assert hints[0].size == 7
+    QTest.keyClick(window.canvas, Qt.Key.Key_BracketRight)
+    assert hints[0].size == 9
+    QTest.keyClick(window.canvas, Qt.Key.Key_BracketRight)
+    assert hints[0].size == 9, "9 is the largest patch"
+    for _ in range(5):
+        QTest.keyClick(window.canvas, Qt.Key.Key_BracketLeft)
+    assert hints[0].size == 1 and window.patch_size == 1
+    click(window, 100, 100)
+    assert hints[1].size == 1, "new hints take the current patch size"
+
+
+def test_undo_redo_shortcuts(qtbot, window):
+    hints = window.document.hints
+    for x in (100, 200, 300):
+        click(window, x, 100)
+    assert len(hints) == 3
+    QTest.keySequence(window, "Ctrl+Z")
+    QTest.keySequence(window, "Ctrl+Z")
+    assert len(hints) == 1
+    QTest.keySequence(window, "Ctrl+Shift+Z")
+    assert len(hints) == 2
+    QTest.keySequence(window, "Ctrl+Y")
+    assert len(hints) == 3
+    window.clear_hints()
+    assert len(hints) == 0
+    QTest.keySequence(window, "Ctrl+Z")
+    assert len(hints) == 3
+
+
+def test_zoom_keeps_views_in_sync_and_hints_on_the_image(qtbot, window):
+    click(window, 320, 240)
+    before = window.canvas.hint_rect(window.document.hints[0]).center()
+    window.canvas.set_zoom(2.0)
+    assert window.result_view.zoom == pytest.approx(2.0)
+    assert window.canvas.hint_rect(window.document.hints[0]).center() == before
+    window.canvas.horizontalScrollBar().setValue(150)
+    assert window.result_view.horizontalScrollBar().value() == 150
+    window.canvas.fit()
+    assert window.canvas.fit_mode and window.result_view.zoom == pytest.approx(window.canvas.zoom)
+
+
+def test_result_is_saved_at_full_resolution(qtbot, window, photo_path, tmp_path):
+    window.choose_color(50.0, 0.0)
+    click(window, 320, 240)
+    out = tmp_path / "result.png"
+    window.save_result_to(out)
+    qtbot.waitUntil(out.exists, timeout=60000)
+    result = load_photo(out)
+    assert result.size == (640, 480)
+    assert result.pixels[240, 320, 0] > result.pixels[240, 320, 2] + 20
+    assert photo_path.exists() and load_photo(photo_path).size == (640, 480)
+    window.save_result_to(photo_path, overwrite=True)
+    qtbot.waitUntil(lambda: window.last_error is not None, timeout=60000)
+    assert "input photo" in window.last_error
+    assert not load_photo(photo_path).is_color, "the input photo is never overwritten"
+
+
+def test_session_saved_and_reopened(qtbot, window, tmp_path, echo_weights):
+    for x, ab in ((100, (10.0, 20.0)), (500, (-30.0, 5.0))):
+        window.choose_color(*ab)
+        click(window, x, 200)
+    saved = window.document.hints.hints
+    assert window.windowTitle().startswith("photo.png*")
+    assert window.save_session_to(tmp_path / "photo.hints.json")
+    assert not window.windowTitle().startswith("photo.png*")
+    other = MainWindow(str(echo_weights), "cpu")
+    qtbot.addWidget(other)
+    assert other.open_path(tmp_path / "photo.hints.json")
+    assert other.document.hints.hints == saved
+    other.close()
+
+
+def test_bad_files_get_messages_and_hints_survive(qtbot, window, tmp_path):
+    click(window, 100, 100)
+    kept = window.document.hints.hints
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff not really")
+    assert not window.open_path(tmp_path / "broken.jpg")
+    assert "broken.jpg" in window.last_error
+    (tmp_path / "bad.json").write_text('{"format": "ideepcolor-session", "version": 1, "image": {"path": 3}}')
+    assert not window.open_path(tmp_path / "bad.json")
+    assert "'image.path'" in window.last_error
+    assert window.document.hints.hints == kept
+
+
+def test_autosave_restores_hints_after_a_crash(qtbot, window, echo_weights, photo_path, monkeypatch):
+    window.choose_color(40.0, 40.0)
+    click(window, 200, 200)
+    click(window, 300, 300)
+    qtbot.waitUntil(recovery_path().exists, timeout=5000)  # the autosave timer fired by itself
+    lost = window.document.hints.hints
+    # A crash: the window never closes, so nothing cleans up. A new run starts:
+    monkeypatch.setattr(MainWindow, "ask", lambda self, *a: QMessageBox.StandardButton.Yes)
+    fresh = MainWindow(str(echo_weights), "cpu")
+    qtbot.addWidget(fresh)
+    assert fresh.offer_recovery()
+    assert fresh.document.photo.path.resolve() == photo_path.resolve()
+    assert fresh.document.hints.hints == lost
+    fresh.document.mark_saved()
+    fresh.close()
+    assert not recovery_path().exists(), "a clean exit removes the autosave"
+
+
+def test_eyedropper_takes_a_colour_from_the_result(qtbot, window):
+    window.choose_color(-50.0, 40.0)
+    click(window, 320, 240)
+    wait_for_result(qtbot, window)
+    window.document.hints.select(None)
+    window.current_ab = (0.0, 0.0)
+    window.panel.eyedropper.setChecked(True)
+    window._result_clicked(QPointF(320, 240))
+    a, b = window.current_ab
+    assert a < -20 and b > 15 and not window.panel.eyedropper.isChecked()
+
+
+def test_colour_photo_can_be_compared_with_its_original(qtbot, echo_weights, tmp_path):
+    rgb = np.zeros((60, 80, 3), np.uint8)
+    rgb[..., 2] = 220
+    Image.fromarray(rgb).save(tmp_path / "blue.png")
+    w = MainWindow(str(echo_weights), "cpu")
+    qtbot.addWidget(w)
+    assert w.open_photo(tmp_path / "blue.png")
+    wait_for_result(qtbot, w)
+    assert w.show_original.isEnabled()
+    w.show_original.setChecked(True)
+    w._refresh_views()
+    shown = w.result_view._item.pixmap().toImage().pixelColor(40, 30)
+    assert shown.blue() > 200 and shown.red() < 30
+    w.close()
+
+
+def test_missing_weights_explain_the_fix_and_editing_still_works(qtbot, tmp_path, monkeypatch, photo_path):
+    monkeypatch.setattr("ideepcolor_app.weights.BUNDLED_DIR", tmp_path / "nothing")
+    w = MainWindow(None, "cpu")
+    qtbot.addWidget(w)
+    assert w.right.currentWidget() is w.no_weights
+    assert "ideepcolor weights download siggraph17" in w.no_weights_text.text()
+    assert w.open_photo(photo_path)
+    click(w, 50, 50)
+    assert len(w.document.hints) == 1
+    w.save_result_to(tmp_path / "x.png")
+    assert "No result to save" in w.last_error
+    w.document.mark_saved()
+    w.close()
+
+
+def test_settings_are_remembered(qtbot, window, echo_weights):
+    window.step_patch_size(1)
+    window.choose_color(11.0, 22.0)
+    window.close()
+    again = MainWindow(str(echo_weights), "cpu")
+    qtbot.addWidget(again)
+    assert again.patch_size == 7
+    assert again.recent_colors[0] == (11.0, 22.0)
+    assert again.recent_files()[0].endswith("photo.png")
+    again.close()
+
+
+class SlowEngine:
+    """Stand-in engine whose update takes 1.5 s (only in this test)."""
+
+    def __init__(self, real):
+        self.real = real
+        self.info, self.photo, self.lightness_map = real.info, real.photo, real.lightness_map
+        self.finished = threading.Event()
+
+    def set_photo(self, photo):
+        self.real.set_photo(photo)
+
+    def colorize(self, hints):
+        time.sleep(1.5)
+        self.finished.set()
+        return self.real.colorize(hints)
+
+
+def test_gui_thread_keeps_running_while_an_update_is_slow(qtbot, window):
+    slow = SlowEngine(window.bridge.engine)
+    window.bridge.close()
+    window.bridge = EngineBridge(slow, 512)
+    window.bridge.result_ready.connect(window._on_result)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(10)
+    click(window, 200, 200)  # submits the slow update
+    qtbot.waitUntil(slow.finished.is_set, timeout=10000)
+    timer.stop()
+    assert len(ticks) > 40, "timers kept firing during the 1.5 s update"
+    assert max(b - a for a, b in zip(ticks, ticks[1:])) < 0.5
+    window.bridge.close()
+    window.bridge = None
+
+
+def test_no_display_gives_a_message_instead_of_a_qt_abort(monkeypatch):
+    for var in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    message = display_problem()
+    assert "ideepcolor colorize" in message and "xvfb-run" in message
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert display_problem() is None
