@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-SUBCOMMANDS = ("colorize", "evaluate", "weights", "gui")
+SUBCOMMANDS = ("colorize", "evaluate", "weights", "train", "gui")
 
 
 class CliError(Exception):
@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     ve.add_argument("path")
     ve.set_defaults(func=_weights_verify)
     wsub.add_parser("where", help="which weights would be used, and the folders searched").set_defaults(func=_weights_where)
+
+    from .training.command import add_train_parser
+
+    add_train_parser(sub)
     return parser
 
 

@@ -68,22 +68,32 @@ def rasterize_hints(
     Returns:
         ab (1, 2, H, W) and mask (1, 1, H, W), both float32.
     """
+    valid = torch.ones(1, boxes.shape[0], dtype=torch.bool, device=colors.device)
+    return rasterize_hint_batch(boxes[None], colors[None], valid, height, width)
+
+
+def rasterize_hint_batch(
+    boxes: torch.Tensor, colors: torch.Tensor, valid: torch.Tensor, height: int, width: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Batched :func:`rasterize_hints`: boxes (B, K, 3), colors (B, K, 2), valid (B, K) bool.
+
+    Returns ab (B, 2, H, W) and mask (B, 1, H, W); invalid slots paint nothing.
+    """
     device = colors.device
-    ab = torch.zeros(1, 2, height, width, device=device)
-    mask = torch.zeros(1, 1, height, width, device=device)
-    if boxes.shape[0] == 0:
-        return ab, mask
+    batch, slots = valid.shape
+    if slots == 0:
+        return torch.zeros(batch, 2, height, width, device=device), torch.zeros(batch, 1, height, width, device=device)
     boxes = boxes.to(device=device, dtype=torch.long)
+    top, left, side = boxes[..., 0:1], boxes[..., 1:2], boxes[..., 2:3]  # (B, K, 1)
     ys = torch.arange(height, device=device)
     xs = torch.arange(width, device=device)
-    top, left, side = boxes[:, 0:1], boxes[:, 1:2], boxes[:, 2:3]
-    in_rows = (ys[None] >= top) & (ys[None] < top + side)  # (N, H)
-    in_cols = (xs[None] >= left) & (xs[None] < left + side)  # (N, W)
-    inside = in_rows[:, :, None] & in_cols[:, None, :]  # (N, H, W)
-    order = torch.arange(1, boxes.shape[0] + 1, device=device)[:, None, None]
-    winner = (inside * order).amax(dim=0)  # 0 = no hint, else 1-based index of the last patch
+    in_rows = (ys >= top) & (ys < top + side) & valid[..., None]  # (B, K, H)
+    in_cols = (xs >= left) & (xs < left + side)  # (B, K, W)
+    inside = in_rows[..., :, None] & in_cols[..., None, :]  # (B, K, H, W)
+    order = torch.arange(1, slots + 1, device=device).view(1, slots, 1, 1)
+    winner = (inside * order).amax(dim=1)  # (B, H, W): 0 = no hint, else 1-based slot of the last patch
     covered = winner > 0
-    chosen = colors.to(torch.float32)[(winner - 1).clamp(min=0)]  # (H, W, 2)
-    ab[0] = (chosen * covered[..., None]).permute(2, 0, 1)
-    mask[0, 0] = covered.to(torch.float32)
-    return ab, mask
+    index = (winner - 1).clamp(min=0).view(batch, -1, 1).expand(-1, -1, 2)
+    chosen = torch.gather(colors.to(torch.float32), 1, index).view(batch, height, width, 2)
+    ab = (chosen * covered[..., None]).permute(0, 3, 1, 2).contiguous()
+    return ab, covered[:, None].to(torch.float32)

@@ -1,0 +1,131 @@
+"""``ideepcolor train``: photos in, weights in the project's format out."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+
+from ..encoding import MaskConvention
+from ..engine import pick_device
+from ..evaluate import evaluate, list_images
+from ..weights import load_model
+from .data import load_photo_set
+from .trainer import TrainConfig, Trainer
+
+
+def add_train_parser(sub) -> None:
+    p = sub.add_parser("train", help="train (or fine-tune) the network on colour photos",
+                       description="Train the SIGGRAPH17 network on folders or tar shards of colour photos. "
+                                   "Run under torchrun for several GPUs or nodes.")
+    p.add_argument("data", nargs="+", help="folders of photos or .tar shards")
+    p.add_argument("--out", required=True, help="weights file to write (.safetensors); the checkpoint sits beside it")
+    p.add_argument("--batch", type=int, default=32, help="photos per step per process")
+    p.add_argument("--crop", type=int, default=128, help="random crop side (multiple of 8)")
+    p.add_argument("--steps", type=int, help="stop after this many steps")
+    p.add_argument("--minutes", type=float, help="stop cleanly after this much time, then export")
+    p.add_argument("--lr", type=float, default=3e-4)
+    p.add_argument("--warmup-steps", type=int, default=500)
+    p.add_argument("--schedule-steps", type=int,
+                   help="cosine decay length (default: --steps, else 20000); a resumed run keeps its own")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoint beside --out")
+    p.add_argument("--init", help="fine-tune from these weights (published or ours)")
+    p.add_argument("--limit", type=int, help="use only the first N photos")
+    p.add_argument("--dev", help="folder of photos for periodic PSNR and the final evaluation")
+    p.add_argument("--dev-every", type=int, default=0, help="steps between dev PSNR checks (0: never)")
+    p.add_argument("--dev-limit", type=int, default=50, help="photos used from --dev")
+    p.add_argument("--compact", action="store_true", help="also export int8 weights (<36 MB) and measure their cost")
+    p.add_argument("--checkpoint-minutes", type=float, default=5.0)
+    p.add_argument("--log-every", type=int, default=20)
+    p.add_argument("--compile", action="store_true", help="torch.compile the network")
+    p.add_argument("--device", help="cuda, mps or cpu (default: best available; torchrun sets the GPU)")
+    p.set_defaults(func=run_train)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ..cli import CliError
+
+    if args.crop % 8:
+        raise CliError("--crop must be a multiple of 8")
+    if not args.steps and not args.minutes:
+        raise CliError("give --steps or --minutes (or both)")
+    device = _setup_distributed(args.device)
+    is_main = not dist.is_initialized() or dist.get_rank() == 0
+    sources = [Path(d) for d in args.data]
+    bar = tqdm(desc="Decoding photos", unit="photo", disable=not is_main or None)
+    try:
+        photos = load_photo_set(sources, args.crop, limit=args.limit, progress=bar.update)
+    except (FileNotFoundError, ValueError) as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        bar.close()
+    if is_main:
+        print(f"{len(photos)} photos ({photos.dropped_grey} near-grey and {photos.dropped_unreadable} unusable dropped), "
+              f"{photos.pixels.numel() / 2**20:.0f} MiB as uint8 on {device}")
+    out = Path(args.out)
+    config = TrainConfig(
+        out=out, batch=args.batch, crop=args.crop, steps=args.steps, minutes=args.minutes, lr=args.lr,
+        warmup_steps=args.warmup_steps, schedule_steps=args.schedule_steps or args.steps or 20000, seed=args.seed,
+        checkpoint_minutes=args.checkpoint_minutes, log_every=args.log_every, dev_every=args.dev_every,
+        init=args.init, compile=args.compile, compact=args.compact,
+        data_description=", ".join(str(s) for s in sources),
+    )
+    dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
+    trainer = Trainer(config, photos, device, dev)
+    if args.resume:
+        if not config.checkpoint_path.exists():
+            raise CliError(f"--resume: no checkpoint at {config.checkpoint_path}")
+        trainer.load_checkpoint(config.checkpoint_path)
+        if is_main:
+            print(f"resumed at step {trainer.step} ({trainer.images_seen} images seen)")
+    total = args.steps
+    bar = tqdm(total=total, initial=trainer.step, unit="step", desc="Training", disable=not is_main or None)
+
+    def progress(t: Trainer, loss: float, ce: float, huber: float) -> None:
+        elapsed = max(t.train_seconds, 1e-9)
+        bar.set_postfix(loss=f"{loss:.3f}", ce=f"{ce:.3f}", huber=f"{huber:.2f}",
+                        img_s=f"{(t.images_seen) / elapsed:.1f}" if t.images_seen else "-")
+        bar.update(1)
+
+    summary = trainer.run(progress)
+    bar.close()
+    metrics: dict = {"throughput": summary}
+    if is_main and dev:
+        result = evaluate(trainer.model, config.mask_convention, dev, (0, 10), seed=0, device=device)
+        metrics["dev_psnr"] = {"images": len(dev), **{str(k): v for k, v in result.psnr.items()}}
+    paths = trainer.export(metrics)
+    if is_main and config.compact and dev:
+        compact_model, _ = load_model(paths[1])
+        compact = evaluate(compact_model, config.mask_convention, dev, (0, 10), seed=0, device=device)
+        metrics["compact_psnr_difference_db"] = {str(k): compact.psnr[k] - metrics["dev_psnr"][str(k)] for k in (0, 10)}
+        paths = trainer.export(metrics)  # rewrite both with the measured cost recorded
+    if is_main:
+        print(json.dumps(metrics, indent=2))
+        for p in paths:
+            print(f"wrote {p} ({p.stat().st_size / 1e6:.1f} MB)")
+        print(f"log: {config.log_path}, checkpoint: {config.checkpoint_path}")
+    if dist.is_initialized():
+        dist.destroy_process_group()
+    return 0
+
+
+def _setup_distributed(requested: str | None) -> torch.device:
+    """Join the process group when launched by torchrun; pick this process's device."""
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not dist.is_initialized():
+        local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+        if torch.cuda.is_available() and requested in (None, "auto", "cuda"):
+            torch.cuda.set_device(local_rank)
+            dist.init_process_group("nccl")
+            return torch.device("cuda", local_rank)
+        dist.init_process_group("gloo")
+        return torch.device("cpu")
+    return pick_device(requested)
+
+
+

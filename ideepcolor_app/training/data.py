@@ -1,0 +1,132 @@
+"""Colour photos for training: decoded once, kept as uint8 on the device, cropped there.
+
+Reads image folders and tar shards of JPEGs. Near-grey photos are dropped.
+Every photo is stored in one padded (N, H_max, W_max, 3) uint8 tensor with
+its true size, so random crops and flips are a single gather on the device.
+"""
+from __future__ import annotations
+
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import cv2
+import numpy as np
+import torch
+
+from ..color import rgb_to_lab
+from ..images import READ_FORMATS
+
+GREY_CHROMA = 4.0
+"""Photos whose mean |a| + |b| (Lab units) is below this are treated as grey and dropped."""
+
+
+def iter_encoded(sources: list[Path]) -> Iterator[tuple[str, bytes]]:
+    """(name, encoded bytes) of every image in folders, tar shards and single files."""
+    for source in sources:
+        if source.is_dir():
+            for path in sorted(source.rglob("*")):
+                if path.suffix.lower() in READ_FORMATS:
+                    yield str(path), path.read_bytes()
+                elif path.suffix == ".tar":
+                    yield from _iter_tar(path)
+        elif source.suffix == ".tar":
+            yield from _iter_tar(source)
+        elif source.is_file():
+            yield str(source), source.read_bytes()
+        else:
+            raise FileNotFoundError(f"training data {source} does not exist")
+
+
+def _iter_tar(path: Path) -> Iterator[tuple[str, bytes]]:
+    with tarfile.open(path) as tar:
+        for member in tar:
+            if member.isfile() and Path(member.name).suffix.lower() in READ_FORMATS:
+                f = tar.extractfile(member)
+                if f is not None:
+                    yield f"{path.name}:{member.name}", f.read()
+
+
+def decode_rgb(data: bytes, max_side: int) -> np.ndarray | None:
+    """RGB uint8, downscaled so the longer side is at most ``max_side``; None if unreadable."""
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        return None
+    height, width = image.shape[:2]
+    scale = max_side / max(height, width)
+    if scale < 1:
+        image = cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(image[..., ::-1])
+
+
+def is_near_grey(rgb: np.ndarray) -> bool:
+    small = torch.from_numpy(rgb[::4, ::4]).permute(2, 0, 1).float() / 255
+    ab = rgb_to_lab(small)[1:]
+    return float(ab.abs().sum(0).mean()) < GREY_CHROMA
+
+
+@dataclass
+class PhotoSet:
+    pixels: torch.Tensor  # (N, H_max, W_max, 3) uint8
+    sizes: torch.Tensor  # (N, 2) long: height, width
+    names: list[str]
+    dropped_grey: int
+    dropped_unreadable: int
+
+    def __len__(self) -> int:
+        return self.pixels.shape[0]
+
+    def to(self, device: torch.device | str) -> "PhotoSet":
+        return PhotoSet(self.pixels.to(device), self.sizes.to(device), self.names, self.dropped_grey,
+                        self.dropped_unreadable)
+
+
+def load_photo_set(sources: list[Path], crop: int, max_side: int = 144, limit: int | None = None,
+                   progress: Callable[[int], None] | None = None) -> PhotoSet:
+    """Decode every usable photo (short side at least ``crop``) into one padded uint8 tensor."""
+    kept: list[np.ndarray] = []
+    names: list[str] = []
+    grey = unreadable = 0
+    for name, data in iter_encoded(sources):
+        rgb = decode_rgb(data, max_side)
+        if progress:
+            progress(1)
+        if rgb is None or min(rgb.shape[:2]) < crop:
+            unreadable += 1
+            continue
+        if is_near_grey(rgb):
+            grey += 1
+            continue
+        kept.append(rgb)
+        names.append(name)
+        if limit and len(kept) >= limit:
+            break
+    if not kept:
+        raise ValueError(f"no usable colour photos in {', '.join(map(str, sources))} (need short side >= {crop})")
+    h_max = max(p.shape[0] for p in kept)
+    w_max = max(p.shape[1] for p in kept)
+    pixels = torch.zeros(len(kept), h_max, w_max, 3, dtype=torch.uint8)
+    for i, p in enumerate(kept):
+        pixels[i, : p.shape[0], : p.shape[1]] = torch.from_numpy(p)
+    sizes = torch.tensor([p.shape[:2] for p in kept], dtype=torch.long)
+    return PhotoSet(pixels, sizes, names, grey, unreadable)
+
+
+def sample_batch(photos: PhotoSet, batch: int, crop: int, generator: torch.Generator) -> torch.Tensor:
+    """Random crops with random horizontal flips: (B, 3, crop, crop) float sRGB in [0, 1].
+
+    All randomness comes from ``generator`` (on the photos' device), so runs resume exactly.
+    """
+    device = photos.pixels.device
+    index = torch.randint(len(photos), (batch,), generator=generator, device=device)
+    sizes = photos.sizes[index]
+    u = torch.rand(batch, 3, generator=generator, device=device)
+    top = (u[:, 0] * (sizes[:, 0] - crop + 1)).long()
+    left = (u[:, 1] * (sizes[:, 1] - crop + 1)).long()
+    flip = u[:, 2] < 0.5
+    offsets = torch.arange(crop, device=device)
+    rows = (top[:, None] + offsets)[:, :, None]  # (B, crop, 1)
+    cols = left[:, None] + torch.where(flip[:, None], crop - 1 - offsets, offsets)  # (B, crop)
+    crops = photos.pixels[index[:, None, None], rows, cols[:, None, :]]  # (B, crop, crop, 3)
+    return crops.permute(0, 3, 1, 2).float() / 255

@@ -1,0 +1,280 @@
+"""The training loop: losses, schedule, checkpoints that resume exactly, DDP, export."""
+from __future__ import annotations
+
+import csv
+import math
+import os
+import signal
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel
+
+from ..ab_bins import ab_to_bin
+from ..color import rgb_to_lab
+from ..encoding import MaskConvention, network_input
+from ..model import SIGGRAPHGenerator, count_forward_flops
+from ..weights import load_model, save_weights
+from .data import PhotoSet, sample_batch
+from .simulate import hint_maps
+
+REGRESSION_WEIGHT = 0.1
+"""Huber loss on ab (Lab units, delta 1) is scaled to sit beside the ~6-nat cross-entropy."""
+
+
+@dataclass
+class TrainConfig:
+    out: Path
+    batch: int = 32
+    crop: int = 128
+    steps: int | None = None
+    minutes: float | None = None
+    lr: float = 3e-4
+    weight_decay: float = 1e-4
+    warmup_steps: int = 500
+    schedule_steps: int = 20000
+    """Length of the cosine decay, kept across resumes (a run may stop early by --steps or --minutes)."""
+    clip: float = 1.0
+    seed: int = 0
+    checkpoint_minutes: float = 5.0
+    log_every: int = 20
+    dev_every: int = 0
+    mask_convention: MaskConvention = MaskConvention.CENTERED
+    init: str | None = None
+    compile: bool = False
+    compact: bool = False
+    data_description: str = ""
+    extra_metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.out.with_suffix(".ckpt")
+
+    @property
+    def log_path(self) -> Path:
+        return self.out.with_suffix(".log.csv")
+
+
+def learning_rate_factor(step: int, warmup: int, total: int) -> float:
+    """Linear warm-up, then cosine decay to 1% of the peak."""
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def losses(model: torch.nn.Module, rgb: torch.Tensor, generator: torch.Generator,
+           convention: MaskConvention, autocast: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cross-entropy over the 529 bins at 1/4 resolution and Huber regression on ab."""
+    with torch.no_grad():
+        lab = rgb_to_lab(rgb)
+        l, ab = lab[:, :1], lab[:, 1:]
+        hint_ab, mask = hint_maps(ab, generator)
+        x = network_input(l, hint_ab, mask, convention)
+        if x.is_cuda:
+            x = x.contiguous(memory_format=torch.channels_last)
+        target_bins = ab_to_bin(ab[:, :, ::4, ::4])
+    with torch.autocast(rgb.device.type, dtype=torch.bfloat16, enabled=autocast):
+        out = model(x)
+    ce = F.cross_entropy(out.logits.float(), target_bins)
+    reg = F.smooth_l1_loss(out.ab.float(), ab, beta=1.0)
+    return ce, reg
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig, photos: PhotoSet, device: torch.device,
+                 dev_photos: list[Path] | None = None) -> None:
+        self.config = config
+        self.device = device
+        self.distributed = dist.is_available() and dist.is_initialized()
+        self.rank = dist.get_rank() if self.distributed else 0
+        self.world = dist.get_world_size() if self.distributed else 1
+        self.is_main = self.rank == 0
+        self.photos = photos.to(device)
+        self.dev_photos = dev_photos or []
+        torch.manual_seed(config.seed)
+        if config.init:
+            model, info = load_model(Path(config.init))
+            config.mask_convention = info.mask_convention  # fine-tuning keeps the weights' convention
+        else:
+            model = SIGGRAPHGenerator()
+        self.model = model.to(device).train()
+        if device.type == "cuda":
+            self.model = self.model.to(memory_format=torch.channels_last)
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
+            torch.backends.cudnn.benchmark = True
+        self.net: torch.nn.Module = self.model
+        if self.distributed:
+            self.net = DistributedDataParallel(self.model, device_ids=[device.index] if device.type == "cuda" else None)
+        if config.compile:
+            self.net = torch.compile(self.net)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lambda s: learning_rate_factor(s, self.config.warmup_steps, self.config.schedule_steps))
+        self.generator = torch.Generator(device=device).manual_seed(config.seed * 1000 + self.rank)
+        self.step = 0
+        self.images_seen = 0
+        self.train_seconds = 0.0
+        self.history: list[dict[str, float]] = []
+        self._stop_requested = False
+
+    # ----- checkpoints ------------------------------------------------------------------------------
+    def save_checkpoint(self) -> None:
+        if not self.is_main:
+            return
+        state = {
+            "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(), "step": self.step, "images_seen": self.images_seen,
+            "train_seconds": self.train_seconds, "generator": self.generator.get_state(),
+            "torch_rng": torch.get_rng_state(), "config": _jsonable(asdict(self.config)),
+            "mask_convention": self.config.mask_convention.value,
+        }
+        path = self.config.checkpoint_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+
+    def load_checkpoint(self, path: Path) -> None:
+        state = torch.load(path, map_location=self.device, weights_only=True)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.step, self.images_seen = int(state["step"]), int(state["images_seen"])
+        self.train_seconds = float(state["train_seconds"])
+        self.generator.set_state(state["generator"].cpu())
+        torch.set_rng_state(state["torch_rng"].cpu())
+        self.config.mask_convention = MaskConvention(state["mask_convention"])
+        self.config.warmup_steps = int(state["config"]["warmup_steps"])
+        self.config.schedule_steps = int(state["config"]["schedule_steps"])
+        if self.rank:  # other ranks keep distinct data streams
+            self.generator.manual_seed(self.config.seed * 1000 + self.rank + self.step)
+
+    # ----- the loop ---------------------------------------------------------------------------------
+    def run(self, progress=None) -> dict[str, Any]:
+        config = self.config
+        deadline = time.monotonic() + config.minutes * 60 if config.minutes else None
+        next_checkpoint = time.monotonic() + config.checkpoint_minutes * 60
+        autocast = self.device.type == "cuda"
+        previous = signal.signal(signal.SIGTERM, self._request_stop) if self.is_main and _main_thread() else None
+        log = self._open_log()
+        started = time.monotonic()
+        images_at_start = self.images_seen
+        values = [float("nan")] * 3
+        try:
+            while not self._should_stop(deadline):
+                t0 = time.perf_counter()
+                rgb = sample_batch(self.photos, config.batch, config.crop, self.generator)
+                ce, reg = losses(self.net, rgb, self.generator, config.mask_convention, autocast)
+                loss = ce + REGRESSION_WEIGHT * reg
+                self.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), config.clip)
+                self.optimizer.step()
+                self.scheduler.step()
+                self.step += 1
+                self.images_seen += config.batch * self.world
+                if self.step % config.log_every == 0 or self.step == 1:
+                    values = torch.stack((loss, ce, reg)).detach().tolist()  # one device sync per log line
+                    row = {"step": self.step, "images": self.images_seen, "loss": values[0], "ce": values[1],
+                           "huber": values[2], "grad_norm": float(grad_norm), "lr": self.scheduler.get_last_lr()[0]}
+                    if config.dev_every and self.step % config.dev_every == 0:
+                        row.update(self.dev_psnr())
+                    self.history.append(row)
+                    if log:
+                        log.writerow({k: row.get(k, "") for k in log.fieldnames})
+                if progress:
+                    progress(self, *values)
+                self.train_seconds += time.perf_counter() - t0
+                if time.monotonic() >= next_checkpoint:
+                    self.save_checkpoint()
+                    next_checkpoint = time.monotonic() + config.checkpoint_minutes * 60
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+            if self.device.type == "cuda":
+                torch.cuda.synchronize()
+            self.save_checkpoint()
+        wall = time.monotonic() - started
+        images = self.images_seen - images_at_start
+        flops_per_image = 3 * count_forward_flops(config.crop, config.crop)  # forward + backward
+        return {"steps": self.step, "images_seen": self.images_seen, "seconds": wall,
+                "images_per_second": images / wall if wall else 0.0,
+                "achieved_tflops": images * flops_per_image / wall / 1e12 if wall else 0.0}
+
+    def _should_stop(self, deadline: float | None) -> bool:
+        stop = self._stop_requested or (self.config.steps is not None and self.step >= self.config.steps) or (
+            deadline is not None and time.monotonic() >= deadline)
+        if self.distributed:  # every rank stops on the same step
+            flag = torch.tensor([1.0 if stop else 0.0], device=self.device)
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+            stop = bool(flag.item())
+        return stop
+
+    def _request_stop(self, *_: Any) -> None:
+        self._stop_requested = True
+
+    def _open_log(self):
+        if not self.is_main:
+            return None
+        path = self.config.log_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new = not path.exists() or self.step == 0
+        handle = open(path, "w" if new else "a", newline="", buffering=1)
+        writer = csv.DictWriter(handle, fieldnames=["step", "images", "loss", "ce", "huber", "grad_norm", "lr",
+                                                    "dev_psnr_0", "dev_psnr_10"])
+        if new:
+            writer.writeheader()
+        return writer
+
+    def dev_psnr(self, hint_counts: tuple[int, ...] = (0, 10), limit: int = 20) -> dict[str, float]:
+        from ..evaluate import evaluate
+
+        if not self.dev_photos:
+            return {}
+        result = evaluate(self.model, self.config.mask_convention, self.dev_photos[:limit], hint_counts,
+                          seed=0, device=self.device)
+        self.model.train()
+        return {f"dev_psnr_{k}": result.psnr[k] for k in hint_counts}
+
+    # ----- export -----------------------------------------------------------------------------------
+    def export(self, metrics: dict[str, Any] | None = None) -> list[Path]:
+        """Write the weights (and, if configured, the compact int8 variant) in the project's format."""
+        if not self.is_main:
+            return []
+        provenance = {
+            "trained_by": "ideepcolor train", "data": self.config.data_description,
+            "photos": len(self.photos), "steps": self.step, "images_seen": self.images_seen,
+            "batch": self.config.batch, "crop": self.config.crop, "train_seconds": round(self.train_seconds, 1),
+            "device": torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else self.device.type,
+            "world_size": self.world, "init": self.config.init, **self.config.extra_metadata,
+        }
+        state = self.model.state_dict()
+        paths = [save_weights(state, self.config.out, mask_convention=self.config.mask_convention,
+                              provenance=provenance, metrics=metrics)]
+        if self.config.compact:
+            compact = self.config.out.with_name(self.config.out.stem + "-int8.safetensors")
+            paths.append(save_weights(state, compact, mask_convention=self.config.mask_convention,
+                                      provenance=provenance | {"compact_of": self.config.out.name}, metrics=metrics,
+                                      quantize_int8=True))
+        return paths
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (Path, MaskConvention)):
+        return str(value.value if isinstance(value, MaskConvention) else value)
+    return value
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()

@@ -1,0 +1,185 @@
+import io
+import math
+import subprocess
+import sys
+import tarfile
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from conftest import TRAIN_SHARDS
+from ideepcolor_app.ab_bins import ab_to_bin, bin_centers, distribution
+from ideepcolor_app.cli import main
+from ideepcolor_app.color import rgb_to_lab
+from ideepcolor_app.engine import ColorizationEngine
+from ideepcolor_app.training.data import load_photo_set, sample_batch
+from ideepcolor_app.training.simulate import patch_means, sample_hints
+from ideepcolor_app.training.trainer import TrainConfig, Trainer, learning_rate_factor
+from ideepcolor_app.weights import load_state_dict
+
+
+def colourful(seed, size=(48, 40)):
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 255, 3)
+    ramp = np.linspace(0, 1, size[1])[:, None, None] * rng.integers(-120, 120, 3)
+    img = np.clip(base + ramp + rng.normal(0, 12, (size[1], size[0], 3)), 0, 255).astype(np.uint8)
+    return np.repeat(img, 1, axis=0)
+
+
+@pytest.fixture(scope="module")
+def photo_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("photos")
+    for i in range(10):
+        Image.fromarray(colourful(i)).save(folder / f"p{i}.jpg", quality=95)
+    Image.fromarray(np.full((40, 48, 3), 128, np.uint8)).save(folder / "grey.jpg")
+    return folder
+
+
+def test_folders_and_tar_shards_load_and_grey_photos_are_dropped(photo_folder, tmp_path):
+    with tarfile.open(tmp_path / "part-00.tar", "w") as tar:
+        for p in sorted(photo_folder.glob("p*.jpg"))[:3]:
+            data = p.read_bytes()
+            info = tarfile.TarInfo(p.name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    photos = load_photo_set([photo_folder, tmp_path / "part-00.tar"], crop=32)
+    assert len(photos) == 13 and photos.dropped_grey == 1
+    assert photos.pixels.dtype == torch.uint8 and photos.sizes[0].tolist() == [40, 48]
+
+
+def test_crops_and_flips_come_from_the_photos(photo_folder):
+    photos = load_photo_set([photo_folder], crop=32)
+    g = torch.Generator().manual_seed(0)
+    batch = sample_batch(photos, 64, 32, g)
+    assert batch.shape == (64, 3, 32, 32) and 0 <= batch.min() and batch.max() <= 1
+    g = torch.Generator().manual_seed(0)
+    index = torch.randint(len(photos), (64,), generator=g)
+    u = torch.rand(64, 3, generator=g)
+    flips = 0
+    for i in range(64):
+        h, w = photos.sizes[index[i]].tolist()
+        top, left = int(u[i, 0] * (h - 31)), int(u[i, 1] * (w - 31))
+        crop = photos.pixels[index[i], top:top + 32, left:left + 32].permute(2, 0, 1).float() / 255
+        if u[i, 2] < 0.5:
+            crop, flips = crop.flip(-1), flips + 1
+        assert torch.equal(batch[i], crop)
+    assert 10 < flips < 54
+
+
+def test_simulated_hints_follow_the_recipe():
+    torch.manual_seed(0)
+    ab = torch.randn(4000, 2, 64, 64) * 20
+    boxes, colors, valid, counts = sample_hints(ab, torch.Generator().manual_seed(1))
+    counts_f = counts.float()
+    assert abs(counts_f.mean() - 7) < 0.4  # geometric, p = 1/8
+    assert abs((counts == 0).float().mean() - 1 / 8) < 0.02
+    sides = boxes[..., 2][valid]
+    assert set(sides.unique().tolist()) == set(range(1, 10))
+    assert (torch.bincount(sides)[1:].float() / len(sides) - 1 / 9).abs().max() < 0.01
+    top = boxes[..., 0][valid].float()
+    free = (64 - sides + 1).float()
+    z = (top - free / 2) / (free / 4)
+    assert abs(z.mean()) < 0.05 and abs(z.std() - 1) < 0.1  # normal around the centre, std a quarter
+    b, k = torch.nonzero(valid)[7].tolist()
+    t, l, s = boxes[b, k].tolist()
+    assert torch.allclose(colors[b, k], ab[b, :, t:t + s, l:l + s].mean(dim=(1, 2)), atol=1e-4)
+
+
+def test_patch_means_match_direct_means():
+    ab = torch.randn(3, 2, 20, 20)
+    top, left, side = torch.tensor([[0, 5]] * 3), torch.tensor([[0, 11]] * 3), torch.tensor([[9, 4]] * 3)
+    means = patch_means(ab, top, left, side)
+    assert torch.allclose(means[1, 1], ab[1, :, 5:9, 11:15].mean(dim=(1, 2)), atol=1e-5)
+
+
+def test_training_targets_and_suggestions_share_the_a_major_layout():
+    ab = torch.tensor([[[[30.0]], [[-70.0]]]])  # a = 30 -> a_idx 14, b = -70 -> b_idx 4
+    target = ab_to_bin(ab)
+    assert int(target) == 14 * 23 + 4
+    logits = torch.full((1, 529, 1, 1), -50.0)
+    logits[0, target] = 50.0
+    decoded = bin_centers()[distribution(logits)[0, :, 0, 0].argmax()]
+    assert decoded.tolist() == [30.0, -70.0]
+
+
+def test_schedule_warms_up_then_decays():
+    assert learning_rate_factor(0, 10, 100) == pytest.approx(0.1)
+    assert learning_rate_factor(9, 10, 100) == pytest.approx(1.0)
+    assert learning_rate_factor(55, 10, 100) < 0.6 and learning_rate_factor(100, 10, 100) == pytest.approx(0.01)
+
+
+def _trainer(folder, out, steps, lr=1e-3):
+    photos = load_photo_set([folder], crop=32)
+    config = TrainConfig(out=out, batch=6, crop=32, steps=steps, lr=lr, warmup_steps=2, schedule_steps=60,
+                         log_every=1, seed=3)
+    return Trainer(config, photos, torch.device("cpu"))
+
+
+def test_cpu_smoke_run_loss_decreases(photo_folder, tmp_path):
+    trainer = _trainer(photo_folder, tmp_path / "w.safetensors", 40)
+    summary = trainer.run()
+    losses = [row["loss"] for row in trainer.history]
+    assert len(losses) == 40 and all(math.isfinite(v) for v in losses)
+    assert np.mean(losses[-8:]) < np.mean(losses[:8]) - 0.5
+    assert summary["images_per_second"] > 0 and summary["achieved_tflops"] > 0
+
+
+def test_resume_continues_exactly_where_it_stopped(photo_folder, tmp_path):
+    straight = _trainer(photo_folder, tmp_path / "a.safetensors", 6)
+    straight.run()
+    first = _trainer(photo_folder, tmp_path / "b.safetensors", 3)
+    first.run()  # saves its checkpoint at the end
+    resumed = _trainer(photo_folder, tmp_path / "b.safetensors", 6)
+    resumed.load_checkpoint(tmp_path / "b.ckpt")
+    assert resumed.step == 3
+    resumed.run()
+    for key, value in straight.model.state_dict().items():
+        assert torch.equal(value, resumed.model.state_dict()[key]), key
+    assert [r["loss"] for r in resumed.history] == [r["loss"] for r in straight.history[3:]]
+
+
+def test_cli_train_exports_loadable_weights_with_metadata(photo_folder, tmp_path, capsys):
+    out = tmp_path / "mine.safetensors"
+    args = ["train", str(photo_folder), "--out", str(out), "--steps", "3", "--batch", "4", "--crop", "32",
+            "--compact", "--dev", str(photo_folder), "--dev-limit", "2"]
+    assert main(args) == 0
+    assert "compact_psnr_difference_db" in capsys.readouterr().out
+    compact = tmp_path / "mine-int8.safetensors"
+    assert compact.stat().st_size < 36e6
+    _, info = load_state_dict(compact)
+    assert info.metadata["provenance"]["steps"] == 3 and info.metadata["architecture"] == "siggraph17"
+    assert abs(info.metadata["metrics"]["compact_psnr_difference_db"]["10"]) < 0.05
+    assert info.metadata["quantization"] == "int8-per-output-channel"
+    ColorizationEngine.from_weights(str(compact), "cpu")
+    more = list(args)
+    more[more.index("--steps") + 1] = "4"
+    assert main([*more, "--resume"]) == 0
+    _, info = load_state_dict(out)
+    assert info.metadata["provenance"]["steps"] == 4
+    # fine-tuning from any loadable weights, keeping their mask convention
+    tuned = tmp_path / "tuned.safetensors"
+    assert main(["train", str(photo_folder), "--out", str(tuned), "--steps", "1", "--batch", "2", "--crop", "32",
+                 "--init", str(out)]) == 0
+    assert load_state_dict(tuned)[1].metadata["provenance"]["init"] == str(out)
+
+
+def test_torchrun_data_parallel_on_cpu(photo_folder, tmp_path):
+    out = tmp_path / "ddp.safetensors"
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+         "-m", "ideepcolor_app", "train", str(photo_folder), "--out", str(out), "--steps", "2", "--batch", "2",
+         "--crop", "32", "--device", "cpu"],
+        capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    _, info = load_state_dict(out)
+    assert info.metadata["provenance"]["world_size"] == 2 and info.metadata["provenance"]["images_seen"] == 8
+
+
+@pytest.mark.skipif(not TRAIN_SHARDS.is_dir(), reason="shared training shards not here")
+def test_reads_the_shared_shard_layout(tmp_path):
+    photos = load_photo_set([TRAIN_SHARDS / "part-00.tar"], crop=112, limit=20)
+    assert len(photos) == 20 and photos.pixels.shape[1] <= 144
+    lab = rgb_to_lab(sample_batch(photos, 4, 112, torch.Generator().manual_seed(0)))
+    assert lab.shape == (4, 3, 112, 112)
