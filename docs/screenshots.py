@@ -25,7 +25,8 @@ def wait_for_result(app: QApplication, window: MainWindow, timeout: float = 120.
     while time.monotonic() < deadline:
         app.processEvents()
         latest = window.latest
-        if latest is not None and window.document and latest.hints == window.document.hints.hints:
+        if latest is not None and window.document and latest.hints == window.document.hints.hints \
+                and not latest.preliminary:
             if window.document.hints.selected is None or (
                     latest.palette is not None and (latest.palette.x, latest.palette.y) == window._probe()):
                 for _ in range(20):  # let Qt lay out the new swatches before grabbing

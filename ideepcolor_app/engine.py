@@ -27,6 +27,8 @@ from .model import SIGGRAPHGenerator
 from .suggest import Suggestion, ab_to_display_rgb, suggest_colors
 from .weights import WeightsInfo, find_weights, load_model
 
+PREVIEW_SIZE = 128
+"""Side of the cheaper first pass shown while the full 256x256 pass runs (CPU only)."""
 HALF_PRECISION_TOLERANCE = 0.5
 """Mean |ab| difference (Lab units) under which fp16 is used on a GPU."""
 _CHUNK_PIXELS = 1 << 21  # full-resolution work is done in bands of ~2 MP to bound memory
@@ -63,10 +65,12 @@ class ColorizationEngine:
         if half_precision is None:
             half_precision = self._half_precision_is_safe()
         self.half_precision = bool(half_precision) and self.device.type != "cpu"
+        self.preview_size: int | None = PREVIEW_SIZE if self.device.type == "cpu" else None
         self._lock = threading.RLock()
         self.photo: Photo | None = None
         self.l_full: torch.Tensor | None = None  # (1, 1, H, W) float32
         self.l_net: torch.Tensor | None = None  # (1, 1, 256, 256) float32
+        self._l_by_size: dict[int, torch.Tensor] = {}
         self.lightness_map = np.zeros((NETWORK_SIZE, NETWORK_SIZE), np.float32)  # host copy of l_net
 
     @classmethod
@@ -93,8 +97,11 @@ class ColorizationEngine:
                 l_full[0, :, top:bottom] = rgb_to_lab(band)[0:1]
             del pixels
             self.l_full = l_full
-            self.l_net = F.interpolate(l_full, size=(NETWORK_SIZE, NETWORK_SIZE), mode="bilinear",
-                                       antialias=True, align_corners=False)
+            self._l_by_size = {
+                size: F.interpolate(l_full, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
+                for size in {NETWORK_SIZE, self.preview_size or NETWORK_SIZE}
+            }
+            self.l_net = self._l_by_size[NETWORK_SIZE]
             self.photo = photo
             self.lightness_map = self.l_net[0, 0].cpu().numpy()
 
@@ -103,25 +110,34 @@ class ColorizationEngine:
         row, col = self._net_index(x, y)
         return float(self._require_photo()[0, 0, row, col])
 
-    def colorize(self, hints: Sequence[Hint]) -> "Colorization":
-        """One forward of the network for this hint state."""
+    def colorize(self, hints: Sequence[Hint], size: int = NETWORK_SIZE) -> "Colorization":
+        """One forward of the network for this hint state, at ``size`` (256, or the preview size)."""
         with self._lock, torch.inference_mode():
-            l_net = self._require_photo()
-            ab, mask = self.hint_tensors(hints)
+            l_net = self._require_photo(size)
+            ab, mask = self.hint_tensors(hints, size)
             x = network_input(l_net, ab, mask, self.mask_convention)
             out = self._forward(x)
             return Colorization(self, tuple(hints), out[0].float(), out[1].float())
 
-    def hint_tensors(self, hints: Sequence[Hint]) -> tuple[torch.Tensor, torch.Tensor]:
-        """(1, 2, 256, 256) ab and (1, 1, 256, 256) mask, colours snapped into gamut at each hint's L."""
-        assert self.photo is not None and self.l_net is not None
-        boxes = hint_boxes(hints, self.photo.size).to(self.device)
+    def hint_tensors(self, hints: Sequence[Hint], size: int = NETWORK_SIZE) -> tuple[torch.Tensor, torch.Tensor]:
+        """(1, 2, size, size) ab and (1, 1, size, size) mask, colours snapped into gamut at each hint's L.
+
+        Below 256, patch sides shrink in proportion (kept odd, at least 1).
+        """
+        assert self.photo is not None
+        l_net = self._require_photo(size)
+        boxes = hint_boxes(hints, self.photo.size, size).to(self.device)
+        if size != NETWORK_SIZE and len(hints):
+            scaled = (boxes[:, 2] * size // NETWORK_SIZE) | 1
+            boxes[:, :2] += (boxes[:, 2:3] - scaled[:, None]) // 2
+            boxes[:, 2] = scaled
         colors = hint_colors(hints).to(self.device)
         if len(hints):
             radius = boxes[:, 2] // 2
-            l_at = self.l_net[0, 0, boxes[:, 0] + radius, boxes[:, 1] + radius]
-            colors = snap_ab_to_gamut(l_at, colors)
-        return rasterize_hints(boxes, colors, NETWORK_SIZE, NETWORK_SIZE)
+            rows = (boxes[:, 0] + radius).clamp(0, size - 1)
+            cols = (boxes[:, 1] + radius).clamp(0, size - 1)
+            colors = snap_ab_to_gamut(l_net[0, 0, rows, cols], colors)
+        return rasterize_hints(boxes, colors, size, size)
 
     def _forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.device.type == "cuda":
@@ -148,16 +164,16 @@ class ColorizationEngine:
         self.half_precision_error = float((full - half).abs().mean())
         return self.half_precision_error < HALF_PRECISION_TOLERANCE
 
-    def _require_photo(self) -> torch.Tensor:
+    def _require_photo(self, size: int = NETWORK_SIZE) -> torch.Tensor:
         if self.l_net is None:
             raise RuntimeError("No photo loaded: call set_photo() first.")
-        return self.l_net
+        return self._l_by_size[size]
 
-    def _net_index(self, x: float, y: float) -> tuple[int, int]:
+    def _net_index(self, x: float, y: float, size: int = NETWORK_SIZE) -> tuple[int, int]:
         assert self.photo is not None
         width, height = self.photo.size
-        col = min(max(int(x * NETWORK_SIZE / width), 0), NETWORK_SIZE - 1)
-        row = min(max(int(y * NETWORK_SIZE / height), 0), NETWORK_SIZE - 1)
+        col = min(max(int(x * size / width), 0), size - 1)
+        row = min(max(int(y * size / height), 0), size - 1)
         return row, col
 
 
@@ -206,14 +222,18 @@ class Colorization:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         return self.rgb_tensor(size).cpu().numpy()
 
+    @property
+    def size(self) -> int:
+        """Network resolution this result was computed at."""
+        return self.ab.shape[2]
+
     def distribution_at(self, x: float, y: float) -> torch.Tensor:
         """(529,) probabilities of the ab bins at image coordinates (x, y)."""
-        row, col = self.engine._net_index(x, y)
-        scale = self.ab.shape[2] // self.logits.shape[2]
-        return distribution(self.logits[:, :, row // scale, col // scale])[0]
+        row, col = self.engine._net_index(x, y, self.logits.shape[2])
+        return distribution(self.logits[:, :, row, col])[0]
 
     def predicted_ab_at(self, x: float, y: float) -> tuple[float, float]:
-        row, col = self.engine._net_index(x, y)
+        row, col = self.engine._net_index(x, y, self.size)
         a, b = self.ab[0, :, row, col].tolist()
         return a, b
 
@@ -261,6 +281,8 @@ class UpdateResult:
     photo: Photo
     lightness: np.ndarray
     """(256, 256) L of the photo at network resolution, for drawing hint colours."""
+    preliminary: bool = False
+    """True for the cheaper preview pass; the full pass follows unless a newer request came."""
 
 
 class AsyncColorizer:
@@ -316,13 +338,23 @@ class AsyncColorizer:
             try:
                 if request.photo is not None:
                     self.engine.set_photo(request.photo)
-                result = self.engine.colorize(request.hints)
-                preview = result.preview_rgb(self.preview_max_side)
-                palette = result.suggestions(*request.probe) if request.probe else None
+                preview_size = getattr(self.engine, "preview_size", None)
+                if preview_size:  # a cheap first pass, so the user sees something at once
+                    self._deliver(request_id, request, started, self.engine.colorize(request.hints, preview_size), True)
+                    if self._superseded():
+                        continue
+                self._deliver(request_id, request, started, self.engine.colorize(request.hints), False)
             except Exception as exc:  # reported to the GUI, never kills the worker
                 if self._on_error:
                     self._on_error(request_id, exc)
-                continue
-            self._on_result(UpdateResult(request_id, request.hints, preview, palette,
-                                         time.perf_counter() - started, result, self.engine.photo,
-                                         self.engine.lightness_map))
+
+    def _superseded(self) -> bool:
+        with self._cond:
+            return self._pending is not None or self._closed
+
+    def _deliver(self, request_id: int, request: UpdateRequest, started: float, result: "Colorization",
+                 preliminary: bool) -> None:
+        preview = result.preview_rgb(self.preview_max_side)
+        palette = result.suggestions(*request.probe) if request.probe and not preliminary else None
+        self._on_result(UpdateResult(request_id, request.hints, preview, palette, time.perf_counter() - started,
+                                     result, self.engine.photo, self.engine.lightness_map, preliminary))

@@ -126,12 +126,41 @@ def test_async_drops_superseded_requests():
 def test_async_reports_errors_and_keeps_running(engine):
     errors, results = [], []
     got = threading.Event()
-    worker = AsyncColorizer(engine, lambda r: (results.append(r), got.set()), lambda i, e: (errors.append(e), got.set()))
+    worker = AsyncColorizer(engine, lambda r: (results.append(r), r.preliminary or got.set()),
+                            lambda i, e: (errors.append(e), got.set()))
     engine.l_net, saved = None, engine.l_net
     worker.submit(UpdateRequest(()))
     assert got.wait(10) and errors and "No photo" in str(errors[0])
     got.clear()
     engine.l_net = saved
     worker.submit(UpdateRequest((Hint(1, 1, (0, 0)),), probe=(1.0, 1.0)))
-    assert got.wait(20) and results and results[0].palette is not None
+    assert got.wait(20) and results[-1].palette is not None and not results[-1].preliminary
     worker.close()
+
+
+def test_preview_pass_is_cheaper_but_shows_the_hint(engine):
+    hint = Hint(150.0, 100.0, (-40.0, 50.0), 9)
+    preview = engine.colorize([hint], 128)
+    assert preview.ab.shape == (1, 2, 128, 128) and preview.logits.shape == (1, 529, 32, 32)
+    a, b = preview.predicted_ab_at(150, 100)
+    assert a < -10 and b > 10
+    assert preview.full_resolution_rgb().shape == (200, 300, 3)
+    assert preview.distribution_at(150, 100).shape == (529,)
+
+
+def test_async_shows_a_preview_then_the_full_result(engine):
+    results = []
+    done = threading.Event()
+
+    def on_result(r):
+        results.append(r)
+        if not r.preliminary:
+            done.set()
+
+    worker = AsyncColorizer(engine, on_result)
+    worker.submit(UpdateRequest((Hint(150.0, 100.0, (20.0, 20.0), 5),), probe=(150.0, 100.0)))
+    assert done.wait(30)
+    worker.close()
+    assert [r.preliminary for r in results] == [True, False]
+    assert results[0].palette is None and results[1].palette is not None
+    assert results[0].colorization.size == 128 and results[1].colorization.size == 256

@@ -59,6 +59,7 @@ def wait_for_result(qtbot, w, palette=False):
     def current():
         latest = w.latest
         ok = latest is not None and w.document is not None and latest.hints == w.document.hints.hints
+        ok = ok and not latest.preliminary
         return ok and (not palette or (latest.palette is not None and (latest.palette.x, latest.palette.y) == w._probe()))
     qtbot.waitUntil(current, timeout=60000)
 

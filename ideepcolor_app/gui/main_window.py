@@ -486,7 +486,8 @@ class MainWindow(QMainWindow):
         if self.document is None or result.photo is not self.document.photo:
             return  # a result for a photo that is no longer open
         self.latest = result
-        self.latency_label.setText(f"Update: {result.seconds * 1000:.0f} ms")
+        kind = "Preview" if result.preliminary else "Update"
+        self.latency_label.setText(f"{kind}: {result.seconds * 1000:.0f} ms")
         self._refresh_views()
         palette = result.palette
         if result.hints == self.document.hints.hints and palette is not None and (palette.x, palette.y) == self._probe():

@@ -1,0 +1,253 @@
+"""``ideepcolor bench``: how fast each step a user waits for is, measured on this machine."""
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import cv2
+import numpy as np
+import skimage.color
+import torch
+import torch.nn.functional as F
+
+from .encoding import NETWORK_SIZE, network_input
+from .engine import ColorizationEngine
+from .hints import Hint
+from .images import Photo, save_image
+from .model import count_forward_flops
+
+MP12 = (4000, 3000)
+MP24 = (6000, 4000)
+
+
+def synthetic_photo(size: tuple[int, int], seed: int = 0) -> Photo:
+    """A textured grey photo of the given (width, height); content does not affect speed."""
+    width, height = size
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 255, (height // 16 + 1, width // 16 + 1), dtype=np.uint8)
+    grey = cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
+    return Photo(Path("synthetic.png"), np.repeat(grey[..., None], 3, axis=2), "0" * 64, False)
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+def timed(fn: Callable[[], Any], device: torch.device, repeats: int, warmup: int = 1) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    sync(device)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        sync(device)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median_ms": statistics.median(times) * 1000, "p95_ms": p95 * 1000, "runs": len(times)}
+
+
+def matmul_gflops(device: torch.device, n: int = 2048, repeats: int = 5) -> float:
+    a = torch.randn(n, n, device=device)
+    b = torch.randn(n, n, device=device)
+    times = timed(lambda: a @ b, device, repeats, warmup=2)
+    return 2 * n**3 / statistics.median(times) / 1e9
+
+
+def sample_hints(size: tuple[int, int], count: int = 10, seed: int = 1) -> list[Hint]:
+    rng = np.random.default_rng(seed)
+    return [Hint(float(rng.uniform(0, size[0])), float(rng.uniform(0, size[1])),
+                 (float(rng.uniform(-40, 40)), float(rng.uniform(-40, 40))), 5) for _ in range(count)]
+
+
+def naive_update(engine: ColorizationEngine, photo_rgb: np.ndarray, hints: list[Hint]) -> np.ndarray:
+    """What the reference GUI did per update: numpy/scikit-image on the CPU, eager fp32, synchronous."""
+    height, width = photo_rgb.shape[:2]
+    lab_full = skimage.color.rgb2lab(photo_rgb)  # recomputed every update, as the reference did
+    small = cv2.resize(photo_rgb, (NETWORK_SIZE, NETWORK_SIZE), interpolation=cv2.INTER_AREA)
+    l_small = skimage.color.rgb2lab(small)[..., 0]
+    ab = np.zeros((2, NETWORK_SIZE, NETWORK_SIZE), np.float32)
+    mask = np.zeros((1, NETWORK_SIZE, NETWORK_SIZE), np.float32)
+    for h in hints:
+        col, row, r = int(h.x * NETWORK_SIZE / width), int(h.y * NETWORK_SIZE / height), h.size // 2
+        ab[:, max(row - r, 0): row + r + 1, max(col - r, 0): col + r + 1] = np.array(h.ab)[:, None, None]
+        mask[:, max(row - r, 0): row + r + 1, max(col - r, 0): col + r + 1] = 1
+    x = network_input(torch.from_numpy(l_small[None, None]).float(), torch.from_numpy(ab[None]),
+                      torch.from_numpy(mask[None]), engine.mask_convention)
+    with torch.no_grad():
+        out = engine.model.float().cpu()(x).ab[0].numpy()
+    ab_full = np.stack([cv2.resize(c, (width, height), interpolation=cv2.INTER_LINEAR) for c in out], -1)
+    lab = np.concatenate((lab_full[..., :1], ab_full), -1)
+    return (np.clip(skimage.color.lab2rgb(lab), 0, 1) * 255).astype(np.uint8)
+
+
+def run(engine: ColorizationEngine, quick: bool = False, gui: bool = True) -> dict[str, Any]:
+    device = engine.device
+    repeats = 3 if quick else (10 if device.type == "cpu" else 100)
+    results: dict[str, Any] = {
+        "device": engine.device_label, "device_type": device.type, "torch": torch.__version__,
+        "python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(), "weights": engine.info.label, "half_precision": engine.half_precision,
+        "sizes": {"network": [NETWORK_SIZE, NETWORK_SIZE], "update_photo": list(MP12), "memory_photo": list(MP24)},
+    }
+    flops = count_forward_flops(NETWORK_SIZE, NETWORK_SIZE)
+    gflops = matmul_gflops(device)
+    results["matmul_gflops"] = gflops
+    results["compute_floor_ms"] = flops / (gflops * 1e9) * 1000
+
+    photo = synthetic_photo(MP12)
+    engine.set_photo(photo)
+    hints = sample_hints(MP12)
+    ab, mask = engine.hint_tensors(hints)
+    x = network_input(engine.l_net, ab, mask, engine.mask_convention)
+    with torch.inference_mode():
+        results["forward_256"] = summary(timed(lambda: engine._forward(x), device, repeats))
+    results["forward_256"]["of_compute_floor"] = results["forward_256"]["median_ms"] / results["compute_floor_ms"]
+    if engine.preview_size:
+        results["preview_forward"] = summary(timed(lambda: engine.colorize(hints, engine.preview_size), device, repeats))
+
+    result = engine.colorize(hints)
+    results["full_update_12mp"] = summary(timed(lambda: engine.colorize(hints).rgb_tensor(), device, repeats))
+    results["compose_12mp_after_forward"] = summary(timed(lambda: result.rgb_tensor(), device, repeats))
+    results["suggestions_one_pixel"] = summary(timed(lambda: result.suggestions(2000.0, 1500.0), device, repeats))
+    rgb = result.full_resolution_rgb()
+    with tempfile.TemporaryDirectory() as tmp:
+        for ext in ("png", "jpg"):
+            target = Path(tmp) / f"result.{ext}"
+            results[f"save_12mp_{ext}"] = summary(timed(lambda: save_image(rgb, target, overwrite=True), device,
+                                                        3 if quick else 5))
+    naive = timed(lambda: naive_update(engine, photo.pixels, hints), torch.device("cpu"), 2 if quick else 3, warmup=0)
+    results["naive_update_12mp"] = summary(naive)
+    results["speedup_vs_naive"] = results["naive_update_12mp"]["median_ms"] / results["full_update_12mp"]["median_ms"]
+    engine.model.to(device)
+    if gui:
+        results["gui_drag"] = gui_drag_stall(engine, seconds=2.0 if quick else 5.0)
+    results["memory_24mp"] = peak_memory_24mp(str(engine.info.path), str(device))
+    return results
+
+
+def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str, float]:
+    """Drag a hint continuously in the real window (offscreen) and record the event loop's worst stall."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from .gui.bridge import EngineBridge
+    from .gui.main_window import SAMPLE_PHOTO, MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow.__new__(MainWindow)
+    MainWindow.__init__(window, str(engine.info.path), str(engine.device.type))
+    window.bridge.close()
+    window.bridge = EngineBridge(engine, 2048)
+    window.bridge.result_ready.connect(window._on_result)
+    window.show()
+    window.open_photo(SAMPLE_PHOTO, ask=False)
+    hints = window.document.hints
+    width, height = window.document.size
+    hints.add(Hint(width / 2, height / 2, (30.0, 30.0), 5))
+    clock = QElapsedTimer()
+    clock.start()
+    gaps: list[float] = []
+    last = [clock.nsecsElapsed()]
+    results_seen = [0]
+    window.bridge.result_ready.connect(lambda _: results_seen.__setitem__(0, results_seen[0] + 1))
+
+    def tick() -> None:
+        now = clock.nsecsElapsed()
+        gaps.append((now - last[0]) / 1e6)
+        last[0] = now
+
+    def move() -> None:
+        t = clock.elapsed() / 1000
+        hints.update(0, coalesce="bench", x=width * (0.5 + 0.3 * np.sin(t)), y=height * (0.5 + 0.3 * np.cos(t)))
+
+    ticker, mover = QTimer(), QTimer()
+    ticker.timeout.connect(tick)
+    mover.timeout.connect(move)
+    ticker.start(5)
+    mover.start(16)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.001)
+    ticker.stop()
+    mover.stop()
+    window.document.mark_saved()
+    window.close()
+    return {"worst_stall_ms": max(gaps) - 5 if gaps else float("nan"), "median_gap_ms": statistics.median(gaps),
+            "updates_shown": results_seen[0], "updates_per_second": results_seen[0] / seconds, "seconds": seconds}
+
+
+_MEMORY_SCRIPT = """
+import resource, sys, json, torch
+from ideepcolor_app.bench import synthetic_photo, sample_hints, MP24
+from ideepcolor_app.engine import ColorizationEngine
+from ideepcolor_app.images import save_image
+import tempfile, pathlib
+engine = ColorizationEngine.from_weights(sys.argv[1], sys.argv[2])
+photo = synthetic_photo(MP24)
+engine.set_photo(photo)
+rgb = engine.colorize(sample_hints(MP24)).full_resolution_rgb()
+with tempfile.TemporaryDirectory() as tmp:
+    save_image(rgb, pathlib.Path(tmp) / "out.png")
+gpu = torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else None
+print(json.dumps({"peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "peak_gpu_mib": gpu}))
+"""
+
+
+def peak_memory_24mp(weights: str, device: str) -> dict[str, Any]:
+    """Peak memory of a fresh process that colorizes and saves a 24 MP photo."""
+    done = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, weights, device], capture_output=True, text=True)
+    if done.returncode:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = [f"device: {results['device']}   torch {results['torch']}   threads: {results['threads']}",
+            f"compute floor: {results['compute_floor_ms']:.1f} ms ({results['matmul_gflops']:.0f} GFLOP/s fp32 matmul, "
+            f"{count_forward_flops() / 1e9:.0f} GFLOP per forward)", "",
+            f"{'measurement':<40}{'median ms':>12}{'p95 ms':>10}"]
+    labels = {
+        "forward_256": "network forward 256x256 (batch 1)",
+        "preview_forward": "progressive preview pass",
+        "full_update_12mp": "full update, 12 MP (forward + compose)",
+        "compose_12mp_after_forward": "12 MP compose after the forward",
+        "suggestions_one_pixel": "suggested colours, one pixel",
+        "save_12mp_png": "save 12 MP result (PNG)",
+        "save_12mp_jpg": "save 12 MP result (JPEG)",
+        "naive_update_12mp": "naive update as the reference GUI did",
+    }
+    for key, label in labels.items():
+        if key in results:
+            rows.append(f"{label:<40}{results[key]['median_ms']:>12.1f}{results[key]['p95_ms']:>10.1f}")
+    rows.append("")
+    rows.append(f"forward / compute floor: {results['forward_256']['of_compute_floor']:.2f}x")
+    rows.append(f"speed-up over the naive update: {results['speedup_vs_naive']:.1f}x")
+    if "gui_drag" in results:
+        g = results["gui_drag"]
+        rows.append(f"GUI drag {g['seconds']:.0f} s: worst event-loop stall {g['worst_stall_ms']:.1f} ms, "
+                    f"{g['updates_per_second']:.1f} updates shown/s")
+    m = results["memory_24mp"]
+    rows.append("24 MP photo peak memory: " + (f"{m['peak_rss_mib']:.0f} MiB RSS" if "peak_rss_mib" in m else m.get("error", "?"))
+                + (f", {m['peak_gpu_mib']:.0f} MiB GPU" if m.get("peak_gpu_mib") else ""))
+    return "\n".join(rows)
