@@ -154,9 +154,8 @@ def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str
     from .gui.main_window import SAMPLE_PHOTO, MainWindow
 
     app = QApplication.instance() or QApplication([])
-    window = MainWindow.__new__(MainWindow)
-    MainWindow.__init__(window, str(engine.info.path), str(engine.device.type))
-    window.bridge.close()
+    window = MainWindow(str(engine.info.path), str(engine.device.type))
+    window.bridge.close()  # reuse the benchmark's engine instead of the window's own copy
     window.bridge = EngineBridge(engine, 2048)
     window.bridge.result_ready.connect(window._on_result)
     window.show()

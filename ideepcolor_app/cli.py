@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-SUBCOMMANDS = ("colorize", "evaluate", "weights", "train", "gui")
+SUBCOMMANDS = ("colorize", "evaluate", "weights", "train", "bench", "gui")
 
 
 class CliError(Exception):
@@ -80,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     from .training.command import add_train_parser
 
     add_train_parser(sub)
+
+    b = sub.add_parser("bench", help="measure update latency, memory and GUI responsiveness")
+    b.add_argument("--json", help="also write the results here")
+    b.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test, not for reporting)")
+    b.add_argument("--no-gui", action="store_true", help="skip the GUI drag measurement")
+    _add_model_options(b)
+    b.set_defaults(func=_run_bench)
     return parser
 
 
@@ -185,6 +192,32 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         payload = result.to_json() | {"weights": str(engine.info.path), "device": engine.device_label}
         Path(args.json).write_text(json.dumps(payload, indent=2))
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from . import bench
+    from .engine import ColorizationEngine
+    from .model import SIGGRAPHGenerator
+    from .weights import WeightsError, find_weights, save_weights
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            find_weights(args.weights)
+            engine = _load_engine(args)
+        except (WeightsError, CliError):
+            print("no weights found: timing a randomly initialised network (speed does not depend on the values)")
+            path = save_weights(SIGGRAPHGenerator().state_dict(), Path(tmp) / "random.safetensors",
+                                mask_convention="centered", name="random")
+            args.weights = str(path)
+            engine = _load_engine(args)
+        results = bench.run(engine, quick=args.quick, gui=not args.no_gui)
+    print(bench.table(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
         print(f"wrote {args.json}")
     return 0
 

@@ -27,6 +27,7 @@ class Document:
         self.saved_hints: tuple[Hint, ...] = tuple(hints)
         self.lightness = _lightness_map(photo)
         self._display_colors: dict[tuple, tuple[int, int, int]] = {}
+        self._previews: dict[tuple[str, int], np.ndarray] = {}
 
     @property
     def size(self) -> tuple[int, int]:
@@ -62,16 +63,23 @@ class Document:
         return max(1, round(width * scale)), max(1, round(height * scale))
 
     def original_preview(self, max_side: int = DISPLAY_MAX_SIDE) -> np.ndarray:
-        rgb = self.photo.rgb8()
-        size = self.preview_size(max_side)
-        return rgb if size == self.size else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        """The photo as opened, at display size (computed once)."""
+        key = ("original", max_side)
+        if key not in self._previews:
+            rgb = self.photo.rgb8()
+            size = self.preview_size(max_side)
+            self._previews[key] = rgb if size == self.size else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        return self._previews[key]
 
     def grey_preview(self, max_side: int = DISPLAY_MAX_SIDE) -> np.ndarray:
-        """The photo's lightness as a neutral grey image (what the network sees)."""
-        rgb = torch.from_numpy(self.original_preview(max_side)).permute(2, 0, 1).float() / 255
-        lab = rgb_to_lab(rgb)
-        lab[1:] = 0
-        return (lab_to_rgb(lab) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0).numpy()
+        """The photo's lightness as a neutral grey image, what the network sees (computed once)."""
+        key = ("grey", max_side)
+        if key not in self._previews:
+            rgb = torch.from_numpy(self.original_preview(max_side)).permute(2, 0, 1).float() / 255
+            lab = rgb_to_lab(rgb)
+            lab[1:] = 0
+            self._previews[key] = (lab_to_rgb(lab) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0).numpy()
+        return self._previews[key]
 
     def default_result_path(self) -> Path:
         return self.photo.path.with_name(f"{self.photo.path.stem}_colorized.png")

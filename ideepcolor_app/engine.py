@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from .ab_bins import distribution
-from .color import lab_to_rgb, rgb_to_lab, snap_ab_to_gamut
+from .color import lab_to_srgb8, rgb_to_lab, snap_ab_to_gamut
 from .encoding import NETWORK_SIZE, MaskConvention, network_input, rasterize_hints
 from .hints import Hint, hint_boxes, hint_colors
 from .images import Photo
@@ -200,11 +200,11 @@ class Colorization:
                                        align_corners=False)
             height, width = l_full.shape[2:]
             ab = F.interpolate(self.ab, size=(height, width), mode="bilinear", align_corners=False)
-            out = torch.empty(height, width, 3, dtype=torch.uint8, device=l_full.device)
+            out = torch.empty(3, height, width, dtype=torch.uint8, device=l_full.device)
             for top, bottom in _bands(height, width):
                 lab = torch.cat((l_full[0, :, top:bottom], ab[0, :, top:bottom]), dim=0)
-                out[top:bottom] = (lab_to_rgb(lab) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0)
-            return out
+                lab_to_srgb8(lab, out[:, top:bottom])
+            return out.permute(1, 2, 0)
 
     def full_resolution_rgb(self) -> np.ndarray:
         """(H, W, 3) uint8 result at the photo's full resolution (cached)."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from .ab_bins import bin_centers
@@ -33,38 +34,38 @@ def suggest_colors(
         probabilities: (529,) distribution over the a-major ab bins.
         lightness: L of the pixel, used for the gamut and the displayed RGB.
     """
-    probs = probabilities.detach().float().cpu()
-    centers = bin_centers()
-    order = torch.argsort(probs, descending=True)
-    cluster_sum: list[torch.Tensor] = []
-    cluster_mass: list[float] = []
-    for idx in order.tolist():
-        p = float(probs[idx])
+    probs = probabilities.detach().float().cpu().numpy().astype(np.float64)
+    centers = bin_centers().numpy().astype(np.float64)
+    sums = np.zeros((k, 2))
+    masses = np.zeros(k)
+    count = 0
+    for idx in np.argsort(-probs, kind="stable"):
+        p = probs[idx]
         if p <= 0:
             break
-        c = centers[idx]
-        means = [s / m for s, m in zip(cluster_sum, cluster_mass)]
-        distances = [float(torch.linalg.norm(mu - c)) for mu in means]
-        nearest = min(range(len(means)), key=distances.__getitem__, default=None)
-        if nearest is not None and distances[nearest] <= merge_distance:
-            cluster_sum[nearest] = cluster_sum[nearest] + p * c
-            cluster_mass[nearest] += p
-        elif len(cluster_sum) < k:
-            cluster_sum.append(p * c)
-            cluster_mass.append(p)
-    if not cluster_mass:
+        if count:
+            distances = np.hypot(*(sums[:count] / masses[:count, None] - centers[idx]).T)
+            nearest = int(distances.argmin())
+            if distances[nearest] <= merge_distance:
+                sums[nearest] += p * centers[idx]
+                masses[nearest] += p
+                continue
+        if count < k:
+            sums[count], masses[count] = p * centers[idx], p
+            count += 1
+    if not count:
         return []
-    means = torch.stack([s / m for s, m in zip(cluster_sum, cluster_mass)])
-    ranked = sorted(range(len(cluster_mass)), key=lambda i: -cluster_mass[i])
-    snapped = snap_ab_to_gamut(torch.full((len(ranked),), float(lightness)), means[ranked])
-    rgbs = ab_to_display_rgb(torch.full((len(ranked),), float(lightness)), snapped)
+    ranked = np.argsort(-masses[:count], kind="stable")
+    means = torch.from_numpy(sums[ranked] / masses[ranked, None]).float()
+    l_column = torch.full((count,), float(lightness))
+    snapped = snap_ab_to_gamut(l_column, means)
+    rgbs = ab_to_display_rgb(l_column, snapped)
+    total = masses[:count].sum()
     out: list[Suggestion] = []
-    total = float(sum(cluster_mass))
-    for row, i in enumerate(ranked):
-        ab = snapped[row]
-        if any(float(torch.linalg.norm(ab - torch.tensor(s.ab))) < min_separation for s in out):
+    for row, ab in enumerate(snapped.tolist()):
+        if any(np.hypot(ab[0] - s.ab[0], ab[1] - s.ab[1]) < min_separation for s in out):
             continue
-        out.append(Suggestion((float(ab[0]), float(ab[1])), rgbs[row], cluster_mass[i] / total))
+        out.append(Suggestion((ab[0], ab[1]), rgbs[row], float(masses[ranked[row]] / total)))
     return out
 
 

@@ -4,7 +4,7 @@ import skimage.color
 import torch
 
 from ideepcolor_app.color import (
-    ab_to_position, gamut_map, lab_to_rgb, lab_to_rgb_np, position_to_ab, rgb_to_lab, rgb_to_lab_np,
+    ab_to_position, gamut_map, lab_to_rgb, lab_to_rgb_np, lab_to_srgb8, position_to_ab, rgb_to_lab, rgb_to_lab_np,
     snap_ab_to_gamut,
 )
 
@@ -58,3 +58,12 @@ def test_picker_positions_invert():
         assert np.allclose(position_to_ab(*ab_to_position(ab, 200), 200), ab)
     x, y = ab_to_position((0.0, 100.0), 221)
     assert y < 221 / 2, "positive b is drawn upward"
+
+
+def test_fast_8bit_path_matches_the_plain_conversion():
+    torch.manual_seed(0)
+    lab = torch.cat((torch.rand(1, 64, 80) * 100, torch.randn(2, 64, 80) * 50))  # many out of gamut
+    plain = (lab_to_rgb(lab) * 255 + 0.5).to(torch.uint8)
+    fast = lab_to_srgb8(lab.clone())
+    diff = (fast.int() - plain.int()).abs()
+    assert diff.max() <= 1 and (diff > 0).float().mean() < 0.01

@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.device = device or str(self.settings.value("device", "auto"))
         self._weights, self._mask_convention = weights, mask_convention
         self._pending_id = 0
+        self._shown_recent: list = []
         self._autosave = QTimer(self, singleShot=True, interval=800)
         self._autosave.timeout.connect(self.autosave_now)
         self._download_done.connect(self._download_finished)
@@ -522,7 +523,9 @@ class MainWindow(QMainWindow):
         if not editing:
             self.panel.show_palette(None)
         recent = [(c, document.display_rgb(c, x, y) if document else (128, 128, 128)) for c in self.recent_colors]
-        self.panel.show_recent(recent)
+        if recent != self._shown_recent:  # rebuilding swatches on every drag step would stall the window
+            self._shown_recent = recent
+            self.panel.show_recent(recent)
 
     def _result_clicked(self, pos) -> None:
         if not self.panel.eyedropper.isChecked() or self.latest is None or self.document is None:
