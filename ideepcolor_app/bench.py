@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -16,7 +15,6 @@ import cv2
 import numpy as np
 import skimage.color
 import torch
-import torch.nn.functional as F
 
 from .encoding import NETWORK_SIZE, network_input
 from .engine import ColorizationEngine

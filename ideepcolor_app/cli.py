@@ -200,7 +200,6 @@ def _run_bench(args: argparse.Namespace) -> int:
     import tempfile
 
     from . import bench
-    from .engine import ColorizationEngine
     from .model import SIGGRAPHGenerator
     from .weights import WeightsError, find_weights, save_weights
 

@@ -2,7 +2,6 @@ import numpy as np
 import torch
 
 from conftest import dev_eval_photos
-from ideepcolor_app.encoding import MaskConvention
 from ideepcolor_app.evaluate import evaluate, patch_mean_hints, psnr_8bit, sample_hint_boxes
 from ideepcolor_app.weights import load_model
 

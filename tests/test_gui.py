@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from ideepcolor_app.gui.app import display_problem
 from ideepcolor_app.gui.bridge import EngineBridge
 from ideepcolor_app.gui.main_window import MainWindow
-from ideepcolor_app.hints import Hint
 from ideepcolor_app.images import load_photo
 from ideepcolor_app.recovery import recovery_path
 

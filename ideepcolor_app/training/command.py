@@ -9,7 +9,6 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
-from ..encoding import MaskConvention
 from ..engine import pick_device
 from ..evaluate import evaluate, list_images
 from ..weights import load_model
