@@ -58,9 +58,8 @@ class ColorizationEngine:
         self.device = pick_device(str(device) if device is not None else None)
         self.info = info
         self.mask_convention = MaskConvention(info.mask_convention)
-        self.model = model.eval().to(self.device)
-        if self.device.type == "cuda":
-            self.model = self.model.to(memory_format=torch.channels_last)
+        # channels_last measured faster on CUDA and on this project's CPU (oneDNN): 1.15 s vs 1.37 s.
+        self.model = model.eval().to(self.device, memory_format=torch.channels_last)
         self.half_precision_error: float | None = None
         if half_precision is None:
             half_precision = self._half_precision_is_safe()
@@ -140,8 +139,7 @@ class ColorizationEngine:
         return rasterize_hints(boxes, colors, size, size)
 
     def _forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if self.device.type == "cuda":
-            x = x.contiguous(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
         if self.half_precision:
             with torch.autocast(self.device.type, dtype=torch.float16):
                 return tuple(self.model(x))  # type: ignore[return-value]

@@ -164,3 +164,16 @@ def test_async_shows_a_preview_then_the_full_result(engine):
     assert [r.preliminary for r in results] == [True, False]
     assert results[0].palette is None and results[1].palette is not None
     assert results[0].colorization.size == 128 and results[1].colorization.size == 256
+
+
+def test_optimised_forward_matches_the_plain_model(random_weights):
+    from ideepcolor_app.weights import load_model
+
+    plain, _ = load_model(random_weights)
+    engine = ColorizationEngine.from_weights(str(random_weights), "cpu")
+    x = torch.randn(2, 4, 64, 64)
+    with torch.inference_mode():
+        fast_ab, fast_logits = engine._forward(x)
+        reference = plain(x)
+    assert (fast_ab - reference.ab).abs().max() < 1e-2  # ab units
+    assert (fast_logits - reference.logits).abs().max() < 1e-3
