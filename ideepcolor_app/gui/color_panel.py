@@ -1,6 +1,9 @@
 """Colour choice: ab gamut picker, suggested palette, prediction, recent colours, dialog, eyedropper."""
 from __future__ import annotations
 
+import threading
+from functools import lru_cache
+
 import numpy as np
 import qimage2ndarray
 from PySide6.QtCore import QPointF, QSize, Qt, Signal
@@ -34,13 +37,11 @@ class GamutPicker(QWidget):
         self.set_lightness(50.0)
 
     def set_lightness(self, lightness: float) -> None:
-        lightness = round(float(lightness), 1)
+        lightness = float(round(lightness))  # the gamut barely changes within one L unit
         if self._image is not None and lightness == self.lightness:
             return
         self.lightness = lightness
-        rgb, inside = gamut_map(lightness, PICKER_SIZE)
-        shown = np.where(inside[..., None], rgb, (rgb * 0.25 + 30).astype(np.uint8))
-        self._image = qimage2ndarray.array2qimage(shown)
+        self._image = _gamut_image(lightness)
         self.update()
 
     def set_ab(self, ab: tuple[float, float]) -> None:
@@ -78,6 +79,20 @@ class GamutPicker(QWidget):
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
         self._pick(event, True)
+
+
+@lru_cache(maxsize=101)
+def _gamut_image(lightness: float) -> QImage:
+    """The picker's picture at one lightness; cached, since a drag revisits the same L values."""
+    rgb, inside = gamut_map(lightness, PICKER_SIZE)
+    shown = np.where(inside[..., None], rgb, (rgb * 0.25 + 30).astype(np.uint8))
+    return qimage2ndarray.array2qimage(shown)
+
+
+def warm_gamut_cache() -> None:
+    """Compute every lightness's picker picture in the background, so dragging never waits on one."""
+    threading.Thread(target=lambda: [_gamut_image(float(v)) for v in range(101)], name="gamut-cache",
+                     daemon=True).start()
 
 
 class Swatch(QToolButton):

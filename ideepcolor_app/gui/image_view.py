@@ -27,6 +27,7 @@ class ImageView(QGraphicsView):
         self._item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.scene().addItem(self._item)
         self.image_size: tuple[int, int] | None = None
+        self._shown: np.ndarray | None = None
         self.fit_mode = True
         self._pan_from: QPointF | None = None
         self.setBackgroundBrush(QColor(38, 38, 42))
@@ -39,6 +40,9 @@ class ImageView(QGraphicsView):
 
     def set_image(self, rgb: np.ndarray, image_size: tuple[int, int]) -> None:
         """Display ``rgb`` (H, W, 3 uint8) stretched over ``image_size`` (width, height) pixels."""
+        if rgb is self._shown and image_size == self.image_size:
+            return  # already on screen: re-uploading a large pixmap would stall the window
+        self._shown = rgb
         new_size = image_size != self.image_size
         self._item.setPixmap(QPixmap.fromImage(qimage2ndarray.array2qimage(np.ascontiguousarray(rgb))))
         self._item.setTransform(QTransform.fromScale(image_size[0] / rgb.shape[1], image_size[1] / rgb.shape[0]))
@@ -53,6 +57,7 @@ class ImageView(QGraphicsView):
     def clear_image(self) -> None:
         self._item.setPixmap(QPixmap())
         self.image_size = None
+        self._shown = None
 
     @property
     def zoom(self) -> float:

@@ -21,7 +21,7 @@ from ..recovery import clear_recovery
 from ..weights import WeightsError, missing_weights_message
 from .bridge import EngineBridge
 from .canvas import HintCanvas
-from .color_panel import ColorPanel
+from .color_panel import ColorPanel, warm_gamut_cache
 from .file_actions import FileActions
 from .image_view import ImageView
 
@@ -91,6 +91,7 @@ class MainWindow(FileActions, QMainWindow):
         splitter.addWidget(_titled("Result", self.right))
         self.setCentralWidget(splitter)
 
+        warm_gamut_cache()
         self.panel = ColorPanel()
         self.panel.color_chosen.connect(self.choose_color)
         self.panel.eyedropper_toggled.connect(self._eyedropper_toggled)
@@ -349,9 +350,10 @@ class MainWindow(FileActions, QMainWindow):
             return
         if self.latest is not None:
             preview = self.latest.preview
-            self.canvas.set_image(preview if self.show_result_on_canvas.isChecked() else document.grey_preview(), document.size)
-            shown = document.original_preview() if self.show_original.isChecked() else preview
-            self.result_view.set_image(shown, document.size)
+            self.canvas.set_image(preview if self.show_result_on_canvas.isChecked() else document.grey_preview(),
+                                  document.size)
+            self.result_view.set_image(document.original_preview() if self.show_original.isChecked() else preview,
+                                       document.size)
         self.result_view.copy_view_from(self.canvas)
 
     def _update_panel(self) -> None:
