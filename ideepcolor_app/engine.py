@@ -23,12 +23,14 @@ from .color import lab_to_srgb8, rgb_to_lab, snap_ab_to_gamut
 from .encoding import NETWORK_SIZE, MaskConvention, network_input, rasterize_hints
 from .hints import Hint, hint_boxes, hint_colors
 from .images import Photo
-from .model import SIGGRAPHGenerator
+from .model import Cancelled, SIGGRAPHGenerator
 from .suggest import Suggestion, ab_to_display_rgb, suggest_colors
 from .weights import WeightsInfo, find_weights, load_model
 
 PREVIEW_SIZE = 128
 """Side of the cheaper first pass shown while the full 256x256 pass runs (CPU only)."""
+PRELIMINARY_MAX_SIDE = 1024
+"""The preview pass is a quick look: its picture is composed at most this large."""
 HALF_PRECISION_TOLERANCE = 0.5
 """Mean |ab| difference (Lab units) under which fp16 is used on a GPU."""
 _CHUNK_PIXELS = 1 << 21  # full-resolution work is done in bands of ~2 MP to bound memory
@@ -109,13 +111,17 @@ class ColorizationEngine:
         row, col = self._net_index(x, y)
         return float(self._require_photo()[0, 0, row, col])
 
-    def colorize(self, hints: Sequence[Hint], size: int = NETWORK_SIZE) -> "Colorization":
-        """One forward of the network for this hint state, at ``size`` (256, or the preview size)."""
+    def colorize(self, hints: Sequence[Hint], size: int = NETWORK_SIZE,
+                 should_stop: Callable[[], bool] | None = None) -> "Colorization":
+        """One forward of the network for this hint state, at ``size`` (256, or the preview size).
+
+        Raises :class:`~ideepcolor_app.model.Cancelled` if ``should_stop`` returns True mid-pass.
+        """
         with self._lock, torch.inference_mode():
             l_net = self._require_photo(size)
             ab, mask = self.hint_tensors(hints, size)
             x = network_input(l_net, ab, mask, self.mask_convention)
-            out = self._forward(x)
+            out = self._forward(x, should_stop)
             return Colorization(self, tuple(hints), out[0].float(), out[1].float())
 
     def hint_tensors(self, hints: Sequence[Hint], size: int = NETWORK_SIZE) -> tuple[torch.Tensor, torch.Tensor]:
@@ -138,12 +144,10 @@ class ColorizationEngine:
             colors = snap_ab_to_gamut(l_net[0, 0, rows, cols], colors)
         return rasterize_hints(boxes, colors, size, size)
 
-    def _forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _forward(self, x: torch.Tensor, should_stop: Callable[[], bool] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         x = x.contiguous(memory_format=torch.channels_last)
-        if self.half_precision:
-            with torch.autocast(self.device.type, dtype=torch.float16):
-                return tuple(self.model(x))  # type: ignore[return-value]
-        return tuple(self.model(x))  # type: ignore[return-value]
+        with torch.autocast(self.device.type, dtype=torch.float16, enabled=self.half_precision):
+            return tuple(self.model(x, should_stop))  # type: ignore[return-value]
 
     def _half_precision_is_safe(self) -> bool:
         """Measure fp16 against fp32 on a synthetic photo with hints; use it only if close."""
@@ -341,7 +345,10 @@ class AsyncColorizer:
                     self._deliver(request_id, request, started, self.engine.colorize(request.hints, preview_size), True)
                     if self._superseded():
                         continue
-                self._deliver(request_id, request, started, self.engine.colorize(request.hints), False)
+                full = self.engine.colorize(request.hints, should_stop=self._superseded)
+                self._deliver(request_id, request, started, full, False)
+            except Cancelled:
+                continue  # a newer request arrived mid-pass; it is picked up next
             except Exception as exc:  # reported to the GUI, never kills the worker
                 if self._on_error:
                     self._on_error(request_id, exc)
@@ -352,7 +359,8 @@ class AsyncColorizer:
 
     def _deliver(self, request_id: int, request: UpdateRequest, started: float, result: "Colorization",
                  preliminary: bool) -> None:
-        preview = result.preview_rgb(self.preview_max_side)
+        preview = result.preview_rgb(min(self.preview_max_side, PRELIMINARY_MAX_SIDE) if preliminary
+                                     else self.preview_max_side)
         palette = result.suggestions(*request.probe) if request.probe and not preliminary else None
         self._on_result(UpdateResult(request_id, request.hints, preview, palette, time.perf_counter() - started,
                                      result, self.engine.photo, self.engine.lightness_map, preliminary))

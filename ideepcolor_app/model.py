@@ -5,7 +5,7 @@ exactly, so every published SIGGRAPH17 PyTorch weights file loads strictly.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import torch
 from torch import nn
@@ -15,6 +15,10 @@ from .encoding import AB_SCALE
 
 ARCHITECTURE = "siggraph17"
 NUM_PARAMETERS = 34_187_027
+
+
+class Cancelled(Exception):
+    """A forward pass was abandoned because its result is no longer wanted."""
 
 
 class NetworkOutput(NamedTuple):
@@ -68,14 +72,29 @@ class SIGGRAPHGenerator(nn.Module):
         self.model_class = nn.Sequential(nn.Conv2d(256, NUM_BINS, kernel_size=1, bias=True))
         self.model_out = nn.Sequential(nn.Conv2d(128, 2, kernel_size=1, bias=True), nn.Tanh())
 
-    def forward(self, x: torch.Tensor) -> NetworkOutput:
+    def forward(self, x: torch.Tensor, should_stop: Callable[[], bool] | None = None) -> NetworkOutput:
+        """``should_stop`` is polled between blocks; if it returns True, :class:`Cancelled` is raised.
+
+        The interactive engine uses it to abandon a pass that a newer hint state made useless.
+        """
+        def check() -> None:
+            if should_stop is not None and should_stop():
+                raise Cancelled
+
         conv1 = self.model1(x)
         conv2 = self.model2(conv1[:, :, ::2, ::2])
+        check()
         conv3 = self.model3(conv2[:, :, ::2, ::2])
         conv4 = self.model4(conv3[:, :, ::2, ::2])
-        conv7 = self.model7(self.model6(self.model5(conv4)))
+        check()
+        conv5 = self.model5(conv4)
+        conv6 = self.model6(conv5)
+        check()
+        conv7 = self.model7(conv6)
         conv8 = self.model8(self.model8up(conv7) + self.model3short8(conv3))
+        check()
         conv9 = self.model9(self.model9up(conv8) + self.model2short9(conv2))
+        check()
         conv10 = self.model10(self.model10up(conv9) + self.model1short10(conv1))
         return NetworkOutput(ab=self.model_out(conv10) * AB_SCALE, logits=self.model_class(conv8))
 

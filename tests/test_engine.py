@@ -89,7 +89,7 @@ class SlowEngine:
         self.ran = []
         self.gate = threading.Event()
 
-    def colorize(self, hints):
+    def colorize(self, hints, size=256, should_stop=None):
         self.gate.wait(5)
         self.ran.append(hints)
         return self
@@ -177,3 +177,18 @@ def test_optimised_forward_matches_the_plain_model(random_weights):
         reference = plain(x)
     assert (fast_ab - reference.ab).abs().max() < 1e-2  # ab units
     assert (fast_logits - reference.logits).abs().max() < 1e-3
+
+
+def test_a_newer_request_cancels_a_running_full_pass(engine):
+    from ideepcolor_app.model import Cancelled
+
+    polls = []
+
+    def stop_after_two_checks():
+        polls.append(1)
+        return len(polls) >= 2
+
+    with pytest.raises(Cancelled):
+        engine.colorize([Hint(10.0, 10.0, (5.0, 5.0))], should_stop=stop_after_two_checks)
+    assert len(polls) == 2, "the pass stopped at the second check, not at the end"
+    assert engine.colorize([], should_stop=lambda: False).ab.shape == (1, 2, 256, 256)

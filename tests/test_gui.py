@@ -310,10 +310,10 @@ class SlowEngine:
     def set_photo(self, photo):
         self.real.set_photo(photo)
 
-    def colorize(self, hints):
+    def colorize(self, hints, size=256, should_stop=None):
         time.sleep(1.5)
         self.finished.set()
-        return self.real.colorize(hints)
+        return self.real.colorize(hints, size, should_stop)
 
 
 def test_gui_thread_keeps_running_while_an_update_is_slow(qtbot, window):
