@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import time
 from pathlib import Path
 
 import torch
@@ -86,10 +87,13 @@ def run_train(args: argparse.Namespace) -> int:
     total = args.steps
     bar = tqdm(total=total, initial=trainer.step, unit="step", desc="Training", disable=not is_main or None)
 
+    deadline = time.monotonic() + args.minutes * 60 if args.minutes else None
+
     def progress(t: Trainer, loss: float, ce: float, huber: float) -> None:
         elapsed = max(t.train_seconds, 1e-9)
+        extra = {"left": time.strftime("%H:%M:%S", time.gmtime(max(0.0, deadline - time.monotonic())))} if deadline else {}
         bar.set_postfix(loss=f"{loss:.3f}", ce=f"{ce:.3f}", huber=f"{huber:.2f}",
-                        img_s=f"{(t.images_seen) / elapsed:.1f}" if t.images_seen else "-")
+                        img_s=f"{t.images_seen / elapsed:.1f}" if t.images_seen else "-", **extra)
         bar.update(1)
 
     summary = trainer.run(progress)
