@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     ve.add_argument("path")
     ve.set_defaults(func=_weights_verify)
     wsub.add_parser("where", help="which weights would be used, and the folders searched").set_defaults(func=_weights_where)
+    co = wsub.add_parser("compact", help="write an int8 copy (about 34 MB) of a weights file, keeping its metadata")
+    co.add_argument("source")
+    co.add_argument("target")
+    co.set_defaults(func=_weights_compact)
 
     from .training.command import add_train_parser
 
@@ -285,6 +289,21 @@ def _weights_verify(args: argparse.Namespace) -> int:
     for key in ("provenance", "metrics"):
         if info.metadata.get(key):
             print(f"{key}: {json.dumps(info.metadata[key])}")
+    return 0
+
+
+def _weights_compact(args: argparse.Namespace) -> int:
+    from .weights import WeightsError, load_model, save_weights
+
+    try:
+        model, info = load_model(Path(args.source))
+    except WeightsError as exc:
+        raise CliError(str(exc)) from exc
+    provenance = dict(info.metadata.get("provenance") or {}) | {"compact_of": Path(args.source).name}
+    target = save_weights(model.state_dict(), Path(args.target), mask_convention=info.mask_convention,
+                          name=info.name, provenance=provenance, metrics=info.metadata.get("metrics"),
+                          quantize_int8=True)
+    print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB, int8 per output channel)")
     return 0
 
 

@@ -90,3 +90,16 @@ def test_weights_verify_accepts_ours_and_refuses_others(tmp_path, echo_weights, 
 def test_module_entry_point_runs():
     done = subprocess.run([sys.executable, "-m", "ideepcolor_app", "weights", "list"], capture_output=True, text=True)
     assert done.returncode == 0 and "siggraph17-df00044c.pth" in done.stdout
+
+
+def test_weights_compact_keeps_metadata_and_stays_close(tmp_path, random_weights, capsys):
+    from ideepcolor_app.weights import load_model, load_state_dict, save_weights
+
+    full = tmp_path / "full.safetensors"
+    model, _ = load_model(random_weights)
+    save_weights(model.state_dict(), full, mask_convention="centered", provenance={"steps": 7})
+    assert main(["weights", "compact", str(full), str(tmp_path / "small.safetensors")]) == 0
+    state, info = load_state_dict(tmp_path / "small.safetensors")
+    assert info.metadata["provenance"] == {"steps": 7, "compact_of": "full.safetensors"}
+    assert (tmp_path / "small.safetensors").stat().st_size < 36e6
+    assert main(["weights", "compact", str(tmp_path / "nope.pth"), str(tmp_path / "x.safetensors")]) == 1
