@@ -236,7 +236,12 @@ rgb = engine.colorize(sample_hints(MP24)).full_resolution_rgb()
 with tempfile.TemporaryDirectory() as tmp:
     save_image(rgb, pathlib.Path(tmp) / "out.png")
 gpu = torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else None
-print(json.dumps({"peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "peak_gpu_mib": gpu}))
+# VmHWM belongs to this process image; ru_maxrss would also count the parent's peak before exec.
+try:
+    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"peak_rss_mib": peak, "peak_gpu_mib": gpu}))
 """
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -33,7 +34,9 @@ PRELIMINARY_MAX_SIDE = 1024
 """The preview pass is a quick look: its picture is composed at most this large."""
 HALF_PRECISION_TOLERANCE = 0.5
 """Mean |ab| difference (Lab units) under which fp16 is used on a GPU."""
-_CHUNK_PIXELS = 1 << 21  # full-resolution work is done in bands of ~2 MP to bound memory
+_CHUNK_PIXELS = 1 << 19
+"""Full-resolution work runs in bands of ~0.5 MP: it bounds memory, and the colour maths is
+memory-bound, so bands that stay in cache were measured 4x faster than one 12 MP call."""
 
 
 def pick_device(requested: str | None = None) -> torch.device:
@@ -201,12 +204,12 @@ class Colorization:
                 l_full = F.interpolate(l_full, size=(size[1], size[0]), mode="bilinear", antialias=True,
                                        align_corners=False)
             height, width = l_full.shape[2:]
-            ab = F.interpolate(self.ab, size=(height, width), mode="bilinear", align_corners=False)
-            out = torch.empty(3, height, width, dtype=torch.uint8, device=l_full.device)
+            ab = upsample_ab(self.ab, height, width)
+            out = torch.empty(height, width, 3, dtype=torch.uint8, device=l_full.device)
             for top, bottom in _bands(height, width):
-                lab = torch.cat((l_full[0, :, top:bottom], ab[0, :, top:bottom]), dim=0)
-                lab_to_srgb8(lab, out[:, top:bottom])
-            return out.permute(1, 2, 0)
+                lab = torch.cat((l_full[0, :, top:bottom], ab[:, top:bottom]), dim=0)
+                lab_to_srgb8(lab, out[top:bottom])
+            return out
 
     def full_resolution_rgb(self) -> np.ndarray:
         """(H, W, 3) uint8 result at the photo's full resolution (cached)."""
@@ -256,6 +259,17 @@ class Palette:
     lightness: float
     predicted: Suggestion
     suggestions: list[Suggestion]
+
+
+def upsample_ab(ab: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """(1, 2, h, w) ab -> (2, height, width), bilinear with pixel centres aligned (align_corners=False).
+
+    On the CPU OpenCV does the same interpolation on the same memory about 6x faster than torch.
+    """
+    if ab.device.type == "cpu":
+        hwc = ab[0].permute(1, 2, 0).float().contiguous().numpy()
+        return torch.from_numpy(cv2.resize(hwc, (width, height), interpolation=cv2.INTER_LINEAR)).permute(2, 0, 1)
+    return F.interpolate(ab.float(), size=(height, width), mode="bilinear", align_corners=False)[0]
 
 
 def _bands(height: int, width: int) -> list[tuple[int, int]]:

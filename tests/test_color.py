@@ -63,7 +63,8 @@ def test_picker_positions_invert():
 def test_fast_8bit_path_matches_the_plain_conversion():
     torch.manual_seed(0)
     lab = torch.cat((torch.rand(1, 64, 80) * 100, torch.randn(2, 64, 80) * 50))  # many out of gamut
-    plain = (lab_to_rgb(lab) * 255 + 0.5).to(torch.uint8)
+    plain = (lab_to_rgb(lab) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0)
     fast = lab_to_srgb8(lab.clone())
+    assert fast.shape == (64, 80, 3)
     diff = (fast.int() - plain.int()).abs()
     assert diff.max() <= 1 and (diff > 0).float().mean() < 0.01

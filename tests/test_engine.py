@@ -192,3 +192,14 @@ def test_a_newer_request_cancels_a_running_full_pass(engine):
         engine.colorize([Hint(10.0, 10.0, (5.0, 5.0))], should_stop=stop_after_two_checks)
     assert len(polls) == 2, "the pass stopped at the second check, not at the end"
     assert engine.colorize([], should_stop=lambda: False).ab.shape == (1, 2, 256, 256)
+
+
+def test_cpu_upsampling_matches_torch_bilinear():
+    import torch.nn.functional as F
+
+    from ideepcolor_app.engine import upsample_ab
+
+    ab = torch.randn(1, 2, 32, 32) * 40
+    fast = upsample_ab(ab, 300, 410)
+    plain = F.interpolate(ab, size=(300, 410), mode="bilinear", align_corners=False)[0]
+    assert fast.shape == plain.shape and (fast - plain).abs().max() < 0.05  # ab units
