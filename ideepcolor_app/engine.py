@@ -28,7 +28,7 @@ from .model import Cancelled, SIGGRAPHGenerator
 from .suggest import Suggestion, ab_to_display_rgb, suggest_colors
 from .weights import WeightsInfo, find_weights, load_model
 
-PREVIEW_SIZE = 128
+PREVIEW_SIZE = 112
 """Side of the cheaper first pass shown while the full 256x256 pass runs (CPU only)."""
 PRELIMINARY_MAX_SIDE = 1024
 """The preview pass is a quick look: its picture is composed at most this large."""

@@ -140,8 +140,9 @@ def test_async_reports_errors_and_keeps_running(engine):
 
 def test_preview_pass_is_cheaper_but_shows_the_hint(engine):
     hint = Hint(150.0, 100.0, (-40.0, 50.0), 9)
-    preview = engine.colorize([hint], 128)
-    assert preview.ab.shape == (1, 2, 128, 128) and preview.logits.shape == (1, 529, 32, 32)
+    size = engine.preview_size
+    preview = engine.colorize([hint], size)
+    assert size < 256 and preview.ab.shape == (1, 2, size, size) and preview.logits.shape == (1, 529, size // 4, size // 4)
     a, b = preview.predicted_ab_at(150, 100)
     assert a < -10 and b > 10
     assert preview.full_resolution_rgb().shape == (200, 300, 3)
@@ -163,7 +164,7 @@ def test_async_shows_a_preview_then_the_full_result(engine):
     worker.close()
     assert [r.preliminary for r in results] == [True, False]
     assert results[0].palette is None and results[1].palette is not None
-    assert results[0].colorization.size == 128 and results[1].colorization.size == 256
+    assert results[0].colorization.size == engine.preview_size and results[1].colorization.size == 256
 
 
 def test_optimised_forward_matches_the_plain_model(random_weights):
