@@ -49,7 +49,10 @@ class Document:
 
     def display_rgb(self, ab: tuple[float, float], x: float, y: float) -> tuple[int, int, int]:
         """How a hint colour looks at (x, y): snapped into gamut at that pixel's L."""
-        lightness = round(self.lightness_at(x, y), 1)
+        return self.rgb_at_lightness(ab, self.lightness_at(x, y))
+
+    def rgb_at_lightness(self, ab: tuple[float, float], lightness: float) -> tuple[int, int, int]:
+        lightness = round(lightness, 1)
         key = (ab, lightness)
         if key not in self._display_colors:
             l_t = torch.tensor([lightness])

@@ -162,13 +162,14 @@ class ColorPanel(QWidget):
         self.predicted_swatch: Swatch | None = None
         self.recent_swatches: list[Swatch] = []
 
-    def show_current(self, rgb: tuple[int, int, int], ab: tuple[float, float], lightness: float, editing_hint: bool) -> None:
+    def show_current(self, rgb: tuple[int, int, int], ab: tuple[float, float], lightness: float, caption: str,
+                     detail: str) -> None:
         self.current.setStyleSheet(f"background: rgb{tuple(rgb)}; border: 1px solid #888; border-radius: 4px;")
         self.current.setToolTip(f"a = {ab[0]:.0f}, b = {ab[1]:.0f} at L = {lightness:.0f}")
-        self.current_caption.setText("Colour of the selected hint" if editing_hint else "Colour for new hints")
+        self.current_caption.setText(caption)
         self.picker.set_lightness(lightness)
         self.picker.set_ab(ab)
-        self.lightness_label.setText(f"Lightness here: {lightness:.0f}   (a = {ab[0]:.0f}, b = {ab[1]:.0f})")
+        self.lightness_label.setText(detail)
 
     def show_palette(self, palette: Palette | None) -> None:
         _clear(self.suggestions)

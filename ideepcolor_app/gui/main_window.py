@@ -25,6 +25,8 @@ from .color_panel import ColorPanel, warm_gamut_cache
 from .file_actions import FileActions
 from .image_view import ImageView
 
+NEUTRAL_LIGHTNESS = 60.0
+
 SAMPLE_PHOTO = Path(__file__).resolve().parents[2] / "resources" / "samples" / "astronaut.jpg"
 
 
@@ -360,20 +362,20 @@ class MainWindow(FileActions, QMainWindow):
         document = self.document
         hints = document.hints if document else None
         editing = hints is not None and hints.selected is not None
+        ab = self.current_ab or (0.0, 0.0)
         if editing:
             hint = hints[hints.selected]  # type: ignore[index]
-            x, y = hint.x, hint.y
-        elif document is not None:
-            x, y = document.size[0] / 2, document.size[1] / 2
-        else:
-            x = y = 0.0
-        ab = self.current_ab or (0.0, 0.0)
-        lightness = document.lightness_at(x, y) if document else 50.0
-        rgb = document.display_rgb(ab, x, y) if document else (128, 128, 128)
-        self.panel.show_current(rgb, ab, lightness, editing)
+            lightness = document.lightness_at(hint.x, hint.y)  # type: ignore[union-attr]
+            caption, detail = "Colour of the selected hint", f"Lightness here: {lightness:.0f}"
+        else:  # no pixel in particular: show colours at a mid-tone
+            lightness = NEUTRAL_LIGHTNESS
+            caption = "Colour for new hints" if self.current_ab else "New hints take the network's colour"
+            detail = "Pick a colour to use it for new hints" if not self.current_ab else f"Shown at lightness {lightness:.0f}"
+        rgb = document.rgb_at_lightness(ab, lightness) if document else (128, 128, 128)
+        self.panel.show_current(rgb, ab, lightness, caption, f"{detail}   (a = {ab[0]:.0f}, b = {ab[1]:.0f})")
         if not editing:
             self.panel.show_palette(None)
-        recent = [(c, document.display_rgb(c, x, y) if document else (128, 128, 128)) for c in self.recent_colors]
+        recent = [(c, document.rgb_at_lightness(c, lightness) if document else (128, 128, 128)) for c in self.recent_colors]
         if recent != self._shown_recent:  # rebuilding swatches on every drag step would stall the window
             self._shown_recent = recent
             self.panel.show_recent(recent)
