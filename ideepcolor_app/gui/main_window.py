@@ -1,6 +1,7 @@
 """The main window: hint canvas, result view, colour panel, menus and status bar."""
 from __future__ import annotations
 
+import html
 import threading
 from pathlib import Path
 
@@ -192,8 +193,8 @@ class MainWindow(FileActions, QMainWindow):
             engine = ColorizationEngine.from_weights(weights, self.device, self._mask_convention)
         except (WeightsError, RuntimeError) as exc:
             self.weights_error = str(exc)
-            self.no_weights_text.setText("<h3>No colorization weights</h3><p>" + str(exc).replace("\n", "<br>") +
-                                         "</p><p>You can still place hints and save them.</p>")
+            self.no_weights_text.setText("<h3>No colorization weights</h3><pre style='white-space: pre-wrap'>"
+                                         + html.escape(str(exc)) + "</pre><p>You can still place hints and save them.</p>")
             self.right.setCurrentWidget(self.no_weights)
             self.device_label.setText("")
             self.weights_label.setText("no weights")
