@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from .color import lab_to_rgb, rgb_to_lab, snap_ab_to_gamut
-from .encoding import NETWORK_SIZE
+from .encoding import NETWORK_SIZE, network_cell
 from .hints import Hint, HintSet
 from .images import Photo
 from .session import Session
@@ -42,10 +42,7 @@ class Document:
         self.saved_hints = self.hints.hints
 
     def lightness_at(self, x: float, y: float) -> float:
-        width, height = self.size
-        col = min(max(int(x * NETWORK_SIZE / width), 0), NETWORK_SIZE - 1)
-        row = min(max(int(y * NETWORK_SIZE / height), 0), NETWORK_SIZE - 1)
-        return float(self.lightness[row, col])
+        return float(self.lightness[network_cell(x, y, self.size)])
 
     def display_rgb(self, ab: tuple[float, float], x: float, y: float) -> tuple[int, int, int]:
         """How a hint colour looks at (x, y): snapped into gamut at that pixel's L."""

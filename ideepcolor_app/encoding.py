@@ -32,6 +32,16 @@ class MaskConvention(str, Enum):
         return -0.5 if self is MaskConvention.CENTERED else 0.0
 
 
+def network_cell(x: float, y: float, image_size: tuple[int, int], size: int = NETWORK_SIZE) -> tuple[int, int]:
+    """(row, col) at ``size`` x ``size`` network resolution of image point (x, y).
+
+    The photo is stretched to the square without keeping aspect, so each axis scales alone.
+    ``image_size`` is (width, height); points outside the photo are clamped to its edge cells.
+    """
+    width, height = image_size
+    return (min(max(int(y * size / height), 0), size - 1), min(max(int(x * size / width), 0), size - 1))
+
+
 def normalize_l(l: torch.Tensor) -> torch.Tensor:
     return (l - L_CENTER) / L_SCALE
 

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from .ab_bins import distribution
 from .color import lab_to_srgb8, rgb_to_lab, snap_ab_to_gamut
-from .encoding import NETWORK_SIZE, MaskConvention, network_input, rasterize_hints
+from .encoding import NETWORK_SIZE, MaskConvention, network_cell, network_input, rasterize_hints
 from .hints import Hint, hint_boxes, hint_colors
 from .images import Photo
 from .model import Cancelled, SIGGRAPHGenerator
@@ -176,10 +176,7 @@ class ColorizationEngine:
 
     def _net_index(self, x: float, y: float, size: int = NETWORK_SIZE) -> tuple[int, int]:
         assert self.photo is not None
-        width, height = self.photo.size
-        col = min(max(int(x * size / width), 0), size - 1)
-        row = min(max(int(y * size / height), 0), size - 1)
-        return row, col
+        return network_cell(x, y, self.photo.size, size)
 
 
 @dataclass

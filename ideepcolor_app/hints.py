@@ -6,7 +6,7 @@ from typing import Sequence
 
 import torch
 
-from .encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES
+from .encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES, network_cell
 from .events import Signal
 
 
@@ -36,11 +36,9 @@ def hint_boxes(hints: Sequence[Hint], image_size: tuple[int, int], network_size:
     Args:
         image_size: (width, height) of the full-resolution photo.
     """
-    width, height = image_size
     rows = []
     for hint in hints:
-        col = min(int(hint.x * network_size / width), network_size - 1)
-        row = min(int(hint.y * network_size / height), network_size - 1)
+        row, col = network_cell(hint.x, hint.y, image_size, network_size)
         radius = hint.size // 2
         rows.append((row - radius, col - radius, hint.size))
     return torch.tensor(rows, dtype=torch.long).reshape(-1, 3)

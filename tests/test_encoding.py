@@ -45,3 +45,13 @@ def test_network_input_follows_the_mask_convention():
     assert zero_one[0, 1:3, 0, 0].tolist() == [0.5, -1.0]
     assert set(zero_one[0, 3].unique().tolist()) == {0.0, 1.0}
     assert set(centered[0, 3].unique().tolist()) == {-0.5, 0.5}
+
+
+def test_network_cell_scales_each_axis_alone_and_clamps():
+    from ideepcolor_app.encoding import network_cell
+
+    assert network_cell(0.0, 0.0, (1000, 500)) == (0, 0)
+    assert network_cell(999.9, 499.9, (1000, 500)) == (255, 255)
+    assert network_cell(500.0, 125.0, (1000, 500)) == (64, 128)
+    assert network_cell(500.0, 125.0, (1000, 500), size=112) == (28, 56)
+    assert network_cell(-5.0, 10_000.0, (1000, 500)) == (255, 0)

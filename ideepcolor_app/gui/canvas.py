@@ -5,7 +5,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from ..document import Document
-from ..encoding import NETWORK_SIZE
+from ..encoding import NETWORK_SIZE, network_cell
 from ..hints import Hint
 from .image_view import ImageView
 
@@ -37,8 +37,7 @@ class HintCanvas(ImageView):
         """The hint's patch in image coordinates, as the network sees it."""
         width, height = self.document.size  # type: ignore[union-attr]
         sx, sy = width / NETWORK_SIZE, height / NETWORK_SIZE
-        col = min(int(hint.x / sx), NETWORK_SIZE - 1)
-        row = min(int(hint.y / sy), NETWORK_SIZE - 1)
+        row, col = network_cell(hint.x, hint.y, (width, height))
         r = hint.size // 2
         rect = QRectF((col - r) * sx, (row - r) * sy, hint.size * sx, hint.size * sy)
         minimum = MIN_SCREEN_SIDE / max(self.zoom, 1e-6)
