@@ -84,6 +84,7 @@ def test_wrong_architecture_is_refused_with_what_was_expected(tmp_path):
     assert "not a SIGGRAPH17" in msg and "model10.1.bias" in msg and "(529, 256, 1, 1)" in msg
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 def test_arbitrary_pickles_are_never_unpickled(tmp_path):
     class Evil:
         def __reduce__(self):
