@@ -75,7 +75,7 @@ class ColorizationEngine:
         self.l_full: torch.Tensor | None = None  # (1, 1, H, W) float32
         self.l_net: torch.Tensor | None = None  # (1, 1, 256, 256) float32
         self._l_by_size: dict[int, torch.Tensor] = {}
-        self.lightness_map = np.zeros((NETWORK_SIZE, NETWORK_SIZE), np.float32)  # host copy of l_net
+        self._l_by_display_size: dict[tuple[int, int], torch.Tensor] = {}
 
     @classmethod
     def from_weights(cls, weights: str | Path | None = None, device: str | None = None,
@@ -106,8 +106,8 @@ class ColorizationEngine:
                 for size in {NETWORK_SIZE, self.preview_size or NETWORK_SIZE}
             }
             self.l_net = self._l_by_size[NETWORK_SIZE]
+            self._l_by_display_size = {}
             self.photo = photo
-            self.lightness_map = self.l_net[0, 0].cpu().numpy()
 
     def lightness_at(self, x: float, y: float) -> float:
         """L at image coordinates (x, y), read at network resolution as the hints are."""
@@ -169,6 +169,16 @@ class ColorizationEngine:
         self.half_precision_error = float((full - half).abs().mean())
         return self.half_precision_error < HALF_PRECISION_TOLERANCE
 
+    def lightness_for_display(self, size: tuple[int, int]) -> torch.Tensor:
+        """(1, 1, H, W) L resampled to ``size`` (width, height); cached, as every preview reuses it."""
+        assert self.l_full is not None
+        if size == (self.l_full.shape[3], self.l_full.shape[2]):
+            return self.l_full
+        if size not in self._l_by_display_size:
+            self._l_by_display_size[size] = F.interpolate(self.l_full, size=(size[1], size[0]), mode="bilinear",
+                                                          antialias=True, align_corners=False)
+        return self._l_by_display_size[size]
+
     def _require_photo(self, size: int = NETWORK_SIZE) -> torch.Tensor:
         if self.l_net is None:
             raise RuntimeError("No photo loaded: call set_photo() first.")
@@ -197,9 +207,8 @@ class Colorization:
         l_full = self.engine.l_full
         assert l_full is not None
         with torch.inference_mode():
-            if size is not None and size != (l_full.shape[3], l_full.shape[2]):
-                l_full = F.interpolate(l_full, size=(size[1], size[0]), mode="bilinear", antialias=True,
-                                       align_corners=False)
+            if size is not None:
+                l_full = self.engine.lightness_for_display(size)
             height, width = l_full.shape[2:]
             ab = upsample_ab(self.ab, height, width)
             out = torch.empty(height, width, 3, dtype=torch.uint8, device=l_full.device)
@@ -292,8 +301,6 @@ class UpdateResult:
     seconds: float
     colorization: Colorization
     photo: Photo
-    lightness: np.ndarray
-    """(256, 256) L of the photo at network resolution, for drawing hint colours."""
     preliminary: bool = False
     """True for the cheaper preview pass; the full pass follows unless a newer request came."""
 
@@ -374,4 +381,4 @@ class AsyncColorizer:
                                      else self.preview_max_side)
         palette = result.suggestions(*request.probe) if request.probe and not preliminary else None
         self._on_result(UpdateResult(request_id, request.hints, preview, palette, time.perf_counter() - started,
-                                     result, self.engine.photo, self.engine.lightness_map, preliminary))
+                                     result, self.engine.photo, preliminary))

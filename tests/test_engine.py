@@ -98,7 +98,6 @@ class SlowEngine:
         return np.zeros((1, 1, 3), np.uint8)
 
     photo = None
-    lightness_map = None
 
 
 def test_async_drops_superseded_requests():

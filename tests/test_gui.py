@@ -287,6 +287,21 @@ def test_missing_weights_explain_the_fix_and_editing_still_works(qtbot, tmp_path
     w.close()
 
 
+def test_a_wrong_weights_file_keeps_the_weights_in_use(qtbot, window, tmp_path):
+    engine = window.bridge.engine
+    (tmp_path / "other.pth").write_bytes(b"not weights at all")
+    assert not window.load_engine(str(tmp_path / "other.pth"))
+    assert window.bridge is not None and window.bridge.engine is engine
+    assert window.right.currentWidget() is window.result_view
+    assert "other.pth" in window.weights_error
+    window.set_device("cuda:7")  # not here: the switch is refused, nothing is lost
+    assert window.device == "cpu" and window.bridge.engine is engine and "cuda:7" in window.last_error
+    window.choose_color(60.0, 50.0)
+    click(window, 160, 120)
+    wait_for_result(qtbot, window)  # updates still arrive from the kept engine
+    assert window.latest.preview[120, 160, 0] > window.latest.preview[120, 160, 2] + 25
+
+
 def test_settings_are_remembered(qtbot, window, echo_weights):
     window.step_patch_size(1)
     window.choose_color(11.0, 22.0)
@@ -304,7 +319,7 @@ class SlowEngine:
 
     def __init__(self, real):
         self.real = real
-        self.info, self.photo, self.lightness_map = real.info, real.photo, real.lightness_map
+        self.info, self.photo = real.info, real.photo
         self.finished = threading.Event()
 
     def set_photo(self, photo):

@@ -32,6 +32,9 @@ SAMPLE_PHOTO = Path(__file__).resolve().parents[2] / "resources" / "samples" / "
 
 
 class MainWindow(FileActions, QMainWindow):
+    _download_progress = Signal(str)  # from the download thread; widgets are touched only here
+    _download_done = Signal(str)
+
     def __init__(self, weights: str | None = None, device: str | None = None, mask_convention: str | None = None) -> None:
         super().__init__()
         self.settings = QSettings("ideepcolor", "ideepcolor")
@@ -51,6 +54,7 @@ class MainWindow(FileActions, QMainWindow):
         self._autosave = QTimer(self, singleShot=True, interval=800)
         self._autosave.timeout.connect(self.autosave_now)
         self._download_done.connect(self._download_finished)
+        self._download_progress.connect(lambda text: self.statusBar().showMessage(text))
         self._build_ui()
         self._build_actions()
         self.load_engine(weights)
@@ -186,13 +190,13 @@ class MainWindow(FileActions, QMainWindow):
 
     # ----- engine ---------------------------------------------------------------------------------
     def load_engine(self, weights: str | None = None) -> bool:
-        if self.bridge is not None:
-            self.bridge.close()
-            self.bridge = None
+        """Load weights into a new engine; on failure the engine in use (if any) is kept."""
         try:
             engine = ColorizationEngine.from_weights(weights, self.device, self._mask_convention)
         except (WeightsError, RuntimeError) as exc:
             self.weights_error = str(exc)
+            if self.bridge is not None:
+                return False  # keep working with the weights already loaded
             self.no_weights_text.setText("<h3>No colorization weights</h3><pre style='white-space: pre-wrap'>"
                                          + html.escape(str(exc)) + "</pre><p>You can still place hints and save them.</p>")
             self.right.setCurrentWidget(self.no_weights)
@@ -201,6 +205,8 @@ class MainWindow(FileActions, QMainWindow):
             return False
         self.weights_error = None
         self._weights = weights
+        if self.bridge is not None:
+            self.bridge.close()
         self.bridge = EngineBridge(engine, DISPLAY_MAX_SIDE)
         self.bridge.result_ready.connect(self._on_result)
         self.bridge.failed.connect(lambda msg: self.show_error("Colorization failed", msg))
@@ -214,9 +220,12 @@ class MainWindow(FileActions, QMainWindow):
         return True
 
     def set_device(self, device: str) -> None:
-        self.device = device
-        self.settings.setValue("device", device)
-        self.load_engine(self._weights)
+        previous, self.device = self.device, device
+        if self.load_engine(self._weights):
+            self.settings.setValue("device", device)
+        else:
+            self.device = previous
+            self.show_error(f"Could not switch to {device}", self.weights_error or "")
 
     def choose_weights(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load weights", self._last_folder(), "Weights (*.pth *.safetensors)")
@@ -229,12 +238,11 @@ class MainWindow(FileActions, QMainWindow):
 
         entry = REGISTRY["siggraph17"]
         self.download_button.setEnabled(False)
-        status = self.statusBar()
 
         def run() -> None:
             try:
                 download(entry.url or "", cache_dir() / entry.filename, sha256=entry.sha256,
-                         progress=lambda done, total: status.showMessage(
+                         progress=lambda done, total: self._download_progress.emit(
                              f"Downloading weights: {done / 1e6:.0f}" + (f" of {total / 1e6:.0f} MB" if total else " MB")))
             except DownloadError as exc:
                 self._download_done.emit(str(exc))
@@ -242,8 +250,6 @@ class MainWindow(FileActions, QMainWindow):
                 self._download_done.emit("")
 
         threading.Thread(target=run, daemon=True).start()
-
-    _download_done = Signal(str)
 
     def _download_finished(self, error: str) -> None:
         self.download_button.setEnabled(True)
