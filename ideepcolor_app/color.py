@@ -90,11 +90,6 @@ def lab_to_srgb8(lab: torch.Tensor, out: torch.Tensor | None = None) -> torch.Te
     return out
 
 
-def rgb_to_lightness(rgb: torch.Tensor) -> torch.Tensor:
-    """L channel of sRGB (..., 3, H, W) -> (..., 1, H, W)."""
-    return rgb_to_lab(rgb)[..., 0:1, :, :]
-
-
 def rgb_to_lab_np(rgb: np.ndarray) -> np.ndarray:
     """numpy sRGB (..., 3) in [0, 1] -> Lab (..., 3), float64 like scikit-image."""
     return _numpy_channels_last(rgb_to_lab, rgb)

@@ -134,14 +134,6 @@ class HintSet:
     def end_coalescing(self) -> None:
         self._coalesce_key = None
 
-    def index_at(self, x: float, y: float, radius: float) -> int | None:
-        """Topmost hint whose centre is within ``radius`` image pixels of (x, y)."""
-        for i in range(len(self._hints) - 1, -1, -1):
-            h = self._hints[i]
-            if abs(h.x - x) <= radius and abs(h.y - y) <= radius:
-                return i
-        return None
-
     def _commit(self, hints: tuple[Hint, ...], coalesce: object = None, selected: object = _KEEP) -> None:
         if coalesce is None or coalesce != self._coalesce_key:
             self._undo.append(self._hints)

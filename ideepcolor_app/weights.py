@@ -41,7 +41,6 @@ class KnownWeights:
     provenance: str
     url: str | None = None
     sha256: str | None = None
-    size_bytes: int | None = None
 
 
 REGISTRY: dict[str, KnownWeights] = {
@@ -56,7 +55,6 @@ REGISTRY: dict[str, KnownWeights] = {
             "Zhang et al. 2017, richzhang/colorization release (caffe-converted model).",
             url="https://colorizers.s3.us-east-2.amazonaws.com/siggraph17-df00044c.pth",
             sha256="df00044c0a4d7c3edcecf6f75437ce346a66e7a42612d9b968e1a7e17dbc6f66",
-            size_bytes=130_500_000,
         ),
         KnownWeights(
             "siggraph17-caffe", "caffemodel.pth", MaskConvention.ZERO_ONE,

@@ -54,11 +54,6 @@ class ImageView(QGraphicsView):
             self.fit()
         self.viewport().update()
 
-    def clear_image(self) -> None:
-        self._item.setPixmap(QPixmap())
-        self.image_size = None
-        self._shown = None
-
     @property
     def zoom(self) -> float:
         return self.transform().m11()

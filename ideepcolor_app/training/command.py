@@ -87,11 +87,10 @@ def run_train(args: argparse.Namespace) -> int:
     total = args.steps
     bar = tqdm(total=total, initial=trainer.step, unit="step", desc="Training", disable=not is_main or None)
 
-    deadline = time.monotonic() + args.minutes * 60 if args.minutes else None
-
     def progress(t: Trainer, loss: float, ce: float, huber: float) -> None:
         elapsed = max(t.train_seconds, 1e-9)
-        extra = {"left": time.strftime("%H:%M:%S", time.gmtime(max(0.0, deadline - time.monotonic())))} if deadline else {}
+        left = max(0.0, t.deadline - time.monotonic()) if t.deadline else None
+        extra = {"left": time.strftime("%H:%M:%S", time.gmtime(left))} if left is not None else {}
         bar.set_postfix(loss=f"{loss:.3f}", ce=f"{ce:.3f}", huber=f"{huber:.2f}",
                         img_s=f"{t.images_seen / elapsed:.1f}" if t.images_seen else "-", **extra)
         bar.update(1)

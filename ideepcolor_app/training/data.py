@@ -7,7 +7,7 @@ its true size, so random crops and flips are a single gather on the device.
 from __future__ import annotations
 
 import tarfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -78,8 +78,7 @@ class PhotoSet:
         return self.pixels.shape[0]
 
     def to(self, device: torch.device | str) -> "PhotoSet":
-        return PhotoSet(self.pixels.to(device), self.sizes.to(device), self.names, self.dropped_grey,
-                        self.dropped_unreadable)
+        return replace(self, pixels=self.pixels.to(device), sizes=self.sizes.to(device))
 
 
 def load_photo_set(sources: list[Path], crop: int, max_side: int = 144, limit: int | None = None,

@@ -6,7 +6,7 @@ import math
 import os
 import signal
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,6 @@ class TrainConfig:
     compile: bool = False
     compact: bool = False
     data_description: str = ""
-    extra_metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
     def checkpoint_path(self) -> Path:
@@ -123,6 +122,7 @@ class Trainer:
         self.train_seconds = 0.0
         self.history: list[dict[str, float]] = []
         self._stop_requested = False
+        self.deadline: float | None = None
 
     # ----- checkpoints ------------------------------------------------------------------------------
     def save_checkpoint(self) -> None:
@@ -159,7 +159,7 @@ class Trainer:
     # ----- the loop ---------------------------------------------------------------------------------
     def run(self, progress=None) -> dict[str, Any]:
         config = self.config
-        deadline = time.monotonic() + config.minutes * 60 if config.minutes else None
+        self.deadline = deadline = time.monotonic() + config.minutes * 60 if config.minutes else None
         next_checkpoint = time.monotonic() + config.checkpoint_minutes * 60
         autocast = self.device.type == "cuda"
         previous = signal.signal(signal.SIGTERM, self._request_stop) if self.is_main and _main_thread() else None
@@ -253,7 +253,7 @@ class Trainer:
             "photos": len(self.photos), "steps": self.step, "images_seen": self.images_seen,
             "batch": self.config.batch, "crop": self.config.crop, "train_seconds": round(self.train_seconds, 1),
             "device": torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else self.device.type,
-            "world_size": self.world, "init": self.config.init, **self.config.extra_metadata,
+            "world_size": self.world, "init": self.config.init,
         }
         state = self.model.state_dict()
         paths = [save_weights(state, self.config.out, mask_convention=self.config.mask_convention,
