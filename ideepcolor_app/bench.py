@@ -16,8 +16,9 @@ import numpy as np
 import skimage.color
 import torch
 
+from .device import synchronize
 from .encoding import NETWORK_SIZE, network_input
-from .engine import ColorizationEngine
+from .engine import ColorizationEngine, Network
 from .hints import Hint
 from .images import Photo, save_image
 from .model import count_forward_flops
@@ -35,22 +36,15 @@ def synthetic_photo(size: tuple[int, int], seed: int = 0) -> Photo:
     return Photo(Path("synthetic.png"), np.repeat(grey[..., None], 3, axis=2), "0" * 64, False)
 
 
-def sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    elif device.type == "mps":
-        torch.mps.synchronize()
-
-
 def timed(fn: Callable[[], Any], device: torch.device, repeats: int, warmup: int = 1) -> list[float]:
     for _ in range(warmup):
         fn()
-    sync(device)
+    synchronize(device)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         fn()
-        sync(device)
+        synchronize(device)
         times.append(time.perf_counter() - start)
     return times
 
@@ -74,7 +68,7 @@ def sample_hints(size: tuple[int, int], count: int = 10, seed: int = 1) -> list[
                  (float(rng.uniform(-40, 40)), float(rng.uniform(-40, 40))), 5) for _ in range(count)]
 
 
-def naive_update(engine: ColorizationEngine, photo_rgb: np.ndarray, hints: list[Hint]) -> np.ndarray:
+def naive_update(network: Network, photo_rgb: np.ndarray, hints: list[Hint]) -> np.ndarray:
     """What the reference GUI did per update: numpy/scikit-image on the CPU, eager fp32, synchronous."""
     height, width = photo_rgb.shape[:2]
     lab_full = skimage.color.rgb2lab(photo_rgb)  # recomputed every update, as the reference did
@@ -87,21 +81,24 @@ def naive_update(engine: ColorizationEngine, photo_rgb: np.ndarray, hints: list[
         ab[:, max(row - r, 0): row + r + 1, max(col - r, 0): col + r + 1] = np.array(h.ab)[:, None, None]
         mask[:, max(row - r, 0): row + r + 1, max(col - r, 0): col + r + 1] = 1
     x = network_input(torch.from_numpy(l_small[None, None]).float(), torch.from_numpy(ab[None]),
-                      torch.from_numpy(mask[None]), engine.mask_convention)
+                      torch.from_numpy(mask[None]), network.info.mask_convention)
     with torch.no_grad():
-        out = engine.model.float().cpu()(x).ab[0].numpy()
+        out = network.model.float().cpu()(x).ab[0].numpy()
     ab_full = np.stack([cv2.resize(c, (width, height), interpolation=cv2.INTER_LINEAR) for c in out], -1)
     lab = np.concatenate((lab_full[..., :1], ab_full), -1)
     return (np.clip(skimage.color.lab2rgb(lab), 0, 1) * 255).astype(np.uint8)
 
 
-def run(engine: ColorizationEngine, quick: bool = False, gui: bool = True) -> dict[str, Any]:
+def run(engine: ColorizationEngine, quick: bool = False,
+        gui_drag: Callable[[ColorizationEngine, float], dict[str, float]] | None = None) -> dict[str, Any]:
+    """Measure ``engine`` on this machine. ``gui_drag`` (from the GUI layer) adds the drag rows."""
     device = engine.device
     repeats = 3 if quick else (10 if device.type == "cpu" else 100)
     results: dict[str, Any] = {
         "device": engine.device_label, "device_type": device.type, "torch": torch.__version__,
         "python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
-        "threads": torch.get_num_threads(), "weights": engine.info.label, "half_precision": engine.half_precision,
+        "threads": torch.get_num_threads(), "weights": engine.weights_label,
+        "half_precision": engine.best.half_precision,
         "sizes": {"network": [NETWORK_SIZE, NETWORK_SIZE], "update_photo": list(MP12), "memory_photo": list(MP24)},
     }
     flops = count_forward_flops(NETWORK_SIZE, NETWORK_SIZE)
@@ -110,12 +107,16 @@ def run(engine: ColorizationEngine, quick: bool = False, gui: bool = True) -> di
     results["compute_floor_ms"] = flops / (gflops * 1e9) * 1000
 
     photo = synthetic_photo(MP12)
-    engine.set_photo(photo)
+    source = engine.set_photo(photo)
     hints = sample_hints(MP12)
-    ab, mask = engine.hint_tensors(hints)
-    x = network_input(engine.l_net, ab, mask, engine.mask_convention)
-    with torch.inference_mode():
-        results["forward_256"] = summary(timed(lambda: engine._forward(x), device, repeats))
+    boxes, colors, valid = source.hint_tensors(hints)
+    for key, network in (("forward_256", engine.best), ("fast_forward_256", engine.interactive)):
+        if key == "fast_forward_256" and not network.is_fast:
+            continue
+        x = network.encode(source.network_lightness(), boxes, colors, valid)
+        results[key] = summary(timed(lambda network=network, x=x: network.forward(x), device, repeats))
+        results[key]["width"] = network.info.width
+        results[key]["hint_encoding"] = network.info.hint_encoding.value
     results["forward_256"]["of_compute_floor"] = results["forward_256"]["median_ms"] / results["compute_floor_ms"]
     if engine.preview_size:
         results["preview_forward"] = summary(timed(lambda: engine.colorize(hints, engine.preview_size), device, repeats))
@@ -123,6 +124,9 @@ def run(engine: ColorizationEngine, quick: bool = False, gui: bool = True) -> di
     results["click_to_first_picture_12mp"] = summary(click_to_first_picture(engine, hints, 3 if quick else 7))
     result = engine.colorize(hints)
     results["full_update_12mp"] = summary(timed(lambda: engine.colorize(hints).rgb_tensor(), device, repeats))
+    if engine.interactive.is_fast:
+        results["fast_update_12mp"] = summary(timed(
+            lambda: engine.colorize(hints, network=engine.interactive).rgb_tensor(), device, repeats))
     results["compose_12mp_after_forward"] = summary(timed(lambda: result.rgb_tensor(), device, repeats))
     results["suggestions_one_pixel"] = summary(timed(lambda: result.suggestions(2000.0, 1500.0), device, repeats))
     rgb = result.full_resolution_rgb()
@@ -131,12 +135,13 @@ def run(engine: ColorizationEngine, quick: bool = False, gui: bool = True) -> di
             target = Path(tmp) / f"result.{ext}"
             results[f"save_12mp_{ext}"] = summary(timed(lambda: save_image(rgb, target, overwrite=True), device,
                                                         3 if quick else 5))
-    naive = timed(lambda: naive_update(engine, photo.pixels, hints), torch.device("cpu"), 2 if quick else 3, warmup=0)
+    naive = timed(lambda: naive_update(engine.best, photo.pixels, hints), torch.device("cpu"), 2 if quick else 3,
+                  warmup=0)
     results["naive_update_12mp"] = summary(naive)
     results["speedup_vs_naive"] = results["naive_update_12mp"]["median_ms"] / results["full_update_12mp"]["median_ms"]
-    engine.model.to(device)
-    if gui:
-        results["gui_drag"] = gui_drag_stall(engine, seconds=2.0 if quick else 5.0)
+    engine.best.model.to(device)
+    if gui_drag is not None:
+        results["gui_drag"] = gui_drag(engine, 2.0 if quick else 5.0)
     results["memory_24mp"] = peak_memory_24mp(str(engine.info.path), str(device))
     return results
 
@@ -145,7 +150,7 @@ def click_to_first_picture(engine: ColorizationEngine, hints: list[Hint], repeat
     """Seconds from submitting a hint change to the first picture the window can show (async path)."""
     import threading
 
-    from .engine import AsyncColorizer, UpdateRequest
+    from .worker import AsyncColorizer, UpdateRequest
 
     arrived = threading.Event()
     worker = AsyncColorizer(engine, lambda result: arrived.set(), preview_max_side=2048)
@@ -155,7 +160,7 @@ def click_to_first_picture(engine: ColorizationEngine, hints: list[Hint], repeat
             arrived.clear()
             start = time.perf_counter()
             worker.submit(UpdateRequest(tuple(hints[: 1 + i % len(hints)])))
-            arrived.wait(60)
+            arrived.wait(60)  # the first picture: the fast pass, or the low-resolution one
             elapsed = time.perf_counter() - start
             if i:  # the first run warms up
                 times.append(elapsed)
@@ -167,60 +172,6 @@ def click_to_first_picture(engine: ColorizationEngine, hints: list[Hint], repeat
 
 def device_is_cpu(engine: ColorizationEngine) -> bool:
     return engine.device.type == "cpu"
-
-
-def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str, float]:
-    """Drag a hint continuously in the real window (offscreen) and record the event loop's worst stall."""
-    import os
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QElapsedTimer, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from .gui.bridge import EngineBridge
-    from .gui.main_window import SAMPLE_PHOTO, MainWindow
-
-    app = QApplication.instance() or QApplication([])
-    window = MainWindow(str(engine.info.path), str(engine.device.type))
-    window.bridge.close()  # reuse the benchmark's engine instead of the window's own copy
-    window.bridge = EngineBridge(engine, 2048)
-    window.bridge.result_ready.connect(window._on_result)
-    window.show()
-    window.open_photo(SAMPLE_PHOTO, ask=False)
-    hints = window.document.hints
-    width, height = window.document.size
-    hints.add(Hint(width / 2, height / 2, (30.0, 30.0), 5))
-    clock = QElapsedTimer()
-    clock.start()
-    gaps: list[float] = []
-    last = [clock.nsecsElapsed()]
-    results_seen = [0]
-    window.bridge.result_ready.connect(lambda _: results_seen.__setitem__(0, results_seen[0] + 1))
-
-    def tick() -> None:
-        now = clock.nsecsElapsed()
-        gaps.append((now - last[0]) / 1e6)
-        last[0] = now
-
-    def move() -> None:
-        t = clock.elapsed() / 1000
-        hints.update(0, coalesce="bench", x=width * (0.5 + 0.3 * np.sin(t)), y=height * (0.5 + 0.3 * np.cos(t)))
-
-    ticker, mover = QTimer(), QTimer()
-    ticker.timeout.connect(tick)
-    mover.timeout.connect(move)
-    ticker.start(5)
-    mover.start(16)
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.001)
-    ticker.stop()
-    mover.stop()
-    window.document.mark_saved()
-    window.close()
-    return {"worst_stall_ms": max(gaps) - 5 if gaps else float("nan"), "median_gap_ms": statistics.median(gaps),
-            "updates_shown": results_seen[0], "updates_per_second": results_seen[0] / seconds, "seconds": seconds}
 
 
 _MEMORY_SCRIPT = """
@@ -260,6 +211,8 @@ def table(results: dict[str, Any]) -> str:
             f"{'measurement':<40}{'median ms':>12}{'p95 ms':>10}"]
     labels = {
         "forward_256": "network forward 256x256 (batch 1)",
+        "fast_forward_256": "fast network forward 256x256",
+        "fast_update_12mp": "fast update, 12 MP (forward + compose)",
         "preview_forward": "progressive preview pass",
         "full_update_12mp": "full update, 12 MP (forward + compose)",
         "compose_12mp_after_forward": "12 MP compose after the forward",

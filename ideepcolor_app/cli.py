@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--limit", type=int, help="use only the first N photos")
     ev.add_argument("--json", help="write the full result (curves included) here")
+    ev.add_argument("--size", type=int, default=256,
+                    help="network resolution (the paper's protocol is 256; others are an extra, patches scaled)")
     _add_model_options(ev)
     ev.set_defaults(func=_run_evaluate)
 
@@ -121,8 +123,7 @@ def _run_gui(args: argparse.Namespace) -> int:
 def _run_colorize(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .evaluate import list_images
-    from .images import ImageError, load_photo, save_image
+    from .images import ImageError, list_images, load_photo, save_image
     from .session import Session, SessionError
 
     session = None
@@ -142,6 +143,7 @@ def _run_colorize(args: argparse.Namespace) -> int:
             raise CliError(f"cannot create output folder {out_dir}: {exc.strerror or exc}") from exc
     engine = _load_engine(args)
     failures = 0
+    print(f"weights: {engine.info.label}, device: {engine.device_label}")
     bar = tqdm(inputs, unit="photo", desc=f"Colorizing on {engine.device_label}", disable=None)
     for path in bar:
         target = (out_dir or path.parent) / f"{path.stem}{args.suffix}.{args.format}"
@@ -172,26 +174,30 @@ def _run_colorize(args: argparse.Namespace) -> int:
 def _run_evaluate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .evaluate import evaluate, list_images
-    from .images import ImageError
+    from .evaluate import evaluate
+    from .images import ImageError, list_images
 
     try:
         counts = [int(v) for v in args.hints.split(",") if v.strip()]
     except ValueError:
         raise CliError(f"--hints must be comma-separated integers, got {args.hints!r}") from None
+    if args.size <= 0 or args.size % 8:
+        raise CliError(f"--size must be a positive multiple of 8, got {args.size}")
     images = list_images(args.folder)[: args.limit]
     if not images:
         raise CliError("no photos found in " + ", ".join(args.folder))
     engine = _load_engine(args)
     bar = tqdm(total=len(images), unit="photo", desc="Evaluating", disable=None)
     try:
-        result = evaluate(engine.model, engine.mask_convention, images, counts, args.seed, engine.device,
-                          progress=lambda done, total: bar.update(1))
+        result = evaluate(engine.best.model, engine.info.mask_convention, images, counts, args.seed, engine.device,
+                          progress=lambda done, total: bar.update(1), encoding=engine.info.hint_encoding,
+                          size=args.size)
     except ImageError as exc:
         raise CliError(str(exc)) from exc
     finally:
         bar.close()
-    print(f"weights: {engine.info.label}, device: {engine.device_label}, photos: {len(images)}, seed: {args.seed}")
+    print(f"weights: {engine.info.label}, device: {engine.device_label}, photos: {len(images)}, seed: {args.seed}, "
+          f"size: {args.size}, hint encoding: {engine.info.hint_encoding.value}")
     print(result.table())
     if args.json:
         payload = result.to_json() | {"weights": str(engine.info.path), "device": engine.device_label}
@@ -204,20 +210,34 @@ def _run_bench(args: argparse.Namespace) -> int:
     import tempfile
 
     from . import bench
+    from .device import pick_device
+    from .encoding import HintEncoding
+    from .engine import ColorizationEngine, Network
     from .model import SIGGRAPHGenerator
-    from .weights import WeightsError, find_weights, save_weights
+    from .weights import WeightsError, find_weight_set, load_model, save_weights
 
+    try:
+        device = pick_device(args.device)
+        paths = find_weight_set(args.weights)
+    except RuntimeError as exc:
+        raise CliError(str(exc)) from exc
+    except WeightsError:
+        paths = []
     with tempfile.TemporaryDirectory() as tmp:
-        try:
-            find_weights(args.weights)
-            engine = _load_engine(args)
-        except (WeightsError, CliError):
-            print("no weights found: timing a randomly initialised network (speed does not depend on the values)")
-            path = save_weights(SIGGRAPHGenerator().state_dict(), Path(tmp) / "random.safetensors",
-                                mask_convention="centered", name="random")
-            args.weights = str(path)
-            engine = _load_engine(args)
-        results = bench.run(engine, quick=args.quick, gui=not args.no_gui)
+        networks = [Network(*load_model(p, args.mask_convention), device) for p in paths]
+        # Speed does not depend on the weight values: a missing network is timed with random ones.
+        for fast, name in ((False, "random-full-size"), (True, "random-fast")):
+            if not any(n.is_fast == fast for n in networks) and not (fast and args.weights):
+                print(f"no {'fast' if fast else 'full-size'} weights found: timing a randomly initialised one")
+                model = SIGGRAPHGenerator(0.25 if fast else 1.0, residual=fast)
+                path = save_weights(model.state_dict(), Path(tmp) / f"{name}.safetensors", mask_convention="centered",
+                                    name=name, hint_encoding=HintEncoding.LIGHTNESS_FILL if fast else "sparse")
+                networks.append(Network(*load_model(path), device))
+        engine = ColorizationEngine(networks, device)
+        gui_drag = None
+        if not args.no_gui:
+            from .gui.drag_bench import gui_drag_stall as gui_drag
+        results = bench.run(engine, quick=args.quick, gui_drag=gui_drag)
     print(bench.table(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

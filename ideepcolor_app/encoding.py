@@ -21,6 +21,18 @@ PATCH_SIZES = (1, 3, 5, 7, 9)
 DEFAULT_PATCH_SIZE = 5
 
 
+class HintEncoding(str, Enum):
+    """What the network's two hint ab channels hold; the weights decide which one they expect."""
+
+    SPARSE = "sparse"  # the paper's: each hint's colour inside its patch, 0 elsewhere (published weights)
+    FILL = "fill"  # ours: the inverse-distance fill of the hint colours everywhere (see fill.py)
+    LIGHTNESS_FILL = "lightness-fill"  # ours: the fill weighted by lightness similarity too
+
+    @property
+    def is_fill(self) -> bool:
+        return self is not HintEncoding.SPARSE
+
+
 class MaskConvention(str, Enum):
     """Values fed in the mask channel; the weights decide which one they expect."""
 
@@ -65,6 +77,54 @@ def network_input(
     return torch.cat((normalize_l(l), normalize_ab(hint_ab * hint_mask), mask), dim=1)
 
 
+def encode_hints(
+    l: torch.Tensor,
+    boxes: torch.Tensor,
+    colors: torch.Tensor,
+    valid: torch.Tensor,
+    convention: MaskConvention,
+    encoding: HintEncoding = HintEncoding.SPARSE,
+) -> torch.Tensor:
+    """The network input for a batch of images and their hints, in any encoding.
+
+    Args:
+        l: (B, 1, H, W) lightness in [0, 100].
+        boxes: (B, K, 3) hint patches (top, left, side) at the input's resolution.
+        colors: (B, K, 2) hint ab, already in gamut.
+        valid: (B, K) bool, which slots hold a hint.
+    """
+    height, width = l.shape[2:]
+    hint_ab, mask = rasterize_hint_batch(boxes, colors, valid, height, width)
+    encoding = HintEncoding(encoding)
+    if encoding.is_fill:
+        from .fill import inverse_distance_fill
+
+        hint_l = patch_means(l, boxes[..., 0], boxes[..., 1], boxes[..., 2])[..., 0] \
+            if encoding is HintEncoding.LIGHTNESS_FILL else None
+        hint_ab = inverse_distance_fill(boxes, colors, valid, height, width,
+                                        lightness=l if hint_l is not None else None, hint_lightness=hint_l)
+        return torch.cat((normalize_l(l), normalize_ab(hint_ab), mask + MaskConvention(convention).offset), dim=1)
+    return network_input(l, hint_ab, mask, convention)
+
+
+def patch_means(image: torch.Tensor, top: torch.Tensor, left: torch.Tensor, sides: torch.Tensor) -> torch.Tensor:
+    """Mean of (B, C, H, W) ``image`` over square patches given as (B, K) tensors: (B, K, C).
+
+    A summed-area table makes every patch cost the same, whatever its side.
+    """
+    batch = image.shape[0]
+    top, left, sides = (t.to(device=image.device, dtype=torch.long) for t in (top, left, sides))
+    table = torch.nn.functional.pad(image.double().cumsum(2).cumsum(3), (1, 0, 1, 0))  # (B, C, H+1, W+1)
+    b = torch.arange(batch, device=image.device)[:, None]
+    bottom, right = top + sides, left + sides
+
+    def at(rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+        return table[b, :, rows, cols]  # (B, K, C)
+
+    total = at(bottom, right) - at(top, right) - at(bottom, left) + at(top, left)
+    return (total / (sides * sides).clamp(min=1)[..., None]).float()
+
+
 def rasterize_hints(
     boxes: torch.Tensor, colors: torch.Tensor, height: int, width: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -90,20 +150,18 @@ def rasterize_hint_batch(
     Returns ab (B, 2, H, W) and mask (B, 1, H, W); invalid slots paint nothing.
     """
     device = colors.device
-    batch, slots = valid.shape
-    if slots == 0:
-        return torch.zeros(batch, 2, height, width, device=device), torch.zeros(batch, 1, height, width, device=device)
-    boxes = boxes.to(device=device, dtype=torch.long)
-    top, left, side = boxes[..., 0:1], boxes[..., 1:2], boxes[..., 2:3]  # (B, K, 1)
+    batch = valid.shape[0]
+    image, slot = torch.nonzero(valid.to(device), as_tuple=True)  # valid pairs, in slot order per image
+    pair_boxes = boxes.to(device=device, dtype=torch.long)[image, slot]
+    top, left, side = pair_boxes[:, 0:1], pair_boxes[:, 1:2], pair_boxes[:, 2:3]  # (N, 1)
     ys = torch.arange(height, device=device)
     xs = torch.arange(width, device=device)
-    in_rows = (ys >= top) & (ys < top + side) & valid[..., None]  # (B, K, H)
-    in_cols = (xs >= left) & (xs < left + side)  # (B, K, W)
-    inside = in_rows[..., :, None] & in_cols[..., None, :]  # (B, K, H, W)
-    order = torch.arange(1, slots + 1, device=device).view(1, slots, 1, 1)
-    winner = (inside * order).amax(dim=1)  # (B, H, W): 0 = no hint, else 1-based slot of the last patch
+    inside = ((ys >= top) & (ys < top + side))[:, :, None] & ((xs >= left) & (xs < left + side))[:, None, :]
+    order = torch.arange(1, len(image) + 1, device=device).view(-1, 1, 1)
+    winner = torch.zeros(batch, height, width, dtype=torch.long, device=device)
+    # 0: no hint; else the 1-based pair of the last patch painted there
+    winner.scatter_reduce_(0, image.view(-1, 1, 1).expand_as(inside), inside * order, "amax")
     covered = winner > 0
-    index = (winner - 1).clamp(min=0).view(batch, -1, 1).expand(-1, -1, 2)
-    chosen = torch.gather(colors.to(torch.float32), 1, index).view(batch, height, width, 2)
-    ab = (chosen * covered[..., None]).permute(0, 3, 1, 2).contiguous()
+    flat_colors = torch.cat((torch.zeros(1, 2, device=device), colors.to(torch.float32)[image, slot]))
+    ab = flat_colors[winner].permute(0, 3, 1, 2).contiguous()  # (B, 2, H, W); row 0 is grey
     return ab, covered[:, None].to(torch.float32)

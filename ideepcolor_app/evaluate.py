@@ -6,27 +6,34 @@ quarter of the range), each holding the patch's mean true ab. Reported per k:
 mean PSNR on 8-bit sRGB of (true L + predicted ab) against the photo, and the
 raw accuracy curve (share of pixels whose predicted ab lies within t of the
 truth, t = 0..150) with its area (Zhang et al. 2016).
+
+Beside the network, the same photos and hints are scored for three yardsticks that need no
+network: grey (ab = 0), the inverse-distance fill and the lightness fill (see :mod:`.fill`).
+Weights worth using beat them. ``size`` evaluates at another network resolution (patches scaled).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 import cv2
 import numpy as np
 import torch
 
 from .color import lab_to_rgb, rgb_to_lab
-from .encoding import NETWORK_SIZE, MaskConvention, network_input, rasterize_hints
-from .images import READ_FORMATS, load_photo
+from .encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints
+from .fill import inverse_distance_fill
+from .images import list_images, load_photo
 from .model import SIGGRAPHGenerator
 
 PAPER_PSNR = {0: 24.43, 1: 25.37, 2: 26.20, 5: 27.39, 10: 28.42, 20: 29.34, 50: 30.42, 100: 31.13, 200: 31.70, 500: 32.14}
 DEFAULT_HINT_COUNTS = (0, 1, 2, 5, 10, 20, 50, 100)
 EVAL_PATCH = 6
 THRESHOLDS = np.arange(0, 151)
+YARDSTICKS = {"grey": "grey (ab = 0)", "fill": "inverse-distance fill", "lightness-fill": "lightness fill"}
+"""Rows that need no network, scored on the same photos and hints as the network."""
 
 
 @dataclass
@@ -38,37 +45,51 @@ class EvaluationResult:
     images: int
     seed: int
     per_image_psnr: dict[int, list[float]] = field(default_factory=dict)
+    yardsticks: dict[str, dict[int, float]] = field(default_factory=dict)
+    """Mean PSNR per hint count of each yardstick in :data:`YARDSTICKS`."""
+    size: int = NETWORK_SIZE
+    encoding: HintEncoding = HintEncoding.SPARSE
 
     def to_json(self) -> dict:
         return {
-            "protocol": "256x256, 6x6 patch-mean hints, centre-biased normal placement (Zhang et al. 2017, Fig. 6)",
+            "protocol": f"{self.size}x{self.size}, {patch_for_size(self.size)}x{patch_for_size(self.size)} patch-mean "
+                        "hints, centre-biased normal placement (Zhang et al. 2017, Fig. 6)",
             "images": self.images,
             "seed": self.seed,
+            "hint_encoding": HintEncoding(self.encoding).value,
             "hints": self.hint_counts,
             "psnr_db": {str(k): v for k, v in self.psnr.items()},
+            "yardsticks_psnr_db": {name: {str(k): v for k, v in row.items()} for name, row in self.yardsticks.items()},
             "paper_psnr_db": {str(k): PAPER_PSNR.get(k) for k in self.hint_counts},
             "accuracy_auc": {str(k): v for k, v in self.accuracy_auc.items()},
             "accuracy_thresholds": THRESHOLDS.tolist(),
             "accuracy_curve": {str(k): v for k, v in self.accuracy_curve.items()},
         }
 
-    def table(self) -> str:
-        lines = [f"{'hints':>6} {'PSNR dB':>8} {'paper':>7} {'AuC':>6}"]
-        for k in self.hint_counts:
-            paper = PAPER_PSNR.get(k)
-            lines.append(f"{k:>6} {self.psnr[k]:>8.2f} {paper if paper else '-':>7} {self.accuracy_auc[k]:>6.3f}")
+    def table(self, label: str = "this network") -> str:
+        """Mean PSNR (dB): one row per method, one column per hint count."""
+        given = {HintEncoding.FILL: "fill", HintEncoding.LIGHTNESS_FILL: "lightness-fill"}.get(HintEncoding(self.encoding))
+        rows: list[tuple[str, dict[int, float | None]]] = [(label, dict(self.psnr))]
+        for name, title in YARDSTICKS.items():
+            rows.append((title + (" (the network's input)" if name == given else ""), dict(self.yardsticks[name])))
+        rows.append(("paper, ImageNet (SIGGRAPH17)", {k: PAPER_PSNR.get(k) for k in self.hint_counts}))
+        first = max(len(r[0]) for r in rows) + 2
+        lines = [f"{'PSNR dB at hints':<{first}}" + "".join(f"{k:>7}" for k in self.hint_counts)]
+        for title, values in rows:
+            lines.append(f"{title:<{first}}" + "".join(
+                f"{values[k]:>7.2f}" if values.get(k) is not None else f"{'-':>7}" for k in self.hint_counts))
+        lines.append(f"{'AuC (this network)':<{first}}" + "".join(f"{self.accuracy_auc[k]:>7.3f}" for k in self.hint_counts))
         return "\n".join(lines)
 
+    def beats_yardsticks(self) -> dict[str, list[int]]:
+        """For each yardstick, the hint counts at which the network does not beat it."""
+        return {name: [k for k in self.hint_counts if self.psnr[k] <= row[k] and not (name != "grey" and k == 0)]
+                for name, row in self.yardsticks.items()}
 
-def list_images(paths: Iterable[str | Path]) -> list[Path]:
-    """Files given directly plus readable images inside given folders, sorted."""
-    found: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found += sorted(f for f in p.iterdir() if f.suffix.lower() in READ_FORMATS and not f.name.startswith("."))
-        else:
-            found.append(p)
-    return found
+
+def patch_for_size(size: int) -> int:
+    """The 6x6 evaluation patch at 256, scaled to another network resolution."""
+    return max(1, round(EVAL_PATCH * size / NETWORK_SIZE))
 
 
 def sample_hint_boxes(rng: np.random.Generator, count: int, size: int = NETWORK_SIZE, patch: int = EVAL_PATCH) -> np.ndarray:
@@ -102,42 +123,77 @@ def evaluate(
     seed: int = 0,
     device: torch.device | str = "cpu",
     progress: Callable[[int, int], None] | None = None,
+    encoding: HintEncoding = HintEncoding.SPARSE,
+    size: int = NETWORK_SIZE,
 ) -> EvaluationResult:
     """Run the protocol on ``images``; deterministic for a given seed."""
     model = model.eval().to(device)
+    patch = patch_for_size(size)
     psnr: dict[int, list[float]] = {k: [] for k in hint_counts}
+    yard: dict[str, dict[int, list[float]]] = {name: {k: [] for k in hint_counts} for name in YARDSTICKS}
     hits = {k: np.zeros(len(THRESHOLDS)) for k in hint_counts}
     pixels = 0
     for index, path in enumerate(images):
-        rgb8 = cv2.resize(load_photo(path).rgb8(), (NETWORK_SIZE, NETWORK_SIZE), interpolation=cv2.INTER_AREA)
+        rgb8 = cv2.resize(load_photo(path).rgb8(), (size, size), interpolation=cv2.INTER_AREA)
         rgb = torch.from_numpy(rgb8).to(device).permute(2, 0, 1).float() / 255
         lab = rgb_to_lab(rgb)
         l, ab = lab[0:1], lab[1:]
-        inputs = []
-        for k in hint_counts:
-            rng = np.random.default_rng([seed, index, k])
-            boxes, colors = patch_mean_hints(ab, sample_hint_boxes(rng, k), EVAL_PATCH)
-            hint_ab, mask = rasterize_hints(boxes.to(device), colors, NETWORK_SIZE, NETWORK_SIZE)
-            inputs.append(network_input(l[None], hint_ab, mask, mask_convention))
+        boxes, colors, valid = _hints_for_counts(ab, hint_counts, seed, index, size, patch)
+        l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
+        x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding)
         with torch.inference_mode():
-            predicted = model(torch.cat(inputs)).ab.float()
+            predicted = model(x).ab.float()
+        fills = {
+            "grey": torch.zeros_like(predicted),
+            "fill": inverse_distance_fill(boxes, colors, valid, size, size),
+            "lightness-fill": _lightness_fill(l_batch, boxes, colors, valid),
+        }
         truth = lab_to_rgb(lab)
-        for k, pred_ab in zip(hint_counts, predicted):
-            out = lab_to_rgb(torch.cat((l, pred_ab)))
-            psnr[k].append(psnr_8bit(out, truth))
-            distance = torch.linalg.norm(pred_ab - ab, dim=0).flatten()
+        for i, k in enumerate(hint_counts):
+            psnr[k].append(psnr_8bit(lab_to_rgb(torch.cat((l, predicted[i]))), truth))
+            for name, fill in fills.items():
+                yard[name][k].append(psnr_8bit(lab_to_rgb(torch.cat((l, fill[i]))), truth))
+            distance = torch.linalg.norm(predicted[i] - ab, dim=0).flatten()
             counts = torch.bincount(distance.ceil().clamp(max=len(THRESHOLDS)).long(), minlength=len(THRESHOLDS) + 1)
             hits[k] += np.cumsum(counts[: len(THRESHOLDS)].cpu().numpy())
-        pixels += NETWORK_SIZE * NETWORK_SIZE
+        pixels += size * size
         if progress:
             progress(index + 1, len(images))
     curve = {k: (hits[k] / max(pixels, 1)).tolist() for k in hint_counts}
     return EvaluationResult(
         hint_counts=list(hint_counts),
-        psnr={k: float(np.mean(v)) if v else float("nan") for k, v in psnr.items()},
+        psnr={k: _mean(v) for k, v in psnr.items()},
         accuracy_auc={k: float(np.mean(curve[k])) for k in hint_counts},
         accuracy_curve=curve,
         images=len(images),
         seed=seed,
         per_image_psnr=psnr,
+        yardsticks={name: {k: _mean(v) for k, v in rows.items()} for name, rows in yard.items()},
+        size=size,
+        encoding=HintEncoding(encoding),
     )
+
+
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if values else float("nan")
+
+
+def _hints_for_counts(ab: torch.Tensor, hint_counts: Sequence[int], seed: int, index: int, size: int, patch: int
+                      ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One row of hints per count, padded: boxes (N, K, 3), colours (N, K, 2), valid (N, K)."""
+    slots = max(hint_counts, default=0)
+    boxes = torch.zeros(len(hint_counts), slots, 3, dtype=torch.long, device=ab.device)
+    colors = torch.zeros(len(hint_counts), slots, 2, device=ab.device)
+    valid = torch.zeros(len(hint_counts), slots, dtype=torch.bool, device=ab.device)
+    for i, k in enumerate(hint_counts):
+        rng = np.random.default_rng([seed, index, k])
+        row_boxes, row_colors = patch_mean_hints(ab, sample_hint_boxes(rng, k, size, patch), patch)
+        boxes[i, :k], colors[i, :k], valid[i, :k] = row_boxes.to(ab.device), row_colors, True
+    return boxes, colors, valid
+
+
+def _lightness_fill(l: torch.Tensor, boxes: torch.Tensor, colors: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    from .encoding import patch_means
+
+    hint_l = patch_means(l, boxes[..., 0], boxes[..., 1], boxes[..., 2])[..., 0]
+    return inverse_distance_fill(boxes, colors, valid, l.shape[2], l.shape[3], lightness=l, hint_lightness=hint_l)

@@ -30,18 +30,21 @@ class Hint:
             raise ValueError(f"patch size must be one of {PATCH_SIZES}, got {self.size}")
 
 
-def hint_boxes(hints: Sequence[Hint], image_size: tuple[int, int], network_size: int = NETWORK_SIZE) -> torch.Tensor:
-    """(N, 3) rows (top, left, side) of each hint's patch at network resolution.
+def hint_box(hint: Hint, image_size: tuple[int, int], network_size: int = NETWORK_SIZE) -> tuple[int, int, int]:
+    """(top, left, side) of the hint's patch at ``network_size`` resolution: the one place that says
+    where a hint's patch lies. Below 256, sides shrink in proportion (kept odd, at least 1).
 
     Args:
         image_size: (width, height) of the full-resolution photo.
     """
-    rows = []
-    for hint in hints:
-        row, col = network_cell(hint.x, hint.y, image_size, network_size)
-        radius = hint.size // 2
-        rows.append((row - radius, col - radius, hint.size))
-    return torch.tensor(rows, dtype=torch.long).reshape(-1, 3)
+    row, col = network_cell(hint.x, hint.y, image_size, network_size)
+    side = hint.size if network_size == NETWORK_SIZE else max(1, (hint.size * network_size // NETWORK_SIZE) | 1)
+    return row - side // 2, col - side // 2, side
+
+
+def hint_boxes(hints: Sequence[Hint], image_size: tuple[int, int], network_size: int = NETWORK_SIZE) -> torch.Tensor:
+    """(N, 3) rows (top, left, side) of each hint's patch, as :func:`hint_box`."""
+    return torch.tensor([hint_box(h, image_size, network_size) for h in hints], dtype=torch.long).reshape(-1, 3)
 
 
 def hint_colors(hints: Sequence[Hint]) -> torch.Tensor:

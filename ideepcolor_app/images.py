@@ -8,6 +8,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import cv2
 import numpy as np
@@ -45,6 +46,24 @@ class Photo:
 
     def rgb8(self) -> np.ndarray:
         return self.pixels if self.pixels.dtype == np.uint8 else (self.pixels >> 8).astype(np.uint8)
+
+
+def fit_inside(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """(width, height) scaled down (never up) so that the longer side is at most ``max_side``."""
+    width, height = size
+    scale = min(1.0, max_side / max(width, height))
+    return (width, height) if scale >= 1.0 else (max(1, round(width * scale)), max(1, round(height * scale)))
+
+
+def list_images(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files given directly plus readable images inside given folders, sorted."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found += sorted(f for f in p.iterdir() if f.suffix.lower() in READ_FORMATS and not f.name.startswith("."))
+        else:
+            found.append(p)
+    return found
 
 
 def load_photo(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Photo:

@@ -45,32 +45,59 @@ def _up(c_in: int, c_out: int) -> nn.Sequential:
     return nn.Sequential(nn.ConvTranspose2d(c_in, c_out, kernel_size=4, stride=2, padding=1, bias=True))
 
 
-class SIGGRAPHGenerator(nn.Module):
-    """Input (B, 4, H, W): normalised L, hint a, hint b, mask; H and W divisible by 8."""
+def channels_for_width(width: float) -> tuple[int, int, int, int]:
+    """Channel counts (64, 128, 256, 512) scaled by ``width``; 1.0 is the published network."""
+    if not 0 < width <= 1:
+        raise ValueError(f"width must be in (0, 1], got {width}")
+    return tuple(max(1, round(c * width)) for c in (64, 128, 256, 512))  # type: ignore[return-value]
 
-    def __init__(self) -> None:
+
+def width_of_state_dict(state: dict[str, torch.Tensor]) -> float:
+    """The width a state dict was built with, read from its first convolution (64 x width outputs)."""
+    weight = state.get("model1.0.weight")
+    return 1.0 if weight is None else weight.shape[0] / 64
+
+
+class SIGGRAPHGenerator(nn.Module):
+    """Input (B, 4, H, W): normalised L, hint a, hint b, mask; H and W divisible by 8.
+
+    Args:
+        width: every channel count scaled by this (1.0: the published network, 34.2 M parameters;
+            0.25: 2.17 M). Module names and state-dict keys do not change with it.
+        residual: the ab output is added to the ab input channels (x 110) instead of replacing
+            them. Weights trained on a hint fill (see :mod:`.encoding`) use it, so that the network
+            starts from the fill and learns corrections to it. Published weights do not.
+    """
+
+    def __init__(self, width: float = 1.0, residual: bool = False) -> None:
         super().__init__()
-        self.model1 = _block([4, 64, 64])
-        self.model2 = _block([64, 128, 128])
-        self.model3 = _block([128, 256, 256, 256])
-        self.model4 = _block([256, 512, 512, 512])
-        self.model5 = _block([512, 512, 512, 512], dilation=2)
-        self.model6 = _block([512, 512, 512, 512], dilation=2)
-        self.model7 = _block([512, 512, 512, 512])
-        self.model8up = _up(512, 256)
-        self.model3short8 = nn.Sequential(_conv(256, 256))
+        c1, c2, c3, c4 = channels_for_width(width)
+        self.width = width
+        self.residual = residual
+        self.model1 = _block([4, c1, c1])
+        self.model2 = _block([c1, c2, c2])
+        self.model3 = _block([c2, c3, c3, c3])
+        self.model4 = _block([c3, c4, c4, c4])
+        self.model5 = _block([c4, c4, c4, c4], dilation=2)
+        self.model6 = _block([c4, c4, c4, c4], dilation=2)
+        self.model7 = _block([c4, c4, c4, c4])
+        self.model8up = _up(c4, c3)
+        self.model3short8 = nn.Sequential(_conv(c3, c3))
         self.model8 = nn.Sequential(
-            nn.ReLU(inplace=True), _conv(256, 256), nn.ReLU(inplace=True), _conv(256, 256),
-            nn.ReLU(inplace=True), nn.BatchNorm2d(256),
+            nn.ReLU(inplace=True), _conv(c3, c3), nn.ReLU(inplace=True), _conv(c3, c3),
+            nn.ReLU(inplace=True), nn.BatchNorm2d(c3),
         )
-        self.model9up = _up(256, 128)
-        self.model2short9 = nn.Sequential(_conv(128, 128))
-        self.model9 = nn.Sequential(nn.ReLU(inplace=True), _conv(128, 128), nn.ReLU(inplace=True), nn.BatchNorm2d(128))
-        self.model10up = _up(128, 128)
-        self.model1short10 = nn.Sequential(_conv(64, 128))
-        self.model10 = nn.Sequential(nn.ReLU(inplace=True), _conv(128, 128), nn.LeakyReLU(negative_slope=0.2))
-        self.model_class = nn.Sequential(nn.Conv2d(256, NUM_BINS, kernel_size=1, bias=True))
-        self.model_out = nn.Sequential(nn.Conv2d(128, 2, kernel_size=1, bias=True), nn.Tanh())
+        self.model9up = _up(c3, c2)
+        self.model2short9 = nn.Sequential(_conv(c2, c2))
+        self.model9 = nn.Sequential(nn.ReLU(inplace=True), _conv(c2, c2), nn.ReLU(inplace=True), nn.BatchNorm2d(c2))
+        self.model10up = _up(c2, c2)
+        self.model1short10 = nn.Sequential(_conv(c1, c2))
+        self.model10 = nn.Sequential(nn.ReLU(inplace=True), _conv(c2, c2), nn.LeakyReLU(negative_slope=0.2))
+        self.model_class = nn.Sequential(nn.Conv2d(c3, NUM_BINS, kernel_size=1, bias=True))
+        self.model_out = nn.Sequential(nn.Conv2d(c2, 2, kernel_size=1, bias=True), nn.Tanh())
+        if residual:  # start exactly at the fill it is given
+            nn.init.zeros_(self.model_out[0].weight)
+            nn.init.zeros_(self.model_out[0].bias)
 
     def forward(self, x: torch.Tensor, should_stop: Callable[[], bool] | None = None) -> NetworkOutput:
         """``should_stop`` is polled between blocks; if it returns True, :class:`Cancelled` is raised.
@@ -96,12 +123,15 @@ class SIGGRAPHGenerator(nn.Module):
         conv9 = self.model9(self.model9up(conv8) + self.model2short9(conv2))
         check()
         conv10 = self.model10(self.model10up(conv9) + self.model1short10(conv1))
-        return NetworkOutput(ab=self.model_out(conv10) * AB_SCALE, logits=self.model_class(conv8))
+        ab = self.model_out(conv10) * AB_SCALE
+        if self.residual:
+            ab = (ab + x[:, 1:3] * AB_SCALE).clamp(-AB_SCALE, AB_SCALE)
+        return NetworkOutput(ab=ab, logits=self.model_class(conv8))
 
 
-def count_forward_flops(height: int = 256, width: int = 256) -> int:
+def count_forward_flops(height: int = 256, width: int = 256, model_width: float = 1.0) -> int:
     """Multiply-adds x 2 of one forward at (height, width), counted from the module tree."""
-    model = SIGGRAPHGenerator()
+    model = SIGGRAPHGenerator(model_width)
     flops = 0
 
     def hook(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:

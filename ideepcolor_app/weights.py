@@ -18,8 +18,8 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
-from .encoding import MaskConvention
-from .model import ARCHITECTURE, SIGGRAPHGenerator
+from .encoding import HintEncoding, MaskConvention
+from .model import ARCHITECTURE, SIGGRAPHGenerator, width_of_state_dict
 
 FORMAT_NAME = "ideepcolor-weights"
 FORMAT_VERSION = "1"
@@ -47,8 +47,13 @@ REGISTRY: dict[str, KnownWeights] = {
     entry.name: entry
     for entry in (
         KnownWeights(
+            "ideepcolor-fast", "ideepcolor-fast.safetensors", MaskConvention.CENTERED,
+            "The fast model: SIGGRAPH17 at 1/4 width on a lightness fill, trained by this project on a CPU "
+            "(see weights/README.md); bundled in weights/.",
+        ),
+        KnownWeights(
             "ideepcolor", "ideepcolor-siggraph17.safetensors", MaskConvention.CENTERED,
-            "Trained by this project with `ideepcolor train` (see weights/README.md); bundled in weights/.",
+            "Full-size network trained by this project with `ideepcolor train`; bundled in weights/ once trained.",
         ),
         KnownWeights(
             "siggraph17", "siggraph17-df00044c.pth", MaskConvention.ZERO_ONE,
@@ -68,7 +73,8 @@ REGISTRY: dict[str, KnownWeights] = {
         ),
     )
 }
-DEFAULT_SEARCH_ORDER = ("siggraph17", "siggraph17-caffe", "siggraph17-pytorch", "ideepcolor")
+FULL_SIZE_SEARCH_ORDER = ("siggraph17", "siggraph17-caffe", "siggraph17-pytorch", "ideepcolor")
+FAST_SEARCH_ORDER = ("ideepcolor-fast",)
 
 
 @dataclass
@@ -79,10 +85,18 @@ class WeightsInfo:
     name: str
     mask_convention: MaskConvention
     metadata: dict[str, Any] = field(default_factory=dict)
+    width: float = 1.0
+    """Channel-count scale (1.0: the published network)."""
+    hint_encoding: HintEncoding = HintEncoding.SPARSE
 
     @property
     def label(self) -> str:
         return f"{self.name} ({self.path.name})"
+
+    @property
+    def is_fast(self) -> bool:
+        """A reduced-width network, cheap enough for every interactive update on a CPU."""
+        return self.width < 1.0
 
 
 def cache_dir() -> Path:
@@ -114,20 +128,33 @@ def registry_entry_for(path: Path) -> KnownWeights | None:
 
 
 def find_weights(explicit: str | os.PathLike | None = None) -> Path:
-    """Resolve which weights file to use.
+    """The weights file used for final results: the first of :func:`find_weight_set`."""
+    return find_weight_set(explicit)[0]
 
-    Order: explicit path (or registry name), ``$IDEEPCOLOR_WEIGHTS``, the user
-    cache folder, the bundled ``weights/`` folder.
+
+def find_weight_set(explicit: str | os.PathLike | None = None) -> list[Path]:
+    """Resolve which weights files to use: the full-size network first, then the fast one.
+
+    An explicit path or registry name (``--weights``), else ``$IDEEPCOLOR_WEIGHTS``, is used
+    alone. Otherwise the user cache folder and then the bundled ``weights/`` folder are searched
+    for full-size weights and for the fast model; whichever are found are returned.
     """
     for requested, source in ((explicit, "--weights"), (os.environ.get(ENV_VAR), f"${ENV_VAR}")):
         if requested:
-            return _resolve_requested(str(requested), source)
+            return [_resolve_requested(str(requested), source)]
+    found = [path for order in (FULL_SIZE_SEARCH_ORDER, FAST_SEARCH_ORDER) if (path := _first_present(order))]
+    if not found:
+        raise WeightsError(missing_weights_message())
+    return found
+
+
+def _first_present(names: tuple[str, ...]) -> Path | None:
     for folder in (cache_dir(), BUNDLED_DIR):
-        for name in DEFAULT_SEARCH_ORDER:
+        for name in names:
             candidate = folder / REGISTRY[name].filename
             if candidate.is_file():
                 return candidate
-    raise WeightsError(missing_weights_message())
+    return None
 
 
 def missing_weights_message() -> str:
@@ -181,15 +208,20 @@ def load_state_dict(path: Path, mask_convention: MaskConvention | str | None = N
         metadata["mask_convention_assumed"] = "true"
     try:
         convention = MaskConvention(convention)
+        encoding = HintEncoding(metadata.get("hint_encoding", HintEncoding.SPARSE.value))
     except ValueError as exc:
-        raise WeightsError(f"{path}: unknown mask convention {convention!r}.") from exc
-    return state, WeightsInfo(path=path, name=name, mask_convention=convention, metadata=metadata)
+        raise WeightsError(f"{path}: unknown mask convention or hint encoding ({exc}).") from exc
+    width = width_of_state_dict(state)
+    if not 0 < width <= 1:
+        raise WeightsError(f"{path}: its first layer has {width * 64:g} channels; a SIGGRAPH17 network has 64 or fewer.")
+    return state, WeightsInfo(path=path, name=name, mask_convention=convention, metadata=metadata, width=width,
+                              hint_encoding=encoding)
 
 
 def load_model(path: Path, mask_convention: MaskConvention | str | None = None) -> tuple[SIGGRAPHGenerator, WeightsInfo]:
     """Build the network and load ``path`` into it strictly, in eval mode."""
     state, info = load_state_dict(path, mask_convention)
-    model = SIGGRAPHGenerator()
+    model = SIGGRAPHGenerator(info.width, residual=info.hint_encoding.is_fill)
     check_architecture(state, model, path)
     model.load_state_dict(state, strict=True)
     return model.eval(), info
@@ -263,20 +295,31 @@ def save_weights(
     provenance: dict[str, Any] | None = None,
     metrics: dict[str, Any] | None = None,
     quantize_int8: bool = False,
+    half: bool = False,
+    width: float | None = None,
+    hint_encoding: HintEncoding | str = HintEncoding.SPARSE,
 ) -> Path:
-    """Write the project's weights format atomically (temporary file, then rename)."""
+    """Write the project's weights format atomically (temporary file, then rename).
+
+    ``half`` stores floating-point tensors as fp16 (half the size, for small models);
+    ``quantize_int8`` stores conv weights as int8 per output channel.
+    """
     path = Path(path)
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in state.items()}
     tensors = {k.removeprefix("module.").removeprefix("_orig_mod."): v for k, v in tensors.items()}
     if quantize_int8:
         tensors = _quantize(tensors)
+    elif half:
+        tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
     metadata = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "architecture": ARCHITECTURE,
         "name": name,
         "mask_convention": MaskConvention(mask_convention).value,
-        "quantization": "int8-per-output-channel" if quantize_int8 else "none",
+        "width": f"{width if width is not None else width_of_state_dict(tensors):g}",
+        "hint_encoding": HintEncoding(hint_encoding).value,
+        "quantization": "int8-per-output-channel" if quantize_int8 else ("fp16" if half else "none"),
         "provenance": json.dumps(provenance or {}),
         "metrics": json.dumps(metrics or {}),
     }
@@ -309,5 +352,5 @@ def _dequantize(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         if key.endswith(_QUANT_SUFFIX):
             continue
         scale = tensors.get(key + _QUANT_SUFFIX)
-        out[key] = value.float() * scale if scale is not None else value
+        out[key] = value.float() * scale if scale is not None else (value.float() if value.is_floating_point() else value)
     return out

@@ -13,7 +13,7 @@ def test_optimised_update_matches_the_naive_reference_path(echo_weights):
     engine.set_photo(photo)
     hints = sample_hints(photo.size, count=12)
     fast = engine.colorize(hints).full_resolution_rgb().astype(int)
-    naive = naive_update(engine, pixels, hints).astype(int)
+    naive = naive_update(engine.best, pixels, hints).astype(int)
     # The naive path truncates to 8 bits as the reference GUI did; ours rounds: one level apart at most.
     assert np.abs(fast - naive).max() <= 1
 

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from ideepcolor_app.color import lab_to_rgb
-from ideepcolor_app.engine import AsyncColorizer, ColorizationEngine, UpdateRequest
+from ideepcolor_app.engine import ColorizationEngine
+from ideepcolor_app.worker import AsyncColorizer, UpdateRequest
 from ideepcolor_app.hints import Hint
 from ideepcolor_app.images import Photo
 
@@ -69,7 +70,9 @@ def test_distribution_and_suggestions_follow_the_current_hints(engine):
 def test_out_of_gamut_hint_colours_are_snapped_at_the_pixel_lightness(echo_weights):
     engine = ColorizationEngine.from_weights(str(echo_weights), "cpu")
     engine.set_photo(grey_photo(level=250))  # very light: saturated colours do not exist here
-    ab, mask = engine.hint_tensors([Hint(150.0, 100.0, (100.0, -100.0), 5)])
+    from ideepcolor_app.encoding import rasterize_hint_batch
+
+    ab, mask = rasterize_hint_batch(*engine.current.hint_tensors([Hint(150.0, 100.0, (100.0, -100.0), 5)]), 256, 256)
     assert mask.sum() == 25
     a, b = ab[0, :, 128, 128].tolist()
     assert abs(a) < 40 and abs(b) < 40
@@ -85,19 +88,26 @@ def test_preview_is_smaller_but_same_picture(engine):
 class SlowEngine:
     """Stands in for the engine to observe scheduling: records which hint states ran."""
 
+    interactive = best = None
+    refines = False
+    preview_size = None
+    size = 256
+    photo = None
+
     def __init__(self):
         self.ran = []
         self.gate = threading.Event()
 
-    def colorize(self, hints, size=256, should_stop=None):
+    def require_photo(self):
+        return None
+
+    def colorize(self, hints, size=256, should_stop=None, network=None, source=None):
         self.gate.wait(5)
         self.ran.append(hints)
         return self
 
     def preview_rgb(self, max_side):
         return np.zeros((1, 1, 3), np.uint8)
-
-    photo = None
 
 
 def test_async_drops_superseded_requests():
@@ -127,11 +137,11 @@ def test_async_reports_errors_and_keeps_running(engine):
     got = threading.Event()
     worker = AsyncColorizer(engine, lambda r: (results.append(r), r.preliminary or got.set()),
                             lambda i, e: (errors.append(e), got.set()))
-    engine.l_net, saved = None, engine.l_net
+    engine.current, saved = None, engine.current
     worker.submit(UpdateRequest(()))
     assert got.wait(10) and errors and "No photo" in str(errors[0])
     got.clear()
-    engine.l_net = saved
+    engine.current = saved
     worker.submit(UpdateRequest((Hint(1, 1, (0, 0)),), probe=(1.0, 1.0)))
     assert got.wait(20) and results[-1].palette is not None and not results[-1].preliminary
     worker.close()
@@ -173,7 +183,7 @@ def test_optimised_forward_matches_the_plain_model(random_weights):
     engine = ColorizationEngine.from_weights(str(random_weights), "cpu")
     x = torch.randn(2, 4, 64, 64)
     with torch.inference_mode():
-        fast_ab, fast_logits = engine._forward(x)
+        fast_ab, fast_logits = engine.best.forward(x)
         reference = plain(x)
     assert (fast_ab - reference.ab).abs().max() < 1e-2  # ab units
     assert (fast_logits - reference.logits).abs().max() < 1e-3

@@ -319,16 +319,20 @@ class SlowEngine:
 
     def __init__(self, real):
         self.real = real
-        self.info, self.photo = real.info, real.photo
+        self.info, self.interactive, self.best = real.info, real.interactive, real.best
+        self.refines, self.preview_size = real.refines, real.preview_size
         self.finished = threading.Event()
 
     def set_photo(self, photo):
-        self.real.set_photo(photo)
+        return self.real.set_photo(photo)
 
-    def colorize(self, hints, size=256, should_stop=None):
+    def require_photo(self):
+        return self.real.require_photo()
+
+    def colorize(self, hints, size=256, should_stop=None, network=None, source=None):
         time.sleep(1.5)
         self.finished.set()
-        return self.real.colorize(hints, size, should_stop)
+        return self.real.colorize(hints, size, should_stop, network, source)
 
 
 def test_gui_thread_keeps_running_while_an_update_is_slow(qtbot, window):

@@ -160,7 +160,7 @@ def test_lookup_order_explicit_env_cache_bundled(tmp_path, monkeypatch, random_w
 
 
 def test_engine_prefers_cuda_then_mps_then_cpu(random_weights, monkeypatch):
-    from ideepcolor_app.engine import pick_device
+    from ideepcolor_app.device import pick_device
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
@@ -169,7 +169,7 @@ def test_engine_prefers_cuda_then_mps_then_cpu(random_weights, monkeypatch):
     with pytest.raises(RuntimeError, match="CUDA is not available"):
         pick_device("cuda")
     engine = ColorizationEngine.from_weights(str(random_weights), "cpu")
-    assert engine.device.type == "cpu" and not engine.half_precision
+    assert engine.device.type == "cpu" and not engine.best.half_precision
 
 
 def test_bundled_folder_is_the_repository_weights_folder():

@@ -1,15 +1,21 @@
 """Delivers the engine's worker-thread results to the GUI thread as Qt signals."""
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from ..engine import AsyncColorizer, ColorizationEngine, UpdateRequest
+from ..engine import ColorizationEngine, PhotoOnDevice
 from ..hints import Hint
 from ..images import Photo
+from ..worker import AsyncColorizer, UpdateRequest
+
+
+log = logging.getLogger(__name__)
 
 
 class EngineBridge(QObject):
@@ -27,17 +33,27 @@ class EngineBridge(QObject):
     def submit(self, hints: tuple[Hint, ...], probe: tuple[float, float] | None, photo: Photo | None = None) -> int:
         return self._worker.submit(UpdateRequest(hints, probe, photo))
 
-    def save_async(self, hints: tuple[Hint, ...], target: Path, writer: Callable[[object, Path], None]) -> None:
-        """Compute the full-resolution result for ``hints`` and write it, off the GUI thread."""
+    def save_async(self, photo: Photo, hints: tuple[Hint, ...], target: Path,
+                   writer: Callable[[np.ndarray, Path], None]) -> threading.Thread:
+        """Compute the full-resolution result of ``hints`` on ``photo`` with the best network and
+        write it, off the GUI thread. Everything it uses is fixed now: opening another photo while
+        it runs changes nothing in what is saved."""
+        engine = self.engine
+        uploaded = engine.current if engine.current is not None and engine.current.photo is photo else None
+
         def run() -> None:
             try:
-                writer(self.engine.colorize(hints).full_resolution_rgb(), target)
+                source = uploaded or PhotoOnDevice.upload(photo, engine.device)
+                writer(engine.colorize(hints, network=engine.best, source=source).full_resolution_rgb(), target)
             except Exception as exc:  # shown to the user as a message, never a crash
+                log.exception("saving %s failed", target)
                 self.save_failed.emit(str(exc))
             else:
                 self.saved.emit(str(target))
 
-        threading.Thread(target=run, name="ideepcolor-save", daemon=True).start()
+        thread = threading.Thread(target=run, name="ideepcolor-save", daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
         self._worker.close()

@@ -98,7 +98,7 @@ class FileActions:
         document = self.document
         document.result_path = Path(path)
         self.statusBar().showMessage(f"Saving {path}…")
-        self.bridge.save_async(document.hints.hints, Path(path),
+        self.bridge.save_async(document.photo, document.hints.hints, Path(path),
                                lambda rgb, target: save_image(rgb, target, overwrite=overwrite, protect=(document.photo.path,)))
 
     def save_session(self) -> None:

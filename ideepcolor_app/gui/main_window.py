@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
 
 from ..color import rgb_to_lab_np
 from ..document import DISPLAY_MAX_SIDE, Document
-from ..encoding import DEFAULT_PATCH_SIZE, PATCH_SIZES
-from ..engine import ColorizationEngine, UpdateResult
+from ..encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES
+from ..device import available_devices
+from ..engine import ColorizationEngine
 from ..hints import Hint
 from ..recovery import clear_recovery
 from ..weights import WeightsError, missing_weights_message
+from ..worker import UpdateResult
 from .bridge import EngineBridge
 from .canvas import HintCanvas
 from .color_panel import ColorPanel, warm_gamut_cache
@@ -167,7 +169,7 @@ class MainWindow(FileActions, QMainWindow):
 
         d = bar.addMenu("&Device")
         group = QActionGroup(self)
-        for name in _available_devices():
+        for name in ["auto", *available_devices()]:
             act = self._action(d, name.upper() if name != "auto" else "Best available", lambda _=False, n=name: self.set_device(n),
                                checkable=True)
             act.setChecked(name == self.device)
@@ -214,7 +216,7 @@ class MainWindow(FileActions, QMainWindow):
         self.bridge.save_failed.connect(lambda msg: self.show_error("Could not save the result", msg))
         self.right.setCurrentWidget(self.result_view)
         self.device_label.setText(f"Device: {engine.device_label}")
-        self.weights_label.setText(f"Weights: {engine.info.label}")
+        self.weights_label.setText(f"Weights: {engine.weights_label}")
         if self.document is not None:
             self.bridge.submit(self.document.hints.hints, self._probe(), self.document.photo)
         return True
@@ -346,7 +348,12 @@ class MainWindow(FileActions, QMainWindow):
         if self.document is None or result.photo is not self.document.photo:
             return  # a result for a photo that is no longer open
         self.latest = result
-        kind = "Preview" if result.preliminary else "Update"
+        if result.colorization.size < NETWORK_SIZE:
+            kind = "Preview"
+        elif result.preliminary:
+            kind = "Fast"  # the full-size network refines it once the hints stop changing
+        else:
+            kind = "Update" if self.bridge is None or not self.bridge.engine.refines else "Refined"
         self.latency_label.setText(f"{kind}: {result.seconds * 1000:.0f} ms")
         self._refresh_views()
         palette = result.palette
@@ -447,14 +454,3 @@ def _titled(title: str, widget: QWidget) -> QWidget:
     layout.addWidget(label)
     layout.addWidget(widget, 1)
     return box
-
-
-def _available_devices() -> list[str]:
-    import torch
-
-    devices = ["auto", "cpu"]
-    if torch.cuda.is_available():
-        devices.append("cuda")
-    if torch.backends.mps.is_available():
-        devices.append("mps")
-    return devices

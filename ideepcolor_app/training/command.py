@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import time
 from pathlib import Path
@@ -10,11 +11,14 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
-from ..engine import pick_device
-from ..evaluate import evaluate, list_images
+from ..device import pick_device
+from ..evaluate import evaluate
+from ..images import list_images
 from ..weights import load_model
+from ..encoding import HintEncoding
 from .data import load_photo_set
-from .trainer import TrainConfig, Trainer
+from .simulate import RECIPES
+from .trainer import REGRESSION_WEIGHT, TrainConfig, Trainer
 
 
 def add_train_parser(sub) -> None:
@@ -42,6 +46,17 @@ def add_train_parser(sub) -> None:
     p.add_argument("--checkpoint-minutes", type=float, default=5.0)
     p.add_argument("--log-every", type=int, default=20)
     p.add_argument("--compile", action="store_true", help="torch.compile the network")
+    p.add_argument("--width", type=float, default=1.0,
+                   help="channel-count scale: 1 is the published network, 0.25 the fast model (2.2 M parameters)")
+    p.add_argument("--hint-encoding", choices=[e.value for e in HintEncoding], default=HintEncoding.SPARSE.value,
+                   help="what the hint channels hold: the paper's sparse patches, or a fill of the hints "
+                        "that the network corrects (ours; stored in the weights)")
+    p.add_argument("--hint-recipe", choices=list(RECIPES), default="paper",
+                   help="simulated hints: the paper's (mean 7 per crop) or 'density' (as dense as a 256x256 frame)")
+    p.add_argument("--upscale", type=float, default=1.0,
+                   help="enlarge photos by this before cropping (2: objects as large as in a 256x256 frame)")
+    p.add_argument("--regression-weight", type=float, default=REGRESSION_WEIGHT, help="weight of the Huber loss on ab")
+    p.add_argument("--huber-delta", type=float, default=1.0, help="Huber loss: quadratic below this many ab units")
     p.add_argument("--device", help="cuda, mps or cpu (default: best available; torchrun sets the GPU)")
     p.set_defaults(func=run_train)
 
@@ -60,7 +75,7 @@ def run_train(args: argparse.Namespace) -> int:
     sources = [Path(d) for d in args.data]
     bar = tqdm(desc="Decoding photos", unit="photo", disable=not is_main or None)
     try:
-        photos = load_photo_set(sources, args.crop, limit=args.limit, progress=bar.update)
+        photos = load_photo_set(sources, math.ceil(args.crop / args.upscale), limit=args.limit, progress=bar.update)
     except (FileNotFoundError, ValueError) as exc:
         raise CliError(str(exc)) from exc
     finally:
@@ -74,7 +89,9 @@ def run_train(args: argparse.Namespace) -> int:
         warmup_steps=args.warmup_steps, schedule_steps=args.schedule_steps or args.steps or 20000, seed=args.seed,
         checkpoint_minutes=args.checkpoint_minutes, log_every=args.log_every, dev_every=args.dev_every,
         init=args.init, compile=args.compile, compact=args.compact,
-        data_description=", ".join(str(s) for s in sources),
+        data_description=", ".join(str(s) for s in sources), width=args.width,
+        hint_encoding=HintEncoding(args.hint_encoding), hint_recipe=args.hint_recipe, upscale=args.upscale,
+        regression_weight=args.regression_weight, huber_delta=args.huber_delta,
     )
     dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
     trainer = Trainer(config, photos, device, dev)
@@ -99,12 +116,15 @@ def run_train(args: argparse.Namespace) -> int:
     bar.close()
     metrics: dict = {"throughput": summary}
     if is_main and dev:
-        result = evaluate(trainer.model, config.mask_convention, dev, (0, 10), seed=0, device=device)
+        result = evaluate(trainer.model, config.mask_convention, dev, (0, 10), seed=0, device=device,
+                          encoding=config.hint_encoding)
         metrics["dev_psnr"] = {"images": len(dev), **{str(k): v for k, v in result.psnr.items()}}
+        print(result.table())
     paths = trainer.export(metrics)
     if is_main and config.compact and dev:
         compact_model, _ = load_model(paths[1])
-        compact = evaluate(compact_model, config.mask_convention, dev, (0, 10), seed=0, device=device)
+        compact = evaluate(compact_model, config.mask_convention, dev, (0, 10), seed=0, device=device,
+                           encoding=config.hint_encoding)
         metrics["compact_psnr_difference_db"] = {str(k): compact.psnr[k] - metrics["dev_psnr"][str(k)] for k in (0, 10)}
         paths = trainer.export(metrics)  # rewrite both with the measured cost recorded
     if is_main:

@@ -112,11 +112,17 @@ def load_photo_set(sources: list[Path], crop: int, max_side: int = 144, limit: i
     return PhotoSet(pixels, sizes, names, grey, unreadable)
 
 
-def sample_batch(photos: PhotoSet, batch: int, crop: int, generator: torch.Generator) -> torch.Tensor:
+def sample_batch(photos: PhotoSet, batch: int, crop: int, generator: torch.Generator,
+                 upscale: float = 1.0) -> torch.Tensor:
     """Random crops with random horizontal flips: (B, 3, crop, crop) float sRGB in [0, 1].
 
+    With ``upscale`` > 1 the crop is cut at ``crop / upscale`` photo pixels and enlarged
+    (bilinear), so that objects appear as large as in a 256x256 evaluation frame.
     All randomness comes from ``generator`` (on the photos' device), so runs resume exactly.
     """
+    if upscale != 1.0:
+        small = sample_batch(photos, batch, max(1, round(crop / upscale)), generator)
+        return torch.nn.functional.interpolate(small, size=(crop, crop), mode="bilinear", align_corners=False)
     device = photos.pixels.device
     index = torch.randint(len(photos), (batch,), generator=generator, device=device)
     sizes = photos.sizes[index]

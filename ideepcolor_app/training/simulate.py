@@ -1,24 +1,35 @@
-"""Simulated user hints for training, following the paper's recipe, batched on the device.
+"""Simulated user hints for training, batched on the device.
 
-Per image: a geometric number of hints (continue while rand < 1 - p; p = 1/8
-gives mean 7 and no hints for 1 in 8 images), patch side uniform in 1..9,
-position normal around the centre (std = a quarter of the free range),
-colour = the patch's mean true ab.
+Two recipes. ``paper`` (colorization-pytorch): a geometric number of hints per crop (continue
+while rand < 1 - p; p = 1/8 gives mean 7 and no hints for 1 in 8 crops), patch side uniform in
+1..9 crop pixels. ``density``: hints as dense as a user's or the evaluation's. Per image, a count
+for a whole 256x256 network frame is drawn log-uniformly in 1..150 (none for 1 in 8 images), and
+the crop gets its share of the frame's area; patch sides are 1..9 at the frame's scale. A
+training photo (short side 128) upscaled by ``upscale`` stands for one frame, so crops see
+hints at the spacing a 256x256 evaluation has. Both: position normal around the crop's centre
+(std a quarter of the free range), colour the patch's mean true ab.
 """
 from __future__ import annotations
 
+import math
+
 import torch
 
-from ..encoding import rasterize_hint_batch
+from ..encoding import NETWORK_SIZE, patch_means
 
 STOP_PROBABILITY = 1 / 8
 MAX_HINTS = 64  # P(more than 64 hints) = (7/8)^65, about 2e-4: those are capped
 PATCH_SIDES = (1, 9)
+RECIPES = ("paper", "density")
+FRAME_HINTS = (1, 150)
+"""Range of the density recipe's log-uniform count per 256x256 frame (the evaluation goes to 100)."""
+PHOTO_SIDE = 128
+"""Short side of the training photos: one photo stands for one network frame."""
 
 
 def sample_hints(
     ab: torch.Tensor, generator: torch.Generator, stop_probability: float = STOP_PROBABILITY,
-    max_hints: int = MAX_HINTS,
+    max_hints: int = MAX_HINTS, recipe: str = "paper", upscale: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Draw hints for a batch of true ab maps (B, 2, H, W).
 
@@ -27,14 +38,21 @@ def sample_hints(
     """
     batch, _, height, width = ab.shape
     device = ab.device
-    # Geometric count: number of successes (prob 1 - p) before the first stop.
-    u = torch.rand(batch, generator=generator, device=device).clamp(min=1e-12)
-    counts = torch.floor(torch.log(u) / torch.log(torch.tensor(1.0 - stop_probability))).long().clamp(max=max_hints)
-    if stop_probability >= 1.0:
-        counts = torch.zeros_like(counts)
+    if recipe == "density":
+        counts, sides_fn = _density_counts(batch, height * width, upscale, generator, device)
+    else:
+        # Geometric count: number of successes (prob 1 - p) before the first stop.
+        u = torch.rand(batch, generator=generator, device=device).clamp(min=1e-12)
+        counts = torch.floor(torch.log(u) / math.log(1.0 - min(stop_probability, 1 - 1e-9))).long()
+        counts = counts.clamp(max=max_hints)
+        if stop_probability >= 1.0:
+            counts = torch.zeros_like(counts)
+        sides_fn = None
     slots = max(int(counts.max()), 0) if batch else 0
     valid = torch.arange(slots, device=device)[None, :] < counts[:, None]
     sides = torch.randint(PATCH_SIDES[0], PATCH_SIDES[1] + 1, (batch, slots), generator=generator, device=device)
+    if sides_fn is not None:
+        sides = sides_fn(sides)
     normal = torch.randn(batch, slots, 2, generator=generator, device=device)
     span_h = (height - sides + 1).float()
     span_w = (width - sides + 1).float()
@@ -47,22 +65,17 @@ def sample_hints(
     return boxes, colors, valid, counts
 
 
-def patch_means(ab: torch.Tensor, top: torch.Tensor, left: torch.Tensor, sides: torch.Tensor) -> torch.Tensor:
-    """Mean ab over square patches (B, K) via a summed-area table: (B, K, 2)."""
-    batch = ab.shape[0]
-    table = torch.nn.functional.pad(ab.double().cumsum(2).cumsum(3), (1, 0, 1, 0))  # (B, 2, H+1, W+1)
-    b = torch.arange(batch, device=ab.device)[:, None]
-    bottom, right = top + sides, left + sides
+def _density_counts(batch: int, area: int, upscale: float, generator: torch.Generator, device: torch.device):
+    frame = PHOTO_SIDE * upscale  # crop pixels per network frame side
+    share = area / frame**2
+    zero = torch.rand(batch, generator=generator, device=device) < STOP_PROBABILITY
+    log_count = torch.rand(batch, generator=generator, device=device) * math.log(FRAME_HINTS[1] / FRAME_HINTS[0])
+    per_frame = FRAME_HINTS[0] * torch.exp(log_count)
+    counts = torch.poisson(per_frame * share, generator=generator).long()
+    counts = torch.where(zero, torch.zeros_like(counts), counts).clamp(max=int(FRAME_HINTS[1] * share) + 8)
+    scale = frame / NETWORK_SIZE
 
-    def at(rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
-        return table[b, :, rows, cols]  # (B, K, 2)
+    def to_crop_pixels(sides: torch.Tensor) -> torch.Tensor:
+        return (sides.float() * scale).round().long().clamp(min=1)
 
-    total = at(bottom, right) - at(top, right) - at(bottom, left) + at(top, left)
-    return (total / (sides * sides)[..., None]).float()
-
-
-def hint_maps(ab: torch.Tensor, generator: torch.Generator, stop_probability: float = STOP_PROBABILITY
-              ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Simulated hint ab (B, 2, H, W) and mask (B, 1, H, W) for a batch of true ab maps."""
-    boxes, colors, valid, _ = sample_hints(ab, generator, stop_probability)
-    return rasterize_hint_batch(boxes, colors, valid, ab.shape[2], ab.shape[3])
+    return counts, to_crop_pixels

@@ -17,14 +17,14 @@ from torch.nn.parallel import DistributedDataParallel
 
 from ..ab_bins import ab_to_bin
 from ..color import rgb_to_lab
-from ..encoding import MaskConvention, network_input
+from ..encoding import HintEncoding, MaskConvention, encode_hints
 from ..model import SIGGRAPHGenerator, count_forward_flops
 from ..weights import load_model, save_weights
 from .data import PhotoSet, sample_batch
-from .simulate import hint_maps
+from .simulate import sample_hints
 
 REGRESSION_WEIGHT = 0.1
-"""Huber loss on ab (Lab units, delta 1) is scaled to sit beside the ~6-nat cross-entropy."""
+"""Huber loss on ab (Lab units) is scaled to sit beside the ~6-nat cross-entropy."""
 
 
 @dataclass
@@ -49,6 +49,15 @@ class TrainConfig:
     compile: bool = False
     compact: bool = False
     data_description: str = ""
+    width: float = 1.0
+    """Channel-count scale of the network (1.0 published, 0.25 the fast model)."""
+    hint_encoding: HintEncoding = HintEncoding.SPARSE
+    hint_recipe: str = "paper"
+    """Simulated hints: 'paper' (colorization-pytorch) or 'density' (as dense as a 256x256 frame)."""
+    upscale: float = 1.0
+    """Photos are enlarged by this before cropping (2: the scale of a 256x256 evaluation)."""
+    regression_weight: float = REGRESSION_WEIGHT
+    huber_delta: float = 1.0
 
     @property
     def checkpoint_path(self) -> Path:
@@ -67,21 +76,21 @@ def learning_rate_factor(step: int, warmup: int, total: int) -> float:
     return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def losses(model: torch.nn.Module, rgb: torch.Tensor, generator: torch.Generator,
-           convention: MaskConvention, autocast: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def losses(model: torch.nn.Module, rgb: torch.Tensor, generator: torch.Generator, config: TrainConfig,
+           autocast: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """Cross-entropy over the 529 bins at 1/4 resolution and Huber regression on ab."""
     with torch.no_grad():
         lab = rgb_to_lab(rgb)
         l, ab = lab[:, :1], lab[:, 1:]
-        hint_ab, mask = hint_maps(ab, generator)
-        x = network_input(l, hint_ab, mask, convention)
+        boxes, colors, valid, _ = sample_hints(ab, generator, recipe=config.hint_recipe, upscale=config.upscale)
+        x = encode_hints(l, boxes, colors, valid, config.mask_convention, config.hint_encoding)
         if x.is_cuda:
             x = x.contiguous(memory_format=torch.channels_last)
         target_bins = ab_to_bin(ab[:, :, ::4, ::4])
     with torch.autocast(rgb.device.type, dtype=torch.bfloat16, enabled=autocast):
         out = model(x)
     ce = F.cross_entropy(out.logits.float(), target_bins)
-    reg = F.smooth_l1_loss(out.ab.float(), ab, beta=1.0)
+    reg = F.smooth_l1_loss(out.ab.float(), ab, beta=config.huber_delta)
     return ce, reg
 
 
@@ -99,9 +108,10 @@ class Trainer:
         torch.manual_seed(config.seed)
         if config.init:
             model, info = load_model(Path(config.init))
-            config.mask_convention = info.mask_convention  # fine-tuning keeps the weights' convention
+            # fine-tuning keeps the weights' conventions and shape
+            config.mask_convention, config.hint_encoding, config.width = info.mask_convention, info.hint_encoding, info.width
         else:
-            model = SIGGRAPHGenerator()
+            model = SIGGRAPHGenerator(config.width, residual=HintEncoding(config.hint_encoding).is_fill)
         self.model = model.to(device).train()
         if device.type == "cuda":
             self.model = self.model.to(memory_format=torch.channels_last)
@@ -151,6 +161,7 @@ class Trainer:
         self.generator.set_state(state["generator"].cpu())
         torch.set_rng_state(state["torch_rng"].cpu())
         self.config.mask_convention = MaskConvention(state["mask_convention"])
+        self.config.hint_encoding = HintEncoding(state["config"].get("hint_encoding", "sparse"))
         self.config.warmup_steps = int(state["config"]["warmup_steps"])
         self.config.schedule_steps = int(state["config"]["schedule_steps"])
         if self.rank:  # other ranks keep distinct data streams
@@ -170,9 +181,9 @@ class Trainer:
         try:
             while not self._should_stop(deadline):
                 t0 = time.perf_counter()
-                rgb = sample_batch(self.photos, config.batch, config.crop, self.generator)
-                ce, reg = losses(self.net, rgb, self.generator, config.mask_convention, autocast)
-                loss = ce + REGRESSION_WEIGHT * reg
+                rgb = sample_batch(self.photos, config.batch, config.crop, self.generator, config.upscale)
+                ce, reg = losses(self.net, rgb, self.generator, config, autocast)
+                loss = ce + config.regression_weight * reg
                 self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), config.clip)
@@ -203,7 +214,7 @@ class Trainer:
             self.save_checkpoint()
         wall = time.monotonic() - started
         images = self.images_seen - images_at_start
-        flops_per_image = 3 * count_forward_flops(config.crop, config.crop)  # forward + backward
+        flops_per_image = 3 * count_forward_flops(config.crop, config.crop, config.width)  # forward + backward
         return {"steps": self.step, "images_seen": self.images_seen, "seconds": wall,
                 "images_per_second": images / wall if wall else 0.0,
                 "achieved_tflops": images * flops_per_image / wall / 1e12 if wall else 0.0}
@@ -228,7 +239,7 @@ class Trainer:
         new = not path.exists() or self.step == 0
         handle = open(path, "w" if new else "a", newline="", buffering=1)
         writer = csv.DictWriter(handle, fieldnames=["step", "images", "loss", "ce", "huber", "grad_norm", "lr",
-                                                    "dev_psnr_0", "dev_psnr_10"])
+                                                    "dev_psnr_0", "dev_psnr_10", "dev_fill_0", "dev_fill_10"])
         if new:
             writer.writeheader()
         return writer
@@ -239,9 +250,10 @@ class Trainer:
         if not self.dev_photos:
             return {}
         result = evaluate(self.model, self.config.mask_convention, self.dev_photos[:limit], hint_counts,
-                          seed=0, device=self.device)
+                          seed=0, device=self.device, encoding=self.config.hint_encoding)
         self.model.train()
-        return {f"dev_psnr_{k}": result.psnr[k] for k in hint_counts}
+        row = {f"dev_psnr_{k}": result.psnr[k] for k in hint_counts}
+        return row | {f"dev_fill_{k}": result.yardsticks["fill"][k] for k in hint_counts}
 
     # ----- export -----------------------------------------------------------------------------------
     def export(self, metrics: dict[str, Any] | None = None) -> list[Path]:
@@ -253,24 +265,29 @@ class Trainer:
             "photos": len(self.photos), "steps": self.step, "images_seen": self.images_seen,
             "batch": self.config.batch, "crop": self.config.crop, "train_seconds": round(self.train_seconds, 1),
             "device": torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else self.device.type,
-            "world_size": self.world, "init": self.config.init,
+            "world_size": self.world, "init": self.config.init, "hint_recipe": self.config.hint_recipe,
+            "upscale": self.config.upscale, "lr": self.config.lr, "regression_weight": self.config.regression_weight,
+            "huber_delta": self.config.huber_delta,
         }
         state = self.model.state_dict()
+        shape = {"width": self.config.width, "hint_encoding": self.config.hint_encoding}
         paths = [save_weights(state, self.config.out, mask_convention=self.config.mask_convention,
-                              provenance=provenance, metrics=metrics)]
+                              provenance=provenance, metrics=metrics, **shape)]
         if self.config.compact:
             compact = self.config.out.with_name(self.config.out.stem + "-int8.safetensors")
             paths.append(save_weights(state, compact, mask_convention=self.config.mask_convention,
                                       provenance=provenance | {"compact_of": self.config.out.name}, metrics=metrics,
-                                      quantize_int8=True))
+                                      quantize_int8=True, **shape))
         return paths
 
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (Path, MaskConvention)):
-        return str(value.value if isinstance(value, MaskConvention) else value)
+    if isinstance(value, (MaskConvention, HintEncoding)):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
     return value
 
 

@@ -1,0 +1,63 @@
+"""``ideepcolor bench``'s GUI rows: drag a hint in the real window and watch the event loop."""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+import numpy as np
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from ..engine import ColorizationEngine  # noqa: E402
+from ..hints import Hint  # noqa: E402
+from .bridge import EngineBridge  # noqa: E402
+from .main_window import SAMPLE_PHOTO, MainWindow  # noqa: E402
+
+
+def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str, float]:
+    """Drag a hint continuously in the real window (offscreen) and record the event loop's worst stall."""
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow(str(engine.info.path), str(engine.device.type))
+    window.bridge.close()  # reuse the benchmark's engine instead of the window's own copy
+    window.bridge = EngineBridge(engine, 2048)
+    window.bridge.result_ready.connect(window._on_result)
+    window.show()
+    window.open_photo(SAMPLE_PHOTO, ask=False)
+    hints = window.document.hints
+    width, height = window.document.size
+    hints.add(Hint(width / 2, height / 2, (30.0, 30.0), 5))
+    clock = QElapsedTimer()
+    clock.start()
+    gaps: list[float] = []
+    last = [clock.nsecsElapsed()]
+    results_seen = [0]
+    window.bridge.result_ready.connect(lambda _: results_seen.__setitem__(0, results_seen[0] + 1))
+
+    def tick() -> None:
+        now = clock.nsecsElapsed()
+        gaps.append((now - last[0]) / 1e6)
+        last[0] = now
+
+    def move() -> None:
+        t = clock.elapsed() / 1000
+        hints.update(0, coalesce="bench", x=width * (0.5 + 0.3 * np.sin(t)), y=height * (0.5 + 0.3 * np.cos(t)))
+
+    ticker, mover = QTimer(), QTimer()
+    ticker.timeout.connect(tick)
+    mover.timeout.connect(move)
+    ticker.start(5)
+    mover.start(16)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.001)
+    ticker.stop()
+    mover.stop()
+    window.document.mark_saved()
+    window.close()
+    return {"worst_stall_ms": max(gaps) - 5 if gaps else float("nan"), "median_gap_ms": statistics.median(gaps),
+            "updates_shown": results_seen[0], "updates_per_second": results_seen[0] / seconds, "seconds": seconds}

@@ -1,0 +1,168 @@
+"""Colorization on a worker thread: only the newest hint state is computed, results are snapshots.
+
+On a CPU with both networks, each hint state is shown from the fast network at once and
+refined by the full-size one once the hints have stopped changing for :data:`REFINE_DELAY`.
+With only the full-size network on a CPU, a cheap low-resolution pass comes first.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import Callable, Protocol, Sequence
+
+import numpy as np
+
+from .encoding import NETWORK_SIZE
+from .engine import Colorization, Network, Palette, PhotoOnDevice
+from .hints import Hint
+from .images import Photo
+from .model import Cancelled
+
+log = logging.getLogger(__name__)
+
+PRELIMINARY_MAX_SIDE = 1024
+"""The low-resolution first pass is a quick look: its picture is composed at most this large."""
+REFINE_DELAY = 0.35
+"""Seconds without a new hint state before the full-size network refines the fast result."""
+
+
+class Engine(Protocol):
+    """What the worker needs of :class:`~ideepcolor_app.engine.ColorizationEngine`."""
+
+    interactive: Network
+    best: Network
+
+    @property
+    def refines(self) -> bool: ...
+
+    @property
+    def preview_size(self) -> int | None: ...
+
+    def set_photo(self, photo: Photo) -> PhotoOnDevice: ...
+
+    def require_photo(self) -> PhotoOnDevice: ...
+
+    def colorize(self, hints: Sequence[Hint], size: int = NETWORK_SIZE, should_stop: Callable[[], bool] | None = None,
+                 network: Network | None = None, source: PhotoOnDevice | None = None) -> Colorization: ...
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    hints: tuple[Hint, ...]
+    probe: tuple[float, float] | None = None
+    """Pixel whose suggested colours to compute with this update (the selected hint)."""
+    photo: Photo | None = None
+    """A newly opened photo to upload before running (never dropped by a later request)."""
+
+
+@dataclass
+class UpdateResult:
+    request_id: int
+    hints: tuple[Hint, ...]
+    preview: np.ndarray
+    palette: Palette | None
+    seconds: float
+    colorization: Colorization
+    preliminary: bool = False
+    """True when a better pass for the same hints follows unless a newer request comes first."""
+
+    @property
+    def photo(self) -> Photo:
+        return self.colorization.photo
+
+
+class AsyncColorizer:
+    """Runs updates on one worker thread; only the newest pending request is computed.
+
+    ``on_result`` and ``on_error`` are called from the worker thread; a GUI
+    forwards them to its own thread (for Qt, through a queued signal).
+    """
+
+    def __init__(self, engine: Engine, on_result: Callable[[UpdateResult], None],
+                 on_error: Callable[[int, Exception], None] | None = None, preview_max_side: int = 2048,
+                 refine_delay: float = REFINE_DELAY) -> None:
+        self.engine = engine
+        self.preview_max_side = preview_max_side
+        self.refine_delay = refine_delay
+        self._on_result = on_result
+        self._on_error = on_error
+        self._pending: tuple[int, UpdateRequest] | None = None
+        self._next_id = 0
+        self._cond = threading.Condition()
+        self._closed = False
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._run, name="ideepcolor-engine", daemon=True)
+        self._thread.start()
+
+    def submit(self, request: UpdateRequest) -> int:
+        """Queue ``request``, replacing any not yet started; returns its id."""
+        with self._cond:
+            self._next_id += 1
+            if self._pending is not None:
+                self.dropped += 1
+                if request.photo is None and self._pending[1].photo is not None:
+                    request = replace(request, photo=self._pending[1].photo)
+            self._pending = (self._next_id, request)
+            self._cond.notify_all()
+            return self._next_id
+
+    def close(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._closed = True
+            self._pending = None
+            self._cond.notify_all()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._pending is not None or self._closed)
+                if self._closed or self._pending is None:
+                    return
+                request_id, request = self._pending
+                self._pending = None
+            try:
+                self._compute(request_id, request, time.perf_counter())
+            except Cancelled:
+                continue  # a newer request arrived mid-pass; it is picked up next
+            except Exception as exc:  # reported to the GUI, never kills the worker
+                log.exception("colorization update %d failed", request_id)
+                if self._on_error:
+                    self._on_error(request_id, exc)
+
+    def _compute(self, request_id: int, request: UpdateRequest, started: float) -> None:
+        engine = self.engine
+        source = engine.set_photo(request.photo) if request.photo is not None else engine.require_photo()
+        if engine.preview_size:  # a cheap first pass, so the user sees something at once
+            quick = engine.colorize(request.hints, engine.preview_size, source=source)
+            self._deliver(request_id, request, started, quick, preliminary=True, palette=False)
+            if self._superseded():
+                return
+        elif engine.refines:
+            fast = engine.colorize(request.hints, network=engine.interactive, source=source)
+            self._deliver(request_id, request, started, fast, preliminary=True, palette=True)
+            if not self._quiet_for(self.refine_delay):
+                return
+        full = engine.colorize(request.hints, should_stop=self._superseded, network=engine.best, source=source)
+        self._deliver(request_id, request, started, full, preliminary=False, palette=True)
+
+    def _superseded(self) -> bool:
+        with self._cond:
+            return self._pending is not None or self._closed
+
+    def _quiet_for(self, seconds: float) -> bool:
+        """Wait up to ``seconds``; True if no newer request came meanwhile."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._pending is not None or self._closed, timeout=seconds)
+            return self._pending is None and not self._closed
+
+    def _deliver(self, request_id: int, request: UpdateRequest, started: float, result: Colorization,
+                 preliminary: bool, palette: bool) -> None:
+        low_resolution = result.size < NETWORK_SIZE
+        preview = result.preview_rgb(min(self.preview_max_side, PRELIMINARY_MAX_SIDE) if low_resolution
+                                     else self.preview_max_side)
+        suggestions = result.suggestions(*request.probe) if request.probe and palette else None
+        self._on_result(UpdateResult(request_id, request.hints, preview, suggestions, time.perf_counter() - started,
+                                     result, preliminary))
