@@ -213,3 +213,56 @@ def test_cpu_upsampling_matches_torch_bilinear():
     fast = upsample_ab(ab, 300, 410)
     plain = F.interpolate(ab, size=(300, 410), mode="bilinear", align_corners=False)[0]
     assert fast.shape == plain.shape and (fast - plain).abs().max() < 0.05  # ab units
+
+
+@pytest.fixture
+def two_network_engine(echo_weights, tmp_path):
+    """The echo network as the full-size one, and an untrained fast one that shows its lightness fill."""
+    from ideepcolor_app.encoding import HintEncoding
+    from ideepcolor_app.model import SIGGRAPHGenerator
+    from ideepcolor_app.weights import save_weights
+
+    fast = save_weights(SIGGRAPHGenerator(0.25, residual=True).state_dict(), tmp_path / "fast.safetensors",
+                        mask_convention="centered", hint_encoding=HintEncoding.LIGHTNESS_FILL)
+    from ideepcolor_app.engine import Network
+
+    engine = ColorizationEngine([Network.from_file(echo_weights, torch.device("cpu")),
+                                 Network.from_file(fast, torch.device("cpu"))], torch.device("cpu"))
+    engine.set_photo(grey_photo())
+    return engine
+
+
+def test_the_fast_network_answers_first_and_the_full_one_refines(two_network_engine):
+    engine = two_network_engine
+    assert engine.refines and engine.interactive.is_fast and not engine.best.is_fast and engine.preview_size is None
+    results, done = [], threading.Event()
+
+    def on_result(r):
+        results.append(r)
+        if not r.preliminary:
+            done.set()
+
+    worker = AsyncColorizer(engine, on_result, refine_delay=0.2)
+    worker.submit(UpdateRequest((Hint(150.0, 100.0, (-40.0, 50.0), 7),), probe=(150.0, 100.0)))
+    assert done.wait(30)
+    worker.close()
+    fast, full = results
+    assert fast.preliminary and fast.colorization.weights.is_fast and fast.palette is not None
+    assert not full.preliminary and not full.colorization.weights.is_fast
+    # the fast (fill) result colours the whole photo, the full (echo) one only near the hint
+    assert abs(int(fast.preview[10, 10, 1]) - int(fast.preview[10, 10, 0])) > 10
+    assert np.abs(full.preview[10, 10].astype(int) - 128).max() <= 1
+
+
+def test_refinement_waits_until_the_hints_stop_changing(two_network_engine):
+    passes = []
+    worker = AsyncColorizer(two_network_engine, lambda r: passes.append(r.preliminary), refine_delay=0.5)
+    for i in range(8):  # a drag: a new state every 0.1 s, faster than the refine delay
+        worker.submit(UpdateRequest((Hint(20.0 + 20 * i, 100.0, (30.0, 30.0), 5),)))
+        time.sleep(0.1)
+    deadline = time.monotonic() + 30
+    while False not in passes and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker.close()
+    assert passes.count(False) == 1, "one full-size pass, after the drag ended"
+    assert passes[-1] is False and passes.count(True) >= 2

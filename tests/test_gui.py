@@ -361,3 +361,30 @@ def test_no_display_gives_a_message_instead_of_a_qt_abort(monkeypatch):
     assert "ideepcolor colorize" in message and "xvfb-run" in message
     monkeypatch.setenv("DISPLAY", ":0")
     assert display_problem() is None
+
+
+def test_opening_another_photo_during_a_slow_save_does_not_change_what_is_saved(qtbot, window, tmp_path, monkeypatch):
+    """The save keeps the photo it was asked for: size and lightness of the first photo."""
+    window.choose_color(60.0, 50.0)
+    click(window, 320, 240)
+    engine = window.bridge.engine
+    real_colorize, gate = engine.colorize, threading.Event()
+
+    def slow_on_the_save_thread(*args, **kwargs):
+        if threading.current_thread().name == "ideepcolor-save":
+            assert gate.wait(30)
+        return real_colorize(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "colorize", slow_on_the_save_thread)
+    out = tmp_path / "first.png"
+    window.save_result_to(out)
+    Image.fromarray(np.full((200, 320), 30, np.uint8)).save(tmp_path / "second.png")
+    assert window.open_photo(tmp_path / "second.png", ask=False)
+    wait_for_result(qtbot, window)
+    assert engine.current.photo.size == (320, 200), "the engine now holds the second photo"
+    gate.set()
+    qtbot.waitUntil(out.exists, timeout=60000)
+    saved = load_photo(out)
+    assert saved.size == (640, 480)
+    grey = saved.pixels.astype(int)
+    assert grey[400, 20].mean() < 80 and grey[400, 620].mean() > 180, "the first photo's lightness ramp"
