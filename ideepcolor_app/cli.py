@@ -143,7 +143,8 @@ def _run_colorize(args: argparse.Namespace) -> int:
             raise CliError(f"cannot create output folder {out_dir}: {exc.strerror or exc}") from exc
     engine = _load_engine(args)
     failures = 0
-    print(f"weights: {engine.info.label}, device: {engine.device_label}")
+    print(f"weights: {engine.info.label}, mask convention {engine.info.mask_convention.value} "
+          f"({engine.info.convention_reason}), device: {engine.device_label}")
     bar = tqdm(inputs, unit="photo", desc=f"Colorizing on {engine.device_label}", disable=None)
     for path in bar:
         target = (out_dir or path.parent) / f"{path.stem}{args.suffix}.{args.format}"
@@ -300,7 +301,8 @@ def _weights_verify(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     digest = sha256_of(path)
     entry = registry_entry_for(path)
-    print(f"{path}: loads as SIGGRAPH17 weights, mask convention {info.mask_convention.value}")
+    print(f"{path}: loads as SIGGRAPH17 weights (width {info.width:g}, hint encoding {info.hint_encoding.value}), "
+          f"mask convention {info.mask_convention.value}: {info.convention_reason}")
     print(f"sha256 {digest}")
     if entry and entry.sha256:
         if entry.sha256 != digest:

@@ -88,6 +88,8 @@ class WeightsInfo:
     width: float = 1.0
     """Channel-count scale (1.0: the published network)."""
     hint_encoding: HintEncoding = HintEncoding.SPARSE
+    convention_reason: str = ""
+    """Why this mask convention: given, stored in the file, a published checksum, a known name, or detected."""
 
     @property
     def label(self) -> str:
@@ -120,9 +122,17 @@ def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def registry_entry_for(path: Path) -> KnownWeights | None:
+def registry_entry_for(path: Path, digest: str | None = None) -> KnownWeights | None:
+    """The registry entry of ``path``: by SHA-256 where one is published, else by file name.
+
+    A file that carries a published file name but not its checksum is no known file.
+    """
+    if digest is not None:
+        for entry in REGISTRY.values():
+            if entry.sha256 == digest:
+                return entry
     for entry in REGISTRY.values():
-        if entry.filename == path.name:
+        if entry.filename == path.name and (entry.sha256 is None or digest is None):
             return entry
     return None
 
@@ -191,40 +201,49 @@ def load_state_dict(path: Path, mask_convention: MaskConvention | str | None = N
         raise WeightsError(f"Weights file {path} does not exist.")
     if path.stat().st_size == 0:
         raise WeightsError(f"Weights file {path} is empty (an interrupted download?). Delete it and fetch it again.")
-    entry = registry_entry_for(path)
     metadata: dict[str, Any] = {}
     if path.suffix == ".safetensors":
         state, metadata = _read_safetensors(path)
-        convention = metadata.get("mask_convention")
-        name = metadata.get("name", path.stem)
+        convention, name, reason = metadata.get("mask_convention"), metadata.get("name", path.stem), "stored in the file"
     else:
         state = _read_pth(path)
-        convention = entry.mask_convention.value if entry else None
-        name = entry.name if entry else path.stem
+        entry = registry_entry_for(path, sha256_of(path))
+        convention, name, reason = None, path.stem, ""
+        if entry is not None:
+            convention, name = entry.mask_convention.value, entry.name
+            reason = f"published checksum of {entry.name}" if entry.sha256 else \
+                f"known file name of {entry.name} (no checksum published)"
     if mask_convention is not None:
-        convention = mask_convention
-    if convention is None:
-        convention = MaskConvention.ZERO_ONE
-        metadata["mask_convention_assumed"] = "true"
+        convention, reason = mask_convention, "given with --mask-convention"
     try:
-        convention = MaskConvention(convention)
+        convention = MaskConvention(convention) if convention is not None else None
         encoding = HintEncoding(metadata.get("hint_encoding", HintEncoding.SPARSE.value))
     except ValueError as exc:
         raise WeightsError(f"{path}: unknown mask convention or hint encoding ({exc}).") from exc
     width = width_of_state_dict(state)
     if not 0 < width <= 1:
         raise WeightsError(f"{path}: its first layer has {width * 64:g} channels; a SIGGRAPH17 network has 64 or fewer.")
-    return state, WeightsInfo(path=path, name=name, mask_convention=convention, metadata=metadata, width=width,
-                              hint_encoding=encoding)
+    return state, WeightsInfo(path=path, name=name, mask_convention=convention, metadata=metadata,  # type: ignore[arg-type]
+                              width=width, hint_encoding=encoding, convention_reason=reason)
 
 
 def load_model(path: Path, mask_convention: MaskConvention | str | None = None) -> tuple[SIGGRAPHGenerator, WeightsInfo]:
-    """Build the network and load ``path`` into it strictly, in eval mode."""
+    """Build the network and load ``path`` into it strictly, in eval mode.
+
+    A ``.pth`` that is neither identified by checksum or name nor given a convention has its
+    mask convention detected from the network's behaviour (see :mod:`.convention`).
+    """
     state, info = load_state_dict(path, mask_convention)
     model = SIGGRAPHGenerator(info.width, residual=info.hint_encoding.is_fill)
     check_architecture(state, model, path)
     model.load_state_dict(state, strict=True)
-    return model.eval(), info
+    model.eval()
+    if info.mask_convention is None:
+        from .convention import detect_mask_convention
+
+        choice = detect_mask_convention(model, info.hint_encoding)
+        info.mask_convention, info.convention_reason = choice.convention, choice.reason
+    return model, info
 
 
 def check_architecture(state: dict[str, torch.Tensor], model: torch.nn.Module, path: Path) -> None:

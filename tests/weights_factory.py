@@ -44,3 +44,38 @@ def echo_state_dict() -> dict[str, torch.Tensor]:
 
 def make_echo_weights(path: Path, mask_convention: MaskConvention = MaskConvention.ZERO_ONE) -> Path:
     return save_weights(echo_state_dict(), path, mask_convention=mask_convention, name="echo-test")
+
+
+GATE = 10.0
+"""Mask slope of the gated echo network: large against normalised hint ab (|a| / 110 <= 1)."""
+
+
+def gated_echo_state_dict(works_under: MaskConvention) -> dict[str, torch.Tensor]:
+    """The echo network with its hint path gated by the mask channel.
+
+    Under ``works_under`` it echoes hint colours as :func:`echo_state_dict` does; under the other
+    convention its output stays grey. model1.0 makes, from mask m and hint ab, the echo channels
+    u = ReLU(+-ab + G m - G lo), an offset channel w = ReLU(G m - G lo) and a block channel
+    v = ReLU(G m - G hi); model1.2 passes box(u - w - 4 v). So a patch passes only where
+    lo < m < hi: {0, 1} inside a patch is 1, {-0.5, 0.5} inside is 0.5; outside, the hint ab is 0.
+    """
+    lo, hi = (0.75, None) if works_under is MaskConvention.ZERO_ONE else (0.25, 0.75)
+    state = echo_state_dict()
+    w1, b1 = state["model1.0.weight"], state["model1.0.bias"]
+    w1.zero_()
+    for ch, (src, sign) in enumerate(((1, 1.0), (1, -1.0), (2, 1.0), (2, -1.0))):
+        w1[ch, src, 1, 1], w1[ch, 3, 1, 1], b1[ch] = sign, GATE, -GATE * lo
+    w1[4, 3, 1, 1], b1[4] = GATE, -GATE * lo
+    if hi is not None:
+        w1[5, 3, 1, 1], b1[5] = GATE, -GATE * hi
+    box = torch.full((3, 3), 1.0 / 9.0)
+    w2 = state["model1.2.weight"]
+    for ch in range(4):
+        w2[ch, ch], w2[ch, 4], w2[ch, 5] = box, -box, -4 * box
+    return state
+
+
+def save_pth(state: dict[str, torch.Tensor], path: Path) -> Path:
+    """As the reference training scripts save a generator: a plain state dict in a .pth."""
+    torch.save(state, path)
+    return path

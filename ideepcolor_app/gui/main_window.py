@@ -217,6 +217,10 @@ class MainWindow(FileActions, QMainWindow):
         self.right.setCurrentWidget(self.result_view)
         self.device_label.setText(f"Device: {engine.device_label}")
         self.weights_label.setText(f"Weights: {engine.weights_label}")
+        self.weights_label.setToolTip(f"Mask convention {engine.info.mask_convention.value}: {engine.info.convention_reason}")
+        if "detected" in engine.info.convention_reason or "same under both" in engine.info.convention_reason:
+            self.statusBar().showMessage(f"{engine.info.path.name}: mask convention "
+                                         f"{engine.info.mask_convention.value}, {engine.info.convention_reason}", 15000)
         if self.document is not None:
             self.bridge.submit(self.document.hints.hints, self._probe(), self.document.photo)
         return True
