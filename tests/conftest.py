@@ -4,13 +4,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from pathlib import Path  # noqa: E402
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import torch  # noqa: E402
+from PIL import Image  # noqa: E402
 
+from ideepcolor_app.device import available_devices  # noqa: E402
 from weights_factory import make_echo_weights, make_random_weights  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-DEV_EVAL = SHARED / "datasets" / "dev-eval"
-TRAIN_SHARDS = SHARED / "datasets" / "train-128"
+DEVICES = available_devices()
+"""Colour and engine tests run on each: the CPU always, CUDA or MPS where present."""
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +36,37 @@ def isolated_user_dirs(tmp_path, monkeypatch):
     monkeypatch.delenv("IDEEPCOLOR_WEIGHTS", raising=False)
 
 
-def dev_eval_photos(n: int) -> list[Path]:
-    if not DEV_EVAL.is_dir():
-        pytest.skip(f"{DEV_EVAL} is not here")
-    return sorted(DEV_EVAL.glob("*.jpg"))[:n]
+def colour_photo(seed: int, size: tuple[int, int] = (481, 321)) -> np.ndarray:
+    """A photo-like RGB image: smooth colour regions, a lightness gradient and a little grain.
+
+    Sized like the dev-eval photos (481x321) by default, so tests need no data set.
+    """
+    rng = np.random.default_rng(seed)
+    width, height = size
+    import cv2
+
+    grey = cv2.resize(rng.uniform(50, 200, (4, 6)).astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC)
+    tint = cv2.resize(rng.normal(0, 45, (4, 6, 3)).astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC)
+    ys, xs = np.mgrid[0:height, 0:width]
+    subject = np.exp(-(((ys / height - 0.5) ** 2 + (xs / width - 0.5) ** 2) / (2 * 0.2**2)))  # colour in the middle
+    rgb = grey[..., None] + tint * (0.3 + 0.7 * subject[..., None]).astype(np.float32)
+    rgb *= np.linspace(0.6, 1.1, height, dtype=np.float32)[:, None, None]
+    rgb += rng.normal(0, 4, rgb.shape).astype(np.float32)
+    return np.clip(rgb, 0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="session")
+def photo_files(tmp_path_factory) -> list[Path]:
+    """Four colour JPEGs made for the tests (the shared data sets are never needed)."""
+    folder = tmp_path_factory.mktemp("photos")
+    paths = []
+    for seed in range(4):
+        path = folder / f"photo{seed}.jpg"
+        Image.fromarray(colour_photo(seed)).save(path, quality=92)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(params=DEVICES)
+def device(request) -> torch.device:
+    return torch.device(request.param)

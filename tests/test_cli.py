@@ -6,14 +6,13 @@ import sys
 import numpy as np
 from PIL import Image
 
-from conftest import dev_eval_photos
 from ideepcolor_app.cli import main
 from ideepcolor_app.images import load_photo
 from ideepcolor_app.session import Session
 
 
-def test_colorize_a_dev_eval_photo_at_full_resolution(tmp_path, echo_weights, capsys):
-    photo = dev_eval_photos(1)[0]
+def test_colorize_a_photo_at_full_resolution(tmp_path, echo_weights, photo_files, capsys):
+    photo = photo_files[0]
     assert main(["colorize", str(photo), "-o", str(tmp_path), "--weights", str(echo_weights)]) == 0
     out = tmp_path / f"{photo.stem}_colorized.png"
     assert load_photo(out).size == load_photo(photo).size
@@ -37,7 +36,7 @@ def test_colorize_with_a_session_applies_its_hints(tmp_path, echo_weights):
     assert np.abs(result[5, 5] - 128).max() <= 1, "grey elsewhere"
 
 
-def test_bad_inputs_fail_clearly_and_leave_no_output(tmp_path, echo_weights, capsys):
+def test_bad_inputs_fail_clearly_and_leave_no_output(tmp_path, echo_weights, photo_files, capsys):
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff garbage")
     (tmp_path / "empty.png").write_bytes(b"")
     out = tmp_path / "out"
@@ -53,23 +52,23 @@ def test_bad_inputs_fail_clearly_and_leave_no_output(tmp_path, echo_weights, cap
     assert "empty" in capsys.readouterr().err
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    photo = dev_eval_photos(1)[0]
+    photo = photo_files[0]
     assert main(["colorize", str(photo), "-o", str(blocker / "sub"), "--weights", str(echo_weights)]) == 1
     assert "cannot create output folder" in capsys.readouterr().err
 
 
-def test_missing_weights_names_the_fix(tmp_path, capsys, monkeypatch):
+def test_missing_weights_names_the_fix(tmp_path, capsys, monkeypatch, photo_files):
     monkeypatch.setattr("ideepcolor_app.weights.BUNDLED_DIR", tmp_path / "none")
-    photo = dev_eval_photos(1)[0]
+    photo = photo_files[0]
     assert main(["colorize", str(photo), "-o", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "ideepcolor weights download siggraph17" in err and "Traceback" not in err
 
 
-def test_evaluate_writes_json_for_a_seed(tmp_path, echo_weights, capsys):
+def test_evaluate_writes_json_for_a_seed(tmp_path, echo_weights, photo_files, capsys):
     folder = tmp_path / "photos"
     folder.mkdir()
-    for p in dev_eval_photos(2):
+    for p in photo_files[:2]:
         shutil.copy(p, folder)
     args = ["evaluate", str(folder), "--hints", "0,5", "--seed", "1", "--weights", str(echo_weights)]
     assert main([*args, "--json", str(tmp_path / "a.json")]) == 0

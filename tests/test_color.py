@@ -22,11 +22,14 @@ def test_lab_to_rgb_matches_scikit_image_in_lab_units():
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_tensor_conversion_on_images_round_trips(dtype):
-    rgb = torch.rand(2, 3, 16, 16, dtype=dtype)
+def test_tensor_conversion_on_images_round_trips(dtype, device):
+    if device.type == "mps" and dtype == torch.float64:
+        pytest.skip("MPS has no float64")
+    rgb = torch.rand(2, 3, 16, 16, dtype=dtype).to(device)
     lab = rgb_to_lab(rgb)
-    expected = skimage.color.rgb2lab(rgb.double().permute(0, 2, 3, 1).numpy())
-    assert np.abs(lab.double().permute(0, 2, 3, 1).numpy() - expected).max() < 0.01
+    assert lab.device.type == device.type, "the maths stays on the device"
+    expected = skimage.color.rgb2lab(rgb.double().cpu().permute(0, 2, 3, 1).numpy())
+    assert np.abs(lab.double().cpu().permute(0, 2, 3, 1).numpy() - expected).max() < 0.01
     assert torch.allclose(lab_to_rgb(lab), rgb, atol=1e-3)
 
 
@@ -60,11 +63,12 @@ def test_picker_positions_invert():
     assert y < 221 / 2, "positive b is drawn upward"
 
 
-def test_fast_8bit_path_matches_the_plain_conversion():
+def test_fast_8bit_path_matches_the_plain_conversion(device):
     torch.manual_seed(0)
-    lab = torch.cat((torch.rand(1, 64, 80) * 100, torch.randn(2, 64, 80) * 50))  # many out of gamut
+    lab = torch.cat((torch.rand(1, 64, 80) * 100, torch.randn(2, 64, 80) * 50)).to(device)  # many out of gamut
     plain = (lab_to_rgb(lab) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0)
     fast = lab_to_srgb8(lab.clone())
+    assert fast.device.type == device.type
     assert fast.shape == (64, 80, 3)
     diff = (fast.int() - plain.int()).abs()
     assert diff.max() <= 1 and (diff > 0).float().mean() < 0.01

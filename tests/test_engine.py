@@ -18,8 +18,8 @@ def grey_photo(width=300, height=200, level=128) -> Photo:
 
 
 @pytest.fixture
-def engine(echo_weights):
-    engine = ColorizationEngine.from_weights(str(echo_weights), "cpu")
+def engine(echo_weights, device):
+    engine = ColorizationEngine.from_weights(str(echo_weights), str(device))
     engine.set_photo(grey_photo())
     return engine
 
@@ -41,8 +41,8 @@ def test_a_hint_colours_its_neighbourhood_only(engine):
     assert a < -25 and b > 30
 
 
-def test_results_are_composed_on_the_photo_l_at_full_resolution(echo_weights):
-    engine = ColorizationEngine.from_weights(str(echo_weights), "cpu")
+def test_results_are_composed_on_the_photo_l_at_full_resolution(echo_weights, device):
+    engine = ColorizationEngine.from_weights(str(echo_weights), str(device))
     pixels = np.zeros((64, 512, 3), np.uint8)
     pixels[:, ::2] = 255  # detail finer than the 256 network grid must survive
     engine.set_photo(Photo(None, pixels, "0" * 64, False))  # type: ignore[arg-type]
@@ -67,8 +67,8 @@ def test_distribution_and_suggestions_follow_the_current_hints(engine):
     assert all(np.linalg.norm(x - y) >= 8 for i, x in enumerate(abs_) for y in abs_[i + 1:])
 
 
-def test_out_of_gamut_hint_colours_are_snapped_at_the_pixel_lightness(echo_weights):
-    engine = ColorizationEngine.from_weights(str(echo_weights), "cpu")
+def test_out_of_gamut_hint_colours_are_snapped_at_the_pixel_lightness(echo_weights, device):
+    engine = ColorizationEngine.from_weights(str(echo_weights), str(device))
     engine.set_photo(grey_photo(level=250))  # very light: saturated colours do not exist here
     from ideepcolor_app.encoding import rasterize_hint_batch
 
@@ -97,11 +97,13 @@ class SlowEngine:
     def __init__(self):
         self.ran = []
         self.gate = threading.Event()
+        self.started = threading.Event()
 
     def require_photo(self):
         return None
 
     def colorize(self, hints, size=256, should_stop=None, network=None, source=None):
+        self.started.set()
         self.gate.wait(5)
         self.ran.append(hints)
         return self
@@ -122,7 +124,7 @@ def test_async_drops_superseded_requests():
 
     worker = AsyncColorizer(slow, on_result)  # type: ignore[arg-type]
     worker.submit(UpdateRequest((Hint(0, 0, (0, 0)),)))
-    time.sleep(0.1)  # the first one is now running and blocked on the gate
+    assert slow.started.wait(5)  # the first one is now running and blocked on the gate
     for i in range(1, 10):
         worker.submit(UpdateRequest((Hint(i, i, (0, 0)),)))
     slow.gate.set()
@@ -148,6 +150,8 @@ def test_async_reports_errors_and_keeps_running(engine):
 
 
 def test_preview_pass_is_cheaper_but_shows_the_hint(engine):
+    if engine.device.type != "cpu":
+        pytest.skip("the low-resolution first pass is for the CPU")
     hint = Hint(150.0, 100.0, (-40.0, 50.0), 9)
     size = engine.preview_size
     preview = engine.colorize([hint], size)
@@ -159,6 +163,8 @@ def test_preview_pass_is_cheaper_but_shows_the_hint(engine):
 
 
 def test_async_shows_a_preview_then_the_full_result(engine):
+    if engine.device.type != "cpu":
+        pytest.skip("the low-resolution first pass is for the CPU")
     results = []
     done = threading.Event()
 
@@ -254,6 +260,7 @@ def test_the_fast_network_answers_first_and_the_full_one_refines(two_network_eng
     assert np.abs(full.preview[10, 10].astype(int) - 128).max() <= 1
 
 
+@pytest.mark.slow
 def test_refinement_waits_until_the_hints_stop_changing(two_network_engine):
     passes = []
     worker = AsyncColorizer(two_network_engine, lambda r: passes.append(r.preliminary), refine_delay=0.5)

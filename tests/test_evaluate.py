@@ -1,7 +1,6 @@
 import numpy as np
 import torch
 
-from conftest import dev_eval_photos
 from ideepcolor_app.evaluate import evaluate, patch_mean_hints, psnr_8bit, sample_hint_boxes
 from ideepcolor_app.weights import load_model
 
@@ -28,8 +27,8 @@ def test_psnr_of_known_error():
     assert psnr_8bit(a, a) == 100.0
 
 
-def test_more_hints_help_and_runs_are_deterministic(echo_weights):
-    photos = dev_eval_photos(2)
+def test_more_hints_help_and_runs_are_deterministic(echo_weights, photo_files):
+    photos = photo_files[:2]
     model, info = load_model(echo_weights)
     first = evaluate(model, info.mask_convention, photos, [0, 100], seed=3)
     again = evaluate(model, info.mask_convention, photos, [0, 100], seed=3)

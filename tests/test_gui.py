@@ -335,6 +335,7 @@ class SlowEngine:
         return self.real.colorize(hints, size, should_stop, network, source)
 
 
+@pytest.mark.slow
 def test_gui_thread_keeps_running_while_an_update_is_slow(qtbot, window):
     slow = SlowEngine(window.bridge.engine)
     window.bridge.close()

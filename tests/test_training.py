@@ -9,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from conftest import TRAIN_SHARDS
+from conftest import colour_photo
 from ideepcolor_app.ab_bins import ab_to_bin, bin_centers, distribution
 from ideepcolor_app.cli import main
 from ideepcolor_app.color import rgb_to_lab
@@ -165,6 +165,7 @@ def test_cli_train_exports_loadable_weights_with_metadata(photo_folder, tmp_path
     assert load_state_dict(tuned)[1].metadata["provenance"]["init"] == str(out)
 
 
+@pytest.mark.slow
 def test_torchrun_data_parallel_on_cpu(photo_folder, tmp_path):
     out = tmp_path / "ddp.safetensors"
     done = subprocess.run(
@@ -177,9 +178,18 @@ def test_torchrun_data_parallel_on_cpu(photo_folder, tmp_path):
     assert info.metadata["provenance"]["world_size"] == 2 and info.metadata["provenance"]["images_seen"] == 8
 
 
-@pytest.mark.skipif(not TRAIN_SHARDS.is_dir(), reason="shared training shards not here")
 def test_reads_the_shared_shard_layout(tmp_path):
-    photos = load_photo_set([TRAIN_SHARDS / "part-00.tar"], crop=112, limit=20)
+    """Shards as ../shared/datasets/train-128 has them: tars of JPEGs, short side 128, long side <= 144."""
+    shard = tmp_path / "part-00.tar"
+    with tarfile.open(shard, "w") as tar:
+        for i in range(24):
+            buffer = io.BytesIO()
+            Image.fromarray(colour_photo(i, (144, 128) if i % 2 else (128, 144))).save(buffer, "JPEG", quality=82)
+            info = tarfile.TarInfo(f"imagenette/{i:05d}.jpg")
+            info.size = buffer.tell()
+            buffer.seek(0)
+            tar.addfile(info, buffer)
+    photos = load_photo_set([shard], crop=112, limit=20)
     assert len(photos) == 20 and photos.pixels.shape[1] <= 144
     lab = rgb_to_lab(sample_batch(photos, 4, 112, torch.Generator().manual_seed(0)))
     assert lab.shape == (4, 3, 112, 112)
