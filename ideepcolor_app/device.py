@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import torch
 
+from .errors import DeviceError
+
 
 def available_devices() -> list[str]:
     """Device names this machine offers, CPU always included, best first."""
@@ -18,14 +20,14 @@ def pick_device(requested: str | torch.device | None = None) -> torch.device:
     """``requested`` if given ('cuda', 'cuda:1', 'mps', 'cpu'), else the best available.
 
     Raises:
-        RuntimeError: the requested device is not available here.
+        DeviceError: the requested device is not available here.
     """
     if requested is not None and str(requested) != "auto":
         device = torch.device(requested)
         if device.type == "cuda" and not torch.cuda.is_available():
-            raise RuntimeError(f"Device '{requested}' was requested but CUDA is not available here.")
+            raise DeviceError(f"Device '{requested}' was requested but CUDA is not available here.")
         if device.type == "mps" and not torch.backends.mps.is_available():
-            raise RuntimeError(f"Device '{requested}' was requested but MPS is not available here.")
+            raise DeviceError(f"Device '{requested}' was requested but MPS is not available here.")
         return device
     return torch.device(available_devices()[0])
 

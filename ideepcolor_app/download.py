@@ -7,7 +7,6 @@ mismatch deletes it.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 import urllib.error
@@ -15,12 +14,11 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
+from .errors import DownloadError
+from .registry import sha256_of
+
 ProgressCallback = Callable[[int, int | None], None]
 """Called with (bytes so far, total bytes or None)."""
-
-
-class DownloadError(Exception):
-    """The download failed; the message says why and what to do."""
 
 
 def download(
@@ -84,14 +82,11 @@ def download(
 
 def _finish(part: Path, destination: Path, sha256: str | None, url: str) -> Path:
     if sha256 is not None:
-        digest = hashlib.sha256()
-        with open(part, "rb") as f:
-            while block := f.read(1 << 20):
-                digest.update(block)
-        if digest.hexdigest() != sha256.lower():
+        digest = sha256_of(part)
+        if digest != sha256.lower():
             part.unlink(missing_ok=True)
             raise DownloadError(
-                f"Checksum mismatch for {url}: expected SHA-256 {sha256}, got {digest.hexdigest()}.\n"
+                f"Checksum mismatch for {url}: expected SHA-256 {sha256}, got {digest}.\n"
                 "The partial file was deleted; run the command again. If it repeats, the file on the server changed."
             )
     os.replace(part, destination)

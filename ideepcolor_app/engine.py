@@ -26,7 +26,9 @@ from .hints import Hint, hint_boxes, hint_colors
 from .images import Photo, fit_inside
 from .model import NetworkOutput, SIGGRAPHGenerator
 from .suggest import Suggestion, ab_to_display_rgb, suggest_colors
-from .weights import WeightsError, WeightsInfo, find_weight_set, load_model
+from .errors import WeightsError
+from .registry import find_weight_set
+from .weights import WeightsInfo, load_model
 
 PREVIEW_SIZE = 112
 """Side of the cheaper first pass of the full network on a CPU when no fast network is present."""
@@ -173,7 +175,7 @@ class ColorizationEngine:
     def from_weights(cls, weights: str | Path | None = None, device: str | None = None,
                      mask_convention: str | None = None) -> ColorizationEngine:
         """Load the weights to use: ``weights`` alone when given, else the full-size and the fast
-        weights found by :func:`~ideepcolor_app.weights.find_weight_set`."""
+        weights found by :func:`~ideepcolor_app.registry.find_weight_set`."""
         target = pick_device(device)
         return cls([Network.from_file(p, target, mask_convention) for p in find_weight_set(weights)], target)
 

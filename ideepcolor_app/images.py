@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,16 +13,15 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .atomic import atomic_path
+from .errors import ImageError
+
 MAX_PIXELS = 100_000_000
 READ_FORMATS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp")
 WRITE_FORMATS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 
 # We check the size ourselves (with a clearer message) before decoding.
 Image.MAX_IMAGE_PIXELS = None
-
-
-class ImageError(Exception):
-    """A photo could not be read or a result could not be written; names file and problem."""
 
 
 @dataclass
@@ -164,20 +162,14 @@ def save_image(rgb: np.ndarray, path: str | os.PathLike, *, overwrite: bool = Fa
     ok, encoded = cv2.imencode(suffix, np.ascontiguousarray(rgb[..., ::-1]), params)
     if not ok:
         raise ImageError(f"{path}: the image could not be encoded as {suffix}.")
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix + ".tmp", dir=folder)
+        with atomic_path(path) as temporary:
+            temporary.write_bytes(encoded.tobytes())
     except FileNotFoundError:
-        raise ImageError(f"{path}: the folder {folder} does not exist.") from None
+        raise ImageError(f"{path}: the folder {path.parent} does not exist.") from None
     except OSError as exc:
-        raise ImageError(f"{path}: cannot write in {folder} ({exc.strerror or exc}); choose another folder.") from exc
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(encoded.tobytes())
-        os.replace(tmp_name, path)
-    except OSError as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise ImageError(f"{path}: writing failed ({exc.strerror or exc}); nothing was saved.") from exc
+        raise ImageError(f"{path}: writing failed ({exc.strerror or exc}); nothing was saved. "
+                         "Free some space or choose another folder.") from exc
     return path
 
 

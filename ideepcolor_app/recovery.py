@@ -1,21 +1,11 @@
 """Crash recovery: the current session is autosaved so a crash or kill loses no hints."""
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
-from .session import Session, SessionError
-
-
-def data_dir() -> Path:
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
-    return base / "ideepcolor"
+from .errors import SessionError
+from .session import Session
+from .userdirs import data_dir
 
 
 def recovery_path() -> Path:

@@ -3,20 +3,17 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_path
 from .encoding import PATCH_SIZES
+from .errors import SessionError
 from .hints import Hint
 
 SESSION_FORMAT = "ideepcolor-session"
 SESSION_VERSION = 1
-
-
-class SessionError(Exception):
-    """A session file is unreadable or invalid; the message names the field."""
 
 
 @dataclass
@@ -68,13 +65,10 @@ class Session:
     def save(self, path: Path) -> None:
         """Write atomically: a temporary file in the same folder, then rename."""
         path = Path(path)
-        tmp = path.with_name(f".{path.name}.tmp")
         try:
-            tmp.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, path)
+            with atomic_path(path) as temporary:
+                temporary.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
         except OSError as exc:
-            if tmp.is_file():
-                tmp.unlink()
             raise SessionError(f"Could not save session to {path}: {exc.strerror or exc}. Choose another folder.") from exc
 
     @classmethod

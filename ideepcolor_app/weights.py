@@ -1,15 +1,16 @@
-"""Weights: the registry of known files, the project's format, strict loading, lookup.
+"""Weights files: the project's format, reading published files, strict loading.
 
-Published ``.pth`` files are read with ``torch.load(weights_only=True)``; the
-project's own files are safetensors with string metadata (architecture, mask
-convention, provenance, metrics), optionally int8-quantised per output channel.
+Published ``.pth`` files are read with ``torch.load(weights_only=True)`` after their zip
+checksums are verified; the project's own files are safetensors with string metadata
+(architecture, width, hint encoding, mask convention, provenance, metrics, a checksum of the
+tensors), stored as fp32, fp16 or int8 per output channel. Which file to use is decided in
+:mod:`.registry`.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sys
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,63 +19,15 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
+from .atomic import atomic_path
 from .encoding import HintEncoding, MaskConvention
+from .errors import WeightsError
 from .model import ARCHITECTURE, SIGGRAPHGenerator, width_of_state_dict
+from .registry import registry_entry_for, sha256_of
 
 FORMAT_NAME = "ideepcolor-weights"
 FORMAT_VERSION = "1"
-ENV_VAR = "IDEEPCOLOR_WEIGHTS"
-CACHE_ENV_VAR = "IDEEPCOLOR_CACHE"
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "weights"
 _QUANT_SUFFIX = ".__int8_scale"
-
-
-class WeightsError(Exception):
-    """A weights file is missing, corrupt, or not of the expected architecture."""
-
-
-@dataclass(frozen=True)
-class KnownWeights:
-    name: str
-    filename: str
-    mask_convention: MaskConvention
-    provenance: str
-    url: str | None = None
-    sha256: str | None = None
-
-
-REGISTRY: dict[str, KnownWeights] = {
-    entry.name: entry
-    for entry in (
-        KnownWeights(
-            "ideepcolor-fast", "ideepcolor-fast.safetensors", MaskConvention.CENTERED,
-            "The fast model: SIGGRAPH17 at 1/4 width on a lightness fill, trained by this project on a CPU "
-            "(see weights/README.md); bundled in weights/.",
-        ),
-        KnownWeights(
-            "ideepcolor", "ideepcolor-siggraph17.safetensors", MaskConvention.CENTERED,
-            "Full-size network trained by this project with `ideepcolor train`; bundled in weights/ once trained.",
-        ),
-        KnownWeights(
-            "siggraph17", "siggraph17-df00044c.pth", MaskConvention.ZERO_ONE,
-            "Zhang et al. 2017, richzhang/colorization release (caffe-converted model).",
-            url="https://colorizers.s3.us-east-2.amazonaws.com/siggraph17-df00044c.pth",
-            sha256="df00044c0a4d7c3edcecf6f75437ce346a66e7a42612d9b968e1a7e17dbc6f66",
-        ),
-        KnownWeights(
-            "siggraph17-caffe", "caffemodel.pth", MaskConvention.ZERO_ONE,
-            "Zhang et al. 2017, caffe model converted to PyTorch (Berkeley server; no checksum published).",
-            url="http://colorization.eecs.berkeley.edu/siggraph/models/caffemodel.pth",
-        ),
-        KnownWeights(
-            "siggraph17-pytorch", "pytorch.pth", MaskConvention.CENTERED,
-            "Zhang et al., retrained with colorization-pytorch (Berkeley server; no checksum published).",
-            url="http://colorization.eecs.berkeley.edu/siggraph/models/pytorch.pth",
-        ),
-    )
-}
-FULL_SIZE_SEARCH_ORDER = ("siggraph17", "siggraph17-caffe", "siggraph17-pytorch", "ideepcolor")
-FAST_SEARCH_ORDER = ("ideepcolor-fast",)
 
 
 @dataclass
@@ -101,102 +54,11 @@ class WeightsInfo:
         return self.width < 1.0
 
 
-def cache_dir() -> Path:
-    """Per-user folder where downloaded weights live."""
-    if os.environ.get(CACHE_ENV_VAR):
-        return Path(os.environ[CACHE_ENV_VAR]).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return base / "ideepcolor"
-
-
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def registry_entry_for(path: Path, digest: str | None = None) -> KnownWeights | None:
-    """The registry entry of ``path``: by SHA-256 where one is published, else by file name.
-
-    A file that carries a published file name but not its checksum is no known file.
-    """
-    if digest is not None:
-        for entry in REGISTRY.values():
-            if entry.sha256 == digest:
-                return entry
-    for entry in REGISTRY.values():
-        if entry.filename == path.name and (entry.sha256 is None or digest is None):
-            return entry
-    return None
-
-
-def find_weights(explicit: str | os.PathLike | None = None) -> Path:
-    """The weights file used for final results: the first of :func:`find_weight_set`."""
-    return find_weight_set(explicit)[0]
-
-
-def find_weight_set(explicit: str | os.PathLike | None = None) -> list[Path]:
-    """Resolve which weights files to use: the full-size network first, then the fast one.
-
-    An explicit path or registry name (``--weights``), else ``$IDEEPCOLOR_WEIGHTS``, is used
-    alone. Otherwise the user cache folder and then the bundled ``weights/`` folder are searched
-    for full-size weights and for the fast model; whichever are found are returned.
-    """
-    for requested, source in ((explicit, "--weights"), (os.environ.get(ENV_VAR), f"${ENV_VAR}")):
-        if requested:
-            return [_resolve_requested(str(requested), source)]
-    found = [path for order in (FULL_SIZE_SEARCH_ORDER, FAST_SEARCH_ORDER) if (path := _first_present(order))]
-    if not found:
-        raise WeightsError(missing_weights_message())
-    return found
-
-
-def _first_present(names: tuple[str, ...]) -> Path | None:
-    for folder in (cache_dir(), BUNDLED_DIR):
-        for name in names:
-            candidate = folder / REGISTRY[name].filename
-            if candidate.is_file():
-                return candidate
-    return None
-
-
-def missing_weights_message() -> str:
-    return (
-        "No colorization weights found.\n"
-        f"Looked in: {cache_dir()} and {BUNDLED_DIR}.\n"
-        "Fix it with one of:\n"
-        "  ideepcolor weights download siggraph17     (published weights, 130 MB, needs internet)\n"
-        "  ideepcolor train PHOTO_FOLDER --out weights/ideepcolor-siggraph17.safetensors\n"
-        f"  or point ${ENV_VAR} / --weights at a weights file you have."
-    )
-
-
-def _resolve_requested(requested: str, source: str) -> Path:
-    if requested in REGISTRY:
-        entry = REGISTRY[requested]
-        for folder in (cache_dir(), BUNDLED_DIR):
-            if (folder / entry.filename).is_file():
-                return folder / entry.filename
-        raise WeightsError(
-            f"Weights '{requested}' (from {source}) are not downloaded yet.\n"
-            f"Run: ideepcolor weights download {requested}"
-        )
-    path = Path(requested).expanduser()
-    if not path.is_file():
-        raise WeightsError(f"Weights file {path} (from {source}) does not exist.")
-    return path
-
-
 def load_state_dict(path: Path, mask_convention: MaskConvention | str | None = None) -> tuple[dict[str, torch.Tensor], WeightsInfo]:
     """Read a weights file (published .pth or the project's .safetensors) without building a model."""
     path = Path(path)
+    if path.is_dir():
+        raise WeightsError(f"{path} is a folder, not a weights file. Choose the .pth or .safetensors file inside it.")
     if not path.is_file():
         raise WeightsError(f"Weights file {path} does not exist.")
     if path.stat().st_size == 0:
@@ -268,7 +130,21 @@ def check_architecture(state: dict[str, torch.Tensor], model: torch.nn.Module, p
         )
 
 
+def clean_keys(state: dict[str, Any]) -> dict[str, Any]:
+    """State-dict keys without the wrappers' prefixes (DataParallel's ``module.``, torch.compile's ``_orig_mod.``)."""
+    return {k.removeprefix("module.").removeprefix("_orig_mod."): v for k, v in state.items()}
+
+
 def _read_pth(path: Path) -> dict[str, torch.Tensor]:
+    if zipfile.is_zipfile(path):  # torch.load does not check the archive's CRCs: a flipped bit loads silently
+        try:
+            with zipfile.ZipFile(path) as archive:
+                damaged = archive.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            damaged = f"the archive ({exc})"
+        if damaged is not None:
+            raise WeightsError(f"{path} is corrupt: the checksum of {damaged} does not match its data.\n"
+                               "Download or copy the file again.")
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # pickle refusals, truncation, zip errors all land here
@@ -280,7 +156,7 @@ def _read_pth(path: Path) -> dict[str, torch.Tensor]:
         obj = obj["state_dict"]
     if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
         raise WeightsError(f"{path} does not hold a state dict of tensors.")
-    return {k.removeprefix("module."): v for k, v in obj.items()}
+    return clean_keys(obj)
 
 
 def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -296,6 +172,10 @@ def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, An
         raise WeightsError(
             f"{path} holds a '{metadata.get('architecture')}' network; this app needs '{ARCHITECTURE}'."
         )
+    expected = metadata.get("tensors_sha256")
+    if expected is not None and expected != tensors_digest(raw):
+        raise WeightsError(f"{path} is corrupt: its tensors do not match the checksum stored with them.\n"
+                           "Download or copy the file again.")
     for key in ("provenance", "metrics"):
         if key in metadata:
             try:
@@ -303,6 +183,16 @@ def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, An
             except json.JSONDecodeError:
                 pass
     return _dequantize(raw), metadata
+
+
+def tensors_digest(tensors: dict[str, torch.Tensor]) -> str:
+    """SHA-256 over every tensor's name, dtype, shape and bytes, in name order."""
+    digest = hashlib.sha256()
+    for key in sorted(tensors):
+        value = tensors[key].contiguous().reshape(-1)
+        digest.update(f"{key}|{value.dtype}|{tuple(value.shape)}|".encode())
+        digest.update(value.view(torch.uint8).numpy().tobytes() if value.numel() else b"")
+    return digest.hexdigest()
 
 
 def save_weights(
@@ -324,8 +214,7 @@ def save_weights(
     ``quantize_int8`` stores conv weights as int8 per output channel.
     """
     path = Path(path)
-    tensors = {k: v.detach().to("cpu").contiguous() for k, v in state.items()}
-    tensors = {k.removeprefix("module.").removeprefix("_orig_mod."): v for k, v in tensors.items()}
+    tensors = clean_keys({k: v.detach().to("cpu").contiguous() for k, v in state.items()})
     if quantize_int8:
         tensors = _quantize(tensors)
     elif half:
@@ -341,11 +230,14 @@ def save_weights(
         "quantization": "int8-per-output-channel" if quantize_int8 else ("fp16" if half else "none"),
         "provenance": json.dumps(provenance or {}),
         "metrics": json.dumps(metrics or {}),
+        "tensors_sha256": tensors_digest(tensors),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    save_file(tensors, str(tmp), metadata=metadata)
-    os.replace(tmp, path)
+    try:
+        with atomic_path(path) as temporary:
+            save_file(tensors, str(temporary), metadata=metadata)
+    except OSError as exc:
+        raise WeightsError(f"Could not write {path}: {exc.strerror or exc}; nothing was saved.") from exc
     return path
 
 

@@ -58,7 +58,7 @@ def test_bad_inputs_fail_clearly_and_leave_no_output(tmp_path, echo_weights, pho
 
 
 def test_missing_weights_names_the_fix(tmp_path, capsys, monkeypatch, photo_files):
-    monkeypatch.setattr("ideepcolor_app.weights.BUNDLED_DIR", tmp_path / "none")
+    monkeypatch.setattr("ideepcolor_app.registry.BUNDLED_DIR", tmp_path / "none")
     photo = photo_files[0]
     assert main(["colorize", str(photo), "-o", str(tmp_path)]) == 1
     err = capsys.readouterr().err

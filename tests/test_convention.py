@@ -5,7 +5,8 @@ from ideepcolor_app.cli import main
 from ideepcolor_app.convention import detect_mask_convention
 from ideepcolor_app.encoding import MaskConvention
 from ideepcolor_app.model import SIGGRAPHGenerator
-from ideepcolor_app.weights import REGISTRY, load_model
+from ideepcolor_app.registry import REGISTRY
+from ideepcolor_app.weights import load_model
 from weights_factory import echo_state_dict, gated_echo_state_dict, save_pth
 
 

@@ -95,7 +95,7 @@ def test_offline_gives_clear_message_and_no_file(tmp_path):
 
 
 def test_cli_download_into_cache_then_reports_it_is_there(server, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("ideepcolor_app.weights.REGISTRY", _registry_with_sha(SHA))
+    monkeypatch.setattr("ideepcolor_app.registry.REGISTRY", _registry_with_sha(SHA))
     assert main(["weights", "download", "siggraph17", "--url", server]) == 0
     cached = tmp_path / "cache" / "siggraph17-df00044c.pth"
     assert cached.read_bytes() == PAYLOAD
@@ -112,6 +112,6 @@ def test_cli_download_checksum_failure_exits_nonzero(server, tmp_path, capsys):
 def _registry_with_sha(sha):
     from dataclasses import replace
 
-    from ideepcolor_app import weights
+    from ideepcolor_app import registry
 
-    return {**weights.REGISTRY, "siggraph17": replace(weights.REGISTRY["siggraph17"], sha256=sha)}
+    return {**registry.REGISTRY, "siggraph17": replace(registry.REGISTRY["siggraph17"], sha256=sha)}

@@ -273,7 +273,7 @@ def test_colour_photo_can_be_compared_with_its_original(qtbot, echo_weights, tmp
 
 
 def test_missing_weights_explain_the_fix_and_editing_still_works(qtbot, tmp_path, monkeypatch, photo_path):
-    monkeypatch.setattr("ideepcolor_app.weights.BUNDLED_DIR", tmp_path / "nothing")
+    monkeypatch.setattr("ideepcolor_app.registry.BUNDLED_DIR", tmp_path / "nothing")
     w = MainWindow(None, "cpu")
     qtbot.addWidget(w)
     assert w.right.currentWidget() is w.no_weights

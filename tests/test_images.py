@@ -108,7 +108,7 @@ def test_unwritable_destinations_are_reported(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("tempfile.mkstemp", denied)
+    monkeypatch.setattr("pathlib.Path.write_bytes", denied)
     with pytest.raises(ImageError, match="Permission denied.*choose another folder"):
         save_image(rgb, tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()

@@ -8,9 +8,8 @@ import torch
 from ideepcolor_app.encoding import MaskConvention
 from ideepcolor_app.engine import ColorizationEngine
 from ideepcolor_app.model import NUM_PARAMETERS, SIGGRAPHGenerator, count_forward_flops
-from ideepcolor_app.weights import (
-    BUNDLED_DIR, WeightsError, find_weights, load_model, load_state_dict, save_weights,
-)
+from ideepcolor_app.registry import BUNDLED_DIR, find_weights
+from ideepcolor_app.weights import WeightsError, load_model, load_state_dict, save_weights
 
 # The published module tree, written out from ../shared/reference/siggraph17.md (not from our code).
 _CONVS = {  # key prefix: (out, in, k)
@@ -136,7 +135,7 @@ def test_compact_export_is_small_and_close(tmp_path):
 
 def test_lookup_order_explicit_env_cache_bundled(tmp_path, monkeypatch, random_weights):
     cache = tmp_path / "cache"
-    monkeypatch.setattr("ideepcolor_app.weights.BUNDLED_DIR", tmp_path / "bundled")
+    monkeypatch.setattr("ideepcolor_app.registry.BUNDLED_DIR", tmp_path / "bundled")
     with pytest.raises(WeightsError) as err:
         find_weights()
     assert "ideepcolor weights download siggraph17" in str(err.value) and "ideepcolor train" in str(err.value)

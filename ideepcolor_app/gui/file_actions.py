@@ -10,7 +10,7 @@ from ..hints import Hint
 from ..images import READ_FORMATS, ImageError, load_photo, save_image
 from ..recovery import clear_recovery, read_recovery, write_recovery
 from ..session import Session, SessionError
-from ..weights import missing_weights_message
+from ..registry import missing_weights_message
 
 PHOTO_FILTER = "Photos (" + " ".join(f"*{s}" for s in READ_FORMATS) + ");;Hint sessions (*.json);;All files (*)"
 MAX_RECENT = 8

@@ -20,7 +20,8 @@ from ..device import available_devices
 from ..engine import ColorizationEngine
 from ..hints import Hint
 from ..recovery import clear_recovery
-from ..weights import WeightsError, missing_weights_message
+from ..errors import IdeepcolorError
+from ..registry import missing_weights_message
 from ..worker import UpdateResult
 from .bridge import EngineBridge
 from .canvas import HintCanvas
@@ -195,7 +196,7 @@ class MainWindow(FileActions, QMainWindow):
         """Load weights into a new engine; on failure the engine in use (if any) is kept."""
         try:
             engine = ColorizationEngine.from_weights(weights, self.device, self._mask_convention)
-        except (WeightsError, RuntimeError) as exc:
+        except IdeepcolorError as exc:
             self.weights_error = str(exc)
             if self.bridge is not None:
                 return False  # keep working with the weights already loaded
@@ -240,7 +241,8 @@ class MainWindow(FileActions, QMainWindow):
 
     def download_published_weights(self) -> None:
         from ..download import DownloadError, download
-        from ..weights import REGISTRY, cache_dir
+        from ..registry import REGISTRY
+        from ..userdirs import cache_dir
 
         entry = REGISTRY["siggraph17"]
         self.download_button.setEnabled(False)

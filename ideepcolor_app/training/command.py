@@ -12,6 +12,7 @@ import torch
 import torch.distributed as dist
 
 from ..device import pick_device
+from ..errors import UsageError
 from ..evaluate import evaluate
 from ..images import list_images
 from ..weights import load_model
@@ -21,8 +22,8 @@ from .simulate import RECIPES
 from .trainer import REGRESSION_WEIGHT, TrainConfig, Trainer
 
 
-def add_train_parser(sub) -> None:
-    p = sub.add_parser("train", help="train (or fine-tune) the network on colour photos",
+def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("train", parents=parents, help="train (or fine-tune) the network on colour photos",
                        description="Train the SIGGRAPH17 network on folders or tar shards of colour photos. "
                                    "Run under torchrun for several GPUs or nodes.")
     p.add_argument("data", nargs="+", help="folders of photos or .tar shards")
@@ -58,18 +59,16 @@ def add_train_parser(sub) -> None:
     p.add_argument("--regression-weight", type=float, default=REGRESSION_WEIGHT, help="weight of the Huber loss on ab")
     p.add_argument("--huber-delta", type=float, default=1.0, help="Huber loss: quadratic below this many ab units")
     p.add_argument("--device", help="cuda, mps or cpu (default: best available; torchrun sets the GPU)")
-    p.set_defaults(func=run_train)
+    p.set_defaults(func=run)
 
 
-def run_train(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ..cli import CliError
-
     if args.crop % 8:
-        raise CliError("--crop must be a multiple of 8")
+        raise UsageError("--crop must be a multiple of 8")
     if not args.steps and not args.minutes:
-        raise CliError("give --steps or --minutes (or both)")
+        raise UsageError("give --steps or --minutes (or both)")
     device = _setup_distributed(args.device)
     is_main = not dist.is_initialized() or dist.get_rank() == 0
     sources = [Path(d) for d in args.data]
@@ -77,7 +76,7 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         photos = load_photo_set(sources, math.ceil(args.crop / args.upscale), limit=args.limit, progress=bar.update)
     except (FileNotFoundError, ValueError) as exc:
-        raise CliError(str(exc)) from exc
+        raise UsageError(str(exc)) from exc
     finally:
         bar.close()
     if is_main:
@@ -97,7 +96,7 @@ def run_train(args: argparse.Namespace) -> int:
     trainer = Trainer(config, photos, device, dev)
     if args.resume:
         if not config.checkpoint_path.exists():
-            raise CliError(f"--resume: no checkpoint at {config.checkpoint_path}")
+            raise UsageError(f"--resume: no checkpoint at {config.checkpoint_path}")
         trainer.load_checkpoint(config.checkpoint_path)
         if is_main:
             print(f"resumed at step {trainer.step} ({trainer.images_seen} images seen)")

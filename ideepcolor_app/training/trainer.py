@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import signal
 import time
 from dataclasses import asdict, dataclass
@@ -16,6 +15,7 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
 from ..ab_bins import ab_to_bin
+from ..atomic import atomic_path
 from ..color import rgb_to_lab
 from ..encoding import HintEncoding, MaskConvention, encode_hints
 from ..model import SIGGRAPHGenerator, count_forward_flops
@@ -147,9 +147,8 @@ class Trainer:
         }
         path = self.config.checkpoint_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(state, tmp)
-        os.replace(tmp, path)
+        with atomic_path(path) as temporary:
+            torch.save(state, temporary)
 
     def load_checkpoint(self, path: Path) -> None:
         state = torch.load(path, map_location=self.device, weights_only=True)

@@ -1,0 +1,21 @@
+"""The subcommands of ``ideepcolor``: each module has ``add_parser(sub, parents)`` and ``run(args)``.
+
+They only parse options, call the core and print; errors of the
+:class:`~ideepcolor_app.errors.IdeepcolorError` family are reported once, by ``cli.main``.
+"""
+from __future__ import annotations
+
+import argparse
+
+from ..engine import ColorizationEngine
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--weights", help="weights file or registry name (default: see 'ideepcolor weights where')")
+    parser.add_argument("--device", default=None, help="cuda, cuda:N, mps or cpu (default: best available)")
+    parser.add_argument("--mask-convention", choices=["zero_one", "centered"],
+                        help="override the weights' mask convention")
+
+
+def load_engine(args: argparse.Namespace) -> ColorizationEngine:
+    return ColorizationEngine.from_weights(args.weights, args.device, args.mask_convention)

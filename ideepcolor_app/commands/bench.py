@@ -1,0 +1,54 @@
+"""``ideepcolor bench``: what a user waits for, measured on this machine (medians, p95, device, sizes)."""
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from .. import bench
+from ..device import pick_device
+from ..encoding import HintEncoding
+from ..engine import ColorizationEngine, Network
+from ..errors import WeightsError
+from ..model import SIGGRAPHGenerator
+from ..registry import find_weight_set
+from ..weights import load_model, save_weights
+from . import add_model_options
+
+
+def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("bench", parents=parents, help="measure update latency, memory and GUI responsiveness")
+    p.add_argument("--json", help="also write the results here")
+    p.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test, not for reporting)")
+    p.add_argument("--no-gui", action="store_true", help="skip the GUI drag measurement")
+    add_model_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    device = pick_device(args.device)
+    try:
+        paths = find_weight_set(args.weights)
+    except WeightsError:
+        paths = []
+    with tempfile.TemporaryDirectory() as tmp:
+        networks = [Network(*load_model(p, args.mask_convention), device) for p in paths]
+        # Speed does not depend on the weight values: a missing network is timed with random ones.
+        for fast, name in ((False, "random-full-size"), (True, "random-fast")):
+            if not any(n.is_fast == fast for n in networks) and not (fast and args.weights):
+                print(f"no {'fast' if fast else 'full-size'} weights found: timing a randomly initialised one")
+                model = SIGGRAPHGenerator(0.25 if fast else 1.0, residual=fast)
+                path = save_weights(model.state_dict(), Path(tmp) / f"{name}.safetensors", mask_convention="centered",
+                                    name=name, hint_encoding=HintEncoding.LIGHTNESS_FILL if fast else "sparse")
+                networks.append(Network(*load_model(path), device))
+        engine = ColorizationEngine(networks, device)
+        gui_drag = None
+        if not args.no_gui:
+            from ..gui.drag_bench import gui_drag_stall as gui_drag
+        results = bench.run(engine, quick=args.quick, gui_drag=gui_drag)
+    print(bench.table(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+        print(f"wrote {args.json}")
+    return 0

@@ -1,0 +1,68 @@
+"""``ideepcolor colorize``: photos in, colorized photos out at full resolution."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import ImageError, UsageError
+from ..images import list_images, load_photo, save_image
+from ..session import Session
+from . import add_model_options, load_engine
+
+
+def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("colorize", parents=parents, help="colorize photos (automatic, or with a hint session)")
+    p.add_argument("inputs", nargs="+", help="photo files or folders of photos")
+    p.add_argument("-o", "--output-dir", help="folder for results (default: next to each photo)")
+    p.add_argument("--hints", help="hint session JSON saved by the app (applies to its photo)")
+    p.add_argument("--format", default="png", choices=["png", "jpg", "tif", "webp"], help="output format")
+    p.add_argument("--suffix", default="_colorized", help="added to each output file name")
+    p.add_argument("--force", action="store_true", help="overwrite existing results")
+    add_model_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    session = Session.load(Path(args.hints)) if args.hints else None
+    inputs = list_images(args.inputs)
+    if not inputs:
+        raise UsageError("no photos found in " + ", ".join(args.inputs))
+    out_dir = Path(args.output_dir) if args.output_dir else None
+    if out_dir is not None:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create output folder {out_dir}: {exc.strerror or exc}") from exc
+    engine = load_engine(args)
+    print(f"weights: {engine.info.label}, mask convention {engine.info.mask_convention.value} "
+          f"({engine.info.convention_reason}), device: {engine.device_label}")
+    failures = 0
+    bar = tqdm(inputs, unit="photo", desc=f"Colorizing on {engine.device_label}", disable=None)
+    for path in bar:
+        target = (out_dir or path.parent) / f"{path.stem}{args.suffix}.{args.format}"
+        try:
+            if target.exists() and not args.force:
+                raise ImageError(f"{target}: already exists; refusing to overwrite (use --force).")
+            photo = load_photo(path)
+            hints = []
+            if session is not None:
+                if session.image_sha256 == photo.sha256:
+                    hints = session.hints
+                elif len(inputs) == 1:
+                    tqdm.write(f"warning: {args.hints} was made for another photo ({session.image_path}); "
+                               "using its hints anyway")
+                    hints = [h for h in session.hints if h.x < photo.size[0] and h.y < photo.size[1]]
+            source = engine.set_photo(photo)
+            result = engine.colorize(hints, source=source).full_resolution_rgb()
+            save_image(result, target, overwrite=args.force, protect=(path,))
+            tqdm.write(f"{path} -> {target} ({photo.size[0]}x{photo.size[1]}, {len(hints)} hints)")
+        except ImageError as exc:  # one bad photo does not stop the others
+            failures += 1
+            tqdm.write(f"error: {exc}", file=sys.stderr)
+    if failures:
+        print(f"ideepcolor: {failures} of {len(inputs)} photos failed (see messages above).", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,22 @@
+"""``ideepcolor [gui] [IMAGE | SESSION.json]``: open the desktop app."""
+from __future__ import annotations
+
+import argparse
+
+from ..errors import UsageError
+from . import add_model_options
+
+
+def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("gui", parents=parents, help="open the desktop app (default)")
+    p.add_argument("image", nargs="?", help="photo or session (.json) to open; a sample photo if omitted")
+    add_model_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        from ..gui.app import run_app
+    except ImportError as exc:
+        raise UsageError(f"The desktop app needs PySide6 ({exc}). Install it with: pip install -e .") from exc
+    return run_app(args)

@@ -1,0 +1,108 @@
+"""``ideepcolor weights list | download | verify | where | compact``."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from .. import registry
+from ..download import download
+from ..errors import UsageError, WeightsError
+from ..userdirs import cache_dir
+from ..weights import load_model, save_weights
+
+
+def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("weights", parents=parents, help="list, download, verify or locate weights")
+    actions = p.add_subparsers(dest="weights_command", metavar="ACTION", required=True)
+    actions.add_parser("list", help="known weights and whether they are here").set_defaults(func=run_list)
+    dl = actions.add_parser("download", help="download published weights into the user cache")
+    dl.add_argument("name")
+    dl.add_argument("--url", help="download from this address instead (a mirror)")
+    dl.set_defaults(func=run_download)
+    ve = actions.add_parser("verify", help="check that a file loads as SIGGRAPH17 weights, and say what it is")
+    ve.add_argument("path")
+    ve.set_defaults(func=run_verify)
+    actions.add_parser("where", help="which weights would be used, and the folders searched").set_defaults(func=run_where)
+    co = actions.add_parser("compact", help="write an int8 copy (about 34 MB for the full network), keeping its metadata")
+    co.add_argument("source")
+    co.add_argument("target")
+    co.set_defaults(func=run_compact)
+
+
+def run(args: argparse.Namespace) -> int:
+    return int(args.func(args))
+
+
+def run_list(args: argparse.Namespace) -> int:
+    print(f"{'name':<20} {'here':<6} {'mask':<9} file / source")
+    for entry in registry.REGISTRY.values():
+        here = any((d / entry.filename).is_file() for d in (cache_dir(), registry.BUNDLED_DIR))
+        print(f"{entry.name:<20} {'yes' if here else 'no':<6} {entry.mask_convention.value:<9} {entry.filename}")
+        print(f"{'':<37}{entry.provenance}")
+        if entry.url:
+            print(f"{'':<37}{entry.url}")
+    return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    entry = registry.REGISTRY.get(args.name)
+    if entry is None or (entry.url is None and not args.url):
+        known = ", ".join(n for n, e in registry.REGISTRY.items() if e.url)
+        raise UsageError(f"no download known for '{args.name}'. Downloadable: {known}.")
+    destination = cache_dir() / entry.filename
+    if destination.is_file():
+        print(f"{entry.name} is already at {destination}")
+        return 0
+    url = args.url or entry.url or ""
+    with tqdm(unit="B", unit_scale=True, unit_divisor=1024, desc=entry.filename, disable=None) as bar:
+        def progress(done: int, total: int | None) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        download(url, destination, sha256=entry.sha256, progress=progress)
+    print(f"saved {destination}" + ("" if entry.sha256 else " (no published checksum to verify against)"))
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    _, info = load_model(path)
+    digest = registry.sha256_of(path)
+    print(f"{path}: loads as SIGGRAPH17 weights (width {info.width:g}, hint encoding {info.hint_encoding.value}), "
+          f"mask convention {info.mask_convention.value}: {info.convention_reason}")
+    print(f"sha256 {digest}")
+    entry = registry.registry_entry_for(path)
+    if entry and entry.sha256:
+        if entry.sha256 != digest:
+            raise WeightsError(f"{path}: checksum differs from the published {entry.name} ({entry.sha256}).")
+        print(f"matches the published checksum of {entry.name}")
+    for key in ("provenance", "metrics"):
+        if info.metadata.get(key):
+            print(f"{key}: {json.dumps(info.metadata[key])}")
+    return 0
+
+
+def run_compact(args: argparse.Namespace) -> int:
+    model, info = load_model(Path(args.source))
+    provenance = dict(info.metadata.get("provenance") or {}) | {"compact_of": Path(args.source).name}
+    target = save_weights(model.state_dict(), Path(args.target), mask_convention=info.mask_convention,
+                          name=info.name, provenance=provenance, metrics=info.metadata.get("metrics"),
+                          quantize_int8=True, width=info.width, hint_encoding=info.hint_encoding)
+    print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB, int8 per output channel)")
+    return 0
+
+
+def run_where(args: argparse.Namespace) -> int:
+    print(f"search order: --weights, ${registry.ENV_VAR} ({os.environ.get(registry.ENV_VAR) or 'unset'}), "
+          f"{cache_dir()}, {registry.BUNDLED_DIR}")
+    paths = registry.find_weight_set()
+    for path in paths:
+        _, info = load_model(path)
+        role = "fast network (interactive updates on a CPU)" if info.is_fast else "full-size network (final results)"
+        print(f"in use: {path}  [{role}]")
+    return 0
