@@ -1,6 +1,7 @@
 """User colour hints and the editable, undoable set of them."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Sequence
 
@@ -26,8 +27,17 @@ class Hint:
     size: int = DEFAULT_PATCH_SIZE
 
     def __post_init__(self) -> None:
-        if self.size not in PATCH_SIZES:
-            raise ValueError(f"patch size must be one of {PATCH_SIZES}, got {self.size}")
+        # Validated here so that no edit, file or test can put a hint the network cannot place in a set.
+        if not (_finite(self.x) and _finite(self.y)):
+            raise ValueError(f"hint position must be two finite numbers, got x={self.x!r}, y={self.y!r}")
+        if not (isinstance(self.ab, tuple) and len(self.ab) == 2 and all(_finite(v) for v in self.ab)):
+            raise ValueError(f"hint colour must be two finite numbers (a, b), got {self.ab!r}")
+        if isinstance(self.size, bool) or self.size not in PATCH_SIZES:
+            raise ValueError(f"patch size must be one of {PATCH_SIZES}, got {self.size!r}")
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def hint_box(hint: Hint, image_size: tuple[int, int], network_size: int = NETWORK_SIZE) -> tuple[int, int, int]:

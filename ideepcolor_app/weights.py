@@ -28,6 +28,7 @@ from .registry import registry_entry_for, sha256_of
 FORMAT_NAME = "ideepcolor-weights"
 FORMAT_VERSION = "1"
 _QUANT_SUFFIX = ".__int8_scale"
+_DIGEST_KEY = "content_sha256"
 
 
 @dataclass
@@ -166,16 +167,16 @@ def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, An
             metadata = dict(f.metadata() or {})
     except (SafetensorError, OSError, ValueError) as exc:
         raise WeightsError(f"{path} is not a readable safetensors file ({exc}). It may be corrupt.") from exc
+    expected = metadata.pop(_DIGEST_KEY, None)
+    if expected is not None and expected != content_digest(raw, metadata):
+        raise WeightsError(f"{path} is corrupt: its contents do not match the checksum stored with them.\n"
+                           "Download or copy the file again.")
     if metadata.get("format") != FORMAT_NAME:
         raise WeightsError(f"{path} is a safetensors file but not ideepcolor weights (no '{FORMAT_NAME}' metadata).")
     if metadata.get("architecture") != ARCHITECTURE:
         raise WeightsError(
             f"{path} holds a '{metadata.get('architecture')}' network; this app needs '{ARCHITECTURE}'."
         )
-    expected = metadata.get("tensors_sha256")
-    if expected is not None and expected != tensors_digest(raw):
-        raise WeightsError(f"{path} is corrupt: its tensors do not match the checksum stored with them.\n"
-                           "Download or copy the file again.")
     for key in ("provenance", "metrics"):
         if key in metadata:
             try:
@@ -185,9 +186,9 @@ def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, An
     return _dequantize(raw), metadata
 
 
-def tensors_digest(tensors: dict[str, torch.Tensor]) -> str:
-    """SHA-256 over every tensor's name, dtype, shape and bytes, in name order."""
-    digest = hashlib.sha256()
+def content_digest(tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> str:
+    """SHA-256 over the metadata and every tensor's name, dtype, shape and bytes, in name order."""
+    digest = hashlib.sha256(json.dumps(metadata, sort_keys=True).encode())
     for key in sorted(tensors):
         value = tensors[key].contiguous().reshape(-1)
         digest.update(f"{key}|{value.dtype}|{tuple(value.shape)}|".encode())
@@ -230,8 +231,8 @@ def save_weights(
         "quantization": "int8-per-output-channel" if quantize_int8 else ("fp16" if half else "none"),
         "provenance": json.dumps(provenance or {}),
         "metrics": json.dumps(metrics or {}),
-        "tensors_sha256": tensors_digest(tensors),
     }
+    metadata[_DIGEST_KEY] = content_digest(tensors, metadata)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with atomic_path(path) as temporary:

@@ -193,3 +193,17 @@ def test_reads_the_shared_shard_layout(tmp_path):
     assert len(photos) == 20 and photos.pixels.shape[1] <= 144
     lab = rgb_to_lab(sample_batch(photos, 4, 112, torch.Generator().manual_seed(0)))
     assert lab.shape == (4, 3, 112, 112)
+
+
+def test_a_resumed_run_keeps_its_schedule_unless_a_new_length_is_given(photo_folder, tmp_path):
+    first = _trainer(photo_folder, tmp_path / "s.safetensors", 2)
+    first.run()
+    kept = _trainer(photo_folder, tmp_path / "s.safetensors", 4)
+    kept.config.schedule_steps = 10
+    kept.load_checkpoint(tmp_path / "s.ckpt")
+    assert kept.config.schedule_steps == 60, "the checkpoint's own cosine length"
+    resized = _trainer(photo_folder, tmp_path / "s.safetensors", 4)
+    resized.config.schedule_steps = 10
+    resized.load_checkpoint(tmp_path / "s.ckpt", keep_schedule=False)
+    resized.run()
+    assert resized.scheduler.get_last_lr()[0] == pytest.approx(1e-3 * learning_rate_factor(4, 2, 10))

@@ -35,7 +35,8 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--warmup-steps", type=int, default=500)
     p.add_argument("--schedule-steps", type=int,
-                   help="cosine decay length (default: --steps, else 20000); a resumed run keeps its own")
+                   help="cosine decay length (default: --steps, else 20000); a resumed run keeps its own "
+                        "unless this is given, so a run that turns out slower can still end annealed")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint beside --out")
     p.add_argument("--init", help="fine-tune from these weights (published or ours)")
@@ -97,9 +98,10 @@ def run(args: argparse.Namespace) -> int:
     if args.resume:
         if not config.checkpoint_path.exists():
             raise UsageError(f"--resume: no checkpoint at {config.checkpoint_path}")
-        trainer.load_checkpoint(config.checkpoint_path)
+        trainer.load_checkpoint(config.checkpoint_path, keep_schedule=args.schedule_steps is None)
         if is_main:
-            print(f"resumed at step {trainer.step} ({trainer.images_seen} images seen)")
+            print(f"resumed at step {trainer.step} ({trainer.images_seen} images seen), "
+                  f"cosine schedule over {config.schedule_steps} steps")
     total = args.steps
     bar = tqdm(total=total, initial=trainer.step, unit="step", desc="Training", disable=not is_main or None)
 

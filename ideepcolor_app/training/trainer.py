@@ -150,7 +150,8 @@ class Trainer:
         with atomic_path(path) as temporary:
             torch.save(state, temporary)
 
-    def load_checkpoint(self, path: Path) -> None:
+    def load_checkpoint(self, path: Path, keep_schedule: bool = True) -> None:
+        """Continue from ``path`` exactly; ``keep_schedule=False`` keeps this config's cosine length."""
         state = torch.load(path, map_location=self.device, weights_only=True)
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
@@ -162,7 +163,8 @@ class Trainer:
         self.config.mask_convention = MaskConvention(state["mask_convention"])
         self.config.hint_encoding = HintEncoding(state["config"].get("hint_encoding", "sparse"))
         self.config.warmup_steps = int(state["config"]["warmup_steps"])
-        self.config.schedule_steps = int(state["config"]["schedule_steps"])
+        if keep_schedule:
+            self.config.schedule_steps = int(state["config"]["schedule_steps"])
         if self.rank:  # other ranks keep distinct data streams
             self.generator.manual_seed(self.config.seed * 1000 + self.rank + self.step)
 
