@@ -361,7 +361,25 @@ def test_no_display_gives_a_message_instead_of_a_qt_abort(monkeypatch):
     message = display_problem()
     assert "ideepcolor colorize" in message and "xvfb-run" in message
     monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr("ctypes.util.find_library", lambda name: f"lib{name}.so")
     assert display_problem() is None
+
+
+def test_missing_xcb_libraries_name_the_package_instead_of_a_qt_abort(monkeypatch, capsys):
+    import argparse
+
+    from ideepcolor_app.gui.app import run_app
+
+    for var in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setattr("ctypes.util.find_library", lambda name: None if name == "xcb-cursor" else f"lib{name}.so")
+    message = display_problem()
+    assert "libxcb-cursor0" in message and "sudo apt-get install libxcb-cursor0" in message
+    assert "ideepcolor colorize" in message and "libxcb-shape0" not in message
+    assert run_app(argparse.Namespace(weights=None, device=None, mask_convention=None, image=None)) == 2
+    assert "apt-get install libxcb-cursor0" in capsys.readouterr().err
 
 
 def test_opening_another_photo_during_a_slow_save_does_not_change_what_is_saved(qtbot, window, tmp_path, monkeypatch):
@@ -389,3 +407,121 @@ def test_opening_another_photo_during_a_slow_save_does_not_change_what_is_saved(
     assert saved.size == (640, 480)
     grey = saved.pixels.astype(int)
     assert grey[400, 20].mean() < 80 and grey[400, 620].mean() > 180, "the first photo's lightness ramp"
+
+
+def resident_mib() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
+@pytest.mark.slow
+def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
+    """Add, drag, recolour, delete and undo at random through the real window; a shadow list
+    follows what each edit should do. Nothing may be lost, and the final picture must equal a
+    fresh run on the final hints."""
+    import random
+
+    from ideepcolor_app.engine import ColorizationEngine
+
+    rng = random.Random(0)
+    hints = window.document.hints
+    width, height = window.document.size
+    window.choose_color(20.0, 20.0)  # nothing selected: the colour for new hints
+    current = (20.0, 20.0)
+    shadow: list[list] = []  # [x, y, ab] per hint
+    selected = None
+    history: list[list[list]] = []
+    counts = {"add": 0, "drag": 0, "recolour": 0, "delete": 0, "undo": 0}
+    log = []
+    rss_after_100 = None
+
+    def hint_under(x, y):
+        return window.canvas.hint_at(QPointF(x, y))
+
+    def pick_reachable():
+        """A hint whose centre is not covered by a later one (a click there selects it)."""
+        order = list(range(len(shadow)))
+        rng.shuffle(order)
+        return next((i for i in order if hint_under(hints[i].x, hints[i].y) == i), None)
+
+    edits = 0
+    while edits < 1000:
+        op = rng.choice(["add", "add", "drag", "recolour", "delete", "undo"])
+        if op == "add" and len(shadow) < 25:
+            x, y = rng.uniform(5, width - 5), rng.uniform(5, height - 5)
+            if hint_under(x, y) is not None:
+                continue
+            history.append([h[:] for h in shadow])
+            click(window, x, y)
+            shadow.append([x, y, current])
+            selected = len(shadow) - 1
+        elif op in ("drag", "recolour", "delete") and shadow:
+            i = pick_reachable()
+            if i is None:
+                continue
+            start = (hints[i].x, hints[i].y)
+            if op == "drag":
+                end = (rng.uniform(5, width - 5), rng.uniform(5, height - 5))
+                history.append([h[:] for h in shadow])
+                drag(window, start, end, steps=4)
+                shadow[i][0:2] = end
+                selected = i
+            elif op == "recolour":
+                click(window, *start)  # selects it
+                ab = (float(rng.randint(-60, 60)), float(rng.randint(-60, 60)))
+                if ab == tuple(shadow[i][2]):
+                    continue  # no change, no undo step
+                history.append([h[:] for h in shadow])
+                window.choose_color(*ab)
+                shadow[i][2] = ab
+                selected = i
+            else:
+                history.append([h[:] for h in shadow])
+                click(window, *start, Qt.MouseButton.RightButton)
+                del shadow[i]
+                selected = None if selected == i else (selected - 1 if selected is not None and selected > i else selected)
+        elif op == "undo" and history:
+            QTest.keySequence(window, "Ctrl+Z")
+            shadow = history.pop()
+            selected = selected if selected is not None and selected < len(shadow) else None
+        else:
+            continue
+        if selected is not None:  # the current colour is the selected hint's
+            current = tuple(shadow[selected][2])
+        counts[op] += 1
+        edits += 1
+        log.append((op, hints.selected, window.current_ab))
+        QApplication.processEvents()
+        assert [h.ab for h in hints.hints] == [tuple(h[2]) for h in shadow], f"edit {edits} ({op}): colours differ; last edits {log[-4:]}"
+        assert hints.selected == selected and window.current_ab == current, f"edit {edits} ({op}): selection or colour"
+        if edits == 100:
+            rss_after_100 = resident_mib()
+
+    assert [h.ab for h in hints.hints] == [tuple(s[2]) for s in shadow], "every hint keeps its colour"
+    for hint, (x, y, _) in zip(hints.hints, shadow):
+        assert abs(hint.x - x) < 2 and abs(hint.y - y) < 2, "every hint is where it was put"
+    wait_for_result(qtbot, window)
+    rss_end = resident_mib()
+    fresh = ColorizationEngine.from_weights(str(echo_weights), "cpu")
+    source = fresh.set_photo(window.document.photo)
+    expected = fresh.colorize(hints.hints, source=source).full_resolution_rgb()
+    assert np.array_equal(window.latest.preview, expected), "the last picture is the final hints' picture"
+    assert window.last_error is None
+    with capsys.disabled():
+        print(f"\nsoak: {edits} edits {counts}, {len(shadow)} hints at the end, "
+              f"{window.bridge._worker.dropped} superseded updates dropped; "
+              f"resident memory {rss_after_100:.0f} MiB after 100 edits, {rss_end:.0f} MiB after {edits}")
+    assert rss_end - rss_after_100 < 50
+
+
+def test_painting_the_canvas_many_times_leaks_no_reference_to_none(qtbot, window):
+    """PySide6 6.12.0 drops a reference to None on every void call; on Python < 3.12 the app
+    then aborts ('none_dealloc') after a long session. The canvas paints with such calls."""
+    import sys
+
+    for x in (100, 200, 300):
+        click(window, x, 200)
+    before = sys.getrefcount(None)
+    for _ in range(300):
+        window.canvas.viewport().repaint()
+    assert sys.getrefcount(None) - before > -100

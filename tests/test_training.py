@@ -207,3 +207,10 @@ def test_a_resumed_run_keeps_its_schedule_unless_a_new_length_is_given(photo_fol
     resized.load_checkpoint(tmp_path / "s.ckpt", keep_schedule=False)
     resized.run()
     assert resized.scheduler.get_last_lr()[0] == pytest.approx(1e-3 * learning_rate_factor(4, 2, 10))
+
+
+def test_a_schedule_in_minutes_ends_annealed_whatever_the_step_count(photo_folder, tmp_path):
+    trainer = _trainer(photo_folder, tmp_path / "t.safetensors", 4)
+    trainer.config.schedule_minutes = 1e-9  # any real step takes longer: the budget is spent at once
+    trainer.run()
+    assert trainer.scheduler.get_last_lr()[0] == pytest.approx(1e-3 * 0.01), "down to 1% of the peak"

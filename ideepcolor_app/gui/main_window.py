@@ -324,6 +324,7 @@ class MainWindow(FileActions, QMainWindow):
 
     # ----- reactions ------------------------------------------------------------------------------
     def _hints_changed(self) -> None:
+        self._follow_selected_hint()
         self.request_update()
         self._autosave.start()
         self._refresh_title()
@@ -331,14 +332,20 @@ class MainWindow(FileActions, QMainWindow):
         self._update_panel()
 
     def _selection_changed(self) -> None:
-        hints = self.document.hints if self.document else None
-        if hints is not None and hints.selected is not None:
-            hint = hints[hints.selected]
-            self.patch_size = hint.size
-            self.patch_label.setText(f"Patch: {self.patch_size}")
-            self.current_ab = hint.ab
+        if self._follow_selected_hint():
             self.request_update()
         self._update_panel()
+
+    def _follow_selected_hint(self) -> bool:
+        """While a hint is selected, the current colour and patch size are that hint's (after an
+        undo too, so the panel never shows a colour the hint no longer has)."""
+        hints = self.document.hints if self.document else None
+        if hints is None or hints.selected is None:
+            return False
+        hint = hints[hints.selected]
+        self.patch_size, self.current_ab = hint.size, hint.ab
+        self.patch_label.setText(f"Patch: {self.patch_size}")
+        return True
 
     def request_update(self) -> None:
         if self.document is not None and self.bridge is not None:

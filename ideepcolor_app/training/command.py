@@ -37,6 +37,9 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
     p.add_argument("--schedule-steps", type=int,
                    help="cosine decay length (default: --steps, else 20000); a resumed run keeps its own "
                         "unless this is given, so a run that turns out slower can still end annealed")
+    p.add_argument("--schedule-minutes", type=float,
+                   help="run the cosine over this much training time (all sessions together) instead of steps, "
+                        "so a run that shares its machine still ends annealed; resumes are then not bit-exact")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint beside --out")
     p.add_argument("--init", help="fine-tune from these weights (published or ours)")
@@ -87,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     config = TrainConfig(
         out=out, batch=args.batch, crop=args.crop, steps=args.steps, minutes=args.minutes, lr=args.lr,
         warmup_steps=args.warmup_steps, schedule_steps=args.schedule_steps or args.steps or 20000, seed=args.seed,
+        schedule_minutes=args.schedule_minutes,
         checkpoint_minutes=args.checkpoint_minutes, log_every=args.log_every, dev_every=args.dev_every,
         init=args.init, compile=args.compile, compact=args.compact,
         data_description=", ".join(str(s) for s in sources), width=args.width,

@@ -39,6 +39,9 @@ class TrainConfig:
     warmup_steps: int = 500
     schedule_steps: int = 20000
     """Length of the cosine decay, kept across resumes (a run may stop early by --steps or --minutes)."""
+    schedule_minutes: float | None = None
+    """If set, the cosine runs over this much training time instead (counted across resumes), so a run
+    sharing its machine still ends annealed at its deadline. Resumes are then not bit-exact."""
     clip: float = 1.0
     seed: int = 0
     checkpoint_minutes: float = 5.0
@@ -124,8 +127,7 @@ class Trainer:
         if config.compile:
             self.net = torch.compile(self.net)
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
-            self.optimizer, lambda s: learning_rate_factor(s, self.config.warmup_steps, self.config.schedule_steps))
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._learning_rate_factor)
         self.generator = torch.Generator(device=device).manual_seed(config.seed * 1000 + self.rank)
         self.step = 0
         self.images_seen = 0
@@ -133,6 +135,13 @@ class Trainer:
         self.history: list[dict[str, float]] = []
         self._stop_requested = False
         self.deadline: float | None = None
+
+    def _learning_rate_factor(self, step: int) -> float:
+        config = self.config
+        if config.schedule_minutes and step >= config.warmup_steps:
+            progress = min(1.0, self.train_seconds / (config.schedule_minutes * 60))
+            return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
+        return learning_rate_factor(step, config.warmup_steps, config.schedule_steps)
 
     # ----- checkpoints ------------------------------------------------------------------------------
     def save_checkpoint(self) -> None:
