@@ -8,10 +8,11 @@ from pathlib import Path
 
 from .encoding import MaskConvention
 from .errors import WeightsError
+from .resources import bundled_weights_dir
 from .userdirs import cache_dir
 
 ENV_VAR = "IDEEPCOLOR_WEIGHTS"
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "weights"
+BUNDLED_DIR = bundled_weights_dir()
 
 
 def sha256_of(path: Path, chunk: int = 1 << 20) -> str:

@@ -20,6 +20,7 @@ from ..device import available_devices
 from ..engine import ColorizationEngine
 from ..hints import Hint
 from ..recovery import clear_recovery
+from ..resources import sample_photo
 from ..errors import IdeepcolorError
 from ..registry import missing_weights_message
 from ..worker import UpdateResult
@@ -31,7 +32,7 @@ from .image_view import ImageView
 
 NEUTRAL_LIGHTNESS = 60.0
 
-SAMPLE_PHOTO = Path(__file__).resolve().parents[2] / "resources" / "samples" / "astronaut.jpg"
+SAMPLE_PHOTO = sample_photo()
 
 
 class MainWindow(FileActions, QMainWindow):
