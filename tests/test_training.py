@@ -3,6 +3,7 @@ import math
 import subprocess
 import sys
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -214,3 +215,19 @@ def test_a_schedule_in_minutes_ends_annealed_whatever_the_step_count(photo_folde
     trainer.config.schedule_minutes = 1e-9  # any real step takes longer: the budget is spent at once
     trainer.run()
     assert trainer.scheduler.get_last_lr()[0] == pytest.approx(1e-3 * 0.01), "down to 1% of the peak"
+
+
+def test_log_mse_weighs_an_error_on_a_well_hinted_photo_more():
+    """Mean PSNR is a mean of -log(MSE): the same added error costs more dB where the rest is right."""
+    from ideepcolor_app.training.trainer import regression_loss
+
+    config = TrainConfig(out=Path("unused"), regression_loss="log-mse")
+    target = torch.zeros(2, 2, 8, 8)
+    predicted = torch.zeros(2, 2, 8, 8)
+    predicted[0] += 20.0  # photo 0 is already far off everywhere (no hints)
+    predicted[:, :, 0, 0] += 5.0  # the same extra error on one pixel of each
+    predicted.requires_grad_(True)
+    regression_loss(predicted, target, config).backward()
+    assert predicted.grad[1, 0, 0, 0] > 10 * predicted.grad[0, 0, 0, 0]
+    huber = TrainConfig(out=Path("unused"), huber_delta=10.0)
+    assert regression_loss(predicted.detach(), target, huber) > 0

@@ -62,6 +62,9 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
                    help="enlarge photos by this before cropping (2: objects as large as in a 256x256 frame)")
     p.add_argument("--regression-weight", type=float, default=REGRESSION_WEIGHT, help="weight of the Huber loss on ab")
     p.add_argument("--huber-delta", type=float, default=1.0, help="Huber loss: quadratic below this many ab units")
+    p.add_argument("--regression-loss", choices=["huber", "log-mse"], default="huber",
+                   help="loss on ab: per-pixel Huber, or the mean over images of log(MSE + 1), which is what "
+                        "mean PSNR measures")
     p.add_argument("--device", help="cuda, mps or cpu (default: best available; torchrun sets the GPU)")
     p.set_defaults(func=run)
 
@@ -96,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         data_description=", ".join(str(s) for s in sources), width=args.width,
         hint_encoding=HintEncoding(args.hint_encoding), hint_recipe=args.hint_recipe, upscale=args.upscale,
         regression_weight=args.regression_weight, huber_delta=args.huber_delta,
+        regression_loss=args.regression_loss,
     )
     dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
     trainer = Trainer(config, photos, device, dev)

@@ -61,7 +61,9 @@ class TrainConfig:
     """Photos are enlarged by this before cropping (2: the scale of a 256x256 evaluation)."""
     regression_weight: float = REGRESSION_WEIGHT
     huber_delta: float = 1.0
-
+    regression_loss: str = "huber"
+    """'huber' (per pixel), or 'log-mse': the mean over images of log(MSE + 1), what mean PSNR measures,
+    so that small errors on photos with many hints count as much as large ones on photos with none."""
     @property
     def checkpoint_path(self) -> Path:
         return self.out.with_suffix(".ckpt")
@@ -93,8 +95,14 @@ def losses(model: torch.nn.Module, rgb: torch.Tensor, generator: torch.Generator
     with torch.autocast(rgb.device.type, dtype=torch.bfloat16, enabled=autocast):
         out = model(x)
     ce = F.cross_entropy(out.logits.float(), target_bins)
-    reg = F.smooth_l1_loss(out.ab.float(), ab, beta=config.huber_delta)
-    return ce, reg
+    return ce, regression_loss(out.ab.float(), ab, config)
+
+
+def regression_loss(predicted: torch.Tensor, target: torch.Tensor, config: TrainConfig) -> torch.Tensor:
+    """Loss on (B, 2, H, W) ab: per-pixel Huber, or the mean over images of log(MSE + 1)."""
+    if config.regression_loss == "log-mse":
+        return torch.log(((predicted - target) ** 2).mean(dim=(1, 2, 3)) + 1.0).mean()
+    return F.smooth_l1_loss(predicted, target, beta=config.huber_delta)
 
 
 class Trainer:
@@ -249,12 +257,14 @@ class Trainer:
         new = not path.exists() or self.step == 0
         handle = open(path, "w" if new else "a", newline="", buffering=1)
         writer = csv.DictWriter(handle, fieldnames=["step", "images", "loss", "ce", "huber", "grad_norm", "lr",
-                                                    "dev_psnr_0", "dev_psnr_10", "dev_fill_0", "dev_fill_10"])
+                                                    "dev_psnr_0", "dev_psnr_10", "dev_psnr_50", "dev_input_0",
+                                                    "dev_input_10", "dev_input_50"])
         if new:
             writer.writeheader()
         return writer
 
-    def dev_psnr(self, hint_counts: tuple[int, ...] = (0, 10), limit: int = 20) -> dict[str, float]:
+    def dev_psnr(self, hint_counts: tuple[int, ...] = (0, 10, 50), limit: int = 20) -> dict[str, float]:
+        """PSNR on the dev photos, beside the fill the network is given (grey for sparse hints)."""
         from ..evaluate import evaluate
 
         if not self.dev_photos:
@@ -262,8 +272,9 @@ class Trainer:
         result = evaluate(self.model, self.config.mask_convention, self.dev_photos[:limit], hint_counts,
                           seed=0, device=self.device, encoding=self.config.hint_encoding)
         self.model.train()
+        given = HintEncoding(self.config.hint_encoding).value if HintEncoding(self.config.hint_encoding).is_fill else "grey"
         row = {f"dev_psnr_{k}": result.psnr[k] for k in hint_counts}
-        return row | {f"dev_fill_{k}": result.yardsticks["fill"][k] for k in hint_counts}
+        return row | {f"dev_input_{k}": result.yardsticks[given][k] for k in hint_counts}
 
     # ----- export -----------------------------------------------------------------------------------
     def export(self, metrics: dict[str, Any] | None = None) -> list[Path]:
@@ -277,7 +288,7 @@ class Trainer:
             "device": torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else self.device.type,
             "world_size": self.world, "init": self.config.init, "hint_recipe": self.config.hint_recipe,
             "upscale": self.config.upscale, "lr": self.config.lr, "regression_weight": self.config.regression_weight,
-            "huber_delta": self.config.huber_delta,
+            "huber_delta": self.config.huber_delta, "regression_loss": self.config.regression_loss,
         }
         state = self.model.state_dict()
         shape = {"width": self.config.width, "hint_encoding": self.config.hint_encoding}
