@@ -108,8 +108,9 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--resume: no checkpoint at {config.checkpoint_path}")
         trainer.load_checkpoint(config.checkpoint_path, keep_schedule=args.schedule_steps is None)
         if is_main:
-            print(f"resumed at step {trainer.step} ({trainer.images_seen} images seen), "
-                  f"cosine schedule over {config.schedule_steps} steps")
+            length = (f"{config.schedule_minutes:g} training minutes" if config.schedule_minutes
+                      else f"{config.schedule_steps} steps")
+            print(f"resumed at step {trainer.step} ({trainer.images_seen} images seen), cosine schedule over {length}")
     total = args.steps
     bar = tqdm(total=total, initial=trainer.step, unit="step", desc="Training", disable=not is_main or None)
 
