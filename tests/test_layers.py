@@ -1,0 +1,69 @@
+"""The import contract: the core never imports Qt or the GUI layer, and no module imports in a cycle."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "ideepcolor_app"
+QT = ("PySide6", "qimage2ndarray", "shiboken6")
+
+
+def core_modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "gui" not in p.relative_to(PACKAGE).parts)
+
+
+def imported_names(path: Path) -> set[str]:
+    """Absolute names of every module ``path`` imports, at any depth (inside functions too)."""
+    package = ".".join(("ideepcolor_app", *path.relative_to(PACKAGE).with_suffix("").parts[:-1]))
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            module = ".".join([*base, node.module] if node.module else base)
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_the_core_never_imports_qt_or_the_gui():
+    offenders = {str(p.relative_to(PACKAGE)): sorted(n for n in imported_names(p)
+                                                     if n.startswith(QT) or n.startswith("ideepcolor_app.gui"))
+                 for p in core_modules()}
+    reached = {k: {".".join(n.split(".")[:3]) for n in v} for k, v in offenders.items() if v}
+    assert reached == {"commands/bench.py": {"ideepcolor_app.gui.drag_bench"}, "commands/gui.py": {"ideepcolor_app.gui.app"}}, \
+        "only the command line's gui and bench commands reach into the GUI layer, lazily"
+
+
+def test_importing_the_whole_core_loads_no_qt():
+    modules = [".".join(("ideepcolor_app", *p.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+               for p in core_modules() if p.name != "__main__.py"]
+    code = ("import importlib, sys\n"
+            f"for m in {modules!r}: importlib.import_module(m)\n"
+            f"print(sorted(m for m in sys.modules if m.startswith({QT!r})))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_no_module_imports_another_in_a_cycle():
+    graph = {}
+    for path in PACKAGE.rglob("*.py"):
+        name = ".".join(("ideepcolor_app", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+        graph[name] = {n for n in imported_names(path) if n.startswith("ideepcolor_app")}
+    # an import of a name inside a module counts as an import of that module
+    graph = {m: {d if d in graph else d.rsplit(".", 1)[0] for d in deps} - {m} for m, deps in graph.items()}
+    graph = {m: {d for d in deps if d in graph and d != "ideepcolor_app"} for m, deps in graph.items()}
+    state: dict[str, int] = {}
+
+    def visit(module, stack):
+        state[module] = 1
+        for dep in graph[module]:
+            assert state.get(dep) != 1, "import cycle: " + " -> ".join([*stack, module, dep])
+            if dep not in state:
+                visit(dep, [*stack, module])
+        state[module] = 2
+
+    for module in graph:
+        if module not in state:
+            visit(module, [])
