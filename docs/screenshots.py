@@ -5,6 +5,7 @@
 Opens the bundled sample photo, places a few hints, waits for the network and
 grabs the window into docs/images/.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,14 +26,20 @@ def wait_for_result(app: QApplication, window: MainWindow, timeout: float = 120.
     while time.monotonic() < deadline:
         app.processEvents()
         latest = window.latest
-        if latest is not None and window.document and latest.hints == window.document.hints.hints \
-                and not latest.preliminary:
-            if window.document.hints.selected is None or (
-                    latest.palette is not None and (latest.palette.x, latest.palette.y) == window._probe()):
-                for _ in range(20):  # let Qt lay out the new swatches before grabbing
-                    app.processEvents()
-                    time.sleep(0.01)
-                return
+        current = latest is not None and window.document and latest.hints == window.document.hints.hints
+        palette_ready = window.document is not None and (
+            window.document.hints.selected is None
+            or (
+                latest is not None
+                and latest.palette is not None
+                and (latest.palette.x, latest.palette.y) == window._probe()
+            )
+        )
+        if current and not latest.preliminary and palette_ready:  # type: ignore[union-attr]
+            for _ in range(20):  # let Qt lay out the new swatches before grabbing
+                app.processEvents()
+                time.sleep(0.01)
+            return
         time.sleep(0.02)
     raise TimeoutError("no result from the network")
 
@@ -53,8 +60,12 @@ def main() -> int:
     window.grab().save(str(OUT / f"{args.prefix}01-opened.png"))
     hints = window.document.hints  # type: ignore[union-attr]
     width, height = window.document.size  # type: ignore[union-attr]
-    for fx, fy, ab in [(0.5, 0.28, (18.0, 22.0)), (0.3, 0.75, (-5.0, -40.0)), (0.8, 0.7, (45.0, 55.0)),
-                       (0.12, 0.2, (-20.0, 20.0))]:
+    for fx, fy, ab in [
+        (0.5, 0.28, (18.0, 22.0)),
+        (0.3, 0.75, (-5.0, -40.0)),
+        (0.8, 0.7, (45.0, 55.0)),
+        (0.12, 0.2, (-20.0, 20.0)),
+    ]:
         hints.add(Hint(fx * width, fy * height, ab, 7))
     hints.select(0)
     wait_for_result(app, window)

@@ -1,4 +1,5 @@
 """The 529-bin ab grid of the distribution head (23 x 23 bins, a-major)."""
+
 from __future__ import annotations
 
 import torch

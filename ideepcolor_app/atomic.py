@@ -1,4 +1,5 @@
 """Writing files so that a crash, a full disk or an error never leaves a partial file behind."""
+
 from __future__ import annotations
 
 import os

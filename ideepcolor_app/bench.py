@@ -1,6 +1,8 @@
 """``ideepcolor bench``: how fast each step a user waits for is, measured on this machine."""
+
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import statistics
@@ -8,8 +10,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import cv2
 import numpy as np
@@ -64,8 +67,15 @@ def matmul_gflops(device: torch.device, n: int = 2048, repeats: int = 5) -> floa
 
 def sample_hints(size: tuple[int, int], count: int = 10, seed: int = 1) -> list[Hint]:
     rng = np.random.default_rng(seed)
-    return [Hint(float(rng.uniform(0, size[0])), float(rng.uniform(0, size[1])),
-                 (float(rng.uniform(-40, 40)), float(rng.uniform(-40, 40))), 5) for _ in range(count)]
+    return [
+        Hint(
+            float(rng.uniform(0, size[0])),
+            float(rng.uniform(0, size[1])),
+            (float(rng.uniform(-40, 40)), float(rng.uniform(-40, 40))),
+            5,
+        )
+        for _ in range(count)
+    ]
 
 
 def naive_update(network: Network, photo_rgb: np.ndarray, hints: list[Hint]) -> np.ndarray:
@@ -78,10 +88,14 @@ def naive_update(network: Network, photo_rgb: np.ndarray, hints: list[Hint]) -> 
     mask = np.zeros((1, NETWORK_SIZE, NETWORK_SIZE), np.float32)
     for h in hints:
         col, row, r = int(h.x * NETWORK_SIZE / width), int(h.y * NETWORK_SIZE / height), h.size // 2
-        ab[:, max(row - r, 0): row + r + 1, max(col - r, 0): col + r + 1] = np.array(h.ab)[:, None, None]
-        mask[:, max(row - r, 0): row + r + 1, max(col - r, 0): col + r + 1] = 1
-    x = network_input(torch.from_numpy(l_small[None, None]).float(), torch.from_numpy(ab[None]),
-                      torch.from_numpy(mask[None]), network.info.mask_convention)
+        ab[:, max(row - r, 0) : row + r + 1, max(col - r, 0) : col + r + 1] = np.array(h.ab)[:, None, None]
+        mask[:, max(row - r, 0) : row + r + 1, max(col - r, 0) : col + r + 1] = 1
+    x = network_input(
+        torch.from_numpy(l_small[None, None]).float(),
+        torch.from_numpy(ab[None]),
+        torch.from_numpy(mask[None]),
+        network.info.mask_convention,
+    )
     with torch.no_grad():
         out = network.model.float().cpu()(x).ab[0].numpy()
     ab_full = np.stack([cv2.resize(c, (width, height), interpolation=cv2.INTER_LINEAR) for c in out], -1)
@@ -89,15 +103,22 @@ def naive_update(network: Network, photo_rgb: np.ndarray, hints: list[Hint]) -> 
     return (np.clip(skimage.color.lab2rgb(lab), 0, 1) * 255).astype(np.uint8)
 
 
-def run(engine: ColorizationEngine, quick: bool = False,
-        gui_drag: Callable[[ColorizationEngine, float], dict[str, float]] | None = None) -> dict[str, Any]:
+def run(
+    engine: ColorizationEngine,
+    quick: bool = False,
+    gui_drag: Callable[[ColorizationEngine, float], dict[str, float]] | None = None,
+) -> dict[str, Any]:
     """Measure ``engine`` on this machine. ``gui_drag`` (from the GUI layer) adds the drag rows."""
     device = engine.device
     repeats = 3 if quick else (10 if device.type == "cpu" else 100)
     results: dict[str, Any] = {
-        "device": engine.device_label, "device_type": device.type, "torch": torch.__version__,
-        "python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
-        "threads": torch.get_num_threads(), "weights": engine.weights_label,
+        "device": engine.device_label,
+        "device_type": device.type,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "cpu": platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(),
+        "weights": engine.weights_label,
         "half_precision": engine.best.half_precision,
         "sizes": {"network": [NETWORK_SIZE, NETWORK_SIZE], "update_photo": list(MP12), "memory_photo": list(MP24)},
     }
@@ -114,29 +135,32 @@ def run(engine: ColorizationEngine, quick: bool = False,
         if key == "fast_forward_256" and not network.is_fast:
             continue
         x = network.encode(source.network_lightness(), boxes, colors, valid)
-        results[key] = summary(timed(lambda network=network, x=x: network.forward(x), device, repeats))
+        results[key] = summary(timed(functools.partial(network.forward, x), device, repeats))
         results[key]["width"] = network.info.width
         results[key]["hint_encoding"] = network.info.hint_encoding.value
     results["forward_256"]["of_compute_floor"] = results["forward_256"]["median_ms"] / results["compute_floor_ms"]
-    if engine.preview_size:
-        results["preview_forward"] = summary(timed(lambda: engine.colorize(hints, engine.preview_size), device, repeats))
+    if (preview := engine.preview_size) is not None:
+        results["preview_forward"] = summary(timed(lambda: engine.colorize(hints, preview), device, repeats))
 
     results["click_to_first_picture_12mp"] = summary(click_to_first_picture(engine, hints, 3 if quick else 7))
     result = engine.colorize(hints)
     results["full_update_12mp"] = summary(timed(lambda: engine.colorize(hints).rgb_tensor(), device, repeats))
     if engine.interactive.is_fast:
-        results["fast_update_12mp"] = summary(timed(
-            lambda: engine.colorize(hints, network=engine.interactive).rgb_tensor(), device, repeats))
+        results["fast_update_12mp"] = summary(
+            timed(lambda: engine.colorize(hints, network=engine.interactive).rgb_tensor(), device, repeats)
+        )
     results["compose_12mp_after_forward"] = summary(timed(lambda: result.rgb_tensor(), device, repeats))
     results["suggestions_one_pixel"] = summary(timed(lambda: result.suggestions(2000.0, 1500.0), device, repeats))
     rgb = result.full_resolution_rgb()
     with tempfile.TemporaryDirectory() as tmp:
         for ext in ("png", "jpg"):
             target = Path(tmp) / f"result.{ext}"
-            results[f"save_12mp_{ext}"] = summary(timed(lambda: save_image(rgb, target, overwrite=True), device,
-                                                        3 if quick else 5))
-    naive = timed(lambda: naive_update(engine.best, photo.pixels, hints), torch.device("cpu"), 2 if quick else 3,
-                  warmup=0)
+            results[f"save_12mp_{ext}"] = summary(
+                timed(functools.partial(save_image, rgb, target, overwrite=True), device, 3 if quick else 5)
+            )
+    naive = timed(
+        lambda: naive_update(engine.best, photo.pixels, hints), torch.device("cpu"), 2 if quick else 3, warmup=0
+    )
     results["naive_update_12mp"] = summary(naive)
     results["speedup_vs_naive"] = results["naive_update_12mp"]["median_ms"] / results["full_update_12mp"]["median_ms"]
     engine.best.model.to(device)
@@ -205,10 +229,13 @@ def peak_memory_24mp(weights: str, device: str) -> dict[str, Any]:
 
 
 def table(results: dict[str, Any]) -> str:
-    rows = [f"device: {results['device']}   torch {results['torch']}   threads: {results['threads']}",
-            f"compute floor: {results['compute_floor_ms']:.1f} ms ({results['matmul_gflops']:.0f} GFLOP/s fp32 matmul, "
-            f"{count_forward_flops() / 1e9:.0f} GFLOP per forward)", "",
-            f"{'measurement':<40}{'median ms':>12}{'p95 ms':>10}"]
+    rows = [
+        f"device: {results['device']}   torch {results['torch']}   threads: {results['threads']}",
+        f"compute floor: {results['compute_floor_ms']:.1f} ms ({results['matmul_gflops']:.0f} GFLOP/s fp32 matmul, "
+        f"{count_forward_flops() / 1e9:.0f} GFLOP per forward)",
+        "",
+        f"{'measurement':<40}{'median ms':>12}{'p95 ms':>10}",
+    ]
     labels = {
         "forward_256": "network forward 256x256 (batch 1)",
         "fast_forward_256": "fast network forward 256x256",
@@ -230,9 +257,14 @@ def table(results: dict[str, Any]) -> str:
     rows.append(f"speed-up over the naive update: {results['speedup_vs_naive']:.1f}x")
     if "gui_drag" in results:
         g = results["gui_drag"]
-        rows.append(f"GUI drag {g['seconds']:.0f} s: worst event-loop stall {g['worst_stall_ms']:.1f} ms, "
-                    f"{g['updates_per_second']:.1f} updates shown/s")
+        rows.append(
+            f"GUI drag {g['seconds']:.0f} s: worst event-loop stall {g['worst_stall_ms']:.1f} ms, "
+            f"{g['updates_per_second']:.1f} updates shown/s"
+        )
     m = results["memory_24mp"]
-    rows.append("24 MP photo peak memory: " + (f"{m['peak_rss_mib']:.0f} MiB RSS" if "peak_rss_mib" in m else m.get("error", "?"))
-                + (f", {m['peak_gpu_mib']:.0f} MiB GPU" if m.get("peak_gpu_mib") else ""))
+    rows.append(
+        "24 MP photo peak memory: "
+        + (f"{m['peak_rss_mib']:.0f} MiB RSS" if "peak_rss_mib" in m else m.get("error", "?"))
+        + (f", {m['peak_gpu_mib']:.0f} MiB GPU" if m.get("peak_gpu_mib") else "")
+    )
     return "\n".join(rows)

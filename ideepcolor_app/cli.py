@@ -4,6 +4,7 @@ Each subcommand lives in :mod:`ideepcolor_app.commands` (or ``training.command``
 ``add_parser`` + ``run`` shape. Errors of the :class:`~ideepcolor_app.errors.IdeepcolorError`
 family are caught here, once: one line on stderr and exit code 1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if first is None or (first not in _commands() and first not in ("-h", "--help", "--version")):
         argv = ["gui", *argv]
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         return int(args.func(args) or 0)
     except IdeepcolorError as exc:
@@ -49,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", help="log details (tracebacks of failures too)")
     parser = argparse.ArgumentParser(
-        prog="ideepcolor", parents=[common],
+        prog="ideepcolor",
+        parents=[common],
         description="User-guided colorization of black-and-white photos (SIGGRAPH 2017 network).",
         epilog="Run 'ideepcolor [IMAGE]' to open the app, or a subcommand for batch work.",
     )

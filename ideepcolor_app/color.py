@@ -5,6 +5,7 @@ piecewise functions) so results agree with ``skimage.color`` to ~1e-4.
 Channels are on dim -3 for tensors ((..., 3, H, W)) and on the last axis for
 numpy arrays ((..., 3)), matching each library's habits.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -45,9 +46,7 @@ def lab_to_rgb(lab: torch.Tensor, clip: bool = True) -> torch.Tensor:
     t = torch.where(f > 0.2068966, f**3, (f - 16.0 / 116.0) / 7.787)
     white = torch.tensor(_WHITE_D65, device=lab.device, dtype=lab.dtype).view(3, 1, 1)
     linear = _apply_matrix(_RGB_FROM_XYZ, t * white)
-    srgb = torch.where(
-        linear > 0.0031308, 1.055 * linear.clamp(min=1e-12) ** (1 / 2.4) - 0.055, 12.92 * linear
-    )
+    srgb = torch.where(linear > 0.0031308, 1.055 * linear.clamp(min=1e-12) ** (1 / 2.4) - 0.055, 12.92 * linear)
     return srgb.clamp(0.0, 1.0) if clip else srgb
 
 

@@ -5,6 +5,7 @@ mask is fed that way, and much less so the other way. So one saturated hint is p
 grey image and both conventions are run; the one whose output reproduces the hint colour inside
 the patch wins. A network that answers the same under both gets a note saying so.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,14 +50,19 @@ def detect_mask_convention(model: SIGGRAPHGenerator, encoding: HintEncoding = Hi
         errors[convention] = float((ab - hint.view(2, 1, 1)).abs().mean())
     zero_one, centered = errors[MaskConvention.ZERO_ONE], errors[MaskConvention.CENTERED]
     if abs(zero_one - centered) < SAME_ANSWER_AB:
-        return ConventionChoice(MaskConvention.ZERO_ONE,
-                                f"the network answers a test hint the same under both conventions "
-                                f"(error {zero_one:.1f} with {{0, 1}}, {centered:.1f} with {{-0.5, 0.5}}); using {{0, 1}}",
-                                errors)
+        return ConventionChoice(
+            MaskConvention.ZERO_ONE,
+            f"the network answers a test hint the same under both conventions "
+            f"(error {zero_one:.1f} with {{0, 1}}, {centered:.1f} with {{-0.5, 0.5}}); using {{0, 1}}",
+            errors,
+        )
     best = min(errors, key=errors.__getitem__)
-    return ConventionChoice(best, f"detected: a test hint is reproduced with error {errors[best]:.1f} under "
-                                  f"{_label(best)} against {errors[_other(best)]:.1f} under {_label(_other(best))}",
-                            errors)
+    return ConventionChoice(
+        best,
+        f"detected: a test hint is reproduced with error {errors[best]:.1f} under "
+        f"{_label(best)} against {errors[_other(best)]:.1f} under {_label(_other(best))}",
+        errors,
+    )
 
 
 def _other(convention: MaskConvention) -> MaskConvention:

@@ -1,4 +1,5 @@
 """Which device the numbers live on: CUDA, then Apple MPS, then the CPU."""
+
 from __future__ import annotations
 
 import torch

@@ -1,6 +1,8 @@
 """One photo being colorized: its hints, files and display helpers. Qt-free."""
+
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import cv2
@@ -90,10 +92,8 @@ class Document:
     def to_session(self, model: str | None, relative_to: Path | None = None) -> Session:
         path = self.photo.path.resolve()
         if relative_to is not None:
-            try:
+            with contextlib.suppress(ValueError):  # elsewhere: keep the absolute path
                 path = path.relative_to(relative_to.resolve())
-            except ValueError:
-                pass
         return Session(str(path), self.photo.sha256, self.size, list(self.hints.hints), model)
 
 

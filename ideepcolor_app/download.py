@@ -5,14 +5,14 @@ SHA-256 matches is renamed to the final name. An interrupted transfer keeps
 the ``.part`` so the same command resumes it (HTTP Range); a checksum
 mismatch deletes it.
 """
+
 from __future__ import annotations
 
 import os
-import socket
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .errors import DownloadError
 from .registry import sha256_of
@@ -48,7 +48,7 @@ def download(
         if exc.code == 416 and have:  # the .part already holds everything
             return _finish(part, destination, sha256, url)
         raise DownloadError(f"Download of {url} failed: HTTP {exc.code} {exc.reason}.") from exc
-    except (urllib.error.URLError, socket.timeout, OSError) as exc:
+    except (TimeoutError, urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise DownloadError(
             f"Could not reach {url} ({reason}).\n"
@@ -67,7 +67,7 @@ def download(
                     done += len(block)
                     if progress:
                         progress(done, total)
-        except (OSError, socket.timeout) as exc:
+        except (TimeoutError, OSError) as exc:
             raise DownloadError(
                 f"Download of {url} was interrupted after {done} bytes ({exc}).\n"
                 f"Run the same command again to resume from {part}."

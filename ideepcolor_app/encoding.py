@@ -3,6 +3,7 @@
 This module is the one owner of the normalisation constants, the network
 resolution and the mask convention; everything else imports them from here.
 """
+
 from __future__ import annotations
 
 from enum import Enum
@@ -99,10 +100,14 @@ def encode_hints(
     if encoding.is_fill:
         from .fill import inverse_distance_fill
 
-        hint_l = patch_means(l, boxes[..., 0], boxes[..., 1], boxes[..., 2])[..., 0] \
-            if encoding is HintEncoding.LIGHTNESS_FILL else None
-        hint_ab = inverse_distance_fill(boxes, colors, valid, height, width,
-                                        lightness=l if hint_l is not None else None, hint_lightness=hint_l)
+        hint_l = (
+            patch_means(l, boxes[..., 0], boxes[..., 1], boxes[..., 2])[..., 0]
+            if encoding is HintEncoding.LIGHTNESS_FILL
+            else None
+        )
+        hint_ab = inverse_distance_fill(
+            boxes, colors, valid, height, width, lightness=l if hint_l is not None else None, hint_lightness=hint_l
+        )
         return torch.cat((normalize_l(l), normalize_ab(hint_ab), mask + MaskConvention(convention).offset), dim=1)
     return network_input(l, hint_ab, mask, convention)
 

@@ -6,12 +6,13 @@ one it was computed from: a result handed to another thread is a snapshot, whate
 opened meanwhile. :class:`ColorizationEngine` holds up to two networks: a fast reduced-width one
 for interactive updates and the full-size one for refinement and saving.
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -22,12 +23,12 @@ from .ab_bins import distribution
 from .color import lab_to_srgb8, rgb_to_lab, snap_ab_to_gamut
 from .device import pick_device
 from .encoding import NETWORK_SIZE, encode_hints, network_cell
+from .errors import WeightsError
 from .hints import Hint, hint_boxes, hint_colors
 from .images import Photo, fit_inside
 from .model import NetworkOutput, SIGGRAPHGenerator
-from .suggest import Suggestion, ab_to_display_rgb, suggest_colors
-from .errors import WeightsError
 from .registry import find_weight_set
+from .suggest import Suggestion, ab_to_display_rgb, suggest_colors
 from .weights import WeightsInfo, load_model
 
 PREVIEW_SIZE = 112
@@ -42,12 +43,13 @@ memory-bound, so bands that stay in cache were measured 4x faster than one 12 MP
 class Network:
     """One weights file's network on a device, with the conventions its weights expect."""
 
-    def __init__(self, model: SIGGRAPHGenerator, info: WeightsInfo, device: torch.device,
-                 half_precision: bool | None = None) -> None:
+    def __init__(
+        self, model: SIGGRAPHGenerator, info: WeightsInfo, device: torch.device, half_precision: bool | None = None
+    ) -> None:
         self.info = info
         self.device = device
         # channels_last measured faster on CUDA and on this project's CPU (oneDNN): 1.15 s vs 1.37 s.
-        self.model = model.eval().to(device, memory_format=torch.channels_last)
+        self.model = model.eval().to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]
         self.half_precision_error: float | None = None
         if device.type == "cpu":
             half_precision = False
@@ -70,8 +72,7 @@ class Network:
 
     def forward(self, x: torch.Tensor, should_stop: Callable[[], bool] | None = None) -> NetworkOutput:
         x = x.contiguous(memory_format=torch.channels_last)
-        with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.float16,
-                                                    enabled=self.half_precision):
+        with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.float16, enabled=self.half_precision):
             out = self.model(x, should_stop)
         return NetworkOutput(out.ab.float(), out.logits.float())
 
@@ -126,8 +127,9 @@ class PhotoOnDevice:
             return self.l_full
         with self._lock:
             if size not in self._resampled:
-                self._resampled[size] = F.interpolate(self.l_full, size=(size[1], size[0]), mode="bilinear",
-                                                      antialias=True, align_corners=False)
+                self._resampled[size] = F.interpolate(
+                    self.l_full, size=(size[1], size[0]), mode="bilinear", antialias=True, align_corners=False
+                )
             return self._resampled[size]
 
     def network_lightness(self, size: int = NETWORK_SIZE) -> torch.Tensor:
@@ -138,8 +140,9 @@ class PhotoOnDevice:
         row, col = network_cell(x, y, self.size, size)
         return float(self.network_lightness(size)[0, 0, row, col])
 
-    def hint_tensors(self, hints: Sequence[Hint], size: int = NETWORK_SIZE
-                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def hint_tensors(
+        self, hints: Sequence[Hint], size: int = NETWORK_SIZE
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Boxes (1, N, 3), colours snapped into gamut at each hint's L (1, N, 2), valid (1, N)."""
         device = self.l_full.device
         boxes = hint_boxes(hints, self.size, size).to(device)
@@ -172,8 +175,9 @@ class ColorizationEngine:
         self.current: PhotoOnDevice | None = None
 
     @classmethod
-    def from_weights(cls, weights: str | Path | None = None, device: str | None = None,
-                     mask_convention: str | None = None) -> ColorizationEngine:
+    def from_weights(
+        cls, weights: str | Path | None = None, device: str | None = None, mask_convention: str | None = None
+    ) -> ColorizationEngine:
         """Load the weights to use: ``weights`` alone when given, else the full-size and the fast
         weights found by :func:`~ideepcolor_app.registry.find_weight_set`."""
         target = pick_device(device)
@@ -221,8 +225,14 @@ class ColorizationEngine:
             raise RuntimeError("No photo loaded: call set_photo() first.")
         return current
 
-    def colorize(self, hints: Sequence[Hint], size: int = NETWORK_SIZE, should_stop: Callable[[], bool] | None = None,
-                 network: Network | None = None, source: PhotoOnDevice | None = None) -> Colorization:
+    def colorize(
+        self,
+        hints: Sequence[Hint],
+        size: int = NETWORK_SIZE,
+        should_stop: Callable[[], bool] | None = None,
+        network: Network | None = None,
+        source: PhotoOnDevice | None = None,
+    ) -> Colorization:
         """One forward for this hint state at ``size`` with ``network`` (default: the best one).
 
         Raises :class:`~ideepcolor_app.model.Cancelled` if ``should_stop`` returns True mid-pass.

@@ -3,6 +3,7 @@
 Each carries a message meant for the user: what went wrong, with which file, and what to do.
 The command line prints it as one line and exits 1; the window shows it in one dialog.
 """
+
 from __future__ import annotations
 
 

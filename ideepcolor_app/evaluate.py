@@ -11,12 +11,13 @@ Beside the network, the same photos and hints are scored for three yardsticks th
 network: grey (ab = 0), the inverse-distance fill and the lightness fill (see :mod:`.fill`).
 Weights worth using beat them. ``size`` evaluates at another network resolution (patches scaled).
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -25,10 +26,21 @@ import torch
 from .color import lab_to_rgb, rgb_to_lab
 from .encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints
 from .fill import inverse_distance_fill
-from .images import list_images, load_photo
+from .images import load_photo
 from .model import SIGGRAPHGenerator
 
-PAPER_PSNR = {0: 24.43, 1: 25.37, 2: 26.20, 5: 27.39, 10: 28.42, 20: 29.34, 50: 30.42, 100: 31.13, 200: 31.70, 500: 32.14}
+PAPER_PSNR = {
+    0: 24.43,
+    1: 25.37,
+    2: 26.20,
+    5: 27.39,
+    10: 28.42,
+    20: 29.34,
+    50: 30.42,
+    100: 31.13,
+    200: 31.70,
+    500: 32.14,
+}
 DEFAULT_HINT_COUNTS = (0, 1, 2, 5, 10, 20, 50, 100)
 EVAL_PATCH = 6
 THRESHOLDS = np.arange(0, 151)
@@ -55,7 +67,7 @@ class EvaluationResult:
     def to_json(self) -> dict:
         return {
             "protocol": f"{self.size}x{self.size}, {patch_for_size(self.size)}x{patch_for_size(self.size)} patch-mean "
-                        "hints, centre-biased normal placement (Zhang et al. 2017, Fig. 6)",
+            "hints, centre-biased normal placement (Zhang et al. 2017, Fig. 6)",
             "images": self.images,
             "seed": self.seed,
             "hint_encoding": HintEncoding(self.encoding).value,
@@ -70,7 +82,9 @@ class EvaluationResult:
 
     def table(self, label: str = "this network") -> str:
         """Mean PSNR (dB): one row per method, one column per hint count."""
-        given = {HintEncoding.FILL: "fill", HintEncoding.LIGHTNESS_FILL: "lightness-fill"}.get(HintEncoding(self.encoding))
+        given = {HintEncoding.FILL: "fill", HintEncoding.LIGHTNESS_FILL: "lightness-fill"}.get(
+            HintEncoding(self.encoding)
+        )
         rows: list[tuple[str, dict[int, float | None]]] = [(label, dict(self.psnr))]
         for name, title in YARDSTICKS.items():
             rows.append((title + (" (the network's input)" if name == given else ""), dict(self.yardsticks[name])))
@@ -78,17 +92,26 @@ class EvaluationResult:
         first = max(len(r[0]) for r in rows) + 2
         lines = [f"{'PSNR dB at hints':<{first}}" + "".join(f"{k:>7}" for k in self.hint_counts)]
         for title, values in rows:
-            lines.append(f"{title:<{first}}" + "".join(
-                f"{values[k]:>7.2f}" if values.get(k) is not None else f"{'-':>7}" for k in self.hint_counts))
-        lines.append(f"{'AuC (this network)':<{first}}" + "".join(f"{self.accuracy_auc[k]:>7.3f}" for k in self.hint_counts))
+            lines.append(
+                f"{title:<{first}}"
+                + "".join(f"{values[k]:>7.2f}" if values.get(k) is not None else f"{'-':>7}" for k in self.hint_counts)
+            )
+        lines.append(
+            f"{'AuC (this network)':<{first}}" + "".join(f"{self.accuracy_auc[k]:>7.3f}" for k in self.hint_counts)
+        )
         return "\n".join(lines)
 
     def beats_yardsticks(self) -> dict[str, list[int]]:
         """For each yardstick, the hint counts at which the network does not beat it by at least
         :data:`BEAT_MARGIN_DB` (fills equal grey at 0 hints, so only grey counts there)."""
-        return {name: [k for k in self.hint_counts
-                       if self.psnr[k] < row[k] + BEAT_MARGIN_DB and not (name != "grey" and k == 0)]
-                for name, row in self.yardsticks.items()}
+        return {
+            name: [
+                k
+                for k in self.hint_counts
+                if self.psnr[k] < row[k] + BEAT_MARGIN_DB and not (name != "grey" and k == 0)
+            ]
+            for name, row in self.yardsticks.items()
+        }
 
 
 def patch_for_size(size: int) -> int:
@@ -96,7 +119,9 @@ def patch_for_size(size: int) -> int:
     return max(1, round(EVAL_PATCH * size / NETWORK_SIZE))
 
 
-def sample_hint_boxes(rng: np.random.Generator, count: int, size: int = NETWORK_SIZE, patch: int = EVAL_PATCH) -> np.ndarray:
+def sample_hint_boxes(
+    rng: np.random.Generator, count: int, size: int = NETWORK_SIZE, patch: int = EVAL_PATCH
+) -> np.ndarray:
     """(count, 2) top-left corners, centre-biased normal placement as in colorization-pytorch."""
     span = size - patch + 1
     corners = rng.normal(span / 2.0, span / 4.0, size=(count, 2))
@@ -106,8 +131,11 @@ def sample_hint_boxes(rng: np.random.Generator, count: int, size: int = NETWORK_
 def patch_mean_hints(ab: torch.Tensor, corners: np.ndarray, patch: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Boxes (N, 3) and colours (N, 2): the mean true ab of each patch. ``ab`` is (2, H, W)."""
     boxes = torch.tensor([(int(t), int(l), patch) for t, l in corners], dtype=torch.long).reshape(-1, 3)
-    colors = torch.stack([ab[:, t : t + patch, l : l + patch].mean(dim=(1, 2)) for t, l, _ in boxes.tolist()]) \
-        if len(boxes) else torch.zeros(0, 2, device=ab.device)
+    colors = (
+        torch.stack([ab[:, t : t + patch, l : l + patch].mean(dim=(1, 2)) for t, l, _ in boxes.tolist()])
+        if len(boxes)
+        else torch.zeros(0, 2, device=ab.device)
+    )
     return boxes, colors
 
 
@@ -182,8 +210,9 @@ def _mean(values: list[float]) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
-def _hints_for_counts(ab: torch.Tensor, hint_counts: Sequence[int], seed: int, index: int, size: int, patch: int
-                      ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _hints_for_counts(
+    ab: torch.Tensor, hint_counts: Sequence[int], seed: int, index: int, size: int, patch: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """One row of hints per count, padded: boxes (N, K, 3), colours (N, K, 2), valid (N, K)."""
     slots = max(hint_counts, default=0)
     boxes = torch.zeros(len(hint_counts), slots, 3, dtype=torch.long, device=ab.device)

@@ -1,7 +1,9 @@
 """A minimal Qt-free signal: the data model emits, widgets subscribe."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class Signal:

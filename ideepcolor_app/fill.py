@@ -5,6 +5,7 @@ Two fills: the inverse-distance fill (each pixel takes the hint colours weighted
 same weights times ``exp(-dL^2 / (2 * 8^2))`` of the lightness difference to each hint's patch).
 They are the yardsticks every evaluation prints, and the fill encodings hand them to the network.
 """
+
 from __future__ import annotations
 
 import torch

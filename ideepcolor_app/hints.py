@@ -1,9 +1,10 @@
 """User colour hints and the editable, undoable set of them."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import torch
 

@@ -1,13 +1,14 @@
 """Reading photos safely and writing results atomically."""
+
 from __future__ import annotations
 
 import hashlib
 import io
 import os
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import cv2
 import numpy as np
@@ -88,7 +89,7 @@ def load_photo(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Photo:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             width, height = image.size
             if width * height > max_pixels:
                 raise ImageError(
@@ -137,8 +138,14 @@ def _has_color(pixels: np.ndarray) -> bool:
     return bool((spread > threshold).mean() > 0.001)
 
 
-def save_image(rgb: np.ndarray, path: str | os.PathLike, *, overwrite: bool = False,
-               protect: tuple[Path, ...] = (), jpeg_quality: int = 95) -> Path:
+def save_image(
+    rgb: np.ndarray,
+    path: str | os.PathLike,
+    *,
+    overwrite: bool = False,
+    protect: tuple[Path, ...] = (),
+    jpeg_quality: int = 95,
+) -> Path:
     """Write an (H, W, 3) RGB uint8/uint16 image atomically (temporary file, then rename).
 
     Raises:
@@ -168,8 +175,10 @@ def save_image(rgb: np.ndarray, path: str | os.PathLike, *, overwrite: bool = Fa
     except FileNotFoundError:
         raise ImageError(f"{path}: the folder {path.parent} does not exist.") from None
     except OSError as exc:
-        raise ImageError(f"{path}: writing failed ({exc.strerror or exc}); nothing was saved. "
-                         "Free some space or choose another folder.") from exc
+        raise ImageError(
+            f"{path}: writing failed ({exc.strerror or exc}); nothing was saved. "
+            "Free some space or choose another folder."
+        ) from exc
     return path
 
 

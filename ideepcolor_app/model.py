@@ -3,9 +3,11 @@
 Module names and Sequential indices reproduce the published state-dict keys
 exactly, so every published SIGGRAPH17 PyTorch weights file loads strictly.
 """
+
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -35,7 +37,7 @@ def _conv(c_in: int, c_out: int, dilation: int = 1) -> nn.Conv2d:
 def _block(channels: list[int], dilation: int = 1) -> nn.Sequential:
     """conv, ReLU, conv, ReLU, ..., BatchNorm (ReLU comes before BN)."""
     layers: list[nn.Module] = []
-    for c_in, c_out in zip(channels[:-1], channels[1:]):
+    for c_in, c_out in zip(channels[:-1], channels[1:], strict=True):
         layers += [_conv(c_in, c_out, dilation), nn.ReLU(inplace=True)]
     layers.append(nn.BatchNorm2d(channels[-1]))
     return nn.Sequential(*layers)
@@ -84,8 +86,12 @@ class SIGGRAPHGenerator(nn.Module):
         self.model8up = _up(c4, c3)
         self.model3short8 = nn.Sequential(_conv(c3, c3))
         self.model8 = nn.Sequential(
-            nn.ReLU(inplace=True), _conv(c3, c3), nn.ReLU(inplace=True), _conv(c3, c3),
-            nn.ReLU(inplace=True), nn.BatchNorm2d(c3),
+            nn.ReLU(inplace=True),
+            _conv(c3, c3),
+            nn.ReLU(inplace=True),
+            _conv(c3, c3),
+            nn.ReLU(inplace=True),
+            nn.BatchNorm2d(c3),
         )
         self.model9up = _up(c3, c2)
         self.model2short9 = nn.Sequential(_conv(c2, c2))
@@ -94,16 +100,18 @@ class SIGGRAPHGenerator(nn.Module):
         self.model1short10 = nn.Sequential(_conv(c1, c2))
         self.model10 = nn.Sequential(nn.ReLU(inplace=True), _conv(c2, c2), nn.LeakyReLU(negative_slope=0.2))
         self.model_class = nn.Sequential(nn.Conv2d(c3, NUM_BINS, kernel_size=1, bias=True))
-        self.model_out = nn.Sequential(nn.Conv2d(c2, 2, kernel_size=1, bias=True), nn.Tanh())
+        out = nn.Conv2d(c2, 2, kernel_size=1, bias=True)
+        self.model_out = nn.Sequential(out, nn.Tanh())
         if residual:  # start exactly at the fill it is given
-            nn.init.zeros_(self.model_out[0].weight)
-            nn.init.zeros_(self.model_out[0].bias)
+            nn.init.zeros_(out.weight)
+            nn.init.zeros_(out.bias)  # type: ignore[arg-type]  # created with bias=True above
 
     def forward(self, x: torch.Tensor, should_stop: Callable[[], bool] | None = None) -> NetworkOutput:
         """``should_stop`` is polled between blocks; if it returns True, :class:`Cancelled` is raised.
 
         The interactive engine uses it to abandon a pass that a newer hint state made useless.
         """
+
         def check() -> None:
             if should_stop is not None and should_stop():
                 raise Cancelled

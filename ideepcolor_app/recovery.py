@@ -1,4 +1,5 @@
 """Crash recovery: the current session is autosaved so a crash or kill loses no hints."""
+
 from __future__ import annotations
 
 from pathlib import Path

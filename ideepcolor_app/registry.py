@@ -1,4 +1,5 @@
 """The weights this app knows by name and checksum, and which files to use (the lookup order)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,27 +38,37 @@ REGISTRY: dict[str, KnownWeights] = {
     entry.name: entry
     for entry in (
         KnownWeights(
-            "ideepcolor-fast", "ideepcolor-fast.safetensors", MaskConvention.CENTERED,
+            "ideepcolor-fast",
+            "ideepcolor-fast.safetensors",
+            MaskConvention.CENTERED,
             "The fast model: SIGGRAPH17 at 1/4 width on a lightness fill, trained by this project on a CPU "
             "(see weights/README.md); bundled in weights/.",
         ),
         KnownWeights(
-            "ideepcolor", "ideepcolor-siggraph17.safetensors", MaskConvention.CENTERED,
+            "ideepcolor",
+            "ideepcolor-siggraph17.safetensors",
+            MaskConvention.CENTERED,
             "Full-size network trained by this project with `ideepcolor train`; bundled in weights/ once trained.",
         ),
         KnownWeights(
-            "siggraph17", "siggraph17-df00044c.pth", MaskConvention.ZERO_ONE,
+            "siggraph17",
+            "siggraph17-df00044c.pth",
+            MaskConvention.ZERO_ONE,
             "Zhang et al. 2017, richzhang/colorization release (caffe-converted model).",
             url="https://colorizers.s3.us-east-2.amazonaws.com/siggraph17-df00044c.pth",
             sha256="df00044c0a4d7c3edcecf6f75437ce346a66e7a42612d9b968e1a7e17dbc6f66",
         ),
         KnownWeights(
-            "siggraph17-caffe", "caffemodel.pth", MaskConvention.ZERO_ONE,
+            "siggraph17-caffe",
+            "caffemodel.pth",
+            MaskConvention.ZERO_ONE,
             "Zhang et al. 2017, caffe model converted to PyTorch (Berkeley server; no checksum published).",
             url="http://colorization.eecs.berkeley.edu/siggraph/models/caffemodel.pth",
         ),
         KnownWeights(
-            "siggraph17-pytorch", "pytorch.pth", MaskConvention.CENTERED,
+            "siggraph17-pytorch",
+            "pytorch.pth",
+            MaskConvention.CENTERED,
             "Zhang et al., retrained with colorization-pytorch (Berkeley server; no checksum published).",
             url="http://colorization.eecs.berkeley.edu/siggraph/models/pytorch.pth",
         ),
@@ -137,5 +148,3 @@ def _resolve_requested(requested: str, source: str) -> Path:
     if not path.is_file():
         raise WeightsError(f"Weights file {path} (from {source}) does not exist.")
     return path
-
-

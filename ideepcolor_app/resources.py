@@ -4,6 +4,7 @@ In an installed wheel they are package data (``ideepcolor_app/bundled_weights`` 
 ``ideepcolor_app/samples``, built from the repository's ``weights/`` and ``resources/samples/``);
 in a source checkout or an editable install they are read from those folders directly.
 """
+
 from __future__ import annotations
 
 from importlib.resources import files

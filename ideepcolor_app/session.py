@@ -1,4 +1,5 @@
 """Hint sessions: the photo they belong to, its hints and the model, as versioned JSON."""
+
 from __future__ import annotations
 
 import json
@@ -39,13 +40,17 @@ class Session:
         }
 
     @classmethod
-    def from_json(cls, data: Any) -> "Session":
+    def from_json(cls, data: Any) -> Session:
         """Validate everything first, then build: nothing is half-applied."""
         _expect(isinstance(data, dict), "top level", "must be a JSON object")
         _expect(data.get("format") == SESSION_FORMAT, "format", f"must be '{SESSION_FORMAT}'")
         version = data.get("version")
         _expect(isinstance(version, int) and not isinstance(version, bool), "version", "must be an integer")
-        _expect(version <= SESSION_VERSION, "version", f"{version} is newer than this app understands ({SESSION_VERSION}); update ideepcolor")
+        _expect(
+            version <= SESSION_VERSION,
+            "version",
+            f"{version} is newer than this app understands ({SESSION_VERSION}); update ideepcolor",
+        )
         image = data.get("image")
         _expect(isinstance(image, dict), "image", "must be an object")
         path = image.get("path")
@@ -69,10 +74,12 @@ class Session:
             with atomic_path(path) as temporary:
                 temporary.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
         except OSError as exc:
-            raise SessionError(f"Could not save session to {path}: {exc.strerror or exc}. Choose another folder.") from exc
+            raise SessionError(
+                f"Could not save session to {path}: {exc.strerror or exc}. Choose another folder."
+            ) from exc
 
     @classmethod
-    def load(cls, path: Path) -> "Session":
+    def load(cls, path: Path) -> Session:
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -112,8 +119,11 @@ def _parse_hint(raw: Any, where: str, width: int, height: int) -> Hint:
     _expect(_is_number(x) and 0 <= x < width, f"{where}.x", f"must be a number in [0, {width}), got {x!r}")
     _expect(_is_number(y) and 0 <= y < height, f"{where}.y", f"must be a number in [0, {height}), got {y!r}")
     ab = raw.get("ab")
-    _expect(isinstance(ab, list) and len(ab) == 2 and all(_is_number(v) and -128 <= v <= 128 for v in ab),
-            f"{where}.ab", f"must be two numbers in [-128, 128], got {ab!r}")
+    _expect(
+        isinstance(ab, list) and len(ab) == 2 and all(_is_number(v) and -128 <= v <= 128 for v in ab),
+        f"{where}.ab",
+        f"must be two numbers in [-128, 128], got {ab!r}",
+    )
     size = raw.get("size", 5)
     _expect(_is_int(size) and size in PATCH_SIZES, f"{where}.size", f"must be one of {list(PATCH_SIZES)}, got {size!r}")
     return Hint(float(x), float(y), (float(ab[0]), float(ab[1])), size)

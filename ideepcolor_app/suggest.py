@@ -1,4 +1,5 @@
 """Suggested colours from the network's ab distribution at one pixel."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,7 +20,10 @@ class Suggestion:
 
 
 def suggest_colors(
-    probabilities: torch.Tensor, lightness: float, k: int = 9, merge_distance: float = 25.0,
+    probabilities: torch.Tensor,
+    lightness: float,
+    k: int = 9,
+    merge_distance: float = 25.0,
     min_separation: float = 8.0,
 ) -> list[Suggestion]:
     """Up to ``k`` distinct colours ranked by probability mass.
@@ -73,4 +77,4 @@ def ab_to_display_rgb(lightness: torch.Tensor, ab: torch.Tensor) -> list[tuple[i
     """8-bit sRGB of (N,) L and (N, 2) ab."""
     lab = torch.cat((lightness.reshape(-1, 1).to(ab.dtype), ab), dim=1)[:, :, None, None]
     rgb = (lab_to_rgb(lab)[:, :, 0, 0] * 255 + 0.5).to(torch.uint8).tolist()
-    return [tuple(c) for c in rgb]  # type: ignore[misc]
+    return [(r, g, b) for r, g, b in rgb]

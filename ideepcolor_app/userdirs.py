@@ -1,4 +1,5 @@
 """The per-user folders: a cache for downloaded weights, a data folder for crash recovery."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,9 @@ def cache_dir() -> Path:
 
 def data_dir() -> Path:
     """Where the app keeps its own files, such as the crash-recovery autosave."""
-    return _platform_dir(windows="LOCALAPPDATA", mac="Library/Application Support", xdg="XDG_DATA_HOME",
-                         xdg_default=".local/share")
+    return _platform_dir(
+        windows="LOCALAPPDATA", mac="Library/Application Support", xdg="XDG_DATA_HOME", xdg_default=".local/share"
+    )
 
 
 def _platform_dir(windows: str, mac: str, xdg: str, xdg_default: str) -> Path:

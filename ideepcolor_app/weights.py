@@ -6,8 +6,10 @@ checksums are verified; the project's own files are safetensors with string meta
 tensors), stored as fp32, fp16 or int8 per output channel. Which file to use is decided in
 :mod:`.registry`.
 """
+
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import zipfile
@@ -55,7 +57,9 @@ class WeightsInfo:
         return self.width < 1.0
 
 
-def load_state_dict(path: Path, mask_convention: MaskConvention | str | None = None) -> tuple[dict[str, torch.Tensor], WeightsInfo]:
+def load_state_dict(
+    path: Path, mask_convention: MaskConvention | str | None = None
+) -> tuple[dict[str, torch.Tensor], WeightsInfo]:
     """Read a weights file (published .pth or the project's .safetensors) without building a model."""
     path = Path(path)
     if path.is_dir():
@@ -67,15 +71,22 @@ def load_state_dict(path: Path, mask_convention: MaskConvention | str | None = N
     metadata: dict[str, Any] = {}
     if path.suffix == ".safetensors":
         state, metadata = _read_safetensors(path)
-        convention, name, reason = metadata.get("mask_convention"), metadata.get("name", path.stem), "stored in the file"
+        convention, name, reason = (
+            metadata.get("mask_convention"),
+            metadata.get("name", path.stem),
+            "stored in the file",
+        )
     else:
         state = _read_pth(path)
         entry = registry_entry_for(path, sha256_of(path))
         convention, name, reason = None, path.stem, ""
         if entry is not None:
             convention, name = entry.mask_convention.value, entry.name
-            reason = f"published checksum of {entry.name}" if entry.sha256 else \
-                f"known file name of {entry.name} (no checksum published)"
+            reason = (
+                f"published checksum of {entry.name}"
+                if entry.sha256
+                else f"known file name of {entry.name} (no checksum published)"
+            )
     if mask_convention is not None:
         convention, reason = mask_convention, "given with --mask-convention"
     try:
@@ -85,12 +96,23 @@ def load_state_dict(path: Path, mask_convention: MaskConvention | str | None = N
         raise WeightsError(f"{path}: unknown mask convention or hint encoding ({exc}).") from exc
     width = width_of_state_dict(state)
     if not 0 < width <= 1:
-        raise WeightsError(f"{path}: its first layer has {width * 64:g} channels; a SIGGRAPH17 network has 64 or fewer.")
-    return state, WeightsInfo(path=path, name=name, mask_convention=convention, metadata=metadata,  # type: ignore[arg-type]
-                              width=width, hint_encoding=encoding, convention_reason=reason)
+        raise WeightsError(
+            f"{path}: its first layer has {width * 64:g} channels; a SIGGRAPH17 network has 64 or fewer."
+        )
+    return state, WeightsInfo(
+        path=path,
+        name=name,
+        mask_convention=convention,  # type: ignore[arg-type]  # None until load_model detects it
+        metadata=metadata,
+        width=width,
+        hint_encoding=encoding,
+        convention_reason=reason,
+    )
 
 
-def load_model(path: Path, mask_convention: MaskConvention | str | None = None) -> tuple[SIGGRAPHGenerator, WeightsInfo]:
+def load_model(
+    path: Path, mask_convention: MaskConvention | str | None = None
+) -> tuple[SIGGRAPHGenerator, WeightsInfo]:
     """Build the network and load ``path`` into it strictly, in eval mode.
 
     A ``.pth`` that is neither identified by checksum or name nor given a convention has its
@@ -124,7 +146,9 @@ def check_architecture(state: dict[str, torch.Tensor], model: torch.nn.Module, p
             details.append(f"{len(unexpected)} unexpected keys (e.g. {unexpected[0]})")
         if wrong:
             k = sorted(wrong)[0]
-            details.append(f"{len(wrong)} keys with wrong shapes (e.g. {k}: {tuple(got[k].shape)}, expected {tuple(expected[k])})")
+            details.append(
+                f"{len(wrong)} keys with wrong shapes (e.g. {k}: {tuple(got[k].shape)}, expected {tuple(expected[k])})"
+            )
         raise WeightsError(
             f"{path} is not a SIGGRAPH17 colorization network: {'; '.join(details)}.\n"
             f"Expected the {ARCHITECTURE} module tree ({len(expected)} tensors, model1.0.weight ... model_out.0.bias)."
@@ -144,8 +168,10 @@ def _read_pth(path: Path) -> dict[str, torch.Tensor]:
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             damaged = f"the archive ({exc})"
         if damaged is not None:
-            raise WeightsError(f"{path} is corrupt: the checksum of {damaged} does not match its data.\n"
-                               "Download or copy the file again.")
+            raise WeightsError(
+                f"{path} is corrupt: the checksum of {damaged} does not match its data.\n"
+                "Download or copy the file again."
+            )
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # pickle refusals, truncation, zip errors all land here
@@ -169,20 +195,18 @@ def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, An
         raise WeightsError(f"{path} is not a readable safetensors file ({exc}). It may be corrupt.") from exc
     expected = metadata.pop(_DIGEST_KEY, None)
     if expected is not None and expected != content_digest(raw, metadata):
-        raise WeightsError(f"{path} is corrupt: its contents do not match the checksum stored with them.\n"
-                           "Download or copy the file again.")
+        raise WeightsError(
+            f"{path} is corrupt: its contents do not match the checksum stored with them.\n"
+            "Download or copy the file again."
+        )
     if metadata.get("format") != FORMAT_NAME:
         raise WeightsError(f"{path} is a safetensors file but not ideepcolor weights (no '{FORMAT_NAME}' metadata).")
     if metadata.get("architecture") != ARCHITECTURE:
-        raise WeightsError(
-            f"{path} holds a '{metadata.get('architecture')}' network; this app needs '{ARCHITECTURE}'."
-        )
+        raise WeightsError(f"{path} holds a '{metadata.get('architecture')}' network; this app needs '{ARCHITECTURE}'.")
     for key in ("provenance", "metrics"):
         if key in metadata:
-            try:
+            with contextlib.suppress(json.JSONDecodeError):  # older files may hold plain text there
                 metadata[key] = json.loads(metadata[key])
-            except json.JSONDecodeError:
-                pass
     return _dequantize(raw), metadata
 
 
@@ -200,7 +224,7 @@ def save_weights(
     state: dict[str, torch.Tensor],
     path: Path,
     *,
-    mask_convention: MaskConvention,
+    mask_convention: MaskConvention | str,
     name: str = "ideepcolor",
     provenance: dict[str, Any] | None = None,
     metrics: dict[str, Any] | None = None,
@@ -264,5 +288,7 @@ def _dequantize(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         if key.endswith(_QUANT_SUFFIX):
             continue
         scale = tensors.get(key + _QUANT_SUFFIX)
-        out[key] = value.float() * scale if scale is not None else (value.float() if value.is_floating_point() else value)
+        out[key] = (
+            value.float() * scale if scale is not None else (value.float() if value.is_floating_point() else value)
+        )
     return out

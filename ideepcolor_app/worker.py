@@ -4,13 +4,15 @@ On a CPU with both networks, each hint state is shown from the fast network at o
 refined by the full-size one once the hints have stopped changing for :data:`REFINE_DELAY`.
 With only the full-size network on a CPU, a cheap low-resolution pass comes first.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -44,8 +46,14 @@ class Engine(Protocol):
 
     def require_photo(self) -> PhotoOnDevice: ...
 
-    def colorize(self, hints: Sequence[Hint], size: int = NETWORK_SIZE, should_stop: Callable[[], bool] | None = None,
-                 network: Network | None = None, source: PhotoOnDevice | None = None) -> Colorization: ...
+    def colorize(
+        self,
+        hints: Sequence[Hint],
+        size: int = NETWORK_SIZE,
+        should_stop: Callable[[], bool] | None = None,
+        network: Network | None = None,
+        source: PhotoOnDevice | None = None,
+    ) -> Colorization: ...
 
 
 @dataclass(frozen=True)
@@ -80,9 +88,14 @@ class AsyncColorizer:
     forwards them to its own thread (for Qt, through a queued signal).
     """
 
-    def __init__(self, engine: Engine, on_result: Callable[[UpdateResult], None],
-                 on_error: Callable[[int, Exception], None] | None = None, preview_max_side: int = 2048,
-                 refine_delay: float = REFINE_DELAY) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        on_result: Callable[[UpdateResult], None],
+        on_error: Callable[[int, Exception], None] | None = None,
+        preview_max_side: int = 2048,
+        refine_delay: float = REFINE_DELAY,
+    ) -> None:
         self.engine = engine
         self.preview_max_side = preview_max_side
         self.refine_delay = refine_delay
@@ -158,11 +171,22 @@ class AsyncColorizer:
             self._cond.wait_for(lambda: self._pending is not None or self._closed, timeout=seconds)
             return self._pending is None and not self._closed
 
-    def _deliver(self, request_id: int, request: UpdateRequest, started: float, result: Colorization,
-                 preliminary: bool, palette: bool) -> None:
+    def _deliver(
+        self,
+        request_id: int,
+        request: UpdateRequest,
+        started: float,
+        result: Colorization,
+        preliminary: bool,
+        palette: bool,
+    ) -> None:
         low_resolution = result.size < NETWORK_SIZE
-        preview = result.preview_rgb(min(self.preview_max_side, PRELIMINARY_MAX_SIDE) if low_resolution
-                                     else self.preview_max_side)
+        preview = result.preview_rgb(
+            min(self.preview_max_side, PRELIMINARY_MAX_SIDE) if low_resolution else self.preview_max_side
+        )
         suggestions = result.suggestions(*request.probe) if request.probe and palette else None
-        self._on_result(UpdateResult(request_id, request.hints, preview, suggestions, time.perf_counter() - started,
-                                     result, preliminary))
+        self._on_result(
+            UpdateResult(
+                request_id, request.hints, preview, suggestions, time.perf_counter() - started, result, preliminary
+            )
+        )

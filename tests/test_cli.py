@@ -18,8 +18,12 @@ def test_colorize_a_photo_at_full_resolution(tmp_path, echo_weights, photo_files
     assert load_photo(out).size == load_photo(photo).size
     assert main(["colorize", str(photo), "-o", str(tmp_path), "--weights", str(echo_weights)]) == 1
     assert "refusing to overwrite" in capsys.readouterr().err
-    assert main(["colorize", str(photo), "-o", str(tmp_path), "--weights", str(echo_weights), "--force",
-                 "--format", "jpg"]) == 0
+    assert (
+        main(
+            ["colorize", str(photo), "-o", str(tmp_path), "--weights", str(echo_weights), "--force", "--format", "jpg"]
+        )
+        == 0
+    )
 
 
 def test_colorize_with_a_session_applies_its_hints(tmp_path, echo_weights):
@@ -40,8 +44,17 @@ def test_bad_inputs_fail_clearly_and_leave_no_output(tmp_path, echo_weights, pho
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff garbage")
     (tmp_path / "empty.png").write_bytes(b"")
     out = tmp_path / "out"
-    code = main(["colorize", str(tmp_path / "broken.jpg"), str(tmp_path / "empty.png"), "-o", str(out),
-                 "--weights", str(echo_weights)])
+    code = main(
+        [
+            "colorize",
+            str(tmp_path / "broken.jpg"),
+            str(tmp_path / "empty.png"),
+            "-o",
+            str(out),
+            "--weights",
+            str(echo_weights),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "broken.jpg" in err and "empty.png: the file is empty" in err
     assert list(out.iterdir()) == []

@@ -4,7 +4,14 @@ import skimage.color
 import torch
 
 from ideepcolor_app.color import (
-    ab_to_position, gamut_map, lab_to_rgb, lab_to_rgb_np, lab_to_srgb8, position_to_ab, rgb_to_lab, rgb_to_lab_np,
+    ab_to_position,
+    gamut_map,
+    lab_to_rgb,
+    lab_to_rgb_np,
+    lab_to_srgb8,
+    position_to_ab,
+    rgb_to_lab,
+    rgb_to_lab_np,
     snap_ab_to_gamut,
 )
 

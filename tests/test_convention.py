@@ -1,5 +1,4 @@
 """The mask convention of a weights file: by checksum, by name, or detected from behaviour."""
-import torch
 
 from ideepcolor_app.cli import main
 from ideepcolor_app.convention import detect_mask_convention

@@ -1,4 +1,5 @@
 """Downloads against a local HTTP server on 127.0.0.1 serving a file the test generates."""
+
 import hashlib
 import os
 import socket

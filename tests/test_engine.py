@@ -7,9 +7,9 @@ import torch
 
 from ideepcolor_app.color import lab_to_rgb
 from ideepcolor_app.engine import ColorizationEngine
-from ideepcolor_app.worker import AsyncColorizer, UpdateRequest
 from ideepcolor_app.hints import Hint
 from ideepcolor_app.images import Photo
+from ideepcolor_app.worker import AsyncColorizer, UpdateRequest
 
 
 def grey_photo(width=300, height=200, level=128) -> Photo:
@@ -64,7 +64,7 @@ def test_distribution_and_suggestions_follow_the_current_hints(engine):
         raw = lab_to_rgb(lab, clip=False)
         assert ((raw > -0.03) & (raw < 1.03)).all()
     abs_ = [np.array(s.ab) for s in palette.suggestions]
-    assert all(np.linalg.norm(x - y) >= 8 for i, x in enumerate(abs_) for y in abs_[i + 1:])
+    assert all(np.linalg.norm(x - y) >= 8 for i, x in enumerate(abs_) for y in abs_[i + 1 :])
 
 
 def test_out_of_gamut_hint_colours_are_snapped_at_the_pixel_lightness(echo_weights, device):
@@ -137,8 +137,9 @@ def test_async_drops_superseded_requests():
 def test_async_reports_errors_and_keeps_running(engine):
     errors, results = [], []
     got = threading.Event()
-    worker = AsyncColorizer(engine, lambda r: (results.append(r), r.preliminary or got.set()),
-                            lambda i, e: (errors.append(e), got.set()))
+    worker = AsyncColorizer(
+        engine, lambda r: (results.append(r), r.preliminary or got.set()), lambda i, e: (errors.append(e), got.set())
+    )
     engine.current, saved = None, engine.current
     worker.submit(UpdateRequest(()))
     assert got.wait(10) and errors and "No photo" in str(errors[0])
@@ -155,7 +156,9 @@ def test_preview_pass_is_cheaper_but_shows_the_hint(engine):
     hint = Hint(150.0, 100.0, (-40.0, 50.0), 9)
     size = engine.preview_size
     preview = engine.colorize([hint], size)
-    assert size < 256 and preview.ab.shape == (1, 2, size, size) and preview.logits.shape == (1, 529, size // 4, size // 4)
+    assert (
+        size < 256 and preview.ab.shape == (1, 2, size, size) and preview.logits.shape == (1, 529, size // 4, size // 4)
+    )
     a, b = preview.predicted_ab_at(150, 100)
     assert a < -10 and b > 10
     assert preview.full_resolution_rgb().shape == (200, 300, 3)
@@ -228,12 +231,18 @@ def two_network_engine(echo_weights, tmp_path):
     from ideepcolor_app.model import SIGGRAPHGenerator
     from ideepcolor_app.weights import save_weights
 
-    fast = save_weights(SIGGRAPHGenerator(0.25, residual=True).state_dict(), tmp_path / "fast.safetensors",
-                        mask_convention="centered", hint_encoding=HintEncoding.LIGHTNESS_FILL)
+    fast = save_weights(
+        SIGGRAPHGenerator(0.25, residual=True).state_dict(),
+        tmp_path / "fast.safetensors",
+        mask_convention="centered",
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+    )
     from ideepcolor_app.engine import Network
 
-    engine = ColorizationEngine([Network.from_file(echo_weights, torch.device("cpu")),
-                                 Network.from_file(fast, torch.device("cpu"))], torch.device("cpu"))
+    engine = ColorizationEngine(
+        [Network.from_file(echo_weights, torch.device("cpu")), Network.from_file(fast, torch.device("cpu"))],
+        torch.device("cpu"),
+    )
     engine.set_photo(grey_photo())
     return engine
 

@@ -1,4 +1,5 @@
 """The fast model: reduced width, fill encodings, yardsticks and the eval-matched hint recipe."""
+
 import numpy as np
 import pytest
 import torch
@@ -23,8 +24,13 @@ def test_width_and_encoding_survive_saving_and_are_read_from_shapes(tmp_path):
     torch.manual_seed(0)
     model = SIGGRAPHGenerator(0.25, residual=True)
     torch.nn.init.normal_(model.model_out[0].weight, std=0.1)
-    path = save_weights(model.state_dict(), tmp_path / "fast.safetensors", mask_convention="centered",
-                        hint_encoding=HintEncoding.LIGHTNESS_FILL, half=True)
+    path = save_weights(
+        model.state_dict(),
+        tmp_path / "fast.safetensors",
+        mask_convention="centered",
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+        half=True,
+    )
     assert path.stat().st_size < 5e6, "fp16 keeps the fast model at a few MB"
     loaded, info = load_model(path)
     assert info.width == 0.25 and info.is_fast and info.hint_encoding is HintEncoding.LIGHTNESS_FILL
@@ -38,11 +44,11 @@ def direct_fill(boxes, colors, height, width, lightness=None):
     """The yardstick's definition written out with numpy, pixel by pixel in vectorised form."""
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)
     num, den = np.zeros((2, height, width)), np.zeros((height, width))
-    for (top, left, side), color in zip(boxes, colors):
+    for (top, left, side), color in zip(boxes, colors, strict=True):
         cy, cx = top + (side - 1) / 2, left + (side - 1) / 2
         w = 1 / ((ys - cy) ** 2 + (xs - cx) ** 2 + 1) ** 1.5
         if lightness is not None:
-            hint_l = lightness[top:top + side, left:left + side].mean()
+            hint_l = lightness[top : top + side, left : left + side].mean()
             w = w * np.exp(-((lightness - hint_l) ** 2) / (2 * 8.0**2))
         num += w * np.asarray(color, np.float64)[:, None, None]
         den += w
@@ -67,13 +73,19 @@ def test_a_single_hint_colours_everything_and_none_leaves_grey():
     boxes, colors = torch.tensor([[[10, 10, 5], [0, 0, 1]]]), torch.tensor([[[30.0, -10.0], [99.0, 99.0]]])
     one = torch.tensor([[True, False]])
     fill = inverse_distance_fill(boxes, colors, one, 40, 40)
-    assert torch.allclose(fill[0, 0], torch.full((40, 40), 30.0)) and torch.allclose(fill[0, 1], torch.full((40, 40), -10.0))
+    assert torch.allclose(fill[0, 0], torch.full((40, 40), 30.0)) and torch.allclose(
+        fill[0, 1], torch.full((40, 40), -10.0)
+    )
     assert inverse_distance_fill(boxes, colors, torch.zeros(1, 2, dtype=torch.bool), 40, 40).abs().max() == 0
 
 
 def test_fill_encoding_hands_the_fill_to_the_network_and_marks_hints():
     l = torch.full((1, 1, 32, 32), 50.0)
-    boxes, colors, valid = torch.tensor([[[4, 4, 3]]]), torch.tensor([[[55.0, 22.0]]]), torch.ones(1, 1, dtype=torch.bool)
+    boxes, colors, valid = (
+        torch.tensor([[[4, 4, 3]]]),
+        torch.tensor([[[55.0, 22.0]]]),
+        torch.ones(1, 1, dtype=torch.bool),
+    )
     sparse = encode_hints(l, boxes, colors, valid, MaskConvention.ZERO_ONE, HintEncoding.SPARSE)
     filled = encode_hints(l, boxes, colors, valid, MaskConvention.ZERO_ONE, HintEncoding.FILL)
     assert sparse[0, 1, 20, 20] == 0 and filled[0, 1, 20, 20] == pytest.approx(55 / 110)

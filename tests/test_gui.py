@@ -1,4 +1,5 @@
 """The desktop app driven as a user would (pytest-qt, offscreen)."""
+
 import threading
 import time
 
@@ -59,7 +60,10 @@ def wait_for_result(qtbot, w, palette=False):
         latest = w.latest
         ok = latest is not None and w.document is not None and latest.hints == w.document.hints.hints
         ok = ok and not latest.preliminary
-        return ok and (not palette or (latest.palette is not None and (latest.palette.x, latest.palette.y) == w._probe()))
+        return ok and (
+            not palette or (latest.palette is not None and (latest.palette.x, latest.palette.y) == w._probe())
+        )
+
     qtbot.waitUntil(current, timeout=60000)
 
 
@@ -70,7 +74,9 @@ def view_point(w, x, y) -> QPoint:
 def mouse(w, kind, x, y, button=Qt.MouseButton.LeftButton):
     pos = QPointF(view_point(w, x, y))
     buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else button
-    event = QMouseEvent(kind, pos, w.canvas.viewport().mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier)
+    event = QMouseEvent(
+        kind, pos, w.canvas.viewport().mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(w.canvas.viewport(), event)
 
 
@@ -83,8 +89,13 @@ def drag(w, start, end, steps=8):
     mouse(w, QEvent.Type.MouseButtonPress, *start)
     for i in range(1, steps + 1):
         t = i / steps
-        mouse(w, QEvent.Type.MouseMove, start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t,
-              Qt.MouseButton.NoButton)
+        mouse(
+            w,
+            QEvent.Type.MouseMove,
+            start[0] + (end[0] - start[0]) * t,
+            start[1] + (end[1] - start[1]) * t,
+            Qt.MouseButton.NoButton,
+        )
     mouse(w, QEvent.Type.MouseButtonRelease, *end)
 
 
@@ -138,8 +149,16 @@ def test_patch_size_follows_wheel_and_brackets(qtbot, window):
     hints = window.document.hints
     assert hints[0].size == 5
     pos = QPointF(view_point(window, 300, 200))
-    wheel = QWheelEvent(pos, window.canvas.viewport().mapToGlobal(pos), QPoint(), QPoint(0, 120),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    wheel = QWheelEvent(
+        pos,
+        window.canvas.viewport().mapToGlobal(pos),
+        QPoint(),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(window.canvas.viewport(), wheel)
     assert hints[0].size == 7
     QTest.keyClick(window.canvas, Qt.Key.Key_BracketRight)
@@ -349,7 +368,7 @@ def test_gui_thread_keeps_running_while_an_update_is_slow(qtbot, window):
     qtbot.waitUntil(slow.finished.is_set, timeout=10000)
     timer.stop()
     assert len(ticks) > 40, "timers kept firing during the 1.5 s update"
-    assert max(b - a for a, b in zip(ticks, ticks[1:])) < 0.5
+    assert max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) < 0.5
     window.bridge.close()
     window.bridge = None
 
@@ -479,7 +498,9 @@ def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
                 history.append([h[:] for h in shadow])
                 click(window, *start, Qt.MouseButton.RightButton)
                 del shadow[i]
-                selected = None if selected == i else (selected - 1 if selected is not None and selected > i else selected)
+                selected = (
+                    None if selected == i else (selected - 1 if selected is not None and selected > i else selected)
+                )
         elif op == "undo" and history:
             QTest.keySequence(window, "Ctrl+Z")
             shadow = history.pop()
@@ -492,13 +513,15 @@ def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
         edits += 1
         log.append((op, hints.selected, window.current_ab))
         QApplication.processEvents()
-        assert [h.ab for h in hints.hints] == [tuple(h[2]) for h in shadow], f"edit {edits} ({op}): colours differ; last edits {log[-4:]}"
+        assert [h.ab for h in hints.hints] == [tuple(h[2]) for h in shadow], (
+            f"edit {edits} ({op}): colours differ; last edits {log[-4:]}"
+        )
         assert hints.selected == selected and window.current_ab == current, f"edit {edits} ({op}): selection or colour"
         if edits == 100:
             rss_after_100 = resident_mib()
 
     assert [h.ab for h in hints.hints] == [tuple(s[2]) for s in shadow], "every hint keeps its colour"
-    for hint, (x, y, _) in zip(hints.hints, shadow):
+    for hint, (x, y, _) in zip(hints.hints, shadow, strict=True):
         assert abs(hint.x - x) < 2 and abs(hint.y - y) < 2, "every hint is where it was put"
     wait_for_result(qtbot, window)
     rss_end = resident_mib()
@@ -508,9 +531,11 @@ def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
     assert np.array_equal(window.latest.preview, expected), "the last picture is the final hints' picture"
     assert window.last_error is None
     with capsys.disabled():
-        print(f"\nsoak: {edits} edits {counts}, {len(shadow)} hints at the end, "
-              f"{window.bridge._worker.dropped} superseded updates dropped; "
-              f"resident memory {rss_after_100:.0f} MiB after 100 edits, {rss_end:.0f} MiB after {edits}")
+        print(
+            f"\nsoak: {edits} edits {counts}, {len(shadow)} hints at the end, "
+            f"{window.bridge._worker.dropped} superseded updates dropped; "
+            f"resident memory {rss_after_100:.0f} MiB after 100 edits, {rss_end:.0f} MiB after {edits}"
+        )
     assert rss_end - rss_after_100 < 50
 
 

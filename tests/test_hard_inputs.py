@@ -1,4 +1,5 @@
 """Hard inputs tried for real: fuzzed sessions and hints, damaged files, a disk that fills up."""
+
 import errno
 import json
 import math
@@ -22,13 +23,22 @@ from ideepcolor_app.weights import load_model, save_weights
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=True, allow_infinity=True)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=12,
 )
-weird_numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-(2**80), 2**80),
-                          st.text(max_size=5), st.none(), st.booleans(), st.lists(st.integers(), max_size=3))
+weird_numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(2**80), 2**80),
+    st.text(max_size=5),
+    st.none(),
+    st.booleans(),
+    st.lists(st.integers(), max_size=3),
+)
 
 
 def valid_session_json() -> dict:
@@ -88,8 +98,11 @@ def test_bad_hint_edits_are_refused_whole(first, second, field):
 
 
 @FUZZ
-@given(st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\\x00"), min_size=1,
-               max_size=20).filter(lambda name: name not in (".", "..")))
+@given(
+    st.text(
+        st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\\x00"), min_size=1, max_size=20
+    ).filter(lambda name: name not in (".", ".."))
+)
 def test_unicode_paths_round_trip(tmp_path, name):
     folder = tmp_path / "u"
     folder.mkdir(exist_ok=True)
@@ -107,6 +120,7 @@ def test_unicode_paths_round_trip(tmp_path, name):
 
 
 # ----- damaged files -------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def weight_files(tmp_path_factory):
@@ -160,10 +174,12 @@ def test_an_image_whose_header_lies_about_its_size(tmp_path):
 
 def disk_full_after(half: bool):
     """A write that puts some bytes on disk, then fails as a full disk does."""
+
     def write(self, data, *args, **kwargs):
         with open(self, "wb" if isinstance(data, bytes) else "w") as f:
             f.write(data[: len(data) // 2] if half else data[:0])
         raise OSError(errno.ENOSPC, "No space left on device")
+
     return write
 
 

@@ -76,20 +76,23 @@ def test_session_round_trips_through_json(tmp_path):
     assert json.loads(path.read_text())["version"] == 1
 
 
-@pytest.mark.parametrize("mutate, field", [
-    (lambda d: d.update(format="other"), "format"),
-    (lambda d: d.update(version="1"), "version"),
-    (lambda d: d.update(version=99), "version"),
-    (lambda d: d["image"].update(width=-3), "image.width"),
-    (lambda d: d["image"].update(sha256=5), "image.sha256"),
-    (lambda d: d.update(hints={}), "hints"),
-    (lambda d: d["hints"][0].update(x="12"), "hints[0].x"),
-    (lambda d: d["hints"][0].update(y=480), "hints[0].y"),
-    (lambda d: d["hints"][0].update(ab=[1]), "hints[0].ab"),
-    (lambda d: d["hints"][0].update(ab=[float("nan"), 0]), "hints[0].ab"),
-    (lambda d: d["hints"][0].update(size=4), "hints[0].size"),
-    (lambda d: d["hints"][0].update(size=True), "hints[0].size"),
-])
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda d: d.update(format="other"), "format"),
+        (lambda d: d.update(version="1"), "version"),
+        (lambda d: d.update(version=99), "version"),
+        (lambda d: d["image"].update(width=-3), "image.width"),
+        (lambda d: d["image"].update(sha256=5), "image.sha256"),
+        (lambda d: d.update(hints={}), "hints"),
+        (lambda d: d["hints"][0].update(x="12"), "hints[0].x"),
+        (lambda d: d["hints"][0].update(y=480), "hints[0].y"),
+        (lambda d: d["hints"][0].update(ab=[1]), "hints[0].ab"),
+        (lambda d: d["hints"][0].update(ab=[float("nan"), 0]), "hints[0].ab"),
+        (lambda d: d["hints"][0].update(size=4), "hints[0].size"),
+        (lambda d: d["hints"][0].update(size=True), "hints[0].size"),
+    ],
+)
 def test_malformed_sessions_name_the_field(tmp_path, mutate, field):
     data = _session().to_json()
     data["hints"].append({"x": 1, "y": 1, "ab": [0, 0], "size": 5})

@@ -11,10 +11,14 @@ from ideepcolor_app.images import ImageError, load_photo, save_image
 
 def _png_header_only(path: Path, width: int, height: int) -> None:
     """A PNG whose header claims a size, without the pixel data (cheap 'huge' image)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    )
 
 
 def test_colour_jpeg_loads_with_hash_and_colour_flag(tmp_path):
@@ -31,8 +35,11 @@ def test_colour_jpeg_loads_with_hash_and_colour_flag(tmp_path):
 def test_all_common_modes_become_rgb(tmp_path, mode):
     base = Image.fromarray((np.arange(64 * 48) % 256).astype(np.uint8).reshape(48, 64)).convert("RGB")
     ramp = np.arange(64 * 48).reshape(48, 64) * 20
-    image = base.convert(mode) if mode not in ("I;16", "I") else Image.fromarray(
-        ramp.astype(np.uint16) if mode == "I;16" else ramp.astype(np.int32))
+    image = (
+        base.convert(mode)
+        if mode not in ("I;16", "I")
+        else Image.fromarray(ramp.astype(np.uint16) if mode == "I;16" else ramp.astype(np.int32))
+    )
     path = tmp_path / ("x.jpg" if mode == "CMYK" else "x.tif" if mode == "I" else "x.png")
     image.save(path)
     photo = load_photo(path)
@@ -70,8 +77,12 @@ def test_bad_files_get_messages_naming_file_and_problem(tmp_path):
     Image.new("RGB", (200, 200), (1, 2, 3)).save(tmp_path / "full.jpg")
     data = (tmp_path / "full.jpg").read_bytes()
     (tmp_path / "truncated.jpg").write_bytes(data[: len(data) // 2])
-    expected = {"missing.png": "not found", "empty.png": "empty", "text.png": "not an image",
-                "truncated.jpg": "corrupt or truncated"}
+    expected = {
+        "missing.png": "not found",
+        "empty.png": "empty",
+        "text.png": "not an image",
+        "truncated.jpg": "corrupt or truncated",
+    }
     for name, problem in expected.items():
         with pytest.raises(ImageError) as err:
             load_photo(tmp_path / name)

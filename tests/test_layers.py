@@ -1,4 +1,5 @@
 """The import contract: the core never imports Qt or the GUI layer, and no module imports in a cycle."""
+
 import ast
 import subprocess
 import sys
@@ -28,20 +29,30 @@ def imported_names(path: Path) -> set[str]:
 
 
 def test_the_core_never_imports_qt_or_the_gui():
-    offenders = {str(p.relative_to(PACKAGE)): sorted(n for n in imported_names(p)
-                                                     if n.startswith(QT) or n.startswith("ideepcolor_app.gui"))
-                 for p in core_modules()}
+    offenders = {
+        str(p.relative_to(PACKAGE)): sorted(
+            n for n in imported_names(p) if n.startswith(QT) or n.startswith("ideepcolor_app.gui")
+        )
+        for p in core_modules()
+    }
     reached = {k: {".".join(n.split(".")[:3]) for n in v} for k, v in offenders.items() if v}
-    assert reached == {"commands/bench.py": {"ideepcolor_app.gui.drag_bench"}, "commands/gui.py": {"ideepcolor_app.gui.app"}}, \
-        "only the command line's gui and bench commands reach into the GUI layer, lazily"
+    assert reached == {
+        "commands/bench.py": {"ideepcolor_app.gui.drag_bench"},
+        "commands/gui.py": {"ideepcolor_app.gui.app"},
+    }, "only the command line's gui and bench commands reach into the GUI layer, lazily"
 
 
 def test_importing_the_whole_core_loads_no_qt():
-    modules = [".".join(("ideepcolor_app", *p.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
-               for p in core_modules() if p.name != "__main__.py"]
-    code = ("import importlib, sys\n"
-            f"for m in {modules!r}: importlib.import_module(m)\n"
-            f"print(sorted(m for m in sys.modules if m.startswith({QT!r})))")
+    modules = [
+        ".".join(("ideepcolor_app", *p.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+        for p in core_modules()
+        if p.name != "__main__.py"
+    ]
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({QT!r})))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 

@@ -1,4 +1,5 @@
 """Installed like any other package: build the wheel, install it into a fresh environment, use it."""
+
 import os
 import site
 import subprocess
@@ -22,17 +23,42 @@ def installed(tmp_path_factory):
     one imported.
     """
     work = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "-w", str(work / "dist"), str(REPO)], check=True, capture_output=True, text=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(work / "dist"),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     wheel = next((work / "dist").glob("ideepcolor_app-*.whl"))
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
     python = venv / "bin" / "python"
-    venv_site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                    check=True, capture_output=True, text=True).stdout.strip())
+    venv_site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     (venv_site / "_dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return wheel, venv
 
 
@@ -47,8 +73,9 @@ def test_the_wheel_carries_samples_and_bundled_weights_and_stays_small(installed
     names = zipfile.ZipFile(wheel).namelist()
     assert "ideepcolor_app/samples/astronaut.jpg" in names
     bundled = sorted(p.name for p in (REPO / "weights").glob("*.safetensors"))
-    assert [n for n in names if n.startswith("ideepcolor_app/bundled_weights/") and n.endswith(".safetensors")] == \
-        [f"ideepcolor_app/bundled_weights/{n}" for n in bundled]
+    assert [n for n in names if n.startswith("ideepcolor_app/bundled_weights/") and n.endswith(".safetensors")] == [
+        f"ideepcolor_app/bundled_weights/{n}" for n in bundled
+    ]
     weights_bytes = sum((REPO / "weights" / n).stat().st_size for n in bundled)
     assert wheel.stat().st_size - weights_bytes < 1_000_000, "small apart from the weights themselves"
 
@@ -57,9 +84,18 @@ def test_the_wheel_carries_samples_and_bundled_weights_and_stays_small(installed
 def test_the_installed_app_finds_its_files_outside_the_repository(installed, tmp_path, echo_weights):
     _, venv = installed
     python = venv / "bin" / "python"
-    where = subprocess.run([str(python), "-c", "import ideepcolor_app, ideepcolor_app.resources as r; "
-                            "print(ideepcolor_app.__file__); print(r.sample_photo()); print(r.bundled_weights_dir())"],
-                           capture_output=True, text=True, cwd=tmp_path, check=True).stdout.split("\n")
+    where = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import ideepcolor_app, ideepcolor_app.resources as r; "
+            "print(ideepcolor_app.__file__); print(r.sample_photo()); print(r.bundled_weights_dir())",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    ).stdout.split("\n")
     assert str(venv) in where[0], "the installed copy is the one imported"
     assert Path(where[1]).is_file() and str(venv) in where[1], "the sample photo opens from the package"
     assert str(venv) in where[2]

@@ -54,7 +54,7 @@ def test_crops_and_flips_come_from_the_photos(photo_folder):
     photos = load_photo_set([photo_folder], crop=32)
     g = torch.Generator().manual_seed(0)
     batch = sample_batch(photos, 64, 32, g)
-    assert batch.shape == (64, 3, 32, 32) and 0 <= batch.min() and batch.max() <= 1
+    assert batch.shape == (64, 3, 32, 32) and batch.min() >= 0 and batch.max() <= 1
     g = torch.Generator().manual_seed(0)
     index = torch.randint(len(photos), (64,), generator=g)
     u = torch.rand(64, 3, generator=g)
@@ -62,7 +62,7 @@ def test_crops_and_flips_come_from_the_photos(photo_folder):
     for i in range(64):
         h, w = photos.sizes[index[i]].tolist()
         top, left = int(u[i, 0] * (h - 31)), int(u[i, 1] * (w - 31))
-        crop = photos.pixels[index[i], top:top + 32, left:left + 32].permute(2, 0, 1).float() / 255
+        crop = photos.pixels[index[i], top : top + 32, left : left + 32].permute(2, 0, 1).float() / 255
         if u[i, 2] < 0.5:
             crop, flips = crop.flip(-1), flips + 1
         assert torch.equal(batch[i], crop)
@@ -85,7 +85,7 @@ def test_simulated_hints_follow_the_recipe():
     assert abs(z.mean()) < 0.05 and abs(z.std() - 1) < 0.1  # normal around the centre, std a quarter
     b, k = torch.nonzero(valid)[7].tolist()
     t, l, s = boxes[b, k].tolist()
-    assert torch.allclose(colors[b, k], ab[b, :, t:t + s, l:l + s].mean(dim=(1, 2)), atol=1e-4)
+    assert torch.allclose(colors[b, k], ab[b, :, t : t + s, l : l + s].mean(dim=(1, 2)), atol=1e-4)
 
 
 def test_patch_means_match_direct_means():
@@ -113,8 +113,9 @@ def test_schedule_warms_up_then_decays():
 
 def _trainer(folder, out, steps, lr=1e-3):
     photos = load_photo_set([folder], crop=32)
-    config = TrainConfig(out=out, batch=6, crop=32, steps=steps, lr=lr, warmup_steps=2, schedule_steps=60,
-                         log_every=1, seed=3)
+    config = TrainConfig(
+        out=out, batch=6, crop=32, steps=steps, lr=lr, warmup_steps=2, schedule_steps=60, log_every=1, seed=3
+    )
     return Trainer(config, photos, torch.device("cpu"))
 
 
@@ -143,8 +144,23 @@ def test_resume_continues_exactly_where_it_stopped(photo_folder, tmp_path):
 
 def test_cli_train_exports_loadable_weights_with_metadata(photo_folder, tmp_path, capsys):
     out = tmp_path / "mine.safetensors"
-    args = ["train", str(photo_folder), "--out", str(out), "--steps", "3", "--batch", "4", "--crop", "32",
-            "--compact", "--dev", str(photo_folder), "--dev-limit", "2"]
+    args = [
+        "train",
+        str(photo_folder),
+        "--out",
+        str(out),
+        "--steps",
+        "3",
+        "--batch",
+        "4",
+        "--crop",
+        "32",
+        "--compact",
+        "--dev",
+        str(photo_folder),
+        "--dev-limit",
+        "2",
+    ]
     assert main(args) == 0
     assert "compact_psnr_difference_db" in capsys.readouterr().out
     compact = tmp_path / "mine-int8.safetensors"
@@ -161,8 +177,25 @@ def test_cli_train_exports_loadable_weights_with_metadata(photo_folder, tmp_path
     assert info.metadata["provenance"]["steps"] == 4
     # fine-tuning from any loadable weights, keeping their mask convention
     tuned = tmp_path / "tuned.safetensors"
-    assert main(["train", str(photo_folder), "--out", str(tuned), "--steps", "1", "--batch", "2", "--crop", "32",
-                 "--init", str(out)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                str(photo_folder),
+                "--out",
+                str(tuned),
+                "--steps",
+                "1",
+                "--batch",
+                "2",
+                "--crop",
+                "32",
+                "--init",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert load_state_dict(tuned)[1].metadata["provenance"]["init"] == str(out)
 
 
@@ -170,10 +203,32 @@ def test_cli_train_exports_loadable_weights_with_metadata(photo_folder, tmp_path
 def test_torchrun_data_parallel_on_cpu(photo_folder, tmp_path):
     out = tmp_path / "ddp.safetensors"
     done = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-         "-m", "ideepcolor_app", "train", str(photo_folder), "--out", str(out), "--steps", "2", "--batch", "2",
-         "--crop", "32", "--device", "cpu"],
-        capture_output=True, text=True, timeout=240)
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            "-m",
+            "ideepcolor_app",
+            "train",
+            str(photo_folder),
+            "--out",
+            str(out),
+            "--steps",
+            "2",
+            "--batch",
+            "2",
+            "--crop",
+            "32",
+            "--device",
+            "cpu",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     _, info = load_state_dict(out)
     assert info.metadata["provenance"]["world_size"] == 2 and info.metadata["provenance"]["images_seen"] == 8

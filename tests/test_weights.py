@@ -13,18 +13,33 @@ from ideepcolor_app.weights import WeightsError, load_model, load_state_dict, sa
 
 # The published module tree, written out from ../shared/reference/siggraph17.md (not from our code).
 _CONVS = {  # key prefix: (out, in, k)
-    "model1.0": (64, 4, 3), "model1.2": (64, 64, 3),
-    "model2.0": (128, 64, 3), "model2.2": (128, 128, 3),
-    "model3.0": (256, 128, 3), "model3.2": (256, 256, 3), "model3.4": (256, 256, 3),
+    "model1.0": (64, 4, 3),
+    "model1.2": (64, 64, 3),
+    "model2.0": (128, 64, 3),
+    "model2.2": (128, 128, 3),
+    "model3.0": (256, 128, 3),
+    "model3.2": (256, 256, 3),
+    "model3.4": (256, 256, 3),
     **{f"model{m}.{i}": (512, 256 if (m, i) == (4, 0) else 512, 3) for m in (4, 5, 6, 7) for i in (0, 2, 4)},
-    "model3short8.0": (256, 256, 3), "model8.1": (256, 256, 3), "model8.3": (256, 256, 3),
-    "model2short9.0": (128, 128, 3), "model9.1": (128, 128, 3),
-    "model1short10.0": (128, 64, 3), "model10.1": (128, 128, 3),
-    "model_class.0": (529, 256, 1), "model_out.0": (2, 128, 1),
+    "model3short8.0": (256, 256, 3),
+    "model8.1": (256, 256, 3),
+    "model8.3": (256, 256, 3),
+    "model2short9.0": (128, 128, 3),
+    "model9.1": (128, 128, 3),
+    "model1short10.0": (128, 64, 3),
+    "model10.1": (128, 128, 3),
+    "model_class.0": (529, 256, 1),
+    "model_out.0": (2, 128, 1),
 }
 _UPS = {"model8up.0": (512, 256), "model9up.0": (256, 128), "model10up.0": (128, 128)}
-_BNS = {"model1.4": 64, "model2.4": 128, "model3.6": 256, **{f"model{m}.6": 512 for m in (4, 5, 6, 7)},
-        "model8.5": 256, "model9.3": 128}
+_BNS = {
+    "model1.4": 64,
+    "model2.4": 128,
+    "model3.6": 256,
+    **{f"model{m}.6": 512 for m in (4, 5, 6, 7)},
+    "model8.5": 256,
+    "model9.3": 128,
+}
 
 
 def published_state_dict(seed: int = 0) -> dict[str, torch.Tensor]:
@@ -49,9 +64,13 @@ def test_module_tree_matches_published_size():
     assert abs(count_forward_flops() / 1e9 - 151) < 2
 
 
-@pytest.mark.parametrize("filename, convention", [
-    ("siggraph17-df00044c.pth", MaskConvention.ZERO_ONE), ("pytorch.pth", MaskConvention.CENTERED),
-])
+@pytest.mark.parametrize(
+    "filename, convention",
+    [
+        ("siggraph17-df00044c.pth", MaskConvention.ZERO_ONE),
+        ("pytorch.pth", MaskConvention.CENTERED),
+    ],
+)
 def test_published_keys_load_strictly_with_their_mask_convention(tmp_path, filename, convention):
     state = published_state_dict()
     path = tmp_path / filename
@@ -118,10 +137,16 @@ def test_safetensors_from_another_project_is_refused(tmp_path):
 def test_compact_export_is_small_and_close(tmp_path):
     torch.manual_seed(0)
     model = SIGGRAPHGenerator().eval()
-    full = save_weights(model.state_dict(), tmp_path / "full.safetensors", mask_convention="centered",
-                        provenance={"steps": 3}, metrics={"psnr_0": 20.5})
-    compact = save_weights(model.state_dict(), tmp_path / "compact.safetensors", mask_convention="centered",
-                           quantize_int8=True)
+    full = save_weights(
+        model.state_dict(),
+        tmp_path / "full.safetensors",
+        mask_convention="centered",
+        provenance={"steps": 3},
+        metrics={"psnr_0": 20.5},
+    )
+    compact = save_weights(
+        model.state_dict(), tmp_path / "compact.safetensors", mask_convention="centered", quantize_int8=True
+    )
     assert compact.stat().st_size < 36e6 < full.stat().st_size
     _, info = load_state_dict(full)
     assert info.metadata["provenance"] == {"steps": 3} and info.metadata["metrics"]["psnr_0"] == 20.5
@@ -172,4 +197,4 @@ def test_engine_prefers_cuda_then_mps_then_cpu(random_weights, monkeypatch):
 
 
 def test_bundled_folder_is_the_repository_weights_folder():
-    assert BUNDLED_DIR == Path(__file__).resolve().parents[1] / "weights"
+    assert Path(__file__).resolve().parents[1] / "weights" == BUNDLED_DIR

@@ -1,4 +1,5 @@
 """Weights the tests make for themselves (the published ones cannot be downloaded here)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +13,13 @@ from ideepcolor_app.weights import save_weights
 
 def make_random_weights(path: Path) -> Path:
     torch.manual_seed(0)
-    return save_weights(SIGGRAPHGenerator().state_dict(), path, mask_convention=MaskConvention.CENTERED,
-                        name="random-test", quantize_int8=True)
+    return save_weights(
+        SIGGRAPHGenerator().state_dict(),
+        path,
+        mask_convention=MaskConvention.CENTERED,
+        name="random-test",
+        quantize_int8=True,
+    )
 
 
 def echo_state_dict() -> dict[str, torch.Tensor]:

@@ -3,6 +3,7 @@
 They only parse options, call the core and print; errors of the
 :class:`~ideepcolor_app.errors.IdeepcolorError` family are reported once, by ``cli.main``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,9 @@ from ..engine import ColorizationEngine
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weights", help="weights file or registry name (default: see 'ideepcolor weights where')")
     parser.add_argument("--device", default=None, help="cuda, cuda:N, mps or cpu (default: best available)")
-    parser.add_argument("--mask-convention", choices=["zero_one", "centered"],
-                        help="override the weights' mask convention")
+    parser.add_argument(
+        "--mask-convention", choices=["zero_one", "centered"], help="override the weights' mask convention"
+    )
 
 
 def load_engine(args: argparse.Namespace) -> ColorizationEngine:

@@ -1,9 +1,11 @@
 """``ideepcolor bench``: what a user waits for, measured on this machine (medians, p95, device, sizes)."""
+
 from __future__ import annotations
 
 import argparse
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import bench
@@ -39,11 +41,16 @@ def run(args: argparse.Namespace) -> int:
             if not any(n.is_fast == fast for n in networks) and not (fast and args.weights):
                 print(f"no {'fast' if fast else 'full-size'} weights found: timing a randomly initialised one")
                 model = SIGGRAPHGenerator(0.25 if fast else 1.0, residual=fast)
-                path = save_weights(model.state_dict(), Path(tmp) / f"{name}.safetensors", mask_convention="centered",
-                                    name=name, hint_encoding=HintEncoding.LIGHTNESS_FILL if fast else "sparse")
+                path = save_weights(
+                    model.state_dict(),
+                    Path(tmp) / f"{name}.safetensors",
+                    mask_convention="centered",
+                    name=name,
+                    hint_encoding=HintEncoding.LIGHTNESS_FILL if fast else "sparse",
+                )
                 networks.append(Network(*load_model(path), device))
         engine = ColorizationEngine(networks, device)
-        gui_drag = None
+        gui_drag: Callable[[ColorizationEngine, float], dict[str, float]] | None = None
         if not args.no_gui:
             from ..gui.drag_bench import gui_drag_stall as gui_drag
         results = bench.run(engine, quick=args.quick, gui_drag=gui_drag)

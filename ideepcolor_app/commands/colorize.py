@@ -1,4 +1,5 @@
 """``ideepcolor colorize``: photos in, colorized photos out at full resolution."""
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,10 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"cannot create output folder {out_dir}: {exc.strerror or exc}") from exc
     engine = load_engine(args)
-    print(f"weights: {engine.info.label}, mask convention {engine.info.mask_convention.value} "
-          f"({engine.info.convention_reason}), device: {engine.device_label}")
+    print(
+        f"weights: {engine.info.label}, mask convention {engine.info.mask_convention.value} "
+        f"({engine.info.convention_reason}), device: {engine.device_label}"
+    )
     failures = 0
     bar = tqdm(inputs, unit="photo", desc=f"Colorizing on {engine.device_label}", disable=None)
     for path in bar:
@@ -52,8 +55,10 @@ def run(args: argparse.Namespace) -> int:
                 if session.image_sha256 == photo.sha256:
                     hints = session.hints
                 elif len(inputs) == 1:
-                    tqdm.write(f"warning: {args.hints} was made for another photo ({session.image_path}); "
-                               "using its hints anyway")
+                    tqdm.write(
+                        f"warning: {args.hints} was made for another photo ({session.image_path}); "
+                        "using its hints anyway"
+                    )
                     hints = [h for h in session.hints if h.x < photo.size[0] and h.y < photo.size[1]]
             source = engine.set_photo(photo)
             result = engine.colorize(hints, source=source).full_resolution_rgb()

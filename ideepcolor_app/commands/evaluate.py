@@ -1,4 +1,5 @@
 """``ideepcolor evaluate``: PSNR against the number of hints, beside the yardsticks and the paper."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,15 +13,20 @@ from . import add_model_options, load_engine
 
 
 def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("evaluate", parents=parents,
-                       help="PSNR and accuracy vs number of hints (paper's protocol), with yardsticks")
+    p = sub.add_parser(
+        "evaluate", parents=parents, help="PSNR and accuracy vs number of hints (paper's protocol), with yardsticks"
+    )
     p.add_argument("folder", nargs="+", help="folders or files of colour photos")
     p.add_argument("--hints", default="0,1,2,5,10,20,50,100", help="comma-separated hint counts")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, help="use only the first N photos")
     p.add_argument("--json", help="write the full result (curves included) here")
-    p.add_argument("--size", type=int, default=256,
-                   help="network resolution (the paper's protocol is 256; others are an extra, patches scaled)")
+    p.add_argument(
+        "--size",
+        type=int,
+        default=256,
+        help="network resolution (the paper's protocol is 256; others are an extra, patches scaled)",
+    )
     add_model_options(p)
     p.set_defaults(func=run)
 
@@ -41,11 +47,21 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("no photos found in " + ", ".join(args.folder))
     engine = load_engine(args)
     with tqdm(total=len(images), unit="photo", desc="Evaluating", disable=None) as bar:
-        result = evaluate(engine.best.model, engine.info.mask_convention, images, counts, args.seed, engine.device,
-                          progress=lambda done, total: bar.update(1), encoding=engine.info.hint_encoding,
-                          size=args.size)
-    print(f"weights: {engine.info.label}, device: {engine.device_label}, photos: {len(images)}, seed: {args.seed}, "
-          f"size: {args.size}, hint encoding: {engine.info.hint_encoding.value}")
+        result = evaluate(
+            engine.best.model,
+            engine.info.mask_convention,
+            images,
+            counts,
+            args.seed,
+            engine.device,
+            progress=lambda done, total: bar.update(1),
+            encoding=engine.info.hint_encoding,
+            size=args.size,
+        )
+    print(
+        f"weights: {engine.info.label}, device: {engine.device_label}, photos: {len(images)}, seed: {args.seed}, "
+        f"size: {args.size}, hint encoding: {engine.info.hint_encoding.value}"
+    )
     print(result.table())
     if args.json:
         payload = result.to_json() | {"weights": str(engine.info.path), "device": engine.device_label}

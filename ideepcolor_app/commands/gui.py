@@ -1,4 +1,5 @@
 """``ideepcolor [gui] [IMAGE | SESSION.json]``: open the desktop app."""
+
 from __future__ import annotations
 
 import argparse

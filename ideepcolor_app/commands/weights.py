@@ -1,4 +1,5 @@
 """``ideepcolor weights list | download | verify | where | compact``."""
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,12 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
     ve = actions.add_parser("verify", help="check that a file loads as SIGGRAPH17 weights, and say what it is")
     ve.add_argument("path")
     ve.set_defaults(func=run_verify)
-    actions.add_parser("where", help="which weights would be used, and the folders searched").set_defaults(func=run_where)
-    co = actions.add_parser("compact", help="write an int8 copy (about 34 MB for the full network), keeping its metadata")
+    actions.add_parser("where", help="which weights would be used, and the folders searched").set_defaults(
+        func=run_where
+    )
+    co = actions.add_parser(
+        "compact", help="write an int8 copy (about 34 MB for the full network), keeping its metadata"
+    )
     co.add_argument("source")
     co.add_argument("target")
     co.set_defaults(func=run_compact)
@@ -59,6 +64,7 @@ def run_download(args: argparse.Namespace) -> int:
         return 0
     url = args.url or entry.url or ""
     with tqdm(unit="B", unit_scale=True, unit_divisor=1024, desc=entry.filename, disable=None) as bar:
+
         def progress(done: int, total: int | None) -> None:
             bar.total = total
             bar.n = done
@@ -73,8 +79,10 @@ def run_verify(args: argparse.Namespace) -> int:
     path = Path(args.path)
     _, info = load_model(path)
     digest = registry.sha256_of(path)
-    print(f"{path}: loads as SIGGRAPH17 weights (width {info.width:g}, hint encoding {info.hint_encoding.value}), "
-          f"mask convention {info.mask_convention.value}: {info.convention_reason}")
+    print(
+        f"{path}: loads as SIGGRAPH17 weights (width {info.width:g}, hint encoding {info.hint_encoding.value}), "
+        f"mask convention {info.mask_convention.value}: {info.convention_reason}"
+    )
     print(f"sha256 {digest}")
     entry = registry.registry_entry_for(path)
     if entry and entry.sha256:
@@ -90,16 +98,26 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_compact(args: argparse.Namespace) -> int:
     model, info = load_model(Path(args.source))
     provenance = dict(info.metadata.get("provenance") or {}) | {"compact_of": Path(args.source).name}
-    target = save_weights(model.state_dict(), Path(args.target), mask_convention=info.mask_convention,
-                          name=info.name, provenance=provenance, metrics=info.metadata.get("metrics"),
-                          quantize_int8=True, width=info.width, hint_encoding=info.hint_encoding)
+    target = save_weights(
+        model.state_dict(),
+        Path(args.target),
+        mask_convention=info.mask_convention,
+        name=info.name,
+        provenance=provenance,
+        metrics=info.metadata.get("metrics"),
+        quantize_int8=True,
+        width=info.width,
+        hint_encoding=info.hint_encoding,
+    )
     print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB, int8 per output channel)")
     return 0
 
 
 def run_where(args: argparse.Namespace) -> int:
-    print(f"search order: --weights, ${registry.ENV_VAR} ({os.environ.get(registry.ENV_VAR) or 'unset'}), "
-          f"{cache_dir()}, {registry.BUNDLED_DIR}")
+    print(
+        f"search order: --weights, ${registry.ENV_VAR} ({os.environ.get(registry.ENV_VAR) or 'unset'}), "
+        f"{cache_dir()}, {registry.BUNDLED_DIR}"
+    )
     paths = registry.find_weight_set()
     for path in paths:
         _, info = load_model(path)

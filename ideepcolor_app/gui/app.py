@@ -1,4 +1,5 @@
 """Starting the desktop app."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,11 +8,14 @@ import os
 import sys
 from pathlib import Path
 
-
 WITHOUT_A_WINDOW = "  For batch work without a window:  ideepcolor colorize PHOTO... [-o DIR] [--hints SESSION.json]"
 XCB_LIBRARIES = {  # library Qt's xcb platform plugin loads -> the Debian/Ubuntu package that has it
-    "xcb-cursor": "libxcb-cursor0", "xkbcommon-x11": "libxkbcommon-x11-0", "xcb-icccm": "libxcb-icccm4",
-    "xcb-keysyms": "libxcb-keysyms1", "xcb-shape": "libxcb-shape0", "xcb-render-util": "libxcb-render-util0",
+    "xcb-cursor": "libxcb-cursor0",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-shape": "libxcb-shape0",
+    "xcb-render-util": "libxcb-render-util0",
     "xcb-image": "libxcb-image0",
 }
 
@@ -28,14 +32,18 @@ def display_problem() -> str | None:
     if not platform and os.environ.get("WAYLAND_DISPLAY"):
         return None  # Qt uses its Wayland plugin there
     if not os.environ.get("DISPLAY"):
-        return ("no display available (neither $DISPLAY nor $WAYLAND_DISPLAY is set), so the window cannot open.\n"
-                f"{WITHOUT_A_WINDOW}\n"
-                "  To run the app on a virtual screen: xvfb-run ideepcolor [PHOTO]")
+        return (
+            "no display available (neither $DISPLAY nor $WAYLAND_DISPLAY is set), so the window cannot open.\n"
+            f"{WITHOUT_A_WINDOW}\n"
+            "  To run the app on a virtual screen: xvfb-run ideepcolor [PHOTO]"
+        )
     missing = [package for library, package in XCB_LIBRARIES.items() if ctypes.util.find_library(library) is None]
     if missing:
-        return (f"Qt's X11 (xcb) plugin needs system libraries that are not installed: {', '.join(missing)}.\n"
-                f"  Fix it with:  sudo apt-get install {' '.join(missing)}\n"
-                f"{WITHOUT_A_WINDOW}")
+        return (
+            f"Qt's X11 (xcb) plugin needs system libraries that are not installed: {', '.join(missing)}.\n"
+            f"  Fix it with:  sudo apt-get install {' '.join(missing)}\n"
+            f"{WITHOUT_A_WINDOW}"
+        )
     return None
 
 

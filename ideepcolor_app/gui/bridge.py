@@ -1,10 +1,11 @@
 """Delivers the engine's worker-thread results to the GUI thread as Qt signals."""
+
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -13,7 +14,6 @@ from ..engine import ColorizationEngine, PhotoOnDevice
 from ..hints import Hint
 from ..images import Photo
 from ..worker import AsyncColorizer, UpdateRequest
-
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +27,16 @@ class EngineBridge(QObject):
     def __init__(self, engine: ColorizationEngine, preview_max_side: int) -> None:
         super().__init__()
         self.engine = engine
-        self._worker = AsyncColorizer(engine, self.result_ready.emit, lambda _, exc: self.failed.emit(str(exc)),
-                                      preview_max_side)
+        self._worker = AsyncColorizer(
+            engine, self.result_ready.emit, lambda _, exc: self.failed.emit(str(exc)), preview_max_side
+        )
 
     def submit(self, hints: tuple[Hint, ...], probe: tuple[float, float] | None, photo: Photo | None = None) -> int:
         return self._worker.submit(UpdateRequest(hints, probe, photo))
 
-    def save_async(self, photo: Photo, hints: tuple[Hint, ...], target: Path,
-                   writer: Callable[[np.ndarray, Path], None]) -> threading.Thread:
+    def save_async(
+        self, photo: Photo, hints: tuple[Hint, ...], target: Path, writer: Callable[[np.ndarray, Path], None]
+    ) -> threading.Thread:
         """Compute the full-resolution result of ``hints`` on ``photo`` with the best network and
         write it, off the GUI thread. Everything it uses is fixed now: opening another photo while
         it runs changes nothing in what is saved."""

@@ -1,4 +1,5 @@
 """The hint canvas: the photo with its hint patches, edited with mouse and wheel."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal

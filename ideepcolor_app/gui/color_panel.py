@@ -1,4 +1,5 @@
 """Colour choice: ab gamut picker, suggested palette, prediction, recent colours, dialog, eyedropper."""
+
 from __future__ import annotations
 
 import threading
@@ -9,7 +10,15 @@ import qimage2ndarray
 from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
-    QColorDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
+    QColorDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ..color import ab_to_position, gamut_map, position_to_ab, rgb_to_lab_np
@@ -91,8 +100,9 @@ def _gamut_image(lightness: float) -> QImage:
 
 def warm_gamut_cache() -> None:
     """Compute every lightness's picker picture in the background, so dragging never waits on one."""
-    threading.Thread(target=lambda: [_gamut_image(float(v)) for v in range(101)], name="gamut-cache",
-                     daemon=True).start()
+    threading.Thread(
+        target=lambda: [_gamut_image(float(v)) for v in range(101)], name="gamut-cache", daemon=True
+    ).start()
 
 
 class Swatch(QToolButton):
@@ -105,8 +115,10 @@ class Swatch(QToolButton):
         self.setFixedSize(QSize(side, side))
         self.setToolTip(tip)
         border = "#000" if sum(rgb) > 380 else "#ddd"
-        self.setStyleSheet(f"QToolButton {{ background: rgb{tuple(rgb)}; border: 1px solid {border}; border-radius: 3px; }}"
-                           "QToolButton:hover { border: 2px solid #ffc800; }")
+        self.setStyleSheet(
+            f"QToolButton {{ background: rgb{tuple(rgb)}; border: 1px solid {border}; border-radius: 3px; }}"
+            "QToolButton:hover { border: 2px solid #ffc800; }"
+        )
 
 
 class ColorPanel(QWidget):
@@ -162,8 +174,9 @@ class ColorPanel(QWidget):
         self.predicted_swatch: Swatch | None = None
         self.recent_swatches: list[Swatch] = []
 
-    def show_current(self, rgb: tuple[int, int, int], ab: tuple[float, float], lightness: float, caption: str,
-                     detail: str) -> None:
+    def show_current(
+        self, rgb: tuple[int, int, int], ab: tuple[float, float], lightness: float, caption: str, detail: str
+    ) -> None:
         self.current.setStyleSheet(f"background: rgb{tuple(rgb)}; border: 1px solid #888; border-radius: 4px;")
         self.current.setToolTip(f"a = {ab[0]:.0f}, b = {ab[1]:.0f} at L = {lightness:.0f}")
         self.current_caption.setText(caption)

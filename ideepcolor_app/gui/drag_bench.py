@@ -1,4 +1,5 @@
 """``ideepcolor bench``'s GUI rows: drag a hint in the real window and watch the event loop."""
+
 from __future__ import annotations
 
 import os
@@ -59,5 +60,10 @@ def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str
     mover.stop()
     window.document.mark_saved()
     window.close()
-    return {"worst_stall_ms": max(gaps) - 5 if gaps else float("nan"), "median_gap_ms": statistics.median(gaps),
-            "updates_shown": results_seen[0], "updates_per_second": results_seen[0] / seconds, "seconds": seconds}
+    return {
+        "worst_stall_ms": max(gaps) - 5 if gaps else float("nan"),
+        "median_gap_ms": statistics.median(gaps),
+        "updates_shown": results_seen[0],
+        "updates_per_second": results_seen[0] / seconds,
+        "seconds": seconds,
+    }

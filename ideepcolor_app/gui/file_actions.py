@@ -1,4 +1,5 @@
 """Opening and saving: photos, results, hint sessions, recent files, crash recovery."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +10,8 @@ from ..document import Document
 from ..hints import Hint
 from ..images import READ_FORMATS, ImageError, load_photo, save_image
 from ..recovery import clear_recovery, read_recovery, write_recovery
-from ..session import Session, SessionError
 from ..registry import missing_weights_message
+from ..session import Session, SessionError
 
 PHOTO_FILTER = "Photos (" + " ".join(f"*{s}" for s in READ_FORMATS) + ");;Hint sessions (*.json);;All files (*)"
 MAX_RECENT = 8
@@ -23,8 +24,9 @@ class FileActions:
         path = Path(path)
         return self.open_session(path) if path.suffix.lower() == ".json" else self.open_photo(path)
 
-    def open_photo(self, path: Path, hints: tuple[Hint, ...] = (), session_path: Path | None = None,
-                   ask: bool = True) -> bool:
+    def open_photo(
+        self, path: Path, hints: tuple[Hint, ...] = (), session_path: Path | None = None, ask: bool = True
+    ) -> bool:
         if ask and not self._may_discard():
             return False
         try:
@@ -61,8 +63,11 @@ class FileActions:
             return False
         image = session.resolve_image(path)
         if not image.is_file():
-            self.show_error("Photo not found", f"The session {path} belongs to {image}, which does not exist.\n"
-                            "Move the photo back or open it and re-place the hints.")
+            self.show_error(
+                "Photo not found",
+                f"The session {path} belongs to {image}, which does not exist.\n"
+                "Move the photo back or open it and re-place the hints.",
+            )
             return False
         if not self.open_photo(image, tuple(session.hints), session_path=path):
             return False
@@ -83,8 +88,9 @@ class FileActions:
         if self.document is None:
             return
         default = str(self.document.result_path or self.document.default_result_path())
-        path, _ = QFileDialog.getSaveFileName(self, "Save colorized result", default,
-                                              "PNG (*.png);;JPEG (*.jpg);;TIFF (*.tif);;WebP (*.webp)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save colorized result", default, "PNG (*.png);;JPEG (*.jpg);;TIFF (*.tif);;WebP (*.webp)"
+        )
         if path:
             self.save_result_to(Path(path), overwrite=True)  # the dialog already asked about overwriting
 
@@ -98,8 +104,12 @@ class FileActions:
         document = self.document
         document.result_path = Path(path)
         self.statusBar().showMessage(f"Saving {path}…")
-        self.bridge.save_async(document.photo, document.hints.hints, Path(path),
-                               lambda rgb, target: save_image(rgb, target, overwrite=overwrite, protect=(document.photo.path,)))
+        self.bridge.save_async(
+            document.photo,
+            document.hints.hints,
+            Path(path),
+            lambda rgb, target: save_image(rgb, target, overwrite=overwrite, protect=(document.photo.path,)),
+        )
 
     def save_session(self) -> None:
         if self.document is None:
@@ -138,10 +148,12 @@ class FileActions:
         session = read_recovery()
         if session is None or not session.hints:
             return False
-        answer = self.ask("Restore hints?",
-                          f"ideepcolor did not close normally last time.\nRestore {len(session.hints)} hints on "
-                          f"{Path(session.image_path).name}?",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        answer = self.ask(
+            "Restore hints?",
+            f"ideepcolor did not close normally last time.\nRestore {len(session.hints)} hints on "
+            f"{Path(session.image_path).name}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
         if answer != QMessageBox.StandardButton.Yes:
             clear_recovery()
             return False
@@ -188,8 +200,11 @@ class FileActions:
     def _may_discard(self) -> bool:
         if self.document is None or not self.document.modified:
             return True
-        answer = self.ask("Unsaved hints", f"Save the hints on {self.document.photo.path.name} first?",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+        answer = self.ask(
+            "Unsaved hints",
+            f"Save the hints on {self.document.photo.path.name} first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        )
         if answer == QMessageBox.StandardButton.Save:
             self.save_session()
             return not self.document.modified

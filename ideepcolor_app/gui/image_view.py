@@ -1,4 +1,5 @@
 """A zoomable, pannable view of an image whose scene coordinates are full-resolution pixels."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -73,7 +74,7 @@ class ImageView(QGraphicsView):
     def zoom_by(self, factor: float) -> None:
         self.set_zoom(self.zoom * factor)
 
-    def copy_view_from(self, other: "ImageView") -> None:
+    def copy_view_from(self, other: ImageView) -> None:
         """Match another view's zoom and scroll position (keeps them in sync)."""
         self.blockSignals(True)
         self.setTransform(other.transform())

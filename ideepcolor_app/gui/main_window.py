@@ -1,28 +1,36 @@
 """The main window: hint canvas, result view, colour panel, menus and status bar."""
+
 from __future__ import annotations
 
 import html
 import threading
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QStackedWidget,
-    QVBoxLayout, QWidget,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ..color import rgb_to_lab_np
+from ..device import available_devices
 from ..document import DISPLAY_MAX_SIDE, Document
 from ..encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES
-from ..device import available_devices
 from ..engine import ColorizationEngine
+from ..errors import IdeepcolorError
 from ..hints import Hint
 from ..recovery import clear_recovery
-from ..resources import sample_photo
-from ..errors import IdeepcolorError
 from ..registry import missing_weights_message
+from ..resources import sample_photo
 from ..worker import UpdateResult
 from .bridge import EngineBridge
 from .canvas import HintCanvas
@@ -39,7 +47,9 @@ class MainWindow(FileActions, QMainWindow):
     _download_progress = Signal(str)  # from the download thread; widgets are touched only here
     _download_done = Signal(str)
 
-    def __init__(self, weights: str | None = None, device: str | None = None, mask_convention: str | None = None) -> None:
+    def __init__(
+        self, weights: str | None = None, device: str | None = None, mask_convention: str | None = None
+    ) -> None:
         super().__init__()
         self.settings = QSettings("ideepcolor", "ideepcolor")
         self.document: Document | None = None
@@ -51,7 +61,8 @@ class MainWindow(FileActions, QMainWindow):
         self.patch_size = self.patch_size if self.patch_size in PATCH_SIZES else DEFAULT_PATCH_SIZE
         self.current_ab: tuple[float, float] | None = None  # None: new hints take the network's prediction
         self.recent_colors: list[tuple[float, float]] = [
-            (float(a), float(b)) for a, b in (self.settings.value("recentColors") or [])][:10]
+            (float(a), float(b)) for a, b in (self.settings.value("recentColors") or [])
+        ][:10]
         self.device = device or str(self.settings.value("device", "auto"))
         self._weights, self._mask_convention = weights, mask_convention
         self._shown_recent: list = []
@@ -109,7 +120,9 @@ class MainWindow(FileActions, QMainWindow):
         dock = QDockWidget("Colour", self)
         dock.setObjectName("colour-dock")
         dock.setWidget(self.panel)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
 
         self.device_label, self.weights_label, self.latency_label = QLabel(), QLabel(), QLabel()
@@ -150,7 +163,12 @@ class MainWindow(FileActions, QMainWindow):
         self.undo_action = self._action(e, "&Undo", self.undo, QKeySequence.StandardKey.Undo)
         self.redo_action = self._action(e, "&Redo", self.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         e.addSeparator()
-        self._action(e, "&Delete Hint", self.delete_selected, [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)])
+        self._action(
+            e,
+            "&Delete Hint",
+            self.delete_selected,
+            [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)],
+        )
         self._action(e, "Dese&lect", self.deselect, QKeySequence(Qt.Key.Key_Escape))
         self._action(e, "Smaller Patch", lambda: self.step_patch_size(-1), QKeySequence("["))
         self._action(e, "Bigger Patch", lambda: self.step_patch_size(1), QKeySequence("]"))
@@ -165,22 +183,39 @@ class MainWindow(FileActions, QMainWindow):
         self._action(v, "&Fit", self.canvas.fit, QKeySequence("Ctrl+0"))
         self._action(v, "&100%", lambda: self.canvas.set_zoom(1.0), QKeySequence("Ctrl+1"))
         v.addSeparator()
-        self.show_result_on_canvas = self._action(v, "Show Result on &Canvas", self._refresh_views, QKeySequence("R"), True)
-        self.show_original = self._action(v, "Compare with &Original", self._refresh_views, QKeySequence("O"), True,
-                                          tip="Show the photo's own colours in the result view")
+        self.show_result_on_canvas = self._action(
+            v, "Show Result on &Canvas", self._refresh_views, QKeySequence("R"), True
+        )
+        self.show_original = self._action(
+            v,
+            "Compare with &Original",
+            self._refresh_views,
+            QKeySequence("O"),
+            True,
+            tip="Show the photo's own colours in the result view",
+        )
 
         d = bar.addMenu("&Device")
         group = QActionGroup(self)
         for name in ["auto", *available_devices()]:
-            act = self._action(d, name.upper() if name != "auto" else "Best available", lambda _=False, n=name: self.set_device(n),
-                               checkable=True)
+            act = self._action(
+                d,
+                name.upper() if name != "auto" else "Best available",
+                lambda _=False, n=name: self.set_device(n),
+                checkable=True,
+            )
             act.setChecked(name == self.device)
             group.addAction(act)
 
         h = bar.addMenu("&Help")
         self._action(h, "Getting Weights", lambda: QMessageBox.information(self, "Weights", missing_weights_message()))
-        self._action(h, "About", lambda: QMessageBox.about(
-            self, "ideepcolor", "User-guided colorization with the SIGGRAPH 2017 network of Zhang et al."))
+        self._action(
+            h,
+            "About",
+            lambda: QMessageBox.about(
+                self, "ideepcolor", "User-guided colorization with the SIGGRAPH 2017 network of Zhang et al."
+            ),
+        )
 
         tools = self.addToolBar("Main")
         tools.setObjectName("main-toolbar")
@@ -201,8 +236,11 @@ class MainWindow(FileActions, QMainWindow):
             self.weights_error = str(exc)
             if self.bridge is not None:
                 return False  # keep working with the weights already loaded
-            self.no_weights_text.setText("<h3>No colorization weights</h3><pre style='white-space: pre-wrap'>"
-                                         + html.escape(str(exc)) + "</pre><p>You can still place hints and save them.</p>")
+            self.no_weights_text.setText(
+                "<h3>No colorization weights</h3><pre style='white-space: pre-wrap'>"
+                + html.escape(str(exc))
+                + "</pre><p>You can still place hints and save them.</p>"
+            )
             self.right.setCurrentWidget(self.no_weights)
             self.device_label.setText("")
             self.weights_label.setText("no weights")
@@ -219,10 +257,15 @@ class MainWindow(FileActions, QMainWindow):
         self.right.setCurrentWidget(self.result_view)
         self.device_label.setText(f"Device: {engine.device_label}")
         self.weights_label.setText(f"Weights: {engine.weights_label}")
-        self.weights_label.setToolTip(f"Mask convention {engine.info.mask_convention.value}: {engine.info.convention_reason}")
+        self.weights_label.setToolTip(
+            f"Mask convention {engine.info.mask_convention.value}: {engine.info.convention_reason}"
+        )
         if "detected" in engine.info.convention_reason or "same under both" in engine.info.convention_reason:
-            self.statusBar().showMessage(f"{engine.info.path.name}: mask convention "
-                                         f"{engine.info.mask_convention.value}, {engine.info.convention_reason}", 15000)
+            self.statusBar().showMessage(
+                f"{engine.info.path.name}: mask convention "
+                f"{engine.info.mask_convention.value}, {engine.info.convention_reason}",
+                15000,
+            )
         if self.document is not None:
             self.bridge.submit(self.document.hints.hints, self._probe(), self.document.photo)
         return True
@@ -236,7 +279,9 @@ class MainWindow(FileActions, QMainWindow):
             self.show_error(f"Could not switch to {device}", self.weights_error or "")
 
     def choose_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load weights", self._last_folder(), "Weights (*.pth *.safetensors)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load weights", self._last_folder(), "Weights (*.pth *.safetensors)"
+        )
         if path and not self.load_engine(path):
             self.show_error("Could not load weights", self.weights_error or "")
 
@@ -250,9 +295,14 @@ class MainWindow(FileActions, QMainWindow):
 
         def run() -> None:
             try:
-                download(entry.url or "", cache_dir() / entry.filename, sha256=entry.sha256,
-                         progress=lambda done, total: self._download_progress.emit(
-                             f"Downloading weights: {done / 1e6:.0f}" + (f" of {total / 1e6:.0f} MB" if total else " MB")))
+                download(
+                    entry.url or "",
+                    cache_dir() / entry.filename,
+                    sha256=entry.sha256,
+                    progress=lambda done, total: self._download_progress.emit(
+                        f"Downloading weights: {done / 1e6:.0f}" + (f" of {total / 1e6:.0f} MB" if total else " MB")
+                    ),
+                )
             except DownloadError as exc:
                 self._download_done.emit(str(exc))
             else:
@@ -371,7 +421,11 @@ class MainWindow(FileActions, QMainWindow):
         self.latency_label.setText(f"{kind}: {result.seconds * 1000:.0f} ms")
         self._refresh_views()
         palette = result.palette
-        if result.hints == self.document.hints.hints and palette is not None and (palette.x, palette.y) == self._probe():
+        if (
+            result.hints == self.document.hints.hints
+            and palette is not None
+            and (palette.x, palette.y) == self._probe()
+        ):
             self.panel.show_palette(palette)
 
     def _refresh_views(self) -> None:
@@ -380,10 +434,12 @@ class MainWindow(FileActions, QMainWindow):
             return
         if self.latest is not None:
             preview = self.latest.preview
-            self.canvas.set_image(preview if self.show_result_on_canvas.isChecked() else document.grey_preview(),
-                                  document.size)
-            self.result_view.set_image(document.original_preview() if self.show_original.isChecked() else preview,
-                                       document.size)
+            self.canvas.set_image(
+                preview if self.show_result_on_canvas.isChecked() else document.grey_preview(), document.size
+            )
+            self.result_view.set_image(
+                document.original_preview() if self.show_original.isChecked() else preview, document.size
+            )
         self.result_view.copy_view_from(self.canvas)
 
     def _update_panel(self) -> None:
@@ -398,12 +454,18 @@ class MainWindow(FileActions, QMainWindow):
         else:  # no pixel in particular: show colours at a mid-tone
             lightness = NEUTRAL_LIGHTNESS
             caption = "Colour for new hints" if self.current_ab else "New hints take the network's colour"
-            detail = "Pick a colour to use it for new hints" if not self.current_ab else f"Shown at lightness {lightness:.0f}"
+            detail = (
+                "Pick a colour to use it for new hints"
+                if not self.current_ab
+                else f"Shown at lightness {lightness:.0f}"
+            )
         rgb = document.rgb_at_lightness(ab, lightness) if document else (128, 128, 128)
         self.panel.show_current(rgb, ab, lightness, caption, f"{detail}   (a = {ab[0]:.0f}, b = {ab[1]:.0f})")
         if not editing:
             self.panel.show_palette(None)
-        recent = [(c, document.rgb_at_lightness(c, lightness) if document else (128, 128, 128)) for c in self.recent_colors]
+        recent = [
+            (c, document.rgb_at_lightness(c, lightness) if document else (128, 128, 128)) for c in self.recent_colors
+        ]
         if recent != self._shown_recent:  # rebuilding swatches on every drag step would stall the window
             self._shown_recent = recent
             self.panel.show_recent(recent)

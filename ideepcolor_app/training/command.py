@@ -1,4 +1,5 @@
 """``ideepcolor train``: photos in, weights in the project's format out."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,20 +13,24 @@ import torch
 import torch.distributed as dist
 
 from ..device import pick_device
+from ..encoding import HintEncoding
 from ..errors import UsageError
 from ..evaluate import evaluate
 from ..images import list_images
 from ..weights import load_model
-from ..encoding import HintEncoding
 from .data import load_photo_set
 from .simulate import RECIPES
 from .trainer import REGRESSION_WEIGHT, TrainConfig, Trainer
 
 
 def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("train", parents=parents, help="train (or fine-tune) the network on colour photos",
-                       description="Train the SIGGRAPH17 network on folders or tar shards of colour photos. "
-                                   "Run under torchrun for several GPUs or nodes.")
+    p = sub.add_parser(
+        "train",
+        parents=parents,
+        help="train (or fine-tune) the network on colour photos",
+        description="Train the SIGGRAPH17 network on folders or tar shards of colour photos. "
+        "Run under torchrun for several GPUs or nodes.",
+    )
     p.add_argument("data", nargs="+", help="folders of photos or .tar shards")
     p.add_argument("--out", required=True, help="weights file to write (.safetensors); the checkpoint sits beside it")
     p.add_argument("--batch", type=int, default=32, help="photos per step per process")
@@ -34,12 +39,18 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
     p.add_argument("--minutes", type=float, help="stop cleanly after this much time, then export")
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--warmup-steps", type=int, default=500)
-    p.add_argument("--schedule-steps", type=int,
-                   help="cosine decay length (default: --steps, else 20000); a resumed run keeps its own "
-                        "unless this is given, so a run that turns out slower can still end annealed")
-    p.add_argument("--schedule-minutes", type=float,
-                   help="run the cosine over this much training time (all sessions together) instead of steps, "
-                        "so a run that shares its machine still ends annealed; resumes are then not bit-exact")
+    p.add_argument(
+        "--schedule-steps",
+        type=int,
+        help="cosine decay length (default: --steps, else 20000); a resumed run keeps its own "
+        "unless this is given, so a run that turns out slower can still end annealed",
+    )
+    p.add_argument(
+        "--schedule-minutes",
+        type=float,
+        help="run the cosine over this much training time (all sessions together) instead of steps, "
+        "so a run that shares its machine still ends annealed; resumes are then not bit-exact",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint beside --out")
     p.add_argument("--init", help="fine-tune from these weights (published or ours)")
@@ -51,20 +62,39 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
     p.add_argument("--checkpoint-minutes", type=float, default=5.0)
     p.add_argument("--log-every", type=int, default=20)
     p.add_argument("--compile", action="store_true", help="torch.compile the network")
-    p.add_argument("--width", type=float, default=1.0,
-                   help="channel-count scale: 1 is the published network, 0.25 the fast model (2.2 M parameters)")
-    p.add_argument("--hint-encoding", choices=[e.value for e in HintEncoding], default=HintEncoding.SPARSE.value,
-                   help="what the hint channels hold: the paper's sparse patches, or a fill of the hints "
-                        "that the network corrects (ours; stored in the weights)")
-    p.add_argument("--hint-recipe", choices=list(RECIPES), default="paper",
-                   help="simulated hints: the paper's (mean 7 per crop) or 'density' (as dense as a 256x256 frame)")
-    p.add_argument("--upscale", type=float, default=1.0,
-                   help="enlarge photos by this before cropping (2: objects as large as in a 256x256 frame)")
+    p.add_argument(
+        "--width",
+        type=float,
+        default=1.0,
+        help="channel-count scale: 1 is the published network, 0.25 the fast model (2.2 M parameters)",
+    )
+    p.add_argument(
+        "--hint-encoding",
+        choices=[e.value for e in HintEncoding],
+        default=HintEncoding.SPARSE.value,
+        help="what the hint channels hold: the paper's sparse patches, or a fill of the hints "
+        "that the network corrects (ours; stored in the weights)",
+    )
+    p.add_argument(
+        "--hint-recipe",
+        choices=list(RECIPES),
+        default="paper",
+        help="simulated hints: the paper's (mean 7 per crop) or 'density' (as dense as a 256x256 frame)",
+    )
+    p.add_argument(
+        "--upscale",
+        type=float,
+        default=1.0,
+        help="enlarge photos by this before cropping (2: objects as large as in a 256x256 frame)",
+    )
     p.add_argument("--regression-weight", type=float, default=REGRESSION_WEIGHT, help="weight of the Huber loss on ab")
     p.add_argument("--huber-delta", type=float, default=1.0, help="Huber loss: quadratic below this many ab units")
-    p.add_argument("--regression-loss", choices=["huber", "log-mse"], default="huber",
-                   help="loss on ab: per-pixel Huber, or the mean over images of log(MSE + 1), which is what "
-                        "mean PSNR measures")
+    p.add_argument(
+        "--regression-loss",
+        choices=["huber", "log-mse"],
+        default="huber",
+        help="loss on ab: per-pixel Huber, or the mean over images of log(MSE + 1), which is what mean PSNR measures",
+    )
     p.add_argument("--device", help="cuda, mps or cpu (default: best available; torchrun sets the GPU)")
     p.set_defaults(func=run)
 
@@ -87,18 +117,35 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     if is_main:
-        print(f"{len(photos)} photos ({photos.dropped_grey} near-grey and {photos.dropped_unreadable} unusable dropped), "
-              f"{photos.pixels.numel() / 2**20:.0f} MiB as uint8 on {device}")
+        print(
+            f"{len(photos)} photos ({photos.dropped_grey} near-grey and {photos.dropped_unreadable} unusable dropped), "
+            f"{photos.pixels.numel() / 2**20:.0f} MiB as uint8 on {device}"
+        )
     out = Path(args.out)
     config = TrainConfig(
-        out=out, batch=args.batch, crop=args.crop, steps=args.steps, minutes=args.minutes, lr=args.lr,
-        warmup_steps=args.warmup_steps, schedule_steps=args.schedule_steps or args.steps or 20000, seed=args.seed,
+        out=out,
+        batch=args.batch,
+        crop=args.crop,
+        steps=args.steps,
+        minutes=args.minutes,
+        lr=args.lr,
+        warmup_steps=args.warmup_steps,
+        schedule_steps=args.schedule_steps or args.steps or 20000,
+        seed=args.seed,
         schedule_minutes=args.schedule_minutes,
-        checkpoint_minutes=args.checkpoint_minutes, log_every=args.log_every, dev_every=args.dev_every,
-        init=args.init, compile=args.compile, compact=args.compact,
-        data_description=", ".join(str(s) for s in sources), width=args.width,
-        hint_encoding=HintEncoding(args.hint_encoding), hint_recipe=args.hint_recipe, upscale=args.upscale,
-        regression_weight=args.regression_weight, huber_delta=args.huber_delta,
+        checkpoint_minutes=args.checkpoint_minutes,
+        log_every=args.log_every,
+        dev_every=args.dev_every,
+        init=args.init,
+        compile=args.compile,
+        compact=args.compact,
+        data_description=", ".join(str(s) for s in sources),
+        width=args.width,
+        hint_encoding=HintEncoding(args.hint_encoding),
+        hint_recipe=args.hint_recipe,
+        upscale=args.upscale,
+        regression_weight=args.regression_weight,
+        huber_delta=args.huber_delta,
         regression_loss=args.regression_loss,
     )
     dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
@@ -108,33 +155,43 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--resume: no checkpoint at {config.checkpoint_path}")
         trainer.load_checkpoint(config.checkpoint_path, keep_schedule=args.schedule_steps is None)
         if is_main:
-            length = (f"{config.schedule_minutes:g} training minutes" if config.schedule_minutes
-                      else f"{config.schedule_steps} steps")
+            length = (
+                f"{config.schedule_minutes:g} training minutes"
+                if config.schedule_minutes
+                else f"{config.schedule_steps} steps"
+            )
             print(f"resumed at step {trainer.step} ({trainer.images_seen} images seen), cosine schedule over {length}")
     total = args.steps
     bar = tqdm(total=total, initial=trainer.step, unit="step", desc="Training", disable=not is_main or None)
 
-    def progress(t: Trainer, loss: float, ce: float, huber: float) -> None:
+    def progress(t: Trainer, loss: float, ce: float, regression: float) -> None:
         elapsed = max(t.train_seconds, 1e-9)
         left = max(0.0, t.deadline - time.monotonic()) if t.deadline else None
         extra = {"left": time.strftime("%H:%M:%S", time.gmtime(left))} if left is not None else {}
-        bar.set_postfix(loss=f"{loss:.3f}", ce=f"{ce:.3f}", huber=f"{huber:.2f}",
-                        img_s=f"{t.images_seen / elapsed:.1f}" if t.images_seen else "-", **extra)
+        bar.set_postfix(
+            loss=f"{loss:.3f}",
+            ce=f"{ce:.3f}",
+            reg=f"{regression:.2f}",
+            img_s=f"{t.images_seen / elapsed:.1f}" if t.images_seen else "-",
+            **extra,
+        )
         bar.update(1)
 
     summary = trainer.run(progress)
     bar.close()
     metrics: dict = {"throughput": summary}
     if is_main and dev:
-        result = evaluate(trainer.model, config.mask_convention, dev, (0, 10), seed=0, device=device,
-                          encoding=config.hint_encoding)
+        result = evaluate(
+            trainer.model, config.mask_convention, dev, (0, 10), seed=0, device=device, encoding=config.hint_encoding
+        )
         metrics["dev_psnr"] = {"images": len(dev), **{str(k): v for k, v in result.psnr.items()}}
         print(result.table())
     paths = trainer.export(metrics)
     if is_main and config.compact and dev:
         compact_model, _ = load_model(paths[1])
-        compact = evaluate(compact_model, config.mask_convention, dev, (0, 10), seed=0, device=device,
-                           encoding=config.hint_encoding)
+        compact = evaluate(
+            compact_model, config.mask_convention, dev, (0, 10), seed=0, device=device, encoding=config.hint_encoding
+        )
         metrics["compact_psnr_difference_db"] = {str(k): compact.psnr[k] - metrics["dev_psnr"][str(k)] for k in (0, 10)}
         paths = trainer.export(metrics)  # rewrite both with the measured cost recorded
     if is_main:
@@ -158,6 +215,3 @@ def _setup_distributed(requested: str | None) -> torch.device:
         dist.init_process_group("gloo")
         return torch.device("cpu")
     return pick_device(requested)
-
-
-

@@ -4,12 +4,13 @@ Reads image folders and tar shards of JPEGs. Near-grey photos are dropped.
 Every photo is stored in one padded (N, H_max, W_max, 3) uint8 tensor with
 its true size, so random crops and flips are a single gather on the device.
 """
+
 from __future__ import annotations
 
 import tarfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator
 
 import cv2
 import numpy as np
@@ -77,12 +78,17 @@ class PhotoSet:
     def __len__(self) -> int:
         return self.pixels.shape[0]
 
-    def to(self, device: torch.device | str) -> "PhotoSet":
+    def to(self, device: torch.device | str) -> PhotoSet:
         return replace(self, pixels=self.pixels.to(device), sizes=self.sizes.to(device))
 
 
-def load_photo_set(sources: list[Path], crop: int, max_side: int = 144, limit: int | None = None,
-                   progress: Callable[[int], None] | None = None) -> PhotoSet:
+def load_photo_set(
+    sources: list[Path],
+    crop: int,
+    max_side: int = 144,
+    limit: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PhotoSet:
     """Decode every usable photo (short side at least ``crop``) into one padded uint8 tensor."""
     kept: list[np.ndarray] = []
     names: list[str] = []
@@ -112,8 +118,9 @@ def load_photo_set(sources: list[Path], crop: int, max_side: int = 144, limit: i
     return PhotoSet(pixels, sizes, names, grey, unreadable)
 
 
-def sample_batch(photos: PhotoSet, batch: int, crop: int, generator: torch.Generator,
-                 upscale: float = 1.0) -> torch.Tensor:
+def sample_batch(
+    photos: PhotoSet, batch: int, crop: int, generator: torch.Generator, upscale: float = 1.0
+) -> torch.Tensor:
     """Random crops with random horizontal flips: (B, 3, crop, crop) float sRGB in [0, 1].
 
     With ``upscale`` > 1 the crop is cut at ``crop / upscale`` photo pixels and enlarged

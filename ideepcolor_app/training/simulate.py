@@ -9,6 +9,7 @@ training photo (short side 128) upscaled by ``upscale`` stands for one frame, so
 hints at the spacing a 256x256 evaluation has. Both: position normal around the crop's centre
 (std a quarter of the free range), colour the patch's mean true ab.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,8 +29,12 @@ PHOTO_SIDE = 128
 
 
 def sample_hints(
-    ab: torch.Tensor, generator: torch.Generator, stop_probability: float = STOP_PROBABILITY,
-    max_hints: int = MAX_HINTS, recipe: str = "paper", upscale: float = 1.0,
+    ab: torch.Tensor,
+    generator: torch.Generator,
+    stop_probability: float = STOP_PROBABILITY,
+    max_hints: int = MAX_HINTS,
+    recipe: str = "paper",
+    upscale: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Draw hints for a batch of true ab maps (B, 2, H, W).
 

@@ -1,6 +1,8 @@
 """The training loop: losses, schedule, checkpoints that resume exactly, DDP, export."""
+
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
 import signal
@@ -64,6 +66,7 @@ class TrainConfig:
     regression_loss: str = "huber"
     """'huber' (per pixel), or 'log-mse': the mean over images of log(MSE + 1), what mean PSNR measures,
     so that small errors on photos with many hints count as much as large ones on photos with none."""
+
     @property
     def checkpoint_path(self) -> Path:
         return self.out.with_suffix(".ckpt")
@@ -81,8 +84,9 @@ def learning_rate_factor(step: int, warmup: int, total: int) -> float:
     return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def losses(model: torch.nn.Module, rgb: torch.Tensor, generator: torch.Generator, config: TrainConfig,
-           autocast: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def losses(
+    model: torch.nn.Module, rgb: torch.Tensor, generator: torch.Generator, config: TrainConfig, autocast: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Cross-entropy over the 529 bins at 1/4 resolution and Huber regression on ab."""
     with torch.no_grad():
         lab = rgb_to_lab(rgb)
@@ -106,8 +110,9 @@ def regression_loss(predicted: torch.Tensor, target: torch.Tensor, config: Train
 
 
 class Trainer:
-    def __init__(self, config: TrainConfig, photos: PhotoSet, device: torch.device,
-                 dev_photos: list[Path] | None = None) -> None:
+    def __init__(
+        self, config: TrainConfig, photos: PhotoSet, device: torch.device, dev_photos: list[Path] | None = None
+    ) -> None:
         self.config = config
         self.device = device
         self.distributed = dist.is_available() and dist.is_initialized()
@@ -120,12 +125,16 @@ class Trainer:
         if config.init:
             model, info = load_model(Path(config.init))
             # fine-tuning keeps the weights' conventions and shape
-            config.mask_convention, config.hint_encoding, config.width = info.mask_convention, info.hint_encoding, info.width
+            config.mask_convention, config.hint_encoding, config.width = (
+                info.mask_convention,
+                info.hint_encoding,
+                info.width,
+            )
         else:
             model = SIGGRAPHGenerator(config.width, residual=HintEncoding(config.hint_encoding).is_fill)
         self.model = model.to(device).train()
         if device.type == "cuda":
-            self.model = self.model.to(memory_format=torch.channels_last)
+            self.model = self.model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
             torch.backends.cudnn.benchmark = True
@@ -133,7 +142,7 @@ class Trainer:
         if self.distributed:
             self.net = DistributedDataParallel(self.model, device_ids=[device.index] if device.type == "cuda" else None)
         if config.compile:
-            self.net = torch.compile(self.net)
+            self.net = torch.compile(self.net)  # type: ignore[assignment]  # a compiled module calls the same
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._learning_rate_factor)
         self.generator = torch.Generator(device=device).manual_seed(config.seed * 1000 + self.rank)
@@ -156,10 +165,15 @@ class Trainer:
         if not self.is_main:
             return
         state = {
-            "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(), "step": self.step, "images_seen": self.images_seen,
-            "train_seconds": self.train_seconds, "generator": self.generator.get_state(),
-            "torch_rng": torch.get_rng_state(), "config": _jsonable(asdict(self.config)),
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "step": self.step,
+            "images_seen": self.images_seen,
+            "train_seconds": self.train_seconds,
+            "generator": self.generator.get_state(),
+            "torch_rng": torch.get_rng_state(),
+            "config": _jsonable(asdict(self.config)),
             "mask_convention": self.config.mask_convention.value,
         }
         path = self.config.checkpoint_path
@@ -192,7 +206,8 @@ class Trainer:
         next_checkpoint = time.monotonic() + config.checkpoint_minutes * 60
         autocast = self.device.type == "cuda"
         previous = signal.signal(signal.SIGTERM, self._request_stop) if self.is_main and _main_thread() else None
-        log = self._open_log()
+        files = contextlib.ExitStack()
+        log = self._open_log(files)
         started = time.monotonic()
         images_at_start = self.images_seen
         values = [float("nan")] * 3
@@ -211,8 +226,15 @@ class Trainer:
                 self.images_seen += config.batch * self.world
                 if self.step % config.log_every == 0 or self.step == 1:
                     values = torch.stack((loss, ce, reg)).detach().tolist()  # one device sync per log line
-                    row = {"step": self.step, "images": self.images_seen, "loss": values[0], "ce": values[1],
-                           "huber": values[2], "grad_norm": float(grad_norm), "lr": self.scheduler.get_last_lr()[0]}
+                    row = {
+                        "step": self.step,
+                        "images": self.images_seen,
+                        "loss": values[0],
+                        "ce": values[1],
+                        "regression": values[2],
+                        "grad_norm": float(grad_norm),
+                        "lr": float(self.scheduler.get_last_lr()[0]),
+                    }
                     if config.dev_every and self.step % config.dev_every == 0:
                         row.update(self.dev_psnr())
                     self.history.append(row)
@@ -225,6 +247,7 @@ class Trainer:
                     self.save_checkpoint()
                     next_checkpoint = time.monotonic() + config.checkpoint_minutes * 60
         finally:
+            files.close()
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
             if self.device.type == "cuda":
@@ -233,13 +256,20 @@ class Trainer:
         wall = time.monotonic() - started
         images = self.images_seen - images_at_start
         flops_per_image = 3 * count_forward_flops(config.crop, config.crop, config.width)  # forward + backward
-        return {"steps": self.step, "images_seen": self.images_seen, "seconds": wall,
-                "images_per_second": images / wall if wall else 0.0,
-                "achieved_tflops": images * flops_per_image / wall / 1e12 if wall else 0.0}
+        return {
+            "steps": self.step,
+            "images_seen": self.images_seen,
+            "seconds": wall,
+            "images_per_second": images / wall if wall else 0.0,
+            "achieved_tflops": images * flops_per_image / wall / 1e12 if wall else 0.0,
+        }
 
     def _should_stop(self, deadline: float | None) -> bool:
-        stop = self._stop_requested or (self.config.steps is not None and self.step >= self.config.steps) or (
-            deadline is not None and time.monotonic() >= deadline)
+        stop = (
+            self._stop_requested
+            or (self.config.steps is not None and self.step >= self.config.steps)
+            or (deadline is not None and time.monotonic() >= deadline)
+        )
         if self.distributed:  # every rank stops on the same step
             flag = torch.tensor([1.0 if stop else 0.0], device=self.device)
             dist.all_reduce(flag, op=dist.ReduceOp.MAX)
@@ -249,16 +279,33 @@ class Trainer:
     def _request_stop(self, *_: Any) -> None:
         self._stop_requested = True
 
-    def _open_log(self):
+    def _open_log(self, files: contextlib.ExitStack) -> csv.DictWriter | None:
+        """The CSV log (appended to when resuming), closed with ``files``."""
         if not self.is_main:
             return None
         path = self.config.log_path
         path.parent.mkdir(parents=True, exist_ok=True)
         new = not path.exists() or self.step == 0
-        handle = open(path, "w" if new else "a", newline="", buffering=1)
-        writer = csv.DictWriter(handle, fieldnames=["step", "images", "loss", "ce", "huber", "grad_norm", "lr",
-                                                    "dev_psnr_0", "dev_psnr_10", "dev_psnr_50", "dev_input_0",
-                                                    "dev_input_10", "dev_input_50"])
+        # closed by the caller's ExitStack when the loop ends, however it ends
+        handle = files.enter_context(open(path, "w" if new else "a", newline="", buffering=1))  # noqa: SIM115
+        writer = csv.DictWriter(
+            handle,
+            fieldnames=[
+                "step",
+                "images",
+                "loss",
+                "ce",
+                "regression",
+                "grad_norm",
+                "lr",
+                "dev_psnr_0",
+                "dev_psnr_10",
+                "dev_psnr_50",
+                "dev_input_0",
+                "dev_input_10",
+                "dev_input_50",
+            ],
+        )
         if new:
             writer.writeheader()
         return writer
@@ -269,10 +316,19 @@ class Trainer:
 
         if not self.dev_photos:
             return {}
-        result = evaluate(self.model, self.config.mask_convention, self.dev_photos[:limit], hint_counts,
-                          seed=0, device=self.device, encoding=self.config.hint_encoding)
+        result = evaluate(
+            self.model,
+            self.config.mask_convention,
+            self.dev_photos[:limit],
+            hint_counts,
+            seed=0,
+            device=self.device,
+            encoding=self.config.hint_encoding,
+        )
         self.model.train()
-        given = HintEncoding(self.config.hint_encoding).value if HintEncoding(self.config.hint_encoding).is_fill else "grey"
+        given = (
+            HintEncoding(self.config.hint_encoding).value if HintEncoding(self.config.hint_encoding).is_fill else "grey"
+        )
         row = {f"dev_psnr_{k}": result.psnr[k] for k in hint_counts}
         return row | {f"dev_input_{k}": result.yardsticks[given][k] for k in hint_counts}
 
@@ -282,23 +338,50 @@ class Trainer:
         if not self.is_main:
             return []
         provenance = {
-            "trained_by": "ideepcolor train", "data": self.config.data_description,
-            "photos": len(self.photos), "steps": self.step, "images_seen": self.images_seen,
-            "batch": self.config.batch, "crop": self.config.crop, "train_seconds": round(self.train_seconds, 1),
+            "trained_by": "ideepcolor train",
+            "data": self.config.data_description,
+            "photos": len(self.photos),
+            "steps": self.step,
+            "images_seen": self.images_seen,
+            "batch": self.config.batch,
+            "crop": self.config.crop,
+            "train_seconds": round(self.train_seconds, 1),
             "device": torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else self.device.type,
-            "world_size": self.world, "init": self.config.init, "hint_recipe": self.config.hint_recipe,
-            "upscale": self.config.upscale, "lr": self.config.lr, "regression_weight": self.config.regression_weight,
-            "huber_delta": self.config.huber_delta, "regression_loss": self.config.regression_loss,
+            "world_size": self.world,
+            "init": self.config.init,
+            "hint_recipe": self.config.hint_recipe,
+            "upscale": self.config.upscale,
+            "lr": self.config.lr,
+            "regression_weight": self.config.regression_weight,
+            "huber_delta": self.config.huber_delta,
+            "regression_loss": self.config.regression_loss,
         }
         state = self.model.state_dict()
-        shape = {"width": self.config.width, "hint_encoding": self.config.hint_encoding}
-        paths = [save_weights(state, self.config.out, mask_convention=self.config.mask_convention,
-                              provenance=provenance, metrics=metrics, **shape)]
+        paths = [
+            save_weights(
+                state,
+                self.config.out,
+                mask_convention=self.config.mask_convention,
+                provenance=provenance,
+                metrics=metrics,
+                width=self.config.width,
+                hint_encoding=self.config.hint_encoding,
+            )
+        ]
         if self.config.compact:
             compact = self.config.out.with_name(self.config.out.stem + "-int8.safetensors")
-            paths.append(save_weights(state, compact, mask_convention=self.config.mask_convention,
-                                      provenance=provenance | {"compact_of": self.config.out.name}, metrics=metrics,
-                                      quantize_int8=True, **shape))
+            paths.append(
+                save_weights(
+                    state,
+                    compact,
+                    mask_convention=self.config.mask_convention,
+                    provenance=provenance | {"compact_of": self.config.out.name},
+                    metrics=metrics,
+                    quantize_int8=True,
+                    width=self.config.width,
+                    hint_encoding=self.config.hint_encoding,
+                )
+            )
         return paths
 
 
