@@ -1,9 +1,10 @@
 """Take the user guide's screenshots from the real app (run under xvfb-run).
 
-    xvfb-run -s "-screen 0 1600x1000x24" python docs/screenshots.py --weights FILE
+    xvfb-run -s "-screen 0 1600x1000x24" python docs/screenshots.py [--weights FILE]
 
 Opens the bundled sample photo, places a few hints, waits for the network and
-grabs the window into docs/images/.
+grabs the window into docs/images/. Without --weights it uses what a user gets:
+the bundled fast model (and full-size weights, if installed).
 """
 
 from __future__ import annotations
@@ -75,6 +76,13 @@ def main() -> int:
     window.canvas.set_zoom(2.0)
     app.processEvents()
     window.grab().save(str(OUT / f"{args.prefix}03-result-on-canvas-zoomed.png"))
+    window.canvas.fit()
+    window.show_result_on_canvas.setChecked(False)
+    window._refresh_views()
+    for step in range(1, 6):  # a drag: hint 1 moves in steps, each an update of its own
+        hints.update(1, coalesce="drag", x=(0.3 + 0.04 * step) * width, y=(0.75 - 0.02 * step) * height)
+        wait_for_result(app, window)
+    window.grab().save(str(OUT / f"{args.prefix}04-fast-model-drag.png"))
     window.document.mark_saved()  # type: ignore[union-attr]
     window.close()
     print(f"wrote screenshots to {OUT}")

@@ -24,29 +24,67 @@ def _apply_matrix(matrix: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return torch.einsum("ij,...jhw->...ihw", m, x)
 
 
+def srgb_to_linear(srgb: torch.Tensor) -> torch.Tensor:
+    """The sRGB transfer curve, decoded: sRGB in [0, 1] -> linear light."""
+    return torch.where(srgb > 0.04045, ((srgb + 0.055) / 1.055).clamp(min=0) ** 2.4, srgb / 12.92)
+
+
+def linear_to_srgb(linear: torch.Tensor) -> torch.Tensor:
+    """The sRGB transfer curve: linear light -> sRGB (not clipped)."""
+    return torch.where(linear > 0.0031308, 1.055 * linear.clamp(min=1e-12) ** (1 / 2.4) - 0.055, 12.92 * linear)
+
+
+def _lab_f(t: torch.Tensor) -> torch.Tensor:
+    """CIE Lab's companding function of XYZ / white."""
+    return torch.where(t > 0.008856, t.clamp(min=1e-12) ** (1.0 / 3.0), 7.787 * t + 16.0 / 116.0)
+
+
+def _lab_f_inverse(f: torch.Tensor) -> torch.Tensor:
+    return torch.where(f > 0.2068966, f * f * f, (f - 16.0 / 116.0) / 7.787)
+
+
+def _check_channels(x: torch.Tensor, name: str) -> None:
+    if x.dim() < 3 or x.shape[-3] != 3:
+        raise ValueError(f"{name} must have shape (..., 3, H, W), got {tuple(x.shape)}")
+    if not x.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor, got {x.dtype}")
+
+
 def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
-    """sRGB in [0, 1], shape (..., 3, H, W) -> Lab (L in [0, 100])."""
-    linear = torch.where(rgb > 0.04045, ((rgb + 0.055) / 1.055).clamp(min=0) ** 2.4, rgb / 12.92)
-    xyz = _apply_matrix(_XYZ_FROM_RGB, linear)
+    """Convert sRGB to CIE Lab (D65).
+
+    Args:
+        rgb: (..., 3, H, W) floating-point sRGB in [0, 1], on any device.
+
+    Returns:
+        (..., 3, H, W) Lab of the same dtype and device: L in [0, 100], a and b about [-110, 110].
+
+    Raises:
+        ValueError: the channel dimension is not 3. TypeError: the tensor is not floating point.
+    """
+    _check_channels(rgb, "rgb")
+    xyz = _apply_matrix(_XYZ_FROM_RGB, srgb_to_linear(rgb))
     white = torch.tensor(_WHITE_D65, device=rgb.device, dtype=rgb.dtype).view(3, 1, 1)
-    t = xyz / white
-    f = torch.where(t > 0.008856, t.clamp(min=1e-12) ** (1.0 / 3.0), 7.787 * t + 16.0 / 116.0)
-    fx, fy, fz = f.unbind(dim=-3)
-    lightness = 116.0 * fy - 16.0
-    return torch.stack((lightness, 500.0 * (fx - fy), 200.0 * (fy - fz)), dim=-3)
+    fx, fy, fz = _lab_f(xyz / white).unbind(dim=-3)
+    return torch.stack((116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)), dim=-3)
 
 
 def lab_to_rgb(lab: torch.Tensor, clip: bool = True) -> torch.Tensor:
-    """Lab, shape (..., 3, H, W) -> sRGB; clipped to [0, 1] unless ``clip=False``."""
+    """Convert CIE Lab (D65) to sRGB.
+
+    Args:
+        lab: (..., 3, H, W) floating-point Lab.
+        clip: clip to [0, 1] (colours outside the sRGB gamut land on its edge).
+
+    Returns:
+        (..., 3, H, W) sRGB of the same dtype and device.
+    """
+    _check_channels(lab, "lab")
     lightness, a, b = lab.unbind(dim=-3)
     fy = (lightness + 16.0) / 116.0
-    fx = a / 500.0 + fy
-    fz = (fy - b / 200.0).clamp(min=0)
-    f = torch.stack((fx, fy, fz), dim=-3)
-    t = torch.where(f > 0.2068966, f**3, (f - 16.0 / 116.0) / 7.787)
+    f = torch.stack((a / 500.0 + fy, fy, (fy - b / 200.0).clamp(min=0)), dim=-3)
     white = torch.tensor(_WHITE_D65, device=lab.device, dtype=lab.dtype).view(3, 1, 1)
-    linear = _apply_matrix(_RGB_FROM_XYZ, t * white)
-    srgb = torch.where(linear > 0.0031308, 1.055 * linear.clamp(min=1e-12) ** (1 / 2.4) - 0.055, 12.92 * linear)
+    srgb = linear_to_srgb(_apply_matrix(_RGB_FROM_XYZ, _lab_f_inverse(f) * white))
     return srgb.clamp(0.0, 1.0) if clip else srgb
 
 
@@ -57,14 +95,9 @@ _srgb8_luts: dict[torch.device, torch.Tensor] = {}
 def _srgb8_lut(device: torch.device) -> torch.Tensor:
     """8-bit sRGB of 65536 evenly spaced linear values (fine enough that rounding rarely moves)."""
     if device not in _srgb8_luts:
-        linear = torch.linspace(0, 1, _LUT_SIZE, dtype=torch.float64)
-        srgb = torch.where(linear > 0.0031308, 1.055 * linear ** (1 / 2.4) - 0.055, 12.92 * linear)
+        srgb = linear_to_srgb(torch.linspace(0, 1, _LUT_SIZE, dtype=torch.float64))
         _srgb8_luts[device] = (srgb * 255 + 0.5).to(torch.uint8).to(device)
     return _srgb8_luts[device]
-
-
-def _f_inverse(f: torch.Tensor) -> torch.Tensor:
-    return torch.where(f > 0.2068966, f * f * f, (f - 16.0 / 116.0) / 7.787)
 
 
 def lab_to_srgb8(lab: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
@@ -77,9 +110,9 @@ def lab_to_srgb8(lab: torch.Tensor, out: torch.Tensor | None = None) -> torch.Te
     """
     lightness, a, b = lab[0], lab[1], lab[2]
     fy = (lightness + 16.0) / 116.0
-    x = _f_inverse(fy + a / 500.0) * _WHITE_D65[0]
-    y = _f_inverse(fy)
-    z = _f_inverse((fy - b / 200.0).clamp_(min=0)) * _WHITE_D65[2]
+    x = _lab_f_inverse(fy + a / 500.0) * _WHITE_D65[0]
+    y = _lab_f_inverse(fy)
+    z = _lab_f_inverse((fy - b / 200.0).clamp_(min=0)) * _WHITE_D65[2]
     if out is None:
         out = torch.empty(*lab.shape[1:], 3, dtype=torch.uint8, device=lab.device)
     lut = _srgb8_lut(lab.device)

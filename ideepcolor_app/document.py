@@ -12,7 +12,7 @@ import torch
 from .color import lab_to_rgb, rgb_to_lab, snap_ab_to_gamut
 from .encoding import NETWORK_SIZE, network_cell
 from .hints import Hint, HintSet
-from .images import Photo
+from .images import Photo, fit_inside
 from .session import Session
 from .suggest import ab_to_display_rgb
 
@@ -60,9 +60,7 @@ class Document:
         return self._display_colors[key]
 
     def preview_size(self, max_side: int = DISPLAY_MAX_SIDE) -> tuple[int, int]:
-        width, height = self.size
-        scale = min(1.0, max_side / max(width, height))
-        return max(1, round(width * scale)), max(1, round(height * scale))
+        return fit_inside(self.size, max_side)
 
     def original_preview(self, max_side: int = DISPLAY_MAX_SIDE) -> np.ndarray:
         """The photo as opened, at display size (computed once)."""

@@ -79,3 +79,10 @@ def test_fast_8bit_path_matches_the_plain_conversion(device):
     assert fast.shape == (64, 80, 3)
     diff = (fast.int() - plain.int()).abs()
     assert diff.max() <= 1 and (diff > 0).float().mean() < 0.01
+
+
+def test_public_conversions_check_shape_and_dtype():
+    with pytest.raises(ValueError, match=r"\(\.\.\., 3, H, W\)"):
+        rgb_to_lab(torch.rand(4, 4, 3))  # channels last by mistake
+    with pytest.raises(TypeError, match="floating-point"):
+        lab_to_rgb(torch.zeros(3, 2, 2, dtype=torch.uint8))

@@ -6,8 +6,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from ..document import Document
-from ..encoding import NETWORK_SIZE, network_cell
-from ..hints import Hint
+from ..encoding import NETWORK_SIZE
+from ..hints import Hint, hint_box
 from .image_view import ImageView
 
 MIN_SCREEN_SIDE = 9  # a hint never draws smaller than this many screen pixels
@@ -38,9 +38,8 @@ class HintCanvas(ImageView):
         """The hint's patch in image coordinates, as the network sees it."""
         width, height = self.document.size  # type: ignore[union-attr]
         sx, sy = width / NETWORK_SIZE, height / NETWORK_SIZE
-        row, col = network_cell(hint.x, hint.y, (width, height))
-        r = hint.size // 2
-        rect = QRectF((col - r) * sx, (row - r) * sy, hint.size * sx, hint.size * sy)
+        top, left, side = hint_box(hint, (width, height))
+        rect = QRectF(left * sx, top * sy, side * sx, side * sy)
         minimum = MIN_SCREEN_SIDE / max(self.zoom, 1e-6)
         if rect.width() < minimum or rect.height() < minimum:
             centre = rect.center()
