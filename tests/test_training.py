@@ -29,6 +29,15 @@ def colourful(seed, size=(48, 40)):
     return np.repeat(img, 1, axis=0)
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Bit-exact comparisons need reductions summed in one order: one thread, whatever the load."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def photo_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("photos")
