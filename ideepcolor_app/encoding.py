@@ -31,6 +31,7 @@ class HintEncoding(str, Enum):
 
     @property
     def is_fill(self) -> bool:
+        """The channels hold a fill, and the network adds its output to it."""
         return self is not HintEncoding.SPARSE
 
 
@@ -42,6 +43,7 @@ class MaskConvention(str, Enum):
 
     @property
     def offset(self) -> float:
+        """Added to a {0, 1} mask to get this convention's values."""
         return -0.5 if self is MaskConvention.CENTERED else 0.0
 
 
@@ -56,10 +58,12 @@ def network_cell(x: float, y: float, image_size: tuple[int, int], size: int = NE
 
 
 def normalize_l(l: torch.Tensor) -> torch.Tensor:
+    """Lightness in [0, 100] to the network's input scale, (L - 50) / 100."""
     return (l - L_CENTER) / L_SCALE
 
 
 def normalize_ab(ab: torch.Tensor) -> torch.Tensor:
+    """ab in Lab units to the network's input scale, ab / 110."""
     return ab / AB_SCALE
 
 

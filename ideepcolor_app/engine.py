@@ -59,18 +59,30 @@ class Network:
 
     @classmethod
     def from_file(cls, path: Path, device: torch.device, mask_convention: str | None = None) -> Network:
+        """Load ``path`` (see :func:`~ideepcolor_app.weights.load_model`) onto ``device``."""
         model, info = load_model(path, mask_convention)
         return cls(model, info, device)
 
     @property
     def is_fast(self) -> bool:
+        """A reduced-width network, cheap enough for every interactive update on a CPU."""
         return self.info.is_fast
 
     def encode(self, l: torch.Tensor, boxes: torch.Tensor, colors: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-        """The 4-channel input in this network's mask convention and hint encoding."""
+        """The 4-channel input in this network's mask convention and hint encoding.
+
+        Args:
+            l: (B, 1, S, S) lightness at network resolution.
+            boxes: (B, K, 3) hint patches; colors: (B, K, 2) ab in gamut; valid: (B, K) bool.
+        """
         return encode_hints(l, boxes, colors, valid, self.info.mask_convention, self.info.hint_encoding)
 
     def forward(self, x: torch.Tensor, should_stop: Callable[[], bool] | None = None) -> NetworkOutput:
+        """Run the network on ``x`` (fp16 on a GPU where measured safe); outputs are float32.
+
+        Raises:
+            Cancelled: ``should_stop`` returned True between blocks.
+        """
         x = x.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.float16, enabled=self.half_precision):
             out = self.model(x, should_stop)
@@ -103,7 +115,7 @@ class PhotoOnDevice:
 
     @classmethod
     def upload(cls, photo: Photo, device: torch.device) -> PhotoOnDevice:
-        """Upload the pixels once and keep only their lightness."""
+        """Upload ``photo``'s pixels to ``device`` once and keep only their lightness, in bands."""
         pixels = torch.from_numpy(np.ascontiguousarray(photo.pixels)).to(device)
         height, width = pixels.shape[:2]
         l_full = torch.empty(1, 1, height, width, device=device)
@@ -133,6 +145,7 @@ class PhotoOnDevice:
             return self._resampled[size]
 
     def network_lightness(self, size: int = NETWORK_SIZE) -> torch.Tensor:
+        """(1, 1, size, size) L as the network sees it (the photo stretched to a square)."""
         return self.lightness((size, size))
 
     def lightness_at(self, x: float, y: float, size: int = NETWORK_SIZE) -> float:
@@ -143,7 +156,11 @@ class PhotoOnDevice:
     def hint_tensors(
         self, hints: Sequence[Hint], size: int = NETWORK_SIZE
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Boxes (1, N, 3), colours snapped into gamut at each hint's L (1, N, 2), valid (1, N)."""
+        """The hints as the network takes them, on the device.
+
+        Returns:
+            boxes (1, N, 3), colours snapped into gamut at each hint's L (1, N, 2), valid (1, N).
+        """
         device = self.l_full.device
         boxes = hint_boxes(hints, self.size, size).to(device)
         colors = hint_colors(hints).to(device)
@@ -178,8 +195,18 @@ class ColorizationEngine:
     def from_weights(
         cls, weights: str | Path | None = None, device: str | None = None, mask_convention: str | None = None
     ) -> ColorizationEngine:
-        """Load the weights to use: ``weights`` alone when given, else the full-size and the fast
-        weights found by :func:`~ideepcolor_app.registry.find_weight_set`."""
+        """Load the weights to use.
+
+        Args:
+            weights: a file or registry name to use alone; None finds the full-size and the fast
+                weights (:func:`~ideepcolor_app.registry.find_weight_set`).
+            device: 'cuda', 'mps', 'cpu' or None for the best available.
+            mask_convention: overrides every file's convention.
+
+        Raises:
+            WeightsError: none found, or a file is unreadable or of another architecture.
+            DeviceError: the device is not available here.
+        """
         target = pick_device(device)
         return cls([Network.from_file(p, target, mask_convention) for p in find_weight_set(weights)], target)
 
@@ -201,12 +228,14 @@ class ColorizationEngine:
 
     @property
     def device_label(self) -> str:
+        """The device as the status bar names it, with fp16/fp32 on a GPU."""
         if self.device.type == "cuda":
             return f"{torch.cuda.get_device_name(self.device)} ({'fp16' if self.best.half_precision else 'fp32'})"
         return self.device.type.upper()
 
     @property
     def weights_label(self) -> str:
+        """Which weights answer edits and which make the final result."""
         if self.refines:
             return f"{self.interactive.info.label} while editing, {self.best.info.label} for the result"
         return self.best.info.label
@@ -220,6 +249,7 @@ class ColorizationEngine:
         return uploaded
 
     def require_photo(self) -> PhotoOnDevice:
+        """The current photo. Raises RuntimeError when none was set."""
         current = self.current
         if current is None:
             raise RuntimeError("No photo loaded: call set_photo() first.")
@@ -233,9 +263,22 @@ class ColorizationEngine:
         network: Network | None = None,
         source: PhotoOnDevice | None = None,
     ) -> Colorization:
-        """One forward for this hint state at ``size`` with ``network`` (default: the best one).
+        """Colorize one hint state.
 
-        Raises :class:`~ideepcolor_app.model.Cancelled` if ``should_stop`` returns True mid-pass.
+        Args:
+            hints: the hints, in painting order.
+            size: network resolution (256; smaller for a quick first pass).
+            should_stop: polled between blocks; True abandons the pass.
+            network: which network (default: the best one).
+            source: which uploaded photo (default: the current one). Passing it makes the result
+                independent of any photo set meanwhile.
+
+        Returns:
+            A :class:`Colorization` that keeps ``source``.
+
+        Raises:
+            Cancelled: ``should_stop`` returned True.
+            RuntimeError: no photo was set.
         """
         network = network or self.best
         source = source or self.require_photo()
@@ -259,6 +302,7 @@ class Colorization:
 
     @property
     def photo(self) -> Photo:
+        """The photo this result was computed from."""
         return self.source.photo
 
     @property
@@ -298,12 +342,20 @@ class Colorization:
         return distribution(self.logits[:, :, row, col])[0]
 
     def predicted_ab_at(self, x: float, y: float) -> tuple[float, float]:
+        """The ab this result has at image point (x, y)."""
         row, col = network_cell(x, y, self.source.size, self.size)
         a, b = self.ab[0, :, row, col].tolist()
         return a, b
 
     def suggestions(self, x: float, y: float, k: int = 9) -> Palette:
-        """Suggested colours at (x, y) under this hint state, plus the current prediction."""
+        """Suggested colours at image point (x, y) under this hint state.
+
+        Args:
+            x, y: image coordinates. k: at most this many suggestions.
+
+        Returns:
+            A :class:`Palette`: suggestions ranked by probability mass, and the current prediction.
+        """
         lightness = self.source.lightness_at(x, y)
         ranked = suggest_colors(self.distribution_at(x, y), lightness, k=k)
         l_tensor = torch.tensor([lightness])
@@ -314,6 +366,8 @@ class Colorization:
 
 @dataclass(frozen=True)
 class Palette:
+    """Colours for one pixel: where, at what lightness, the prediction and the suggestions."""
+
     x: float
     y: float
     lightness: float

@@ -54,11 +54,21 @@ def hint_box(hint: Hint, image_size: tuple[int, int], network_size: int = NETWOR
 
 
 def hint_boxes(hints: Sequence[Hint], image_size: tuple[int, int], network_size: int = NETWORK_SIZE) -> torch.Tensor:
-    """(N, 3) rows (top, left, side) of each hint's patch, as :func:`hint_box`."""
+    """Every hint's patch at network resolution, as :func:`hint_box`.
+
+    Args:
+        hints: the hints, in painting order.
+        image_size: (width, height) of the full-resolution photo.
+        network_size: side of the square network input.
+
+    Returns:
+        (N, 3) long tensor of (top, left, side).
+    """
     return torch.tensor([hint_box(h, image_size, network_size) for h in hints], dtype=torch.long).reshape(-1, 3)
 
 
 def hint_colors(hints: Sequence[Hint]) -> torch.Tensor:
+    """(N, 2) float32 tensor of the hints' requested ab, as given (not yet snapped into gamut)."""
     return torch.tensor([h.ab for h in hints], dtype=torch.float32).reshape(-1, 2)
 
 
@@ -89,10 +99,12 @@ class HintSet:
 
     @property
     def hints(self) -> tuple[Hint, ...]:
+        """The current hints, an immutable snapshot safe to hand to another thread."""
         return self._hints
 
     @property
     def selected(self) -> int | None:
+        """Index of the selected hint, or None."""
         return self._selected
 
     @property
@@ -104,6 +116,7 @@ class HintSet:
         return bool(self._redo)
 
     def select(self, index: int | None) -> None:
+        """Select hint ``index`` (None or an index out of range deselects); not an undo step."""
         if index is not None and not 0 <= index < len(self._hints):
             index = None
         if index != self._selected:
@@ -111,28 +124,45 @@ class HintSet:
             self.selection_changed.emit(index)
 
     def add(self, hint: Hint) -> int:
+        """Append ``hint`` as one undo step and select it; returns its index."""
         self._commit(self._hints + (hint,))
         self.select(len(self._hints) - 1)
         return len(self._hints) - 1
 
     def update(self, index: int, coalesce: object = None, **changes: object) -> None:
-        """Change fields of one hint; edits sharing a ``coalesce`` key make one undo step."""
+        """Change fields of one hint.
+
+        Args:
+            index: which hint.
+            coalesce: edits sharing this key (a drag, say) make one undo step; None for a step each.
+            **changes: new values of ``x``, ``y``, ``ab`` or ``size``.
+
+        Raises:
+            ValueError: a new value is invalid (see :class:`Hint`); nothing is changed then.
+        """
         new = replace(self._hints[index], **changes)  # type: ignore[arg-type]
         if new != self._hints[index]:
             self._commit(self._hints[:index] + (new,) + self._hints[index + 1 :], coalesce)
 
     def remove(self, index: int) -> None:
+        """Delete hint ``index`` as one undo step; the selection follows the hints that move up."""
         selected = self._selected
         if selected is not None and selected >= index:
             selected = None if selected == index else selected - 1
         self._commit(self._hints[:index] + self._hints[index + 1 :], selected=selected)
 
     def clear(self) -> None:
+        """Delete every hint as one undo step."""
         if self._hints:
             self._commit((), selected=None)
 
     def replace_all(self, hints: Sequence[Hint], undoable: bool = True) -> None:
-        """Swap in another set (loading a session); undoable unless asked otherwise."""
+        """Swap in another set of hints (loading a session).
+
+        Args:
+            hints: the new hints.
+            undoable: one undo step (True), or a fresh history that cannot go back (False).
+        """
         if undoable:
             self._commit(tuple(hints), selected=None)
         else:
@@ -140,12 +170,15 @@ class HintSet:
             self._set(tuple(hints), None)
 
     def undo(self) -> bool:
+        """Go back one step; False when there is none."""
         return self._step(self._undo, self._redo)
 
     def redo(self) -> bool:
+        """Go forward one undone step; False when there is none."""
         return self._step(self._redo, self._undo)
 
     def end_coalescing(self) -> None:
+        """Make the next edit a new undo step even if it shares the last edit's coalesce key."""
         self._coalesce_key = None
 
     def _commit(self, hints: tuple[Hint, ...], coalesce: object = None, selected: object = _KEEP) -> None:
