@@ -14,6 +14,7 @@ from conftest import colour_photo
 from ideepcolor_app.ab_bins import ab_to_bin, bin_centers, distribution
 from ideepcolor_app.cli import main
 from ideepcolor_app.color import rgb_to_lab
+from ideepcolor_app.encoding import HintEncoding
 from ideepcolor_app.engine import ColorizationEngine
 from ideepcolor_app.training.data import load_photo_set, sample_batch
 from ideepcolor_app.training.simulate import patch_means, sample_hints
@@ -295,3 +296,28 @@ def test_log_mse_weighs_an_error_on_a_well_hinted_photo_more():
     assert predicted.grad[1, 0, 0, 0] > 10 * predicted.grad[0, 0, 0, 0]
     huber = TrainConfig(out=Path("unused"), huber_delta=10.0)
     assert regression_loss(predicted.detach(), target, huber) > 0
+
+
+def test_the_dev_check_logs_the_network_beside_both_yardsticks(photo_folder, tmp_path):
+    import csv
+
+    photos = load_photo_set([photo_folder], crop=32)
+    config = TrainConfig(
+        out=tmp_path / "d.safetensors",
+        batch=4,
+        crop=32,
+        steps=2,
+        log_every=1,
+        dev_every=2,
+        width=0.25,
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+        hint_recipe="density",
+    )
+    trainer = Trainer(config, photos, torch.device("cpu"), sorted(photo_folder.glob("p*.jpg"))[:2])
+    trainer.run()
+    rows = list(csv.DictReader(config.log_path.open()))
+    last = rows[-1]
+    for k in (0, 10, 50):
+        assert float(last[f"dev_psnr_{k}"]) > 0 and float(last[f"dev_fill_{k}"]) > 0
+    assert float(last["dev_lightness_fill_50"]) > float(last["dev_fill_0"]), "50 hints beat none (grey)"
+    assert rows[0]["dev_psnr_0"] == "", "only every dev_every steps"

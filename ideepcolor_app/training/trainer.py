@@ -25,6 +25,8 @@ from ..weights import load_model, save_weights
 from .data import PhotoSet, sample_batch
 from .simulate import sample_hints
 
+DEV_HINTS = (0, 10, 50)
+"""Hint counts of the periodic dev check (grey, the fills and the network, on the same hints)."""
 REGRESSION_WEIGHT = 0.1
 """Huber loss on ab (Lab units) is scaled to sit beside the ~6-nat cross-entropy."""
 
@@ -298,20 +300,15 @@ class Trainer:
                 "regression",
                 "grad_norm",
                 "lr",
-                "dev_psnr_0",
-                "dev_psnr_10",
-                "dev_psnr_50",
-                "dev_input_0",
-                "dev_input_10",
-                "dev_input_50",
+                *(f"dev_{what}_{k}" for what in ("psnr", "fill", "lightness_fill") for k in DEV_HINTS),
             ],
         )
         if new:
             writer.writeheader()
         return writer
 
-    def dev_psnr(self, hint_counts: tuple[int, ...] = (0, 10, 50), limit: int = 20) -> dict[str, float]:
-        """PSNR on the dev photos, beside the fill the network is given (grey for sparse hints)."""
+    def dev_psnr(self, hint_counts: tuple[int, ...] = DEV_HINTS, limit: int = 20) -> dict[str, float]:
+        """PSNR on the dev photos beside the yardsticks on the same hints (grey equals both fills at 0)."""
         from ..evaluate import evaluate
 
         if not self.dev_photos:
@@ -326,11 +323,9 @@ class Trainer:
             encoding=self.config.hint_encoding,
         )
         self.model.train()
-        given = (
-            HintEncoding(self.config.hint_encoding).value if HintEncoding(self.config.hint_encoding).is_fill else "grey"
-        )
         row = {f"dev_psnr_{k}": result.psnr[k] for k in hint_counts}
-        return row | {f"dev_input_{k}": result.yardsticks[given][k] for k in hint_counts}
+        row |= {f"dev_fill_{k}": result.yardsticks["fill"][k] for k in hint_counts}
+        return row | {f"dev_lightness_fill_{k}": result.yardsticks["lightness-fill"][k] for k in hint_counts}
 
     # ----- export -----------------------------------------------------------------------------------
     def export(self, metrics: dict[str, Any] | None = None) -> list[Path]:
