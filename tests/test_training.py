@@ -321,3 +321,17 @@ def test_the_dev_check_logs_the_network_beside_both_yardsticks(photo_folder, tmp
         assert float(last[f"dev_psnr_{k}"]) > 0 and float(last[f"dev_fill_{k}"]) > 0
     assert float(last["dev_lightness_fill_50"]) > float(last["dev_fill_0"]), "50 hints beat none (grey)"
     assert rows[0]["dev_psnr_0"] == "", "only every dev_every steps"
+
+
+def test_the_weight_average_is_what_gets_evaluated_and_exported(photo_folder, tmp_path):
+    for decay in (0.0, 1.0):
+        trainer = _trainer(photo_folder, tmp_path / f"e{decay}.safetensors", 3)
+        trainer.config.ema = decay
+        trainer.ema = __import__("copy").deepcopy(trainer.model).eval()
+        start = {k: v.clone() for k, v in trainer.model.state_dict().items()}
+        trainer.run()
+        exported = load_state_dict(trainer.export()[0])[0]
+        reference = trainer.model.state_dict() if decay == 0.0 else start
+        key = "model_out.0.weight"
+        assert torch.allclose(exported[key], reference[key]), f"decay {decay}"
+    assert not torch.allclose(trainer.model.state_dict()[key], start[key]), "the raw weights did move"

@@ -51,6 +51,12 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
         help="run the cosine over this much training time (all sessions together) instead of steps, "
         "so a run that shares its machine still ends annealed; resumes are then not bit-exact",
     )
+    p.add_argument(
+        "--ema",
+        type=float,
+        metavar="DECAY",
+        help="keep an exponential moving average of the weights (e.g. 0.998) and export it",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint beside --out")
     p.add_argument("--init", help="fine-tune from these weights (published or ours)")
@@ -147,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
         regression_weight=args.regression_weight,
         huber_delta=args.huber_delta,
         regression_loss=args.regression_loss,
+        ema=args.ema,
     )
     dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
     trainer = Trainer(config, photos, device, dev)
@@ -182,7 +189,13 @@ def run(args: argparse.Namespace) -> int:
     metrics: dict = {"throughput": summary}
     if is_main and dev:
         result = evaluate(
-            trainer.model, config.mask_convention, dev, (0, 10), seed=0, device=device, encoding=config.hint_encoding
+            trainer.exported_model,
+            config.mask_convention,
+            dev,
+            (0, 10),
+            seed=0,
+            device=device,
+            encoding=config.hint_encoding,
         )
         metrics["dev_psnr"] = {"images": len(dev), **{str(k): v for k, v in result.psnr.items()}}
         print(result.table())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import math
 import signal
@@ -65,6 +66,9 @@ class TrainConfig:
     """Photos are enlarged by this before cropping (2: the scale of a 256x256 evaluation)."""
     regression_weight: float = REGRESSION_WEIGHT
     huber_delta: float = 1.0
+    ema: float | None = None
+    """Decay of an exponential moving average of the weights (0.998: about the last 500 steps); the
+    average is what the dev check evaluates and what is exported. None: the raw weights."""
     regression_loss: str = "huber"
     """'huber' (per pixel), or 'log-mse': the mean over images of log(MSE + 1), what mean PSNR measures,
     so that small errors on photos with many hints count as much as large ones on photos with none."""
@@ -135,6 +139,7 @@ class Trainer:
         else:
             model = SIGGRAPHGenerator(config.width, residual=HintEncoding(config.hint_encoding).is_fill)
         self.model = model.to(device).train()
+        self.ema: SIGGRAPHGenerator | None = copy.deepcopy(self.model).eval() if config.ema else None
         if device.type == "cuda":
             self.model = self.model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
             torch.backends.cuda.matmul.allow_tf32 = True
@@ -155,6 +160,21 @@ class Trainer:
         self._stop_requested = False
         self.deadline: float | None = None
 
+    @property
+    def exported_model(self) -> SIGGRAPHGenerator:
+        """What the dev check evaluates and the export writes: the averaged weights if kept."""
+        return self.ema if self.ema is not None else self.model
+
+    @torch.no_grad()
+    def _update_average(self) -> None:
+        if self.ema is None or self.config.ema is None:
+            return
+        for average, current in zip(self.ema.state_dict().values(), self.model.state_dict().values(), strict=True):
+            if average.is_floating_point():
+                average.lerp_(current, 1.0 - self.config.ema)
+            else:
+                average.copy_(current)
+
     def _learning_rate_factor(self, step: int) -> float:
         config = self.config
         if config.schedule_minutes and step >= config.warmup_steps:
@@ -168,6 +188,7 @@ class Trainer:
             return
         state = {
             "model": self.model.state_dict(),
+            **({"ema": self.ema.state_dict()} if self.ema is not None else {}),
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
             "step": self.step,
@@ -187,6 +208,8 @@ class Trainer:
         """Continue from ``path`` exactly; ``keep_schedule=False`` keeps this config's cosine length."""
         state = torch.load(path, map_location=self.device, weights_only=True)
         self.model.load_state_dict(state["model"])
+        if self.ema is not None:  # a run that starts averaging now starts from the current weights
+            self.ema.load_state_dict(state.get("ema", state["model"]))
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.step, self.images_seen = int(state["step"]), int(state["images_seen"])
@@ -223,6 +246,7 @@ class Trainer:
                 loss.backward()
                 grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), config.clip)
                 self.optimizer.step()
+                self._update_average()
                 self.scheduler.step()
                 self.step += 1
                 self.images_seen += config.batch * self.world
@@ -314,7 +338,7 @@ class Trainer:
         if not self.dev_photos:
             return {}
         result = evaluate(
-            self.model,
+            self.exported_model,
             self.config.mask_convention,
             self.dev_photos[:limit],
             hint_counts,
@@ -351,7 +375,7 @@ class Trainer:
             "huber_delta": self.config.huber_delta,
             "regression_loss": self.config.regression_loss,
         }
-        state = self.model.state_dict()
+        state = self.exported_model.state_dict()
         paths = [
             save_weights(
                 state,
