@@ -26,6 +26,8 @@ SAME_ANSWER_AB = 3.0
 
 @dataclass(frozen=True)
 class ConventionChoice:
+    """The convention chosen for a weights file, and why, in words a user can read."""
+
     convention: MaskConvention
     reason: str
     errors: dict[MaskConvention, float]
@@ -33,7 +35,15 @@ class ConventionChoice:
 
 
 def detect_mask_convention(model: SIGGRAPHGenerator, encoding: HintEncoding = HintEncoding.SPARSE) -> ConventionChoice:
-    """Run ``model`` under both conventions on one hint and keep the one that reproduces it."""
+    """Run ``model`` under both conventions on one hint and keep the one that reproduces it.
+
+    Args:
+        model: the loaded network, in eval mode.
+        encoding: the hint encoding its weights expect.
+
+    Returns:
+        The convention, the reason, and the error under each convention.
+    """
     model = model.eval()
     device = next(model.parameters()).device
     top = left = (PROBE_SIZE - PROBE_PATCH) // 2

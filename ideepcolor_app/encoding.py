@@ -48,10 +48,17 @@ class MaskConvention(str, Enum):
 
 
 def network_cell(x: float, y: float, image_size: tuple[int, int], size: int = NETWORK_SIZE) -> tuple[int, int]:
-    """(row, col) at ``size`` x ``size`` network resolution of image point (x, y).
+    """The network cell of an image point.
 
     The photo is stretched to the square without keeping aspect, so each axis scales alone.
-    ``image_size`` is (width, height); points outside the photo are clamped to its edge cells.
+
+    Args:
+        x, y: image coordinates (full resolution).
+        image_size: (width, height) of the photo.
+        size: side of the network's square input.
+
+    Returns:
+        (row, col); points outside the photo are clamped to its edge cells.
     """
     width, height = image_size
     return (min(max(int(y * size / height), 0), size - 1), min(max(int(x * size / width), 0), size - 1))

@@ -17,6 +17,7 @@ BUNDLED_DIR = bundled_weights_dir()
 
 
 def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file, read in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while block := f.read(chunk):
@@ -26,6 +27,8 @@ def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
 
 @dataclass(frozen=True)
 class KnownWeights:
+    """A weights file the app knows: its name, file name, mask convention, origin and checksum."""
+
     name: str
     filename: str
     mask_convention: MaskConvention
@@ -124,6 +127,7 @@ def _first_present(names: tuple[str, ...]) -> Path | None:
 
 
 def missing_weights_message() -> str:
+    """What to tell a user who has no weights: where we looked and the commands that fix it."""
     return (
         "No colorization weights found.\n"
         f"Looked in: {cache_dir()} and {BUNDLED_DIR}.\n"

@@ -13,6 +13,8 @@ from .color import lab_to_rgb, snap_ab_to_gamut
 
 @dataclass(frozen=True)
 class Suggestion:
+    """A suggested colour: its ab, how it displays at the pixel's lightness, and its share."""
+
     ab: tuple[float, float]
     rgb: tuple[int, int, int]
     probability: float
@@ -74,7 +76,15 @@ def suggest_colors(
 
 
 def ab_to_display_rgb(lightness: torch.Tensor, ab: torch.Tensor) -> list[tuple[int, int, int]]:
-    """8-bit sRGB of (N,) L and (N, 2) ab."""
+    """How colours look on screen.
+
+    Args:
+        lightness: (N,) L of each colour.
+        ab: (N, 2) its ab.
+
+    Returns:
+        N 8-bit (r, g, b) tuples (clipped to the sRGB gamut).
+    """
     lab = torch.cat((lightness.reshape(-1, 1).to(ab.dtype), ab), dim=1)[:, :, None, None]
     rgb = (lab_to_rgb(lab)[:, :, 0, 0] * 255 + 0.5).to(torch.uint8).tolist()
     return [(r, g, b) for r, g, b in rgb]

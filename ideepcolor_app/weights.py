@@ -60,7 +60,19 @@ class WeightsInfo:
 def load_state_dict(
     path: Path, mask_convention: MaskConvention | str | None = None
 ) -> tuple[dict[str, torch.Tensor], WeightsInfo]:
-    """Read a weights file (published .pth or the project's .safetensors) without building a model."""
+    """Read a weights file (published .pth or the project's .safetensors) without building a model.
+
+    Args:
+        path: the file.
+        mask_convention: overrides the file's convention.
+
+    Returns:
+        The state dict (float tensors, int8 dequantised) and what is known about the file. Its
+        ``mask_convention`` is None for an unknown ``.pth`` until :func:`load_model` detects it.
+
+    Raises:
+        WeightsError: missing, empty, a folder, corrupt, or not ideepcolor/SIGGRAPH17 weights.
+    """
     path = Path(path)
     if path.is_dir():
         raise WeightsError(f"{path} is a folder, not a weights file. Choose the .pth or .safetensors file inside it.")
@@ -117,6 +129,16 @@ def load_model(
 
     A ``.pth`` that is neither identified by checksum or name nor given a convention has its
     mask convention detected from the network's behaviour (see :mod:`.convention`).
+
+    Args:
+        path: the weights file.
+        mask_convention: overrides the file's convention (and detection).
+
+    Returns:
+        The network (at the width its tensors have) and what is known about the file.
+
+    Raises:
+        WeightsError: as :func:`load_state_dict`, or the tensors do not fit the module tree.
     """
     state, info = load_state_dict(path, mask_convention)
     model = SIGGRAPHGenerator(info.width, residual=info.hint_encoding.is_fill)
@@ -132,7 +154,11 @@ def load_model(
 
 
 def check_architecture(state: dict[str, torch.Tensor], model: torch.nn.Module, path: Path) -> None:
-    """Refuse a state dict that does not match the SIGGRAPH17 module tree, saying why."""
+    """Refuse a state dict that does not fit ``model``'s module tree, naming what is missing or wrong.
+
+    Raises:
+        WeightsError: missing keys, unexpected keys or wrong shapes (one example of each is named).
+    """
     expected = {k: v.shape for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
     got = {k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}
     missing = sorted(expected.keys() - got.keys())
