@@ -51,7 +51,7 @@ class Document:
         return self.rgb_at_lightness(ab, self.lightness_at(x, y))
 
     def rgb_at_lightness(self, ab: tuple[float, float], lightness: float) -> tuple[int, int, int]:
-        lightness = round(lightness, 1)
+        lightness = float(round(lightness))  # whole L units, as the picker: a drag step hits the cache
         key = (ab, lightness)
         if key not in self._display_colors:
             l_t = torch.tensor([lightness])

@@ -158,7 +158,10 @@ class AsyncColorizer:
             self._deliver(request_id, request, started, fast, preliminary=True, palette=True)
             if not self._quiet_for(self.refine_delay):
                 return
-        full = engine.colorize(request.hints, should_stop=self._superseded, network=engine.best, source=source)
+        # Only a slow pass may be abandoned for a newer state: a fast one always finishes, or a drag
+        # (a new state every few ms) would show nothing until the mouse stops.
+        stop = None if engine.best.is_fast else self._superseded
+        full = engine.colorize(request.hints, should_stop=stop, network=engine.best, source=source)
         self._deliver(request_id, request, started, full, preliminary=False, palette=True)
 
     def _superseded(self) -> bool:
@@ -184,7 +187,9 @@ class AsyncColorizer:
         preview = result.preview_rgb(
             min(self.preview_max_side, PRELIMINARY_MAX_SIDE) if low_resolution else self.preview_max_side
         )
-        suggestions = result.suggestions(*request.probe) if request.probe and palette else None
+        # A palette for a state already superseded would never be shown: skip it (8 ms a drag step).
+        wanted = palette and request.probe is not None and not self._superseded()
+        suggestions = result.suggestions(*request.probe) if wanted and request.probe else None
         self._on_result(
             UpdateResult(
                 request_id, request.hints, preview, suggestions, time.perf_counter() - started, result, preliminary

@@ -282,3 +282,19 @@ def test_refinement_waits_until_the_hints_stop_changing(two_network_engine):
     worker.close()
     assert passes.count(False) == 1, "one full-size pass, after the drag ended"
     assert passes[-1] is False and passes.count(True) >= 2
+
+
+def test_a_drag_with_only_the_fast_network_shows_results_while_it_lasts(two_network_engine):
+    """A pass of the fast network is never abandoned: a new state every 20 ms used to cancel
+    every pass, so an offline user saw nothing until the mouse stopped."""
+    engine = ColorizationEngine([two_network_engine.interactive], torch.device("cpu"))
+    engine.set_photo(grey_photo())
+    shown = []
+    worker = AsyncColorizer(engine, lambda r: shown.append(time.monotonic()))
+    started = time.monotonic()
+    for i in range(40):
+        worker.submit(UpdateRequest((Hint(20.0 + 5 * i, 100.0, (30.0, 30.0), 5),)))
+        time.sleep(0.02)
+    ended = time.monotonic()
+    worker.close()
+    assert sum(started < t <= ended for t in shown) >= 3, "results arrive during the drag"

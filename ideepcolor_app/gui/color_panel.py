@@ -177,7 +177,9 @@ class ColorPanel(QWidget):
     def show_current(
         self, rgb: tuple[int, int, int], ab: tuple[float, float], lightness: float, caption: str, detail: str
     ) -> None:
-        self.current.setStyleSheet(f"background: rgb{tuple(rgb)}; border: 1px solid #888; border-radius: 4px;")
+        style = f"background: rgb{tuple(rgb)}; border: 1px solid #888; border-radius: 4px;"
+        if style != self.current.styleSheet():  # restyling on every drag step stalls the window
+            self.current.setStyleSheet(style)
         self.current.setToolTip(f"a = {ab[0]:.0f}, b = {ab[1]:.0f} at L = {lightness:.0f}")
         self.current_caption.setText(caption)
         self.picker.set_lightness(lightness)
