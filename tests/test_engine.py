@@ -1,5 +1,6 @@
 import threading
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -88,7 +89,7 @@ def test_preview_is_smaller_but_same_picture(engine):
 class SlowEngine:
     """Stands in for the engine to observe scheduling: records which hint states ran."""
 
-    interactive = best = None
+    interactive = best = SimpleNamespace(is_fast=False)  # a slow network: its passes may be abandoned
     refines = False
     preview_size = None
     size = 256
