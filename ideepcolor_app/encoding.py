@@ -10,6 +10,8 @@ from enum import Enum
 
 import torch
 
+from .fill import inverse_distance_fill
+
 NETWORK_SIZE = 256
 """Side of the square the photo is resized to (without keeping aspect)."""
 
@@ -109,18 +111,26 @@ def encode_hints(
     hint_ab, mask = rasterize_hint_batch(boxes, colors, valid, height, width)
     encoding = HintEncoding(encoding)
     if encoding.is_fill:
-        from .fill import inverse_distance_fill
-
-        hint_l = (
-            patch_means(l, boxes[..., 0], boxes[..., 1], boxes[..., 2])[..., 0]
-            if encoding is HintEncoding.LIGHTNESS_FILL
-            else None
-        )
-        hint_ab = inverse_distance_fill(
-            boxes, colors, valid, height, width, lightness=l if hint_l is not None else None, hint_lightness=hint_l
-        )
-        return torch.cat((normalize_l(l), normalize_ab(hint_ab), mask + MaskConvention(convention).offset), dim=1)
+        ab_channels = hint_fill(l, boxes, colors, valid, encoding)
+        return torch.cat((normalize_l(l), normalize_ab(ab_channels), mask + MaskConvention(convention).offset), dim=1)
     return network_input(l, hint_ab, mask, convention)
+
+
+def hint_fill(
+    l: torch.Tensor, boxes: torch.Tensor, colors: torch.Tensor, valid: torch.Tensor, encoding: HintEncoding
+) -> torch.Tensor:
+    """(B, 2, H, W) the fill a fill encoding hands the network (see :mod:`.fill`).
+
+    Args:
+        l: (B, 1, H, W) lightness; the lightness fill compares it with each hint patch's mean L.
+        boxes, colors, valid: the hints, as :func:`encode_hints` takes them.
+        encoding: :attr:`HintEncoding.FILL` or :attr:`HintEncoding.LIGHTNESS_FILL`.
+    """
+    height, width = l.shape[2:]
+    if HintEncoding(encoding) is HintEncoding.LIGHTNESS_FILL:
+        hint_l = patch_means(l, boxes[..., 0], boxes[..., 1], boxes[..., 2])[..., 0]
+        return inverse_distance_fill(boxes, colors, valid, height, width, lightness=l, hint_lightness=hint_l)
+    return inverse_distance_fill(boxes, colors, valid, height, width)
 
 
 def patch_means(image: torch.Tensor, top: torch.Tensor, left: torch.Tensor, sides: torch.Tensor) -> torch.Tensor:
@@ -141,29 +151,19 @@ def patch_means(image: torch.Tensor, top: torch.Tensor, left: torch.Tensor, side
     return (total / (sides * sides).clamp(min=1)[..., None]).float()
 
 
-def rasterize_hints(
-    boxes: torch.Tensor, colors: torch.Tensor, height: int, width: int
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Paint square hint patches into an ab map and a mask, on the tensors' device.
-
-    Args:
-        boxes: (N, 3) integer rows (top, left, side) at network resolution.
-        colors: (N, 2) ab of each patch. Later rows paint over earlier ones.
-        height, width: size of the maps.
-
-    Returns:
-        ab (1, 2, H, W) and mask (1, 1, H, W), both float32.
-    """
-    valid = torch.ones(1, boxes.shape[0], dtype=torch.bool, device=colors.device)
-    return rasterize_hint_batch(boxes[None], colors[None], valid, height, width)
-
-
 def rasterize_hint_batch(
     boxes: torch.Tensor, colors: torch.Tensor, valid: torch.Tensor, height: int, width: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Batched :func:`rasterize_hints`: boxes (B, K, 3), colors (B, K, 2), valid (B, K) bool.
+    """Paint square hint patches into ab maps and masks, on the tensors' device.
 
-    Returns ab (B, 2, H, W) and mask (B, 1, H, W); invalid slots paint nothing.
+    Args:
+        boxes: (B, K, 3) integer (top, left, side) at network resolution.
+        colors: (B, K, 2) ab of each patch; a later slot paints over an earlier one.
+        valid: (B, K) bool; invalid slots paint nothing.
+        height, width: size of the maps.
+
+    Returns:
+        ab (B, 2, H, W) and mask (B, 1, H, W), both float32.
     """
     device = colors.device
     batch = valid.shape[0]

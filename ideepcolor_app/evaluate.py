@@ -24,8 +24,7 @@ import numpy as np
 import torch
 
 from .color import lab_to_rgb, rgb_to_lab
-from .encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints
-from .fill import inverse_distance_fill
+from .encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, hint_fill
 from .images import load_photo
 from .model import SIGGRAPHGenerator
 
@@ -177,8 +176,8 @@ def evaluate(
             predicted = model(x).ab.float()
         fills = {
             "grey": torch.zeros_like(predicted),
-            "fill": inverse_distance_fill(boxes, colors, valid, size, size),
-            "lightness-fill": _lightness_fill(l_batch, boxes, colors, valid),
+            "fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.FILL),
+            "lightness-fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.LIGHTNESS_FILL),
         }
         truth = lab_to_rgb(lab)
         for i, k in enumerate(hint_counts):
@@ -223,10 +222,3 @@ def _hints_for_counts(
         row_boxes, row_colors = patch_mean_hints(ab, sample_hint_boxes(rng, k, size, patch), patch)
         boxes[i, :k], colors[i, :k], valid[i, :k] = row_boxes.to(ab.device), row_colors, True
     return boxes, colors, valid
-
-
-def _lightness_fill(l: torch.Tensor, boxes: torch.Tensor, colors: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-    from .encoding import patch_means
-
-    hint_l = patch_means(l, boxes[..., 0], boxes[..., 1], boxes[..., 2])[..., 0]
-    return inverse_distance_fill(boxes, colors, valid, l.shape[2], l.shape[3], lightness=l, hint_lightness=hint_l)

@@ -256,7 +256,6 @@ def save_weights(
     metrics: dict[str, Any] | None = None,
     quantize_int8: bool = False,
     half: bool = False,
-    width: float | None = None,
     hint_encoding: HintEncoding | str = HintEncoding.SPARSE,
 ) -> Path:
     """Write the project's weights format atomically (temporary file, then rename).
@@ -276,7 +275,7 @@ def save_weights(
         "architecture": ARCHITECTURE,
         "name": name,
         "mask_convention": MaskConvention(mask_convention).value,
-        "width": f"{width if width is not None else width_of_state_dict(tensors):g}",
+        "width": f"{width_of_state_dict(tensors):g}",
         "hint_encoding": HintEncoding(hint_encoding).value,
         "quantization": "int8-per-output-channel" if quantize_int8 else ("fp16" if half else "none"),
         "provenance": json.dumps(provenance or {}),

@@ -188,8 +188,8 @@ class AsyncColorizer:
             min(self.preview_max_side, PRELIMINARY_MAX_SIDE) if low_resolution else self.preview_max_side
         )
         # A palette for a state already superseded would never be shown: skip it (8 ms a drag step).
-        wanted = palette and request.probe is not None and not self._superseded()
-        suggestions = result.suggestions(*request.probe) if wanted and request.probe else None
+        probe = request.probe if palette and not self._superseded() else None
+        suggestions = result.suggestions(*probe) if probe is not None else None
         self._on_result(
             UpdateResult(
                 request_id, request.hints, preview, suggestions, time.perf_counter() - started, result, preliminary

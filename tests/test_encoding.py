@@ -1,7 +1,13 @@
 import torch
 
 from ideepcolor_app.ab_bins import NUM_BINS, ab_to_bin, bin_centers, distribution
-from ideepcolor_app.encoding import MaskConvention, network_input, rasterize_hints
+from ideepcolor_app.encoding import MaskConvention, network_input, rasterize_hint_batch
+
+
+def rasterize_hints(boxes, colors, height, width):
+    """One image's hints, every slot valid."""
+    valid = torch.ones(1, boxes.shape[0], dtype=torch.bool)
+    return rasterize_hint_batch(boxes[None], colors[None], valid, height, width)
 
 
 def test_bins_are_a_major_23_by_23():

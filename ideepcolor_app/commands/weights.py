@@ -106,7 +106,6 @@ def run_compact(args: argparse.Namespace) -> int:
         provenance=provenance,
         metrics=info.metadata.get("metrics"),
         quantize_int8=True,
-        width=info.width,
         hint_encoding=info.hint_encoding,
     )
     print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB, int8 per output channel)")

@@ -36,7 +36,7 @@ class EngineBridge(QObject):
 
     def save_async(
         self, photo: Photo, hints: tuple[Hint, ...], target: Path, writer: Callable[[np.ndarray, Path], None]
-    ) -> threading.Thread:
+    ) -> None:
         """Compute the full-resolution result of ``hints`` on ``photo`` with the best network and
         write it, off the GUI thread. Everything it uses is fixed now: opening another photo while
         it runs changes nothing in what is saved."""
@@ -53,9 +53,7 @@ class EngineBridge(QObject):
             else:
                 self.saved.emit(str(target))
 
-        thread = threading.Thread(target=run, name="ideepcolor-save", daemon=True)
-        thread.start()
-        return thread
+        threading.Thread(target=run, name="ideepcolor-save", daemon=True).start()
 
     def close(self) -> None:
         self._worker.close()

@@ -44,7 +44,7 @@ def sample_hints(
     batch, _, height, width = ab.shape
     device = ab.device
     if recipe == "density":
-        counts, sides_fn = _density_counts(batch, height * width, upscale, generator, device)
+        counts, side_scale = _density_counts(batch, height * width, upscale, generator, device)
     else:
         # Geometric count: number of successes (prob 1 - p) before the first stop.
         u = torch.rand(batch, generator=generator, device=device).clamp(min=1e-12)
@@ -52,12 +52,12 @@ def sample_hints(
         counts = counts.clamp(max=max_hints)
         if stop_probability >= 1.0:
             counts = torch.zeros_like(counts)
-        sides_fn = None
+        side_scale = None
     slots = max(int(counts.max()), 0) if batch else 0
     valid = torch.arange(slots, device=device)[None, :] < counts[:, None]
     sides = torch.randint(PATCH_SIDES[0], PATCH_SIDES[1] + 1, (batch, slots), generator=generator, device=device)
-    if sides_fn is not None:
-        sides = sides_fn(sides)
+    if side_scale is not None:  # sides are drawn at the frame's scale
+        sides = (sides.float() * side_scale).round().long().clamp(min=1)
     normal = torch.randn(batch, slots, 2, generator=generator, device=device)
     span_h = (height - sides + 1).float()
     span_w = (width - sides + 1).float()
@@ -70,7 +70,10 @@ def sample_hints(
     return boxes, colors, valid, counts
 
 
-def _density_counts(batch: int, area: int, upscale: float, generator: torch.Generator, device: torch.device):
+def _density_counts(
+    batch: int, area: int, upscale: float, generator: torch.Generator, device: torch.device
+) -> tuple[torch.Tensor, float]:
+    """Hint counts per crop, and crop pixels per network-frame pixel (for patch sides)."""
     frame = PHOTO_SIDE * upscale  # crop pixels per network frame side
     share = area / frame**2
     zero = torch.rand(batch, generator=generator, device=device) < STOP_PROBABILITY
@@ -78,9 +81,4 @@ def _density_counts(batch: int, area: int, upscale: float, generator: torch.Gene
     per_frame = FRAME_HINTS[0] * torch.exp(log_count)
     counts = torch.poisson(per_frame * share, generator=generator).long()
     counts = torch.where(zero, torch.zeros_like(counts), counts).clamp(max=int(FRAME_HINTS[1] * share) + 8)
-    scale = frame / NETWORK_SIZE
-
-    def to_crop_pixels(sides: torch.Tensor) -> torch.Tensor:
-        return (sides.float() * scale).round().long().clamp(min=1)
-
-    return counts, to_crop_pixels
+    return counts, frame / NETWORK_SIZE

@@ -86,8 +86,12 @@ def learning_rate_factor(step: int, warmup: int, total: int) -> float:
     """Linear warm-up, then cosine decay to 1% of the peak."""
     if step < warmup:
         return (step + 1) / warmup
-    progress = min(1.0, (step - warmup) / max(1, total - warmup))
-    return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
+    return cosine_factor((step - warmup) / max(1, total - warmup))
+
+
+def cosine_factor(progress: float) -> float:
+    """Cosine decay from 1 at progress 0 to 1% at progress 1 (and after)."""
+    return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
 
 
 def losses(
@@ -178,8 +182,7 @@ class Trainer:
     def _learning_rate_factor(self, step: int) -> float:
         config = self.config
         if config.schedule_minutes and step >= config.warmup_steps:
-            progress = min(1.0, self.train_seconds / (config.schedule_minutes * 60))
-            return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
+            return cosine_factor(self.train_seconds / (config.schedule_minutes * 60))
         return learning_rate_factor(step, config.warmup_steps, config.schedule_steps)
 
     # ----- checkpoints ------------------------------------------------------------------------------
@@ -383,7 +386,6 @@ class Trainer:
                 mask_convention=self.config.mask_convention,
                 provenance=provenance,
                 metrics=metrics,
-                width=self.config.width,
                 hint_encoding=self.config.hint_encoding,
             )
         ]
@@ -397,7 +399,6 @@ class Trainer:
                     provenance=provenance | {"compact_of": self.config.out.name},
                     metrics=metrics,
                     quantize_int8=True,
-                    width=self.config.width,
                     hint_encoding=self.config.hint_encoding,
                 )
             )
