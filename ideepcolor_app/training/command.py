@@ -8,6 +8,7 @@ import math
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -23,7 +24,9 @@ from .simulate import RECIPES
 from .trainer import REGRESSION_WEIGHT, TrainConfig, Trainer
 
 
-def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
     p = sub.add_parser(
         "train",
         parents=parents,
@@ -93,6 +96,13 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
         default=1.0,
         help="enlarge photos by this before cropping (2: objects as large as in a 256x256 frame)",
     )
+    p.add_argument(
+        "--sharp-share",
+        type=float,
+        default=0.0,
+        help="share of batches cut at the photos' own resolution (sharp edges, as in a shrunk large photo) "
+        "instead of enlarged by --upscale",
+    )
     p.add_argument("--regression-weight", type=float, default=REGRESSION_WEIGHT, help="weight of the Huber loss on ab")
     p.add_argument("--huber-delta", type=float, default=1.0, help="Huber loss: quadratic below this many ab units")
     p.add_argument(
@@ -115,9 +125,15 @@ def run(args: argparse.Namespace) -> int:
     device = _setup_distributed(args.device)
     is_main = not dist.is_initialized() or dist.get_rank() == 0
     sources = [Path(d) for d in args.data]
+    smallest_side = math.ceil(args.crop / (1.0 if args.sharp_share else args.upscale))
     bar = tqdm(desc="Decoding photos", unit="photo", disable=not is_main or None)
     try:
-        photos = load_photo_set(sources, math.ceil(args.crop / args.upscale), limit=args.limit, progress=bar.update)
+        photos = load_photo_set(
+            sources,
+            smallest_side,
+            limit=args.limit,
+            progress=bar.update,
+        )
     except (FileNotFoundError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
     finally:
@@ -150,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
         hint_encoding=HintEncoding(args.hint_encoding),
         hint_recipe=args.hint_recipe,
         upscale=args.upscale,
+        sharp_share=args.sharp_share,
         regression_weight=args.regression_weight,
         huber_delta=args.huber_delta,
         regression_loss=args.regression_loss,
@@ -186,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
 
     summary = trainer.run(progress)
     bar.close()
-    metrics: dict = {"throughput": summary}
+    metrics: dict[str, Any] = {"throughput": summary}
     if is_main and dev:
         result = evaluate(
             trainer.exported_model,

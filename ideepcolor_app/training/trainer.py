@@ -8,6 +8,7 @@ import csv
 import math
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,9 @@ class TrainConfig:
     """Simulated hints: 'paper' (colorization-pytorch) or 'density' (as dense as a 256x256 frame)."""
     upscale: float = 1.0
     """Photos are enlarged by this before cropping (2: the scale of a 256x256 evaluation)."""
+    sharp_share: float = 0.0
+    """Share of batches cut at the photos' own resolution instead of enlarged: their edges are as sharp
+    as those of a large photo shrunk to 256x256, which enlarged 128-pixel photos never are."""
     regression_weight: float = REGRESSION_WEIGHT
     huber_delta: float = 1.0
     ema: float | None = None
@@ -95,13 +99,19 @@ def cosine_factor(progress: float) -> float:
 
 
 def losses(
-    model: torch.nn.Module, rgb: torch.Tensor, generator: torch.Generator, config: TrainConfig, autocast: bool
+    model: torch.nn.Module,
+    rgb: torch.Tensor,
+    generator: torch.Generator,
+    config: TrainConfig,
+    autocast: bool,
+    upscale: float | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Cross-entropy over the 529 bins at 1/4 resolution and Huber regression on ab."""
+    upscale = config.upscale if upscale is None else upscale
     with torch.no_grad():
         lab = rgb_to_lab(rgb)
         l, ab = lab[:, :1], lab[:, 1:]
-        boxes, colors, valid, _ = sample_hints(ab, generator, recipe=config.hint_recipe, upscale=config.upscale)
+        boxes, colors, valid, _ = sample_hints(ab, generator, recipe=config.hint_recipe, upscale=upscale)
         x = encode_hints(l, boxes, colors, valid, config.mask_convention, config.hint_encoding)
         if x.is_cuda:
             x = x.contiguous(memory_format=torch.channels_last)
@@ -228,7 +238,7 @@ class Trainer:
             self.generator.manual_seed(self.config.seed * 1000 + self.rank + self.step)
 
     # ----- the loop ---------------------------------------------------------------------------------
-    def run(self, progress=None) -> dict[str, Any]:
+    def run(self, progress: Callable[..., None] | None = None) -> dict[str, Any]:
         config = self.config
         self.deadline = deadline = time.monotonic() + config.minutes * 60 if config.minutes else None
         next_checkpoint = time.monotonic() + config.checkpoint_minutes * 60
@@ -242,11 +252,12 @@ class Trainer:
         try:
             while not self._should_stop(deadline):
                 t0 = time.perf_counter()
-                rgb = sample_batch(self.photos, config.batch, config.crop, self.generator, config.upscale)
-                ce, reg = losses(self.net, rgb, self.generator, config, autocast)
+                upscale = self._draw_upscale()
+                rgb = sample_batch(self.photos, config.batch, config.crop, self.generator, upscale)
+                ce, reg = losses(self.net, rgb, self.generator, config, autocast, upscale)
                 loss = ce + config.regression_weight * reg
                 self.optimizer.zero_grad(set_to_none=True)
-                loss.backward()
+                loss.backward()  # type: ignore[no-untyped-call]
                 grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), config.clip)
                 self.optimizer.step()
                 self._update_average()
@@ -293,6 +304,13 @@ class Trainer:
             "achieved_tflops": images * flops_per_image / wall / 1e12 if wall else 0.0,
         }
 
+    def _draw_upscale(self) -> float:
+        """This batch's enlargement: 1 (sharp) for a ``sharp_share`` of batches, else ``upscale``."""
+        if not self.config.sharp_share:
+            return self.config.upscale
+        u = torch.rand(1, generator=self.generator, device=self.device)
+        return 1.0 if float(u) < self.config.sharp_share else self.config.upscale
+
     def _should_stop(self, deadline: float | None) -> bool:
         stop = (
             self._stop_requested
@@ -308,7 +326,7 @@ class Trainer:
     def _request_stop(self, *_: Any) -> None:
         self._stop_requested = True
 
-    def _open_log(self, files: contextlib.ExitStack) -> csv.DictWriter | None:
+    def _open_log(self, files: contextlib.ExitStack) -> csv.DictWriter[str] | None:
         """The CSV log (appended to when resuming), closed with ``files``."""
         if not self.is_main:
             return None
@@ -373,6 +391,7 @@ class Trainer:
             "init": self.config.init,
             "hint_recipe": self.config.hint_recipe,
             "upscale": self.config.upscale,
+            "sharp_share": self.config.sharp_share,
             "lr": self.config.lr,
             "regression_weight": self.config.regression_weight,
             "huber_delta": self.config.huber_delta,
