@@ -100,7 +100,8 @@ def naive_update(network: Network, photo_rgb: np.ndarray, hints: list[Hint]) -> 
         out = network.model.float().cpu()(x).ab[0].numpy()
     ab_full = np.stack([cv2.resize(c, (width, height), interpolation=cv2.INTER_LINEAR) for c in out], -1)
     lab = np.concatenate((lab_full[..., :1], ab_full), -1)
-    return (np.clip(skimage.color.lab2rgb(lab), 0, 1) * 255).astype(np.uint8)
+    rgb: np.ndarray = (np.clip(skimage.color.lab2rgb(lab), 0, 1) * 255).astype(np.uint8)
+    return rgb
 
 
 def run(
@@ -225,7 +226,8 @@ def peak_memory_24mp(weights: str, device: str) -> dict[str, Any]:
     done = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, weights, device], capture_output=True, text=True)
     if done.returncode:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    measured: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return measured
 
 
 def table(results: dict[str, Any]) -> str:

@@ -8,6 +8,8 @@ numpy arrays ((..., 3)), matching each library's habits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 
@@ -132,10 +134,11 @@ def lab_to_rgb_np(lab: np.ndarray, clip: bool = True) -> np.ndarray:
     return _numpy_channels_last(lambda t: lab_to_rgb(t, clip=clip), lab)
 
 
-def _numpy_channels_last(convert, values: np.ndarray) -> np.ndarray:
+def _numpy_channels_last(convert: Callable[[torch.Tensor], torch.Tensor], values: np.ndarray) -> np.ndarray:
     array = np.asarray(values, dtype=np.float64)
     flat = torch.from_numpy(np.ascontiguousarray(array.reshape(-1, 3).T))[:, :, None]  # (3, N, 1)
-    return convert(flat)[:, :, 0].T.numpy().reshape(array.shape)
+    result: np.ndarray = convert(flat)[:, :, 0].T.numpy().reshape(array.shape)
+    return result
 
 
 def snap_ab_to_gamut(

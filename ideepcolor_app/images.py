@@ -54,7 +54,7 @@ def fit_inside(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     return (width, height) if scale >= 1.0 else (max(1, round(width * scale)), max(1, round(height * scale)))
 
 
-def list_images(paths: Iterable[str | os.PathLike]) -> list[Path]:
+def list_images(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Files given directly plus readable images inside given folders, sorted."""
     found: list[Path] = []
     for p in map(Path, paths):
@@ -65,7 +65,7 @@ def list_images(paths: Iterable[str | os.PathLike]) -> list[Path]:
     return found
 
 
-def load_photo(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Photo:
+def load_photo(path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS) -> Photo:
     """Decode a photo from disk.
 
     Handles 8/16-bit, greyscale, palette, CMYK and alpha images (alpha is
@@ -140,7 +140,7 @@ def _has_color(pixels: np.ndarray) -> bool:
 
 def save_image(
     rgb: np.ndarray,
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     *,
     overwrite: bool = False,
     protect: tuple[Path, ...] = (),

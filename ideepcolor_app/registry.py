@@ -96,12 +96,12 @@ def registry_entry_for(path: Path, digest: str | None = None) -> KnownWeights | 
     return None
 
 
-def find_weights(explicit: str | os.PathLike | None = None) -> Path:
+def find_weights(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The weights file used for final results: the first of :func:`find_weight_set`."""
     return find_weight_set(explicit)[0]
 
 
-def find_weight_set(explicit: str | os.PathLike | None = None) -> list[Path]:
+def find_weight_set(explicit: str | os.PathLike[str] | None = None) -> list[Path]:
     """Resolve which weights files to use: the full-size network first, then the fast one.
 
     An explicit path or registry name (``--weights``), else ``$IDEEPCOLOR_WEIGHTS``, is used

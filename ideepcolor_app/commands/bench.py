@@ -19,7 +19,9 @@ from ..weights import load_model, save_weights
 from . import add_model_options
 
 
-def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
     p = sub.add_parser("bench", parents=parents, help="measure update latency, memory and GUI responsiveness")
     p.add_argument("--json", help="also write the results here")
     p.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test, not for reporting)")

@@ -12,7 +12,9 @@ from ..session import Session
 from . import add_model_options, load_engine
 
 
-def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
     p = sub.add_parser("colorize", parents=parents, help="colorize photos (automatic, or with a hint session)")
     p.add_argument("inputs", nargs="+", help="photo files or folders of photos")
     p.add_argument("-o", "--output-dir", help="folder for results (default: next to each photo)")

@@ -12,7 +12,9 @@ from ..images import list_images
 from . import add_model_options, load_engine
 
 
-def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
     p = sub.add_parser(
         "evaluate", parents=parents, help="PSNR and accuracy vs number of hints (paper's protocol), with yardsticks"
     )

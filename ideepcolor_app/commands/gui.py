@@ -8,7 +8,9 @@ from ..errors import UsageError
 from . import add_model_options
 
 
-def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
     p = sub.add_parser("gui", parents=parents, help="open the desktop app (default)")
     p.add_argument("image", nargs="?", help="photo or session (.json) to open; a sample photo if omitted")
     add_model_options(p)

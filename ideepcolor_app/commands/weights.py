@@ -14,7 +14,9 @@ from ..userdirs import cache_dir
 from ..weights import load_model, save_weights
 
 
-def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
     p = sub.add_parser("weights", parents=parents, help="list, download, verify or locate weights")
     actions = p.add_subparsers(dest="weights_command", metavar="ACTION", required=True)
     actions.add_parser("list", help="known weights and whether they are here").set_defaults(func=run_list)
