@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from ideepcolor_app.gui import file_actions
 from ideepcolor_app.gui.main_window import SAMPLE_PHOTO, MainWindow
 from ideepcolor_app.hints import Hint
 
@@ -26,14 +27,15 @@ def wait_for_result(app: QApplication, window: MainWindow, timeout: float = 120.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         app.processEvents()
-        latest = window.latest
-        current = latest is not None and window.document and latest.hints == window.document.hints.hints
-        palette_ready = window.document is not None and (
-            window.document.hints.selected is None
+        editor = window.editor
+        latest, document = editor.latest, editor.document
+        current = latest is not None and document is not None and latest.hints == document.hints.hints
+        palette_ready = document is not None and (
+            editor.probe is None
             or (
                 latest is not None
                 and latest.palette is not None
-                and (latest.palette.x, latest.palette.y) == window._probe()
+                and (latest.palette.x, latest.palette.y) == editor.probe
             )
         )
         if current and not latest.preliminary and palette_ready:  # type: ignore[union-attr]
@@ -56,11 +58,11 @@ def main() -> int:
     window = MainWindow(args.weights, "cpu")
     window.resize(1500, 900)
     window.show()
-    window.open_photo(Path(args.photo), ask=False)
+    file_actions.open_photo(window, Path(args.photo), ask=False)
     wait_for_result(app, window)
     window.grab().save(str(OUT / f"{args.prefix}01-opened.png"))
-    hints = window.document.hints  # type: ignore[union-attr]
-    width, height = window.document.size  # type: ignore[union-attr]
+    hints = window.editor.document.hints  # type: ignore[union-attr]
+    width, height = window.editor.document.size  # type: ignore[union-attr]
     for fx, fy, ab in [
         (0.5, 0.28, (18.0, 22.0)),
         (0.3, 0.75, (-5.0, -40.0)),
@@ -71,19 +73,17 @@ def main() -> int:
     hints.select(0)
     wait_for_result(app, window)
     window.grab().save(str(OUT / f"{args.prefix}02-hints.png"))
-    window.show_result_on_canvas.setChecked(True)
-    window._refresh_views()
+    window.show_result_on_canvas.trigger()
     window.canvas.set_zoom(2.0)
     app.processEvents()
     window.grab().save(str(OUT / f"{args.prefix}03-result-on-canvas-zoomed.png"))
     window.canvas.fit()
-    window.show_result_on_canvas.setChecked(False)
-    window._refresh_views()
+    window.show_result_on_canvas.trigger()
     for step in range(1, 6):  # a drag: hint 1 moves in steps, each an update of its own
         hints.update(1, coalesce="drag", x=(0.3 + 0.04 * step) * width, y=(0.75 - 0.02 * step) * height)
         wait_for_result(app, window)
     window.grab().save(str(OUT / f"{args.prefix}04-fast-model-drag.png"))
-    window.document.mark_saved()  # type: ignore[union-attr]
+    window.editor.document.mark_saved()  # type: ignore[union-attr]
     window.close()
     print(f"wrote screenshots to {OUT}")
     return 0

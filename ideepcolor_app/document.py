@@ -13,6 +13,7 @@ from .color import lab_to_rgb, rgb_to_lab, snap_ab_to_gamut
 from .encoding import NETWORK_SIZE, network_cell
 from .hints import Hint, HintSet
 from .images import Photo, fit_inside
+from .photo_on_device import lightness_at_size
 from .session import Session
 from .suggest import ab_to_display_rgb
 
@@ -28,7 +29,7 @@ class Document:
         self.result_path: Path | None = None
         self.saved_hints: tuple[Hint, ...] = tuple(hints)
         self.lightness = _lightness_map(photo)
-        self._display_colors: dict[tuple, tuple[int, int, int]] = {}
+        self._display_colors: dict[tuple[tuple[float, float], float], tuple[int, int, int]] = {}
         self._previews: dict[tuple[str, int], np.ndarray] = {}
 
     @property
@@ -96,6 +97,6 @@ class Document:
 
 
 def _lightness_map(photo: Photo) -> np.ndarray:
-    """L at network resolution, for display only (the engine computes its own on the device)."""
-    small = cv2.resize(photo.rgb8(), (NETWORK_SIZE, NETWORK_SIZE), interpolation=cv2.INTER_AREA)
-    return rgb_to_lab(torch.from_numpy(small).permute(2, 0, 1).float() / 255)[0].numpy()
+    """L at network resolution on the CPU, as the engine computes it on its device."""
+    pixels = torch.from_numpy(np.ascontiguousarray(photo.pixels))
+    return lightness_at_size(pixels, photo.max_value, (NETWORK_SIZE, NETWORK_SIZE))[0, 0].numpy()

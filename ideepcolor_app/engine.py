@@ -20,13 +20,14 @@ import torch
 import torch.nn.functional as F
 
 from .ab_bins import distribution
-from .color import lab_to_srgb8, rgb_to_lab, snap_ab_to_gamut
+from .color import lab_to_srgb8, snap_ab_to_gamut
 from .device import pick_device
 from .encoding import NETWORK_SIZE, encode_hints, network_cell
 from .errors import WeightsError
-from .hints import Hint, hint_boxes, hint_colors
+from .hints import Hint
 from .images import Photo, fit_inside
 from .model import NetworkOutput, SIGGRAPHGenerator
+from .photo_on_device import PhotoOnDevice, bands
 from .registry import find_weight_set
 from .suggest import Suggestion, ab_to_display_rgb, suggest_colors
 from .weights import WeightsInfo, load_model
@@ -35,9 +36,6 @@ PREVIEW_SIZE = 112
 """Side of the cheaper first pass of the full network on a CPU when no fast network is present."""
 HALF_PRECISION_TOLERANCE = 0.5
 """Mean |ab| difference (Lab units) under which fp16 is used on a GPU."""
-_CHUNK_PIXELS = 1 << 19
-"""Full-resolution work runs in bands of ~0.5 MP: it bounds memory, and the colour maths is
-memory-bound, so bands that stay in cache were measured 4x faster than one 12 MP call."""
 
 
 class Network:
@@ -102,74 +100,6 @@ class Network:
                 half = self.model(x).ab.float()
         self.half_precision_error = float((full - half).abs().mean())
         return self.half_precision_error < HALF_PRECISION_TOLERANCE
-
-
-@dataclass(frozen=True, eq=False)
-class PhotoOnDevice:
-    """A photo's lightness on the device at full and network resolution. Never changed once made."""
-
-    photo: Photo
-    l_full: torch.Tensor  # (1, 1, H, W) float32
-    _resampled: dict[tuple[int, int], torch.Tensor] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @classmethod
-    def upload(cls, photo: Photo, device: torch.device) -> PhotoOnDevice:
-        """Upload ``photo``'s pixels to ``device`` once and keep only their lightness, in bands."""
-        pixels = torch.from_numpy(np.ascontiguousarray(photo.pixels)).to(device)
-        height, width = pixels.shape[:2]
-        l_full = torch.empty(1, 1, height, width, device=device)
-        for top, bottom in _bands(height, width):
-            band = pixels[top:bottom].permute(2, 0, 1).float() / photo.max_value
-            l_full[0, :, top:bottom] = rgb_to_lab(band)[0:1]
-        return cls(photo, l_full)
-
-    @property
-    def size(self) -> tuple[int, int]:
-        """(width, height) of the photo."""
-        return self.photo.size
-
-    def lightness(self, size: tuple[int, int]) -> torch.Tensor:
-        """(1, 1, H, W) L resampled to ``size`` (width, height), antialiased; cached per size.
-
-        The one source of reduced-resolution lightness: the network's input (square sizes) and the
-        display previews both come from here.
-        """
-        if size == self.size:
-            return self.l_full
-        with self._lock:
-            if size not in self._resampled:
-                self._resampled[size] = F.interpolate(
-                    self.l_full, size=(size[1], size[0]), mode="bilinear", antialias=True, align_corners=False
-                )
-            return self._resampled[size]
-
-    def network_lightness(self, size: int = NETWORK_SIZE) -> torch.Tensor:
-        """(1, 1, size, size) L as the network sees it (the photo stretched to a square)."""
-        return self.lightness((size, size))
-
-    def lightness_at(self, x: float, y: float, size: int = NETWORK_SIZE) -> float:
-        """L at image point (x, y), read at network resolution as the hints are."""
-        row, col = network_cell(x, y, self.size, size)
-        return float(self.network_lightness(size)[0, 0, row, col])
-
-    def hint_tensors(
-        self, hints: Sequence[Hint], size: int = NETWORK_SIZE
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The hints as the network takes them, on the device.
-
-        Returns:
-            boxes (1, N, 3), colours snapped into gamut at each hint's L (1, N, 2), valid (1, N).
-        """
-        device = self.l_full.device
-        boxes = hint_boxes(hints, self.size, size).to(device)
-        colors = hint_colors(hints).to(device)
-        if len(hints):
-            radius = boxes[:, 2] // 2
-            rows = (boxes[:, 0] + radius).clamp(0, size - 1)
-            cols = (boxes[:, 1] + radius).clamp(0, size - 1)
-            colors = snap_ab_to_gamut(self.network_lightness(size)[0, 0, rows, cols], colors).to(torch.float32)
-        return boxes[None], colors[None], torch.ones(1, len(hints), dtype=torch.bool, device=device)
 
 
 class ColorizationEngine:
@@ -320,7 +250,7 @@ class Colorization:
             height, width = lightness.shape[2:]
             ab = upsample_ab(self.ab, height, width)
             out = torch.empty(height, width, 3, dtype=torch.uint8, device=lightness.device)
-            for top, bottom in _bands(height, width):
+            for top, bottom in bands(height, width):
                 lab = torch.cat((lightness[0, :, top:bottom], ab[:, top:bottom]), dim=0)
                 lab_to_srgb8(lab, out[top:bottom])
             return out
@@ -384,8 +314,3 @@ def upsample_ab(ab: torch.Tensor, height: int, width: int) -> torch.Tensor:
         hwc = ab[0].permute(1, 2, 0).float().contiguous().numpy()
         return torch.from_numpy(cv2.resize(hwc, (width, height), interpolation=cv2.INTER_LINEAR)).permute(2, 0, 1)
     return F.interpolate(ab.float(), size=(height, width), mode="bilinear", align_corners=False)[0]
-
-
-def _bands(height: int, width: int) -> list[tuple[int, int]]:
-    rows = max(1, _CHUNK_PIXELS // max(width, 1))
-    return [(top, min(top + rows, height)) for top in range(0, height, rows)]

@@ -17,10 +17,11 @@ from typing import Protocol
 import numpy as np
 
 from .encoding import NETWORK_SIZE
-from .engine import Colorization, Network, Palette, PhotoOnDevice
+from .engine import Colorization, Network, Palette
 from .hints import Hint
 from .images import Photo
 from .model import Cancelled
+from .photo_on_device import PhotoOnDevice
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from ideepcolor_app.gui import file_actions
 from ideepcolor_app.gui.app import display_problem
 from ideepcolor_app.gui.bridge import EngineBridge
 from ideepcolor_app.gui.main_window import MainWindow
@@ -47,21 +48,21 @@ def window(qtbot, echo_weights, photo_path):
     qtbot.addWidget(w)
     w.resize(1200, 800)
     w.show()
-    assert w.open_photo(photo_path)
+    assert file_actions.open_photo(w, photo_path)
     wait_for_result(qtbot, w)
     yield w
-    if w.document:
-        w.document.mark_saved()
+    if w.editor.document:
+        w.editor.document.mark_saved()
     w.close()
 
 
 def wait_for_result(qtbot, w, palette=False):
     def current():
-        latest = w.latest
-        ok = latest is not None and w.document is not None and latest.hints == w.document.hints.hints
+        latest, document = w.editor.latest, w.editor.document
+        ok = latest is not None and document is not None and latest.hints == document.hints.hints
         ok = ok and not latest.preliminary
         return ok and (
-            not palette or (latest.palette is not None and (latest.palette.x, latest.palette.y) == w._probe())
+            not palette or (latest.palette is not None and (latest.palette.x, latest.palette.y) == w.editor.probe)
         )
 
     qtbot.waitUntil(current, timeout=60000)
@@ -85,6 +86,22 @@ def click(w, x, y, button=Qt.MouseButton.LeftButton):
     mouse(w, QEvent.Type.MouseButtonRelease, x, y, button)
 
 
+def click_result(w, x, y):
+    view = w.result_view
+    pos = QPointF(view.mapFromScene(QPointF(x, y)))
+    for kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+        buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else Qt.MouseButton.LeftButton
+        event = QMouseEvent(
+            kind,
+            pos,
+            view.viewport().mapToGlobal(pos),
+            Qt.MouseButton.LeftButton,
+            buttons,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(view.viewport(), event)
+
+
 def drag(w, start, end, steps=8):
     mouse(w, QEvent.Type.MouseButtonPress, *start)
     for i in range(1, steps + 1):
@@ -100,27 +117,27 @@ def drag(w, start, end, steps=8):
 
 
 def test_hints_are_added_dragged_selected_recoloured_and_deleted(qtbot, window):
-    hints = window.document.hints
-    window.choose_color(60.0, 50.0)  # a red for new hints
+    hints = window.editor.document.hints
+    window.editor.choose_color(60.0, 50.0)  # a red for new hints
     click(window, 160, 120)
     assert len(hints) == 1 and hints.selected == 0 and hints[0].ab == (60.0, 50.0)
     assert abs(hints[0].x - 160) < 2 and abs(hints[0].y - 120) < 2
     wait_for_result(qtbot, window)
-    preview = window.latest.preview.astype(int)
+    preview = window.editor.latest.preview.astype(int)
     assert preview[120, 160, 0] > preview[120, 160, 2] + 25, "the result turns red at the hint"
     assert np.abs(preview[400, 500] - preview[400, 500].mean()).max() <= 2, "and stays grey far away"
 
     drag(window, (160, 120), (400, 300))
     assert len(hints) == 1 and abs(hints[0].x - 400) < 2 and abs(hints[0].y - 300) < 2
     wait_for_result(qtbot, window)
-    preview = window.latest.preview.astype(int)
+    preview = window.editor.latest.preview.astype(int)
     assert preview[300, 400, 0] > preview[300, 400, 2] + 25
     assert abs(preview[120, 160, 0] - preview[120, 160, 2]) <= 2, "the old place is grey again"
-    window.undo()
+    window.editor.undo()
     assert abs(hints[0].x - 160) < 2, "a whole drag is one undo step"
-    window.redo()
+    window.editor.redo()
 
-    window.choose_color(-40.0, -30.0)
+    window.editor.choose_color(-40.0, -30.0)
     click(window, 100, 400)
     assert len(hints) == 2 and hints.selected == 1
     click(window, 400, 300)
@@ -144,9 +161,9 @@ def test_hints_are_added_dragged_selected_recoloured_and_deleted(qtbot, window):
 
 
 def test_patch_size_follows_wheel_and_brackets(qtbot, window):
-    window.choose_color(20.0, 20.0)
+    window.editor.choose_color(20.0, 20.0)
     click(window, 300, 200)
-    hints = window.document.hints
+    hints = window.editor.document.hints
     assert hints[0].size == 5
     pos = QPointF(view_point(window, 300, 200))
     wheel = QWheelEvent(
@@ -167,13 +184,13 @@ def test_patch_size_follows_wheel_and_brackets(qtbot, window):
     assert hints[0].size == 9, "9 is the largest patch"
     for _ in range(5):
         QTest.keyClick(window.canvas, Qt.Key.Key_BracketLeft)
-    assert hints[0].size == 1 and window.patch_size == 1
+    assert hints[0].size == 1 and window.editor.patch_size == 1
     click(window, 100, 100)
     assert hints[1].size == 1, "new hints take the current patch size"
 
 
 def test_undo_redo_shortcuts(qtbot, window):
-    hints = window.document.hints
+    hints = window.editor.document.hints
     for x in (100, 200, 300):
         click(window, x, 100)
     assert len(hints) == 3
@@ -184,7 +201,7 @@ def test_undo_redo_shortcuts(qtbot, window):
     assert len(hints) == 2
     QTest.keySequence(window, "Ctrl+Y")
     assert len(hints) == 3
-    window.clear_hints()
+    window.editor.clear_hints()
     assert len(hints) == 0
     QTest.keySequence(window, "Ctrl+Z")
     assert len(hints) == 3
@@ -192,10 +209,10 @@ def test_undo_redo_shortcuts(qtbot, window):
 
 def test_zoom_keeps_views_in_sync_and_hints_on_the_image(qtbot, window):
     click(window, 320, 240)
-    before = window.canvas.hint_rect(window.document.hints[0]).center()
+    before = window.canvas.hint_rect(window.editor.document.hints[0]).center()
     window.canvas.set_zoom(2.0)
     assert window.result_view.zoom == pytest.approx(2.0)
-    assert window.canvas.hint_rect(window.document.hints[0]).center() == before
+    assert window.canvas.hint_rect(window.editor.document.hints[0]).center() == before
     window.canvas.horizontalScrollBar().setValue(150)
     assert window.result_view.horizontalScrollBar().value() == 150
     window.canvas.fit()
@@ -203,16 +220,16 @@ def test_zoom_keeps_views_in_sync_and_hints_on_the_image(qtbot, window):
 
 
 def test_result_is_saved_at_full_resolution(qtbot, window, photo_path, tmp_path):
-    window.choose_color(50.0, 0.0)
+    window.editor.choose_color(50.0, 0.0)
     click(window, 320, 240)
     out = tmp_path / "result.png"
-    window.save_result_to(out)
+    file_actions.save_result_to(window, out)
     qtbot.waitUntil(out.exists, timeout=60000)
     result = load_photo(out)
     assert result.size == (640, 480)
     assert result.pixels[240, 320, 0] > result.pixels[240, 320, 2] + 20
     assert photo_path.exists() and load_photo(photo_path).size == (640, 480)
-    window.save_result_to(photo_path, overwrite=True)
+    file_actions.save_result_to(window, photo_path, overwrite=True)
     qtbot.waitUntil(lambda: window.last_error is not None, timeout=60000)
     assert "input photo" in window.last_error
     assert not load_photo(photo_path).is_color, "the input photo is never overwritten"
@@ -220,58 +237,58 @@ def test_result_is_saved_at_full_resolution(qtbot, window, photo_path, tmp_path)
 
 def test_session_saved_and_reopened(qtbot, window, tmp_path, echo_weights):
     for x, ab in ((100, (10.0, 20.0)), (500, (-30.0, 5.0))):
-        window.choose_color(*ab)
+        window.editor.choose_color(*ab)
         click(window, x, 200)
-    saved = window.document.hints.hints
+    saved = window.editor.document.hints.hints
     assert window.windowTitle().startswith("photo.png*")
-    assert window.save_session_to(tmp_path / "photo.hints.json")
+    assert file_actions.save_session_to(window, tmp_path / "photo.hints.json")
     assert not window.windowTitle().startswith("photo.png*")
     other = MainWindow(str(echo_weights), "cpu")
     qtbot.addWidget(other)
-    assert other.open_path(tmp_path / "photo.hints.json")
-    assert other.document.hints.hints == saved
+    assert file_actions.open_path(other, tmp_path / "photo.hints.json")
+    assert other.editor.document.hints.hints == saved
     other.close()
 
 
 def test_bad_files_get_messages_and_hints_survive(qtbot, window, tmp_path):
     click(window, 100, 100)
-    kept = window.document.hints.hints
+    kept = window.editor.document.hints.hints
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff not really")
-    assert not window.open_path(tmp_path / "broken.jpg")
+    assert not file_actions.open_path(window, tmp_path / "broken.jpg")
     assert "broken.jpg" in window.last_error
     (tmp_path / "bad.json").write_text('{"format": "ideepcolor-session", "version": 1, "image": {"path": 3}}')
-    assert not window.open_path(tmp_path / "bad.json")
+    assert not file_actions.open_path(window, tmp_path / "bad.json")
     assert "'image.path'" in window.last_error
-    assert window.document.hints.hints == kept
+    assert window.editor.document.hints.hints == kept
 
 
 def test_autosave_restores_hints_after_a_crash(qtbot, window, echo_weights, photo_path, monkeypatch):
-    window.choose_color(40.0, 40.0)
+    window.editor.choose_color(40.0, 40.0)
     click(window, 200, 200)
     click(window, 300, 300)
     qtbot.waitUntil(recovery_path().exists, timeout=5000)  # the autosave timer fired by itself
-    lost = window.document.hints.hints
+    lost = window.editor.document.hints.hints
     # A crash: the window never closes, so nothing cleans up. A new run starts:
     monkeypatch.setattr(MainWindow, "ask", lambda self, *a: QMessageBox.StandardButton.Yes)
     fresh = MainWindow(str(echo_weights), "cpu")
     qtbot.addWidget(fresh)
-    assert fresh.offer_recovery()
-    assert fresh.document.photo.path.resolve() == photo_path.resolve()
-    assert fresh.document.hints.hints == lost
-    fresh.document.mark_saved()
+    assert file_actions.offer_recovery(fresh)
+    assert fresh.editor.document.photo.path.resolve() == photo_path.resolve()
+    assert fresh.editor.document.hints.hints == lost
+    fresh.editor.document.mark_saved()
     fresh.close()
     assert not recovery_path().exists(), "a clean exit removes the autosave"
 
 
 def test_eyedropper_takes_a_colour_from_the_result(qtbot, window):
-    window.choose_color(-50.0, 40.0)
+    window.editor.choose_color(-50.0, 40.0)
     click(window, 320, 240)
     wait_for_result(qtbot, window)
-    window.document.hints.select(None)
-    window.current_ab = (0.0, 0.0)
-    window.panel.eyedropper.setChecked(True)
-    window._result_clicked(QPointF(320, 240))
-    a, b = window.current_ab
+    window.editor.document.hints.select(None)
+    window.editor.current_ab = (0.0, 0.0)
+    window.panel.eyedropper.click()
+    click_result(window, 320, 240)
+    a, b = window.editor.current_ab
     assert a < -20 and b > 15 and not window.panel.eyedropper.isChecked()
 
 
@@ -281,12 +298,13 @@ def test_colour_photo_can_be_compared_with_its_original(qtbot, echo_weights, tmp
     Image.fromarray(rgb).save(tmp_path / "blue.png")
     w = MainWindow(str(echo_weights), "cpu")
     qtbot.addWidget(w)
-    assert w.open_photo(tmp_path / "blue.png")
+    assert file_actions.open_photo(w, tmp_path / "blue.png")
     wait_for_result(qtbot, w)
     assert w.show_original.isEnabled()
-    w.show_original.setChecked(True)
-    w._refresh_views()
-    shown = w.result_view._item.pixmap().toImage().pixelColor(40, 30)
+    w.show_original.trigger()
+    assert w.show_original.isChecked()
+    viewport = w.result_view.viewport()
+    shown = viewport.grab().toImage().pixelColor(viewport.width() // 2, viewport.height() // 2)
     assert shown.blue() > 200 and shown.red() < 30
     w.close()
 
@@ -297,12 +315,12 @@ def test_missing_weights_explain_the_fix_and_editing_still_works(qtbot, tmp_path
     qtbot.addWidget(w)
     assert w.right.currentWidget() is w.no_weights
     assert "ideepcolor weights download siggraph17" in w.no_weights_text.text()
-    assert w.open_photo(photo_path)
+    assert file_actions.open_photo(w, photo_path)
     click(w, 50, 50)
-    assert len(w.document.hints) == 1
-    w.save_result_to(tmp_path / "x.png")
+    assert len(w.editor.document.hints) == 1
+    file_actions.save_result_to(w, tmp_path / "x.png")
     assert "No result to save" in w.last_error
-    w.document.mark_saved()
+    w.editor.document.mark_saved()
     w.close()
 
 
@@ -315,21 +333,21 @@ def test_a_wrong_weights_file_keeps_the_weights_in_use(qtbot, window, tmp_path):
     assert "other.pth" in window.weights_error
     window.set_device("cuda:7")  # not here: the switch is refused, nothing is lost
     assert window.device == "cpu" and window.bridge.engine is engine and "cuda:7" in window.last_error
-    window.choose_color(60.0, 50.0)
+    window.editor.choose_color(60.0, 50.0)
     click(window, 160, 120)
     wait_for_result(qtbot, window)  # updates still arrive from the kept engine
-    assert window.latest.preview[120, 160, 0] > window.latest.preview[120, 160, 2] + 25
+    assert window.editor.latest.preview[120, 160, 0] > window.editor.latest.preview[120, 160, 2] + 25
 
 
 def test_settings_are_remembered(qtbot, window, echo_weights):
-    window.step_patch_size(1)
-    window.choose_color(11.0, 22.0)
+    window.editor.step_patch_size(1)
+    window.editor.choose_color(11.0, 22.0)
     window.close()
     again = MainWindow(str(echo_weights), "cpu")
     qtbot.addWidget(again)
-    assert again.patch_size == 7
-    assert again.recent_colors[0] == (11.0, 22.0)
-    assert again.recent_files()[0].endswith("photo.png")
+    assert again.editor.patch_size == 7
+    assert again.editor.recent_colors[0] == (11.0, 22.0)
+    assert file_actions.recent_files(again)[0].endswith("photo.png")
     again.close()
 
 
@@ -357,9 +375,7 @@ class SlowEngine:
 @pytest.mark.slow
 def test_gui_thread_keeps_running_while_an_update_is_slow(qtbot, window):
     slow = SlowEngine(window.bridge.engine)
-    window.bridge.close()
-    window.bridge = EngineBridge(slow, 512)
-    window.bridge.result_ready.connect(window._on_result)
+    window.use_bridge(EngineBridge(slow, 512))
     ticks = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
@@ -403,7 +419,7 @@ def test_missing_xcb_libraries_name_the_package_instead_of_a_qt_abort(monkeypatc
 
 def test_opening_another_photo_during_a_slow_save_does_not_change_what_is_saved(qtbot, window, tmp_path, monkeypatch):
     """The save keeps the photo it was asked for: size and lightness of the first photo."""
-    window.choose_color(60.0, 50.0)
+    window.editor.choose_color(60.0, 50.0)
     click(window, 320, 240)
     engine = window.bridge.engine
     real_colorize, gate = engine.colorize, threading.Event()
@@ -415,9 +431,9 @@ def test_opening_another_photo_during_a_slow_save_does_not_change_what_is_saved(
 
     monkeypatch.setattr(engine, "colorize", slow_on_the_save_thread)
     out = tmp_path / "first.png"
-    window.save_result_to(out)
+    file_actions.save_result_to(window, out)
     Image.fromarray(np.full((200, 320), 30, np.uint8)).save(tmp_path / "second.png")
-    assert window.open_photo(tmp_path / "second.png", ask=False)
+    assert file_actions.open_photo(window, tmp_path / "second.png", ask=False)
     wait_for_result(qtbot, window)
     assert engine.current.photo.size == (320, 200), "the engine now holds the second photo"
     gate.set()
@@ -443,9 +459,9 @@ def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
     from ideepcolor_app.engine import ColorizationEngine
 
     rng = random.Random(0)
-    hints = window.document.hints
-    width, height = window.document.size
-    window.choose_color(20.0, 20.0)  # nothing selected: the colour for new hints
+    hints = window.editor.document.hints
+    width, height = window.editor.document.size
+    window.editor.choose_color(20.0, 20.0)  # nothing selected: the colour for new hints
     current = (20.0, 20.0)
     shadow: list[list] = []  # [x, y, ab] per hint
     selected = None
@@ -491,7 +507,7 @@ def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
                 if ab == tuple(shadow[i][2]):
                     continue  # no change, no undo step
                 history.append([h[:] for h in shadow])
-                window.choose_color(*ab)
+                window.editor.choose_color(*ab)
                 shadow[i][2] = ab
                 selected = i
             else:
@@ -511,12 +527,14 @@ def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
             current = tuple(shadow[selected][2])
         counts[op] += 1
         edits += 1
-        log.append((op, hints.selected, window.current_ab))
+        log.append((op, hints.selected, window.editor.current_ab))
         QApplication.processEvents()
         assert [h.ab for h in hints.hints] == [tuple(h[2]) for h in shadow], (
             f"edit {edits} ({op}): colours differ; last edits {log[-4:]}"
         )
-        assert hints.selected == selected and window.current_ab == current, f"edit {edits} ({op}): selection or colour"
+        assert hints.selected == selected and window.editor.current_ab == current, (
+            f"edit {edits} ({op}): selection or colour"
+        )
         if edits == 100:
             rss_after_100 = resident_mib()
 
@@ -526,9 +544,9 @@ def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
     wait_for_result(qtbot, window)
     rss_end = resident_mib()
     fresh = ColorizationEngine.from_weights(str(echo_weights), "cpu")
-    source = fresh.set_photo(window.document.photo)
+    source = fresh.set_photo(window.editor.document.photo)
     expected = fresh.colorize(hints.hints, source=source).full_resolution_rgb()
-    assert np.array_equal(window.latest.preview, expected), "the last picture is the final hints' picture"
+    assert np.array_equal(window.editor.latest.preview, expected), "the last picture is the final hints' picture"
     assert window.last_error is None
     with capsys.disabled():
         print(

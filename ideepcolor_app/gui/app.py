@@ -54,6 +54,7 @@ def run_app(args: argparse.Namespace) -> int:
         return 2
     from PySide6.QtWidgets import QApplication
 
+    from . import file_actions
     from .main_window import SAMPLE_PHOTO, MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -61,9 +62,9 @@ def run_app(args: argparse.Namespace) -> int:
     app.setOrganizationName("ideepcolor")
     window = MainWindow(args.weights, args.device, args.mask_convention)
     window.show()
-    restored = window.offer_recovery()
+    restored = file_actions.offer_recovery(window)
     if args.image:
-        window.open_path(Path(args.image))
+        file_actions.open_path(window, Path(args.image))
     elif not restored:
-        window.open_photo(SAMPLE_PHOTO, ask=False)
+        file_actions.open_photo(window, SAMPLE_PHOTO, ask=False)
     return app.exec()

@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from ..engine import ColorizationEngine, PhotoOnDevice
+from ..engine import ColorizationEngine
 from ..hints import Hint
 from ..images import Photo
+from ..photo_on_device import PhotoOnDevice
 from ..worker import AsyncColorizer, UpdateRequest
 
 log = logging.getLogger(__name__)

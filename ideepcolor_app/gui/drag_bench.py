@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from ..engine import ColorizationEngine  # noqa: E402
 from ..hints import Hint  # noqa: E402
+from ..images import load_photo  # noqa: E402
 from .bridge import EngineBridge  # noqa: E402
 from .main_window import SAMPLE_PHOTO, MainWindow  # noqa: E402
 
@@ -23,20 +24,20 @@ def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str
     """Drag a hint continuously in the real window (offscreen) and record the event loop's worst stall."""
     app = QApplication.instance() or QApplication([])
     window = MainWindow(str(engine.info.path), str(engine.device.type))
-    window.bridge.close()  # reuse the benchmark's engine instead of the window's own copy
-    window.bridge = EngineBridge(engine, 2048)
-    window.bridge.result_ready.connect(window._on_result)
+    window.use_bridge(EngineBridge(engine, 2048))  # the benchmark's engine instead of the window's own copy
     window.show()
-    window.open_photo(SAMPLE_PHOTO, ask=False)
-    hints = window.document.hints
-    width, height = window.document.size
+    bridge = window.bridge
+    document = window.editor.open(load_photo(SAMPLE_PHOTO))
+    assert bridge is not None
+    hints = document.hints
+    width, height = document.size
     hints.add(Hint(width / 2, height / 2, (30.0, 30.0), 5))
     clock = QElapsedTimer()
     clock.start()
     gaps: list[float] = []
     last = [clock.nsecsElapsed()]
     results_seen = [0]
-    window.bridge.result_ready.connect(lambda _: results_seen.__setitem__(0, results_seen[0] + 1))
+    bridge.result_ready.connect(lambda _: results_seen.__setitem__(0, results_seen[0] + 1))
 
     def tick() -> None:
         now = clock.nsecsElapsed()
@@ -58,7 +59,7 @@ def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str
         time.sleep(0.001)
     ticker.stop()
     mover.stop()
-    window.document.mark_saved()
+    document.mark_saved()
     window.close()
     return {
         "worst_stall_ms": max(gaps) - 5 if gaps else float("nan"),

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Callable
 
-import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -21,29 +22,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..color import rgb_to_lab_np
 from ..device import available_devices
 from ..document import DISPLAY_MAX_SIDE, Document
-from ..encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES
+from ..editor import Editor, result_kind
+from ..encoding import DEFAULT_PATCH_SIZE
 from ..engine import ColorizationEngine
 from ..errors import IdeepcolorError
 from ..hints import Hint
+from ..images import Photo
 from ..recovery import clear_recovery
 from ..registry import missing_weights_message
 from ..resources import sample_photo
 from ..worker import UpdateResult
+from . import file_actions
 from .bridge import EngineBridge
 from .canvas import HintCanvas
 from .color_panel import ColorPanel, warm_gamut_cache
-from .file_actions import FileActions
 from .image_view import ImageView
-
-NEUTRAL_LIGHTNESS = 60.0
 
 SAMPLE_PHOTO = sample_photo()
 
 
-class MainWindow(FileActions, QMainWindow):
+class MainWindow(QMainWindow):
+    """Builds the widgets and connects them to an :class:`~ideepcolor_app.editor.Editor`; the editing
+    state and its rules live there, the file actions in :mod:`.file_actions`."""
+
     _download_progress = Signal(str)  # from the download thread; widgets are touched only here
     _download_done = Signal(str)
 
@@ -52,40 +55,33 @@ class MainWindow(FileActions, QMainWindow):
     ) -> None:
         super().__init__()
         self.settings = QSettings("ideepcolor", "ideepcolor")
-        self.document: Document | None = None
+        self.editor = Editor(_setting_int(self.settings, "patchSize"), _recent_colors(self.settings))
         self.bridge: EngineBridge | None = None
         self.weights_error: str | None = None
-        self.latest: UpdateResult | None = None
         self.last_error: str | None = None
-        self.patch_size = int(self.settings.value("patchSize", DEFAULT_PATCH_SIZE))
-        self.patch_size = self.patch_size if self.patch_size in PATCH_SIZES else DEFAULT_PATCH_SIZE
-        self.current_ab: tuple[float, float] | None = None  # None: new hints take the network's prediction
-        self.recent_colors: list[tuple[float, float]] = [
-            (float(a), float(b)) for a, b in (self.settings.value("recentColors") or [])
-        ][:10]
         self.device = device or str(self.settings.value("device", "auto"))
         self._weights, self._mask_convention = weights, mask_convention
-        self._shown_recent: list = []
+        self._shown_recent: list[tuple[tuple[float, float], tuple[int, int, int]]] = []
         self._autosave = QTimer(self, singleShot=True, interval=800)
-        self._autosave.timeout.connect(self.autosave_now)
+        self._autosave.timeout.connect(lambda: file_actions.autosave(self))
         self._download_done.connect(self._download_finished)
         self._download_progress.connect(lambda text: self.statusBar().showMessage(text))
         self._build_ui()
         self._build_actions()
+        self._connect_editor()
         self.load_engine(weights)
-        self.patch_label.setText(f"Patch: {self.patch_size}")
         geometry = self.settings.value("geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 860)
-        self._refresh_title()
+        self.refresh_title()
 
     # ----- construction -------------------------------------------------------------------------
     def _build_ui(self) -> None:
         self.canvas = HintCanvas()
-        self.canvas.add_requested.connect(self.add_hint)
-        self.canvas.patch_step.connect(self.step_patch_size)
+        self.canvas.add_requested.connect(lambda x, y: self.editor.add_hint(x, y))
+        self.canvas.patch_step.connect(lambda step: self.editor.step_patch_size(step))
         self.result_view = ImageView()
         self.result_view.scene_clicked.connect(self._result_clicked)
         self.canvas.view_changed.connect(lambda: self.result_view.copy_view_from(self.canvas))
@@ -115,7 +111,7 @@ class MainWindow(FileActions, QMainWindow):
 
         warm_gamut_cache()
         self.panel = ColorPanel()
-        self.panel.color_chosen.connect(self.choose_color)
+        self.panel.color_chosen.connect(lambda a, b, final: self.editor.choose_color(a, b, final))
         self.panel.eyedropper_toggled.connect(self._eyedropper_toggled)
         dock = QDockWidget("Colour", self)
         dock.setObjectName("colour-dock")
@@ -130,9 +126,27 @@ class MainWindow(FileActions, QMainWindow):
         for label in (self.patch_label, self.latency_label, self.weights_label, self.device_label):
             self.statusBar().addPermanentWidget(label)
         self.setAcceptDrops(True)
-        self._update_panel()
 
-    def _action(self, menu, text: str, slot, shortcut=None, checkable: bool = False, tip: str = "") -> QAction:
+    def _connect_editor(self) -> None:
+        editor = self.editor
+        editor.document_changed.connect(self._document_opened)
+        editor.hints_changed.connect(self._hints_edited)
+        editor.current_changed.connect(self._show_current)
+        editor.recent_changed.connect(self._remember_recent_colors)
+        editor.result_changed.connect(self._show_result)
+        editor.palette_changed.connect(self.panel.show_palette)
+        editor.update_requested.connect(self._submit)
+        self._show_current()
+
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[..., object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | list[QKeySequence] | None = None,
+        checkable: bool = False,
+        tip: str = "",
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
@@ -146,36 +160,42 @@ class MainWindow(FileActions, QMainWindow):
     def _build_actions(self) -> None:
         bar = self.menuBar()
         f = bar.addMenu("&File")
-        self._action(f, "&Open…", self.choose_file, QKeySequence.StandardKey.Open, tip="Open a photo or a hint session")
+        files = file_actions
+        open_action = self._action(
+            f, "&Open…", lambda: files.choose_file(self), QKeySequence.StandardKey.Open, tip="Open a photo or hints"
+        )
         self.recent_menu = f.addMenu("Open &Recent")
         f.addSeparator()
-        self.save_action = self._action(f, "&Save Result", self.save_result, QKeySequence.StandardKey.Save)
-        self._action(f, "Save Result &As…", self.save_result_as, QKeySequence("Ctrl+Shift+S"))
+        self.save_action = self._action(
+            f, "&Save Result", lambda: files.save_result(self), QKeySequence.StandardKey.Save
+        )
+        self._action(f, "Save Result &As…", lambda: files.save_result_as(self), QKeySequence("Ctrl+Shift+S"))
         f.addSeparator()
-        self._action(f, "Save &Hints", self.save_session, QKeySequence("Ctrl+H"))
-        self._action(f, "Save Hints As…", self.save_session_as)
+        self._action(f, "Save &Hints", lambda: files.save_session(self), QKeySequence("Ctrl+H"))
+        self._action(f, "Save Hints As…", lambda: files.save_session_as(self))
         f.addSeparator()
         self._action(f, "Load &Weights…", self.choose_weights)
         f.addSeparator()
         self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         e = bar.addMenu("&Edit")
-        self.undo_action = self._action(e, "&Undo", self.undo, QKeySequence.StandardKey.Undo)
-        self.redo_action = self._action(e, "&Redo", self.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        editor = self.editor
+        self.undo_action = self._action(e, "&Undo", editor.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action(e, "&Redo", editor.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         e.addSeparator()
         self._action(
             e,
             "&Delete Hint",
-            self.delete_selected,
+            editor.delete_selected,
             [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)],
         )
-        self._action(e, "Dese&lect", self.deselect, QKeySequence(Qt.Key.Key_Escape))
-        self._action(e, "Smaller Patch", lambda: self.step_patch_size(-1), QKeySequence("["))
-        self._action(e, "Bigger Patch", lambda: self.step_patch_size(1), QKeySequence("]"))
+        self._action(e, "Dese&lect", self._deselect, QKeySequence(Qt.Key.Key_Escape))
+        self._action(e, "Smaller Patch", lambda: editor.step_patch_size(-1), QKeySequence("["))
+        self._action(e, "Bigger Patch", lambda: editor.step_patch_size(1), QKeySequence("]"))
         self._action(e, "Eyedropper", lambda: self.panel.eyedropper.toggle(), QKeySequence("I"))
         e.addSeparator()
-        self._action(e, "&Clear Hints", self.clear_hints, QKeySequence("Ctrl+Shift+Backspace"))
-        self._action(e, "Rese&t", self.reset, tip="Clear hints, colour and zoom")
+        self._action(e, "&Clear Hints", editor.clear_hints, QKeySequence("Ctrl+Shift+Backspace"))
+        self._action(e, "Rese&t", self._reset, tip="Clear hints, colour and zoom")
 
         v = bar.addMenu("&View")
         self._action(v, "Zoom &In", lambda: self.canvas.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
@@ -219,12 +239,12 @@ class MainWindow(FileActions, QMainWindow):
 
         tools = self.addToolBar("Main")
         tools.setObjectName("main-toolbar")
-        for action in (f.actions()[0], self.save_action, self.undo_action, self.redo_action):
+        for action in (open_action, self.save_action, self.undo_action, self.redo_action):
             tools.addAction(action)
         tools.addSeparator()
         for action in (self.show_result_on_canvas, self.show_original):
             tools.addAction(action)
-        self._refresh_recent_menu()
+        files.refresh_recent_menu(self)
         self._refresh_edit_actions()
 
     # ----- engine ---------------------------------------------------------------------------------
@@ -247,13 +267,7 @@ class MainWindow(FileActions, QMainWindow):
             return False
         self.weights_error = None
         self._weights = weights
-        if self.bridge is not None:
-            self.bridge.close()
-        self.bridge = EngineBridge(engine, DISPLAY_MAX_SIDE)
-        self.bridge.result_ready.connect(self._on_result)
-        self.bridge.failed.connect(lambda msg: self.show_error("Colorization failed", msg))
-        self.bridge.saved.connect(lambda path: self.statusBar().showMessage(f"Saved {path}", 8000))
-        self.bridge.save_failed.connect(lambda msg: self.show_error("Could not save the result", msg))
+        self.use_bridge(EngineBridge(engine, DISPLAY_MAX_SIDE))
         self.right.setCurrentWidget(self.result_view)
         self.device_label.setText(f"Device: {engine.device_label}")
         self.weights_label.setText(f"Weights: {engine.weights_label}")
@@ -266,9 +280,21 @@ class MainWindow(FileActions, QMainWindow):
                 f"{engine.info.mask_convention.value}, {engine.info.convention_reason}",
                 15000,
             )
-        if self.document is not None:
-            self.bridge.submit(self.document.hints.hints, self._probe(), self.document.photo)
         return True
+
+    def use_bridge(self, bridge: EngineBridge) -> None:
+        """Colorize through ``bridge`` from now on (the previous one is closed); the open photo is
+        uploaded to its engine and the current hints are run."""
+        if self.bridge is not None:
+            self.bridge.close()
+        self.bridge = bridge
+        bridge.result_ready.connect(self.editor.accept)
+        bridge.failed.connect(lambda msg: self.show_error("Colorization failed", msg))
+        bridge.saved.connect(lambda path: self.statusBar().showMessage(f"Saved {path}", 8000))
+        bridge.save_failed.connect(lambda msg: self.show_error("Could not save the result", msg))
+        document = self.editor.document
+        if document is not None:
+            bridge.submit(document.hints.hints, self.editor.probe, document.photo)
 
     def set_device(self, device: str) -> None:
         previous, self.device = self.device, device
@@ -280,13 +306,14 @@ class MainWindow(FileActions, QMainWindow):
 
     def choose_weights(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Load weights", self._last_folder(), "Weights (*.pth *.safetensors)"
+            self, "Load weights", file_actions.last_folder(self), "Weights (*.pth *.safetensors)"
         )
         if path and not self.load_engine(path):
             self.show_error("Could not load weights", self.weights_error or "")
 
     def download_published_weights(self) -> None:
-        from ..download import DownloadError, download
+        from ..download import download
+        from ..errors import DownloadError
         from ..registry import REGISTRY
         from ..userdirs import cache_dir
 
@@ -317,123 +344,51 @@ class MainWindow(FileActions, QMainWindow):
         elif self.load_engine(None):
             self.statusBar().showMessage("Weights downloaded and loaded.", 8000)
 
-    # ----- hint editing ---------------------------------------------------------------------------
-    def add_hint(self, x: float, y: float) -> None:
-        assert self.document is not None
-        ab = self.current_ab
-        if ab is None:
-            ab = self.latest.colorization.predicted_ab_at(x, y) if self.latest else (0.0, 0.0)
-        self.document.hints.add(Hint(x, y, (float(ab[0]), float(ab[1])), self.patch_size))
-
-    def choose_color(self, a: float, b: float, final: bool = True) -> None:
-        ab = (float(a), float(b))
-        self.current_ab = ab
-        if self.document is not None and self.document.hints.selected is not None:
-            self.document.hints.update(self.document.hints.selected, coalesce=("colour", id(self.panel)), ab=ab)
-        if final:
-            if self.document is not None:
-                self.document.hints.end_coalescing()
-            self.recent_colors = [ab] + [c for c in self.recent_colors if c != ab][:9]
-            self.settings.setValue("recentColors", [list(c) for c in self.recent_colors])
-        self._update_panel()
-
-    def step_patch_size(self, step: int) -> None:
-        i = PATCH_SIZES.index(self.patch_size) if self.patch_size in PATCH_SIZES else 2
-        self.patch_size = PATCH_SIZES[min(max(i + step, 0), len(PATCH_SIZES) - 1)]
-        self.settings.setValue("patchSize", self.patch_size)
-        hints = self.document.hints if self.document else None
-        if hints is not None and hints.selected is not None:
-            hints.update(hints.selected, size=self.patch_size)
-        self.patch_label.setText(f"Patch: {self.patch_size}")
-
-    def delete_selected(self) -> None:
-        if self.document and self.document.hints.selected is not None:
-            self.document.hints.remove(self.document.hints.selected)
-
-    def deselect(self) -> None:
-        if self.document:
-            self.document.hints.select(None)
-        self.panel.eyedropper.setChecked(False)
-
-    def undo(self) -> None:
-        if self.document:
-            self.document.hints.undo()
-
-    def redo(self) -> None:
-        if self.document:
-            self.document.hints.redo()
-
-    def clear_hints(self) -> None:
-        if self.document:
-            self.document.hints.clear()
-
-    def reset(self) -> None:
-        self.clear_hints()
-        self.current_ab = None
-        self.canvas.fit()
-        self._update_panel()
-
-    # ----- reactions ------------------------------------------------------------------------------
-    def _hints_changed(self) -> None:
-        self._follow_selected_hint()
-        self.request_update()
-        self._autosave.start()
-        self._refresh_title()
+    # ----- reactions to the editor ---------------------------------------------------------------
+    def _document_opened(self, document: Document) -> None:
+        self.canvas.set_document(document)
+        self.show_original.setEnabled(document.photo.is_color)
+        self.show_original.setChecked(False)
+        self.canvas.set_image(document.grey_preview(), document.size)
+        self.result_view.set_image(document.grey_preview(), document.size)
+        self.refresh_title()
         self._refresh_edit_actions()
-        self._update_panel()
 
-    def _selection_changed(self) -> None:
-        if self._follow_selected_hint():
-            self.request_update()
-        self._update_panel()
+    def _hints_edited(self) -> None:
+        self._autosave.start()
+        self.refresh_title()
+        self._refresh_edit_actions()
 
-    def _follow_selected_hint(self) -> bool:
-        """While a hint is selected, the current colour and patch size are that hint's (after an
-        undo too, so the panel never shows a colour the hint no longer has)."""
-        hints = self.document.hints if self.document else None
-        if hints is None or hints.selected is None:
-            return False
-        hint = hints[hints.selected]
-        self.patch_size, self.current_ab = hint.size, hint.ab
-        self.patch_label.setText(f"Patch: {self.patch_size}")
-        return True
+    def _show_current(self) -> None:
+        editor = self.editor
+        current = editor.current_color()
+        self.panel.show_current(current.rgb, current.ab, current.lightness, current.caption, current.detail)
+        if self.patch_label.text() != f"Patch: {editor.patch_size}":
+            self.patch_label.setText(f"Patch: {editor.patch_size}")
+            self.settings.setValue("patchSize", editor.patch_size)
+        recent = [(c, editor.rgb_at(c, current.lightness)) for c in editor.recent_colors]
+        if recent != self._shown_recent:  # rebuilding swatches on every drag step would stall the window
+            self._shown_recent = recent
+            self.panel.show_recent(recent)
 
-    def request_update(self) -> None:
-        if self.document is not None and self.bridge is not None:
-            self.bridge.submit(self.document.hints.hints, self._probe())
+    def _remember_recent_colors(self) -> None:
+        self.settings.setValue("recentColors", [list(c) for c in self.editor.recent_colors])
 
-    def _probe(self) -> tuple[float, float] | None:
-        hints = self.document.hints if self.document else None
-        if hints is None or hints.selected is None:
-            return None
-        return hints[hints.selected].x, hints[hints.selected].y
-
-    def _on_result(self, result: UpdateResult) -> None:
-        if self.document is None or result.photo is not self.document.photo:
-            return  # a result for a photo that is no longer open
-        self.latest = result
-        if result.colorization.size < NETWORK_SIZE:
-            kind = "Preview"
-        elif result.preliminary:
-            kind = "Fast"  # the full-size network refines it once the hints stop changing
-        else:
-            kind = "Update" if self.bridge is None or not self.bridge.engine.refines else "Refined"
-        self.latency_label.setText(f"{kind}: {result.seconds * 1000:.0f} ms")
+    def _show_result(self, result: UpdateResult) -> None:
+        refines = self.bridge is not None and self.bridge.engine.refines
+        self.latency_label.setText(f"{result_kind(result, refines)}: {result.seconds * 1000:.0f} ms")
         self._refresh_views()
-        palette = result.palette
-        if (
-            result.hints == self.document.hints.hints
-            and palette is not None
-            and (palette.x, palette.y) == self._probe()
-        ):
-            self.panel.show_palette(palette)
+
+    def _submit(self, hints: tuple[Hint, ...], probe: tuple[float, float] | None, photo: Photo | None) -> None:
+        if self.bridge is not None:
+            self.bridge.submit(hints, probe, photo)
 
     def _refresh_views(self) -> None:
-        document = self.document
+        document, latest = self.editor.document, self.editor.latest
         if document is None:
             return
-        if self.latest is not None:
-            preview = self.latest.preview
+        if latest is not None:
+            preview = latest.preview
             self.canvas.set_image(
                 preview if self.show_result_on_canvas.isChecked() else document.grey_preview(), document.size
             )
@@ -442,64 +397,46 @@ class MainWindow(FileActions, QMainWindow):
             )
         self.result_view.copy_view_from(self.canvas)
 
-    def _update_panel(self) -> None:
-        document = self.document
-        hints = document.hints if document else None
-        editing = hints is not None and hints.selected is not None
-        ab = self.current_ab or (0.0, 0.0)
-        if editing:
-            hint = hints[hints.selected]  # type: ignore[index]
-            lightness = document.lightness_at(hint.x, hint.y)  # type: ignore[union-attr]
-            caption, detail = "Colour of the selected hint", f"Lightness here: {lightness:.0f}"
-        else:  # no pixel in particular: show colours at a mid-tone
-            lightness = NEUTRAL_LIGHTNESS
-            caption = "Colour for new hints" if self.current_ab else "New hints take the network's colour"
-            detail = (
-                "Pick a colour to use it for new hints"
-                if not self.current_ab
-                else f"Shown at lightness {lightness:.0f}"
-            )
-        rgb = document.rgb_at_lightness(ab, lightness) if document else (128, 128, 128)
-        self.panel.show_current(rgb, ab, lightness, caption, f"{detail}   (a = {ab[0]:.0f}, b = {ab[1]:.0f})")
-        if not editing:
-            self.panel.show_palette(None)
-        recent = [
-            (c, document.rgb_at_lightness(c, lightness) if document else (128, 128, 128)) for c in self.recent_colors
-        ]
-        if recent != self._shown_recent:  # rebuilding swatches on every drag step would stall the window
-            self._shown_recent = recent
-            self.panel.show_recent(recent)
-
-    def _result_clicked(self, pos) -> None:
-        if not self.panel.eyedropper.isChecked() or self.latest is None or self.document is None:
+    def _result_clicked(self, pos: QPointF) -> None:
+        if not self.panel.eyedropper.isChecked():
             return
-        preview = self.latest.preview
-        width, height = self.document.size
-        row = min(int(pos.y() * preview.shape[0] / height), preview.shape[0] - 1)
-        col = min(int(pos.x() * preview.shape[1] / width), preview.shape[1] - 1)
-        lab = rgb_to_lab_np(preview[row, col].astype(np.float64) / 255)
-        self.panel.eyedropper.setChecked(False)
-        self.choose_color(float(lab[1]), float(lab[2]), True)
+        ab = self.editor.result_color_at(pos.x(), pos.y())
+        if ab is not None:
+            self.panel.eyedropper.setChecked(False)
+            self.editor.choose_color(*ab)
 
     def _eyedropper_toggled(self, on: bool) -> None:
         self.result_view.setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.ArrowCursor)
         if on:
             self.statusBar().showMessage("Click the result to take its colour", 5000)
 
+    def _deselect(self) -> None:
+        self.editor.deselect()
+        self.panel.eyedropper.setChecked(False)
+
+    def _reset(self) -> None:
+        self.editor.reset()
+        self.canvas.fit()
+
     def _refresh_edit_actions(self) -> None:
-        hints = self.document.hints if self.document else None
+        hints = self.editor.document.hints if self.editor.document else None
         self.undo_action.setEnabled(hints is not None and hints.can_undo)
         self.redo_action.setEnabled(hints is not None and hints.can_redo)
 
-    def _refresh_title(self) -> None:
-        if self.document is None:
+    def refresh_title(self) -> None:
+        document = self.editor.document
+        if document is None:
             self.setWindowTitle("ideepcolor")
         else:
-            mark = "*" if self.document.modified else ""
-            self.setWindowTitle(f"{self.document.photo.path.name}{mark} — ideepcolor")
+            mark = "*" if document.modified else ""
+            self.setWindowTitle(f"{document.photo.path.name}{mark} — ideepcolor")
+
+    def as_parent(self) -> QWidget:
+        """This window, as the parent of the file actions' dialogs."""
+        return self
 
     # ----- dialogs ----------------------------------------------------------------------------------
-    def ask(self, title: str, text: str, buttons) -> QMessageBox.StandardButton:
+    def ask(self, title: str, text: str, buttons: QMessageBox.StandardButton) -> QMessageBox.StandardButton:
         """A modal question; tests replace this."""
         return QMessageBox.question(self, title, text, buttons)
 
@@ -510,7 +447,7 @@ class MainWindow(FileActions, QMainWindow):
         QMessageBox.warning(self, title, text)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if not self._may_discard():
+        if not file_actions.may_discard(self):
             event.ignore()
             return
         self._autosave.stop()
@@ -519,6 +456,30 @@ class MainWindow(FileActions, QMainWindow):
         if self.bridge is not None:
             self.bridge.close()
         event.accept()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            file_actions.open_path(self, urls[0])
+
+
+def _setting_int(settings: QSettings, key: str) -> int:
+    try:
+        return int(settings.value(key, DEFAULT_PATCH_SIZE))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return DEFAULT_PATCH_SIZE
+
+
+def _recent_colors(settings: QSettings) -> list[tuple[float, float]]:
+    """The remembered recent colours; a damaged setting gives none rather than a crash."""
+    try:
+        return [(float(a), float(b)) for a, b in (settings.value("recentColors") or [])]
+    except (TypeError, ValueError):
+        return []
 
 
 def _titled(title: str, widget: QWidget) -> QWidget:

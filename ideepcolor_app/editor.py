@@ -1,0 +1,236 @@
+"""The editing state of the app, Qt-free: widgets render it and forward input to it.
+
+An :class:`Editor` owns the open :class:`~ideepcolor_app.document.Document`, the colour and patch
+size for new hints, the recent colours, the latest result and the probe (the pixel whose suggested
+colours the palette shows). It emits :class:`~ideepcolor_app.events.Signal` events; the window
+subscribes, as napari's Qt viewer subscribes to a layer's evented tool state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .color import rgb_to_lab_np
+from .document import Document
+from .encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES
+from .events import Signal
+from .hints import Hint
+from .images import Photo
+from .worker import UpdateResult
+
+MAX_RECENT_COLORS = 10
+NEUTRAL_LIGHTNESS = 60.0
+"""With no hint selected, colours are shown at this mid-tone."""
+
+
+@dataclass(frozen=True)
+class CurrentColor:
+    """What the colour panel shows as the current colour."""
+
+    ab: tuple[float, float]
+    lightness: float
+    rgb: tuple[int, int, int]
+    caption: str
+    detail: str
+
+
+class Editor:
+    """Editing state and the rules that connect it.
+
+    Events (each a :class:`~ideepcolor_app.events.Signal`):
+        document_changed(document): a photo was opened.
+        hints_changed(): the hints were edited (add, move, recolour, delete, undo...).
+        current_changed(): the current colour, patch size or selection changed.
+        recent_changed(): the recent colours changed.
+        result_changed(result): a result for the open photo arrived.
+        palette_changed(palette | None): the suggested colours at the probe, or none.
+        update_requested(hints, probe, photo | None): the network must run; ``photo`` is set when
+            a newly opened photo must be uploaded first.
+    """
+
+    def __init__(
+        self, patch_size: int = DEFAULT_PATCH_SIZE, recent_colors: list[tuple[float, float]] | None = None
+    ) -> None:
+        self.document: Document | None = None
+        self.patch_size = patch_size if patch_size in PATCH_SIZES else DEFAULT_PATCH_SIZE
+        self.current_ab: tuple[float, float] | None = None
+        """The colour for new hints; None: new hints take the network's prediction there."""
+        self.recent_colors = list(recent_colors or [])[:MAX_RECENT_COLORS]
+        self.latest: UpdateResult | None = None
+        self.document_changed = Signal()
+        self.hints_changed = Signal()
+        self.current_changed = Signal()
+        self.recent_changed = Signal()
+        self.result_changed = Signal()
+        self.palette_changed = Signal()
+        self.update_requested = Signal()
+
+    # ----- the document ----------------------------------------------------------------------------
+    def open(self, photo: Photo, hints: tuple[Hint, ...] = ()) -> Document:
+        """Start editing ``photo`` (with ``hints``, e.g. from a session); the old document is dropped."""
+        document = Document(photo, hints)
+        self.document = document
+        self.latest = None
+        document.hints.changed.connect(self._hints_changed)
+        document.hints.selection_changed.connect(lambda _: self._selection_changed())
+        self.document_changed.emit(document)
+        self.update_requested.emit(document.hints.hints, None, photo)
+        self._follow_selected_hint()
+        self.current_changed.emit()
+        self.palette_changed.emit(None)
+        return document
+
+    @property
+    def probe(self) -> tuple[float, float] | None:
+        """The selected hint's position: where the palette's suggested colours are computed."""
+        hints = self.document.hints if self.document else None
+        if hints is None or hints.selected is None:
+            return None
+        return hints[hints.selected].x, hints[hints.selected].y
+
+    def request_update(self) -> None:
+        """Ask for a new result of the current hints (e.g. after the weights changed)."""
+        if self.document is not None:
+            self.update_requested.emit(self.document.hints.hints, self.probe, None)
+
+    # ----- edits -----------------------------------------------------------------------------------
+    def add_hint(self, x: float, y: float) -> None:
+        """A new hint at (x, y): the current colour, or the network's prediction there if none."""
+        if self.document is None:
+            return
+        ab = self.current_ab
+        if ab is None:
+            ab = self.latest.colorization.predicted_ab_at(x, y) if self.latest else (0.0, 0.0)
+        self.document.hints.add(Hint(x, y, (float(ab[0]), float(ab[1])), self.patch_size))
+
+    def choose_color(self, a: float, b: float, final: bool = True) -> None:
+        """Make (a, b) the current colour, and the selected hint's. ``final=False`` while a picker
+        is dragged: the steps coalesce into one undo step, and recent colours wait for the end."""
+        ab = (float(a), float(b))
+        self.current_ab = ab
+        hints = self.document.hints if self.document else None
+        if hints is not None and hints.selected is not None:
+            hints.update(hints.selected, coalesce=("colour", id(self)), ab=ab)
+        if final:
+            if hints is not None:
+                hints.end_coalescing()
+            self.recent_colors = [ab] + [c for c in self.recent_colors if c != ab][: MAX_RECENT_COLORS - 1]
+            self.recent_changed.emit()
+        self.current_changed.emit()
+
+    def step_patch_size(self, step: int) -> None:
+        """The next smaller (step < 0) or bigger patch size, for new hints and the selected one."""
+        i = PATCH_SIZES.index(self.patch_size)
+        self.patch_size = PATCH_SIZES[min(max(i + step, 0), len(PATCH_SIZES) - 1)]
+        hints = self.document.hints if self.document else None
+        if hints is not None and hints.selected is not None:
+            hints.update(hints.selected, size=self.patch_size)
+        self.current_changed.emit()
+
+    def delete_selected(self) -> None:
+        if self.document and self.document.hints.selected is not None:
+            self.document.hints.remove(self.document.hints.selected)
+
+    def deselect(self) -> None:
+        if self.document:
+            self.document.hints.select(None)
+
+    def undo(self) -> None:
+        if self.document:
+            self.document.hints.undo()
+
+    def redo(self) -> None:
+        if self.document:
+            self.document.hints.redo()
+
+    def clear_hints(self) -> None:
+        if self.document:
+            self.document.hints.clear()
+
+    def reset(self) -> None:
+        """Clear the hints (undoably) and forget the current colour."""
+        self.clear_hints()
+        self.current_ab = None
+        self.current_changed.emit()
+
+    # ----- results ---------------------------------------------------------------------------------
+    def accept(self, result: UpdateResult) -> bool:
+        """Take a result from the engine; False (and nothing changes) if it is for another photo."""
+        if self.document is None or result.photo is not self.document.photo:
+            return False
+        self.latest = result
+        self.result_changed.emit(result)
+        palette = result.palette
+        if result.hints == self.document.hints.hints and palette is not None and (palette.x, palette.y) == self.probe:
+            self.palette_changed.emit(palette)
+        return True
+
+    def result_color_at(self, x: float, y: float) -> tuple[float, float] | None:
+        """The ab of the latest result at image point (x, y) (the eyedropper), or None."""
+        if self.latest is None or self.document is None:
+            return None
+        preview = self.latest.preview
+        width, height = self.document.size
+        row = min(max(int(y * preview.shape[0] / height), 0), preview.shape[0] - 1)
+        col = min(max(int(x * preview.shape[1] / width), 0), preview.shape[1] - 1)
+        lab = rgb_to_lab_np(preview[row, col].astype(np.float64) / 255)
+        return float(lab[1]), float(lab[2])
+
+    def current_color(self) -> CurrentColor:
+        """The current colour as the panel shows it: at the selected hint's lightness, else a mid-tone."""
+        document = self.document
+        ab = self.current_ab or (0.0, 0.0)
+        hint = document.hints[document.hints.selected] if document and document.hints.selected is not None else None
+        if document is not None and hint is not None:
+            lightness = document.lightness_at(hint.x, hint.y)
+            caption, detail = "Colour of the selected hint", f"Lightness here: {lightness:.0f}"
+        else:
+            lightness = NEUTRAL_LIGHTNESS
+            caption = "Colour for new hints" if self.current_ab else "New hints take the network's colour"
+            detail = (
+                f"Shown at lightness {lightness:.0f}" if self.current_ab else "Pick a colour to use it for new hints"
+            )
+        return CurrentColor(
+            ab, lightness, self.rgb_at(ab, lightness), caption, f"{detail}   (a = {ab[0]:.0f}, b = {ab[1]:.0f})"
+        )
+
+    def rgb_at(self, ab: tuple[float, float], lightness: float) -> tuple[int, int, int]:
+        """How ``ab`` looks at ``lightness`` (grey with no photo open)."""
+        return self.document.rgb_at_lightness(ab, lightness) if self.document else (128, 128, 128)
+
+    # ----- rules -----------------------------------------------------------------------------------
+    def _hints_changed(self) -> None:
+        if not self._follow_selected_hint():
+            self.palette_changed.emit(None)
+        self.request_update()
+        self.hints_changed.emit()
+        self.current_changed.emit()
+
+    def _selection_changed(self) -> None:
+        if self._follow_selected_hint():
+            self.request_update()
+        else:
+            self.palette_changed.emit(None)
+        self.current_changed.emit()
+
+    def _follow_selected_hint(self) -> bool:
+        """While a hint is selected, the current colour and patch size are that hint's (after an
+        undo too, so the panel never shows a colour the hint no longer has)."""
+        hints = self.document.hints if self.document else None
+        if hints is None or hints.selected is None:
+            return False
+        hint = hints[hints.selected]
+        self.patch_size, self.current_ab = hint.size, hint.ab
+        return True
+
+
+def result_kind(result: UpdateResult, refines: bool) -> str:
+    """What the status bar calls a result: a low-resolution preview, the fast network's (refined
+    next), the one network's update, or the full-size network's refinement."""
+    if result.colorization.size < NETWORK_SIZE:
+        return "Preview"
+    if result.preliminary:
+        return "Fast"
+    return "Refined" if refines else "Update"

@@ -1,0 +1,214 @@
+"""The editing rules, driven through the Qt-free :class:`Editor` with a real engine."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import colour_photo
+from ideepcolor_app.editor import Editor, result_kind
+from ideepcolor_app.engine import ColorizationEngine
+from ideepcolor_app.hints import Hint
+from ideepcolor_app.images import Photo
+from ideepcolor_app.photo_on_device import PhotoOnDevice
+from ideepcolor_app.worker import UpdateResult
+
+
+def make_photo(seed: int = 0, size: tuple[int, int] = (320, 240)) -> Photo:
+    return Photo(Path(f"photo{seed}.png"), colour_photo(seed, size), f"sha{seed}", True)
+
+
+class Recorder:
+    """Every event the editor emits, in order."""
+
+    def __init__(self, editor: Editor) -> None:
+        self.events: list[tuple] = []
+        for name in (
+            "document_changed",
+            "hints_changed",
+            "current_changed",
+            "recent_changed",
+            "result_changed",
+            "palette_changed",
+            "update_requested",
+        ):
+            getattr(editor, name).connect(lambda *args, name=name: self.events.append((name, *args)))
+
+    def of(self, name: str) -> list[tuple]:
+        return [e[1:] for e in self.events if e[0] == name]
+
+
+@pytest.fixture(scope="module")
+def engine(echo_weights):
+    return ColorizationEngine.from_weights(str(echo_weights), "cpu")
+
+
+def run(engine: ColorizationEngine, editor: Editor, with_palette: bool = True) -> UpdateResult:
+    """What the worker would deliver for the editor's current hints."""
+    document = editor.document
+    source = engine.set_photo(document.photo)
+    colorization = engine.colorize(document.hints.hints, source=source)
+    probe = editor.probe
+    palette = colorization.suggestions(*probe) if with_palette and probe else None
+    preview = colorization.preview_rgb(2048)
+    return UpdateResult(0, document.hints.hints, preview, palette, 0.01, colorization)
+
+
+def test_opening_a_photo_asks_for_its_upload_and_first_result():
+    editor = Editor()
+    events = Recorder(editor)
+    photo = make_photo()
+    document = editor.open(photo, (Hint(10, 10, (5.0, 5.0), 3),))
+    assert events.of("document_changed") == [(document,)]
+    assert events.of("update_requested") == [(document.hints.hints, None, photo)]
+    assert editor.latest is None and editor.probe is None
+
+
+def test_a_new_hint_takes_the_current_colour_or_else_the_network_prediction_there(engine):
+    editor = Editor(patch_size=7)
+    editor.open(make_photo())
+    editor.add_hint(50, 60)
+    hints = editor.document.hints
+    assert hints[0].ab == (0.0, 0.0) and hints[0].size == 7, "no result yet and no colour: grey"
+    editor.choose_color(40.0, -20.0)
+    editor.deselect()
+    editor.add_hint(200, 100)
+    assert hints[1].ab == (40.0, -20.0), "the current colour"
+    editor.deselect()
+    editor.reset()
+    assert len(hints) == 0 and editor.current_ab is None
+    editor.add_hint(200, 100)
+    editor.choose_color(-30.0, 45.0)  # the selected hint's colour
+    editor.deselect()
+    editor.current_ab = None
+    assert editor.accept(run(engine, editor))
+    editor.add_hint(200, 100)
+    predicted = editor.latest.colorization.predicted_ab_at(200, 100)
+    assert hints[1].ab == pytest.approx(predicted) and abs(predicted[0] + 30) < 8, "the network's colour there"
+
+
+def test_the_current_colour_and_size_follow_the_selected_hint_through_undo():
+    editor = Editor()
+    editor.open(make_photo())
+    editor.choose_color(10.0, 10.0)
+    editor.add_hint(100, 100)
+    editor.choose_color(50.0, 0.0)  # recolours the selected hint
+    editor.step_patch_size(1)
+    hints = editor.document.hints
+    assert hints[0].ab == (50.0, 0.0) and hints[0].size == 7
+    editor.undo()
+    assert hints[0].size == 5 and editor.patch_size == 5
+    editor.undo()
+    assert hints[0].ab == (10.0, 10.0) and editor.current_ab == (10.0, 10.0), "the panel shows the hint's colour"
+    editor.deselect()
+    assert editor.current_ab == (10.0, 10.0), "deselecting keeps the colour for new hints"
+
+
+def test_dragging_the_picker_is_one_undo_step_and_one_recent_colour():
+    editor = Editor(recent_colors=[(float(i), 0.0) for i in range(12)])
+    assert len(editor.recent_colors) == 10
+    events = Recorder(editor)
+    editor.open(make_photo())
+    editor.add_hint(100, 100)
+    for a in range(5):
+        editor.choose_color(float(a), 30.0, final=False)
+    editor.choose_color(5.0, 30.0)
+    assert editor.recent_colors[:2] == [(5.0, 30.0), (0.0, 0.0)] and len(editor.recent_colors) == 10
+    assert len(events.of("recent_changed")) == 1
+    editor.undo()
+    assert editor.document.hints[0].ab == (0.0, 0.0), "the whole drag is undone at once"
+    editor.choose_color(1.0, 0.0)
+    assert editor.recent_colors.count((1.0, 0.0)) == 1, "a colour is listed once, most recent first"
+
+
+def test_patch_size_steps_stop_at_the_ends():
+    editor = Editor(patch_size=4)  # not a patch size: the default instead
+    assert editor.patch_size == 5
+    for _ in range(4):
+        editor.step_patch_size(1)
+    assert editor.patch_size == 9
+    for _ in range(6):
+        editor.step_patch_size(-1)
+    assert editor.patch_size == 1
+
+
+def test_edits_request_updates_with_the_probe_at_the_selected_hint():
+    editor = Editor()
+    editor.open(make_photo())
+    events = Recorder(editor)
+    editor.add_hint(100, 80)
+    hints = editor.document.hints.hints
+    assert events.of("update_requested")[-1] == (hints, (100, 80), None)
+    assert events.of("hints_changed")
+    editor.deselect()
+    assert events.of("palette_changed")[-1] == (None,), "no hint selected: no palette"
+
+
+def test_results_for_another_photo_or_older_hints_change_nothing(engine):
+    editor = Editor()
+    editor.open(make_photo(0))
+    editor.add_hint(100, 80)
+    old = run(engine, editor)
+    events = Recorder(editor)
+    editor.open(make_photo(1))
+    assert not editor.accept(old), "a late result for the photo closed meanwhile"
+    assert editor.latest is None and not events.of("result_changed")
+
+    editor.add_hint(30, 30)
+    result = run(engine, editor)
+    editor.choose_color(20.0, 20.0)  # the hints changed after the result was computed
+    assert editor.accept(result) and events.of("result_changed")[-1] == (result,)
+    assert not [p for p in events.of("palette_changed") if p != (None,)], "its palette is out of date"
+    assert editor.accept(run(engine, editor))
+    palette = events.of("palette_changed")[-1][0]
+    assert palette is not None and (palette.x, palette.y) == editor.probe
+
+
+def test_the_eyedropper_reads_the_result_colour(engine):
+    editor = Editor()
+    editor.open(make_photo())
+    assert editor.result_color_at(10, 10) is None
+    editor.choose_color(-50.0, 40.0)
+    editor.add_hint(160, 120)
+    editor.accept(run(engine, editor))
+    a, b = editor.result_color_at(160, 120)
+    assert a < -20 and b > 15
+
+
+def test_the_panel_shows_the_colour_at_the_lightness_the_network_sees(engine):
+    editor = Editor()
+    photo = make_photo(2)
+    editor.open(photo)
+    current = editor.current_color()
+    assert current.caption == "New hints take the network's colour" and current.lightness == 60
+    editor.add_hint(250, 50)
+    current = editor.current_color()
+    seen = PhotoOnDevice.upload(photo, torch.device("cpu")).lightness_at(250, 50)
+    assert current.caption == "Colour of the selected hint"
+    assert current.lightness == pytest.approx(seen, abs=1e-4), "one lightness for display and network"
+    assert current.lightness == pytest.approx(engine.set_photo(photo).lightness_at(250, 50), abs=1e-4)
+
+
+def test_lightness_at_size_matches_an_area_average_of_the_photo():
+    from ideepcolor_app.color import rgb_to_lab
+    from ideepcolor_app.photo_on_device import lightness_at_size
+
+    rgb = colour_photo(3, (512, 512))
+    l_small = lightness_at_size(torch.from_numpy(rgb), 255, (256, 256))[0, 0]
+    pairs = torch.from_numpy(rgb.astype(np.float32)).reshape(256, 2, 256, 2, 3).mean(dim=(1, 3))
+    expected = rgb_to_lab(pairs.permute(2, 0, 1) / 255)[0]
+    assert l_small.shape == (256, 256)
+    assert (l_small - expected).abs().mean() < 0.3
+
+
+def test_result_kinds_name_what_the_status_bar_shows(engine):
+    editor = Editor()
+    editor.open(make_photo())
+    result = run(engine, editor, with_palette=False)
+    assert result_kind(result, refines=False) == "Update"
+    assert result_kind(result, refines=True) == "Refined"
+    fast = UpdateResult(0, result.hints, result.preview, None, 0.01, result.colorization, preliminary=True)
+    assert result_kind(fast, refines=True) == "Fast"
+    small = engine.colorize((), size=112, source=result.colorization.source)
+    assert result_kind(UpdateResult(0, (), result.preview, None, 0.01, small, preliminary=True), True) == "Preview"
