@@ -22,6 +22,8 @@ DISPLAY_MAX_SIDE = 2048
 
 
 class Document:
+    """One photo being colorized: its hints, the files it was loaded from and saved to, and display helpers."""
+
     def __init__(self, photo: Photo, hints: tuple[Hint, ...] = ()) -> None:
         self.photo = photo
         self.hints = HintSet(hints)
@@ -34,6 +36,7 @@ class Document:
 
     @property
     def size(self) -> tuple[int, int]:
+        """(width, height) of the photo."""
         return self.photo.size
 
     @property
@@ -42,9 +45,11 @@ class Document:
         return self.hints.hints != self.saved_hints
 
     def mark_saved(self) -> None:
+        """The current hints are now the saved ones (the title loses its mark)."""
         self.saved_hints = self.hints.hints
 
     def lightness_at(self, x: float, y: float) -> float:
+        """L at image point (x, y), read at network resolution as the network reads it."""
         return float(self.lightness[network_cell(x, y, self.size)])
 
     def display_rgb(self, ab: tuple[float, float], x: float, y: float) -> tuple[int, int, int]:
@@ -52,6 +57,7 @@ class Document:
         return self.rgb_at_lightness(ab, self.lightness_at(x, y))
 
     def rgb_at_lightness(self, ab: tuple[float, float], lightness: float) -> tuple[int, int, int]:
+        """How ``ab`` looks at ``lightness``, snapped into the sRGB gamut (cached per whole L unit)."""
         lightness = float(round(lightness))  # whole L units, as the picker: a drag step hits the cache
         key = (ab, lightness)
         if key not in self._display_colors:
@@ -61,6 +67,7 @@ class Document:
         return self._display_colors[key]
 
     def preview_size(self, max_side: int = DISPLAY_MAX_SIDE) -> tuple[int, int]:
+        """(width, height) of the previews the window shows."""
         return fit_inside(self.size, max_side)
 
     def original_preview(self, max_side: int = DISPLAY_MAX_SIDE) -> np.ndarray:
@@ -83,12 +90,15 @@ class Document:
         return self._previews[key]
 
     def default_result_path(self) -> Path:
+        """``<photo>_colorized.png`` beside the photo."""
         return self.photo.path.with_name(f"{self.photo.path.stem}_colorized.png")
 
     def default_session_path(self) -> Path:
+        """``<photo>.hints.json`` beside the photo."""
         return self.photo.path.with_name(f"{self.photo.path.stem}.hints.json")
 
     def to_session(self, model: str | None, relative_to: Path | None = None) -> Session:
+        """The hints as a :class:`Session`; the photo path is relative to ``relative_to`` when inside it."""
         path = self.photo.path.resolve()
         if relative_to is not None:
             with contextlib.suppress(ValueError):  # elsewhere: keep the absolute path

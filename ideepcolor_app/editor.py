@@ -130,22 +130,27 @@ class Editor:
         self.current_changed.emit()
 
     def delete_selected(self) -> None:
+        """Delete the selected hint (undoable)."""
         if self.document and self.document.hints.selected is not None:
             self.document.hints.remove(self.document.hints.selected)
 
     def deselect(self) -> None:
+        """Select no hint; the current colour stays for new hints."""
         if self.document:
             self.document.hints.select(None)
 
     def undo(self) -> None:
+        """Undo the last edit of the hints."""
         if self.document:
             self.document.hints.undo()
 
     def redo(self) -> None:
+        """Redo the last undone edit."""
         if self.document:
             self.document.hints.redo()
 
     def clear_hints(self) -> None:
+        """Remove every hint (one undo step)."""
         if self.document:
             self.document.hints.clear()
 

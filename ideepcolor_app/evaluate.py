@@ -52,6 +52,8 @@ BEAT_MARGIN_DB = 0.005
 
 @dataclass
 class EvaluationResult:
+    """PSNR and accuracy per hint count of one network, with the yardsticks on the same photos and hints."""
+
     hint_counts: list[int]
     psnr: dict[int, float]
     accuracy_auc: dict[int, float]
@@ -65,6 +67,7 @@ class EvaluationResult:
     encoding: HintEncoding = HintEncoding.SPARSE
 
     def to_json(self) -> dict[str, Any]:
+        """Everything measured, as written by ``evaluate --json``."""
         return {
             "protocol": f"{self.size}x{self.size}, {patch_for_size(self.size)}x{patch_for_size(self.size)} patch-mean "
             "hints, centre-biased normal placement (Zhang et al. 2017, Fig. 6)",

@@ -7,15 +7,20 @@ from typing import Any
 
 
 class Signal:
+    """A list of callbacks called in connection order by :meth:`emit`, on the emitting thread."""
+
     def __init__(self) -> None:
         self._callbacks: list[Callable[..., Any]] = []
 
     def connect(self, callback: Callable[..., Any]) -> None:
+        """Call ``callback`` with the arguments of every later :meth:`emit`."""
         self._callbacks.append(callback)
 
     def disconnect(self, callback: Callable[..., Any]) -> None:
+        """Stop calling ``callback``; ValueError if it was not connected."""
         self._callbacks.remove(callback)
 
     def emit(self, *args: Any) -> None:
+        """Call every connected callback with ``args``."""
         for callback in list(self._callbacks):
             callback(*args)

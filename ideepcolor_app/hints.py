@@ -109,10 +109,12 @@ class HintSet:
 
     @property
     def can_undo(self) -> bool:
+        """There is an edit to undo."""
         return bool(self._undo)
 
     @property
     def can_redo(self) -> bool:
+        """There is an undone edit to redo."""
         return bool(self._redo)
 
     def select(self, index: int | None) -> None:

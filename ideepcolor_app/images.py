@@ -41,9 +41,11 @@ class Photo:
 
     @property
     def max_value(self) -> int:
+        """The value of white: 255 for 8-bit photos, 65535 for 16-bit ones."""
         return 65535 if self.pixels.dtype == np.uint16 else 255
 
     def rgb8(self) -> np.ndarray:
+        """The pixels as 8-bit RGB (16-bit photos are shifted down)."""
         return self.pixels if self.pixels.dtype == np.uint8 else (self.pixels >> 8).astype(np.uint8)
 
 

@@ -19,6 +19,8 @@ SESSION_VERSION = 1
 
 @dataclass
 class Session:
+    """Hints saved for one photo: the photo's path and checksum, its size, the hints and the model used."""
+
     image_path: str
     image_sha256: str
     image_size: tuple[int, int]  # (width, height)
@@ -26,6 +28,7 @@ class Session:
     model: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The session as the JSON object written to a ``.hints.json`` file."""
         return {
             "format": SESSION_FORMAT,
             "version": SESSION_VERSION,

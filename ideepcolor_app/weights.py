@@ -49,6 +49,7 @@ class WeightsInfo:
 
     @property
     def label(self) -> str:
+        """The name and file, as the status bar and messages show them."""
         return f"{self.name} ({self.path.name})"
 
     @property

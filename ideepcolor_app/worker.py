@@ -59,6 +59,8 @@ class Engine(Protocol):
 
 @dataclass(frozen=True)
 class UpdateRequest:
+    """One hint state to colorize."""
+
     hints: tuple[Hint, ...]
     probe: tuple[float, float] | None = None
     """Pixel whose suggested colours to compute with this update (the selected hint)."""
@@ -68,6 +70,8 @@ class UpdateRequest:
 
 @dataclass
 class UpdateResult:
+    """A computed update: a snapshot that keeps the hints, photo and picture it was computed from."""
+
     request_id: int
     hints: tuple[Hint, ...]
     preview: np.ndarray
@@ -79,6 +83,7 @@ class UpdateResult:
 
     @property
     def photo(self) -> Photo:
+        """The photo this result belongs to."""
         return self.colorization.photo
 
 
@@ -123,6 +128,7 @@ class AsyncColorizer:
             return self._next_id
 
     def close(self, timeout: float = 5.0) -> None:
+        """Drop any pending request and stop the worker thread."""
         with self._cond:
             self._closed = True
             self._pending = None
