@@ -335,3 +335,22 @@ def test_the_weight_average_is_what_gets_evaluated_and_exported(photo_folder, tm
         key = "model_out.0.weight"
         assert torch.allclose(exported[key], reference[key]), f"decay {decay}"
     assert not torch.allclose(trainer.model.state_dict()[key], start[key]), "the raw weights did move"
+
+
+def test_a_sharp_share_of_batches_is_cut_at_the_photos_own_resolution(photo_folder, tmp_path, monkeypatch):
+    import ideepcolor_app.training.trainer as trainer_module
+
+    cuts = []
+    real = trainer_module.sample_batch
+
+    def recording(photos, batch, crop, generator, upscale=1.0):
+        cuts.append(upscale)
+        return real(photos, batch, crop, generator, upscale)
+
+    monkeypatch.setattr(trainer_module, "sample_batch", recording)
+    trainer = _trainer(photo_folder, tmp_path / "w.safetensors", 40)
+    trainer.config.upscale, trainer.config.sharp_share = 1.25, 0.5
+    trainer.run()
+    assert set(cuts) == {1.0, 1.25} and 10 <= cuts.count(1.0) <= 30, "about half the batches are sharp"
+    (path,) = trainer.export()
+    assert load_state_dict(path)[1].metadata["provenance"]["sharp_share"] == 0.5
