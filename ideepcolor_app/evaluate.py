@@ -173,7 +173,7 @@ def evaluate(
         rgb = torch.from_numpy(rgb8).to(device).permute(2, 0, 1).float() / 255
         lab = rgb_to_lab(rgb)
         l, ab = lab[0:1], lab[1:]
-        boxes, colors, valid = _hints_for_counts(ab, hint_counts, seed, index, size, patch)
+        boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
         l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
         x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding)
         with torch.inference_mode():
@@ -213,7 +213,7 @@ def _mean(values: list[float]) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
-def _hints_for_counts(
+def hints_for_counts(
     ab: torch.Tensor, hint_counts: Sequence[int], seed: int, index: int, size: int, patch: int
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """One row of hints per count, padded: boxes (N, K, 3), colours (N, K, 2), valid (N, K)."""

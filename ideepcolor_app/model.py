@@ -69,13 +69,16 @@ class SIGGRAPHGenerator(nn.Module):
         residual: the ab output is added to the ab input channels (x 110) instead of replacing
             them. Weights trained on a hint fill (see :mod:`.encoding`) use it, so that the network
             starts from the fill and learns corrections to it. Published weights do not.
+        residual_scale: the correction is multiplied by this before it is added (see
+            :mod:`.calibrate`); 1 while training. Stored in the weights' metadata, not as a tensor.
     """
 
-    def __init__(self, width: float = 1.0, residual: bool = False) -> None:
+    def __init__(self, width: float = 1.0, residual: bool = False, residual_scale: float = 1.0) -> None:
         super().__init__()
         c1, c2, c3, c4 = channels_for_width(width)
         self.width = width
         self.residual = residual
+        self.residual_scale = residual_scale
         self.model1 = _block([4, c1, c1])
         self.model2 = _block([c1, c2, c2])
         self.model3 = _block([c2, c3, c3, c3])
@@ -133,7 +136,7 @@ class SIGGRAPHGenerator(nn.Module):
         conv10 = self.model10(self.model10up(conv9) + self.model1short10(conv1))
         ab = self.model_out(conv10) * AB_SCALE
         if self.residual:
-            ab = (ab + x[:, 1:3] * AB_SCALE).clamp(-AB_SCALE, AB_SCALE)
+            ab = (ab * self.residual_scale + x[:, 1:3] * AB_SCALE).clamp(-AB_SCALE, AB_SCALE)
         return NetworkOutput(ab=ab, logits=self.model_class(conv8))
 
 

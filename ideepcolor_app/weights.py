@@ -44,6 +44,8 @@ class WeightsInfo:
     width: float = 1.0
     """Channel-count scale (1.0: the published network)."""
     hint_encoding: HintEncoding = HintEncoding.SPARSE
+    residual_scale: float = 1.0
+    """Multiplier of a fill encoding's correction (see :mod:`.calibrate`); 1 if not calibrated."""
     convention_reason: str = ""
     """Why this mask convention: given, stored in the file, a published checksum, a known name, or detected."""
 
@@ -105,8 +107,11 @@ def load_state_dict(
     try:
         convention = MaskConvention(convention) if convention is not None else None
         encoding = HintEncoding(metadata.get("hint_encoding", HintEncoding.SPARSE.value))
+        residual_scale = float(metadata.get("residual_scale", 1.0))
     except ValueError as exc:
-        raise WeightsError(f"{path}: unknown mask convention or hint encoding ({exc}).") from exc
+        raise WeightsError(f"{path}: unknown mask convention, hint encoding or residual scale ({exc}).") from exc
+    if not 0.0 <= residual_scale <= 2.0:
+        raise WeightsError(f"{path}: residual scale {residual_scale:g} is outside 0-2; the file is damaged.")
     width = width_of_state_dict(state)
     if not 0 < width <= 1:
         raise WeightsError(
@@ -119,6 +124,7 @@ def load_state_dict(
         metadata=metadata,
         width=width,
         hint_encoding=encoding,
+        residual_scale=residual_scale,
         convention_reason=reason,
     )
 
@@ -142,7 +148,7 @@ def load_model(
         WeightsError: as :func:`load_state_dict`, or the tensors do not fit the module tree.
     """
     state, info = load_state_dict(path, mask_convention)
-    model = SIGGRAPHGenerator(info.width, residual=info.hint_encoding.is_fill)
+    model = SIGGRAPHGenerator(info.width, residual=info.hint_encoding.is_fill, residual_scale=info.residual_scale)
     check_architecture(state, model, path)
     model.load_state_dict(state, strict=True)
     model.eval()
@@ -258,11 +264,13 @@ def save_weights(
     quantize_int8: bool = False,
     half: bool = False,
     hint_encoding: HintEncoding | str = HintEncoding.SPARSE,
+    residual_scale: float = 1.0,
 ) -> Path:
     """Write the project's weights format atomically (temporary file, then rename).
 
     ``half`` stores floating-point tensors as fp16 (half the size, for small models);
-    ``quantize_int8`` stores conv weights as int8 per output channel.
+    ``quantize_int8`` stores conv weights as int8 per output channel; ``residual_scale`` is
+    stored for fill encodings (see :mod:`.calibrate`).
     """
     path = Path(path)
     tensors = clean_keys({k: v.detach().to("cpu").contiguous() for k, v in state.items()})
@@ -282,6 +290,8 @@ def save_weights(
         "provenance": json.dumps(provenance or {}),
         "metrics": json.dumps(metrics or {}),
     }
+    if HintEncoding(hint_encoding).is_fill:
+        metadata["residual_scale"] = f"{residual_scale:g}"
     metadata[_DIGEST_KEY] = content_digest(tensors, metadata)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

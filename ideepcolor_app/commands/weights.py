@@ -1,4 +1,4 @@
-"""``ideepcolor weights list | download | verify | where | compact``."""
+"""``ideepcolor weights list | download | verify | where | compact | calibrate``."""
 
 from __future__ import annotations
 
@@ -36,6 +36,17 @@ def add_parser(
     co.add_argument("source")
     co.add_argument("target")
     co.set_defaults(func=run_compact)
+    ca = actions.add_parser(
+        "calibrate",
+        help="fit how much of its correction a fill-encoded network adds to the fill, on photos that are not "
+        "evaluation photos, and write a copy that uses it",
+    )
+    ca.add_argument("source")
+    ca.add_argument("target")
+    ca.add_argument("photos", nargs="+", help="calibration photos or folders (never the evaluation photos)")
+    ca.add_argument("--size", type=int, default=128, help="network resolution (default 128: keeps 128-px photos sharp)")
+    ca.add_argument("--hints", default="1,2,5,10,20,50,100", help="hint counts, comma-separated")
+    ca.set_defaults(func=run_calibrate)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,7 +93,9 @@ def run_verify(args: argparse.Namespace) -> int:
     _, info = load_model(path)
     digest = registry.sha256_of(path)
     print(
-        f"{path}: loads as SIGGRAPH17 weights (width {info.width:g}, hint encoding {info.hint_encoding.value}), "
+        f"{path}: loads as SIGGRAPH17 weights (width {info.width:g}, hint encoding {info.hint_encoding.value}"
+        + (f", residual scale {info.residual_scale:g}" if info.hint_encoding.is_fill else "")
+        + "), "
         f"mask convention {info.mask_convention.value}: {info.convention_reason}"
     )
     print(f"sha256 {digest}")
@@ -109,8 +122,59 @@ def run_compact(args: argparse.Namespace) -> int:
         metrics=info.metadata.get("metrics"),
         quantize_int8=True,
         hint_encoding=info.hint_encoding,
+        residual_scale=info.residual_scale,
     )
     print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB, int8 per output channel)")
+    return 0
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ..calibrate import calibrate_residual_scale
+    from ..images import list_images
+
+    model, info = load_model(Path(args.source))
+    if not info.hint_encoding.is_fill:
+        raise UsageError(f"{args.source} uses the paper's sparse hints: it adds no correction to a fill to calibrate.")
+    photos = list_images(args.photos)
+    if not photos:
+        raise UsageError(f"no photos in {' '.join(args.photos)}")
+    hint_counts = [int(k) for k in args.hints.split(",")]
+    with tqdm(total=len(photos), unit="photo", disable=None) as bar:
+        result = calibrate_residual_scale(
+            model.float(),
+            info.mask_convention,
+            info.hint_encoding,
+            photos,
+            hint_counts=hint_counts,
+            size=args.size,
+            progress=lambda done, _: bar.update(done - bar.n),
+        )
+    print(f"PSNR dB on {result.images} calibration photos at {result.size}x{result.size}, fill + scale * correction:")
+    print(result.table())
+    provenance = dict(info.metadata.get("provenance") or {}) | {
+        "calibration": {
+            "residual_scale": result.best_scale,
+            "photos": result.images,
+            "size": result.size,
+            "hints": hint_counts,
+            "psnr_db_at_scale_1": result.psnr.get(1.0),
+            "psnr_db_at_best": result.psnr[result.best_scale],
+        }
+    }
+    target = save_weights(
+        model.state_dict(),
+        Path(args.target),
+        mask_convention=info.mask_convention,
+        name=info.name,
+        provenance=provenance,
+        metrics=info.metadata.get("metrics"),
+        half=info.metadata.get("quantization") == "fp16",
+        hint_encoding=info.hint_encoding,
+        residual_scale=result.best_scale,
+    )
+    print(f"wrote {target} with residual scale {result.best_scale:g}")
     return 0
 
 

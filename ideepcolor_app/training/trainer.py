@@ -406,6 +406,7 @@ class Trainer:
                 provenance=provenance,
                 metrics=metrics,
                 hint_encoding=self.config.hint_encoding,
+                residual_scale=self.exported_model.residual_scale,
             )
         ]
         if self.config.compact:
@@ -419,6 +420,7 @@ class Trainer:
                     metrics=metrics,
                     quantize_int8=True,
                     hint_encoding=self.config.hint_encoding,
+                    residual_scale=self.exported_model.residual_scale,
                 )
             )
         return paths

@@ -1,0 +1,108 @@
+"""Calibrating how much of its correction a fill-encoded network adds to the fill.
+
+A network handed a hint fill outputs fill + correction. Trained on enlarged 128-pixel photos, its
+corrections are too large for sharp photos with many hints: the fill alone is then better. One
+number, the residual scale s, makes the output fill + s * correction. It is fitted here on
+photos that are not evaluation photos (the project uses the BSDS500 train/val photos of the
+training set, the same kind of photo as the BSDS500 test photos of dev-eval) and stored in the
+weights' metadata; the network's tensors do not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from .color import lab_to_rgb, rgb_to_lab
+from .encoding import HintEncoding, MaskConvention, encode_hints
+from .evaluate import hints_for_counts, patch_for_size, psnr_8bit
+from .images import load_photo
+from .model import SIGGRAPHGenerator
+
+DEFAULT_SCALES = tuple(round(0.05 * i, 2) for i in range(4, 21))
+"""0.2 to 1.0 in steps of 0.05."""
+DEFAULT_HINT_COUNTS = (1, 2, 5, 10, 20, 50, 100)
+DEFAULT_SIZE = 128
+"""The calibration photos (short side 128 in the training set) stay sharp at this size."""
+
+
+@dataclass
+class Calibration:
+    """Mean PSNR (dB) per residual scale and hint count, and the scale with the best mean over counts."""
+
+    psnr: dict[float, dict[int, float]]
+    images: int
+    size: int
+
+    @property
+    def best_scale(self) -> float:
+        return max(self.psnr, key=lambda s: float(np.mean(list(self.psnr[s].values()))))
+
+    def table(self) -> str:
+        counts = list(next(iter(self.psnr.values())))
+        lines = [f"{'scale':>6}" + "".join(f"{k:>7}" for k in counts) + f"{'mean':>8}"]
+        for scale, row in self.psnr.items():
+            mark = "  <- best" if scale == self.best_scale else ""
+            values = "".join(f"{row[k]:>7.2f}" for k in counts)
+            lines.append(f"{scale:>6.2f}{values}{np.mean(list(row.values())):>8.3f}{mark}")
+        return "\n".join(lines)
+
+
+def calibrate_residual_scale(
+    model: SIGGRAPHGenerator,
+    mask_convention: MaskConvention,
+    encoding: HintEncoding,
+    images: Sequence[Path],
+    scales: Sequence[float] = DEFAULT_SCALES,
+    hint_counts: Sequence[int] = DEFAULT_HINT_COUNTS,
+    size: int = DEFAULT_SIZE,
+    seed: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> Calibration:
+    """Score fill + s * correction for every scale s on ``images``, with the evaluation's hints.
+
+    Args:
+        model: a residual network (its own ``residual_scale`` is ignored: corrections are taken raw).
+        images: calibration photos, never the evaluation photos.
+        seed: hint placement; the default differs from evaluation's seed 0.
+
+    Raises:
+        ValueError: the network is not handed a fill, or there are no photos.
+    """
+    if not (model.residual and HintEncoding(encoding).is_fill):
+        raise ValueError("only a network handed a hint fill (a residual network) has a scale to calibrate")
+    if not images:
+        raise ValueError("no calibration photos")
+    model = model.eval()
+    device = next(model.parameters()).device
+    patch = patch_for_size(size)
+    scores: dict[float, dict[int, list[float]]] = {s: {k: [] for k in hint_counts} for s in scales}
+    for index, path in enumerate(images):
+        rgb8 = cv2.resize(load_photo(path).rgb8(), (size, size), interpolation=cv2.INTER_AREA)
+        lab = rgb_to_lab(torch.from_numpy(rgb8).to(device).permute(2, 0, 1).float() / 255)
+        l, ab = lab[0:1], lab[1:]
+        boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
+        x = encode_hints(l[None].expand(len(hint_counts), -1, -1, -1), boxes, colors, valid, mask_convention, encoding)
+        with torch.inference_mode():
+            kept, model.residual_scale = model.residual_scale, 1.0
+            try:
+                predicted = model(x).ab.float()
+            finally:
+                model.residual_scale = kept
+        fill = x[:, 1:3] * 110.0
+        correction = predicted - fill
+        truth = lab_to_rgb(lab)
+        for i, k in enumerate(hint_counts):
+            for s in scales:
+                ab_s = (fill[i] + s * correction[i]).clamp(-110, 110)
+                scores[s][k].append(psnr_8bit(lab_to_rgb(torch.cat((l, ab_s))), truth))
+        if progress:
+            progress(index + 1, len(images))
+    return Calibration(
+        {s: {k: float(np.mean(v)) for k, v in row.items()} for s, row in scores.items()}, len(images), size
+    )
