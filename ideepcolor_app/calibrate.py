@@ -1,11 +1,11 @@
 """Calibrating how much of its correction a fill-encoded network adds to the fill.
 
 A network handed a hint fill outputs fill + correction. Trained on enlarged 128-pixel photos, its
-corrections are too large for sharp photos with many hints: the fill alone is then better. One
-number, the residual scale s, makes the output fill + s * correction. It is fitted here on
-photos that are not evaluation photos (the project uses the BSDS500 train/val photos of the
-training set, the same kind of photo as the BSDS500 test photos of dev-eval) and stored in the
-weights' metadata; the network's tensors do not change.
+corrections are too large for sharp photos with many hints: the fill alone is then better. A
+residual scale s per hint count makes the output fill + s * correction (interpolated between the
+counts calibrated). The scales are fitted here on photos that are not evaluation photos (the
+project uses the BSDS500 train/val photos of the training set, the same kind of photo as the
+BSDS500 test photos of dev-eval) and stored in the weights' metadata; the tensors do not change.
 """
 
 from __future__ import annotations
@@ -26,34 +26,37 @@ from .model import SIGGRAPHGenerator
 
 DEFAULT_SCALES = tuple(round(0.05 * i, 2) for i in range(4, 21))
 """0.2 to 1.0 in steps of 0.05."""
-DEFAULT_HINT_COUNTS = (1, 2, 5, 10, 20, 50, 100)
+DEFAULT_HINT_COUNTS = (0, 1, 2, 5, 10, 20, 50, 100)
 DEFAULT_SIZE = 128
 """The calibration photos (short side 128 in the training set) stay sharp at this size."""
 
 
 @dataclass
 class Calibration:
-    """Mean PSNR (dB) per residual scale and hint count, and the scale with the best mean over counts."""
+    """Mean PSNR (dB) per residual scale and hint count."""
 
     psnr: dict[float, dict[int, float]]
     images: int
     size: int
 
     @property
-    def best_scale(self) -> float:
-        return max(self.psnr, key=lambda s: float(np.mean(list(self.psnr[s].values()))))
+    def best_scales(self) -> dict[int, float]:
+        """Hint count -> the scale with the best mean PSNR at that count."""
+        counts = next(iter(self.psnr.values()))
+        return {k: max(self.psnr, key=lambda s: self.psnr[s][k]) for k in counts}
 
     def table(self) -> str:
-        counts = list(next(iter(self.psnr.values())))
-        lines = [f"{'scale':>6}" + "".join(f"{k:>7}" for k in counts) + f"{'mean':>8}"]
+        """PSNR per scale (rows) and hint count (columns); the best of each column is starred."""
+        best = self.best_scales
+        lines = [f"{'scale':>6}" + "".join(f"{k:>8}" for k in best)]
         for scale, row in self.psnr.items():
-            mark = "  <- best" if scale == self.best_scale else ""
-            values = "".join(f"{row[k]:>7.2f}" for k in counts)
-            lines.append(f"{scale:>6.2f}{values}{np.mean(list(row.values())):>8.3f}{mark}")
+            lines.append(
+                f"{scale:>6.2f}" + "".join(f"{row[k]:>7.2f}" + ("*" if best[k] == scale else " ") for k in best)
+            )
         return "\n".join(lines)
 
 
-def calibrate_residual_scale(
+def calibrate_residual_scales(
     model: SIGGRAPHGenerator,
     mask_convention: MaskConvention,
     encoding: HintEncoding,
@@ -67,7 +70,7 @@ def calibrate_residual_scale(
     """Score fill + s * correction for every scale s on ``images``, with the evaluation's hints.
 
     Args:
-        model: a residual network (its own ``residual_scale`` is ignored: corrections are taken raw).
+        model: a residual network (its own ``residual_scales`` are ignored: corrections are taken raw).
         images: calibration photos, never the evaluation photos.
         seed: hint placement; the default differs from evaluation's seed 0.
 
@@ -89,11 +92,7 @@ def calibrate_residual_scale(
         boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
         x = encode_hints(l[None].expand(len(hint_counts), -1, -1, -1), boxes, colors, valid, mask_convention, encoding)
         with torch.inference_mode():
-            kept, model.residual_scale = model.residual_scale, 1.0
-            try:
-                predicted = model(x).ab.float()
-            finally:
-                model.residual_scale = kept
+            predicted = model(x).ab.float()  # no hint counts: the whole correction
         fill = x[:, 1:3] * 110.0
         correction = predicted - fill
         truth = lab_to_rgb(lab)

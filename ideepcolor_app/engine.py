@@ -75,15 +75,19 @@ class Network:
         """
         return encode_hints(l, boxes, colors, valid, self.info.mask_convention, self.info.hint_encoding)
 
-    def forward(self, x: torch.Tensor, should_stop: Callable[[], bool] | None = None) -> NetworkOutput:
+    def forward(
+        self, x: torch.Tensor, should_stop: Callable[[], bool] | None = None, hint_counts: torch.Tensor | None = None
+    ) -> NetworkOutput:
         """Run the network on ``x`` (fp16 on a GPU where measured safe); outputs are float32.
+
+        ``hint_counts`` (B,) select the calibrated share of a fill encoding's correction.
 
         Raises:
             Cancelled: ``should_stop`` returned True between blocks.
         """
         x = x.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.float16, enabled=self.half_precision):
-            out = self.model(x, should_stop)
+            out = self.model(x, should_stop, hint_counts)
         return NetworkOutput(out.ab.float(), out.logits.float())
 
     def _half_precision_is_safe(self) -> bool:
@@ -215,7 +219,7 @@ class ColorizationEngine:
         with self._lock:
             boxes, colors, valid = source.hint_tensors(hints, size)
             x = network.encode(source.network_lightness(size), boxes, colors, valid)
-            out = network.forward(x, should_stop)
+            out = network.forward(x, should_stop, valid.sum(dim=1))
         return Colorization(source, tuple(hints), out.ab, out.logits, network.info)
 
 

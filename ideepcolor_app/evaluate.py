@@ -177,7 +177,7 @@ def evaluate(
         l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
         x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding)
         with torch.inference_mode():
-            predicted = model(x).ab.float()
+            predicted = model(x, hint_counts=valid.sum(dim=1)).ab.float()
         fills = {
             "grey": torch.zeros_like(predicted),
             "fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.FILL),

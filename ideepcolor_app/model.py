@@ -69,16 +69,19 @@ class SIGGRAPHGenerator(nn.Module):
         residual: the ab output is added to the ab input channels (x 110) instead of replacing
             them. Weights trained on a hint fill (see :mod:`.encoding`) use it, so that the network
             starts from the fill and learns corrections to it. Published weights do not.
-        residual_scale: the correction is multiplied by this before it is added (see
-            :mod:`.calibrate`); 1 while training. Stored in the weights' metadata, not as a tensor.
+        residual_scales: hint count -> share of the correction that is added (see :mod:`.calibrate`),
+            interpolated between counts; None (training, uncalibrated): all of it. Stored in the
+            weights' metadata, not as tensors.
     """
 
-    def __init__(self, width: float = 1.0, residual: bool = False, residual_scale: float = 1.0) -> None:
+    def __init__(
+        self, width: float = 1.0, residual: bool = False, residual_scales: dict[int, float] | None = None
+    ) -> None:
         super().__init__()
         c1, c2, c3, c4 = channels_for_width(width)
         self.width = width
         self.residual = residual
-        self.residual_scale = residual_scale
+        self.residual_scales = residual_scales
         self.model1 = _block([4, c1, c1])
         self.model2 = _block([c1, c2, c2])
         self.model3 = _block([c2, c3, c3, c3])
@@ -109,10 +112,20 @@ class SIGGRAPHGenerator(nn.Module):
             nn.init.zeros_(out.weight)
             nn.init.zeros_(out.bias)  # type: ignore[arg-type]  # created with bias=True above
 
-    def forward(self, x: torch.Tensor, should_stop: Callable[[], bool] | None = None) -> NetworkOutput:
-        """``should_stop`` is polled between blocks; if it returns True, :class:`Cancelled` is raised.
+    def forward(
+        self,
+        x: torch.Tensor,
+        should_stop: Callable[[], bool] | None = None,
+        hint_counts: torch.Tensor | None = None,
+    ) -> NetworkOutput:
+        """Colorize a batch.
 
-        The interactive engine uses it to abandon a pass that a newer hint state made useless.
+        Args:
+            x: (B, 4, H, W) input, see :func:`~ideepcolor_app.encoding.encode_hints`.
+            should_stop: polled between blocks; if it returns True, :class:`Cancelled` is raised. The
+                interactive engine uses it to abandon a pass that a newer hint state made useless.
+            hint_counts: (B,) hints per image, for calibrated ``residual_scales``; without them
+                the whole correction is added.
         """
 
         def check() -> None:
@@ -136,8 +149,26 @@ class SIGGRAPHGenerator(nn.Module):
         conv10 = self.model10(self.model10up(conv9) + self.model1short10(conv1))
         ab = self.model_out(conv10) * AB_SCALE
         if self.residual:
-            ab = (ab * self.residual_scale + x[:, 1:3] * AB_SCALE).clamp(-AB_SCALE, AB_SCALE)
+            ab = (ab * self.scale_for(hint_counts, ab) + x[:, 1:3] * AB_SCALE).clamp(-AB_SCALE, AB_SCALE)
         return NetworkOutput(ab=ab, logits=self.model_class(conv8))
+
+    def scale_for(self, hint_counts: torch.Tensor | None, like: torch.Tensor) -> torch.Tensor | float:
+        """(B, 1, 1, 1) share of the correction to add for these hint counts: ``residual_scales``
+        interpolated linearly in log(1 + count), constant beyond its first and last counts."""
+        if not self.residual_scales or hint_counts is None:
+            return 1.0
+        counts, scales = zip(*sorted(self.residual_scales.items()), strict=True)
+        values = torch.tensor(scales, dtype=torch.float32, device=like.device)
+        if len(values) == 1:
+            return values.expand(len(hint_counts)).reshape(-1, 1, 1, 1).to(like.dtype)
+        knots = torch.log1p(torch.tensor(counts, dtype=torch.float32, device=like.device))
+        t = torch.log1p(hint_counts.to(device=like.device, dtype=torch.float32)).clamp(knots[0], knots[-1])
+        right = torch.searchsorted(knots, t).clamp(1, len(knots) - 1)
+        left = right - 1
+        span = (knots[right] - knots[left]).clamp(min=1e-12)
+        weight = ((t - knots[left]) / span).clamp(0, 1)
+        scale = values[left] + (values[right] - values[left]) * weight
+        return scale.view(-1, 1, 1, 1).to(like.dtype)
 
 
 def count_forward_flops(height: int = 256, width: int = 256, model_width: float = 1.0) -> int:

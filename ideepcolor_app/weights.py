@@ -44,8 +44,8 @@ class WeightsInfo:
     width: float = 1.0
     """Channel-count scale (1.0: the published network)."""
     hint_encoding: HintEncoding = HintEncoding.SPARSE
-    residual_scale: float = 1.0
-    """Multiplier of a fill encoding's correction (see :mod:`.calibrate`); 1 if not calibrated."""
+    residual_scales: dict[int, float] | None = None
+    """Hint count -> share of a fill encoding's correction added (see :mod:`.calibrate`); None: all."""
     convention_reason: str = ""
     """Why this mask convention: given, stored in the file, a published checksum, a known name, or detected."""
 
@@ -107,11 +107,9 @@ def load_state_dict(
     try:
         convention = MaskConvention(convention) if convention is not None else None
         encoding = HintEncoding(metadata.get("hint_encoding", HintEncoding.SPARSE.value))
-        residual_scale = float(metadata.get("residual_scale", 1.0))
-    except ValueError as exc:
-        raise WeightsError(f"{path}: unknown mask convention, hint encoding or residual scale ({exc}).") from exc
-    if not 0.0 <= residual_scale <= 2.0:
-        raise WeightsError(f"{path}: residual scale {residual_scale:g} is outside 0-2; the file is damaged.")
+        residual_scales = _residual_scales(metadata.get("residual_scales"))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise WeightsError(f"{path}: unknown mask convention, hint encoding or residual scales ({exc}).") from exc
     width = width_of_state_dict(state)
     if not 0 < width <= 1:
         raise WeightsError(
@@ -124,7 +122,7 @@ def load_state_dict(
         metadata=metadata,
         width=width,
         hint_encoding=encoding,
-        residual_scale=residual_scale,
+        residual_scales=residual_scales,
         convention_reason=reason,
     )
 
@@ -148,7 +146,7 @@ def load_model(
         WeightsError: as :func:`load_state_dict`, or the tensors do not fit the module tree.
     """
     state, info = load_state_dict(path, mask_convention)
-    model = SIGGRAPHGenerator(info.width, residual=info.hint_encoding.is_fill, residual_scale=info.residual_scale)
+    model = SIGGRAPHGenerator(info.width, residual=info.hint_encoding.is_fill, residual_scales=info.residual_scales)
     check_architecture(state, model, path)
     model.load_state_dict(state, strict=True)
     model.eval()
@@ -158,6 +156,16 @@ def load_model(
         choice = detect_mask_convention(model, info.hint_encoding)
         info.mask_convention, info.convention_reason = choice.convention, choice.reason
     return model, info
+
+
+def _residual_scales(text: str | None) -> dict[int, float] | None:
+    """The stored calibration (JSON: count -> scale), validated; ValueError if damaged."""
+    if text is None:
+        return None
+    scales = {int(k): float(v) for k, v in json.loads(text).items()}
+    if not scales or any(k < 0 or not 0.0 <= v <= 2.0 for k, v in scales.items()):
+        raise ValueError(f"residual scales {text} must map hint counts >= 0 to shares in 0-2")
+    return scales
 
 
 def check_architecture(state: dict[str, torch.Tensor], model: torch.nn.Module, path: Path) -> None:
@@ -264,12 +272,12 @@ def save_weights(
     quantize_int8: bool = False,
     half: bool = False,
     hint_encoding: HintEncoding | str = HintEncoding.SPARSE,
-    residual_scale: float = 1.0,
+    residual_scales: dict[int, float] | None = None,
 ) -> Path:
     """Write the project's weights format atomically (temporary file, then rename).
 
     ``half`` stores floating-point tensors as fp16 (half the size, for small models);
-    ``quantize_int8`` stores conv weights as int8 per output channel; ``residual_scale`` is
+    ``quantize_int8`` stores conv weights as int8 per output channel; ``residual_scales`` are
     stored for fill encodings (see :mod:`.calibrate`).
     """
     path = Path(path)
@@ -290,8 +298,8 @@ def save_weights(
         "provenance": json.dumps(provenance or {}),
         "metrics": json.dumps(metrics or {}),
     }
-    if HintEncoding(hint_encoding).is_fill:
-        metadata["residual_scale"] = f"{residual_scale:g}"
+    if residual_scales and HintEncoding(hint_encoding).is_fill:
+        metadata["residual_scales"] = json.dumps({str(k): v for k, v in sorted(residual_scales.items())})
     metadata[_DIGEST_KEY] = content_digest(tensors, metadata)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -45,7 +45,7 @@ def add_parser(
     ca.add_argument("target")
     ca.add_argument("photos", nargs="+", help="calibration photos or folders (never the evaluation photos)")
     ca.add_argument("--size", type=int, default=128, help="network resolution (default 128: keeps 128-px photos sharp)")
-    ca.add_argument("--hints", default="1,2,5,10,20,50,100", help="hint counts, comma-separated")
+    ca.add_argument("--hints", default="0,1,2,5,10,20,50,100", help="hint counts, comma-separated")
     ca.set_defaults(func=run_calibrate)
 
 
@@ -94,7 +94,7 @@ def run_verify(args: argparse.Namespace) -> int:
     digest = registry.sha256_of(path)
     print(
         f"{path}: loads as SIGGRAPH17 weights (width {info.width:g}, hint encoding {info.hint_encoding.value}"
-        + (f", residual scale {info.residual_scale:g}" if info.hint_encoding.is_fill else "")
+        + (f", residual scales {info.residual_scales}" if info.residual_scales else "")
         + "), "
         f"mask convention {info.mask_convention.value}: {info.convention_reason}"
     )
@@ -122,7 +122,7 @@ def run_compact(args: argparse.Namespace) -> int:
         metrics=info.metadata.get("metrics"),
         quantize_int8=True,
         hint_encoding=info.hint_encoding,
-        residual_scale=info.residual_scale,
+        residual_scales=info.residual_scales,
     )
     print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB, int8 per output channel)")
     return 0
@@ -131,7 +131,7 @@ def run_compact(args: argparse.Namespace) -> int:
 def run_calibrate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ..calibrate import calibrate_residual_scale
+    from ..calibrate import calibrate_residual_scales
     from ..images import list_images
 
     model, info = load_model(Path(args.source))
@@ -142,7 +142,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"no photos in {' '.join(args.photos)}")
     hint_counts = [int(k) for k in args.hints.split(",")]
     with tqdm(total=len(photos), unit="photo", disable=None) as bar:
-        result = calibrate_residual_scale(
+        result = calibrate_residual_scales(
             model.float(),
             info.mask_convention,
             info.hint_encoding,
@@ -153,14 +153,14 @@ def run_calibrate(args: argparse.Namespace) -> int:
         )
     print(f"PSNR dB on {result.images} calibration photos at {result.size}x{result.size}, fill + scale * correction:")
     print(result.table())
+    scales = result.best_scales
     provenance = dict(info.metadata.get("provenance") or {}) | {
         "calibration": {
-            "residual_scale": result.best_scale,
+            "residual_scales": scales,
             "photos": result.images,
             "size": result.size,
-            "hints": hint_counts,
             "psnr_db_at_scale_1": result.psnr.get(1.0),
-            "psnr_db_at_best": result.psnr[result.best_scale],
+            "psnr_db_calibrated": {k: result.psnr[s][k] for k, s in scales.items()},
         }
     }
     target = save_weights(
@@ -172,9 +172,9 @@ def run_calibrate(args: argparse.Namespace) -> int:
         metrics=info.metadata.get("metrics"),
         half=info.metadata.get("quantization") == "fp16",
         hint_encoding=info.hint_encoding,
-        residual_scale=result.best_scale,
+        residual_scales=scales,
     )
-    print(f"wrote {target} with residual scale {result.best_scale:g}")
+    print(f"wrote {target} with residual scales " + ", ".join(f"{k}: {s:g}" for k, s in scales.items()))
     return 0
 
 

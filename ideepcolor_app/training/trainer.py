@@ -406,7 +406,7 @@ class Trainer:
                 provenance=provenance,
                 metrics=metrics,
                 hint_encoding=self.config.hint_encoding,
-                residual_scale=self.exported_model.residual_scale,
+                residual_scales=self.exported_model.residual_scales,
             )
         ]
         if self.config.compact:
@@ -420,7 +420,7 @@ class Trainer:
                     metrics=metrics,
                     quantize_int8=True,
                     hint_encoding=self.config.hint_encoding,
-                    residual_scale=self.exported_model.residual_scale,
+                    residual_scales=self.exported_model.residual_scales,
                 )
             )
         return paths
