@@ -551,7 +551,7 @@ def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
     with capsys.disabled():
         print(
             f"\nsoak: {edits} edits {counts}, {len(shadow)} hints at the end, "
-            f"{window.bridge._worker.dropped} superseded updates dropped; "
+            f"{window.bridge.dropped} superseded updates dropped; "
             f"resident memory {rss_after_100:.0f} MiB after 100 edits, {rss_end:.0f} MiB after {edits}"
         )
     assert rss_end - rss_after_100 < 50

@@ -32,6 +32,11 @@ class EngineBridge(QObject):
             engine, self.result_ready.emit, lambda _, exc: self.failed.emit(str(exc)), preview_max_side
         )
 
+    @property
+    def dropped(self) -> int:
+        """Requests replaced by a newer one before they started (a drag supersedes most)."""
+        return self._worker.dropped
+
     def submit(self, hints: tuple[Hint, ...], probe: tuple[float, float] | None, photo: Photo | None = None) -> int:
         return self._worker.submit(UpdateRequest(hints, probe, photo))
 
