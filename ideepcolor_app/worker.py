@@ -2,7 +2,9 @@
 
 On a CPU with both networks, each hint state is shown from the fast network at once and
 refined by the full-size one once the hints have stopped changing for :data:`REFINE_DELAY`.
-With only the full-size network on a CPU, a cheap low-resolution pass comes first.
+With only the full-size network on a CPU, a cheap low-resolution pass comes first. During a drag
+on a CPU, the fast network runs at :data:`~ideepcolor_app.engine.DRAG_SIZE` and at 256 once the
+hints rest.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ PRELIMINARY_MAX_SIDE = 1024
 """The low-resolution first pass is a quick look: its picture is composed at most this large."""
 REFINE_DELAY = 0.35
 """Seconds without a new hint state before the full-size network refines the fast result."""
+DRAG_INTERVAL = 0.15
+"""A request this soon after the previous one is part of a drag (or another quick succession)."""
 
 
 class Engine(Protocol):
@@ -42,6 +46,9 @@ class Engine(Protocol):
 
     @property
     def preview_size(self) -> int | None: ...
+
+    @property
+    def drag_size(self) -> int | None: ...
 
     def set_photo(self, photo: Photo) -> PhotoOnDevice: ...
 
@@ -112,12 +119,16 @@ class AsyncColorizer:
         self._cond = threading.Condition()
         self._closed = False
         self.dropped = 0
+        self._last_submit = float("-inf")
+        self._dragging = False
         self._thread = threading.Thread(target=self._run, name="ideepcolor-engine", daemon=True)
         self._thread.start()
 
     def submit(self, request: UpdateRequest) -> int:
         """Queue ``request``, replacing any not yet started; returns its id."""
         with self._cond:
+            now = time.monotonic()
+            self._dragging, self._last_submit = now - self._last_submit < DRAG_INTERVAL, now
             self._next_id += 1
             if self._pending is not None:
                 self.dropped += 1
@@ -155,10 +166,17 @@ class AsyncColorizer:
     def _compute(self, request_id: int, request: UpdateRequest, started: float) -> None:
         engine = self.engine
         source = engine.set_photo(request.photo) if request.photo is not None else engine.require_photo()
+        with self._cond:
+            dragging = self._dragging
         if engine.preview_size:  # a cheap first pass, so the user sees something at once
             quick = engine.colorize(request.hints, engine.preview_size, source=source)
             self._deliver(request_id, request, started, quick, preliminary=True, palette=False)
             if self._superseded():
+                return
+        elif dragging and engine.drag_size:  # smaller passes keep up with the mouse; 256 once it rests
+            quick = engine.colorize(request.hints, engine.drag_size, network=engine.interactive, source=source)
+            self._deliver(request_id, request, started, quick, preliminary=True, palette=False)
+            if not self._quiet_for(self.refine_delay):
                 return
         elif engine.refines:
             fast = engine.colorize(request.hints, network=engine.interactive, source=source)

@@ -299,3 +299,33 @@ def test_a_drag_with_only_the_fast_network_shows_results_while_it_lasts(two_netw
     ended = time.monotonic()
     worker.close()
     assert sum(started < t <= ended for t in shown) >= 3, "results arrive during the drag"
+
+
+def test_a_drag_on_a_cpu_runs_the_fast_network_smaller_until_the_hints_rest(two_network_engine):
+    """More than 10 updates a second during a drag on a CPU: passes at DRAG_SIZE while hints change
+    quickly, then the full resolution once they rest."""
+    from ideepcolor_app.engine import DRAG_SIZE
+
+    engine = ColorizationEngine([two_network_engine.interactive], torch.device("cpu"))
+    engine.set_photo(grey_photo())
+    assert engine.drag_size == DRAG_SIZE
+    results = []
+    worker = AsyncColorizer(engine, results.append, refine_delay=0.3)
+    worker.submit(UpdateRequest((Hint(20.0, 100.0, (30.0, 30.0), 5),)))  # a single click
+    deadline = time.monotonic() + 30
+    while not results and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert results[0].colorization.size == 256 and not results[0].preliminary, "a click is answered at 256"
+    for i in range(30):  # a drag: a new state every 20 ms
+        worker.submit(UpdateRequest((Hint(20.0 + 5 * i, 100.0, (30.0, 30.0), 5),)))
+        time.sleep(0.02)
+    while results[-1].preliminary or len(results) < 3:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    worker.close()
+    during = [r for r in results[1:-1] if r.preliminary]  # the drag's first state comes alone: at 256
+    assert len(during) >= 3 and all(r.colorization.size == DRAG_SIZE for r in during)
+    assert len(results[1:-1]) - len(during) <= 1, "no 256 pass while the drag goes on"
+    last = results[-1]
+    assert last.colorization.size == 256 and last.hints[0].x == 20.0 + 5 * 29, "the final state at 256"
+    assert last.preview.shape == during[0].preview.shape, "shown at the same display size"

@@ -357,7 +357,7 @@ class SlowEngine:
     def __init__(self, real):
         self.real = real
         self.info, self.interactive, self.best = real.info, real.interactive, real.best
-        self.refines, self.preview_size = real.refines, real.preview_size
+        self.refines, self.preview_size, self.drag_size = real.refines, real.preview_size, real.drag_size
         self.finished = threading.Event()
 
     def set_photo(self, photo):
