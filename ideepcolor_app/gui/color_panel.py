@@ -105,20 +105,32 @@ def warm_gamut_cache() -> None:
     ).start()
 
 
+MAX_SUGGESTIONS = 10
+MAX_RECENT_SWATCHES = 10
+
+
 class Swatch(QToolButton):
     """A colour button carrying an ab value."""
 
     def __init__(self, rgb: tuple[int, int, int], ab: tuple[float, float], tip: str, side: int = 30) -> None:
         super().__init__()
         self.ab = ab
-        self.rgb = rgb
+        self.rgb: tuple[int, int, int] | None = None
         self.setFixedSize(QSize(side, side))
+        self.set_color(rgb, ab, tip)
+
+    def set_color(self, rgb: tuple[int, int, int], ab: tuple[float, float], tip: str) -> None:
+        """Show another colour; the widget is reused, since building swatches for every result
+        stalled the window and, outside a running event loop, never freed the old ones."""
+        self.ab = ab
         self.setToolTip(tip)
-        border = "#000" if sum(rgb) > 380 else "#ddd"
-        self.setStyleSheet(
-            f"QToolButton {{ background: rgb{tuple(rgb)}; border: 1px solid {border}; border-radius: 3px; }}"
-            "QToolButton:hover { border: 2px solid #ffc800; }"
-        )
+        if rgb != self.rgb:  # a style sheet is costly to apply
+            self.rgb = rgb
+            border = "#000" if sum(rgb) > 380 else "#ddd"
+            self.setStyleSheet(
+                f"QToolButton {{ background: rgb{tuple(rgb)}; border: 1px solid {border}; border-radius: 3px; }}"
+                "QToolButton:hover { border: 2px solid #ffc800; }"
+            )
 
 
 class ColorPanel(QWidget):
@@ -148,16 +160,28 @@ class ColorPanel(QWidget):
         self.suggestion_hint.setWordWrap(True)
         self.suggestion_hint.setStyleSheet("color: gray;")
         layout.addWidget(self.suggestion_hint)
-        self.suggestions = QGridLayout()
-        self.suggestions.setSpacing(4)
-        layout.addLayout(self.suggestions)
-        self.predicted_row = QHBoxLayout()
-        layout.addLayout(self.predicted_row)
+        suggestions = QGridLayout()
+        suggestions.setSpacing(4)
+        layout.addLayout(suggestions)
+        self._suggestion_pool = [self._swatch(36) for _ in range(MAX_SUGGESTIONS)]
+        for i, swatch in enumerate(self._suggestion_pool):
+            suggestions.addWidget(swatch, i // 5, i % 5)
+        predicted_row = QHBoxLayout()
+        self._predicted_label = QLabel("Network predicts:")
+        self._predicted_pool = self._swatch(30)
+        predicted_row.addWidget(self._predicted_label)
+        predicted_row.addWidget(self._predicted_pool)
+        predicted_row.addStretch(1)
+        layout.addLayout(predicted_row)
 
         layout.addWidget(_heading("Recent"))
-        self.recent_row = QHBoxLayout()
-        self.recent_row.setSpacing(4)
-        layout.addLayout(self.recent_row)
+        recent_row = QHBoxLayout()
+        recent_row.setSpacing(4)
+        self._recent_pool = [self._swatch(24) for _ in range(MAX_RECENT_SWATCHES)]
+        for swatch in self._recent_pool:
+            recent_row.addWidget(swatch)
+        recent_row.addStretch(1)
+        layout.addLayout(recent_row)
 
         buttons = QHBoxLayout()
         self.more = QPushButton("More colours…")
@@ -171,8 +195,17 @@ class ColorPanel(QWidget):
         layout.addLayout(buttons)
         layout.addStretch(1)
         self.suggestion_swatches: list[Swatch] = []
+        """The swatches shown now (the pools keep hidden ones for later results)."""
         self.predicted_swatch: Swatch | None = None
         self.recent_swatches: list[Swatch] = []
+        self.show_palette(None)
+        self.show_recent([])
+
+    def _swatch(self, side: int) -> Swatch:
+        swatch = Swatch((128, 128, 128), (0.0, 0.0), "", side=side)
+        swatch.clicked.connect(lambda _=False: self.color_chosen.emit(swatch.ab[0], swatch.ab[1], True))
+        swatch.hide()
+        return swatch
 
     def show_current(
         self, rgb: tuple[int, int, int], ab: tuple[float, float], lightness: float, caption: str, detail: str
@@ -187,33 +220,30 @@ class ColorPanel(QWidget):
         self.lightness_label.setText(detail)
 
     def show_palette(self, palette: Palette | None) -> None:
-        _clear(self.suggestions)
-        _clear(self.predicted_row)
-        self.suggestion_swatches, self.predicted_swatch = [], None
+        """The suggested colours and the prediction at the probe, or the hint to select one."""
         self.suggestion_hint.setVisible(palette is None)
+        suggestions = palette.suggestions[:MAX_SUGGESTIONS] if palette is not None else []
+        for swatch, s in zip(self._suggestion_pool, suggestions, strict=False):
+            swatch.set_color(s.rgb, s.ab, f"{s.probability:.0%} of the network's belief here")
+        _show_first(self._suggestion_pool, len(suggestions))
+        self.suggestion_swatches = self._suggestion_pool[: len(suggestions)]
+        self._predicted_label.setVisible(palette is not None)
         if palette is None:
+            self._predicted_pool.hide()
+            self.predicted_swatch = None
             return
-        for i, s in enumerate(palette.suggestions):
-            swatch = Swatch(s.rgb, s.ab, f"{s.probability:.0%} of the network's belief here", side=36)
-            swatch.clicked.connect(lambda _=False, ab=s.ab: self.color_chosen.emit(ab[0], ab[1], True))
-            self.suggestions.addWidget(swatch, i // 5, i % 5)
-            self.suggestion_swatches.append(swatch)
         p = palette.predicted
-        self.predicted_swatch = Swatch(p.rgb, p.ab, "The colour the network currently predicts here")
-        self.predicted_swatch.clicked.connect(lambda: self.color_chosen.emit(p.ab[0], p.ab[1], True))
-        self.predicted_row.addWidget(QLabel("Network predicts:"))
-        self.predicted_row.addWidget(self.predicted_swatch)
-        self.predicted_row.addStretch(1)
+        self._predicted_pool.set_color(p.rgb, p.ab, "The colour the network currently predicts here")
+        self._predicted_pool.show()
+        self.predicted_swatch = self._predicted_pool
 
     def show_recent(self, colors: list[tuple[tuple[float, float], tuple[int, int, int]]]) -> None:
-        _clear(self.recent_row)
-        self.recent_swatches = []
-        for ab, rgb in colors:
-            swatch = Swatch(rgb, ab, f"a = {ab[0]:.0f}, b = {ab[1]:.0f}", side=24)
-            swatch.clicked.connect(lambda _=False, ab=ab: self.color_chosen.emit(ab[0], ab[1], True))
-            self.recent_row.addWidget(swatch)
-            self.recent_swatches.append(swatch)
-        self.recent_row.addStretch(1)
+        """The recent colours, newest first, as they look at the current lightness."""
+        colors = colors[:MAX_RECENT_SWATCHES]
+        for swatch, (ab, rgb) in zip(self._recent_pool, colors, strict=False):
+            swatch.set_color(rgb, ab, f"a = {ab[0]:.0f}, b = {ab[1]:.0f}")
+        _show_first(self._recent_pool, len(colors))
+        self.recent_swatches = self._recent_pool[: len(colors)]
 
     def _open_dialog(self) -> None:
         color = QColorDialog.getColor(parent=self, title="Hint colour")
@@ -228,8 +258,6 @@ def _heading(text: str) -> QLabel:
     return label
 
 
-def _clear(layout) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        if item.widget():
-            item.widget().deleteLater()
+def _show_first(swatches: list[Swatch], count: int) -> None:
+    for i, swatch in enumerate(swatches):
+        swatch.setVisible(i < count)
