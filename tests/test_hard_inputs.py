@@ -208,3 +208,21 @@ def test_a_session_with_nan_written_by_another_tool_is_refused(tmp_path):
     (tmp_path / "s.json").write_text(text)
     with pytest.raises(SessionError, match=r"hints\[0\]\.x"):
         Session.load(tmp_path / "s.json")
+
+
+def test_a_damaged_checksum_name_is_caught_too(weight_files, tmp_path):
+    """Metadata keys are stored in any order, so a flipped bit may land in the checksum's own name."""
+    from safetensors import safe_open
+    from safetensors.torch import load_file, save_file
+
+    good = weight_files / "good.safetensors"
+    with safe_open(str(good), framework="pt") as f:
+        metadata = dict(f.metadata())
+    metadata["content_sja256"] = metadata.pop("content_sha256")
+    save_file(load_file(str(good)), str(tmp_path / "renamed.safetensors"), metadata=metadata)
+    with pytest.raises(WeightsError, match="corrupt"):
+        load_model(tmp_path / "renamed.safetensors")
+    metadata["format_version"] = "1"  # files from before checksums still load
+    del metadata["content_sja256"]
+    save_file(load_file(str(good)), str(tmp_path / "old.safetensors"), metadata=metadata)
+    load_model(tmp_path / "old.safetensors")
