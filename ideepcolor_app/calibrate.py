@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from .color import lab_to_rgb, rgb_to_lab
-from .encoding import HintEncoding, MaskConvention, encode_hints
+from .encoding import AB_SCALE, HintEncoding, MaskConvention, encode_hints
 from .evaluate import hints_for_counts, patch_for_size, psnr_8bit
 from .images import load_photo
 from .model import SIGGRAPHGenerator
@@ -93,12 +93,12 @@ def calibrate_residual_scales(
         x = encode_hints(l[None].expand(len(hint_counts), -1, -1, -1), boxes, colors, valid, mask_convention, encoding)
         with torch.inference_mode():
             predicted = model(x).ab.float()  # no hint counts: the whole correction
-        fill = x[:, 1:3] * 110.0
+        fill = x[:, 1:3] * AB_SCALE
         correction = predicted - fill
         truth = lab_to_rgb(lab)
         for i, k in enumerate(hint_counts):
             for s in scales:
-                ab_s = (fill[i] + s * correction[i]).clamp(-110, 110)
+                ab_s = (fill[i] + s * correction[i]).clamp(-AB_SCALE, AB_SCALE)
                 scores[s][k].append(psnr_8bit(lab_to_rgb(torch.cat((l, ab_s))), truth))
         if progress:
             progress(index + 1, len(images))

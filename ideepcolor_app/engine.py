@@ -33,10 +33,10 @@ from .suggest import Suggestion, ab_to_display_rgb, suggest_colors
 from .weights import WeightsInfo, load_model
 
 PREVIEW_SIZE = 112
+"""Side of the cheaper first pass of the full network on a CPU when no fast network is present."""
 DRAG_SIZE = 192
 """Side the fast network runs at on a CPU while hints change in quick succession (a drag): 0.56 of
 the work of 256, so that more than 10 updates a second reach the screen; 256 follows once they stop."""
-"""Side of the cheaper first pass of the full network on a CPU when no fast network is present."""
 HALF_PRECISION_TOLERANCE = 0.5
 """Mean |ab| difference (Lab units) under which fp16 is used on a GPU."""
 

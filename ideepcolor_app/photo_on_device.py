@@ -49,7 +49,8 @@ def lightness_at_size(pixels: torch.Tensor, max_value: int, size: tuple[int, int
 
 @dataclass(frozen=True, eq=False)
 class PhotoOnDevice:
-    """A photo's lightness on the device at full and network resolution. Never changed once made."""
+    """A photo's pixels and lightness on the device, and its lightness at smaller sizes. Never
+    changed once made."""
 
     photo: Photo
     pixels: torch.Tensor  # (H, W, 3) uint8 or uint16, as decoded
@@ -59,7 +60,7 @@ class PhotoOnDevice:
 
     @classmethod
     def upload(cls, photo: Photo, device: torch.device) -> PhotoOnDevice:
-        """Upload ``photo``'s pixels to ``device`` once and keep only their lightness, in bands."""
+        """Upload ``photo``'s pixels to ``device`` once and compute their lightness, in bands."""
         pixels = torch.from_numpy(np.ascontiguousarray(photo.pixels)).to(device)
         height, width = pixels.shape[:2]
         l_full = torch.empty(1, 1, height, width, device=device)

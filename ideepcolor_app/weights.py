@@ -315,6 +315,31 @@ def save_weights(
     return path
 
 
+def save_copy(
+    model: SIGGRAPHGenerator,
+    info: WeightsInfo,
+    path: Path,
+    *,
+    provenance: dict[str, Any],
+    quantize_int8: bool = False,
+    residual_scales: dict[int, float] | None = None,
+) -> Path:
+    """Write ``model``, loaded from the file ``info`` describes, to ``path``: same name, conventions,
+    metrics and precision; ``provenance`` replaces the stored one, ``residual_scales`` if given."""
+    return save_weights(
+        model.state_dict(),
+        path,
+        mask_convention=info.mask_convention,
+        name=info.name,
+        provenance=provenance,
+        metrics=info.metadata.get("metrics"),
+        quantize_int8=quantize_int8,
+        half=info.metadata.get("quantization") == "fp16",
+        hint_encoding=info.hint_encoding,
+        residual_scales=info.residual_scales if residual_scales is None else residual_scales,
+    )
+
+
 def _quantize(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """int8 weight-only quantisation per output channel of conv weights (4-D tensors)."""
     out: dict[str, torch.Tensor] = {}

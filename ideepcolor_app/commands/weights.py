@@ -11,7 +11,7 @@ from .. import registry
 from ..download import download
 from ..errors import UsageError, WeightsError
 from ..userdirs import cache_dir
-from ..weights import load_model, save_weights
+from ..weights import load_model, save_copy
 
 
 def add_parser(
@@ -113,17 +113,7 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_compact(args: argparse.Namespace) -> int:
     model, info = load_model(Path(args.source))
     provenance = dict(info.metadata.get("provenance") or {}) | {"compact_of": Path(args.source).name}
-    target = save_weights(
-        model.state_dict(),
-        Path(args.target),
-        mask_convention=info.mask_convention,
-        name=info.name,
-        provenance=provenance,
-        metrics=info.metadata.get("metrics"),
-        quantize_int8=True,
-        hint_encoding=info.hint_encoding,
-        residual_scales=info.residual_scales,
-    )
+    target = save_copy(model, info, Path(args.target), provenance=provenance, quantize_int8=True)
     print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB, int8 per output channel)")
     return 0
 
@@ -163,17 +153,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
             "psnr_db_calibrated": {k: result.psnr[s][k] for k, s in scales.items()},
         }
     }
-    target = save_weights(
-        model.state_dict(),
-        Path(args.target),
-        mask_convention=info.mask_convention,
-        name=info.name,
-        provenance=provenance,
-        metrics=info.metadata.get("metrics"),
-        half=info.metadata.get("quantization") == "fp16",
-        hint_encoding=info.hint_encoding,
-        residual_scales=scales,
-    )
+    target = save_copy(model, info, Path(args.target), provenance=provenance, residual_scales=scales)
     print(f"wrote {target} with residual scales " + ", ".join(f"{k}: {s:g}" for k, s in scales.items()))
     return 0
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..color import ab_to_position, gamut_map, position_to_ab, rgb_to_lab_np
+from ..editor import MAX_RECENT_COLORS
 from ..engine import Palette
 
 PICKER_SIZE = 221
@@ -106,7 +107,6 @@ def warm_gamut_cache() -> None:
 
 
 MAX_SUGGESTIONS = 10
-MAX_RECENT_SWATCHES = 10
 
 
 class Swatch(QToolButton):
@@ -177,7 +177,7 @@ class ColorPanel(QWidget):
         layout.addWidget(_heading("Recent"))
         recent_row = QHBoxLayout()
         recent_row.setSpacing(4)
-        self._recent_pool = [self._swatch(24) for _ in range(MAX_RECENT_SWATCHES)]
+        self._recent_pool = [self._swatch(24) for _ in range(MAX_RECENT_COLORS)]
         for swatch in self._recent_pool:
             recent_row.addWidget(swatch)
         recent_row.addStretch(1)
@@ -198,6 +198,7 @@ class ColorPanel(QWidget):
         """The swatches shown now (the pools keep hidden ones for later results)."""
         self.predicted_swatch: Swatch | None = None
         self.recent_swatches: list[Swatch] = []
+        self._recent_shown: list[tuple[tuple[float, float], tuple[int, int, int]]] | None = None
         self.show_palette(None)
         self.show_recent([])
 
@@ -239,7 +240,10 @@ class ColorPanel(QWidget):
 
     def show_recent(self, colors: list[tuple[tuple[float, float], tuple[int, int, int]]]) -> None:
         """The recent colours, newest first, as they look at the current lightness."""
-        colors = colors[:MAX_RECENT_SWATCHES]
+        colors = colors[:MAX_RECENT_COLORS]
+        if colors == self._recent_shown:  # called on every drag step: touch no widget then
+            return
+        self._recent_shown = colors
         for swatch, (ab, rgb) in zip(self._recent_pool, colors, strict=False):
             swatch.set_color(rgb, ab, f"a = {ab[0]:.0f}, b = {ab[1]:.0f}")
         _show_first(self._recent_pool, len(colors))

@@ -55,13 +55,12 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.settings = QSettings("ideepcolor", "ideepcolor")
-        self.editor = Editor(_setting_int(self.settings, "patchSize"), _recent_colors(self.settings))
+        self.editor = Editor(_patch_size(self.settings), _recent_colors(self.settings))
         self.bridge: EngineBridge | None = None
         self.weights_error: str | None = None
         self.last_error: str | None = None
         self.device = device or str(self.settings.value("device", "auto"))
         self._weights, self._mask_convention = weights, mask_convention
-        self._shown_recent: list[tuple[tuple[float, float], tuple[int, int, int]]] = []
         self._autosave = QTimer(self, singleShot=True, interval=800)
         self._autosave.timeout.connect(lambda: file_actions.autosave(self))
         self._download_done.connect(self._download_finished)
@@ -366,10 +365,7 @@ class MainWindow(QMainWindow):
         if self.patch_label.text() != f"Patch: {editor.patch_size}":
             self.patch_label.setText(f"Patch: {editor.patch_size}")
             self.settings.setValue("patchSize", editor.patch_size)
-        recent = [(c, editor.rgb_at(c, current.lightness)) for c in editor.recent_colors]
-        if recent != self._shown_recent:  # rebuilding swatches on every drag step would stall the window
-            self._shown_recent = recent
-            self.panel.show_recent(recent)
+        self.panel.show_recent([(c, editor.rgb_at(c, current.lightness)) for c in editor.recent_colors])
 
     def _remember_recent_colors(self) -> None:
         self.settings.setValue("recentColors", [list(c) for c in self.editor.recent_colors])
@@ -467,9 +463,10 @@ class MainWindow(QMainWindow):
             file_actions.open_path(self, urls[0])
 
 
-def _setting_int(settings: QSettings, key: str) -> int:
+def _patch_size(settings: QSettings) -> int:
+    """The remembered patch size; a damaged setting gives the default (the editor checks the value)."""
     try:
-        return int(settings.value(key, DEFAULT_PATCH_SIZE))  # type: ignore[call-overload]
+        return int(settings.value("patchSize", DEFAULT_PATCH_SIZE))  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return DEFAULT_PATCH_SIZE
 

@@ -104,10 +104,9 @@ def losses(
     generator: torch.Generator,
     config: TrainConfig,
     autocast: bool,
-    upscale: float | None = None,
+    upscale: float,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Cross-entropy over the 529 bins at 1/4 resolution and Huber regression on ab."""
-    upscale = config.upscale if upscale is None else upscale
     with torch.no_grad():
         lab = rgb_to_lab(rgb)
         l, ab = lab[:, :1], lab[:, 1:]
@@ -252,7 +251,7 @@ class Trainer:
         try:
             while not self._should_stop(deadline):
                 t0 = time.perf_counter()
-                upscale = self._draw_upscale()
+                upscale = self._batch_upscale()
                 rgb = sample_batch(self.photos, config.batch, config.crop, self.generator, upscale)
                 ce, reg = losses(self.net, rgb, self.generator, config, autocast, upscale)
                 loss = ce + config.regression_weight * reg
@@ -304,12 +303,12 @@ class Trainer:
             "achieved_tflops": images * flops_per_image / wall / 1e12 if wall else 0.0,
         }
 
-    def _draw_upscale(self) -> float:
-        """This batch's enlargement: 1 (sharp) for a ``sharp_share`` of batches, else ``upscale``."""
-        if not self.config.sharp_share:
-            return self.config.upscale
-        u = torch.rand(1, generator=self.generator, device=self.device)
-        return 1.0 if float(u) < self.config.sharp_share else self.config.upscale
+    def _batch_upscale(self) -> float:
+        """This batch's enlargement: 1 (sharp) for a ``sharp_share`` of the steps, spread evenly
+        (the step count decides, so resumes repeat it), else ``upscale``."""
+        share = self.config.sharp_share
+        sharp = math.floor((self.step + 1) * share) > math.floor(self.step * share)
+        return 1.0 if sharp else self.config.upscale
 
     def _should_stop(self, deadline: float | None) -> bool:
         stop = (
