@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
@@ -58,13 +59,22 @@ class Document:
 
     def rgb_at_lightness(self, ab: tuple[float, float], lightness: float) -> tuple[int, int, int]:
         """How ``ab`` looks at ``lightness``, snapped into the sRGB gamut (cached per whole L unit)."""
+        return self.rgbs_at_lightness([ab], lightness)[0]
+
+    def rgbs_at_lightness(self, colors: Sequence[tuple[float, float]], lightness: float) -> list[tuple[int, int, int]]:
+        """:meth:`rgb_at_lightness` of several colours, with one gamut snap for those not cached yet.
+
+        During a drag the lightness under the hint changes at every step; snapping the current
+        and recent colours one by one there stalled the window (tens of tiny tensor operations each).
+        """
         lightness = float(round(lightness))  # whole L units, as the picker: a drag step hits the cache
-        key = (ab, lightness)
-        if key not in self._display_colors:
-            l_t = torch.tensor([lightness])
-            snapped = snap_ab_to_gamut(l_t, torch.tensor([ab], dtype=torch.float32))
-            self._display_colors[key] = ab_to_display_rgb(l_t, snapped)[0]
-        return self._display_colors[key]
+        missing = list(dict.fromkeys(ab for ab in colors if (ab, lightness) not in self._display_colors))
+        if missing:
+            l_t = torch.full((len(missing),), lightness)
+            snapped = snap_ab_to_gamut(l_t, torch.tensor(missing, dtype=torch.float32))
+            for ab, rgb in zip(missing, ab_to_display_rgb(l_t, snapped), strict=True):
+                self._display_colors[(ab, lightness)] = rgb
+        return [self._display_colors[(ab, lightness)] for ab in colors]
 
     def preview_size(self, max_side: int = DISPLAY_MAX_SIDE) -> tuple[int, int]:
         """(width, height) of the previews the window shows."""

@@ -34,6 +34,8 @@ class CurrentColor:
     rgb: tuple[int, int, int]
     caption: str
     detail: str
+    recent: tuple[tuple[tuple[float, float], tuple[int, int, int]], ...] = ()
+    """The recent colours, each as (ab, how it looks at this lightness)."""
 
 
 class Editor:
@@ -197,13 +199,16 @@ class Editor:
             detail = (
                 f"Shown at lightness {lightness:.0f}" if self.current_ab else "Pick a colour to use it for new hints"
             )
+        colors = [ab, *self.recent_colors]
+        rgbs = document.rgbs_at_lightness(colors, lightness) if document else [(128, 128, 128)] * len(colors)
         return CurrentColor(
-            ab, lightness, self.rgb_at(ab, lightness), caption, f"{detail}   (a = {ab[0]:.0f}, b = {ab[1]:.0f})"
+            ab,
+            lightness,
+            rgbs[0],
+            caption,
+            f"{detail}   (a = {ab[0]:.0f}, b = {ab[1]:.0f})",
+            tuple(zip(colors[1:], rgbs[1:], strict=True)),
         )
-
-    def rgb_at(self, ab: tuple[float, float], lightness: float) -> tuple[int, int, int]:
-        """How ``ab`` looks at ``lightness`` (grey with no photo open)."""
-        return self.document.rgb_at_lightness(ab, lightness) if self.document else (128, 128, 128)
 
     # ----- rules -----------------------------------------------------------------------------------
     def _hints_changed(self) -> None:

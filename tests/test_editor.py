@@ -212,3 +212,19 @@ def test_result_kinds_name_what_the_status_bar_shows(engine):
     assert result_kind(fast, refines=True) == "Fast"
     small = engine.colorize((), size=112, source=result.colorization.source)
     assert result_kind(UpdateResult(0, (), result.preview, None, 0.01, small, preliminary=True), True) == "Preview"
+
+
+def test_recent_colours_are_shown_at_the_selected_hints_lightness():
+    rgb = np.full((240, 320, 3), 40, np.uint8)
+    rgb[:, 160:] = 215  # a dark left half, a bright right half
+    recent = [(40.0, 20.0), (-30.0, 50.0), (10.0, -60.0)]
+    editor = Editor(recent_colors=recent)
+    document = editor.open(Photo(Path("halves.png"), rgb, "halves", True))
+    editor.add_hint(40, 120)
+    dark = editor.current_color()
+    editor.add_hint(280, 120)
+    bright = editor.current_color()
+    assert [ab for ab, _ in dark.recent] == recent and [ab for ab, _ in bright.recent] == recent
+    for (_, on_dark), (ab, on_bright) in zip(dark.recent, bright.recent, strict=True):
+        assert sum(on_dark) < sum(on_bright) - 200, f"{ab} should look darker on the dark half"
+        assert on_bright == document.rgb_at_lightness(ab, bright.lightness), "one snapped colour per ab and L"

@@ -568,3 +568,29 @@ def test_painting_the_canvas_many_times_leaks_no_reference_to_none(qtbot, window
     for _ in range(300):
         window.canvas.viewport().repaint()
     assert sys.getrefcount(None) - before > -100
+
+
+def test_the_gamut_picker_shows_each_lightness_computed_off_the_gui_thread(qtbot, monkeypatch):
+    from ideepcolor_app.gui import color_panel
+
+    computed_on: list[threading.Thread] = []
+    compute = color_panel._gamut_image
+
+    def recording(lightness: float):
+        computed_on.append(threading.current_thread())
+        return compute(lightness)
+
+    monkeypatch.setattr(color_panel, "_pictures", None)  # a fresh set, none computed yet
+    monkeypatch.setattr(color_panel, "_gamut_image", recording)
+    picker = color_panel.GamutPicker()
+    qtbot.addWidget(picker)
+    off_centre = color_panel.PICKER_SIZE // 2 + 20  # a near-grey colour, clear of the marker
+
+    def shown_value(lightness: float) -> int:
+        picker.set_lightness(lightness)
+        qtbot.waitUntil(lambda: picker.shows_exact_lightness, timeout=20000)
+        return picker.grab().toImage().pixelColor(off_centre, off_centre).value()
+
+    dark, bright = shown_value(20.0), shown_value(85.0)
+    assert dark < 100 and bright > 170, "the plane is drawn at the lightness asked for"
+    assert computed_on and threading.main_thread() not in computed_on

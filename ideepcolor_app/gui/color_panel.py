@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 
 import numpy as np
 import qimage2ndarray
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -44,15 +43,30 @@ class GamutPicker(QWidget):
         self.lightness = 50.0
         self.ab: tuple[float, float] = (0.0, 0.0)
         self._image: QImage | None = None
+        self._exact = False
+        self._pictures = gamut_pictures()
+        self._pictures.ready.connect(self._picture_ready)
         self.set_lightness(50.0)
 
     def set_lightness(self, lightness: float) -> None:
+        """Show the ab plane at ``lightness``; until its picture is ready, the nearest one computed."""
         lightness = float(round(lightness))  # the gamut barely changes within one L unit
-        if self._image is not None and lightness == self.lightness:
+        if self._image is not None and lightness == self.lightness and self._exact:
             return
         self.lightness = lightness
-        self._image = _gamut_image(lightness)
+        image = self._pictures.get(lightness)
+        self._exact = image is not None
+        self._image = image or self._pictures.nearest(lightness) or self._image
         self.update()
+
+    def _picture_ready(self, lightness: float) -> None:
+        if lightness == self.lightness and not self._exact:
+            self.set_lightness(lightness)
+
+    @property
+    def shows_exact_lightness(self) -> bool:
+        """False while the picture shown is a neighbouring lightness's, its own being computed."""
+        return self._exact
 
     def set_ab(self, ab: tuple[float, float]) -> None:
         self.ab = ab
@@ -91,19 +105,79 @@ class GamutPicker(QWidget):
         self._pick(event, True)
 
 
-@lru_cache(maxsize=101)
 def _gamut_image(lightness: float) -> QImage:
-    """The picker's picture at one lightness; cached, since a drag revisits the same L values."""
     rgb, inside = gamut_map(lightness, PICKER_SIZE)
     shown = np.where(inside[..., None], rgb, (rgb * 0.25 + 30).astype(np.uint8))
     return qimage2ndarray.array2qimage(shown)
 
 
-def warm_gamut_cache() -> None:
-    """Compute every lightness's picker picture in the background, so dragging never waits on one."""
-    threading.Thread(
-        target=lambda: [_gamut_image(float(v)) for v in range(101)], name="gamut-cache", daemon=True
-    ).start()
+class GamutPictures(QObject):
+    """The picker's picture at every whole lightness, computed on a background thread.
+
+    Computing one on the GUI thread took 8 ms alone and over 30 ms beside a running network, and
+    a hint drag crosses a new lightness at almost every step. The thread computes all 101 once,
+    those asked for first; ``ready(lightness)`` tells when one is done.
+    """
+
+    ready = Signal(float)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._images: dict[float, QImage] = {}
+        self._wanted: list[float] = []
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def get(self, lightness: float) -> QImage | None:
+        """The picture at this whole lightness, or None after asking for it first."""
+        with self._lock:
+            image = self._images.get(lightness)
+            if image is None:
+                self._wanted.append(lightness)
+                self._start()
+            return image
+
+    def nearest(self, lightness: float) -> QImage | None:
+        """The computed picture closest in lightness, if any."""
+        with self._lock:
+            done = min(self._images, key=lambda value: abs(value - lightness), default=None)
+            return None if done is None else self._images[done]
+
+    def start(self) -> None:
+        """Begin computing all of them (the window does so at start-up)."""
+        with self._lock:
+            self._start()
+
+    def _start(self) -> None:
+        if self._thread is None and len(self._images) < 101:
+            self._thread = threading.Thread(target=self._run, name="gamut-pictures", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while self._wanted and self._wanted[-1] in self._images:
+                    self._wanted.pop()
+                todo = [float(v) for v in range(101) if float(v) not in self._images]
+                if not todo:
+                    self._thread = None
+                    return
+                lightness = self._wanted.pop() if self._wanted else todo[0]
+            image = _gamut_image(lightness)
+            with self._lock:
+                self._images[lightness] = image
+            self.ready.emit(lightness)
+
+
+_pictures: GamutPictures | None = None
+
+
+def gamut_pictures() -> GamutPictures:
+    """The one :class:`GamutPictures` of this process (made on the GUI thread by the first picker)."""
+    global _pictures
+    if _pictures is None:
+        _pictures = GamutPictures()
+    return _pictures
 
 
 MAX_SUGGESTIONS = 10

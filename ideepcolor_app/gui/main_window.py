@@ -37,7 +37,7 @@ from ..worker import UpdateResult
 from . import file_actions
 from .bridge import EngineBridge
 from .canvas import HintCanvas
-from .color_panel import ColorPanel, warm_gamut_cache
+from .color_panel import ColorPanel, gamut_pictures
 from .image_view import ImageView
 
 SAMPLE_PHOTO = sample_photo()
@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(_titled("Result", self.right))
         self.setCentralWidget(splitter)
 
-        warm_gamut_cache()
+        gamut_pictures().start()
         self.panel = ColorPanel()
         self.panel.color_chosen.connect(lambda a, b, final: self.editor.choose_color(a, b, final))
         self.panel.eyedropper_toggled.connect(self._eyedropper_toggled)
@@ -365,7 +365,7 @@ class MainWindow(QMainWindow):
         if self.patch_label.text() != f"Patch: {editor.patch_size}":
             self.patch_label.setText(f"Patch: {editor.patch_size}")
             self.settings.setValue("patchSize", editor.patch_size)
-        self.panel.show_recent([(c, editor.rgb_at(c, current.lightness)) for c in editor.recent_colors])
+        self.panel.show_recent(list(current.recent))
 
     def _remember_recent_colors(self) -> None:
         self.settings.setValue("recentColors", [list(c) for c in self.editor.recent_colors])
