@@ -70,6 +70,8 @@ class Document:
         lightness = float(round(lightness))  # whole L units, as the picker: a drag step hits the cache
         missing = list(dict.fromkeys(ab for ab in colors if (ab, lightness) not in self._display_colors))
         if missing:
+            if len(self._display_colors) > 20_000:  # a picker drag adds a colour per step: stay small
+                self._display_colors.clear()
             l_t = torch.full((len(missing),), lightness)
             snapped = snap_ab_to_gamut(l_t, torch.tensor(missing, dtype=torch.float32))
             for ab, rgb in zip(missing, ab_to_display_rgb(l_t, snapped), strict=True):

@@ -457,7 +457,9 @@ def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
     import random
 
     from ideepcolor_app.engine import ColorizationEngine
+    from ideepcolor_app.gui.color_panel import gamut_pictures
 
+    qtbot.waitUntil(lambda: gamut_pictures().complete, timeout=60000)  # 20 MB made once at start-up
     rng = random.Random(0)
     hints = window.editor.document.hints
     width, height = window.editor.document.size
@@ -593,4 +595,40 @@ def test_the_gamut_picker_shows_each_lightness_computed_off_the_gui_thread(qtbot
 
     dark, bright = shown_value(20.0), shown_value(85.0)
     assert dark < 100 and bright > 170, "the plane is drawn at the lightness asked for"
-    assert computed_on and threading.main_thread() not in computed_on
+    qtbot.waitUntil(lambda: color_panel.gamut_pictures().complete, timeout=60000)  # then all the others
+    assert len(computed_on) == 101 and threading.main_thread() not in computed_on, "each once, in the background"
+
+
+def test_the_drag_benchmark_shows_updates_and_leaves_the_users_settings_alone(qtbot, echo_weights, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from ideepcolor_app.engine import ColorizationEngine
+    from ideepcolor_app.gui.drag_bench import gui_drag_stall
+
+    users = QSettings("ideepcolor", "ideepcolor")
+    users.setValue("recentColors", [[10.0, -20.0]])
+    users.sync()
+    result = gui_drag_stall(ColorizationEngine.from_weights(str(echo_weights), "cpu"), 1.5)
+    assert result["updates_shown"] >= 1 and result["worst_stall_ms"] >= 0
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    remembered = QSettings("ideepcolor", "ideepcolor").value("recentColors")
+    assert [[float(v) for v in c] for c in remembered] == [[10.0, -20.0]], "the benchmark's colours stay its own"
+
+
+def test_swatches_and_the_current_colour_bar_paint_their_colours(qtbot):
+    from ideepcolor_app.gui.color_panel import ColorPanel
+
+    panel = ColorPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.show_recent([((10.0, 20.0), (200, 30, 40)), ((-40.0, 5.0), (20, 160, 90))])
+    panel.show_current((90, 60, 220), (30.0, -60.0), 45.0, "Colour for new hints", "")
+
+    def centre(widget) -> tuple[int, int, int]:
+        color = widget.grab().toImage().pixelColor(widget.width() // 2, widget.height() // 2)
+        return color.red(), color.green(), color.blue()
+
+    assert [centre(s) for s in panel.recent_swatches] == [(200, 30, 40), (20, 160, 90)]
+    assert centre(panel.current) == (90, 60, 220)
+    panel.show_recent([((10.0, 20.0), (250, 250, 250))])  # the same colour seen on a brighter pixel
+    assert [centre(s) for s in panel.recent_swatches] == [(250, 250, 250)]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import threading
 
 import numpy as np
 import qimage2ndarray
-from PySide6.QtCore import QObject, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -127,6 +128,8 @@ class GamutPictures(QObject):
         self._wanted: list[float] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stopping = False
+        atexit.register(self.stop)
 
     def get(self, lightness: float) -> QImage | None:
         """The picture at this whole lightness, or None after asking for it first."""
@@ -143,13 +146,28 @@ class GamutPictures(QObject):
             done = min(self._images, key=lambda value: abs(value - lightness), default=None)
             return None if done is None else self._images[done]
 
+    @property
+    def complete(self) -> bool:
+        """True once every lightness's picture is computed."""
+        with self._lock:
+            return len(self._images) == 101
+
     def start(self) -> None:
         """Begin computing all of them (the window does so at start-up)."""
         with self._lock:
             self._start()
 
+    def stop(self) -> None:
+        """Finish the picture being computed and compute no more. Run at exit: a thread still inside
+        torch while the interpreter shuts down aborts the process."""
+        with self._lock:
+            self._stopping = True
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
     def _start(self) -> None:
-        if self._thread is None and len(self._images) < 101:
+        if self._thread is None and not self._stopping and len(self._images) < 101:
             self._thread = threading.Thread(target=self._run, name="gamut-pictures", daemon=True)
             self._thread.start()
 
@@ -159,7 +177,7 @@ class GamutPictures(QObject):
                 while self._wanted and self._wanted[-1] in self._images:
                     self._wanted.pop()
                 todo = [float(v) for v in range(101) if float(v) not in self._images]
-                if not todo:
+                if not todo or self._stopping:
                     self._thread = None
                     return
                 lightness = self._wanted.pop() if self._wanted else todo[0]
@@ -184,27 +202,61 @@ MAX_SUGGESTIONS = 10
 
 
 class Swatch(QToolButton):
-    """A colour button carrying an ab value."""
+    """A colour button carrying an ab value; it paints its own colour."""
 
     def __init__(self, rgb: tuple[int, int, int], ab: tuple[float, float], tip: str, side: int = 30) -> None:
         super().__init__()
         self.ab = ab
-        self.rgb: tuple[int, int, int] | None = None
+        self.rgb = rgb
         self.setFixedSize(QSize(side, side))
+        self.setAttribute(Qt.WidgetAttribute.WA_Hover)
         self.set_color(rgb, ab, tip)
 
     def set_color(self, rgb: tuple[int, int, int], ab: tuple[float, float], tip: str) -> None:
-        """Show another colour; the widget is reused, since building swatches for every result
-        stalled the window and, outside a running event loop, never freed the old ones."""
+        """Show another colour. Widgets are reused and painted directly: building swatches for every
+        result, or restyling them (recent colours change at every step of a drag), stalled the window."""
         self.ab = ab
         self.setToolTip(tip)
-        if rgb != self.rgb:  # a style sheet is costly to apply
+        if rgb != self.rgb:
             self.rgb = rgb
-            border = "#000" if sum(rgb) > 380 else "#ddd"
-            self.setStyleSheet(
-                f"QToolButton {{ background: rgb{tuple(rgb)}; border: 1px solid {border}; border-radius: 3px; }}"
-                "QToolButton:hover { border: 2px solid #ffc800; }"
-            )
+            self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        if self.underMouse() or self.hasFocus():
+            _paint_color(self, self.rgb, QColor(255, 200, 0), 2.0, 3.0)
+        else:
+            _paint_color(self, self.rgb, _border_for(self.rgb), 1.0, 3.0)
+
+
+class ColorBar(QWidget):
+    """The current colour, as a bar."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rgb = (128, 128, 128)
+        self.setFixedHeight(34)
+
+    def set_color(self, rgb: tuple[int, int, int]) -> None:
+        if rgb != self.rgb:
+            self.rgb = rgb
+            self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        _paint_color(self, self.rgb, QColor(136, 136, 136), 1.0, 4.0)
+
+
+def _border_for(rgb: tuple[int, int, int]) -> QColor:
+    return QColor(0, 0, 0) if sum(rgb) > 380 else QColor(221, 221, 221)
+
+
+def _paint_color(widget: QWidget, rgb: tuple[int, int, int], border: QColor, width: float, radius: float) -> None:
+    painter = QPainter(widget)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(border, width))
+    painter.setBrush(QColor(*rgb))
+    inset = width / 2
+    painter.drawRoundedRect(QRectF(widget.rect()).adjusted(inset, inset, -inset, -inset), radius, radius)
+    painter.end()
 
 
 class ColorPanel(QWidget):
@@ -217,8 +269,7 @@ class ColorPanel(QWidget):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
-        self.current = QLabel()
-        self.current.setFixedHeight(34)
+        self.current = ColorBar()
         self.current_caption = QLabel("Colour for new hints")
         layout.addWidget(self.current_caption)
         layout.addWidget(self.current)
@@ -285,9 +336,7 @@ class ColorPanel(QWidget):
     def show_current(
         self, rgb: tuple[int, int, int], ab: tuple[float, float], lightness: float, caption: str, detail: str
     ) -> None:
-        style = f"background: rgb{tuple(rgb)}; border: 1px solid #888; border-radius: 4px;"
-        if style != self.current.styleSheet():  # restyling on every drag step stalls the window
-            self.current.setStyleSheet(style)
+        self.current.set_color(rgb)
         self.current.setToolTip(f"a = {ab[0]:.0f}, b = {ab[1]:.0f} at L = {lightness:.0f}")
         self.current_caption.setText(caption)
         self.picker.set_lightness(lightness)

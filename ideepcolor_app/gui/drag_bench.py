@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import statistics
+import tempfile
 import time
 
 import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from ..editor import MAX_RECENT_COLORS  # noqa: E402
 from ..engine import ColorizationEngine  # noqa: E402
 from ..hints import Hint  # noqa: E402
 from ..images import load_photo  # noqa: E402
@@ -21,7 +23,17 @@ from .main_window import SAMPLE_PHOTO, MainWindow  # noqa: E402
 
 
 def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str, float]:
-    """Drag a hint continuously in the real window (offscreen) and record the event loop's worst stall."""
+    """Drag a hint continuously in the real window (offscreen) and record the event loop's worst stall.
+
+    The window starts from fixed settings, not the user's: a full row of recent colours (the most
+    the panel redraws at each step of a drag, since they are shown at the hint's lightness).
+    """
+    with tempfile.TemporaryDirectory() as settings_folder:
+        QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, settings_folder)
+        return _drag(engine, seconds)
+
+
+def _drag(engine: ColorizationEngine, seconds: float) -> dict[str, float]:
     app = QApplication.instance() or QApplication([])
     window = MainWindow(str(engine.info.path), str(engine.device.type))
     window.use_bridge(EngineBridge(engine, 2048))  # the benchmark's engine instead of the window's own copy
@@ -29,6 +41,9 @@ def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str
     bridge = window.bridge
     document = window.editor.open(load_photo(SAMPLE_PHOTO))
     assert bridge is not None
+    for i in range(MAX_RECENT_COLORS):
+        angle = 2 * np.pi * i / MAX_RECENT_COLORS
+        window.editor.choose_color(60 * np.cos(angle), 60 * np.sin(angle), True)
     hints = document.hints
     width, height = document.size
     hints.add(Hint(width / 2, height / 2, (30.0, 30.0), 5))
