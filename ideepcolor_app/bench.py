@@ -39,6 +39,24 @@ def synthetic_photo(size: tuple[int, int], seed: int = 0) -> Photo:
     return Photo(Path("synthetic.png"), np.repeat(grey[..., None], 3, axis=2), "0" * 64, False)
 
 
+def cpu_counters() -> tuple[int, ...] | None:
+    """The kernel's CPU time counters (Linux ``/proc/stat``), or None where there are none."""
+    try:
+        with open("/proc/stat") as stat:
+            return tuple(int(value) for value in stat.readline().split()[1:])
+    except (OSError, ValueError):
+        return None
+
+
+def steal_percent(before: tuple[int, ...] | None, after: tuple[int, ...] | None) -> float | None:
+    """Share of CPU time that a virtual machine's host gave to other guests between two
+    :func:`cpu_counters`. A shared host slows every row at random; this says when it did."""
+    if before is None or after is None or len(before) < 8 or len(after) < 8:
+        return None
+    spent = [b - a for a, b in zip(before[:8], after[:8], strict=True)]  # user ... softirq, steal
+    return 100 * spent[7] / sum(spent) if sum(spent) > 0 else None
+
+
 def timed(fn: Callable[[], Any], device: torch.device, repeats: int, warmup: int = 1) -> list[float]:
     for _ in range(warmup):
         fn()
@@ -107,9 +125,10 @@ def naive_update(network: Network, photo_rgb: np.ndarray, hints: list[Hint]) -> 
 def run(
     engine: ColorizationEngine,
     quick: bool = False,
-    gui_drag: Callable[[ColorizationEngine, float], dict[str, float]] | None = None,
+    gui_drag: Callable[[ColorizationEngine, float], dict[str, float | None]] | None = None,
 ) -> dict[str, Any]:
     """Measure ``engine`` on this machine. ``gui_drag`` (from the GUI layer) adds the drag rows."""
+    counters_at_start = cpu_counters()
     device = engine.device
     repeats = 3 if quick else (10 if device.type == "cpu" else 100)
     results: dict[str, Any] = {
@@ -168,6 +187,7 @@ def run(
     if gui_drag is not None:
         results["gui_drag"] = gui_drag(engine, 2.0 if quick else 5.0)
     results["memory_24mp"] = peak_memory_24mp(str(engine.info.path), str(device))
+    results["cpu_steal_percent"] = steal_percent(counters_at_start, cpu_counters())
     return results
 
 
@@ -261,7 +281,7 @@ def table(results: dict[str, Any]) -> str:
         g = results["gui_drag"]
         rows.append(
             f"GUI drag {g['seconds']:.0f} s: worst event-loop stall {g['worst_stall_ms']:.1f} ms, "
-            f"{g['updates_per_second']:.1f} updates shown/s"
+            f"{g['updates_per_second']:.1f} updates shown/s" + _steal_note(g.get("cpu_steal_percent"))
         )
     m = results["memory_24mp"]
     rows.append(
@@ -269,4 +289,10 @@ def table(results: dict[str, Any]) -> str:
         + (f"{m['peak_rss_mib']:.0f} MiB RSS" if "peak_rss_mib" in m else m.get("error", "?"))
         + (f", {m['peak_gpu_mib']:.0f} MiB GPU" if m.get("peak_gpu_mib") else "")
     )
+    if (steal := results.get("cpu_steal_percent")) is not None:
+        rows.append(f"CPU time taken by the virtual machine's host (steal), whole run: {steal:.1f}%")
     return "\n".join(rows)
+
+
+def _steal_note(steal: float | None) -> str:
+    return f" (host steal {steal:.1f}% meanwhile)" if steal is not None else ""

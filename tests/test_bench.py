@@ -23,3 +23,30 @@ def test_synthetic_photo_and_summary():
     assert photo.pixels.shape == (48, 64, 3) and not photo.is_color
     s = summary([0.003, 0.001, 0.002, 0.010])
     assert s["median_ms"] == 2.5 and s["p95_ms"] == 10.0 and s["runs"] == 4
+
+
+def test_steal_is_the_share_of_cpu_time_the_host_took():
+    from ideepcolor_app.bench import cpu_counters, steal_percent, table
+
+    #          user nice system idle iowait irq softirq steal guest
+    before = (1000, 0, 200, 5000, 10, 0, 5, 100, 0)
+    after = (1600, 0, 300, 5200, 10, 0, 5, 200, 50)  # 1000 ticks spent, 100 of them stolen
+    assert steal_percent(before, after) == 10.0
+    assert steal_percent(None, after) is None and steal_percent(before, before) is None
+    counters = cpu_counters()
+    assert counters is None or len(counters) >= 8
+    results = {
+        "device": "CPU",
+        "torch": "2",
+        "threads": 2,
+        "compute_floor_ms": 600.0,
+        "matmul_gflops": 250.0,
+        "forward_256": {"median_ms": 700.0, "p95_ms": 750.0, "of_compute_floor": 1.2},
+        "speedup_vs_naive": 5.0,
+        "gui_drag": {"seconds": 5.0, "worst_stall_ms": 80.0, "updates_per_second": 7.0, "cpu_steal_percent": 15.0},
+        "memory_24mp": {"peak_rss_mib": 900.0},
+        "cpu_steal_percent": 4.0,
+    }
+    shown = table(results)
+    assert "7.0 updates shown/s (host steal 15.0% meanwhile)" in shown, "a slow drag says the host was busy"
+    assert "whole run: 4.0%" in shown

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
                 )
                 networks.append(Network(*load_model(path), device))
         engine = ColorizationEngine(networks, device)
-        gui_drag: Callable[[ColorizationEngine, float], dict[str, float]] | None = None
+        gui_drag: Callable[[ColorizationEngine, float], dict[str, float | None]] | None = None
         if not args.no_gui:
             from ..gui.drag_bench import gui_drag_stall as gui_drag
         results = bench.run(engine, quick=args.quick, gui_drag=gui_drag)

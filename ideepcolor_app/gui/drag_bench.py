@@ -14,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QElapsedTimer, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from ..bench import cpu_counters, steal_percent  # noqa: E402
 from ..editor import MAX_RECENT_COLORS  # noqa: E402
 from ..engine import ColorizationEngine  # noqa: E402
 from ..hints import Hint  # noqa: E402
@@ -22,7 +23,7 @@ from .bridge import EngineBridge  # noqa: E402
 from .main_window import SAMPLE_PHOTO, MainWindow  # noqa: E402
 
 
-def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str, float]:
+def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str, float | None]:
     """Drag a hint continuously in the real window (offscreen) and record the event loop's worst stall.
 
     The window starts from fixed settings, not the user's: a full row of recent colours (the most
@@ -33,7 +34,7 @@ def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str
         return _drag(engine, seconds)
 
 
-def _drag(engine: ColorizationEngine, seconds: float) -> dict[str, float]:
+def _drag(engine: ColorizationEngine, seconds: float) -> dict[str, float | None]:
     app = QApplication.instance() or QApplication([])
     window = MainWindow(str(engine.info.path), str(engine.device.type))
     window.use_bridge(EngineBridge(engine, 2048))  # the benchmark's engine instead of the window's own copy
@@ -68,6 +69,7 @@ def _drag(engine: ColorizationEngine, seconds: float) -> dict[str, float]:
     mover.timeout.connect(move)
     ticker.start(5)
     mover.start(16)
+    counters_at_start = cpu_counters()
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         app.processEvents()
@@ -82,4 +84,5 @@ def _drag(engine: ColorizationEngine, seconds: float) -> dict[str, float]:
         "updates_shown": results_seen[0],
         "updates_per_second": results_seen[0] / seconds,
         "seconds": seconds,
+        "cpu_steal_percent": steal_percent(counters_at_start, cpu_counters()),
     }
