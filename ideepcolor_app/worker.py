@@ -27,8 +27,9 @@ from .photo_on_device import PhotoOnDevice
 
 log = logging.getLogger(__name__)
 
-PRELIMINARY_MAX_SIDE = 1024
-"""The low-resolution first pass is a quick look: its picture is composed at most this large."""
+PRELIMINARY_MAX_SIDE = 768
+"""Low-resolution passes (a drag's, the first look) are composed at most this large: about what a
+window shows of a whole photo. At 1024, composing took 35 ms of each drag step on a 12 MP photo."""
 REFINE_DELAY = 0.35
 """Seconds without a new hint state before the full-size network refines the fast result."""
 DRAG_INTERVAL = 0.15

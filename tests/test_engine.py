@@ -329,3 +329,23 @@ def test_a_drag_on_a_cpu_runs_the_fast_network_smaller_until_the_hints_rest(two_
     last = results[-1]
     assert last.colorization.size == 256 and last.hints[0].x == 20.0 + 5 * 29, "the final state at 256"
     assert last.preview.shape == during[0].preview.shape, "shown at the same display size"
+
+
+def test_drag_passes_on_a_large_photo_are_shown_smaller_and_the_rest_in_full(two_network_engine):
+    from ideepcolor_app.worker import PRELIMINARY_MAX_SIDE
+
+    engine = ColorizationEngine([two_network_engine.interactive], torch.device("cpu"))
+    engine.set_photo(grey_photo(2400, 1600))
+    results = []
+    worker = AsyncColorizer(engine, results.append, preview_max_side=2048, refine_delay=0.3)
+    for i in range(25):  # a drag: a new state every 20 ms
+        worker.submit(UpdateRequest((Hint(400.0 + 40 * i, 800.0, (30.0, 30.0), 5),)))
+        time.sleep(0.02)
+    deadline = time.monotonic() + 60
+    while not results or results[-1].preliminary or results[-1].hints[0].x != 400.0 + 40 * 24:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    worker.close()
+    during = [r for r in results if r.preliminary]
+    assert during and all(r.preview.shape[:2] == (PRELIMINARY_MAX_SIDE * 2 // 3, PRELIMINARY_MAX_SIDE) for r in during)
+    assert results[-1].preview.shape[:2] == (1365, 2048), "the state the drag ends on, at display size"

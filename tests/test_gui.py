@@ -607,7 +607,9 @@ def test_the_gamut_picker_shows_each_lightness_computed_off_the_gui_thread(qtbot
     assert len(computed_on) == 101 and threading.main_thread() not in computed_on, "each once, in the background"
 
 
-def test_the_drag_benchmark_shows_updates_and_leaves_the_users_settings_alone(qtbot, echo_weights, tmp_path):
+def test_the_drag_benchmark_shows_updates_and_leaves_the_users_settings_alone(
+    qtbot, echo_weights, tmp_path, photo_path
+):
     from PySide6.QtCore import QSettings
 
     from ideepcolor_app.engine import ColorizationEngine
@@ -616,8 +618,12 @@ def test_the_drag_benchmark_shows_updates_and_leaves_the_users_settings_alone(qt
     users = QSettings("ideepcolor", "ideepcolor")
     users.setValue("recentColors", [[10.0, -20.0]])
     users.sync()
-    result = gui_drag_stall(ColorizationEngine.from_weights(str(echo_weights), "cpu"), 1.5)
+    engine = ColorizationEngine.from_weights(str(echo_weights), "cpu")
+    result = gui_drag_stall(engine, 1.5)
     assert result["updates_shown"] >= 1 and result["worst_stall_ms"] >= 0
+    assert result["photo_megapixels"] == 512 * 512 / 1e6, "the sample photo unless told"
+    other = load_photo(photo_path)
+    assert gui_drag_stall(engine, 1.0, other)["photo_megapixels"] == 640 * 480 / 1e6
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     remembered = QSettings("ideepcolor", "ideepcolor").value("recentColors")
     assert [[float(v) for v in c] for c in remembered] == [[10.0, -20.0]], "the benchmark's colours stay its own"
@@ -640,3 +646,17 @@ def test_swatches_and_the_current_colour_bar_paint_their_colours(qtbot):
     assert centre(panel.current) == (90, 60, 220)
     panel.show_recent([((10.0, 20.0), (250, 250, 250))])  # the same colour seen on a brighter pixel
     assert [centre(s) for s in panel.recent_swatches] == [(250, 250, 250)]
+
+
+def test_pictures_reach_the_screen_pixel_for_pixel():
+    from ideepcolor_app.gui.image_view import rgb_qimage
+
+    rgb = np.random.default_rng(0).integers(0, 256, (37, 53, 3), dtype=np.uint8)  # an odd width: row padding
+    expected = rgb.copy()
+    image, mirrored = rgb_qimage(rgb), rgb_qimage(rgb[:, ::-1])  # a strided view too
+    rgb[:] = 0  # the images own their pixels
+    assert (image.width(), image.height()) == (53, 37)
+    for x, y in ((0, 0), (52, 36), (17, 20)):
+        for picture, column in ((image, x), (mirrored, 52 - x)):
+            color = picture.pixelColor(column, y)
+            assert (color.red(), color.green(), color.blue()) == tuple(expected[y, x])

@@ -13,6 +13,7 @@ from ..device import pick_device
 from ..encoding import HintEncoding
 from ..engine import ColorizationEngine, Network
 from ..errors import WeightsError
+from ..images import Photo
 from ..model import SIGGRAPHGenerator
 from ..registry import find_weight_set
 from ..weights import load_model, save_weights
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
                 )
                 networks.append(Network(*load_model(path), device))
         engine = ColorizationEngine(networks, device)
-        gui_drag: Callable[[ColorizationEngine, float], dict[str, float | None]] | None = None
+        gui_drag: Callable[[ColorizationEngine, float, Photo | None], dict[str, float | None]] | None = None
         if not args.no_gui:
             from ..gui.drag_bench import gui_drag_stall as gui_drag
         results = bench.run(engine, quick=args.quick, gui_drag=gui_drag)

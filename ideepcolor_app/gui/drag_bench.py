@@ -18,29 +18,33 @@ from ..bench import cpu_counters, steal_percent  # noqa: E402
 from ..editor import MAX_RECENT_COLORS  # noqa: E402
 from ..engine import ColorizationEngine  # noqa: E402
 from ..hints import Hint  # noqa: E402
-from ..images import load_photo  # noqa: E402
+from ..images import Photo, load_photo  # noqa: E402
 from .bridge import EngineBridge  # noqa: E402
 from .main_window import SAMPLE_PHOTO, MainWindow  # noqa: E402
 
 
-def gui_drag_stall(engine: ColorizationEngine, seconds: float = 5.0) -> dict[str, float | None]:
+def gui_drag_stall(
+    engine: ColorizationEngine, seconds: float = 5.0, photo: Photo | None = None
+) -> dict[str, float | None]:
     """Drag a hint continuously in the real window (offscreen) and record the event loop's worst stall.
+
+    ``photo`` is the sample photo (512x512) unless given.
 
     The window starts from fixed settings, not the user's: a full row of recent colours (the most
     the panel redraws at each step of a drag, since they are shown at the hint's lightness).
     """
     with tempfile.TemporaryDirectory() as settings_folder:
         QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, settings_folder)
-        return _drag(engine, seconds)
+        return _drag(engine, seconds, photo or load_photo(SAMPLE_PHOTO))
 
 
-def _drag(engine: ColorizationEngine, seconds: float) -> dict[str, float | None]:
+def _drag(engine: ColorizationEngine, seconds: float, photo: Photo) -> dict[str, float | None]:
     app = QApplication.instance() or QApplication([])
     window = MainWindow(str(engine.info.path), str(engine.device.type))
     window.use_bridge(EngineBridge(engine, 2048))  # the benchmark's engine instead of the window's own copy
     window.show()
     bridge = window.bridge
-    document = window.editor.open(load_photo(SAMPLE_PHOTO))
+    document = window.editor.open(photo)
     assert bridge is not None
     for i in range(MAX_RECENT_COLORS):
         angle = 2 * np.pi * i / MAX_RECENT_COLORS
@@ -48,6 +52,12 @@ def _drag(engine: ColorizationEngine, seconds: float) -> dict[str, float | None]
     hints = document.hints
     width, height = document.size
     hints.add(Hint(width / 2, height / 2, (30.0, 30.0), 5))
+    wait_until = time.monotonic() + 60
+    while bridge.engine.current is None or bridge.engine.current.photo is not photo:  # uploaded: a large
+        app.processEvents()  # photo takes a second, which is opening, not dragging
+        if time.monotonic() > wait_until:
+            break
+        time.sleep(0.01)
     clock = QElapsedTimer()
     clock.start()
     gaps: list[float] = []
@@ -84,5 +94,6 @@ def _drag(engine: ColorizationEngine, seconds: float) -> dict[str, float | None]
         "updates_shown": results_seen[0],
         "updates_per_second": results_seen[0] / seconds,
         "seconds": seconds,
+        "photo_megapixels": width * height / 1e6,
         "cpu_steal_percent": steal_percent(counters_at_start, cpu_counters()),
     }
