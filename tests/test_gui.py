@@ -660,3 +660,38 @@ def test_pictures_reach_the_screen_pixel_for_pixel():
         for picture, column in ((image, x), (mirrored, 52 - x)):
             color = picture.pixelColor(column, y)
             assert (color.red(), color.green(), color.blue()) == tuple(expected[y, x])
+
+
+@pytest.mark.slow
+def test_a_result_the_replaced_engine_was_still_computing_is_not_shown(qtbot, window):
+    slow = SlowEngine(window.bridge.engine)
+    window.use_bridge(EngineBridge(slow, 512))
+    accepted = []
+    window.editor.result_changed.connect(accepted.append)
+    click(window, 200, 200)  # the slow engine starts on it
+    time.sleep(0.2)
+    window.use_bridge(EngineBridge(slow.real, 2048))  # e.g. another device chosen meanwhile
+    assert slow.finished.is_set(), "the old worker finished its pass while closing"
+    wait_for_result(qtbot, window)
+    QApplication.processEvents()
+    assert accepted and all(result.seconds < 1.5 for result in accepted), "only the new engine's results"
+
+
+def test_a_closed_window_is_freed_with_its_photo_and_results(qtbot, echo_weights, photo_path):
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication
+
+    w = MainWindow(str(echo_weights), "cpu")
+    w.show()
+    assert file_actions.open_photo(w, photo_path)
+    click(w, 200, 200)
+    wait_for_result(qtbot, w)
+    w.editor.document.mark_saved()
+    window, editor = weakref.ref(w), weakref.ref(w.editor)
+    w.close()
+    w.deleteLater()
+    del w
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert window() is None and editor() is None, "nothing outside the window keeps it alive"

@@ -14,7 +14,7 @@ from ..engine import ColorizationEngine
 from ..hints import Hint
 from ..images import Photo
 from ..photo_on_device import PhotoOnDevice
-from ..worker import AsyncColorizer, UpdateRequest
+from ..worker import AsyncColorizer, UpdateRequest, UpdateResult
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +25,31 @@ class EngineBridge(QObject):
     saved = Signal(str)
     save_failed = Signal(str)
 
+    _result_from_worker = Signal(object)
+    _failure_from_worker = Signal(str)
+
     def __init__(self, engine: ColorizationEngine, preview_max_side: int) -> None:
         super().__init__()
         self.engine = engine
+        self._closed = False
+        # The worker emits these on its thread; Qt runs the handlers on the GUI thread, where a
+        # bridge closed meanwhile (another engine took over) drops what was still on its way.
+        self._result_from_worker.connect(self._deliver_result)
+        self._failure_from_worker.connect(self._deliver_failure)
         self._worker = AsyncColorizer(
-            engine, self.result_ready.emit, lambda _, exc: self.failed.emit(str(exc)), preview_max_side
+            engine,
+            self._result_from_worker.emit,
+            lambda _, exc: self._failure_from_worker.emit(str(exc)),
+            preview_max_side,
         )
+
+    def _deliver_result(self, result: UpdateResult) -> None:
+        if not self._closed:
+            self.result_ready.emit(result)
+
+    def _deliver_failure(self, message: str) -> None:
+        if not self._closed:
+            self.failed.emit(message)
 
     @property
     def dropped(self) -> int:
@@ -62,4 +81,6 @@ class EngineBridge(QObject):
         threading.Thread(target=run, name="ideepcolor-save", daemon=True).start()
 
     def close(self) -> None:
+        """Stop the worker; results not yet shown are dropped."""
+        self._closed = True
         self._worker.close()

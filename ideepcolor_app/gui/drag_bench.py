@@ -11,7 +11,7 @@ import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from ..bench import cpu_counters, steal_percent  # noqa: E402
@@ -88,6 +88,8 @@ def _drag(engine: ColorizationEngine, seconds: float, photo: Photo) -> dict[str,
     mover.stop()
     document.mark_saved()
     window.close()
+    window.deleteLater()  # a closed window is only hidden: free its photo before the next drag
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return {
         "worst_stall_ms": max(gaps) - 5 if gaps else float("nan"),
         "median_gap_ms": statistics.median(gaps),

@@ -285,15 +285,28 @@ class MainWindow(QMainWindow):
         """Colorize through ``bridge`` from now on (the previous one is closed); the open photo is
         uploaded to its engine and the current hints are run."""
         if self.bridge is not None:
-            self.bridge.close()
+            self.bridge.close()  # what it computed but has not delivered is dropped
         self.bridge = bridge
-        bridge.result_ready.connect(self.editor.accept)
-        bridge.failed.connect(lambda msg: self.show_error("Colorization failed", msg))
-        bridge.saved.connect(lambda path: self.statusBar().showMessage(f"Saved {path}", 8000))
-        bridge.save_failed.connect(lambda msg: self.show_error("Could not save the result", msg))
+        # Methods, not lambdas: Qt drops them with the window, where a lambda would keep it alive.
+        bridge.result_ready.connect(self._accept_result)
+        bridge.failed.connect(self._colorization_failed)
+        bridge.saved.connect(self._saved)
+        bridge.save_failed.connect(self._save_failed)
         document = self.editor.document
         if document is not None:
             bridge.submit(document.hints.hints, self.editor.probe, document.photo)
+
+    def _accept_result(self, result: UpdateResult) -> None:
+        self.editor.accept(result)
+
+    def _colorization_failed(self, message: str) -> None:
+        self.show_error("Colorization failed", message)
+
+    def _saved(self, path: str) -> None:
+        self.statusBar().showMessage(f"Saved {path}", 8000)
+
+    def _save_failed(self, message: str) -> None:
+        self.show_error("Could not save the result", message)
 
     def set_device(self, device: str) -> None:
         previous, self.device = self.device, device
@@ -450,7 +463,7 @@ class MainWindow(QMainWindow):
         clear_recovery()
         self.settings.setValue("geometry", self.saveGeometry())
         if self.bridge is not None:
-            self.bridge.close()
+            self.bridge.close()  # what it computed but has not delivered is dropped
         event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
