@@ -172,19 +172,26 @@ class GamutPictures(QObject):
             self._thread.start()
 
     def _run(self) -> None:
-        while True:
+        try:
+            while (lightness := self._next()) is not None:
+                image = _gamut_image(lightness)
+                with self._lock:
+                    self._images[lightness] = image
+                self.ready.emit(lightness)
+        finally:
             with self._lock:
-                while self._wanted and self._wanted[-1] in self._images:
-                    self._wanted.pop()
-                todo = [float(v) for v in range(101) if float(v) not in self._images]
-                if not todo or self._stopping:
-                    self._thread = None
-                    return
-                lightness = self._wanted.pop() if self._wanted else todo[0]
-            image = _gamut_image(lightness)
-            with self._lock:
-                self._images[lightness] = image
-            self.ready.emit(lightness)
+                self._thread = None
+
+    def _next(self) -> float | None:
+        """The newest lightness asked for that is missing, else the lowest missing one."""
+        with self._lock:
+            while self._wanted and self._wanted[-1] in self._images:
+                self._wanted.pop()
+            if self._stopping:
+                return None
+            if self._wanted:
+                return self._wanted.pop()
+            return next((float(v) for v in range(101) if float(v) not in self._images), None)
 
 
 _pictures: GamutPictures | None = None
