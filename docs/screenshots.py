@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from ideepcolor_app.gui import file_actions
@@ -54,6 +56,8 @@ def main() -> int:
     parser.add_argument("--prefix", default="")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
+    settings = tempfile.TemporaryDirectory()  # the same pictures whatever this machine's user did before
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, settings.name)
     app = QApplication(sys.argv[:1])
     window = MainWindow(args.weights, "cpu")
     window.resize(1500, 900)
@@ -63,12 +67,15 @@ def main() -> int:
     window.grab().save(str(OUT / f"{args.prefix}01-opened.png"))
     hints = window.editor.document.hints  # type: ignore[union-attr]
     width, height = window.editor.document.size  # type: ignore[union-attr]
-    for fx, fy, ab in [
+    placed = [
         (0.5, 0.28, (18.0, 22.0)),
         (0.3, 0.75, (-5.0, -40.0)),
         (0.8, 0.7, (45.0, 55.0)),
         (0.12, 0.2, (-20.0, 20.0)),
-    ]:
+    ]
+    for _, _, ab in placed:  # picked as a user would, so they show as recent colours
+        window.editor.choose_color(*ab)
+    for fx, fy, ab in placed:
         hints.add(Hint(fx * width, fy * height, ab, 7))
     hints.select(0)
     wait_for_result(app, window)
@@ -85,6 +92,7 @@ def main() -> int:
     window.grab().save(str(OUT / f"{args.prefix}04-fast-model-drag.png"))
     window.editor.document.mark_saved()  # type: ignore[union-attr]
     window.close()
+    settings.cleanup()
     print(f"wrote screenshots to {OUT}")
     return 0
 

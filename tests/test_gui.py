@@ -695,3 +695,20 @@ def test_a_closed_window_is_freed_with_its_photo_and_results(qtbot, echo_weights
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     assert window() is None and editor() is None, "nothing outside the window keeps it alive"
+
+
+def test_a_short_window_scrolls_the_colour_panel_instead_of_squeezing_it(qtbot, echo_weights):
+    w = MainWindow(str(echo_weights), "cpu")
+    qtbot.addWidget(w)
+    w.resize(800, 460)
+    w.show()
+    for i in range(10):  # a full row of recent colours, the panel's widest row
+        w.editor.choose_color(40.0 - 8 * i, 8 * i - 30.0, True)
+    QApplication.processEvents()
+    panel, viewport = w.panel, w.panel.parentWidget()
+    assert panel.height() >= panel.minimumSizeHint().height() > viewport.height(), "taller than the window: scrolls"
+    last = panel.recent_swatches[-1]
+    assert len(panel.recent_swatches) == 10 and last.isVisible()
+    assert last.mapTo(viewport, QPoint(last.width(), 0)).x() <= viewport.width(), "no swatch cut off at the side"
+    picker_right = panel.picker.mapTo(viewport, QPoint(panel.picker.width(), 0)).x()
+    assert picker_right <= viewport.width(), "the whole picker is visible"

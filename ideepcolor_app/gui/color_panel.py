@@ -285,6 +285,7 @@ class ColorPanel(QWidget):
         layout.addWidget(self.picker, alignment=Qt.AlignmentFlag.AlignHCenter)
         self.lightness_label = QLabel()
         self.lightness_label.setStyleSheet("color: gray;")
+        self.lightness_label.setWordWrap(True)
         layout.addWidget(self.lightness_label)
 
         layout.addWidget(_heading("Suggested here"))
@@ -326,6 +327,10 @@ class ColorPanel(QWidget):
         buttons.addWidget(self.eyedropper)
         layout.addLayout(buttons)
         layout.addStretch(1)
+        margins = layout.contentsMargins()
+        # As wide as its widest row, a full row of recent colours, whether shown yet or not.
+        recent_row_width = MAX_RECENT_COLORS * 24 + (MAX_RECENT_COLORS - 1) * recent_row.spacing()
+        self.setMinimumWidth(margins.left() + margins.right() + max(PICKER_SIZE, recent_row_width))
         self.suggestion_swatches: list[Swatch] = []
         """The swatches shown now (the pools keep hidden ones for later results)."""
         self.predicted_swatch: Swatch | None = None

@@ -11,11 +11,13 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, Q
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -114,7 +116,13 @@ class MainWindow(QMainWindow):
         self.panel.eyedropper_toggled.connect(self._eyedropper_toggled)
         dock = QDockWidget("Colour", self)
         dock.setObjectName("colour-dock")
-        dock.setWidget(self.panel)
+        scroll = QScrollArea()  # a short window scrolls the panel instead of squeezing it
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.panel.minimumWidth() + scroll.verticalScrollBar().sizeHint().width())
+        dock.setWidget(scroll)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
