@@ -124,6 +124,27 @@ def lab_to_srgb8(lab: torch.Tensor, out: torch.Tensor | None = None) -> torch.Te
     return out
 
 
+def neutral_srgb8(rgb8: np.ndarray) -> np.ndarray:
+    """Each pixel with a and b set to 0 and its L kept: the photo in grey, as the network sees it.
+
+    With a = b = 0, Lab -> sRGB gives linear R = G = B = Y, the pixel's luminance, so this is
+    three table lookups and one more, instead of two whole conversions (820 ms for the 3-megapixel
+    picture the window shows of a 12 MP photo). It agrees with them to within one level (tested).
+
+    Args:
+        rgb8: (H, W, 3) uint8 sRGB.
+
+    Returns:
+        (H, W, 3) uint8 grey.
+    """
+    decode = srgb_to_linear(torch.arange(256, dtype=torch.float64) / 255)
+    weighted = (decode[:, None] * _XYZ_FROM_RGB[1][None, :]).to(torch.float32).numpy()  # (256, 3)
+    luminance = weighted[rgb8[..., 0], 0] + weighted[rgb8[..., 1], 1] + weighted[rgb8[..., 2], 2]
+    index = (np.clip(luminance, 0, 1) * (_LUT_SIZE - 1) + 0.5).astype(np.int32)
+    grey = _srgb8_lut(torch.device("cpu")).numpy()[index]
+    return np.repeat(grey[..., None], 3, axis=2)
+
+
 def rgb_to_lab_np(rgb: np.ndarray) -> np.ndarray:
     """numpy sRGB (..., 3) in [0, 1] -> Lab (..., 3), float64 like scikit-image."""
     return _numpy_channels_last(rgb_to_lab, rgb)

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import torch
 
-from .color import lab_to_rgb, rgb_to_lab, snap_ab_to_gamut
+from .color import neutral_srgb8, snap_ab_to_gamut
 from .encoding import NETWORK_SIZE, network_cell
 from .hints import Hint, HintSet
 from .images import Photo, fit_inside
@@ -95,10 +95,7 @@ class Document:
         """The photo's lightness as a neutral grey image, what the network sees (computed once)."""
         key = ("grey", max_side)
         if key not in self._previews:
-            rgb = torch.from_numpy(self.original_preview(max_side)).permute(2, 0, 1).float() / 255
-            lab = rgb_to_lab(rgb)
-            lab[1:] = 0
-            self._previews[key] = (lab_to_rgb(lab) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0).numpy()
+            self._previews[key] = neutral_srgb8(self.original_preview(max_side))
         return self._previews[key]
 
     def default_result_path(self) -> Path:

@@ -86,3 +86,18 @@ def test_public_conversions_check_shape_and_dtype():
         rgb_to_lab(torch.rand(4, 4, 3))  # channels last by mistake
     with pytest.raises(TypeError, match="floating-point"):
         lab_to_rgb(torch.zeros(3, 2, 2, dtype=torch.uint8))
+
+
+def test_the_neutral_grey_keeps_each_pixels_lightness():
+    from ideepcolor_app.color import neutral_srgb8
+
+    rgb8 = np.random.default_rng(3).integers(0, 256, (64, 80, 3), dtype=np.uint8)
+    rgb8[0, :3] = [[0, 0, 0], [255, 255, 255], [0, 0, 255]]
+    grey = torch.from_numpy(neutral_srgb8(rgb8))
+    lab = rgb_to_lab(torch.from_numpy(rgb8).permute(2, 0, 1).double() / 255)
+    lab[1:] = 0  # the same L, no colour: what the two whole conversions gave
+    expected = (lab_to_rgb(lab) * 255 + 0.5).floor().to(torch.int64).permute(1, 2, 0)
+    assert grey.shape == (64, 80, 3) and grey.dtype == torch.uint8
+    assert (grey[..., 0] == grey[..., 1]).all() and (grey[..., 1] == grey[..., 2]).all(), "neutral"
+    assert (grey.to(torch.int64) - expected).abs().max() <= 1
+    assert grey[0, :2, 0].tolist() == [0, 255], "black and white stay black and white"
