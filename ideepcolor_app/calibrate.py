@@ -14,14 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 
-from .color import lab_to_rgb, rgb_to_lab
+from .color import lab_to_rgb
 from .encoding import AB_SCALE, HintEncoding, MaskConvention, encode_hints
-from .evaluate import hints_for_counts, patch_for_size, psnr_8bit
-from .images import load_photo
+from .evaluate import hints_for_counts, patch_for_size, photo_lab, psnr_8bit
 from .model import SIGGRAPHGenerator
 
 DEFAULT_SCALES = tuple(round(0.05 * i, 2) for i in range(4, 21))
@@ -86,8 +84,7 @@ def calibrate_residual_scales(
     patch = patch_for_size(size)
     scores: dict[float, dict[int, list[float]]] = {s: {k: [] for k in hint_counts} for s in scales}
     for index, path in enumerate(images):
-        rgb8 = cv2.resize(load_photo(path).rgb8(), (size, size), interpolation=cv2.INTER_AREA)
-        lab = rgb_to_lab(torch.from_numpy(rgb8).to(device).permute(2, 0, 1).float() / 255)
+        lab = photo_lab(path, size, device)
         l, ab = lab[0:1], lab[1:]
         boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
         x = encode_hints(l[None].expand(len(hint_counts), -1, -1, -1), boxes, colors, valid, mask_convention, encoding)

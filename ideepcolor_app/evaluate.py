@@ -142,6 +142,12 @@ def patch_mean_hints(ab: torch.Tensor, corners: np.ndarray, patch: int) -> tuple
     return boxes, colors
 
 
+def photo_lab(path: Path, size: int, device: torch.device | str) -> torch.Tensor:
+    """(3, size, size) Lab of the photo at ``path``, stretched to a square as the protocol does."""
+    rgb8 = cv2.resize(load_photo(path).rgb8(), (size, size), interpolation=cv2.INTER_AREA)
+    return rgb_to_lab(torch.from_numpy(rgb8).to(device).permute(2, 0, 1).float() / 255)
+
+
 def psnr_8bit(prediction: torch.Tensor, target: torch.Tensor) -> float:
     """PSNR of two (3, H, W) sRGB tensors in [0, 1], after 8-bit rounding."""
     p = torch.round(prediction * 255).double()
@@ -169,9 +175,7 @@ def evaluate(
     hits = {k: np.zeros(len(THRESHOLDS)) for k in hint_counts}
     pixels = 0
     for index, path in enumerate(images):
-        rgb8 = cv2.resize(load_photo(path).rgb8(), (size, size), interpolation=cv2.INTER_AREA)
-        rgb = torch.from_numpy(rgb8).to(device).permute(2, 0, 1).float() / 255
-        lab = rgb_to_lab(rgb)
+        lab = photo_lab(path, size, device)
         l, ab = lab[0:1], lab[1:]
         boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
         l_batch = l[None].expand(len(hint_counts), -1, -1, -1)

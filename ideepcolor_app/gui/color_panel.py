@@ -26,6 +26,7 @@ from ..editor import MAX_RECENT_COLORS
 from ..engine import Palette
 
 PICKER_SIZE = 221
+RECENT_SWATCH_SIDE = 24
 
 
 class GamutPicker(QWidget):
@@ -136,7 +137,8 @@ class GamutPictures(QObject):
         with self._lock:
             image = self._images.get(lightness)
             if image is None:
-                self._wanted.append(lightness)
+                if not self._wanted or self._wanted[-1] != lightness:  # asked again at each drag step
+                    self._wanted.append(lightness)
                 self._start()
             return image
 
@@ -310,7 +312,7 @@ class ColorPanel(QWidget):
         layout.addWidget(_heading("Recent"))
         recent_row = QHBoxLayout()
         recent_row.setSpacing(4)
-        self._recent_pool = [self._swatch(24) for _ in range(MAX_RECENT_COLORS)]
+        self._recent_pool = [self._swatch(RECENT_SWATCH_SIDE) for _ in range(MAX_RECENT_COLORS)]
         for swatch in self._recent_pool:
             recent_row.addWidget(swatch)
         recent_row.addStretch(1)
@@ -329,7 +331,7 @@ class ColorPanel(QWidget):
         layout.addStretch(1)
         margins = layout.contentsMargins()
         # As wide as its widest row, a full row of recent colours, whether shown yet or not.
-        recent_row_width = MAX_RECENT_COLORS * 24 + (MAX_RECENT_COLORS - 1) * recent_row.spacing()
+        recent_row_width = MAX_RECENT_COLORS * RECENT_SWATCH_SIDE + (MAX_RECENT_COLORS - 1) * recent_row.spacing()
         self.setMinimumWidth(margins.left() + margins.right() + max(PICKER_SIZE, recent_row_width))
         self.suggestion_swatches: list[Swatch] = []
         """The swatches shown now (the pools keep hidden ones for later results)."""

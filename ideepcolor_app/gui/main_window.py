@@ -471,7 +471,7 @@ class MainWindow(QMainWindow):
         clear_recovery()
         self.settings.setValue("geometry", self.saveGeometry())
         if self.bridge is not None:
-            self.bridge.close()  # what it computed but has not delivered is dropped
+            self.bridge.close()
         event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
