@@ -13,7 +13,7 @@ import torch
 from .color import neutral_srgb8, snap_ab_to_gamut
 from .encoding import NETWORK_SIZE, network_cell
 from .hints import Hint, HintSet
-from .images import Photo, fit_inside
+from .images import Photo, fit_inside, load_photo
 from .photo_on_device import lightness_at_size
 from .session import Session
 from .suggest import ab_to_display_rgb
@@ -34,6 +34,20 @@ class Document:
         self.lightness = _lightness_map(photo)
         self._display_colors: dict[tuple[tuple[float, float], float], tuple[int, int, int]] = {}
         self._previews: dict[tuple[str, int], np.ndarray] = {}
+
+    @classmethod
+    def load(cls, path: str | Path, hints: tuple[Hint, ...] = ()) -> Document:
+        """Decode the photo at ``path`` and prepare what a window shows first (its grey picture).
+
+        This is the slow part of opening a large photo; it touches no GUI state, so a window runs it
+        on a worker thread and stays responsive.
+
+        Raises:
+            ImageError: the photo cannot be read (see :func:`~ideepcolor_app.images.load_photo`).
+        """
+        document = cls(load_photo(path), hints)
+        document.grey_preview()
+        return document
 
     @property
     def size(self) -> tuple[int, int]:

@@ -72,13 +72,16 @@ class Editor:
     # ----- the document ----------------------------------------------------------------------------
     def open(self, photo: Photo, hints: tuple[Hint, ...] = ()) -> Document:
         """Start editing ``photo`` (with ``hints``, e.g. from a session); the old document is dropped."""
-        document = Document(photo, hints)
+        return self.open_document(Document(photo, hints))
+
+    def open_document(self, document: Document) -> Document:
+        """Start editing ``document`` (e.g. one :meth:`Document.load` prepared on a worker thread)."""
         self.document = document
         self.latest = None
         document.hints.changed.connect(self._hints_changed)
         document.hints.selection_changed.connect(lambda _: self._selection_changed())
         self.document_changed.emit(document)
-        self.update_requested.emit(document.hints.hints, None, photo)
+        self.update_requested.emit(document.hints.hints, None, document.photo)
         self._follow_selected_hint()
         self.current_changed.emit()
         self.palette_changed.emit(None)

@@ -65,6 +65,27 @@ def test_opening_a_photo_asks_for_its_upload_and_first_result():
     assert editor.latest is None and editor.probe is None
 
 
+def test_a_document_loaded_on_a_worker_thread_opens_with_its_hints_and_grey_picture(tmp_path):
+    from PIL import Image
+
+    from ideepcolor_app.document import Document
+    from ideepcolor_app.errors import ImageError
+
+    Image.fromarray(colour_photo(3, (90, 60))).save(tmp_path / "p.png")
+    hints = (Hint(10, 10, (5.0, 5.0), 3),)
+    document = Document.load(tmp_path / "p.png", hints)  # what the window runs off its thread
+    assert document.size == (90, 60) and document.hints.hints == hints and not document.modified
+    grey = document.grey_preview()
+    assert grey.shape == (60, 90, 3) and (grey[..., 0] == grey[..., 2]).all(), "neutral grey"
+    editor = Editor()
+    events = Recorder(editor)
+    assert editor.open_document(document) is document
+    assert events.of("update_requested") == [(hints, None, document.photo)]
+    (tmp_path / "empty.png").write_bytes(b"")
+    with pytest.raises(ImageError, match="empty"):
+        Document.load(tmp_path / "empty.png")
+
+
 def test_a_new_hint_takes_the_current_colour_or_else_the_network_prediction_there(engine):
     editor = Editor(patch_size=7)
     editor.open(make_photo())

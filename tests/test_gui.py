@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+import shiboken6
 from PIL import Image
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent, QWheelEvent
@@ -51,12 +52,18 @@ def window(qtbot, echo_weights, photo_path):
     qtbot.addWidget(w)
     w.resize(1200, 800)
     w.show()
-    assert file_actions.open_photo(w, photo_path)
+    open_and_wait(qtbot, w, photo_path)
     wait_for_result(qtbot, w)
     yield w
     if w.editor.document:
         w.editor.document.mark_saved()
     w.close()
+
+
+def open_and_wait(qtbot, w, path, open_=None, **kwargs):
+    """Open ``path`` as the user does (the photo loads on a worker thread) and wait until it is done."""
+    assert (open_ or file_actions.open_photo)(w, path, **kwargs), "the open started"
+    qtbot.waitUntil(lambda: not w.opener.busy, timeout=30000)
 
 
 def wait_for_result(qtbot, w, palette=False):
@@ -248,7 +255,7 @@ def test_session_saved_and_reopened(qtbot, window, tmp_path, echo_weights):
     assert not window.windowTitle().startswith("photo.png*")
     other = MainWindow(str(echo_weights), "cpu")
     qtbot.addWidget(other)
-    assert file_actions.open_path(other, tmp_path / "photo.hints.json")
+    open_and_wait(qtbot, other, tmp_path / "photo.hints.json", file_actions.open_path)
     assert other.editor.document.hints.hints == saved
     other.close()
 
@@ -257,12 +264,111 @@ def test_bad_files_get_messages_and_hints_survive(qtbot, window, tmp_path):
     click(window, 100, 100)
     kept = window.editor.document.hints.hints
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff not really")
-    assert not file_actions.open_path(window, tmp_path / "broken.jpg")
-    assert "broken.jpg" in window.last_error
+    open_and_wait(qtbot, window, tmp_path / "broken.jpg", file_actions.open_path)
+    assert "broken.jpg" in window.last_error and "not an image this app can read" in window.last_error
     (tmp_path / "bad.json").write_text('{"format": "ideepcolor-session", "version": 1, "image": {"path": 3}}')
     assert not file_actions.open_path(window, tmp_path / "bad.json")
     assert "'image.path'" in window.last_error
     assert window.editor.document.hints.hints == kept
+    click(window, 300, 300)
+    assert len(window.editor.document.hints) == len(kept) + 1, "editing goes on after a failed open"
+
+
+class GatedLoad:
+    """Holds :meth:`Document.load` of the named photos until ``release``: a slow disk or a huge photo."""
+
+    def __init__(self, monkeypatch, *names):
+        from ideepcolor_app.document import Document
+
+        self.names, self.gate, self.real = names, threading.Event(), Document.load
+        monkeypatch.setattr(Document, "load", classmethod(lambda cls, path, hints=(): self._load(path, hints)))
+
+    def _load(self, path, hints):
+        if path.name in self.names:
+            assert self.gate.wait(30), "released by the test"
+        return self.real(path, hints)
+
+    def release(self):
+        self.gate.set()
+
+
+def test_the_window_keeps_running_while_a_photo_loads(qtbot, window, tmp_path, monkeypatch):
+    click(window, 100, 100)
+    kept = window.editor.document.hints.hints
+    Image.fromarray(np.full((200, 320), 30, np.uint8)).save(tmp_path / "slow.png")
+    load = GatedLoad(monkeypatch, "slow.png")
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(10)
+    assert file_actions.open_photo(window, tmp_path / "slow.png")
+    qtbot.wait(400)
+    timer.stop()
+    assert len(ticks) > 10, "the event loop ran while the photo was loading"
+    assert window.open_progress.isVisible() and "Opening slow.png" in window.statusBar().currentMessage()
+    assert window.editor.document.photo.path.name == "photo.png", "the old photo stays until the new one is ready"
+    click(window, 300, 300)
+    window.undo_action.trigger()
+    assert window.editor.document.hints.hints == kept, "no edit of a photo that is about to be replaced"
+    load.release()
+    qtbot.waitUntil(lambda: not window.opener.busy, timeout=30000)
+    assert window.editor.document.photo.path.name == "slow.png"
+    assert not window.open_progress.isVisible() and window.canvas.isEnabled()
+    click(window, 50, 50)
+    assert len(window.editor.document.hints) == 1, "the new photo takes hints"
+    wait_for_result(qtbot, window)
+
+
+def test_the_photo_opened_last_wins_over_one_still_loading(qtbot, window, tmp_path, monkeypatch):
+    for name, size in (("first.png", (200, 320)), ("second.png", (100, 150))):
+        Image.fromarray(np.full(size, 90, np.uint8)).save(tmp_path / name)
+    load = GatedLoad(monkeypatch, "first.png")
+    assert file_actions.open_photo(window, tmp_path / "first.png")
+    assert file_actions.open_photo(window, tmp_path / "second.png")  # changed their mind
+    qtbot.waitUntil(lambda: not window.opener.busy, timeout=30000)
+    assert window.editor.document.photo.path.name == "second.png"
+    load.release()
+    qtbot.wait(300)  # the first photo arrives now, late
+    assert window.editor.document.photo.path.name == "second.png", "the late photo is dropped"
+    assert window.canvas.isEnabled()
+    wait_for_result(qtbot, window)
+    assert window.editor.latest.photo.size == (150, 100)
+
+
+def test_escape_cancels_a_photo_that_is_still_loading(qtbot, window, tmp_path, monkeypatch):
+    Image.fromarray(np.full((200, 320), 30, np.uint8)).save(tmp_path / "slow.png")
+    load = GatedLoad(monkeypatch, "slow.png")
+    assert file_actions.open_photo(window, tmp_path / "slow.png")
+    QTest.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.opener.busy and "cancelled" in window.statusBar().currentMessage()
+    assert window.canvas.isEnabled() and not window.open_progress.isVisible()
+    load.release()
+    qtbot.wait(300)
+    assert window.editor.document.photo.path.name == "photo.png", "the cancelled photo is not shown"
+    click(window, 100, 100)
+    window.editor.document.hints.select(0)
+    QTest.keyClick(window, Qt.Key.Key_Escape)
+    assert window.editor.document.hints.selected is None, "Esc deselects again once nothing loads"
+
+
+def test_closing_the_window_while_a_photo_loads(qtbot, echo_weights, photo_path, monkeypatch):
+    load = GatedLoad(monkeypatch, "photo.png")
+    failures = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    w = MainWindow(str(echo_weights), "cpu")
+    w.show()
+    assert file_actions.open_photo(w, photo_path)
+    opener = w.opener
+    w.close()
+    w.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(opener), "the window and its opener are gone"
+    loaders = [t for t in threading.enumerate() if t.name == "ideepcolor-open"]
+    load.release()  # the loaded photo reaches a window that is gone
+    for thread in loaders:
+        thread.join(10)
+    qtbot.wait(100)
+    assert loaders and not failures, "the loading thread ended quietly"
 
 
 def test_autosave_restores_hints_after_a_crash(qtbot, window, echo_weights, photo_path, monkeypatch):
@@ -275,7 +381,7 @@ def test_autosave_restores_hints_after_a_crash(qtbot, window, echo_weights, phot
     monkeypatch.setattr(MainWindow, "ask", lambda self, *a: QMessageBox.StandardButton.Yes)
     fresh = MainWindow(str(echo_weights), "cpu")
     qtbot.addWidget(fresh)
-    assert file_actions.offer_recovery(fresh)
+    open_and_wait(qtbot, fresh, None, lambda w, _: file_actions.offer_recovery(w))
     assert fresh.editor.document.photo.path.resolve() == photo_path.resolve()
     assert fresh.editor.document.hints.hints == lost
     fresh.editor.document.mark_saved()
@@ -301,7 +407,7 @@ def test_colour_photo_can_be_compared_with_its_original(qtbot, echo_weights, tmp
     Image.fromarray(rgb).save(tmp_path / "blue.png")
     w = MainWindow(str(echo_weights), "cpu")
     qtbot.addWidget(w)
-    assert file_actions.open_photo(w, tmp_path / "blue.png")
+    open_and_wait(qtbot, w, tmp_path / "blue.png")
     wait_for_result(qtbot, w)
     assert w.show_original.isEnabled()
     w.show_original.trigger()
@@ -318,7 +424,7 @@ def test_missing_weights_explain_the_fix_and_editing_still_works(qtbot, tmp_path
     qtbot.addWidget(w)
     assert w.right.currentWidget() is w.no_weights
     assert "ideepcolor weights download siggraph17" in w.no_weights_text.text()
-    assert file_actions.open_photo(w, photo_path)
+    open_and_wait(qtbot, w, photo_path)
     click(w, 50, 50)
     assert len(w.editor.document.hints) == 1
     file_actions.save_result_to(w, tmp_path / "x.png")
@@ -439,7 +545,7 @@ def test_opening_another_photo_during_a_slow_save_does_not_change_what_is_saved(
     out = tmp_path / "first.png"
     file_actions.save_result_to(window, out)
     Image.fromarray(np.full((200, 320), 30, np.uint8)).save(tmp_path / "second.png")
-    assert file_actions.open_photo(window, tmp_path / "second.png", ask=False)
+    open_and_wait(qtbot, window, tmp_path / "second.png", ask=False)
     wait_for_result(qtbot, window)
     assert engine.current.photo.size == (320, 200), "the engine now holds the second photo"
     gate.set()
@@ -692,7 +798,7 @@ def test_a_closed_window_is_freed_with_its_photo_and_results(qtbot, echo_weights
 
     w = MainWindow(str(echo_weights), "cpu")
     w.show()
-    assert file_actions.open_photo(w, photo_path)
+    open_and_wait(qtbot, w, photo_path)
     click(w, 200, 200)
     wait_for_result(qtbot, w)
     w.editor.document.mark_saved()

@@ -7,6 +7,10 @@ import ctypes.util
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..document import Document
 
 WITHOUT_A_WINDOW = "  For batch work without a window:  ideepcolor colorize PHOTO... [-o DIR] [--hints SESSION.json]"
 XCB_LIBRARIES = {  # library Qt's xcb platform plugin loads -> the Debian/Ubuntu package that has it
@@ -62,9 +66,13 @@ def run_app(args: argparse.Namespace) -> int:
     app.setOrganizationName("ideepcolor")
     window = MainWindow(args.weights, args.device, args.mask_convention)
     window.show()
-    restored = file_actions.offer_recovery(window)
-    if args.image:
-        file_actions.open_path(window, Path(args.image))
-    elif not restored:
-        file_actions.open_photo(window, SAMPLE_PHOTO, ask=False)
+
+    def open_requested(restored: Document | None = None) -> None:
+        if args.image:  # after a restore this asks first, so the restored hints are not dropped unseen
+            file_actions.open_path(window, Path(args.image))
+        elif restored is None:
+            file_actions.open_photo(window, SAMPLE_PHOTO, ask=False)
+
+    if not file_actions.offer_recovery(window, then=open_requested):
+        open_requested()
     return app.exec()

@@ -4,6 +4,7 @@ and crash recovery (napari keeps its file actions as functions of the viewer the
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -11,14 +12,16 @@ import numpy as np
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStatusBar, QWidget
 
+from ..document import Document
 from ..editor import Editor
-from ..errors import ImageError, SessionError
+from ..errors import SessionError
 from ..hints import Hint
-from ..images import READ_FORMATS, load_photo, save_image
+from ..images import READ_FORMATS, save_image
 from ..recovery import clear_recovery, read_recovery, write_recovery
 from ..registry import missing_weights_message
 from ..session import Session
 from .bridge import EngineBridge
+from .photo_opener import PhotoOpener
 
 PHOTO_FILTER = "Photos (" + " ".join(f"*{s}" for s in READ_FORMATS) + ");;Hint sessions (*.json);;All files (*)"
 RESULT_FILTER = "PNG (*.png);;JPEG (*.jpg);;TIFF (*.tif);;WebP (*.webp)"
@@ -30,6 +33,7 @@ class MainWindow(Protocol):
 
     editor: Editor
     bridge: EngineBridge | None
+    opener: PhotoOpener
     settings: QSettings
     weights_error: str | None
     recent_menu: QMenu
@@ -52,25 +56,43 @@ def open_path(window: MainWindow, path: str | Path) -> bool:
 
 
 def open_photo(
-    window: MainWindow, path: Path, hints: tuple[Hint, ...] = (), session_path: Path | None = None, ask: bool = True
+    window: MainWindow,
+    path: str | Path,
+    hints: tuple[Hint, ...] = (),
+    session_path: Path | None = None,
+    ask: bool = True,
+    then: Callable[[Document | None], None] | None = None,
 ) -> bool:
-    """Open ``path`` for editing (with ``hints``); on failure the open document is kept."""
+    """Start opening ``path`` for editing (with ``hints``); False if the user kept the open document.
+
+    The photo is decoded on a worker thread while the window shows progress and stays responsive.
+    On failure the open document is kept and a message names the problem. ``then`` runs when it is
+    done, with the new document, or None if it could not be opened.
+    """
     if ask and not may_discard(window):
         return False
-    try:
-        photo = load_photo(path)
-    except ImageError as exc:
-        window.show_error("Could not open the photo", str(exc))
-        return False
-    document = window.editor.open(photo, hints)
-    document.session_path = session_path
-    remember_recent(window, path)
-    window.settings.setValue("lastFolder", str(Path(path).resolve().parent))
-    window.statusBar().showMessage(f"Opened {path} ({photo.size[0]}x{photo.size[1]})", 5000)
+    path = Path(path)
+
+    def opened(document: Document) -> None:
+        document.session_path = session_path
+        window.editor.open_document(document)
+        remember_recent(window, path)
+        window.settings.setValue("lastFolder", str(path.resolve().parent))
+        window.statusBar().showMessage(f"Opened {path} ({document.size[0]}x{document.size[1]})", 5000)
+        if then is not None:
+            then(document)
+
+    def failed(message: str) -> None:
+        window.show_error("Could not open the photo", message)
+        if then is not None:
+            then(None)
+
+    window.opener.open(path, hints, opened, failed)
     return True
 
 
 def open_session(window: MainWindow, path: Path) -> bool:
+    """Start opening a hint session (.json) with its photo; False if it cannot be (a message says why)."""
     try:
         session = Session.load(path)
     except SessionError as exc:
@@ -84,12 +106,12 @@ def open_session(window: MainWindow, path: Path) -> bool:
             "Move the photo back or open it and re-place the hints.",
         )
         return False
-    if not open_photo(window, image, tuple(session.hints), session_path=path):
-        return False
-    document = window.editor.document
-    if document is not None and document.photo.sha256 != session.image_sha256:
-        window.statusBar().showMessage("Note: the photo changed since these hints were saved.", 10000)
-    return True
+
+    def check_photo(document: Document | None) -> None:
+        if document is not None and document.photo.sha256 != session.image_sha256:
+            window.statusBar().showMessage("Note: the photo changed since these hints were saved.", 10000)
+
+    return open_photo(window, image, tuple(session.hints), session_path=path, then=check_photo)
 
 
 def choose_file(window: MainWindow) -> None:
@@ -174,8 +196,11 @@ def save_session_to(window: MainWindow, path: Path) -> bool:
     return True
 
 
-def offer_recovery(window: MainWindow) -> bool:
-    """If the last run did not close cleanly, offer to restore its hints."""
+def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] | None = None) -> bool:
+    """If the last run did not close cleanly, offer to restore its hints; True if a restore started.
+
+    ``then`` runs when the restore is done, with the restored document or None.
+    """
     session = read_recovery()
     if session is None or not session.hints:
         return False
@@ -188,12 +213,14 @@ def offer_recovery(window: MainWindow) -> bool:
     if answer != QMessageBox.StandardButton.Yes:
         clear_recovery()
         return False
-    if not open_photo(window, Path(session.image_path), ask=False):
-        return False  # the autosave stays, so the hints are not lost
-    document = window.editor.document
-    assert document is not None
-    document.hints.replace_all(session.hints)  # undoable, and the document counts as modified
-    return True
+
+    def restore(document: Document | None) -> None:
+        if document is not None:  # on failure the autosave stays, so the hints are not lost
+            document.hints.replace_all(session.hints)  # undoable, and the document counts as modified
+        if then is not None:
+            then(document)
+
+    return open_photo(window, Path(session.image_path), ask=False, then=restore)
 
 
 def autosave(window: MainWindow) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -41,6 +42,7 @@ from .bridge import EngineBridge
 from .canvas import HintCanvas
 from .color_panel import ColorPanel, gamut_pictures
 from .image_view import ImageView
+from .photo_opener import PhotoOpener
 
 SAMPLE_PHOTO = sample_photo()
 
@@ -67,6 +69,8 @@ class MainWindow(QMainWindow):
         self._autosave.timeout.connect(lambda: file_actions.autosave(self))
         self._download_done.connect(self._download_finished)
         self._download_progress.connect(lambda text: self.statusBar().showMessage(text))
+        self.opener = PhotoOpener(self)
+        self.opener.busy_changed.connect(self._opening_changed)
         self._build_ui()
         self._build_actions()
         self._connect_editor()
@@ -130,7 +134,11 @@ class MainWindow(QMainWindow):
 
         self.device_label, self.weights_label, self.latency_label = QLabel(), QLabel(), QLabel()
         self.patch_label = QLabel()
-        for label in (self.patch_label, self.latency_label, self.weights_label, self.device_label):
+        self.open_progress = QProgressBar()  # a busy bar while a photo loads
+        self.open_progress.setRange(0, 0)
+        self.open_progress.setMaximumWidth(120)
+        self.open_progress.setVisible(False)
+        for label in (self.open_progress, self.patch_label, self.latency_label, self.weights_label, self.device_label):
             self.statusBar().addPermanentWidget(label)
         self.setAcceptDrops(True)
 
@@ -172,6 +180,10 @@ class MainWindow(QMainWindow):
             f, "&Open…", lambda: files.choose_file(self), QKeySequence.StandardKey.Open, tip="Open a photo or hints"
         )
         self.recent_menu = f.addMenu("Open &Recent")
+        self.cancel_open_action = self._action(
+            f, "Cancel Opening", self._cancel_open, QKeySequence(Qt.Key.Key_Escape), tip="Keep the photo on screen"
+        )
+        self.cancel_open_action.setEnabled(False)  # Esc deselects, except while a photo loads
         f.addSeparator()
         self.save_action = self._action(
             f, "&Save Result", lambda: files.save_result(self), QKeySequence.StandardKey.Save
@@ -190,19 +202,24 @@ class MainWindow(QMainWindow):
         self.undo_action = self._action(e, "&Undo", editor.undo, QKeySequence.StandardKey.Undo)
         self.redo_action = self._action(e, "&Redo", editor.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         e.addSeparator()
-        self._action(
+        delete = self._action(
             e,
             "&Delete Hint",
             editor.delete_selected,
             [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)],
         )
-        self._action(e, "Dese&lect", self._deselect, QKeySequence(Qt.Key.Key_Escape))
-        self._action(e, "Smaller Patch", lambda: editor.step_patch_size(-1), QKeySequence("["))
-        self._action(e, "Bigger Patch", lambda: editor.step_patch_size(1), QKeySequence("]"))
-        self._action(e, "Eyedropper", lambda: self.panel.eyedropper.toggle(), QKeySequence("I"))
+        self.hint_actions = [  # held while a photo loads: an edit then would be dropped with the old photo
+            delete,
+            self._action(e, "Dese&lect", self._deselect, QKeySequence(Qt.Key.Key_Escape)),
+            self._action(e, "Smaller Patch", lambda: editor.step_patch_size(-1), QKeySequence("[")),
+            self._action(e, "Bigger Patch", lambda: editor.step_patch_size(1), QKeySequence("]")),
+            self._action(e, "Eyedropper", lambda: self.panel.eyedropper.toggle(), QKeySequence("I")),
+        ]
         e.addSeparator()
-        self._action(e, "&Clear Hints", editor.clear_hints, QKeySequence("Ctrl+Shift+Backspace"))
-        self._action(e, "Rese&t", self._reset, tip="Clear hints, colour and zoom")
+        self.hint_actions += [
+            self._action(e, "&Clear Hints", editor.clear_hints, QKeySequence("Ctrl+Shift+Backspace")),
+            self._action(e, "Rese&t", self._reset, tip="Clear hints, colour and zoom"),
+        ]
 
         v = bar.addMenu("&View")
         self._action(v, "Zoom &In", lambda: self.canvas.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
@@ -436,9 +453,27 @@ class MainWindow(QMainWindow):
         self.canvas.fit()
 
     def _refresh_edit_actions(self) -> None:
-        hints = self.editor.document.hints if self.editor.document else None
+        hints = self.editor.document.hints if self.editor.document and not self.opener.busy else None
         self.undo_action.setEnabled(hints is not None and hints.can_undo)
         self.redo_action.setEnabled(hints is not None and hints.can_redo)
+
+    def _opening_changed(self, busy: bool) -> None:
+        """While a photo loads: progress in the status bar, and the old photo's hints held still."""
+        self.open_progress.setVisible(busy)
+        if busy:
+            self.panel.eyedropper.setChecked(False)
+            loading = self.opener.loading
+            self.statusBar().showMessage(f"Opening {loading.name if loading else 'photo'}…")
+        for widget in (self.canvas, self.panel):
+            widget.setEnabled(not busy)
+        for action in self.hint_actions:
+            action.setEnabled(not busy)
+        self.cancel_open_action.setEnabled(busy)
+        self._refresh_edit_actions()
+
+    def _cancel_open(self) -> None:
+        self.opener.cancel()
+        self.statusBar().showMessage("Opening cancelled", 5000)
 
     def refresh_title(self) -> None:
         document = self.editor.document
@@ -470,6 +505,7 @@ class MainWindow(QMainWindow):
         self._autosave.stop()
         clear_recovery()
         self.settings.setValue("geometry", self.saveGeometry())
+        self.opener.close()
         if self.bridge is not None:
             self.bridge.close()
         event.accept()
