@@ -29,6 +29,9 @@ from .model import count_forward_flops
 MP12 = (4000, 3000)
 MP24 = (6000, 4000)
 
+GuiRows = Callable[[ColorizationEngine, bool, Photo], dict[str, dict[str, float | None]]]
+"""The GUI layer's rows, given the engine, whether the run is quick, and the 12 MP photo."""
+
 
 def synthetic_photo(size: tuple[int, int], seed: int = 0) -> Photo:
     """A textured grey photo of the given (width, height); content does not affect speed."""
@@ -125,9 +128,9 @@ def naive_update(network: Network, photo_rgb: np.ndarray, hints: list[Hint]) -> 
 def run(
     engine: ColorizationEngine,
     quick: bool = False,
-    gui_drag: Callable[[ColorizationEngine, float, Photo | None], dict[str, float | None]] | None = None,
+    gui_rows: GuiRows | None = None,
 ) -> dict[str, Any]:
-    """Measure ``engine`` on this machine. ``gui_drag`` (from the GUI layer) adds the drag rows."""
+    """Measure ``engine`` on this machine. ``gui_rows`` (from the GUI layer) adds the window's rows."""
     counters_at_start = cpu_counters()
     device = engine.device
     repeats = 3 if quick else (10 if device.type == "cpu" else 100)
@@ -184,9 +187,8 @@ def run(
     results["naive_update_12mp"] = summary(naive)
     results["speedup_vs_naive"] = results["naive_update_12mp"]["median_ms"] / results["full_update_12mp"]["median_ms"]
     engine.best.model.to(device)
-    if gui_drag is not None:
-        results["gui_drag"] = gui_drag(engine, 2.0 if quick else 5.0, None)
-        results["gui_drag_12mp"] = gui_drag(engine, 2.0 if quick else 5.0, photo)
+    if gui_rows is not None:
+        results.update(gui_rows(engine, quick, photo))
     results["memory_24mp"] = peak_memory_24mp(str(engine.info.path), str(device))
     results["cpu_steal_percent"] = steal_percent(counters_at_start, cpu_counters())
     return results
@@ -285,6 +287,13 @@ def table(results: dict[str, Any]) -> str:
                 f"GUI drag {g['seconds']:.0f} s, {photo_label}: worst event-loop stall {g['worst_stall_ms']:.1f} ms, "
                 f"{g['updates_per_second']:.1f} updates shown/s" + _steal_note(g.get("cpu_steal_percent"))
             )
+    if "gui_open_12mp" in results:
+        g = results["gui_open_12mp"]
+        rows.append(
+            f"GUI open 12 MP JPEG ({g['opens']} opens): worst event-loop stall {g['worst_stall_ms']:.1f} ms, "
+            f"grey photo shown after {g['grey_shown_ms']:.0f} ms, first result after {g['first_result_ms']:.0f} ms"
+            + _steal_note(g.get("cpu_steal_percent"))
+        )
     m = results["memory_24mp"]
     rows.append(
         "24 MP photo peak memory: "

@@ -44,9 +44,17 @@ def test_steal_is_the_share_of_cpu_time_the_host_took():
         "forward_256": {"median_ms": 700.0, "p95_ms": 750.0, "of_compute_floor": 1.2},
         "speedup_vs_naive": 5.0,
         "gui_drag": {"seconds": 5.0, "worst_stall_ms": 80.0, "updates_per_second": 7.0, "cpu_steal_percent": 15.0},
+        "gui_open_12mp": {
+            "opens": 3,
+            "worst_stall_ms": 31.5,
+            "grey_shown_ms": 410.0,
+            "first_result_ms": 1300.0,
+            "cpu_steal_percent": 0.5,
+        },
         "memory_24mp": {"peak_rss_mib": 900.0},
         "cpu_steal_percent": 4.0,
     }
     shown = table(results)
+    assert "open 12 MP JPEG (3 opens): worst event-loop stall 31.5 ms, grey photo shown after 410 ms, " in shown
     assert "sample photo: worst event-loop stall 80.0 ms, 7.0 updates shown/s (host steal 15.0% meanwhile)" in shown
     assert "whole run: 4.0%" in shown

@@ -723,7 +723,7 @@ def test_the_drag_benchmark_shows_updates_and_leaves_the_users_settings_alone(
     from PySide6.QtCore import QSettings
 
     from ideepcolor_app.engine import ColorizationEngine
-    from ideepcolor_app.gui.drag_bench import gui_drag_stall
+    from ideepcolor_app.gui.window_bench import gui_drag_stall
 
     users = QSettings("ideepcolor", "ideepcolor")
     users.setValue("recentColors", [[10.0, -20.0]])
@@ -737,6 +737,25 @@ def test_the_drag_benchmark_shows_updates_and_leaves_the_users_settings_alone(
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     remembered = QSettings("ideepcolor", "ideepcolor").value("recentColors")
     assert [[float(v) for v in c] for c in remembered] == [[10.0, -20.0]], "the benchmark's colours stay its own"
+
+
+def test_the_open_benchmark_times_the_grey_photo_then_the_result_and_keeps_recent_files_alone(
+    qtbot, echo_weights, tmp_path, photo_path
+):
+    from PySide6.QtCore import QSettings
+
+    from ideepcolor_app.engine import ColorizationEngine
+    from ideepcolor_app.gui.window_bench import gui_open_stall
+
+    users = QSettings("ideepcolor", "ideepcolor")
+    users.setValue("recentFiles", ["/photos/mine.jpg"])
+    users.sync()
+    engine = ColorizationEngine.from_weights(str(echo_weights), "cpu")
+    result = gui_open_stall(engine, load_photo(photo_path), opens=2)
+    assert result["opens"] == 2 and result["worst_stall_ms"] >= 0
+    assert 0 < result["grey_shown_ms"] <= result["first_result_ms"], "grey first, then the result"
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    assert QSettings("ideepcolor", "ideepcolor").value("recentFiles") == ["/photos/mine.jpg"]
 
 
 def test_swatches_and_the_current_colour_bar_paint_their_colours(qtbot):

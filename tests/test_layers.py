@@ -37,7 +37,7 @@ def test_the_core_never_imports_qt_or_the_gui():
     }
     reached = {k: {".".join(n.split(".")[:3]) for n in v} for k, v in offenders.items() if v}
     assert reached == {
-        "commands/bench.py": {"ideepcolor_app.gui.drag_bench"},
+        "commands/bench.py": {"ideepcolor_app.gui.window_bench"},
         "commands/gui.py": {"ideepcolor_app.gui.app"},
     }, "only the command line's gui and bench commands reach into the GUI layer, lazily"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from .. import bench
@@ -13,7 +12,6 @@ from ..device import pick_device
 from ..encoding import HintEncoding
 from ..engine import ColorizationEngine, Network
 from ..errors import WeightsError
-from ..images import Photo
 from ..model import SIGGRAPHGenerator
 from ..registry import find_weight_set
 from ..weights import load_model, save_weights
@@ -26,7 +24,7 @@ def add_parser(
     p = sub.add_parser("bench", parents=parents, help="measure update latency, memory and GUI responsiveness")
     p.add_argument("--json", help="also write the results here")
     p.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test, not for reporting)")
-    p.add_argument("--no-gui", action="store_true", help="skip the GUI drag measurement")
+    p.add_argument("--no-gui", action="store_true", help="skip the GUI measurements (drags, opening)")
     add_model_options(p)
     p.set_defaults(func=run)
 
@@ -53,10 +51,10 @@ def run(args: argparse.Namespace) -> int:
                 )
                 networks.append(Network(*load_model(path), device))
         engine = ColorizationEngine(networks, device)
-        gui_drag: Callable[[ColorizationEngine, float, Photo | None], dict[str, float | None]] | None = None
+        gui_rows: bench.GuiRows | None = None
         if not args.no_gui:
-            from ..gui.drag_bench import gui_drag_stall as gui_drag
-        results = bench.run(engine, quick=args.quick, gui_drag=gui_drag)
+            from ..gui.window_bench import gui_rows
+        results = bench.run(engine, quick=args.quick, gui_rows=gui_rows)
     print(bench.table(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

@@ -1,4 +1,5 @@
-"""``ideepcolor bench``'s GUI rows: drag a hint in the real window and watch the event loop."""
+"""``ideepcolor bench``'s GUI rows: drag a hint and open a photo in the real window, and watch the
+event loop meanwhile."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -18,9 +21,21 @@ from ..bench import cpu_counters, steal_percent  # noqa: E402
 from ..editor import MAX_RECENT_COLORS  # noqa: E402
 from ..engine import ColorizationEngine  # noqa: E402
 from ..hints import Hint  # noqa: E402
-from ..images import Photo, load_photo  # noqa: E402
+from ..images import Photo, load_photo, save_image  # noqa: E402
+from . import file_actions  # noqa: E402
 from .bridge import EngineBridge  # noqa: E402
 from .main_window import SAMPLE_PHOTO, MainWindow  # noqa: E402
+
+
+def gui_rows(engine: ColorizationEngine, quick: bool, photo: Photo) -> dict[str, dict[str, float | None]]:
+    """All GUI rows of the benchmark: drags on the sample photo and on ``photo`` (12 MP), and opening
+    ``photo`` saved as a JPEG."""
+    seconds = 2.0 if quick else 5.0
+    return {
+        "gui_drag": gui_drag_stall(engine, seconds),
+        "gui_drag_12mp": gui_drag_stall(engine, seconds, photo),
+        "gui_open_12mp": gui_open_stall(engine, photo, 2 if quick else 3),
+    }
 
 
 def gui_drag_stall(
@@ -97,5 +112,74 @@ def _drag(engine: ColorizationEngine, seconds: float, photo: Photo) -> dict[str,
         "updates_per_second": results_seen[0] / seconds,
         "seconds": seconds,
         "photo_megapixels": width * height / 1e6,
+        "cpu_steal_percent": steal_percent(counters_at_start, cpu_counters()),
+    }
+
+
+def gui_open_stall(engine: ColorizationEngine, photo: Photo, opens: int = 3) -> dict[str, float | None]:
+    """Open ``photo``, saved as a JPEG, with File > Open's code ``opens`` times, and record the event
+    loop's worst stall from the call until the first result is shown, and how long the grey photo
+    and that result took to appear (medians)."""
+    with tempfile.TemporaryDirectory() as folder:
+        QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, folder)
+        path = Path(folder) / "photo.jpg"
+        save_image(photo.rgb8(), path)
+        return _open(engine, path, opens)
+
+
+def _shows_result_of_open_photo(window: MainWindow) -> bool:
+    latest, document = window.editor.latest, window.editor.document
+    return latest is not None and document is not None and latest.photo is document.photo
+
+
+def _open(engine: ColorizationEngine, path: Path, opens: int) -> dict[str, float | None]:
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow(str(engine.info.path), str(engine.device.type))
+    window.use_bridge(EngineBridge(engine, 2048))
+    window.show()
+    clock = QElapsedTimer()
+    clock.start()
+    gaps: list[float] = []
+    last = [0]
+    grey_ms: list[float] = []
+    result_ms: list[float] = []
+
+    def tick() -> None:
+        now = clock.nsecsElapsed()
+        gaps.append((now - last[0]) / 1e6)
+        last[0] = now
+
+    def wait_for(done: Callable[[], bool], seconds: float = 60.0) -> None:
+        end = time.monotonic() + seconds
+        while not done() and time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.001)
+
+    ticker = QTimer()
+    ticker.timeout.connect(tick)
+    counters_at_start = cpu_counters()
+    for _ in range(opens):
+        if window.editor.document is not None:
+            window.editor.document.mark_saved()
+        started = clock.nsecsElapsed()
+        last[0] = started
+        ticker.start(5)
+        file_actions.open_photo(window, path, ask=False)
+        wait_for(lambda: not window.opener.busy)
+        grey_ms.append((clock.nsecsElapsed() - started) / 1e6)
+        wait_for(lambda: _shows_result_of_open_photo(window))
+        result_ms.append((clock.nsecsElapsed() - started) / 1e6)
+        ticker.stop()
+        wait_for(lambda: False, 0.5)  # settle: the palette and picker finish before the next open
+    if window.editor.document is not None:
+        window.editor.document.mark_saved()
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return {
+        "worst_stall_ms": max(gaps) - 5 if gaps else float("nan"),
+        "grey_shown_ms": statistics.median(grey_ms),
+        "first_result_ms": statistics.median(result_ms),
+        "opens": opens,
         "cpu_steal_percent": steal_percent(counters_at_start, cpu_counters()),
     }
