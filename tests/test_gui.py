@@ -319,6 +319,14 @@ def test_the_window_keeps_running_while_a_photo_loads(qtbot, window, tmp_path, m
     wait_for_result(qtbot, window)
 
 
+def test_a_photo_just_opened_is_converted_for_display_once_for_both_views(qtbot, window, tmp_path):
+    Image.fromarray(np.full((200, 320), 30, np.uint8)).save(tmp_path / "grey.png")
+    open_and_wait(qtbot, window, tmp_path / "grey.png")
+    shown = [view.items()[0].pixmap() for view in (window.canvas, window.result_view)]
+    assert shown[0].cacheKey() == shown[1].cacheKey(), "one pixmap, shared"
+    assert shown[0].toImage().pixelColor(100, 100) == shown[1].toImage().pixelColor(100, 100)
+
+
 def test_the_photo_opened_last_wins_over_one_still_loading(qtbot, window, tmp_path, monkeypatch):
     for name, size in (("first.png", (200, 320)), ("second.png", (100, 150))):
         Image.fromarray(np.full(size, 90, np.uint8)).save(tmp_path / name)

@@ -44,7 +44,7 @@ class ImageView(QGraphicsView):
             return  # already on screen: re-uploading a large pixmap would stall the window
         self._shown = rgb
         new_size = image_size != self.image_size
-        self._item.setPixmap(QPixmap.fromImage(rgb_qimage(rgb)))
+        self._item.setPixmap(_pixmap(rgb))
         self._item.setTransform(QTransform.fromScale(image_size[0] / rgb.shape[1], image_size[1] / rgb.shape[0]))
         self.image_size = image_size
         self.scene().setSceneRect(0, 0, *image_size)
@@ -127,6 +127,18 @@ class ImageView(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+
+_last_pixmap: tuple[np.ndarray, QPixmap] | None = None
+
+
+def _pixmap(rgb: np.ndarray) -> QPixmap:
+    """``rgb`` as a pixmap, converted once when both views show the same array (a photo just
+    opened, or the result on the canvas too): a 3 MP conversion is about 20 ms of the GUI thread."""
+    global _last_pixmap
+    if _last_pixmap is None or _last_pixmap[0] is not rgb:
+        _last_pixmap = (rgb, QPixmap.fromImage(rgb_qimage(rgb)))  # the array is held, so `is` stays true
+    return _last_pixmap[1]
 
 
 def rgb_qimage(rgb: np.ndarray) -> QImage:
