@@ -18,6 +18,9 @@ from .photo_on_device import lightness_at_size
 from .session import Session
 from .suggest import ab_to_display_rgb
 
+ALL_LIGHTNESSES = tuple(float(level) for level in range(101))
+"""Every whole L unit, the steps in which hint colours are shown."""
+
 DISPLAY_MAX_SIDE = 2048
 """Longest side of the images the GUI shows; results are saved at full resolution."""
 
@@ -33,6 +36,7 @@ class Document:
         self.saved_hints: tuple[Hint, ...] = tuple(hints)
         self.lightness = _lightness_map(photo)
         self._display_colors: dict[tuple[tuple[float, float], float], tuple[int, int, int]] = {}
+        self._colors_seen: set[tuple[float, float]] = set()
         self._previews: dict[tuple[str, int], np.ndarray] = {}
 
     @classmethod
@@ -78,18 +82,29 @@ class Document:
     def rgbs_at_lightness(self, colors: Sequence[tuple[float, float]], lightness: float) -> list[tuple[int, int, int]]:
         """:meth:`rgb_at_lightness` of several colours, with one gamut snap for those not cached yet.
 
-        During a drag the lightness under the hint changes at every step; snapping the current
-        and recent colours one by one there stalled the window (tens of tiny tensor operations each).
+        During a drag the lightness under the hint changes at almost every step. Snapping the
+        current and recent colours one by one there stalled the window (tens of tiny tensor
+        operations each), and so did one batch per new lightness beside a running network (8 ms
+        alone, 65 ms measured). So a colour asked for at a second lightness is snapped at every
+        whole L at once: 101 lightnesses cost about twice one.
         """
-        lightness = float(round(lightness))  # whole L units, as the picker: a drag step hits the cache
+        lightness = float(min(max(round(lightness), 0), 100))  # whole L units, as the picker: a drag step hits the cache
         missing = list(dict.fromkeys(ab for ab in colors if (ab, lightness) not in self._display_colors))
         if missing:
             if len(self._display_colors) > 20_000:  # a picker drag adds a colour per step: stay small
                 self._display_colors.clear()
-            l_t = torch.full((len(missing),), lightness)
-            snapped = snap_ab_to_gamut(l_t, torch.tensor(missing, dtype=torch.float32))
-            for ab, rgb in zip(missing, ab_to_display_rgb(l_t, snapped), strict=True):
-                self._display_colors[(ab, lightness)] = rgb
+                self._colors_seen.clear()
+            pairs = [
+                (ab, level)
+                for ab in missing
+                for level in (ALL_LIGHTNESSES if ab in self._colors_seen else (lightness,))
+                if (ab, level) not in self._display_colors
+            ]
+            self._colors_seen.update(missing)
+            l_t = torch.tensor([level for _, level in pairs])
+            snapped = snap_ab_to_gamut(l_t, torch.tensor([ab for ab, _ in pairs], dtype=torch.float32))
+            for pair, rgb in zip(pairs, ab_to_display_rgb(l_t, snapped), strict=True):
+                self._display_colors[pair] = rgb
         return [self._display_colors[(ab, lightness)] for ab in colors]
 
     def preview_size(self, max_side: int = DISPLAY_MAX_SIDE) -> tuple[int, int]:

@@ -249,3 +249,26 @@ def test_recent_colours_are_shown_at_the_selected_hints_lightness():
     for (_, on_dark), (ab, on_bright) in zip(dark.recent, bright.recent, strict=True):
         assert sum(on_dark) < sum(on_bright) - 200, f"{ab} should look darker on the dark half"
         assert on_bright == document.rgb_at_lightness(ab, bright.lightness), "one snapped colour per ab and L"
+
+
+def test_a_colour_shown_at_a_second_lightness_is_ready_at_every_lightness(monkeypatch):
+    """A hint dragged over a photo changes lightness at almost every step; the recent colours it
+    shows there must not need a gamut snap on the window's thread at each step."""
+    from ideepcolor_app import document as document_module
+    from ideepcolor_app.document import Document
+
+    snaps = []
+    real = document_module.snap_ab_to_gamut
+    monkeypatch.setattr(document_module, "snap_ab_to_gamut", lambda l, ab: snaps.append(len(l)) or real(l, ab))
+    document = Document(make_photo())
+    colors = [(40.0, 20.0), (-30.0, 50.0), (10.0, -60.0)]
+    first = document.rgbs_at_lightness(colors, 30.2)
+    assert snaps == [3], "first shown: one lightness only"
+    document.rgbs_at_lightness(colors, 70.0)
+    assert len(snaps) == 2
+    shown = [document.rgbs_at_lightness(colors, level + 0.3) for level in range(0, 100, 7)]
+    assert len(snaps) == 2, "every other lightness comes from the cache"
+    assert document.rgbs_at_lightness(colors, 30.0) == first
+    fresh = Document(make_photo())  # the same colours computed one lightness at a time
+    assert shown == [fresh.rgbs_at_lightness(colors, level) for level in range(0, 100, 7)]
+    assert document.rgb_at_lightness((0.0, 0.0), 112.0) == (255, 255, 255), "L past white is white"
