@@ -88,7 +88,7 @@ class Document:
         alone, 65 ms measured). So a colour asked for at a second lightness is snapped at every
         whole L at once: 101 lightnesses cost about twice one.
         """
-        lightness = float(min(max(round(lightness), 0), 100))  # whole L units, as the picker: a drag step hits the cache
+        lightness = float(min(max(round(lightness), 0), 100))  # whole L units, as the picker
         missing = list(dict.fromkeys(ab for ab in colors if (ab, lightness) not in self._display_colors))
         if missing:
             if len(self._display_colors) > 20_000:  # a picker drag adds a colour per step: stay small
