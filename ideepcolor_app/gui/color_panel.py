@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..color import ab_to_position, gamut_map, position_to_ab, rgb_to_lab_np
+from ..document import ALL_LIGHTNESSES
 from ..editor import MAX_RECENT_COLORS
 from ..engine import Palette
 
@@ -117,7 +118,7 @@ class GamutPictures(QObject):
     """The picker's picture at every whole lightness, computed on a background thread.
 
     Computing one on the GUI thread took 8 ms alone and over 30 ms beside a running network, and
-    a hint drag crosses a new lightness at almost every step. The thread computes all 101 once,
+    a hint drag crosses a new lightness at almost every step. The thread computes each whole lightness once,
     those asked for first; ``ready(lightness)`` tells when one is done.
     """
 
@@ -152,7 +153,7 @@ class GamutPictures(QObject):
     def complete(self) -> bool:
         """True once every lightness's picture is computed."""
         with self._lock:
-            return len(self._images) == 101
+            return len(self._images) == len(ALL_LIGHTNESSES)
 
     def start(self) -> None:
         """Begin computing all of them (the window does so at start-up)."""
@@ -169,7 +170,7 @@ class GamutPictures(QObject):
             thread.join()
 
     def _start(self) -> None:
-        if self._thread is None and not self._stopping and len(self._images) < 101:
+        if self._thread is None and not self._stopping and len(self._images) < len(ALL_LIGHTNESSES):
             self._thread = threading.Thread(target=self._run, name="gamut-pictures", daemon=True)
             self._thread.start()
 
@@ -193,7 +194,7 @@ class GamutPictures(QObject):
                 return None
             if self._wanted:
                 return self._wanted.pop()
-            return next((float(v) for v in range(101) if float(v) not in self._images), None)
+            return next((v for v in ALL_LIGHTNESSES if v not in self._images), None)
 
 
 _pictures: GamutPictures | None = None
@@ -303,9 +304,9 @@ class ColorPanel(QWidget):
             suggestions.addWidget(swatch, i // 5, i % 5)
         predicted_row = QHBoxLayout()
         self._predicted_label = QLabel("Network predicts:")
-        self._predicted_pool = self._swatch(30)
+        self._predicted = self._swatch(30)
         predicted_row.addWidget(self._predicted_label)
-        predicted_row.addWidget(self._predicted_pool)
+        predicted_row.addWidget(self._predicted)
         predicted_row.addStretch(1)
         layout.addLayout(predicted_row)
 
@@ -367,13 +368,13 @@ class ColorPanel(QWidget):
         self.suggestion_swatches = self._suggestion_pool[: len(suggestions)]
         self._predicted_label.setVisible(palette is not None)
         if palette is None:
-            self._predicted_pool.hide()
+            self._predicted.hide()
             self.predicted_swatch = None
             return
         p = palette.predicted
-        self._predicted_pool.set_color(p.rgb, p.ab, "The colour the network currently predicts here")
-        self._predicted_pool.show()
-        self.predicted_swatch = self._predicted_pool
+        self._predicted.set_color(p.rgb, p.ab, "The colour the network currently predicts here")
+        self._predicted.show()
+        self.predicted_swatch = self._predicted
 
     def show_recent(self, colors: list[tuple[tuple[float, float], tuple[int, int, int]]]) -> None:
         """The recent colours, newest first, as they look at the current lightness."""
