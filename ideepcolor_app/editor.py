@@ -16,7 +16,7 @@ from .color import rgb_to_lab_np
 from .document import Document
 from .encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES
 from .events import Signal
-from .hints import Hint
+from .hints import Hint, HintLimitError
 from .images import Photo
 from .worker import UpdateResult
 
@@ -50,6 +50,7 @@ class Editor:
         palette_changed(palette | None): the suggested colours at the probe, or none.
         update_requested(hints, probe, photo | None): the network must run; ``photo`` is set when
             a newly opened photo must be uploaded first.
+        notice(text): an edit was refused; the text says why and what to do.
     """
 
     def __init__(
@@ -68,6 +69,7 @@ class Editor:
         self.result_changed = Signal()
         self.palette_changed = Signal()
         self.update_requested = Signal()
+        self.notice = Signal()
 
     # ----- the document ----------------------------------------------------------------------------
     def open(self, photo: Photo, hints: tuple[Hint, ...] = ()) -> Document:
@@ -108,7 +110,10 @@ class Editor:
         ab = self.current_ab
         if ab is None:
             ab = self.latest.colorization.predicted_ab_at(x, y) if self.latest else (0.0, 0.0)
-        self.document.hints.add(Hint(x, y, (float(ab[0]), float(ab[1])), self.patch_size))
+        try:
+            self.document.hints.add(Hint(x, y, (float(ab[0]), float(ab[1])), self.patch_size))
+        except HintLimitError as exc:
+            self.notice.emit(str(exc))
 
     def choose_color(self, a: float, b: float, final: bool = True) -> None:
         """Make (a, b) the current colour, and the selected hint's. ``final=False`` while a picker

@@ -136,19 +136,27 @@ def hint_fill(
 def patch_means(image: torch.Tensor, top: torch.Tensor, left: torch.Tensor, sides: torch.Tensor) -> torch.Tensor:
     """Mean of (B, C, H, W) ``image`` over square patches given as (B, K) tensors: (B, K, C).
 
+    A patch that crosses the image's border covers only its in-image part; one wholly outside
+    the image (it cannot come from a hint, whose centre cell is always inside) gives 0.
     A summed-area table makes every patch cost the same, whatever its side.
     """
-    batch = image.shape[0]
+    batch, _, height, width = image.shape
     top, left, sides = (t.to(device=image.device, dtype=torch.long) for t in (top, left, sides))
     table = torch.nn.functional.pad(image.double().cumsum(2).cumsum(3), (1, 0, 1, 0))  # (B, C, H+1, W+1)
     b = torch.arange(batch, device=image.device)[:, None]
-    bottom, right = top + sides, left + sides
+    bottom, right = (top + sides).clamp(0, height), (left + sides).clamp(0, width)
+    top, left = top.clamp(0, height), left.clamp(0, width)
 
     def at(rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
         return table[b, :, rows, cols]  # (B, K, C)
 
     total = at(bottom, right) - at(top, right) - at(bottom, left) + at(top, left)
-    return (total / (sides * sides).clamp(min=1)[..., None]).float()
+    area = ((bottom - top) * (right - left)).clamp(min=1)
+    return (total / area[..., None]).float()
+
+
+_PATCHES_PER_CHUNK = 64
+"""Hint patches are painted in chunks, so memory stays at (64, H, W) whatever the hint count."""
 
 
 def rasterize_hint_batch(
@@ -169,14 +177,16 @@ def rasterize_hint_batch(
     batch = valid.shape[0]
     image, slot = torch.nonzero(valid.to(device), as_tuple=True)  # valid pairs, in slot order per image
     pair_boxes = boxes.to(device=device, dtype=torch.long)[image, slot]
-    top, left, side = pair_boxes[:, 0:1], pair_boxes[:, 1:2], pair_boxes[:, 2:3]  # (N, 1)
     ys = torch.arange(height, device=device)
     xs = torch.arange(width, device=device)
-    inside = ((ys >= top) & (ys < top + side))[:, :, None] & ((xs >= left) & (xs < left + side))[:, None, :]
-    order = torch.arange(1, len(image) + 1, device=device).view(-1, 1, 1)
+    # 0: no hint; else the 1-based pair of the last patch painted there (pairs are in painting order)
     winner = torch.zeros(batch, height, width, dtype=torch.long, device=device)
-    # 0: no hint; else the 1-based pair of the last patch painted there
-    winner.scatter_reduce_(0, image.view(-1, 1, 1).expand_as(inside), inside * order, "amax")
+    for start in range(0, len(image), _PATCHES_PER_CHUNK):
+        part = slice(start, start + _PATCHES_PER_CHUNK)
+        top, left, side = pair_boxes[part, 0:1], pair_boxes[part, 1:2], pair_boxes[part, 2:3]  # (n, 1)
+        inside = ((ys >= top) & (ys < top + side))[:, :, None] & ((xs >= left) & (xs < left + side))[:, None, :]
+        order = torch.arange(start + 1, start + len(top) + 1, device=device).view(-1, 1, 1)
+        winner.scatter_reduce_(0, image[part].view(-1, 1, 1).expand_as(inside), inside * order, "amax")
     covered = winner > 0
     flat_colors = torch.cat((torch.zeros(1, 2, device=device), colors.to(torch.float32)[image, slot]))
     ab = flat_colors[winner].permute(0, 3, 1, 2).contiguous()  # (B, 2, H, W); row 0 is grey

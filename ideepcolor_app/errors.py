@@ -15,6 +15,10 @@ class ImageError(IdeepcolorError):
     """A photo could not be read or a result could not be written."""
 
 
+class OutputExistsError(ImageError):
+    """A result file exists already and overwriting was not asked for."""
+
+
 class WeightsError(IdeepcolorError):
     """A weights file is missing, corrupt, or not of the expected architecture."""
 

@@ -12,6 +12,15 @@ from .encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES, network_cel
 from .events import Signal
 
 
+MAX_HINTS = 1000
+"""The most hints one photo can have: ten times the paper's densest evaluation. More would not
+change a 256x256 network input, whose cells they would cover several times over."""
+
+
+class HintLimitError(ValueError):
+    """Adding a hint would pass :data:`MAX_HINTS`."""
+
+
 @dataclass(frozen=True)
 class Hint:
     """One colour hint.
@@ -44,6 +53,8 @@ def _finite(value: object) -> bool:
 def hint_box(hint: Hint, image_size: tuple[int, int], network_size: int = NETWORK_SIZE) -> tuple[int, int, int]:
     """(top, left, side) of the hint's patch at ``network_size`` resolution: the one place that says
     where a hint's patch lies. Below 256, sides shrink in proportion (kept odd, at least 1).
+    Near the photo's border the square reaches outside it; every user of it covers only the
+    in-image part (:func:`hint_patch`).
 
     Args:
         image_size: (width, height) of the full-resolution photo.
@@ -51,6 +62,17 @@ def hint_box(hint: Hint, image_size: tuple[int, int], network_size: int = NETWOR
     row, col = network_cell(hint.x, hint.y, image_size, network_size)
     side = hint.size if network_size == NETWORK_SIZE else max(1, (hint.size * network_size // NETWORK_SIZE) | 1)
     return row - side // 2, col - side // 2, side
+
+
+def hint_patch(hint: Hint, image_size: tuple[int, int], network_size: int = NETWORK_SIZE) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right) of the in-image part of the hint's patch at ``network_size``
+    resolution (bottom and right exclusive): what the network, the fills and the drawing cover.
+
+    Args:
+        image_size: (width, height) of the full-resolution photo.
+    """
+    top, left, side = hint_box(hint, image_size, network_size)
+    return max(top, 0), max(left, 0), min(top + side, network_size), min(left + side, network_size)
 
 
 def hint_boxes(hints: Sequence[Hint], image_size: tuple[int, int], network_size: int = NETWORK_SIZE) -> torch.Tensor:
@@ -83,6 +105,8 @@ class HintSet:
     """
 
     def __init__(self, hints: Sequence[Hint] = ()) -> None:
+        if len(hints) > MAX_HINTS:
+            raise HintLimitError(f"{len(hints):,} hints are more than the {MAX_HINTS:,} a photo can have.")
         self._hints: tuple[Hint, ...] = tuple(hints)
         self._undo: list[tuple[Hint, ...]] = []
         self._redo: list[tuple[Hint, ...]] = []
@@ -126,7 +150,16 @@ class HintSet:
             self.selection_changed.emit(index)
 
     def add(self, hint: Hint) -> int:
-        """Append ``hint`` as one undo step and select it; returns its index."""
+        """Append ``hint`` as one undo step and select it; returns its index.
+
+        Raises:
+            HintLimitError: the photo has :data:`MAX_HINTS` hints already.
+        """
+        if len(self._hints) >= MAX_HINTS:
+            raise HintLimitError(
+                f"A photo can have at most {MAX_HINTS:,} hints. Move or recolour existing hints, "
+                "or delete some first."
+            )
         self._commit(self._hints + (hint,))
         self.select(len(self._hints) - 1)
         return len(self._hints) - 1
@@ -165,6 +198,8 @@ class HintSet:
             hints: the new hints.
             undoable: one undo step (True), or a fresh history that cannot go back (False).
         """
+        if len(hints) > MAX_HINTS:
+            raise HintLimitError(f"{len(hints):,} hints are more than the {MAX_HINTS:,} a photo can have.")
         if undoable:
             self._commit(tuple(hints), selected=None)
         else:

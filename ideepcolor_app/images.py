@@ -15,9 +15,12 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .atomic import atomic_path
-from .errors import ImageError
+from .errors import ImageError, OutputExistsError
+from .files import read_capped
 
 MAX_PIXELS = 100_000_000
+MAX_PHOTO_BYTES = 800_000_000
+"""A 100 MP photo at 16 bits in 4 channels, uncompressed: no real photo file is larger."""
 READ_FORMATS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp")
 WRITE_FORMATS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 
@@ -56,12 +59,23 @@ def fit_inside(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     return (width, height) if scale >= 1.0 else (max(1, round(width * scale)), max(1, round(height * scale)))
 
 
-def list_images(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files given directly plus readable images inside given folders, sorted."""
+def list_images(paths: Iterable[str | os.PathLike[str]], skip_suffix: str = "") -> list[Path]:
+    """Files given directly plus the image files inside given folders, sorted.
+
+    Inside folders, only regular files are taken (never a pipe or device), and files whose name
+    ends with ``skip_suffix`` (earlier results, say ``_colorized``) are passed over.
+    """
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found += sorted(f for f in p.iterdir() if f.suffix.lower() in READ_FORMATS and not f.name.startswith("."))
+            found += sorted(
+                f
+                for f in p.iterdir()
+                if f.suffix.lower() in READ_FORMATS
+                and not f.name.startswith(".")
+                and not (skip_suffix and f.stem.endswith(skip_suffix))
+                and f.is_file()
+            )
         else:
             found.append(p)
     return found
@@ -78,14 +92,7 @@ def load_photo(path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS) -> Ph
         ImageError: missing, empty, corrupt, truncated, unsupported or too large.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImageError(f"{path}: file not found.") from None
-    except IsADirectoryError:
-        raise ImageError(f"{path}: is a folder, not an image.") from None
-    except OSError as exc:
-        raise ImageError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
+    data = read_capped(path, MAX_PHOTO_BYTES, ImageError, "photo")
     if not data:
         raise ImageError(f"{path}: the file is empty (0 bytes).")
     try:
@@ -161,8 +168,10 @@ def save_image(
     for protected in protect:
         if _same_file(path, Path(protected)):
             raise ImageError(f"{path}: refusing to overwrite the input photo; choose another name.")
+    exists_message = f"{path}: already exists; refusing to overwrite (use --force, or another name)."
     if path.exists() and not overwrite:
-        raise ImageError(f"{path}: already exists; refusing to overwrite (use --force, or another name).")
+        raise OutputExistsError(exists_message)
+    check_format_fits(path, (rgb.shape[1], rgb.shape[0]))
     if suffix in (".jpg", ".jpeg", ".webp") and rgb.dtype == np.uint16:
         rgb = (rgb >> 8).astype(np.uint8)
     params = [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality] if suffix in (".jpg", ".jpeg") else []
@@ -172,8 +181,10 @@ def save_image(
     if not ok:
         raise ImageError(f"{path}: the image could not be encoded as {suffix}.")
     try:
-        with atomic_path(path) as temporary:
+        with atomic_path(path, exclusive=not overwrite) as temporary:
             temporary.write_bytes(encoded.tobytes())
+    except FileExistsError:
+        raise OutputExistsError(exists_message) from None
     except FileNotFoundError:
         raise ImageError(f"{path}: the folder {path.parent} does not exist.") from None
     except OSError as exc:
@@ -182,6 +193,25 @@ def save_image(
             "Free some space or choose another folder."
         ) from exc
     return path
+
+
+FORMAT_MAX_SIDE = {".jpg": 65_535, ".jpeg": 65_535, ".webp": 16_383}
+"""Longest side each format can store; the others have no practical limit."""
+
+
+def check_format_fits(path: str | os.PathLike[str], size: tuple[int, int]) -> None:
+    """Refuse, before any work, a result too large for ``path``'s format.
+
+    Raises:
+        ImageError: a side is over the format's limit.
+    """
+    path = Path(path)
+    limit = FORMAT_MAX_SIDE.get(path.suffix.lower())
+    if limit is not None and max(size) > limit:
+        raise ImageError(
+            f"{path}: {size[0]}x{size[1]} is too large for {path.suffix} (at most {limit:,} pixels a side); "
+            "save as PNG or TIFF."
+        )
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -11,10 +11,13 @@ from typing import Any
 from .atomic import atomic_path
 from .encoding import PATCH_SIZES
 from .errors import SessionError
-from .hints import Hint
+from .files import read_capped
+from .hints import MAX_HINTS, Hint
 
 SESSION_FORMAT = "ideepcolor-session"
 SESSION_VERSION = 1
+MAX_SESSION_BYTES = 16_000_000
+"""A session with the most hints a photo can have is about 0.15 MB; anything far larger is not one."""
 
 
 @dataclass
@@ -67,6 +70,11 @@ class Session:
         _expect(model is None or isinstance(model, str), "model", "must be a string or null")
         raw_hints = data.get("hints")
         _expect(isinstance(raw_hints, list), "hints", "must be a list")
+        _expect(
+            len(raw_hints) <= MAX_HINTS,
+            "hints",
+            f"has {len(raw_hints):,} hints, more than the {MAX_HINTS:,} a photo can have",
+        )
         hints = [_parse_hint(h, f"hints[{i}]", width, height) for i, h in enumerate(raw_hints)]
         return cls(path, sha, (width, height), hints, model)
 
@@ -83,15 +91,36 @@ class Session:
 
     @classmethod
     def load(cls, path: Path) -> Session:
+        """Read and validate a session file.
+
+        Raises:
+            SessionError: not a regular file, over :data:`MAX_SESSION_BYTES`, not JSON, nested too
+                deeply, or invalid (the message names the field).
+        """
         path = Path(path)
+        data = read_capped(path, MAX_SESSION_BYTES, SessionError, "hint session")
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SessionError(f"Could not read session {path}: {exc}") from exc
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SessionError(f"Session {path} is not UTF-8 text, so not a hint session ({exc.reason}).") from exc
+        return cls.from_text(text, str(path))
+
+    @classmethod
+    def from_text(cls, text: str, where: str = "session") -> Session:
+        """Parse and validate a session's JSON text; ``where`` names it in messages.
+
+        Raises:
+            SessionError: as :meth:`load`.
+        """
+        path = where
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise SessionError(f"Session {path} is not valid JSON (line {exc.lineno}: {exc.msg}).") from exc
+        except RecursionError:
+            raise SessionError(f"Session {path} is nested too deeply to be a hint session.") from None
+        except ValueError as exc:  # e.g. an integer of thousands of digits
+            raise SessionError(f"Session {path} holds a value no session has ({exc}).") from None
         try:
             return cls.from_json(data)
         except SessionError as exc:

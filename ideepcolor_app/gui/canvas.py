@@ -7,7 +7,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from ..document import Document
 from ..encoding import NETWORK_SIZE
-from ..hints import Hint, hint_box
+from ..hints import Hint, hint_patch
 from .image_view import ImageView
 
 MIN_SCREEN_SIDE = 9  # a hint never draws smaller than this many screen pixels
@@ -38,8 +38,8 @@ class HintCanvas(ImageView):
         """The hint's patch in image coordinates, as the network sees it."""
         width, height = self.document.size  # type: ignore[union-attr]
         sx, sy = width / NETWORK_SIZE, height / NETWORK_SIZE
-        top, left, side = hint_box(hint, (width, height))
-        rect = QRectF(left * sx, top * sy, side * sx, side * sy)
+        top, left, bottom, right = hint_patch(hint, (width, height))
+        rect = QRectF(left * sx, top * sy, (right - left) * sx, (bottom - top) * sy)
         minimum = MIN_SCREEN_SIDE / max(self.zoom, 1e-6)
         if rect.width() < minimum or rect.height() < minimum:
             centre = rect.center()

@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
         editor.result_changed.connect(self._show_result)
         editor.palette_changed.connect(self.panel.show_palette)
         editor.update_requested.connect(self._submit)
+        editor.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._show_current()
 
     def _action(
