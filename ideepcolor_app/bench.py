@@ -25,6 +25,7 @@ from .engine import ColorizationEngine, Network
 from .hints import Hint
 from .images import Photo, save_image
 from .model import count_forward_flops
+from .precision import Precision, cpu_has_bf16
 
 MP12 = (4000, 3000)
 MP24 = (6000, 4000)
@@ -143,6 +144,8 @@ def run(
         "threads": torch.get_num_threads(),
         "weights": engine.weights_label,
         "half_precision": engine.best.half_precision,
+        "precision": engine.precision_label,
+        "cpu_has_bf16": cpu_has_bf16(),
         "sizes": {"network": [NETWORK_SIZE, NETWORK_SIZE], "update_photo": list(MP12), "memory_photo": list(MP24)},
     }
     flops = count_forward_flops(NETWORK_SIZE, NETWORK_SIZE)
@@ -161,6 +164,8 @@ def run(
         results[key] = summary(timed(functools.partial(network.forward, x), device, repeats))
         results[key]["width"] = network.info.width
         results[key]["hint_encoding"] = network.info.hint_encoding.value
+        results[key]["precision"] = network.precision.value
+        results.update(precision_rows(key, network, x, repeats))
     results["forward_256"]["of_compute_floor"] = results["forward_256"]["median_ms"] / results["compute_floor_ms"]
     if (preview := engine.preview_size) is not None:
         results["preview_forward"] = summary(timed(lambda: engine.colorize(hints, preview), device, repeats))
@@ -192,6 +197,26 @@ def run(
     results["memory_24mp"] = peak_memory_24mp(str(engine.info.path), str(device))
     results["cpu_steal_percent"] = steal_percent(counters_at_start, cpu_counters())
     return results
+
+
+def precision_rows(key: str, network: Network, x: torch.Tensor, repeats: int) -> dict[str, Any]:
+    """``key``'s forward timed in fp32 and, where the device has bf16 units, in bf16, whatever the
+    network runs in; with the bf16 / fp32 ratio of the medians."""
+    device = network.device
+    formats = [Precision.FP32]
+    if device.type == "cuda" or (device.type == "cpu" and cpu_has_bf16()):
+        formats.append(Precision.BF16)
+    chosen = network.precision
+    rows: dict[str, Any] = {}
+    try:
+        for precision in formats:
+            network.precision = precision
+            rows[f"{key}_{precision.value}"] = summary(timed(functools.partial(network.forward, x), device, repeats))
+    finally:
+        network.precision = chosen
+    if len(formats) == 2:
+        rows[f"{key}_bf16_of_fp32"] = rows[f"{key}_bf16"]["median_ms"] / rows[f"{key}_fp32"]["median_ms"]
+    return rows
 
 
 def click_to_first_picture(engine: ColorizationEngine, hints: list[Hint], repeats: int) -> list[float]:
@@ -255,7 +280,8 @@ def peak_memory_24mp(weights: str, device: str) -> dict[str, Any]:
 
 def table(results: dict[str, Any]) -> str:
     rows = [
-        f"device: {results['device']}   torch {results['torch']}   threads: {results['threads']}",
+        f"device: {results['device']}   torch {results['torch']}   threads: {results['threads']}   "
+        f"precision: {results.get('precision', 'fp32')} (bf16 units: {'yes' if results.get('cpu_has_bf16') else 'no'})",
         f"compute floor: {results['compute_floor_ms']:.1f} ms ({results['matmul_gflops']:.0f} GFLOP/s fp32 matmul, "
         f"{count_forward_flops() / 1e9:.0f} GFLOP per forward)",
         "",
@@ -263,7 +289,11 @@ def table(results: dict[str, Any]) -> str:
     ]
     labels = {
         "forward_256": "network forward 256x256 (batch 1)",
+        "forward_256_fp32": "  the same in fp32",
+        "forward_256_bf16": "  the same in bf16",
         "fast_forward_256": "fast network forward 256x256",
+        "fast_forward_256_fp32": "  the same in fp32",
+        "fast_forward_256_bf16": "  the same in bf16",
         "fast_update_12mp": "fast update, 12 MP (forward + compose)",
         "preview_forward": "progressive preview pass",
         "full_update_12mp": "full update, 12 MP (forward + compose)",
@@ -279,6 +309,9 @@ def table(results: dict[str, Any]) -> str:
             rows.append(f"{label:<40}{results[key]['median_ms']:>12.1f}{results[key]['p95_ms']:>10.1f}")
     rows.append("")
     rows.append(f"forward / compute floor: {results['forward_256']['of_compute_floor']:.2f}x")
+    for key, label in (("forward_256", "network"), ("fast_forward_256", "fast network")):
+        if f"{key}_bf16_of_fp32" in results:
+            rows.append(f"{label} forward, bf16 / fp32: {results[f'{key}_bf16_of_fp32']:.2f}x")
     rows.append(f"speed-up over the naive update: {results['speedup_vs_naive']:.1f}x")
     for key, photo_label in (("gui_drag", "sample photo"), ("gui_drag_12mp", "12 MP photo")):
         if key in results:

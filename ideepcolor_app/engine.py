@@ -28,6 +28,7 @@ from .hints import Hint
 from .images import Photo, fit_inside
 from .model import NetworkOutput, SIGGRAPHGenerator
 from .photo_on_device import PhotoOnDevice, bands
+from .precision import Precision, autocast, cpu_precision, requested_precision
 from .registry import find_weight_set
 from .suggest import Suggestion, ab_to_display_rgb, suggest_colors
 from .weights import WeightsInfo, load_model
@@ -38,31 +39,54 @@ DRAG_SIZE = 192
 """Side the fast network runs at on a CPU while hints change in quick succession (a drag): 0.56 of
 the work of 256, so that more than 10 updates a second reach the screen; 256 follows once they stop."""
 HALF_PRECISION_TOLERANCE = 0.5
-"""Mean |ab| difference (Lab units) under which fp16 is used on a GPU."""
+"""Mean |ab| difference (Lab units) under which bf16 or fp16 is used on a GPU."""
 
 
 class Network:
-    """One weights file's network on a device, with the conventions its weights expect."""
+    """One weights file's network on a device, with the conventions its weights expect.
+
+    ``precision`` is what its passes run in: bf16 on a CPU with bf16 units, bf16 (or fp16) on a
+    GPU where measured close to fp32, else fp32 (see :mod:`.precision`); 'fp32' or 'bf16' force it.
+    """
 
     def __init__(
-        self, model: SIGGRAPHGenerator, info: WeightsInfo, device: torch.device, half_precision: bool | None = None
+        self,
+        model: SIGGRAPHGenerator,
+        info: WeightsInfo,
+        device: torch.device,
+        half_precision: bool | None = None,
+        precision: str | None = None,
     ) -> None:
         self.info = info
         self.device = device
         # channels_last measured faster on CUDA and on this project's CPU (oneDNN): 1.15 s vs 1.37 s.
         self.model = model.eval().to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]
         self.half_precision_error: float | None = None
-        if device.type == "cpu":
-            half_precision = False
-        elif half_precision is None:
-            half_precision = self._half_precision_is_safe()
-        self.half_precision = bool(half_precision)
+        self.precision = self._choose_precision(half_precision, precision)
+
+    def _choose_precision(self, half_precision: bool | None, precision: str | None) -> Precision:
+        requested = requested_precision(precision)
+        if self.device.type == "cpu":
+            return cpu_precision(requested)
+        if self.device.type != "cuda" or requested == "fp32" or half_precision is False:
+            return Precision.FP32
+        candidate = Precision.BF16 if torch.cuda.is_bf16_supported() else Precision.FP16
+        if requested == "bf16" or half_precision:
+            return Precision.BF16 if requested == "bf16" else candidate
+        return candidate if self._low_precision_is_safe(candidate) else Precision.FP32
+
+    @property
+    def half_precision(self) -> bool:
+        """Passes run in a 16-bit format (bf16 or fp16)."""
+        return self.precision is not Precision.FP32
 
     @classmethod
-    def from_file(cls, path: Path, device: torch.device, mask_convention: str | None = None) -> Network:
+    def from_file(
+        cls, path: Path, device: torch.device, mask_convention: str | None = None, precision: str | None = None
+    ) -> Network:
         """Load ``path`` (see :func:`~ideepcolor_app.weights.load_model`) onto ``device``."""
         model, info = load_model(path, mask_convention)
-        return cls(model, info, device)
+        return cls(model, info, device, precision=precision)
 
     @property
     def is_fast(self) -> bool:
@@ -81,7 +105,7 @@ class Network:
     def forward(
         self, x: torch.Tensor, should_stop: Callable[[], bool] | None = None, hint_counts: torch.Tensor | None = None
     ) -> NetworkOutput:
-        """Run the network on ``x`` (fp16 on a GPU where measured safe); outputs are float32.
+        """Run the network on ``x`` in :attr:`precision`; outputs are float32.
 
         ``hint_counts`` (B,) select the calibrated share of a fill encoding's correction.
 
@@ -89,12 +113,12 @@ class Network:
             Cancelled: ``should_stop`` returned True between blocks.
         """
         x = x.contiguous(memory_format=torch.channels_last)
-        with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.float16, enabled=self.half_precision):
+        with torch.inference_mode(), autocast(self.device, self.precision):
             out = self.model(x, should_stop, hint_counts)
         return NetworkOutput(out.ab.float(), out.logits.float())
 
-    def _half_precision_is_safe(self) -> bool:
-        """Measure fp16 against fp32 on a synthetic photo with hints; use it only if close."""
+    def _low_precision_is_safe(self, precision: Precision) -> bool:
+        """Measure ``precision`` against fp32 on a synthetic photo with hints; use it only if close."""
         g = torch.Generator().manual_seed(0)
         l = torch.rand(1, 1, NETWORK_SIZE, NETWORK_SIZE, generator=g) * 100
         boxes = torch.randint(0, NETWORK_SIZE - 5, (1, 10, 3), generator=g)
@@ -103,7 +127,7 @@ class Network:
         x = self.encode(l, boxes, colors, torch.ones(1, 10, dtype=torch.bool)).to(self.device)
         with torch.inference_mode():
             full = self.model(x).ab.float()
-            with torch.autocast(self.device.type, dtype=torch.float16):
+            with autocast(self.device, precision):
                 half = self.model(x).ab.float()
         self.half_precision_error = float((full - half).abs().mean())
         return self.half_precision_error < HALF_PRECISION_TOLERANCE
@@ -130,7 +154,11 @@ class ColorizationEngine:
 
     @classmethod
     def from_weights(
-        cls, weights: str | Path | None = None, device: str | None = None, mask_convention: str | None = None
+        cls,
+        weights: str | Path | None = None,
+        device: str | None = None,
+        mask_convention: str | None = None,
+        precision: str | None = None,
     ) -> ColorizationEngine:
         """Load the weights to use.
 
@@ -139,13 +167,15 @@ class ColorizationEngine:
                 weights (:func:`~ideepcolor_app.registry.find_weight_set`).
             device: 'cuda', 'mps', 'cpu' or None for the best available.
             mask_convention: overrides every file's convention.
+            precision: 'auto' (default, or ``$IDEEPCOLOR_PRECISION``), 'fp32' or 'bf16'.
 
         Raises:
             WeightsError: none found, or a file is unreadable or of another architecture.
             DeviceError: the device is not available here.
         """
         target = pick_device(device)
-        return cls([Network.from_file(p, target, mask_convention) for p in find_weight_set(weights)], target)
+        paths = find_weight_set(weights)
+        return cls([Network.from_file(p, target, mask_convention, precision) for p in paths], target)
 
     # ----- what the engine is ------------------------------------------------------------------
     @property
@@ -169,11 +199,16 @@ class ColorizationEngine:
         return DRAG_SIZE if self.device.type == "cpu" and self.interactive.is_fast else None
 
     @property
+    def precision_label(self) -> str:
+        """The number format of the passes, e.g. 'bf16', or 'bf16 / fp32' when the networks differ."""
+        names = dict.fromkeys(n.precision.value for n in (self.interactive, self.best))
+        return " / ".join(names)
+
+    @property
     def device_label(self) -> str:
-        """The device as the status bar names it, with fp16/fp32 on a GPU."""
-        if self.device.type == "cuda":
-            return f"{torch.cuda.get_device_name(self.device)} ({'fp16' if self.best.half_precision else 'fp32'})"
-        return self.device.type.upper()
+        """The device as the status bar names it, with the precision the network runs in."""
+        name = torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else self.device.type.upper()
+        return f"{name} ({self.precision_label})"
 
     @property
     def weights_label(self) -> str:

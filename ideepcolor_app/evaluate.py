@@ -28,6 +28,7 @@ from .color import lab_to_rgb, rgb_to_lab
 from .encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, hint_fill
 from .images import load_photo
 from .model import SIGGRAPHGenerator
+from .precision import Precision, autocast
 
 PAPER_PSNR = {
     0: 24.43,
@@ -166,9 +167,11 @@ def evaluate(
     progress: Callable[[int, int], None] | None = None,
     encoding: HintEncoding = HintEncoding.SPARSE,
     size: int = NETWORK_SIZE,
+    precision: Precision = Precision.FP32,
 ) -> EvaluationResult:
-    """Run the protocol on ``images``; deterministic for a given seed."""
+    """Run the protocol on ``images``; deterministic for a given seed and precision."""
     model = model.eval().to(device)
+    device = torch.device(device)
     patch = patch_for_size(size)
     psnr: dict[int, list[float]] = {k: [] for k in hint_counts}
     yard: dict[str, dict[int, list[float]]] = {name: {k: [] for k in hint_counts} for name in YARDSTICKS}
@@ -180,7 +183,7 @@ def evaluate(
         boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
         l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
         x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding)
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(device, precision):
             predicted = model(x, hint_counts=valid.sum(dim=1)).ab.float()
         fills = {
             "grey": torch.zeros_like(predicted),

@@ -11,7 +11,6 @@ import torch
 from .encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES, network_cell
 from .events import Signal
 
-
 MAX_HINTS = 1000
 """The most hints one photo can have: ten times the paper's densest evaluation. More would not
 change a 256x256 network input, whose cells they would cover several times over."""
@@ -157,8 +156,7 @@ class HintSet:
         """
         if len(self._hints) >= MAX_HINTS:
             raise HintLimitError(
-                f"A photo can have at most {MAX_HINTS:,} hints. Move or recolour existing hints, "
-                "or delete some first."
+                f"A photo can have at most {MAX_HINTS:,} hints. Move or recolour existing hints, or delete some first."
             )
         self._commit(self._hints + (hint,))
         self.select(len(self._hints) - 1)

@@ -17,7 +17,15 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--mask-convention", choices=["zero_one", "centered"], help="override the weights' mask convention"
     )
+    parser.add_argument(
+        "--precision",
+        choices=["auto", "fp32", "bf16"],
+        default=None,
+        help="number format of the network's passes (default auto: bf16 where the processor has bf16 units)",
+    )
 
 
 def load_engine(args: argparse.Namespace) -> ColorizationEngine:
-    return ColorizationEngine.from_weights(args.weights, args.device, args.mask_convention)
+    return ColorizationEngine.from_weights(
+        args.weights, args.device, args.mask_convention, getattr(args, "precision", None)
+    )

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     except WeightsError:
         paths = []
     with tempfile.TemporaryDirectory() as tmp:
-        networks = [Network(*load_model(p, args.mask_convention), device) for p in paths]
+        networks = [Network(*load_model(p, args.mask_convention), device, precision=args.precision) for p in paths]
         # Speed does not depend on the weight values: a missing network is timed with random ones.
         for fast, name in ((False, "random-full-size"), (True, "random-fast")):
             if not any(n.is_fast == fast for n in networks) and not (fast and args.weights):
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
                     name=name,
                     hint_encoding=HintEncoding.LIGHTNESS_FILL if fast else "sparse",
                 )
-                networks.append(Network(*load_model(path), device))
+                networks.append(Network(*load_model(path), device, precision=args.precision))
         engine = ColorizationEngine(networks, device)
         gui_rows: bench.GuiRows | None = None
         if not args.no_gui:

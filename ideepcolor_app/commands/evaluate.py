@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
             progress=lambda done, total: bar.update(1),
             encoding=engine.info.hint_encoding,
             size=args.size,
+            precision=engine.best.precision,
         )
     print(
         f"weights: {engine.info.label}, device: {engine.device_label}, photos: {len(images)}, seed: {args.seed}, "

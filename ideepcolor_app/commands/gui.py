@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from ..errors import UsageError
+from ..precision import PRECISION_VARIABLE
 from . import add_model_options
 
 
@@ -18,6 +20,8 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "precision", None):  # every engine the window loads, now or later, reads it
+        os.environ[PRECISION_VARIABLE] = args.precision
     try:
         from ..gui.app import run_app
     except ImportError as exc:

@@ -18,6 +18,7 @@ from ..encoding import HintEncoding
 from ..errors import UsageError
 from ..evaluate import evaluate
 from ..images import list_images
+from ..precision import cpu_has_bf16
 from ..weights import load_model
 from .data import load_photo_set
 from .simulate import RECIPES
@@ -112,6 +113,13 @@ def add_parser(
         help="loss on ab: per-pixel Huber, or the mean over images of log(MSE + 1), which is what mean PSNR measures",
     )
     p.add_argument("--device", help="cuda, mps or cpu (default: best available; torchrun sets the GPU)")
+    p.add_argument(
+        "--precision",
+        choices=["auto", "bf16", "fp32"],
+        default="auto",
+        help="bf16 autocast (fp32 weights and optimiser state) or fp32; auto: bf16 on a GPU and on a CPU "
+        "with bf16 units (AVX512-BF16 or AMX), fp32 elsewhere",
+    )
     p.set_defaults(func=run)
 
 
@@ -171,9 +179,18 @@ def run(args: argparse.Namespace) -> int:
         huber_delta=args.huber_delta,
         regression_loss=args.regression_loss,
         ema=args.ema,
+        precision=args.precision,
     )
     dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
     trainer = Trainer(config, photos, device, dev)
+    if is_main:
+        bf16_units = "has bf16 units" if cpu_has_bf16() else "has no bf16 units"
+        why = (
+            f"the CPU {bf16_units}"
+            if device.type == "cpu" and args.precision == "auto"
+            else f"--precision {args.precision}"
+        )
+        print(f"training in {trainer.precision.value} on {device} ({why})")
     if args.resume:
         if not config.checkpoint_path.exists():
             raise UsageError(f"--resume: no checkpoint at {config.checkpoint_path}")
@@ -213,6 +230,7 @@ def run(args: argparse.Namespace) -> int:
             seed=0,
             device=device,
             encoding=config.hint_encoding,
+            precision=trainer.precision,
         )
         metrics["dev_psnr"] = {"images": len(dev), **{str(k): v for k, v in result.psnr.items()}}
         print(result.table())

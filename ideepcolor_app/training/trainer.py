@@ -23,6 +23,7 @@ from ..atomic import atomic_path
 from ..color import rgb_to_lab
 from ..encoding import HintEncoding, MaskConvention, encode_hints
 from ..model import SIGGRAPHGenerator, count_forward_flops
+from ..precision import Precision, autocast, cpu_precision
 from ..weights import load_model, save_weights
 from .data import PhotoSet, sample_batch
 from .simulate import sample_hints
@@ -73,6 +74,8 @@ class TrainConfig:
     ema: float | None = None
     """Decay of an exponential moving average of the weights (0.998: about the last 500 steps); the
     average is what the dev check evaluates and what is exported. None: the raw weights."""
+    precision: str = "auto"
+    """'auto' (bf16 on a GPU and on a CPU with bf16 units, else fp32), 'bf16' or 'fp32'."""
     regression_loss: str = "huber"
     """'huber' (per pixel), or 'log-mse': the mean over images of log(MSE + 1), what mean PSNR measures,
     so that small errors on photos with many hints count as much as large ones on photos with none."""
@@ -103,19 +106,19 @@ def losses(
     rgb: torch.Tensor,
     generator: torch.Generator,
     config: TrainConfig,
-    autocast: bool,
+    precision: Precision,
     upscale: float,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Cross-entropy over the 529 bins at 1/4 resolution and Huber regression on ab."""
+    """Cross-entropy over the 529 bins at 1/4 resolution and Huber regression on ab; the network
+    runs in ``precision`` (autocast: its weights and the losses stay fp32)."""
     with torch.no_grad():
         lab = rgb_to_lab(rgb)
         l, ab = lab[:, :1], lab[:, 1:]
         boxes, colors, valid, _ = sample_hints(ab, generator, recipe=config.hint_recipe, upscale=upscale)
         x = encode_hints(l, boxes, colors, valid, config.mask_convention, config.hint_encoding)
-        if x.is_cuda:
-            x = x.contiguous(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
         target_bins = ab_to_bin(ab[:, :, ::4, ::4])
-    with torch.autocast(rgb.device.type, dtype=torch.bfloat16, enabled=autocast):
+    with autocast(rgb.device, precision):
         out = model(x)
     ce = F.cross_entropy(out.logits.float(), target_bins)
     return ce, regression_loss(out.ab.float(), ab, config)
@@ -151,10 +154,11 @@ class Trainer:
             )
         else:
             model = SIGGRAPHGenerator(config.width, residual=HintEncoding(config.hint_encoding).is_fill)
-        self.model = model.to(device).train()
+        # channels_last: faster on CUDA, and 1.4x on this project's CPU (oneDNN) even in fp32
+        self.model = model.to(device, memory_format=torch.channels_last).train()  # type: ignore[call-overload]
         self.ema: SIGGRAPHGenerator | None = copy.deepcopy(self.model).eval() if config.ema else None
+        self.precision = training_precision(device, config.precision)
         if device.type == "cuda":
-            self.model = self.model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
             torch.backends.cudnn.benchmark = True
@@ -241,7 +245,6 @@ class Trainer:
         config = self.config
         self.deadline = deadline = time.monotonic() + config.minutes * 60 if config.minutes else None
         next_checkpoint = time.monotonic() + config.checkpoint_minutes * 60
-        autocast = self.device.type == "cuda"
         previous = signal.signal(signal.SIGTERM, self._request_stop) if self.is_main and _main_thread() else None
         files = contextlib.ExitStack()
         log = self._open_log(files)
@@ -253,7 +256,7 @@ class Trainer:
                 t0 = time.perf_counter()
                 upscale = self._batch_upscale()
                 rgb = sample_batch(self.photos, config.batch, config.crop, self.generator, upscale)
-                ce, reg = losses(self.net, rgb, self.generator, config, autocast, upscale)
+                ce, reg = losses(self.net, rgb, self.generator, config, self.precision, upscale)
                 loss = ce + config.regression_weight * reg
                 self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()  # type: ignore[no-untyped-call]
@@ -365,6 +368,7 @@ class Trainer:
             seed=0,
             device=self.device,
             encoding=self.config.hint_encoding,
+            precision=self.precision,
         )
         self.model.train()
         row = {f"dev_psnr_{k}": result.psnr[k] for k in hint_counts}
@@ -395,6 +399,7 @@ class Trainer:
             "regression_weight": self.config.regression_weight,
             "huber_delta": self.config.huber_delta,
             "regression_loss": self.config.regression_loss,
+            "precision": self.precision.value,
         }
         state = self.exported_model.state_dict()
         paths = [
@@ -423,6 +428,16 @@ class Trainer:
                 )
             )
         return paths
+
+
+def training_precision(device: torch.device, requested: str = "auto") -> Precision:
+    """The format the network trains in: bf16 on a GPU and on a CPU with bf16 units, else fp32,
+    unless ``requested`` forces 'fp32' or 'bf16'."""
+    if device.type == "cpu":
+        return cpu_precision(requested)
+    if requested == "fp32" or device.type != "cuda":
+        return Precision.FP32
+    return Precision.BF16
 
 
 def _jsonable(value: Any) -> Any:
