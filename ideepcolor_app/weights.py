@@ -9,9 +9,9 @@ tensors), stored as fp32, fp16 or int8 per output channel. Which file to use is 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
+import pickle
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +24,16 @@ from safetensors.torch import load_file, save_file
 from .atomic import atomic_path
 from .encoding import HintEncoding, MaskConvention
 from .errors import WeightsError
+from .files import check_regular_file
 from .model import ARCHITECTURE, SIGGRAPHGenerator, width_of_state_dict
 from .registry import registry_entry_for, sha256_of
 
 FORMAT_NAME = "ideepcolor-weights"
 FORMAT_VERSION = "2"
 """2: every file carries its content checksum (1 may lack it)."""
+MAX_WEIGHTS_BYTES = 1_000_000_000
+"""The full network in fp32 is 137 MB; a file over 1 GB is not colorization weights."""
+MAX_UNPACKED_BYTES = 1_000_000_000
 _QUANT_SUFFIX = ".__int8_scale"
 _DIGEST_KEY = "content_sha256"
 
@@ -80,9 +84,7 @@ def load_state_dict(
     path = Path(path)
     if path.is_dir():
         raise WeightsError(f"{path} is a folder, not a weights file. Choose the .pth or .safetensors file inside it.")
-    if not path.is_file():
-        raise WeightsError(f"Weights file {path} does not exist.")
-    if path.stat().st_size == 0:
+    if check_regular_file(path, MAX_WEIGHTS_BYTES, WeightsError, "weights file") == 0:
         raise WeightsError(f"Weights file {path} is empty (an interrupted download?). Delete it and fetch it again.")
     metadata: dict[str, Any] = {}
     if path.suffix == ".safetensors":
@@ -109,8 +111,9 @@ def load_state_dict(
         convention = MaskConvention(convention) if convention is not None else None
         encoding = HintEncoding(metadata.get("hint_encoding", HintEncoding.SPARSE.value))
         residual_scales = _residual_scales(metadata.get("residual_scales"))
-    except (ValueError, TypeError, AttributeError) as exc:
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise WeightsError(f"{path}: unknown mask convention, hint encoding or residual scales ({exc}).") from exc
+    check_tensors(state, path)
     width = width_of_state_dict(state)
     if not 0 < width <= 1:
         raise WeightsError(
@@ -159,6 +162,27 @@ def load_model(
     return model, info
 
 
+def check_tensors(state: dict[str, torch.Tensor], path: Path) -> None:
+    """Refuse tensors no trained network has: NaN or infinite values, or a first convolution that is
+    not a 4-D kernel (the width is read from it).
+
+    Raises:
+        WeightsError: naming the first bad tensor.
+    """
+    first = state.get("model1.0.weight")
+    if first is not None and first.dim() != 4:
+        raise WeightsError(
+            f"{path}: model1.0.weight has shape {tuple(first.shape)}, not a convolution kernel; "
+            "the file is damaged or not a colorization network."
+        )
+    for key, value in state.items():
+        if value.is_floating_point() and not bool(torch.isfinite(value).all()):
+            raise WeightsError(
+                f"{path}: {key} holds NaN or infinite values, so the network cannot compute colours. "
+                "The file is damaged (or came from a diverged training run); use another."
+            )
+
+
 def _residual_scales(text: str | None) -> dict[int, float] | None:
     """The stored calibration (JSON: count -> scale), validated; ValueError if damaged."""
     if text is None:
@@ -203,23 +227,50 @@ def clean_keys(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_pth(path: Path) -> dict[str, torch.Tensor]:
-    if zipfile.is_zipfile(path):  # torch.load does not check the archive's CRCs: a flipped bit loads silently
-        try:
-            with zipfile.ZipFile(path) as archive:
-                damaged = archive.testzip()
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            damaged = f"the archive ({exc})"
-        if damaged is not None:
+    with open(path, "rb") as handle:
+        head = handle.read(512)
+    if head.lstrip().lower().startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
+        raise WeightsError(
+            f"{path} is a web page (HTML), not weights: a login or error page was probably saved in its place. "
+            "Delete it and download the weights again."
+        )
+    if not zipfile.is_zipfile(path):
+        if not head.startswith(b"\x80"):  # nor the legacy (pickle) format of torch before 1.6
             raise WeightsError(
-                f"{path} is corrupt: the checksum of {damaged} does not match its data.\n"
-                "Download or copy the file again."
+                f"{path} is not a PyTorch weights file (neither a zip archive nor torch's older format). "
+                "It may be damaged, truncated or another kind of file; download it again or pick another."
             )
+        return _torch_load(path)
+    try:  # torch.load does not check the archive's CRCs, and would inflate a zip bomb whole
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise WeightsError(
+                    f"{path} would unpack to {unpacked / 1e9:,.1f} GB, far more than any colorization network "
+                    f"({MAX_UNPACKED_BYTES / 1e9:.0f} GB at most); it is not a weights file."
+                )
+            damaged = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        damaged = f"the archive ({exc})"
+    if damaged is not None:
+        raise WeightsError(
+            f"{path} is corrupt: the checksum of {damaged} does not match its data.\nDownload or copy the file again."
+        )
+    return _torch_load(path)
+
+
+def _torch_load(path: Path) -> dict[str, torch.Tensor]:
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # pickle refusals, truncation, zip errors all land here
+    except pickle.UnpicklingError:
         raise WeightsError(
-            f"{path} could not be read as PyTorch weights ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}).\n"
-            "The file may be corrupt or not a weights file; download it again or pick another."
+            f"{path} holds Python objects other than tensors, so it is not a plain weights file; "
+            "this app never runs code from a weights file. Use the published weights or a file saved by ideepcolor."
+        ) from None
+    except Exception as exc:  # truncation, zip errors, torch's own checks all land here
+        raise WeightsError(
+            f"{path} is not a readable PyTorch weights file ({type(exc).__name__}); it may be damaged or "
+            "truncated. Download or copy it again, or pick another."
         ) from exc
     if isinstance(obj, dict) and "state_dict" in obj and isinstance(obj["state_dict"], dict):
         obj = obj["state_dict"]
@@ -251,8 +302,14 @@ def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, An
         raise WeightsError(f"{path} holds a '{metadata.get('architecture')}' network; this app needs '{ARCHITECTURE}'.")
     for key in ("provenance", "metrics"):
         if key in metadata:
-            with contextlib.suppress(json.JSONDecodeError):  # older files may hold plain text there
+            try:
                 metadata[key] = json.loads(metadata[key])
+            except json.JSONDecodeError:  # older files may hold plain text there
+                pass
+            except (RecursionError, ValueError):
+                raise WeightsError(
+                    f"{path}: its {key} metadata is nested too deeply or malformed; damaged file."
+                ) from None
     return _dequantize(raw), metadata
 
 
@@ -306,12 +363,16 @@ def save_weights(
     if residual_scales and HintEncoding(hint_encoding).is_fill:
         metadata["residual_scales"] = json.dumps({str(k): v for k, v in sorted(residual_scales.items())})
     metadata[_DIGEST_KEY] = content_digest(tensors, metadata)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as temporary:
             save_file(tensors, str(temporary), metadata=metadata)
-    except OSError as exc:
-        raise WeightsError(f"Could not write {path}: {exc.strerror or exc}; nothing was saved.") from exc
+    except (OSError, SafetensorError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise WeightsError(
+            f"Could not write {path}: {reason}; nothing was saved. Check that the folder exists, is writable "
+            "and has free space, or choose another."
+        ) from exc
     return path
 
 
