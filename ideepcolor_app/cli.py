@@ -8,9 +8,13 @@ family are caught here, once: one line on stderr and exit code 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 
 from .errors import IdeepcolorError
@@ -25,11 +29,37 @@ def _commands() -> dict[str, ModuleType]:
     return {"gui": gui, "colorize": colorize, "evaluate": evaluate, "weights": weights, "train": train, "bench": bench}
 
 
+ALIASES = {"colourize": "colorize", "colorise": "colorize", "colourise": "colorize"}
+"""Spellings of a command that are accepted as it."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    first = next((a for a in argv if a not in ("-v", "--verbose")), None)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:  # `ideepcolor weights list | head -1`: the reader has all it wanted
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+def _main(argv: list[str]) -> int:
+    index = next((i for i, a in enumerate(argv) if a not in ("-v", "--verbose")), None)
+    first = argv[index] if index is not None else None
+    if first in ALIASES and index is not None:
+        argv[index] = first = ALIASES[first]
     if first is None or (first not in _commands() and first not in ("-h", "--help", "--version")):
+        if problem := _not_a_photo(first):
+            print(f"ideepcolor: {problem}", file=sys.stderr)
+            return 2
         argv = ["gui", *argv]
+    for value in argv:
+        if value.startswith("-") and len(value) > 1 and Path(value).exists():
+            print(
+                f"ideepcolor: {value!r} is read as an option because it starts with a dash; "
+                f"to mean the file, write ./{value}",
+                file=sys.stderr,
+            )
+            return 2
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
@@ -43,6 +73,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ideepcolor: interrupted.", file=sys.stderr)
         return 130
+
+
+def _not_a_photo(first: str | None) -> str | None:
+    """A message when the app would be asked to open ``first`` but it is a mistyped command."""
+    if first is None or first.startswith("-") or Path(first).exists() or Path(first).suffix:
+        return None
+    close = difflib.get_close_matches(first, [*_commands(), *ALIASES], n=1, cutoff=0.6)
+    if not close:
+        return None
+    command = ALIASES.get(close[0], close[0])
+    return f"unknown command {first!r}; did you mean '{command}'? (ideepcolor --help lists the commands)"
 
 
 def build_parser() -> argparse.ArgumentParser:

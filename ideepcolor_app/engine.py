@@ -151,6 +151,8 @@ class ColorizationEngine:
         self.interactive = fast[0] if fast and device.type == "cpu" else self.best
         self._lock = threading.RLock()
         self.current: PhotoOnDevice | None = None
+        self.problems: list[str] = []
+        """Weights files that were found but could not be used, each with what is used instead."""
 
     @classmethod
     def from_weights(
@@ -175,7 +177,17 @@ class ColorizationEngine:
         """
         target = pick_device(device)
         paths = find_weight_set(weights)
-        return cls([Network.from_file(p, target, mask_convention, precision) for p in paths], target)
+        networks, problems = [], []
+        for path in paths:
+            try:
+                networks.append(Network.from_file(path, target, mask_convention, precision))
+            except WeightsError as exc:  # a damaged cache file must not hide the bundled model
+                problems.append(str(exc))
+        if not networks:
+            raise WeightsError("\n".join(problems))
+        engine = cls(networks, target)
+        engine.problems = [f"{problem}\nUsing {engine.weights_label} instead." for problem in problems]
+        return engine
 
     # ----- what the engine is ------------------------------------------------------------------
     @property

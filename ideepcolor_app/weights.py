@@ -66,13 +66,15 @@ class WeightsInfo:
 
 
 def load_state_dict(
-    path: Path, mask_convention: MaskConvention | str | None = None
+    path: Path, mask_convention: MaskConvention | str | None = None, suffix: str | None = None
 ) -> tuple[dict[str, torch.Tensor], WeightsInfo]:
     """Read a weights file (published .pth or the project's .safetensors) without building a model.
 
     Args:
         path: the file.
         mask_convention: overrides the file's convention.
+        suffix: read the file as this kind ('.pth' or '.safetensors') whatever its name ends with
+            (a download's ``.part``).
 
     Returns:
         The state dict (float tensors, int8 dequantised) and what is known about the file. Its
@@ -87,7 +89,7 @@ def load_state_dict(
     if check_regular_file(path, MAX_WEIGHTS_BYTES, WeightsError, "weights file") == 0:
         raise WeightsError(f"Weights file {path} is empty (an interrupted download?). Delete it and fetch it again.")
     metadata: dict[str, Any] = {}
-    if path.suffix == ".safetensors":
+    if (suffix or path.suffix) == ".safetensors":
         state, metadata = _read_safetensors(path)
         convention, name, reason = (
             metadata.get("mask_convention"),
@@ -129,6 +131,16 @@ def load_state_dict(
         residual_scales=residual_scales,
         convention_reason=reason,
     )
+
+
+def check_weights_file(path: Path, suffix: str | None = None) -> None:
+    """Refuse a file that does not load as SIGGRAPH17 weights (a download before it joins the cache).
+
+    Raises:
+        WeightsError: as :func:`load_state_dict`, or the tensors do not fit the module tree.
+    """
+    state, info = load_state_dict(path, suffix=suffix)
+    check_architecture(state, SIGGRAPHGenerator(info.width, residual=info.hint_encoding.is_fill), path)
 
 
 def load_model(

@@ -7,6 +7,7 @@ They only parse options, call the core and print; errors of the
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..engine import ColorizationEngine
 
@@ -26,6 +27,10 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
 
 def load_engine(args: argparse.Namespace) -> ColorizationEngine:
-    return ColorizationEngine.from_weights(
+    """The engine for a command's model options; weights found but unusable are reported."""
+    engine = ColorizationEngine.from_weights(
         args.weights, args.device, args.mask_convention, getattr(args, "precision", None)
     )
+    for problem in engine.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return engine

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 
 from .. import registry
 from ..download import download
 from ..errors import UsageError, WeightsError
 from ..userdirs import cache_dir
-from ..weights import load_model, save_copy
+from ..weights import check_weights_file, load_model, load_state_dict, save_copy
 
 
 def add_parser(
@@ -72,9 +73,14 @@ def run_download(args: argparse.Namespace) -> int:
         known = ", ".join(n for n, e in registry.REGISTRY.items() if e.url)
         raise UsageError(f"no download known for '{args.name}'. Downloadable: {known}.")
     destination = cache_dir() / entry.filename
-    if destination.is_file():
-        print(f"{entry.name} is already at {destination}")
-        return 0
+    if destination.exists():
+        try:
+            load_state_dict(destination)
+        except WeightsError as exc:
+            print(f"the file already at {destination} is not usable ({exc}); downloading it again", file=sys.stderr)
+        else:
+            print(f"{entry.name} is already at {destination}")
+            return 0
     url = args.url or entry.url or ""
     with tqdm(unit="B", unit_scale=True, unit_divisor=1024, desc=entry.filename, disable=None) as bar:
 
@@ -83,7 +89,13 @@ def run_download(args: argparse.Namespace) -> int:
             bar.n = done
             bar.refresh()
 
-        download(url, destination, sha256=entry.sha256, progress=progress)
+        download(
+            url,
+            destination,
+            sha256=entry.sha256,
+            progress=progress,
+            validate=lambda part: check_weights_file(part, destination.suffix),
+        )
     print(f"saved {destination}" + ("" if entry.sha256 else " (no published checksum to verify against)"))
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import threading
 from collections.abc import Callable
 
@@ -45,6 +46,7 @@ from .image_view import ImageView
 from .photo_opener import PhotoOpener
 
 SAMPLE_PHOTO = sample_photo()
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -299,7 +301,9 @@ class MainWindow(QMainWindow):
         self.weights_label.setToolTip(
             f"Mask convention {engine.info.mask_convention.value}: {engine.info.convention_reason}"
         )
-        if "detected" in engine.info.convention_reason or "same under both" in engine.info.convention_reason:
+        if engine.problems:
+            self.show_error("Some weights could not be used", "\n\n".join(engine.problems))
+        elif "detected" in engine.info.convention_reason or "same under both" in engine.info.convention_reason:
             self.statusBar().showMessage(
                 f"{engine.info.path.name}: mask convention "
                 f"{engine.info.mask_convention.value}, {engine.info.convention_reason}",
@@ -351,9 +355,9 @@ class MainWindow(QMainWindow):
 
     def download_published_weights(self) -> None:
         from ..download import download
-        from ..errors import DownloadError
         from ..registry import REGISTRY
         from ..userdirs import cache_dir
+        from ..weights import check_weights_file
 
         entry = REGISTRY["siggraph17"]
         self.download_button.setEnabled(False)
@@ -367,9 +371,11 @@ class MainWindow(QMainWindow):
                     progress=lambda done, total: self._download_progress.emit(
                         f"Downloading weights: {done / 1e6:.0f}" + (f" of {total / 1e6:.0f} MB" if total else " MB")
                     ),
+                    validate=lambda part: check_weights_file(part, ".pth"),
                 )
-            except DownloadError as exc:
-                self._download_done.emit(str(exc))
+            except Exception as exc:  # whatever ends the thread must reach the window and re-enable the button
+                log.exception("weights download failed")
+                self._download_done.emit(str(exc) or type(exc).__name__)
             else:
                 self._download_done.emit("")
 
