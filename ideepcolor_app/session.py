@@ -82,8 +82,13 @@ class Session:
         """Write atomically: a temporary file in the same folder, then rename."""
         path = Path(path)
         try:
+            text = json.dumps(self.to_json(), indent=2, ensure_ascii=False)
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError:  # a file name that is not valid UTF-8: \udcXX escapes keep its bytes
+                data = json.dumps(self.to_json(), indent=2, ensure_ascii=True).encode("ascii")
             with atomic_path(path) as temporary:
-                temporary.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+                temporary.write_bytes(data)
         except OSError as exc:
             raise SessionError(
                 f"Could not save session to {path}: {exc.strerror or exc}. Choose another folder."

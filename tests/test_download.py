@@ -10,6 +10,7 @@ import pytest
 from ideepcolor_app.cli import main
 from ideepcolor_app.download import DownloadError, download
 
+
 def _weights_bytes() -> bytes:
     """A real (small) SIGGRAPH17 state dict as torch saves it: downloads are checked to be weights."""
     import io

@@ -15,12 +15,12 @@ from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from ideepcolor_app import recovery
 from ideepcolor_app.gui import file_actions
 from ideepcolor_app.gui.app import display_problem
 from ideepcolor_app.gui.bridge import EngineBridge
 from ideepcolor_app.gui.main_window import MainWindow
 from ideepcolor_app.images import load_photo
-from ideepcolor_app.recovery import recovery_path
 
 
 @pytest.fixture(autouse=True)
@@ -383,18 +383,21 @@ def test_autosave_restores_hints_after_a_crash(qtbot, window, echo_weights, phot
     window.editor.choose_color(40.0, 40.0)
     click(window, 200, 200)
     click(window, 300, 300)
-    qtbot.waitUntil(recovery_path().exists, timeout=5000)  # the autosave timer fired by itself
+    qtbot.waitUntil(window.recovery.path.exists, timeout=5000)  # the autosave timer fired by itself
     lost = window.editor.document.hints.hints
-    # A crash: the window never closes, so nothing cleans up. A new run starts:
+    # A crash: the window never closes, so nothing cleans up, and its process is gone. A new run starts:
+    monkeypatch.setattr(recovery, "process_alive", lambda pid: False)
     monkeypatch.setattr(MainWindow, "ask", lambda self, *a: QMessageBox.StandardButton.Yes)
     fresh = MainWindow(str(echo_weights), "cpu")
     qtbot.addWidget(fresh)
     open_and_wait(qtbot, fresh, None, lambda w, _: file_actions.offer_recovery(w))
     assert fresh.editor.document.photo.path.resolve() == photo_path.resolve()
     assert fresh.editor.document.hints.hints == lost
+    assert not window.recovery.path.exists(), "the restored autosave is taken over"
+    assert fresh.recovery.path.exists(), "the restoring window keeps the hints in its own autosave"
     fresh.editor.document.mark_saved()
     fresh.close()
-    assert not recovery_path().exists(), "a clean exit removes the autosave"
+    assert not fresh.recovery.path.exists(), "a clean exit removes the autosave"
 
 
 def test_eyedropper_takes_a_colour_from_the_result(qtbot, window):

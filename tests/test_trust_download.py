@@ -11,11 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from test_download import PAYLOAD, SHA
 
 from ideepcolor_app import registry
 from ideepcolor_app.cli import main
 from ideepcolor_app.download import DownloadError, download
-from test_download import PAYLOAD, SHA
 
 
 class Behaviour(BaseHTTPRequestHandler):

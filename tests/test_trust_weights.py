@@ -2,6 +2,7 @@
 
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 import torch
@@ -89,11 +90,12 @@ def test_saving_weights_where_the_folder_cannot_be_made_says_so(tmp_path):
 
 def test_a_failing_safetensors_write_says_so_and_leaves_nothing(tmp_path, monkeypatch):
     """safetensors reports a full disk as SafetensorError, not OSError."""
-    import ideepcolor_app.weights as weights
     from safetensors import SafetensorError
 
+    import ideepcolor_app.weights as weights
+
     def full_disk(tensors, filename, metadata=None):
-        open(filename, "wb").write(b"partial")
+        Path(filename).write_bytes(b"partial")
         raise SafetensorError("Error while serializing: IoError(No space left on device (os error 28))")
 
     monkeypatch.setattr(weights, "save_file", full_disk)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..document import Document
+    from .main_window import MainWindow
 
 WITHOUT_A_WINDOW = "  For batch work without a window:  ideepcolor colorize PHOTO... [-o DIR] [--hints SESSION.json]"
 XCB_LIBRARIES = {  # library Qt's xcb platform plugin loads -> the Debian/Ubuntu package that has it
@@ -58,21 +59,39 @@ def run_app(args: argparse.Namespace) -> int:
         return 2
     from PySide6.QtWidgets import QApplication
 
-    from . import file_actions
-    from .main_window import SAMPLE_PHOTO, MainWindow
+    from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ideepcolor")
     app.setOrganizationName("ideepcolor")
     window = MainWindow(args.weights, args.device, args.mask_convention)
     window.show()
+    start(window, args.image)
+    return app.exec()
+
+
+def start(window: MainWindow, image: str | None) -> None:
+    """What a new window opens: an orphaned autosave if the user restores it, then ``image`` (or the
+    sample photo when there is neither)."""
+    from . import file_actions
+    from .main_window import SAMPLE_PHOTO
 
     def open_requested(restored: Document | None = None) -> None:
-        if args.image:  # after a restore this asks first, so the restored hints are not dropped unseen
-            file_actions.open_path(window, Path(args.image))
+        if image and not _same_photo(restored, Path(image)):
+            # after a restore of another photo this asks first, so the restored hints are not dropped unseen
+            file_actions.open_path(window, Path(image))
         elif restored is None:
             file_actions.open_photo(window, SAMPLE_PHOTO, ask=False)
 
     if not file_actions.offer_recovery(window, then=open_requested):
         open_requested()
-    return app.exec()
+
+
+def _same_photo(document: Document | None, requested: Path) -> bool:
+    """The restored document already shows the photo the command line asked for."""
+    if document is None or document.photo.path is None or requested.suffix.lower() == ".json":
+        return False
+    try:
+        return document.photo.path.resolve() == requested.resolve()
+    except OSError:
+        return False

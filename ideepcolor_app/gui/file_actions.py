@@ -4,12 +4,13 @@ and crash recovery (napari keeps its file actions as functions of the viewer the
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStatusBar, QWidget
 
 from ..document import Document
@@ -17,8 +18,9 @@ from ..editor import Editor
 from ..errors import SessionError
 from ..hints import Hint
 from ..images import READ_FORMATS, save_image
-from ..recovery import clear_recovery, read_recovery, write_recovery
+from ..recovery import RecoveryFile, orphaned_recoveries
 from ..registry import missing_weights_message
+from ..resources import sample_photo
 from ..session import Session
 from .bridge import EngineBridge
 from .photo_opener import PhotoOpener
@@ -37,6 +39,9 @@ class MainWindow(Protocol):
     settings: QSettings
     weights_error: str | None
     recent_menu: QMenu
+    recovery: RecoveryFile
+
+    def show_autosave_problem(self, problem: str | None) -> None: ...
 
     def show_error(self, title: str, text: str) -> None: ...
 
@@ -134,9 +139,10 @@ def save_result_as(window: MainWindow) -> None:
     document = window.editor.document
     if document is None:
         return
-    default = str(document.result_path or document.default_result_path())
-    path, _ = QFileDialog.getSaveFileName(window.as_parent(), "Save colorized result", default, RESULT_FILTER)
+    default = document.result_path or save_folder(window, document) / document.default_result_path().name
+    path, _ = QFileDialog.getSaveFileName(window.as_parent(), "Save colorized result", str(default), RESULT_FILTER)
     if path:
+        window.settings.setValue("lastSaveFolder", str(Path(path).parent))
         save_result_to(window, Path(path), overwrite=True)  # the dialog already asked about overwriting
 
 
@@ -158,6 +164,20 @@ def save_result_to(window: MainWindow, path: Path, overwrite: bool = False) -> N
     window.bridge.save_async(photo, document.hints.hints, Path(path), write)
 
 
+def save_folder(window: MainWindow, document: Document) -> Path:
+    """Where a save dialog starts: the photo's folder, unless it is the app's own (the bundled samples)
+    or not writable; then the folder last saved to, else the user's pictures folder."""
+    folder = document.photo.path.parent.resolve() if document.photo.path else None
+    own = (Path(__file__).resolve().parents[1], sample_photo().resolve().parent)
+    if folder is not None and not any(folder.is_relative_to(o) for o in own) and os.access(folder, os.W_OK):
+        return folder
+    last = window.settings.value("lastSaveFolder")
+    if isinstance(last, str) and Path(last).is_dir():
+        return Path(last)
+    pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    return Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
+
+
 def save_session(window: MainWindow) -> None:
     document = window.editor.document
     if document is None:
@@ -172,9 +192,10 @@ def save_session_as(window: MainWindow) -> None:
     document = window.editor.document
     if document is None:
         return
-    default = str(document.session_path or document.default_session_path())
-    path, _ = QFileDialog.getSaveFileName(window.as_parent(), "Save hints", default, "Hint sessions (*.json)")
+    default = document.session_path or save_folder(window, document) / document.default_session_path().name
+    path, _ = QFileDialog.getSaveFileName(window.as_parent(), "Save hints", str(default), "Hint sessions (*.json)")
     if path:
+        window.settings.setValue("lastSaveFolder", str(Path(path).parent))
         save_session_to(window, Path(path))
 
 
@@ -190,33 +211,43 @@ def save_session_to(window: MainWindow, path: Path) -> bool:
         return False
     document.session_path = Path(path)
     document.mark_saved()
-    clear_recovery()
+    window.recovery.clear()
     window.refresh_title()
     window.statusBar().showMessage(f"Saved hints to {path}", 5000)
     return True
 
 
 def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] | None = None) -> bool:
-    """If the last run did not close cleanly, offer to restore its hints; True if a restore started.
+    """If a window was killed or crashed with unsaved hints, offer to restore them; True if a restore
+    started. Only the newest orphaned autosave is offered; the others wait for the next window.
 
+    "Not now" keeps the autosave for later; only "Discard" or a finished restore removes it.
     ``then`` runs when the restore is done, with the restored document or None.
     """
-    session = read_recovery()
-    if session is None or not session.hints:
+    orphans = orphaned_recoveries()
+    if not orphans:
         return False
+    orphan = orphans[0]
+    session = orphan.session
+    count = len(session.hints)
+    more = f"\n({len(orphans) - 1} more will be offered next time.)" if len(orphans) > 1 else ""
     answer = window.ask(
         "Restore hints?",
-        f"ideepcolor did not close normally last time.\nRestore {len(session.hints)} hints on "
-        f"{Path(session.image_path).name}?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        f"ideepcolor did not close normally.\nRestore {count} hint{'s' if count != 1 else ''} on "
+        f"{Path(session.image_path).name}?\n\nNo keeps them for later; Discard deletes them.{more}",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Discard,
     )
+    if answer == QMessageBox.StandardButton.Discard:
+        orphan.discard()
+        return False
     if answer != QMessageBox.StandardButton.Yes:
-        clear_recovery()
         return False
 
     def restore(document: Document | None) -> None:
-        if document is not None:  # on failure the autosave stays, so the hints are not lost
+        if document is not None:  # on failure the orphan stays, so the hints are not lost
             document.hints.replace_all(session.hints)  # undoable, and the document counts as modified
+            autosave(window)  # this window's own autosave holds them before the orphan goes
+            orphan.discard()
         if then is not None:
             then(document)
 
@@ -224,17 +255,20 @@ def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] |
 
 
 def autosave(window: MainWindow) -> None:
-    """Keep modified hints where :func:`offer_recovery` finds them after a crash."""
+    """Keep modified hints in this window's autosave, where :func:`offer_recovery` finds them after
+    a crash; a failure stays visible until an autosave succeeds."""
     document = window.editor.document
     if document is None:
         return
-    if document.modified and len(document.hints):
-        try:
-            write_recovery(document.to_session(None))
-        except SessionError as exc:
-            window.statusBar().showMessage(f"Autosave failed: {exc}", 10000)
+    try:
+        if document.modified and len(document.hints):
+            window.recovery.write(document.to_session(None))
+        else:
+            window.recovery.clear()
+    except (SessionError, OSError) as exc:
+        window.show_autosave_problem(str(exc))
     else:
-        clear_recovery()
+        window.show_autosave_problem(None)
 
 
 def may_discard(window: MainWindow) -> bool:

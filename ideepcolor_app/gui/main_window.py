@@ -34,7 +34,7 @@ from ..engine import ColorizationEngine
 from ..errors import IdeepcolorError
 from ..hints import Hint
 from ..images import Photo
-from ..recovery import clear_recovery
+from ..recovery import RecoveryFile
 from ..registry import missing_weights_message
 from ..resources import sample_photo
 from ..worker import UpdateResult
@@ -46,6 +46,7 @@ from .image_view import ImageView
 from .photo_opener import PhotoOpener
 
 SAMPLE_PHOTO = sample_photo()
+AUTOSAVE_MAX_WAIT_MS = 3000
 log = logging.getLogger(__name__)
 
 
@@ -67,8 +68,13 @@ class MainWindow(QMainWindow):
         self.last_error: str | None = None
         self.device = device or str(self.settings.value("device", "auto"))
         self._weights, self._mask_convention = weights, mask_convention
+        self.recovery = RecoveryFile()
+        # Autosave 0.8 s after the edits pause, and at most 3 s after the first unsaved edit even
+        # while they go on (a long drag, steady clicking).
         self._autosave = QTimer(self, singleShot=True, interval=800)
-        self._autosave.timeout.connect(lambda: file_actions.autosave(self))
+        self._autosave_deadline = QTimer(self, singleShot=True, interval=AUTOSAVE_MAX_WAIT_MS)
+        for timer in (self._autosave, self._autosave_deadline):
+            timer.timeout.connect(self._autosave_now)
         self._download_done.connect(self._download_finished)
         self._download_progress.connect(lambda text: self.statusBar().showMessage(text))
         self.opener = PhotoOpener(self)
@@ -136,11 +142,22 @@ class MainWindow(QMainWindow):
 
         self.device_label, self.weights_label, self.latency_label = QLabel(), QLabel(), QLabel()
         self.patch_label = QLabel()
+        self.autosave_problem: str | None = None
+        self.autosave_label = QLabel()
+        self.autosave_label.setStyleSheet("color: #c0392b; font-weight: bold")
+        self.autosave_label.setVisible(False)
         self.open_progress = QProgressBar()  # a busy bar while a photo loads
         self.open_progress.setRange(0, 0)
         self.open_progress.setMaximumWidth(120)
         self.open_progress.setVisible(False)
-        for label in (self.open_progress, self.patch_label, self.latency_label, self.weights_label, self.device_label):
+        for label in (
+            self.autosave_label,
+            self.open_progress,
+            self.patch_label,
+            self.latency_label,
+            self.weights_label,
+            self.device_label,
+        ):
             self.statusBar().addPermanentWidget(label)
         self.setAcceptDrops(True)
 
@@ -400,6 +417,8 @@ class MainWindow(QMainWindow):
 
     def _hints_edited(self) -> None:
         self._autosave.start()
+        if not self._autosave_deadline.isActive():
+            self._autosave_deadline.start()
         self.refresh_title()
         self._refresh_edit_actions()
 
@@ -499,6 +518,20 @@ class MainWindow(QMainWindow):
         """A modal question; tests replace this."""
         return QMessageBox.question(self, title, text, buttons)
 
+    def _autosave_now(self) -> None:
+        self._autosave.stop()
+        self._autosave_deadline.stop()
+        file_actions.autosave(self)
+
+    def show_autosave_problem(self, problem: str | None) -> None:
+        """A failed autosave stays in the status bar, in red, until one succeeds."""
+        self.autosave_problem = problem
+        self.autosave_label.setVisible(problem is not None)
+        if problem is not None:
+            self.autosave_label.setText("Autosave failed")
+            self.autosave_label.setToolTip(problem)
+            self.statusBar().showMessage(f"Autosave failed: {problem}", 15000)
+
     def show_error(self, title: str, text: str) -> None:
         """A clear message, never a traceback; tests read ``last_error``."""
         self.last_error = f"{title}: {text}"
@@ -510,7 +543,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._autosave.stop()
-        clear_recovery()
+        self._autosave_deadline.stop()
+        self.recovery.clear()
         self.settings.setValue("geometry", self.saveGeometry())
         self.opener.close()
         if self.bridge is not None:
