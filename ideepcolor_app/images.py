@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -189,10 +190,18 @@ def save_image(
         raise ImageError(f"{path}: the folder {path.parent} does not exist.") from None
     except OSError as exc:
         raise ImageError(
-            f"{path}: writing failed ({exc.strerror or exc}); nothing was saved. "
-            "Free some space or choose another folder."
+            f"{path}: writing failed ({exc.strerror or exc}); nothing was saved. {_write_advice(exc)}"
         ) from exc
     return path
+
+
+def _write_advice(exc: OSError) -> str:
+    """What to do about a failed write, by its cause: a full disk is not a read-only folder."""
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        return "Free some space, or choose another folder."
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "The folder cannot be written here; choose another folder."
+    return "Choose another folder."
 
 
 FORMAT_MAX_SIDE = {".jpg": 65_535, ".jpeg": 65_535, ".webp": 16_383}

@@ -138,6 +138,19 @@ def missing_weights_message() -> str:
     )
 
 
+def weights_in_use_message(label: str, refines: bool) -> str:
+    """What to tell a user whose app already has weights: which, and how to add the full-size ones."""
+    if refines:
+        return f"In use: {label}.\nBoth the fast network and the full-size one are installed; nothing more is needed."
+    return (
+        f"In use: {label}.\n\n"
+        "For finer results, add the published full-size network (130 MB, needs internet):\n"
+        "  ideepcolor weights download siggraph17\n"
+        "The app then refines each result with it once your hints stop changing, and saves with it.\n"
+        "Or load a weights file you have: File > Load Weights."
+    )
+
+
 def _resolve_requested(requested: str, source: str) -> Path:
     if requested in REGISTRY:
         entry = REGISTRY[requested]
@@ -149,6 +162,10 @@ def _resolve_requested(requested: str, source: str) -> Path:
             f"Run: ideepcolor weights download {requested}"
         )
     path = Path(requested).expanduser()
-    if not path.is_file():
+    if path.is_dir():
+        raise WeightsError(f"{path} (from {source}) is a folder, not a weights file; choose the file inside it.")
+    if not path.exists():
         raise WeightsError(f"Weights file {path} (from {source}) does not exist.")
+    if not path.is_file():
+        raise WeightsError(f"{path} (from {source}) is not a regular file (a pipe or device), so not weights.")
     return path

@@ -72,6 +72,7 @@ def test_the_wheel_carries_samples_and_bundled_weights_and_stays_small(installed
     wheel, _ = installed
     names = zipfile.ZipFile(wheel).namelist()
     assert "ideepcolor_app/samples/astronaut.jpg" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") or n.endswith(".dist-info/LICENSE") for n in names)
     bundled = sorted(p.name for p in (REPO / "weights").glob("*.safetensors"))
     assert [n for n in names if n.startswith("ideepcolor_app/bundled_weights/") and n.endswith(".safetensors")] == [
         f"ideepcolor_app/bundled_weights/{n}" for n in bundled

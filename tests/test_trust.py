@@ -190,3 +190,24 @@ def test_hints_for_a_photo_not_in_the_batch_are_reported(tmp_path, echo_weights,
     session.write_text(json.dumps(_session_json()))
     assert main(["colorize", str(tmp_path / "in"), "--hints", str(session), "--weights", str(echo_weights)]) == 0
     assert "not among these photos" in capsys.readouterr().err
+
+
+def test_training_skips_a_photo_over_the_pixel_limit_without_decoding_it(monkeypatch):
+    """A 900 MP PNG of one colour compresses to a few MB; its header is enough to refuse it (shown
+    here with a 2 MP photo against a 1 MP limit, to keep the test small)."""
+    import io
+
+    import cv2
+
+    from ideepcolor_app.training.data import decode_rgb
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2000, 1000), (200, 100, 50)).save(buffer, format="PNG")
+    decoded = []
+    real = cv2.imdecode
+    monkeypatch.setattr(cv2, "imdecode", lambda *a: decoded.append(1) or real(*a))
+    assert decode_rgb(buffer.getvalue(), 144, max_pixels=1_000_000) is None
+    assert not decoded, "refused from the header, before decoding"
+    small = io.BytesIO()
+    Image.new("RGB", (300, 200), (200, 100, 50)).save(small, format="PNG")
+    assert decode_rgb(small.getvalue(), 144).shape == (96, 144, 3)

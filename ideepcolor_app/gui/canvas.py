@@ -57,6 +57,7 @@ class HintCanvas(ImageView):
         return None
 
     def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802
+        super().drawForeground(painter, rect)
         if self.document is None:
             return
         hints = self.document.hints

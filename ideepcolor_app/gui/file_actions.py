@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStatusBar, QWidg
 
 from ..document import Document
 from ..editor import Editor
-from ..errors import SessionError
+from ..errors import ImageError, SessionError
 from ..hints import Hint
-from ..images import READ_FORMATS, save_image
+from ..images import READ_FORMATS, check_format_fits, save_image
 from ..recovery import RecoveryFile, orphaned_recoveries
 from ..registry import missing_weights_message
 from ..resources import sample_photo
@@ -153,6 +153,11 @@ def save_result_to(window: MainWindow, path: Path, overwrite: bool = False) -> N
         return
     if window.bridge is None:
         window.show_error("No result to save", window.weights_error or missing_weights_message())
+        return
+    try:
+        check_format_fits(path, document.size)  # before the full-resolution work, not after it
+    except ImageError as exc:
+        window.show_error("Could not save the result", str(exc))
         return
     document.result_path = Path(path)
     window.statusBar().showMessage(f"Saving {path}…")

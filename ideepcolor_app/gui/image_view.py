@@ -27,6 +27,8 @@ class ImageView(QGraphicsView):
         self._item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.scene().addItem(self._item)
         self.image_size: tuple[int, int] | None = None
+        self.placeholder = ""
+        """Shown in the middle of the view while it has no image."""
         self._shown: np.ndarray | None = None
         self.fit_mode = True
         self._pan_from: QPointF | None = None
@@ -53,6 +55,16 @@ class ImageView(QGraphicsView):
         if self.fit_mode:
             self.fit()
         self.viewport().update()
+
+    def drawForeground(self, painter: QPainter, rect) -> None:  # noqa: N802
+        if self.image_size is None and self.placeholder:
+            painter.save()
+            painter.resetTransform()
+            painter.setPen(QColor(170, 170, 175))
+            painter.drawText(
+                self.viewport().rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder
+            )
+            painter.restore()
 
     @property
     def zoom(self) -> float:

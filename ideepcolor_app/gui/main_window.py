@@ -35,7 +35,7 @@ from ..errors import IdeepcolorError
 from ..hints import Hint
 from ..images import Photo
 from ..recovery import RecoveryFile
-from ..registry import missing_weights_message
+from ..registry import missing_weights_message, weights_in_use_message
 from ..resources import sample_photo
 from ..worker import UpdateResult
 from . import file_actions
@@ -93,9 +93,11 @@ class MainWindow(QMainWindow):
     # ----- construction -------------------------------------------------------------------------
     def _build_ui(self) -> None:
         self.canvas = HintCanvas()
+        self.canvas.placeholder = "Open a black-and-white photo:\nFile > Open (Ctrl+O), or drop it here."
         self.canvas.add_requested.connect(lambda x, y: self.editor.add_hint(x, y))
         self.canvas.patch_step.connect(lambda step: self.editor.step_patch_size(step))
         self.result_view = ImageView()
+        self.result_view.placeholder = "The colorized photo appears here."
         self.result_view.scene_clicked.connect(self._result_clicked)
         self.canvas.view_changed.connect(lambda: self.result_view.copy_view_from(self.canvas))
         self.result_view.view_changed.connect(lambda: self.canvas.copy_view_from(self.result_view))
@@ -118,8 +120,9 @@ class MainWindow(QMainWindow):
         self.right.addWidget(self.no_weights)
 
         splitter = QSplitter()
-        splitter.addWidget(_titled("Hints: click to add, drag to move, right-click to delete", self.canvas))
-        splitter.addWidget(_titled("Result", self.right))
+        splitter.addWidget(_titled("Hints: click to add, drag to move, right-click to delete", self.canvas)[0])
+        result_box, self.result_title = _titled("Result", self.right)
+        splitter.addWidget(result_box)
         self.setCentralWidget(splitter)
 
         gamut_pictures().start()
@@ -143,6 +146,9 @@ class MainWindow(QMainWindow):
         self.device_label, self.weights_label, self.latency_label = QLabel(), QLabel(), QLabel()
         self.patch_label = QLabel()
         self.autosave_problem: str | None = None
+        self._timed_request: int | None = None
+        self.first_result_seconds = 0.0
+        """Seconds from the latest edit to its first picture on screen (the status bar shows them)."""
         self.autosave_label = QLabel()
         self.autosave_label.setStyleSheet("color: #c0392b; font-weight: bold")
         self.autosave_label.setVisible(False)
@@ -208,10 +214,15 @@ class MainWindow(QMainWindow):
         self.save_action = self._action(
             f, "&Save Result", lambda: files.save_result(self), QKeySequence.StandardKey.Save
         )
-        self._action(f, "Save Result &As…", lambda: files.save_result_as(self), QKeySequence("Ctrl+Shift+S"))
+        self.document_actions = [  # enabled once a photo is open: with none there is nothing to save
+            self.save_action,
+            self._action(f, "Save Result &As…", lambda: files.save_result_as(self), QKeySequence("Ctrl+Shift+S")),
+        ]
         f.addSeparator()
-        self._action(f, "Save &Hints", lambda: files.save_session(self), QKeySequence("Ctrl+H"))
-        self._action(f, "Save Hints As…", lambda: files.save_session_as(self))
+        self.document_actions += [
+            self._action(f, "Save &Hints", lambda: files.save_session(self), QKeySequence("Ctrl+H")),
+            self._action(f, "Save Hints As…", lambda: files.save_session_as(self)),
+        ]
         f.addSeparator()
         self._action(f, "Load &Weights…", self.choose_weights)
         f.addSeparator()
@@ -272,7 +283,7 @@ class MainWindow(QMainWindow):
             group.addAction(act)
 
         h = bar.addMenu("&Help")
-        self._action(h, "Getting Weights", lambda: QMessageBox.information(self, "Weights", missing_weights_message()))
+        self._action(h, "Getting Weights", lambda: QMessageBox.information(self, "Weights", self.weights_help()))
         self._action(
             h,
             "About",
@@ -435,8 +446,14 @@ class MainWindow(QMainWindow):
         self.settings.setValue("recentColors", [list(c) for c in self.editor.recent_colors])
 
     def _show_result(self, result: UpdateResult) -> None:
+        # The time a user waited is the first picture's; later passes for the same edit (after a
+        # deliberate rest, or a refinement) do not add to it.
+        if result.request_id != self._timed_request:
+            self._timed_request, self.first_result_seconds = result.request_id, result.seconds
         refines = self.bridge is not None and self.bridge.engine.refines
-        self.latency_label.setText(f"{result_kind(result, refines)}: {result.seconds * 1000:.0f} ms")
+        self.latency_label.setText(
+            f"{result_kind(result, refines)}, shown {self.first_result_seconds * 1000:.0f} ms after the edit"
+        )
         self._refresh_views()
 
     def _submit(self, hints: tuple[Hint, ...], probe: tuple[float, float] | None, photo: Photo | None) -> None:
@@ -455,6 +472,8 @@ class MainWindow(QMainWindow):
             self.result_view.set_image(
                 document.original_preview() if self.show_original.isChecked() else preview, document.size
             )
+        original = self.show_original.isChecked() and self.show_original.isEnabled()
+        self.result_title.setText("Original: the photo's own colours (O to go back)" if original else "Result")
         self.result_view.copy_view_from(self.canvas)
 
     def _result_clicked(self, pos: QPointF) -> None:
@@ -481,6 +500,8 @@ class MainWindow(QMainWindow):
     def _refresh_edit_actions(self) -> None:
         hints = self.editor.document.hints if self.editor.document and not self.opener.busy else None
         self.undo_action.setEnabled(hints is not None and hints.can_undo)
+        for action in self.document_actions:
+            action.setEnabled(self.editor.document is not None)
         self.redo_action.setEnabled(hints is not None and hints.can_redo)
 
     def _opening_changed(self, busy: bool) -> None:
@@ -517,6 +538,12 @@ class MainWindow(QMainWindow):
     def ask(self, title: str, text: str, buttons: QMessageBox.StandardButton) -> QMessageBox.StandardButton:
         """A modal question; tests replace this."""
         return QMessageBox.question(self, title, text, buttons)
+
+    def weights_help(self) -> str:
+        """What Help > Getting Weights says: what is in use, and how to add the full-size network."""
+        if self.bridge is None:
+            return missing_weights_message()
+        return weights_in_use_message(self.bridge.engine.weights_label, self.bridge.engine.refines)
 
     def _autosave_now(self) -> None:
         self._autosave.stop()
@@ -577,7 +604,8 @@ def _recent_colors(settings: QSettings) -> list[tuple[float, float]]:
         return []
 
 
-def _titled(title: str, widget: QWidget) -> QWidget:
+def _titled(title: str, widget: QWidget) -> tuple[QWidget, QLabel]:
+    """``widget`` under a grey title; the box and its title label."""
     box = QWidget()
     layout = QVBoxLayout(box)
     layout.setContentsMargins(2, 2, 2, 2)
@@ -585,4 +613,4 @@ def _titled(title: str, widget: QWidget) -> QWidget:
     label.setStyleSheet("color: gray;")
     layout.addWidget(label)
     layout.addWidget(widget, 1)
-    return box
+    return box, label

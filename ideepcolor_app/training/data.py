@@ -7,7 +7,9 @@ its true size, so random crops and flips are a single gather on the device.
 
 from __future__ import annotations
 
+import io
 import tarfile
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,9 +17,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
+from PIL import Image
 
 from ..color import rgb_to_lab
-from ..images import READ_FORMATS
+from ..images import MAX_PHOTO_BYTES, MAX_PIXELS, READ_FORMATS
 
 GREY_CHROMA = 4.0
 """Photos whose mean |a| + |b| (Lab units) is below this are treated as grey and dropped."""
@@ -28,8 +31,11 @@ def iter_encoded(sources: list[Path]) -> Iterator[tuple[str, bytes]]:
     for source in sources:
         if source.is_dir():
             for path in sorted(source.rglob("*")):
+                if not path.is_file():  # never a pipe or device that happens to be named .jpg
+                    continue
                 if path.suffix.lower() in READ_FORMATS:
-                    yield str(path), path.read_bytes()
+                    if path.stat().st_size <= MAX_PHOTO_BYTES:
+                        yield str(path), path.read_bytes()
                 elif path.suffix == ".tar":
                     yield from _iter_tar(path)
         elif source.suffix == ".tar":
@@ -49,8 +55,17 @@ def _iter_tar(path: Path) -> Iterator[tuple[str, bytes]]:
                     yield f"{path.name}:{member.name}", f.read()
 
 
-def decode_rgb(data: bytes, max_side: int) -> np.ndarray | None:
-    """RGB uint8, downscaled so the longer side is at most ``max_side``; None if unreadable."""
+def decode_rgb(data: bytes, max_side: int, max_pixels: int = MAX_PIXELS) -> np.ndarray | None:
+    """RGB uint8, downscaled so the longer side is at most ``max_side``; None if unreadable or over
+    ``max_pixels`` (read from the header, before anything is decoded)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            width, height = Image.open(io.BytesIO(data)).size
+    except Exception:  # not an image PIL knows: let OpenCV try, its own limits apply
+        width = height = 0
+    if width * height > max_pixels:
+        return None
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         return None

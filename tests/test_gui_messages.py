@@ -1,0 +1,114 @@
+"""What the window tells a user: true timings, true titles, true advice, and no silent failures."""
+
+# ruff: noqa: F811  (the GUI fixtures are imported from test_gui)
+
+import errno
+
+import numpy as np
+import pytest
+from PIL import Image
+from test_gui import (  # noqa: F401
+    click,
+    fresh_settings,
+    no_modal_dialogs,
+    open_and_wait,
+    photo_path,
+    wait_for_result,
+    window,
+)
+
+from ideepcolor_app.errors import ImageError
+from ideepcolor_app.gui import file_actions
+from ideepcolor_app.gui.main_window import MainWindow
+from ideepcolor_app.images import save_image
+
+
+def test_the_status_bar_shows_the_time_to_the_first_picture_of_an_edit(qtbot, window):
+    shown = []
+    window.editor.result_changed.connect(lambda result: shown.append(result))
+    click(window, 200, 200)
+    wait_for_result(qtbot, window)
+    first = next(r for r in shown if r.request_id == shown[-1].request_id)
+    assert window.first_result_seconds == first.seconds
+    assert f"shown {first.seconds * 1000:.0f} ms after the edit" in window.latency_label.text()
+
+
+def test_the_result_pane_says_original_while_it_shows_the_original(qtbot, echo_weights, tmp_path):
+    rgb = np.zeros((60, 80, 3), np.uint8)
+    rgb[..., 2] = 220
+    Image.fromarray(rgb).save(tmp_path / "blue.png")
+    w = MainWindow(str(echo_weights), "cpu")
+    qtbot.addWidget(w)
+    open_and_wait(qtbot, w, tmp_path / "blue.png")
+    wait_for_result(qtbot, w)
+    assert w.result_title.text() == "Result"
+    w.show_original.trigger()
+    assert w.result_title.text().startswith("Original")
+    w.show_original.trigger()
+    assert w.result_title.text() == "Result"
+    w.close()
+
+
+def test_getting_weights_help_describes_what_is_in_use(qtbot, window):
+    text = window.weights_help()
+    assert "No colorization weights found" not in text and "ideepcolor train" not in text
+    assert "In use: echo" in text and "weights download siggraph17" in text
+
+
+def test_after_a_failed_first_open_the_window_explains_itself(qtbot, echo_weights, tmp_path):
+    w = MainWindow(str(echo_weights), "cpu")
+    qtbot.addWidget(w)
+    (tmp_path / "broken.jpg").write_bytes(b"not a jpeg")
+    open_and_wait(qtbot, w, tmp_path / "broken.jpg")
+    assert "Could not open the photo" in w.last_error
+    assert "File > Open" in w.canvas.placeholder and w.result_view.placeholder
+    assert not any(action.isEnabled() for action in w.document_actions), "nothing to save, so no silent Save"
+    w.close()
+
+
+def test_a_result_too_large_for_its_format_is_refused_before_the_work(qtbot, window, tmp_path, monkeypatch):
+    import ideepcolor_app.images as images
+
+    monkeypatch.setitem(images.FORMAT_MAX_SIDE, ".webp", 100)
+    started = []
+    monkeypatch.setattr(window.bridge, "save_async", lambda *a: started.append(a))
+    file_actions.save_result_to(window, tmp_path / "r.webp")
+    assert "too large for .webp" in window.last_error and not started
+
+
+def test_a_download_thread_that_hits_any_error_reports_it_and_frees_the_button(qtbot, window, monkeypatch):
+    import ideepcolor_app.download as download
+
+    def broken(*args, **kwargs):
+        raise OSError("disk went away")
+
+    monkeypatch.setattr(download, "download", broken)
+    window.download_published_weights()
+    assert not window.download_button.isEnabled()
+    qtbot.waitUntil(window.download_button.isEnabled, timeout=5000)
+    assert "disk went away" in window.last_error
+
+
+@pytest.mark.parametrize(
+    ("code", "advice"),
+    [(errno.ENOSPC, "Free some space"), (errno.EROFS, "cannot be written"), (errno.EACCES, "cannot be")],
+)
+def test_a_failed_write_is_explained_by_its_cause(tmp_path, monkeypatch, code, advice):
+    import ideepcolor_app.images as images
+
+    class Failing:
+        def __init__(self, *a, **k):
+            pass
+
+        def __enter__(self):
+            raise OSError(code, "simulated")
+
+        def __exit__(self, *a):
+            return False
+
+    monkeypatch.setattr(images, "atomic_path", Failing)
+    with pytest.raises(ImageError) as err:
+        save_image(np.zeros((4, 4, 3), np.uint8), tmp_path / "r.png")
+    assert advice in str(err.value)
+    if code != errno.ENOSPC:
+        assert "Free some space" not in str(err.value)
