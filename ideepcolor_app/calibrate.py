@@ -64,6 +64,7 @@ def calibrate_residual_scales(
     size: int = DEFAULT_SIZE,
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    prior_weight: float = 0.0,
 ) -> Calibration:
     """Score fill + s * correction for every scale s on ``images``, with the evaluation's hints.
 
@@ -87,7 +88,8 @@ def calibrate_residual_scales(
         lab = photo_lab(path, size, device)
         l, ab = lab[0:1], lab[1:]
         boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
-        x = encode_hints(l[None].expand(len(hint_counts), -1, -1, -1), boxes, colors, valid, mask_convention, encoding)
+        l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
+        x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding, prior_weight)
         with torch.inference_mode():
             predicted = model(x).ab.float()  # no hint counts: the whole correction
         fill = x[:, 1:3] * AB_SCALE

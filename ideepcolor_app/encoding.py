@@ -98,6 +98,7 @@ def encode_hints(
     valid: torch.Tensor,
     convention: MaskConvention,
     encoding: HintEncoding = HintEncoding.SPARSE,
+    prior_weight: float = 0.0,
 ) -> torch.Tensor:
     """The network input for a batch of images and their hints, in any encoding.
 
@@ -106,18 +107,25 @@ def encode_hints(
         boxes: (B, K, 3) hint patches (top, left, side) at the input's resolution.
         colors: (B, K, 2) hint ab, already in gamut.
         valid: (B, K) bool, which slots hold a hint.
+        prior_weight: the fill encodings' weight of grey beside the hints (see :mod:`.fill`); the
+            weights file says which it was trained with.
     """
     height, width = l.shape[2:]
     hint_ab, mask = rasterize_hint_batch(boxes, colors, valid, height, width)
     encoding = HintEncoding(encoding)
     if encoding.is_fill:
-        ab_channels = hint_fill(l, boxes, colors, valid, encoding)
+        ab_channels = hint_fill(l, boxes, colors, valid, encoding, prior_weight)
         return torch.cat((normalize_l(l), normalize_ab(ab_channels), mask + MaskConvention(convention).offset), dim=1)
     return network_input(l, hint_ab, mask, convention)
 
 
 def hint_fill(
-    l: torch.Tensor, boxes: torch.Tensor, colors: torch.Tensor, valid: torch.Tensor, encoding: HintEncoding
+    l: torch.Tensor,
+    boxes: torch.Tensor,
+    colors: torch.Tensor,
+    valid: torch.Tensor,
+    encoding: HintEncoding,
+    prior_weight: float = 0.0,
 ) -> torch.Tensor:
     """(B, 2, H, W) the fill a fill encoding hands the network (see :mod:`.fill`).
 
@@ -129,8 +137,10 @@ def hint_fill(
     height, width = l.shape[2:]
     if HintEncoding(encoding) is HintEncoding.LIGHTNESS_FILL:
         hint_l = patch_means(l, boxes[..., 0], boxes[..., 1], boxes[..., 2])[..., 0]
-        return inverse_distance_fill(boxes, colors, valid, height, width, lightness=l, hint_lightness=hint_l)
-    return inverse_distance_fill(boxes, colors, valid, height, width)
+        return inverse_distance_fill(
+            boxes, colors, valid, height, width, lightness=l, hint_lightness=hint_l, prior_weight=prior_weight
+        )
+    return inverse_distance_fill(boxes, colors, valid, height, width, prior_weight=prior_weight)
 
 
 def patch_means(image: torch.Tensor, top: torch.Tensor, left: torch.Tensor, sides: torch.Tensor) -> torch.Tensor:

@@ -100,7 +100,8 @@ class Network:
             l: (B, 1, S, S) lightness at network resolution.
             boxes: (B, K, 3) hint patches; colors: (B, K, 2) ab in gamut; valid: (B, K) bool.
         """
-        return encode_hints(l, boxes, colors, valid, self.info.mask_convention, self.info.hint_encoding)
+        info = self.info
+        return encode_hints(l, boxes, colors, valid, info.mask_convention, info.hint_encoding, info.fill_prior_weight)
 
     def forward(
         self, x: torch.Tensor, should_stop: Callable[[], bool] | None = None, hint_counts: torch.Tensor | None = None

@@ -29,6 +29,7 @@ from .encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, 
 from .images import load_photo
 from .model import SIGGRAPHGenerator
 from .precision import Precision, autocast
+from .reach import reach_hints, reach_ratio
 
 PAPER_PSNR = {
     0: 24.43,
@@ -66,6 +67,12 @@ class EvaluationResult:
     """Mean PSNR per hint count of each yardstick in :data:`YARDSTICKS`."""
     size: int = NETWORK_SIZE
     encoding: HintEncoding = HintEncoding.SPARSE
+    reach: dict[str, float] = field(default_factory=dict)
+    """Mean reach (see :mod:`.reach`) per case, 'one' and 'two' off-colour hints."""
+    reach_yardstick: dict[str, float] = field(default_factory=dict)
+    """The same for the lightness fill alone."""
+    chroma_ratio: dict[int, float] = field(default_factory=dict)
+    """Mean chroma of the results over mean chroma of the truth, per hint count."""
 
     def to_json(self) -> dict[str, Any]:
         """Everything measured, as written by ``evaluate --json``."""
@@ -80,6 +87,9 @@ class EvaluationResult:
             "yardsticks_psnr_db": {name: {str(k): v for k, v in row.items()} for name, row in self.yardsticks.items()},
             "paper_psnr_db": {str(k): PAPER_PSNR.get(k) for k in self.hint_counts},
             "accuracy_auc": {str(k): v for k, v in self.accuracy_auc.items()},
+            "reach": dict(self.reach),
+            "reach_lightness_fill": dict(self.reach_yardstick),
+            "chroma_ratio": {str(k): v for k, v in self.chroma_ratio.items()},
             "accuracy_thresholds": THRESHOLDS.tolist(),
             "accuracy_curve": {str(k): v for k, v in self.accuracy_curve.items()},
         }
@@ -103,6 +113,20 @@ class EvaluationResult:
         lines.append(
             f"{'AuC (this network)':<{first}}" + "".join(f"{self.accuracy_auc[k]:>7.3f}" for k in self.hint_counts)
         )
+        if self.chroma_ratio:
+            lines.append(
+                f"{'chroma / true chroma':<{first}}"
+                + "".join(f"{self.chroma_ratio[k]:>7.2f}" for k in self.hint_counts)
+            )
+        if self.reach:
+            lines.append(
+                "reach (far change / near change, 1: the hint colours everything): "
+                + ", ".join(
+                    f"{case} off-colour hint{'s' if case != 'one' else ''} {value:.2f}"
+                    f" (lightness fill {self.reach_yardstick.get(case, float('nan')):.2f})"
+                    for case, value in self.reach.items()
+                )
+            )
         return "\n".join(lines)
 
     def beats_yardsticks(self) -> dict[str, list[int]]:
@@ -168,21 +192,28 @@ def evaluate(
     encoding: HintEncoding = HintEncoding.SPARSE,
     size: int = NETWORK_SIZE,
     precision: Precision = Precision.FP32,
+    prior_weight: float = 0.0,
 ) -> EvaluationResult:
-    """Run the protocol on ``images``; deterministic for a given seed and precision."""
+    """Run the protocol on ``images``; deterministic for a given seed and precision.
+
+    ``prior_weight`` is the fill encodings' weight of grey beside the hints (the weights' own).
+    """
     model = model.eval().to(device)
     device = torch.device(device)
     patch = patch_for_size(size)
     psnr: dict[int, list[float]] = {k: [] for k in hint_counts}
     yard: dict[str, dict[int, list[float]]] = {name: {k: [] for k in hint_counts} for name in YARDSTICKS}
     hits = {k: np.zeros(len(THRESHOLDS)) for k in hint_counts}
+    chroma = {k: [0.0, 0.0] for k in hint_counts}  # results, truth
+    reach: dict[str, list[float]] = {}
+    reach_fill: dict[str, list[float]] = {}
     pixels = 0
     for index, path in enumerate(images):
         lab = photo_lab(path, size, device)
         l, ab = lab[0:1], lab[1:]
         boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
         l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
-        x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding)
+        x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding, prior_weight)
         with torch.inference_mode(), autocast(device, precision):
             predicted = model(x, hint_counts=valid.sum(dim=1)).ab.float()
         fills = {
@@ -191,13 +222,21 @@ def evaluate(
             "lightness-fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.LIGHTNESS_FILL),
         }
         truth = lab_to_rgb(lab)
+        true_chroma = float(torch.linalg.norm(ab, dim=0).mean())
         for i, k in enumerate(hint_counts):
+            chroma[k][0] += float(torch.linalg.norm(predicted[i], dim=0).mean())
+            chroma[k][1] += true_chroma
             psnr[k].append(psnr_8bit(lab_to_rgb(torch.cat((l, predicted[i]))), truth))
             for name, fill in fills.items():
                 yard[name][k].append(psnr_8bit(lab_to_rgb(torch.cat((l, fill[i]))), truth))
             distance = torch.linalg.norm(predicted[i] - ab, dim=0).flatten()
             counts = torch.bincount(distance.ceil().clamp(max=len(THRESHOLDS)).long(), minlength=len(THRESHOLDS) + 1)
             hits[k] += np.cumsum(counts[: len(THRESHOLDS)].cpu().numpy())
+        for case, (with_hints, fill_with, boxes_case) in _reach_passes(
+            model, l, ab, mask_convention, encoding, patch, device, precision, prior_weight
+        ).items():
+            reach.setdefault(case, []).append(reach_ratio(with_hints[1], with_hints[0], boxes_case))
+            reach_fill.setdefault(case, []).append(reach_ratio(fill_with, torch.zeros_like(fill_with), boxes_case))
         pixels += size * size
         if progress:
             progress(index + 1, len(images))
@@ -213,7 +252,38 @@ def evaluate(
         yardsticks={name: {k: _mean(v) for k, v in rows.items()} for name, rows in yard.items()},
         size=size,
         encoding=HintEncoding(encoding),
+        reach={case: _mean(v) for case, v in reach.items()},
+        reach_yardstick={case: _mean(v) for case, v in reach_fill.items()},
+        chroma_ratio={k: c[0] / c[1] if c[1] else float("nan") for k, c in chroma.items()},
     )
+
+
+def _reach_passes(
+    model: SIGGRAPHGenerator,
+    l: torch.Tensor,
+    ab: torch.Tensor,
+    mask_convention: MaskConvention,
+    encoding: HintEncoding,
+    patch: int,
+    device: torch.device,
+    precision: Precision,
+    prior_weight: float,
+) -> dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """Per reach case: the network's ab without and with the off-colour hints (2, 2, S, S), the
+    lightness fill of those hints (2, S, S) and the hints' boxes."""
+    out = {}
+    for case, (boxes, colours) in reach_hints(ab, patch).items():
+        count = len(boxes)
+        batch_boxes = torch.stack((torch.zeros_like(boxes), boxes))
+        batch_colours = torch.stack((torch.zeros_like(colours), colours))
+        valid = torch.tensor([[False] * count, [True] * count], device=ab.device)
+        l_batch = l[None].expand(2, -1, -1, -1)
+        x = encode_hints(l_batch, batch_boxes, batch_colours, valid, mask_convention, encoding, prior_weight)
+        with torch.inference_mode(), autocast(device, precision):
+            predicted = model(x, hint_counts=valid.sum(dim=1)).ab.float()
+        fill = hint_fill(l_batch[1:], batch_boxes[1:], batch_colours[1:], valid[1:], HintEncoding.LIGHTNESS_FILL)[0]
+        out[case] = (predicted, fill, boxes)
+    return out
 
 
 def _mean(values: list[float]) -> float:

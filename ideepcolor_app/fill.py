@@ -33,6 +33,7 @@ def inverse_distance_fill(
     width: int,
     lightness: torch.Tensor | None = None,
     hint_lightness: torch.Tensor | None = None,
+    prior_weight: float = 0.0,
 ) -> torch.Tensor:
     """Spread hint colours over (height, width) maps, one per batch item.
 
@@ -42,6 +43,10 @@ def inverse_distance_fill(
         valid: (B, K) bool; invalid slots take no part.
         lightness: (B, 1, H, W) L of the image. Given together with ``hint_lightness`` ((B, K),
             the mean L of each hint's patch), the weights also fall off with lightness difference.
+        prior_weight: a weight W0 that grey (ab 0) gets everywhere beside the hints:
+            ``sum w_i c_i / (sum w_i + W0)``. 0 (the normalised mean) gives every pixel the hints'
+            colours however far they are, so one hint colours the whole photo; W0 > 0 lets the
+            colour fade with distance and lightness difference (see :mod:`.reach`).
 
     Returns:
         (B, 2, H, W) float32 ab; 0 (grey) where an image has no valid hint.
@@ -66,4 +71,6 @@ def inverse_distance_fill(
             w = w * torch.exp((difference**2 / (-2 * LIGHTNESS_SIGMA**2)).clamp(min=_MIN_LOG_LIGHTNESS_WEIGHT))
         numerator.index_add_(0, image[part], w[:, None] * pair_colors[part, :, None, None])
         denominator.index_add_(0, image[part], w[:, None])
+    if prior_weight > 0:
+        return numerator / (denominator + prior_weight)
     return torch.where(denominator > 0, numerator / denominator.clamp(min=1e-30), numerator)

@@ -49,6 +49,8 @@ class WeightsInfo:
     width: float = 1.0
     """Channel-count scale (1.0: the published network)."""
     hint_encoding: HintEncoding = HintEncoding.SPARSE
+    fill_prior_weight: float = 0.0
+    """Weight of grey beside the hints in a fill encoding (see :mod:`.fill`); 0 in older files."""
     residual_scales: dict[int, float] | None = None
     """Hint count -> share of a fill encoding's correction added (see :mod:`.calibrate`); None: all."""
     convention_reason: str = ""
@@ -113,6 +115,9 @@ def load_state_dict(
         convention = MaskConvention(convention) if convention is not None else None
         encoding = HintEncoding(metadata.get("hint_encoding", HintEncoding.SPARSE.value))
         residual_scales = _residual_scales(metadata.get("residual_scales"))
+        prior_weight = float(metadata.get("fill_prior_weight", "0"))
+        if not (0.0 <= prior_weight < 1.0):
+            raise ValueError(f"fill prior weight {prior_weight} is outside [0, 1)")
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise WeightsError(f"{path}: unknown mask convention, hint encoding or residual scales ({exc}).") from exc
     check_tensors(state, path)
@@ -129,6 +134,7 @@ def load_state_dict(
         width=width,
         hint_encoding=encoding,
         residual_scales=residual_scales,
+        fill_prior_weight=prior_weight,
         convention_reason=reason,
     )
 
@@ -347,6 +353,7 @@ def save_weights(
     half: bool = False,
     hint_encoding: HintEncoding | str = HintEncoding.SPARSE,
     residual_scales: dict[int, float] | None = None,
+    fill_prior_weight: float = 0.0,
 ) -> Path:
     """Write the project's weights format atomically (temporary file, then rename).
 
@@ -372,6 +379,8 @@ def save_weights(
         "provenance": json.dumps(provenance or {}),
         "metrics": json.dumps(metrics or {}),
     }
+    if fill_prior_weight and HintEncoding(hint_encoding).is_fill:
+        metadata["fill_prior_weight"] = repr(float(fill_prior_weight))
     if residual_scales and HintEncoding(hint_encoding).is_fill:
         metadata["residual_scales"] = json.dumps({str(k): v for k, v in sorted(residual_scales.items())})
     metadata[_DIGEST_KEY] = content_digest(tensors, metadata)
@@ -410,6 +419,7 @@ def save_copy(
         half=info.metadata.get("quantization") == "fp16",
         hint_encoding=info.hint_encoding,
         residual_scales=info.residual_scales if residual_scales is None else residual_scales,
+        fill_prior_weight=info.fill_prior_weight,
     )
 
 

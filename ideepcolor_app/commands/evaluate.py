@@ -29,6 +29,11 @@ def add_parser(
         default=256,
         help="network resolution (the paper's protocol is 256; others are an extra, patches scaled)",
     )
+    p.add_argument(
+        "--fill-prior-weight",
+        type=float,
+        help="weight of grey beside the hints in the fill (default: the weights' own); for experiments",
+    )
     add_model_options(p)
     p.set_defaults(func=run)
 
@@ -60,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
             encoding=engine.info.hint_encoding,
             size=args.size,
             precision=engine.best.precision,
+            prior_weight=engine.info.fill_prior_weight if args.fill_prior_weight is None else args.fill_prior_weight,
         )
     print(
         f"weights: {engine.info.label}, device: {engine.device_label}, photos: {len(images)}, seed: {args.seed}, "

@@ -152,6 +152,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
             hint_counts=hint_counts,
             size=args.size,
             progress=lambda done, _: bar.update(done - bar.n),
+            prior_weight=info.fill_prior_weight,
         )
     print(f"PSNR dB on {result.images} calibration photos at {result.size}x{result.size}, fill + scale * correction:")
     print(result.table())

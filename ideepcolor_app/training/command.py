@@ -114,6 +114,12 @@ def add_parser(
     )
     p.add_argument("--device", help="cuda, mps or cpu (default: best available; torchrun sets the GPU)")
     p.add_argument(
+        "--fill-prior-weight",
+        type=float,
+        help="weight of grey beside the hints in a fill encoding (0: the hints' normalised mean, which "
+        "colours the whole photo from one hint); default: the --init weights' own, else 0",
+    )
+    p.add_argument(
         "--precision",
         choices=["auto", "bf16", "fp32"],
         default="auto",
@@ -180,6 +186,7 @@ def run(args: argparse.Namespace) -> int:
         regression_loss=args.regression_loss,
         ema=args.ema,
         precision=args.precision,
+        fill_prior_weight=args.fill_prior_weight,
     )
     dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
     trainer = Trainer(config, photos, device, dev)
@@ -231,6 +238,7 @@ def run(args: argparse.Namespace) -> int:
             device=device,
             encoding=config.hint_encoding,
             precision=trainer.precision,
+            prior_weight=config.fill_prior_weight or 0.0,
         )
         metrics["dev_psnr"] = {"images": len(dev), **{str(k): v for k, v in result.psnr.items()}}
         print(result.table())

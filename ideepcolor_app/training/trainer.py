@@ -74,6 +74,9 @@ class TrainConfig:
     ema: float | None = None
     """Decay of an exponential moving average of the weights (0.998: about the last 500 steps); the
     average is what the dev check evaluates and what is exported. None: the raw weights."""
+    fill_prior_weight: float | None = None
+    """Weight of grey beside the hints in a fill encoding (see :mod:`..fill`); None: the --init
+    weights' own, else 0."""
     precision: str = "auto"
     """'auto' (bf16 on a GPU and on a CPU with bf16 units, else fp32), 'bf16' or 'fp32'."""
     regression_loss: str = "huber"
@@ -115,7 +118,9 @@ def losses(
         lab = rgb_to_lab(rgb)
         l, ab = lab[:, :1], lab[:, 1:]
         boxes, colors, valid, _ = sample_hints(ab, generator, recipe=config.hint_recipe, upscale=upscale)
-        x = encode_hints(l, boxes, colors, valid, config.mask_convention, config.hint_encoding)
+        x = encode_hints(
+            l, boxes, colors, valid, config.mask_convention, config.hint_encoding, config.fill_prior_weight or 0.0
+        )
         x = x.contiguous(memory_format=torch.channels_last)
         target_bins = ab_to_bin(ab[:, :, ::4, ::4])
     with autocast(rgb.device, precision):
@@ -152,12 +157,15 @@ class Trainer:
                 info.hint_encoding,
                 info.width,
             )
+            if config.fill_prior_weight is None:
+                config.fill_prior_weight = info.fill_prior_weight
         else:
             model = SIGGRAPHGenerator(config.width, residual=HintEncoding(config.hint_encoding).is_fill)
         # channels_last: faster on CUDA, and 1.4x on this project's CPU (oneDNN) even in fp32
         self.model = model.to(device, memory_format=torch.channels_last).train()  # type: ignore[call-overload]
         self.ema: SIGGRAPHGenerator | None = copy.deepcopy(self.model).eval() if config.ema else None
         self.precision = training_precision(device, config.precision)
+        config.fill_prior_weight = config.fill_prior_weight or 0.0
         if device.type == "cuda":
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
@@ -234,6 +242,7 @@ class Trainer:
         torch.set_rng_state(state["torch_rng"].cpu())
         self.config.mask_convention = MaskConvention(state["mask_convention"])
         self.config.hint_encoding = HintEncoding(state["config"].get("hint_encoding", "sparse"))
+        self.config.fill_prior_weight = float(state["config"].get("fill_prior_weight") or 0.0)
         self.config.warmup_steps = int(state["config"]["warmup_steps"])
         if keep_schedule:
             self.config.schedule_steps = int(state["config"]["schedule_steps"])
@@ -369,6 +378,7 @@ class Trainer:
             device=self.device,
             encoding=self.config.hint_encoding,
             precision=self.precision,
+            prior_weight=self.config.fill_prior_weight or 0.0,
         )
         self.model.train()
         row = {f"dev_psnr_{k}": result.psnr[k] for k in hint_counts}
@@ -411,6 +421,7 @@ class Trainer:
                 metrics=metrics,
                 hint_encoding=self.config.hint_encoding,
                 residual_scales=self.exported_model.residual_scales,
+                fill_prior_weight=self.config.fill_prior_weight or 0.0,
             )
         ]
         if self.config.compact:
@@ -425,6 +436,7 @@ class Trainer:
                     quantize_int8=True,
                     hint_encoding=self.config.hint_encoding,
                     residual_scales=self.exported_model.residual_scales,
+                    fill_prior_weight=self.config.fill_prior_weight or 0.0,
                 )
             )
         return paths

@@ -1,0 +1,67 @@
+"""Reach: one off-colour hint should colour its surroundings, not the whole photo."""
+
+import torch
+
+from ideepcolor_app.encoding import HintEncoding
+from ideepcolor_app.evaluate import evaluate
+from ideepcolor_app.fill import inverse_distance_fill
+from ideepcolor_app.model import SIGGRAPHGenerator
+from ideepcolor_app.reach import reach_hints, reach_ratio
+from ideepcolor_app.weights import load_model, save_weights
+
+
+def test_a_change_everywhere_has_reach_one_and_a_change_at_the_hint_alone_reach_zero():
+    boxes = torch.tensor([[125, 125, 6]])
+    without = torch.zeros(2, 256, 256)
+    everywhere = torch.full((2, 256, 256), 30.0)
+    assert abs(reach_ratio(everywhere, without, boxes) - 1.0) < 1e-6
+    local = torch.zeros(2, 256, 256)
+    local[:, 100:150, 100:150] = 30.0
+    assert reach_ratio(local, without, boxes) == 0.0
+
+
+def test_off_colour_hints_are_far_from_the_truth_and_differ_from_each_other():
+    ab = torch.zeros(2, 256, 256)
+    ab[0], ab[1] = 40.0, -40.0  # the truth is (40, -40) everywhere
+    cases = reach_hints(ab, 6)
+    (_, one_colours), (two_boxes, two_colours) = cases["one"], cases["two"]
+    assert one_colours.tolist() == [[-50.0, 50.0]]
+    assert len(two_boxes) == 2 and two_colours[0].tolist() != two_colours[1].tolist()
+
+
+def test_a_fill_with_a_prior_weight_fades_with_distance_and_without_one_does_not():
+    boxes = torch.tensor([[[126, 126, 5]]])
+    colours = torch.tensor([[[50.0, -50.0]]])
+    valid = torch.ones(1, 1, dtype=torch.bool)
+    plain = inverse_distance_fill(boxes, colours, valid, 256, 256)
+    faded = inverse_distance_fill(boxes, colours, valid, 256, 256, prior_weight=1e-6)
+    assert torch.allclose(plain[0, :, 0, 0], torch.tensor([50.0, -50.0]))  # the far corner takes the colour
+    assert faded[0, 0, 128, 128] > 49 and abs(float(faded[0, 0, 0, 0])) < 10  # a fifth of it at the corner
+
+
+def test_evaluate_reports_reach_and_chroma(photo_files):
+    torch.manual_seed(0)
+    model = SIGGRAPHGenerator(0.125, residual=True)  # zero correction: the network is its fill
+    result = evaluate(model, "centered", photo_files[:2], (0, 1), encoding=HintEncoding.LIGHTNESS_FILL)
+    assert result.reach["one"] > 0.8 and set(result.reach) == {"one", "two"}
+    assert result.reach_yardstick["one"] > 0.8
+    faded = evaluate(
+        model, "centered", photo_files[:2], (0, 1), encoding=HintEncoding.LIGHTNESS_FILL, prior_weight=1e-6
+    )
+    assert faded.reach["one"] < 0.3 < result.reach["one"]
+    assert result.chroma_ratio[0] == 0.0  # a zero correction on no hints is grey
+    payload = result.to_json()
+    assert payload["reach"]["one"] == result.reach["one"] and "0" in payload["chroma_ratio"]
+
+
+def test_the_prior_weight_travels_with_the_weights(tmp_path):
+    model = SIGGRAPHGenerator(0.125, residual=True)
+    path = save_weights(
+        model.state_dict(),
+        tmp_path / "w.safetensors",
+        mask_convention="centered",
+        hint_encoding="lightness-fill",
+        fill_prior_weight=3e-7,
+    )
+    _, info = load_model(path)
+    assert info.fill_prior_weight == 3e-7
