@@ -114,6 +114,13 @@ def add_parser(
     )
     p.add_argument("--device", help="cuda, mps or cpu (default: best available; torchrun sets the GPU)")
     p.add_argument(
+        "--recolour-share",
+        type=float,
+        default=0.0,
+        help="share of simulated hints given a colour that is not the truth, with their object recoloured "
+        "in the target to match (teaches a hint to colour its object, not the whole photo)",
+    )
+    p.add_argument(
         "--fill-prior-weight",
         type=float,
         help="weight of grey beside the hints in a fill encoding (0: the hints' normalised mean, which "
@@ -187,6 +194,7 @@ def run(args: argparse.Namespace) -> int:
         ema=args.ema,
         precision=args.precision,
         fill_prior_weight=args.fill_prior_weight,
+        recolour_share=args.recolour_share,
     )
     dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
     trainer = Trainer(config, photos, device, dev)

@@ -82,3 +82,59 @@ def _density_counts(
     counts = torch.poisson(per_frame * share, generator=generator).long()
     counts = torch.where(zero, torch.zeros_like(counts), counts).clamp(max=int(FRAME_HINTS[1] * share) + 8)
     return counts, frame / NETWORK_SIZE
+
+
+RECOLOUR_SIMILARITY = 12.0
+"""ab distance (Lab units) at which a pixel counts as "the same colour" as a recoloured hint's patch."""
+RECOLOUR_REACH = 0.25
+"""Spatial fall-off of a recolouring, as a share of the crop's side (one standard deviation)."""
+RECOLOUR_CHROMA = (15.0, 70.0)
+
+
+def recolour_for_hints(
+    ab: torch.Tensor,
+    boxes: torch.Tensor,
+    colors: torch.Tensor,
+    valid: torch.Tensor,
+    generator: torch.Generator,
+    share: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Give a ``share`` of the hints a colour that is not the truth, and recolour the target to match.
+
+    A user's hint often asks for another colour than the photo's. What should change then is the
+    hint's object, not the whole photo. As a proxy for the object, pixels near the hint whose true
+    colour is close to its patch's are shifted by the new colour minus the old, fading with ab
+    distance (:data:`RECOLOUR_SIMILARITY`) and with distance in the image (:data:`RECOLOUR_REACH`).
+    The network learns to carry a hint over its object and to leave the rest of the photo alone.
+
+    Args:
+        ab: (B, 2, H, W) true ab of the crops.
+        boxes, colors, valid: the simulated hints (colours are the patches' true means).
+
+    Returns:
+        The recoloured target ab (B, 2, H, W) and every hint's colour in it (B, K, 2).
+    """
+    if share <= 0 or valid.shape[1] == 0:
+        return ab, colors
+    batch, _, height, width = ab.shape
+    device = ab.device
+    picked = valid & (torch.rand(valid.shape, generator=generator, device=device) < share)
+    angle = torch.rand(valid.shape, generator=generator, device=device) * 2 * math.pi
+    low, high = RECOLOUR_CHROMA
+    chroma = low + (high - low) * torch.rand(valid.shape, generator=generator, device=device)
+    new = torch.stack((chroma * torch.cos(angle), chroma * torch.sin(angle)), dim=-1)  # (B, K, 2)
+    centres = boxes[..., :2].float() + (boxes[..., 2:3].float() - 1) / 2
+    ys = torch.arange(height, device=device, dtype=torch.float32).view(1, height, 1)
+    xs = torch.arange(width, device=device, dtype=torch.float32).view(1, 1, width)
+    sigma = RECOLOUR_REACH * max(height, width)
+    shift = torch.zeros_like(ab)
+    for k in range(valid.shape[1]):
+        chosen = picked[:, k]
+        if not bool(chosen.any()):
+            continue
+        similar = ((ab - colors[:, k, :, None, None]) ** 2).sum(dim=1) / (-2 * RECOLOUR_SIMILARITY**2)
+        near = ((ys - centres[:, k, 0, None, None]) ** 2 + (xs - centres[:, k, 1, None, None]) ** 2) / (-2 * sigma**2)
+        weight = torch.exp(similar + near) * chosen[:, None, None]  # (B, H, W)
+        shift += weight[:, None] * (new[:, k] - colors[:, k])[:, :, None, None]
+    target = (ab + shift).clamp(-110, 110)
+    return target, patch_means(target, boxes[..., 0], boxes[..., 1], boxes[..., 2])

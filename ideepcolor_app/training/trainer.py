@@ -26,7 +26,7 @@ from ..model import SIGGRAPHGenerator, count_forward_flops
 from ..precision import Precision, autocast, cpu_precision
 from ..weights import load_model, save_weights
 from .data import PhotoSet, sample_batch
-from .simulate import sample_hints
+from .simulate import recolour_for_hints, sample_hints
 
 DEV_HINTS = (0, 10, 50)
 """Hint counts of the periodic dev check (grey, the fills and the network, on the same hints)."""
@@ -74,6 +74,9 @@ class TrainConfig:
     ema: float | None = None
     """Decay of an exponential moving average of the weights (0.998: about the last 500 steps); the
     average is what the dev check evaluates and what is exported. None: the raw weights."""
+    recolour_share: float = 0.0
+    """Share of simulated hints given a colour that is not the truth, with their object recoloured to
+    match in the target (see :func:`.simulate.recolour_for_hints`): teaches hints to stay local."""
     fill_prior_weight: float | None = None
     """Weight of grey beside the hints in a fill encoding (see :mod:`..fill`); None: the --init
     weights' own, else 0."""
@@ -118,6 +121,7 @@ def losses(
         lab = rgb_to_lab(rgb)
         l, ab = lab[:, :1], lab[:, 1:]
         boxes, colors, valid, _ = sample_hints(ab, generator, recipe=config.hint_recipe, upscale=upscale)
+        ab, colors = recolour_for_hints(ab, boxes, colors, valid, generator, config.recolour_share)
         x = encode_hints(
             l, boxes, colors, valid, config.mask_convention, config.hint_encoding, config.fill_prior_weight or 0.0
         )
@@ -410,6 +414,8 @@ class Trainer:
             "huber_delta": self.config.huber_delta,
             "regression_loss": self.config.regression_loss,
             "precision": self.precision.value,
+            "recolour_share": self.config.recolour_share,
+            "fill_prior_weight": self.config.fill_prior_weight,
         }
         state = self.exported_model.state_dict()
         paths = [
