@@ -70,6 +70,8 @@ class Editor:
         self.palette_changed = Signal()
         self.update_requested = Signal()
         self.notice = Signal()
+        self._last_request: tuple[tuple[Hint, ...], tuple[float, float] | None] | None = None
+        self._current_announced = False
 
     # ----- the document ----------------------------------------------------------------------------
     def open(self, photo: Photo, hints: tuple[Hint, ...] = ()) -> Document:
@@ -80,6 +82,7 @@ class Editor:
         """Start editing ``document`` (e.g. one :meth:`Document.load` prepared on a worker thread)."""
         self.document = document
         self.latest = None
+        self._last_request = (document.hints.hints, None)
         document.hints.changed.connect(self._hints_changed)
         document.hints.selection_changed.connect(lambda _: self._selection_changed())
         self.document_changed.emit(document)
@@ -100,7 +103,8 @@ class Editor:
     def request_update(self) -> None:
         """Ask for a new result of the current hints (e.g. after the weights changed)."""
         if self.document is not None:
-            self.update_requested.emit(self.document.hints.hints, self.probe, None)
+            self._last_request = (self.document.hints.hints, self.probe)
+            self.update_requested.emit(*self._last_request, None)
 
     # ----- edits -----------------------------------------------------------------------------------
     def add_hint(self, x: float, y: float) -> None:
@@ -121,14 +125,16 @@ class Editor:
         ab = (float(a), float(b))
         self.current_ab = ab
         hints = self.document.hints if self.document else None
+        self._current_announced = False
         if hints is not None and hints.selected is not None:
-            hints.update(hints.selected, coalesce=("colour", id(self)), ab=ab)
+            hints.update(hints.selected, coalesce=("colour", id(self)), ab=ab)  # announces it when it changes
         if final:
             if hints is not None:
                 hints.end_coalescing()
             self.recent_colors = [ab] + [c for c in self.recent_colors if c != ab][: MAX_RECENT_COLORS - 1]
             self.recent_changed.emit()
-        self.current_changed.emit()
+        if not self._current_announced:
+            self.current_changed.emit()
 
     def step_patch_size(self, step: int) -> None:
         """The next smaller (step < 0) or bigger patch size, for new hints and the selected one."""
@@ -222,16 +228,27 @@ class Editor:
     def _hints_changed(self) -> None:
         if not self._follow_selected_hint():
             self.palette_changed.emit(None)
-        self.request_update()
+        self._request_if_new()
         self.hints_changed.emit()
+        self._current_announced = True
         self.current_changed.emit()
 
     def _selection_changed(self) -> None:
         if self._follow_selected_hint():
-            self.request_update()
+            self._request_if_new()
         else:
             self.palette_changed.emit(None)
         self.current_changed.emit()
+
+    def _request_if_new(self) -> None:
+        """One update request per state: an edit that changes the hints and the selection at once
+        (adding a hint selects it) is one request, not two."""
+        if self.document is None:
+            return
+        state = (self.document.hints.hints, self.probe)
+        if state != self._last_request:
+            self._last_request = state
+            self.update_requested.emit(*state, None)
 
     def _follow_selected_hint(self) -> bool:
         """While a hint is selected, the current colour and patch size are that hint's (after an

@@ -158,8 +158,7 @@ class HintSet:
             raise HintLimitError(
                 f"A photo can have at most {MAX_HINTS:,} hints. Move or recolour existing hints, or delete some first."
             )
-        self._commit(self._hints + (hint,))
-        self.select(len(self._hints) - 1)
+        self._commit(self._hints + (hint,), selected=len(self._hints))  # selected before anyone hears
         return len(self._hints) - 1
 
     def update(self, index: int, coalesce: object = None, **changes: object) -> None:

@@ -272,3 +272,23 @@ def test_a_colour_shown_at_a_second_lightness_is_ready_at_every_lightness(monkey
     fresh = Document(make_photo())  # the same colours computed one lightness at a time
     assert shown == [fresh.rgbs_at_lightness(colors, level) for level in range(0, 100, 7)]
     assert document.rgb_at_lightness((0.0, 0.0), 112.0) == (255, 255, 255), "L past white is white"
+
+
+def test_each_user_edit_sends_one_update_request_and_one_current_change():
+    """Adding a hint changes the hints and selects it: one request, not one per intermediate state."""
+    editor = Editor()
+    editor.open(make_photo())
+    events = Recorder(editor)
+    editor.add_hint(100, 80)
+    assert len(events.of("update_requested")) == 1
+    events.events.clear()
+    editor.choose_color(30.0, -20.0)  # recolours the selected hint
+    assert len(events.of("current_changed")) == 1 and len(events.of("update_requested")) == 1
+    events.events.clear()
+    editor.choose_color(30.0, -20.0)  # the same colour again: nothing to compute
+    assert len(events.of("current_changed")) == 1 and not events.of("update_requested")
+    events.events.clear()
+    editor.deselect()
+    editor.add_hint(10, 10)
+    editor.undo()
+    assert len(events.of("update_requested")) == 2, "the add and the undo, one each"
