@@ -62,7 +62,6 @@ class EvaluationResult:
     accuracy_curve: dict[int, list[float]]
     images: int
     seed: int
-    per_image_psnr: dict[int, list[float]] = field(default_factory=dict)
     yardsticks: dict[str, dict[int, float]] = field(default_factory=dict)
     """Mean PSNR per hint count of each yardstick in :data:`YARDSTICKS`."""
     size: int = NETWORK_SIZE
@@ -248,7 +247,6 @@ def evaluate(
         accuracy_curve=curve,
         images=len(images),
         seed=seed,
-        per_image_psnr=psnr,
         yardsticks={name: {k: _mean(v) for k, v in rows.items()} for name, rows in yard.items()},
         size=size,
         encoding=HintEncoding(encoding),

@@ -16,10 +16,6 @@ class Signal:
         """Call ``callback`` with the arguments of every later :meth:`emit`."""
         self._callbacks.append(callback)
 
-    def disconnect(self, callback: Callable[..., Any]) -> None:
-        """Stop calling ``callback``; ValueError if it was not connected."""
-        self._callbacks.remove(callback)
-
     def emit(self, *args: Any) -> None:
         """Call every connected callback with ``args``."""
         for callback in list(self._callbacks):

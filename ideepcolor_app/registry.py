@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import atomic_path
 from .encoding import MaskConvention
 from .errors import WeightsError
 from .resources import bundled_weights_dir
@@ -14,6 +17,37 @@ from .userdirs import cache_dir
 
 ENV_VAR = "IDEEPCOLOR_WEIGHTS"
 BUNDLED_DIR = bundled_weights_dir()
+
+
+HASH_CACHE_NAME = "checksums.json"
+
+
+def remembered_sha256(path: Path) -> str:
+    """:func:`sha256_of`, remembered in the user cache by path, size and modification time, so that
+    a 130 MB ``.pth`` is hashed once, not at every start. A changed file is hashed again."""
+    path = Path(path)
+    try:
+        info = path.stat()
+        key, stamp = str(path.resolve()), [info.st_size, info.st_mtime_ns]
+    except OSError:
+        return sha256_of(path)
+    store = cache_dir() / HASH_CACHE_NAME
+    try:
+        known = json.loads(store.read_text(encoding="utf-8")) if store.is_file() else {}
+        if not isinstance(known, dict):
+            known = {}
+    except (OSError, ValueError, RecursionError):
+        known = {}
+    entry = known.get(key)
+    if isinstance(entry, dict) and entry.get("stamp") == stamp and isinstance(entry.get("sha256"), str):
+        return str(entry["sha256"])
+    digest = sha256_of(path)
+    known[key] = {"stamp": stamp, "sha256": digest}
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs the next hash
+        store.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(store) as temporary:
+            temporary.write_text(json.dumps(known), encoding="utf-8")
+    return digest
 
 
 def sha256_of(path: Path, chunk: int = 1 << 20) -> str:

@@ -26,7 +26,7 @@ from .encoding import HintEncoding, MaskConvention
 from .errors import WeightsError
 from .files import check_regular_file
 from .model import ARCHITECTURE, SIGGRAPHGenerator, width_of_state_dict
-from .registry import registry_entry_for, sha256_of
+from .registry import registry_entry_for, remembered_sha256
 
 FORMAT_NAME = "ideepcolor-weights"
 FORMAT_VERSION = "2"
@@ -100,7 +100,7 @@ def load_state_dict(
         )
     else:
         state = _read_pth(path)
-        entry = registry_entry_for(path, sha256_of(path))
+        entry = registry_entry_for(path, remembered_sha256(path))
         convention, name, reason = None, path.stem, ""
         if entry is not None:
             convention, name = entry.mask_convention.value, entry.name

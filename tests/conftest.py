@@ -2,15 +2,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+import pytest
+import torch
+from PIL import Image
 
-from ideepcolor_app.device import available_devices  # noqa: E402
-from weights_factory import make_echo_weights, make_random_weights  # noqa: E402
+from ideepcolor_app.device import available_devices
+from weights_factory import make_echo_weights, make_random_weights
 
 DEVICES = available_devices()
 """Colour and engine tests run on each: the CPU always, CUDA or MPS where present."""

@@ -33,7 +33,7 @@ class Handler(BaseHTTPRequestHandler):
     cut_after: int | None = None  # send only this many bytes of the body, then drop the connection
     ranges_seen: list = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         start = 0
         header = self.headers.get("Range")
         Handler.ranges_seen.append(header)

@@ -21,7 +21,7 @@ from ideepcolor_app.download import DownloadError, download
 class Behaviour(BaseHTTPRequestHandler):
     mode = "ok"
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         mode = Behaviour.mode
         if mode == "416" and self.headers.get("Range"):
             self.send_response(416)

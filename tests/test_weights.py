@@ -201,3 +201,17 @@ def test_engine_prefers_cuda_then_mps_then_cpu(random_weights, monkeypatch):
 
 def test_bundled_folder_is_the_repository_weights_folder():
     assert Path(__file__).resolve().parents[1] / "weights" == BUNDLED_DIR
+
+
+def test_a_pth_is_hashed_once_until_it_changes(tmp_path, monkeypatch):
+    import ideepcolor_app.registry as registry
+
+    path = tmp_path / "w.pth"
+    path.write_bytes(b"first")
+    calls = []
+    real = registry.sha256_of
+    monkeypatch.setattr(registry, "sha256_of", lambda p: calls.append(p) or real(p))
+    first = registry.remembered_sha256(path)
+    assert registry.remembered_sha256(path) == first and len(calls) == 1
+    path.write_bytes(b"second, longer")
+    assert registry.remembered_sha256(path) != first and len(calls) == 2

@@ -50,10 +50,6 @@ def add_parser(
     ca.set_defaults(func=run_calibrate)
 
 
-def run(args: argparse.Namespace) -> int:
-    return int(args.func(args))
-
-
 def run_list(args: argparse.Namespace) -> int:
     print(f"{'name':<20} {'here':<6} {'mask':<9} file / source")
     for entry in registry.REGISTRY.values():

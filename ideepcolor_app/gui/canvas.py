@@ -56,7 +56,7 @@ class HintCanvas(ImageView):
                 return i
         return None
 
-    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         super().drawForeground(painter, rect)
         if self.document is None:
             return
@@ -81,7 +81,7 @@ class HintCanvas(ImageView):
                 pad = 4 / max(self.zoom, 1e-6)
                 painter.drawRect(box.adjusted(-pad, -pad, pad, pad))
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
+    def mousePressEvent(self, event) -> None:
         if self.document is None or event.button() == Qt.MouseButton.MiddleButton:
             super().mousePressEvent(event)
             return
@@ -106,7 +106,7 @@ class HintCanvas(ImageView):
         hints.end_coalescing()
         event.accept()
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:
         hints = self.document.hints if self.document else None
         if self._drag_key is not None and hints is not None and hints.selected is not None:
             pos = self.scene_pos(event)
@@ -122,7 +122,7 @@ class HintCanvas(ImageView):
             self.setCursor(Qt.CursorShape.CrossCursor)
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._drag_key is not None:
             self._drag_key = None
             if self.document:
@@ -131,7 +131,7 @@ class HintCanvas(ImageView):
             return
         super().mouseReleaseEvent(event)
 
-    def wheelEvent(self, event) -> None:  # noqa: N802
+    def wheelEvent(self, event) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             super().wheelEvent(event)
             return

@@ -75,7 +75,7 @@ class GamutPicker(QWidget):
         self.ab = ab
         self.update()
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         if self._image is not None:
             painter.drawImage(0, 0, self._image)
@@ -97,14 +97,14 @@ class GamutPicker(QWidget):
         self.update()
         self.picked.emit(self.ab[0], self.ab[1], final)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
+    def mousePressEvent(self, event) -> None:
         self._pick(event, False)
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:
         if event.buttons() & Qt.MouseButton.LeftButton:
             self._pick(event, False)
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event) -> None:
         self._pick(event, True)
 
 
@@ -231,7 +231,7 @@ class Swatch(QToolButton):
             self.rgb = rgb
             self.update()
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         if self.underMouse() or self.hasFocus():
             _paint_color(self, self.rgb, QColor(255, 200, 0), 2.0, 3.0)
         else:
@@ -251,7 +251,7 @@ class ColorBar(QWidget):
             self.rgb = rgb
             self.update()
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         _paint_color(self, self.rgb, QColor(136, 136, 136), 1.0, 4.0)
 
 

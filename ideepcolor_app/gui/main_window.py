@@ -565,7 +565,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(title, 10000)
         QMessageBox.warning(self, title, text)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not file_actions.may_discard(self):
             event.ignore()
             return
@@ -578,11 +578,11 @@ class MainWindow(QMainWindow):
             self.bridge.close()
         event.accept()
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if urls:
             file_actions.open_path(self, urls[0])

@@ -14,17 +14,17 @@ import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
 
-from ..bench import cpu_counters, steal_percent  # noqa: E402
-from ..editor import MAX_RECENT_COLORS  # noqa: E402
-from ..engine import ColorizationEngine  # noqa: E402
-from ..hints import Hint  # noqa: E402
-from ..images import Photo, load_photo, save_image  # noqa: E402
-from . import file_actions  # noqa: E402
-from .bridge import EngineBridge  # noqa: E402
-from .main_window import SAMPLE_PHOTO, MainWindow  # noqa: E402
+from ..bench import cpu_counters, steal_percent
+from ..editor import MAX_RECENT_COLORS
+from ..engine import ColorizationEngine
+from ..hints import Hint
+from ..images import Photo, load_photo, save_image
+from . import file_actions
+from .bridge import EngineBridge
+from .main_window import SAMPLE_PHOTO, MainWindow
 
 
 def gui_rows(engine: ColorizationEngine, quick: bool, photo: Photo) -> dict[str, dict[str, float | None]]:
