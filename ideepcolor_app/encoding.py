@@ -148,8 +148,15 @@ def patch_means(image: torch.Tensor, top: torch.Tensor, left: torch.Tensor, side
 
     A patch that crosses the image's border covers only its in-image part; one wholly outside
     the image (it cannot come from a hint, whose centre cell is always inside) gives 0.
-    A summed-area table makes every patch cost the same, whatever its side.
+    A summed-area table makes every patch cost the same, whatever its side; it is built for
+    :data:`_IMAGES_PER_TABLE` images at a time, so memory does not grow with the batch.
     """
+    if image.shape[0] > _IMAGES_PER_TABLE:
+        parts = [
+            patch_means(image[i : i + _IMAGES_PER_TABLE], *(t[i : i + _IMAGES_PER_TABLE] for t in (top, left, sides)))
+            for i in range(0, image.shape[0], _IMAGES_PER_TABLE)
+        ]
+        return torch.cat(parts)
     batch, _, height, width = image.shape
     top, left, sides = (t.to(device=image.device, dtype=torch.long) for t in (top, left, sides))
     table = torch.nn.functional.pad(image.double().cumsum(2).cumsum(3), (1, 0, 1, 0))  # (B, C, H+1, W+1)
@@ -165,6 +172,7 @@ def patch_means(image: torch.Tensor, top: torch.Tensor, left: torch.Tensor, side
     return (total / area[..., None]).float()
 
 
+_IMAGES_PER_TABLE = 128
 _PATCHES_PER_CHUNK = 64
 """Hint patches are painted in chunks, so memory stays at (64, H, W) whatever the hint count."""
 

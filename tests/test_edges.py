@@ -98,3 +98,16 @@ def test_hints_on_the_far_edges_colorize_and_save(engine, tmp_path, position):
     engine.set_photo(photo(256, 256, seed=2))
     result = engine.colorize([Hint(*position, (20.0, 20.0), 9)])
     assert result.full_resolution_rgb().shape == (256, 256, 3)
+
+
+def test_patch_means_of_a_large_batch_match_image_by_image():
+    """Large batches are summed a part at a time (memory stays flat); the means are the same."""
+    torch.manual_seed(0)
+    image = torch.rand(300, 2, 12, 12)
+    top, left = torch.randint(-2, 10, (300, 3)), torch.randint(-2, 10, (300, 3))
+    sides = torch.randint(1, 6, (300, 3))
+    batched = patch_means(image, top, left, sides)
+    one_by_one = torch.cat(
+        [patch_means(image[i : i + 1], top[i : i + 1], left[i : i + 1], sides[i : i + 1]) for i in range(300)]
+    )
+    assert torch.allclose(batched, one_by_one)
