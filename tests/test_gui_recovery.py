@@ -173,3 +173,15 @@ def test_saving_the_sample_photos_result_does_not_default_into_the_installed_pac
     folder = file_actions.save_folder(w, w.editor.document)
     assert not folder.resolve().is_relative_to(sample_photo().resolve().parents[1])
     assert folder.is_dir()
+
+
+def test_a_damaged_autosave_never_stops_a_window_from_starting(qtbot, make_window, monkeypatch):
+    folder = recovery.recovery_folder()
+    folder.mkdir(parents=True)
+    (folder / "999993-abcd.json").write_text("[" * 100_000 + "]" * 100_000)
+    (recovery.data_dir() / "autosave.json").write_text('{"version": ' + "9" * 5000 + "}")
+    monkeypatch.setattr(recovery, "process_alive", lambda pid: False)
+    asked = answers(monkeypatch)
+    assert orphaned_recoveries() == []
+    assert not file_actions.offer_recovery(make_window()) and asked == []
+    assert (folder / "999993-abcd.json").exists(), "left alone, not deleted"

@@ -172,3 +172,19 @@ def test_a_file_whose_name_starts_with_a_dash_gets_advice(tmp_path, monkeypatch,
     Path("-photo.jpg").write_bytes(b"x")
     assert main(["colorize", "-photo.jpg"]) == 2
     assert "./-photo.jpg" in capsys.readouterr().err
+
+
+def test_a_cache_that_cannot_be_written_is_not_called_an_interrupted_download(server, tmp_path):
+    (tmp_path / "w.pth.part").mkdir()  # where the bytes would go cannot be written (even by root)
+    with pytest.raises(DownloadError, match="Cannot write to") as err:
+        download(server, tmp_path / "w.pth")
+    assert "interrupted" not in str(err.value)
+
+
+@pytest.mark.parametrize("weights", ["/dev/zero", "folder"])
+def test_a_device_or_folder_given_as_weights_is_named_for_what_it_is(tmp_path, photo_files, capsys, weights):
+    if weights == "folder":
+        weights = str(tmp_path)
+    assert main(["colorize", str(photo_files[0]), "-o", str(tmp_path / "out"), "--weights", weights]) == 1
+    err = capsys.readouterr().err
+    assert ("not a regular file" in err or "is a folder" in err) and "does not exist" not in err
