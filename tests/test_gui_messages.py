@@ -112,3 +112,20 @@ def test_a_failed_write_is_explained_by_its_cause(tmp_path, monkeypatch, code, a
     assert advice in str(err.value)
     if code != errno.ENOSPC:
         assert "Free some space" not in str(err.value)
+
+
+def test_the_window_and_the_command_line_write_results_through_one_function(
+    qtbot, window, tmp_path, monkeypatch, echo_weights, photo_files
+):
+    import ideepcolor_app.export as export
+    from ideepcolor_app.cli import main
+
+    written = []
+    real = export.save_image
+    monkeypatch.setattr(
+        export, "save_image", lambda rgb, target, **kw: written.append(target) or real(rgb, target, **kw)
+    )
+    file_actions.save_result_to(window, tmp_path / "from-window.png")
+    qtbot.waitUntil(lambda: (tmp_path / "from-window.png").exists(), timeout=60000)
+    assert main(["colorize", str(photo_files[0]), "-o", str(tmp_path), "--weights", str(echo_weights)]) == 0
+    assert [p.name for p in written] == ["from-window.png", f"{photo_files[0].stem}_colorized.png"]

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from ..errors import ImageError, OutputExistsError, UsageError
-from ..images import check_format_fits, list_images, load_photo, save_image
+from ..export import colorize_to_file
+from ..images import list_images, load_photo
 from ..session import Session
 from . import add_model_options, load_engine
 
@@ -82,7 +83,6 @@ def run(args: argparse.Namespace) -> int:
             if target.exists() and not args.force:
                 raise OutputExistsError(f"{target}: already exists; refusing to overwrite (use --force).")
             photo = load_photo(path)
-            check_format_fits(target, photo.size)
             hints = []
             if session is not None:
                 if session.image_sha256 == photo.sha256:
@@ -95,8 +95,7 @@ def run(args: argparse.Namespace) -> int:
                     hints = [h for h in session.hints if h.x < photo.size[0] and h.y < photo.size[1]]
                     session_used = True
             source = engine.set_photo(photo)
-            result = engine.colorize(hints, source=source).full_resolution_rgb()
-            save_image(result, target, overwrite=args.force, protect=tuple(inputs))
+            colorize_to_file(engine, photo, hints, target, overwrite=args.force, protect=inputs, source=source)
             tqdm.write(f"{path} -> {target} ({photo.size[0]}x{photo.size[1]}, {len(hints)} hints)")
         except ImageError as exc:  # one bad photo does not stop the others
             failures += 1

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from ..engine import ColorizationEngine
+from ..export import colorize_to_file
 from ..hints import Hint
 from ..images import Photo
-from ..photo_on_device import PhotoOnDevice
 from ..worker import AsyncColorizer, UpdateRequest, UpdateResult
 
 log = logging.getLogger(__name__)
@@ -59,19 +57,18 @@ class EngineBridge(QObject):
     def submit(self, hints: tuple[Hint, ...], probe: tuple[float, float] | None, photo: Photo | None = None) -> int:
         return self._worker.submit(UpdateRequest(hints, probe, photo))
 
-    def save_async(
-        self, photo: Photo, hints: tuple[Hint, ...], target: Path, writer: Callable[[np.ndarray, Path], None]
-    ) -> None:
+    def save_async(self, photo: Photo, hints: tuple[Hint, ...], target: Path, overwrite: bool = False) -> None:
         """Compute the full-resolution result of ``hints`` on ``photo`` with the best network and
-        write it, off the GUI thread. Everything it uses is fixed now: opening another photo while
-        it runs changes nothing in what is saved."""
+        write it (:func:`~ideepcolor_app.export.colorize_to_file`), off the GUI thread. Everything
+        it uses is fixed now: opening another photo while it runs changes nothing in what is saved.
+        The photo itself is never overwritten."""
         engine = self.engine
         uploaded = engine.current if engine.current is not None and engine.current.photo is photo else None
+        protect = (photo.path,) if photo.path is not None else ()
 
         def run() -> None:
             try:
-                source = uploaded or PhotoOnDevice.upload(photo, engine.device)
-                writer(engine.colorize(hints, network=engine.best, source=source).full_resolution_rgb(), target)
+                colorize_to_file(engine, photo, hints, target, overwrite=overwrite, protect=protect, source=uploaded)
             except Exception as exc:  # shown to the user as a message, never a crash
                 log.exception("saving %s failed", target)
                 self.save_failed.emit(str(exc))

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStatusBar, QWidget
 
@@ -17,7 +16,7 @@ from ..document import Document
 from ..editor import Editor
 from ..errors import ImageError, SessionError
 from ..hints import Hint
-from ..images import READ_FORMATS, check_format_fits, save_image
+from ..images import READ_FORMATS, check_format_fits
 from ..recovery import RecoveryFile, orphaned_recoveries
 from ..registry import missing_weights_message
 from ..resources import sample_photo
@@ -161,12 +160,7 @@ def save_result_to(window: MainWindow, path: Path, overwrite: bool = False) -> N
         return
     document.result_path = Path(path)
     window.statusBar().showMessage(f"Saving {path}…")
-    photo = document.photo
-
-    def write(rgb: np.ndarray, target: Path) -> None:
-        save_image(rgb, target, overwrite=overwrite, protect=(photo.path,))
-
-    window.bridge.save_async(photo, document.hints.hints, Path(path), write)
+    window.bridge.save_async(document.photo, document.hints.hints, Path(path), overwrite=overwrite)
 
 
 def save_folder(window: MainWindow, document: Document) -> Path:
