@@ -41,6 +41,13 @@ def test_steal_is_the_share_of_cpu_time_the_host_took():
         "threads": 2,
         "compute_floor_ms": 600.0,
         "matmul_gflops": 250.0,
+        "conv_gflops": 400.0,
+        "precision": "bf16",
+        "cpu_has_bf16": True,
+        "fast_forward_256": {"median_ms": 25.0, "p95_ms": 27.0},
+        "fast_forward_256_fp32": {"median_ms": 60.0, "p95_ms": 62.0},
+        "fast_forward_256_bf16": {"median_ms": 25.0, "p95_ms": 27.0},
+        "fast_forward_256_bf16_of_fp32": 25.0 / 60.0,
         "forward_256": {"median_ms": 700.0, "p95_ms": 750.0, "of_compute_floor": 1.2},
         "speedup_vs_naive": 5.0,
         "gui_drag": {"seconds": 5.0, "worst_stall_ms": 80.0, "updates_per_second": 7.0, "cpu_steal_percent": 15.0},
@@ -55,6 +62,9 @@ def test_steal_is_the_share_of_cpu_time_the_host_took():
         "cpu_steal_percent": 4.0,
     }
     shown = table(results)
+    assert "precision: bf16 (bf16 units: yes)" in shown
+    assert "400 GFLOP/s on a 3x3 256-channel convolution" in shown
+    assert "the same in fp32" in shown and "fast network forward, bf16 / fp32: 0.42x" in shown
     assert "open 12 MP JPEG (3 opens): worst event-loop stall 31.5 ms, grey photo shown after 410 ms, " in shown
     assert "sample photo: worst event-loop stall 80.0 ms, 7.0 updates shown/s (host steal 15.0% meanwhile)" in shown
     assert "whole run: 4.0%" in shown
