@@ -176,7 +176,7 @@ class AsyncColorizer:
                 return
         elif dragging and engine.drag_size:  # smaller passes keep up with the mouse; 256 once it rests
             quick = engine.colorize(request.hints, engine.drag_size, network=engine.interactive, source=source)
-            self._deliver(request_id, request, started, quick, preliminary=True, palette=False)
+            self._deliver(request_id, request, started, quick, preliminary=True, palette=False, small=True)
             if not self._quiet_for(self.refine_delay):
                 return
         elif engine.refines:
@@ -208,8 +208,9 @@ class AsyncColorizer:
         result: Colorization,
         preliminary: bool,
         palette: bool,
+        small: bool = False,
     ) -> None:
-        low_resolution = result.size < NETWORK_SIZE
+        low_resolution = small or result.size < NETWORK_SIZE
         preview = result.preview_rgb(
             min(self.preview_max_side, PRELIMINARY_MAX_SIDE) if low_resolution else self.preview_max_side
         )

@@ -10,6 +10,7 @@ from ideepcolor_app.color import lab_to_rgb
 from ideepcolor_app.engine import ColorizationEngine
 from ideepcolor_app.hints import Hint
 from ideepcolor_app.images import Photo
+from ideepcolor_app.precision import Precision
 from ideepcolor_app.worker import AsyncColorizer, UpdateRequest
 
 
@@ -307,6 +308,7 @@ def test_a_drag_on_a_cpu_runs_the_fast_network_smaller_until_the_hints_rest(two_
     from ideepcolor_app.engine import DRAG_SIZE
 
     engine = ColorizationEngine([two_network_engine.interactive], torch.device("cpu"))
+    engine.interactive.precision = Precision.FP32  # the fp32 path; in bf16 drags run at 256 (test below)
     engine.set_photo(grey_photo())
     assert engine.drag_size == DRAG_SIZE
     results = []
@@ -329,6 +331,14 @@ def test_a_drag_on_a_cpu_runs_the_fast_network_smaller_until_the_hints_rest(two_
     last = results[-1]
     assert last.colorization.size == 256 and last.hints[0].x == 20.0 + 5 * 29, "the final state at 256"
     assert last.preview.shape == during[0].preview.shape, "shown at the same display size"
+
+
+def test_in_bf16_a_drag_runs_the_fast_network_at_full_size(two_network_engine):
+    engine = ColorizationEngine([two_network_engine.interactive], torch.device("cpu"))
+    engine.interactive.precision = Precision.BF16
+    assert engine.drag_size == 256
+    engine.interactive.precision = Precision.FP32
+    assert engine.drag_size == 192
 
 
 def test_drag_passes_on_a_large_photo_are_shown_smaller_and_the_rest_in_full(two_network_engine):
