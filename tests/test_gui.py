@@ -420,12 +420,15 @@ def test_colour_photo_can_be_compared_with_its_original(qtbot, echo_weights, tmp
     qtbot.addWidget(w)
     open_and_wait(qtbot, w, tmp_path / "blue.png")
     wait_for_result(qtbot, w)
-    assert w.show_original.isEnabled()
+    assert w.show_original.isEnabled() and w.result_title.text() == "Result"
     w.show_original.trigger()
     assert w.show_original.isChecked()
     viewport = w.result_view.viewport()
     shown = viewport.grab().toImage().pixelColor(viewport.width() // 2, viewport.height() // 2)
     assert shown.blue() > 200 and shown.red() < 30
+    assert w.result_title.text().startswith("Original"), "the pane says what it shows"
+    w.show_original.trigger()
+    assert w.result_title.text() == "Result"
     w.close()
 
 

@@ -6,7 +6,6 @@ import errno
 
 import numpy as np
 import pytest
-from PIL import Image
 from test_gui import (  # noqa: F401
     click,
     fresh_settings,
@@ -31,22 +30,6 @@ def test_the_status_bar_shows_the_time_to_the_first_picture_of_an_edit(qtbot, wi
     first = next(r for r in shown if r.request_id == shown[-1].request_id)
     assert window.first_result_seconds == first.seconds
     assert f"shown {first.seconds * 1000:.0f} ms after the edit" in window.latency_label.text()
-
-
-def test_the_result_pane_says_original_while_it_shows_the_original(qtbot, echo_weights, tmp_path):
-    rgb = np.zeros((60, 80, 3), np.uint8)
-    rgb[..., 2] = 220
-    Image.fromarray(rgb).save(tmp_path / "blue.png")
-    w = MainWindow(str(echo_weights), "cpu")
-    qtbot.addWidget(w)
-    open_and_wait(qtbot, w, tmp_path / "blue.png")
-    wait_for_result(qtbot, w)
-    assert w.result_title.text() == "Result"
-    w.show_original.trigger()
-    assert w.result_title.text().startswith("Original")
-    w.show_original.trigger()
-    assert w.result_title.text() == "Result"
-    w.close()
 
 
 def test_getting_weights_help_describes_what_is_in_use(qtbot, window):
