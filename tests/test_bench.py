@@ -63,7 +63,7 @@ def test_steal_is_the_share_of_cpu_time_the_host_took():
     }
     shown = table(results)
     assert "precision: bf16 (bf16 units: yes)" in shown
-    assert "400 GFLOP/s on a 3x3 256-channel convolution" in shown
+    assert "400 GFLOP/s on the network's 3x3 convolutions in its precision" in shown
     assert "the same in fp32" in shown and "fast network forward, bf16 / fp32: 0.42x" in shown
     assert "open 12 MP JPEG (3 opens): worst event-loop stall 31.5 ms, grey photo shown after 410 ms, " in shown
     assert "sample photo: worst event-loop stall 80.0 ms, 7.0 updates shown/s (host steal 15.0% meanwhile)" in shown
