@@ -111,3 +111,12 @@ def test_patch_means_of_a_large_batch_match_image_by_image():
         [patch_means(image[i : i + 1], top[i : i + 1], left[i : i + 1], sides[i : i + 1]) for i in range(300)]
     )
     assert torch.allclose(batched, one_by_one)
+
+
+def test_hints_from_a_session_made_for_a_larger_photo_colorize_without_error(engine):
+    """A session's stated size larger than the photo, or the recovery of a photo that changed:
+    its hints lie past the photo's edge and are placed at the edge."""
+    engine.set_photo(photo(200, 150))
+    hints = [Hint(260.0, 40.0, (30.0, 30.0), 9), Hint(50.0, 190.0, (-30.0, 30.0), 9), Hint(400.0, 300.0, (0.0, 40.0))]
+    result = engine.colorize(hints)
+    assert torch.isfinite(result.ab).all() and result.full_resolution_rgb().shape == (150, 200, 3)
