@@ -109,8 +109,11 @@ class AsyncColorizer:
         on_error: Callable[[int, Exception], None] | None = None,
         preview_max_side: int = 2048,
         refine_delay: float = REFINE_DELAY,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``clock`` (seconds) times the gaps between requests that make a drag; tests give a fake one."""
         self.engine = engine
+        self._clock = clock
         self.preview_max_side = preview_max_side
         self.refine_delay = refine_delay
         self._on_result = on_result
@@ -128,7 +131,7 @@ class AsyncColorizer:
     def submit(self, request: UpdateRequest) -> int:
         """Queue ``request``, replacing any not yet started; returns its id."""
         with self._cond:
-            now = time.monotonic()
+            now = self._clock()
             self._dragging, self._last_submit = now - self._last_submit < DRAG_INTERVAL, now
             self._next_id += 1
             if self._pending is not None:

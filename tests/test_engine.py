@@ -304,33 +304,37 @@ def test_a_drag_with_only_the_fast_network_shows_results_while_it_lasts(two_netw
 
 def test_a_drag_on_a_cpu_runs_the_fast_network_smaller_until_the_hints_rest(two_network_engine):
     """More than 10 updates a second during a drag on a CPU: passes at DRAG_SIZE while hints change
-    quickly, then the full resolution once they rest."""
+    quickly, then the full resolution once they rest. The drag's timing comes from a fake clock, and
+    each state is submitted once the previous one is shown, so no outcome depends on this machine's speed."""
     from ideepcolor_app.engine import DRAG_SIZE
 
     engine = ColorizationEngine([two_network_engine.interactive], torch.device("cpu"))
     engine.interactive.precision = Precision.FP32  # the fp32 path; in bf16 drags run at 256 (test below)
     engine.set_photo(grey_photo())
     assert engine.drag_size == DRAG_SIZE
+    now = [100.0]
+    arrived = threading.Semaphore(0)
     results = []
-    worker = AsyncColorizer(engine, results.append, refine_delay=0.3)
+
+    def on_result(result):
+        results.append(result)
+        arrived.release()
+
+    worker = AsyncColorizer(engine, on_result, refine_delay=0.3, clock=lambda: now[0])
     worker.submit(UpdateRequest((Hint(20.0, 100.0, (30.0, 30.0), 5),)))  # a single click
-    deadline = time.monotonic() + 30
-    while not results and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert arrived.acquire(timeout=30)
     assert results[0].colorization.size == 256 and not results[0].preliminary, "a click is answered at 256"
-    for i in range(30):  # a drag: a new state every 20 ms
+    for i in range(1, 6):  # a drag: a new state 20 ms (of the fake clock) after the last
+        now[0] += 0.02
         worker.submit(UpdateRequest((Hint(20.0 + 5 * i, 100.0, (30.0, 30.0), 5),)))
-        time.sleep(0.02)
-    while results[-1].preliminary or len(results) < 3:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+        assert arrived.acquire(timeout=30)
+        assert results[-1].preliminary and results[-1].colorization.size == DRAG_SIZE, f"drag step {i}"
+    assert arrived.acquire(timeout=30), "the resting state follows"
     worker.close()
-    during = [r for r in results[1:-1] if r.preliminary]  # the drag's first state comes alone: at 256
-    assert len(during) >= 3 and all(r.colorization.size == DRAG_SIZE for r in during)
-    assert len(results[1:-1]) - len(during) <= 1, "no 256 pass while the drag goes on"
     last = results[-1]
-    assert last.colorization.size == 256 and last.hints[0].x == 20.0 + 5 * 29, "the final state at 256"
-    assert last.preview.shape == during[0].preview.shape, "shown at the same display size"
+    assert not last.preliminary and last.colorization.size == 256 and last.hints[0].x == 20.0 + 5 * 5
+    assert last.preview.shape == results[-2].preview.shape, "shown at the same display size"
+    assert len(results) == 7
 
 
 def test_in_bf16_a_drag_runs_the_fast_network_at_full_size(two_network_engine):
