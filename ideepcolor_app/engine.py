@@ -70,9 +70,11 @@ class Network:
             return cpu_precision(requested)
         if self.device.type != "cuda" or requested == "fp32" or half_precision is False:
             return Precision.FP32
+        if requested == "bf16":
+            return Precision.BF16
         candidate = Precision.BF16 if torch.cuda.is_bf16_supported() else Precision.FP16
-        if requested == "bf16" or half_precision:
-            return Precision.BF16 if requested == "bf16" else candidate
+        if half_precision:
+            return candidate
         return candidate if self._low_precision_is_safe(candidate) else Precision.FP32
 
     @property

@@ -231,10 +231,9 @@ def evaluate(
             distance = torch.linalg.norm(predicted[i] - ab, dim=0).flatten()
             counts = torch.bincount(distance.ceil().clamp(max=len(THRESHOLDS)).long(), minlength=len(THRESHOLDS) + 1)
             hits[k] += np.cumsum(counts[: len(THRESHOLDS)].cpu().numpy())
-        for case, (with_hints, fill_with, boxes_case) in _reach_passes(
-            model, l, ab, mask_convention, encoding, patch, device, precision, prior_weight
-        ).items():
-            reach.setdefault(case, []).append(reach_ratio(with_hints[1], with_hints[0], boxes_case))
+        without, cases = _reach_passes(model, l, ab, mask_convention, encoding, patch, device, precision, prior_weight)
+        for case, (with_hints, fill_with, boxes_case) in cases.items():
+            reach.setdefault(case, []).append(reach_ratio(with_hints, without, boxes_case))
             reach_fill.setdefault(case, []).append(reach_ratio(fill_with, torch.zeros_like(fill_with), boxes_case))
         pixels += size * size
         if progress:
@@ -266,22 +265,27 @@ def _reach_passes(
     device: torch.device,
     precision: Precision,
     prior_weight: float,
-) -> dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-    """Per reach case: the network's ab without and with the off-colour hints (2, 2, S, S), the
-    lightness fill of those hints (2, S, S) and the hints' boxes."""
-    out = {}
-    for case, (boxes, colours) in reach_hints(ab, patch).items():
-        count = len(boxes)
-        batch_boxes = torch.stack((torch.zeros_like(boxes), boxes))
-        batch_colours = torch.stack((torch.zeros_like(colours), colours))
-        valid = torch.tensor([[False] * count, [True] * count], device=ab.device)
-        l_batch = l[None].expand(2, -1, -1, -1)
-        x = encode_hints(l_batch, batch_boxes, batch_colours, valid, mask_convention, encoding, prior_weight)
-        with torch.inference_mode(), autocast(device, precision):
-            predicted = model(x, hint_counts=valid.sum(dim=1)).ab.float()
-        fill = hint_fill(l_batch[1:], batch_boxes[1:], batch_colours[1:], valid[1:], HintEncoding.LIGHTNESS_FILL)[0]
-        out[case] = (predicted, fill, boxes)
-    return out
+) -> tuple[torch.Tensor, dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]]]:
+    """The network's ab without hints (2, S, S), and per reach case its ab with the off-colour
+    hints, the lightness fill of those hints (each (2, S, S)) and their boxes; one batched pass."""
+    cases = reach_hints(ab, patch)
+    slots = max(len(boxes) for boxes, _ in cases.values())
+    rows = len(cases) + 1  # row 0: no hints
+    boxes = torch.zeros(rows, slots, 3, dtype=torch.long, device=ab.device)
+    colours = torch.zeros(rows, slots, 2, device=ab.device)
+    valid = torch.zeros(rows, slots, dtype=torch.bool, device=ab.device)
+    for row, (case_boxes, case_colours) in enumerate(cases.values(), start=1):
+        count = len(case_boxes)
+        boxes[row, :count], colours[row, :count], valid[row, :count] = case_boxes, case_colours, True
+    l_batch = l[None].expand(rows, -1, -1, -1)
+    x = encode_hints(l_batch, boxes, colours, valid, mask_convention, encoding, prior_weight)
+    with torch.inference_mode(), autocast(device, precision):
+        predicted = model(x, hint_counts=valid.sum(dim=1)).ab.float()
+    fills = hint_fill(l_batch[1:], boxes[1:], colours[1:], valid[1:], HintEncoding.LIGHTNESS_FILL)
+    return predicted[0], {
+        case: (predicted[row], fills[row - 1], case_boxes)
+        for row, (case, (case_boxes, _)) in enumerate(cases.items(), start=1)
+    }
 
 
 def _mean(values: list[float]) -> float:

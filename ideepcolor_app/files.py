@@ -48,8 +48,6 @@ def read_capped(path: Path, max_bytes: int, error: type[IdeepcolorError], what: 
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise error(f"{path}: is a folder, not a {what}.") from None
     except OSError as exc:
         raise error(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
     if len(data) > max_bytes:

@@ -20,6 +20,14 @@ class HintLimitError(ValueError):
     """Adding a hint would pass :data:`MAX_HINTS`."""
 
 
+def _check_count(count: int) -> None:
+    if count > MAX_HINTS:
+        raise HintLimitError(
+            f"A photo can have at most {MAX_HINTS:,} hints, not {count:,}. Move or recolour existing hints, "
+            "or delete some first."
+        )
+
+
 @dataclass(frozen=True)
 class Hint:
     """One colour hint.
@@ -104,8 +112,7 @@ class HintSet:
     """
 
     def __init__(self, hints: Sequence[Hint] = ()) -> None:
-        if len(hints) > MAX_HINTS:
-            raise HintLimitError(f"{len(hints):,} hints are more than the {MAX_HINTS:,} a photo can have.")
+        _check_count(len(hints))
         self._hints: tuple[Hint, ...] = tuple(hints)
         self._undo: list[tuple[Hint, ...]] = []
         self._redo: list[tuple[Hint, ...]] = []
@@ -154,10 +161,7 @@ class HintSet:
         Raises:
             HintLimitError: the photo has :data:`MAX_HINTS` hints already.
         """
-        if len(self._hints) >= MAX_HINTS:
-            raise HintLimitError(
-                f"A photo can have at most {MAX_HINTS:,} hints. Move or recolour existing hints, or delete some first."
-            )
+        _check_count(len(self._hints) + 1)
         self._commit(self._hints + (hint,), selected=len(self._hints))  # selected before anyone hears
         return len(self._hints) - 1
 
@@ -195,8 +199,7 @@ class HintSet:
             hints: the new hints.
             undoable: one undo step (True), or a fresh history that cannot go back (False).
         """
-        if len(hints) > MAX_HINTS:
-            raise HintLimitError(f"{len(hints):,} hints are more than the {MAX_HINTS:,} a photo can have.")
+        _check_count(len(hints))
         if undoable:
             self._commit(tuple(hints), selected=None)
         else:

@@ -197,7 +197,7 @@ def save_image(
 
 def _write_advice(exc: OSError) -> str:
     """What to do about a failed write, by its cause: a full disk is not a read-only folder."""
-    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return "Free some space, or choose another folder."
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "The folder cannot be written here; choose another folder."

@@ -196,10 +196,6 @@ def _resolve_requested(requested: str, source: str) -> Path:
             f"Run: ideepcolor weights download {requested}"
         )
     path = Path(requested).expanduser()
-    if path.is_dir():
-        raise WeightsError(f"{path} (from {source}) is a folder, not a weights file; choose the file inside it.")
     if not path.exists():
         raise WeightsError(f"Weights file {path} (from {source}) does not exist.")
-    if not path.is_file():
-        raise WeightsError(f"{path} (from {source}) is not a regular file (a pipe or device), so not weights.")
-    return path
+    return path  # a folder, pipe or device is named as such by the loader

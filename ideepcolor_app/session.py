@@ -108,16 +108,6 @@ class Session:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise SessionError(f"Session {path} is not UTF-8 text, so not a hint session ({exc.reason}).") from exc
-        return cls.from_text(text, str(path))
-
-    @classmethod
-    def from_text(cls, text: str, where: str = "session") -> Session:
-        """Parse and validate a session's JSON text; ``where`` names it in messages.
-
-        Raises:
-            SessionError: as :meth:`load`.
-        """
-        path = where
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

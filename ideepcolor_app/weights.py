@@ -247,7 +247,7 @@ def clean_keys(state: dict[str, Any]) -> dict[str, Any]:
 def _read_pth(path: Path) -> dict[str, torch.Tensor]:
     with open(path, "rb") as handle:
         head = handle.read(512)
-    if head.lstrip().lower().startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
+    if head.lstrip().startswith(b"<"):  # <!DOCTYPE, <html, <?xml: a page, never a weights file
         raise WeightsError(
             f"{path} is a web page (HTML), not weights: a login or error page was probably saved in its place. "
             "Delete it and download the weights again."

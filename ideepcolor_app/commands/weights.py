@@ -12,7 +12,7 @@ from .. import registry
 from ..download import download
 from ..errors import UsageError, WeightsError
 from ..userdirs import cache_dir
-from ..weights import check_weights_file, load_model, load_state_dict, save_copy
+from ..weights import check_weights_file, load_model, save_copy
 
 
 def add_parser(
@@ -71,7 +71,7 @@ def run_download(args: argparse.Namespace) -> int:
     destination = cache_dir() / entry.filename
     if destination.exists():
         try:
-            load_state_dict(destination)
+            check_weights_file(destination)
         except WeightsError as exc:
             print(f"the file already at {destination} is not usable ({exc}); downloading it again", file=sys.stderr)
         else:

@@ -220,7 +220,8 @@ def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] |
     """If a window was killed or crashed with unsaved hints, offer to restore them; True if a restore
     started. Only the newest orphaned autosave is offered; the others wait for the next window.
 
-    "Not now" keeps the autosave for later; only "Discard" or a finished restore removes it.
+    "No" keeps the autosave for later; only "Discard" or a restore whose hints reached this window's
+    own autosave removes it.
     ``then`` runs when the restore is done, with the restored document or None.
     """
     orphans = orphaned_recoveries()
@@ -246,7 +247,8 @@ def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] |
         if document is not None:  # on failure the orphan stays, so the hints are not lost
             document.hints.replace_all(session.hints)  # undoable, and the document counts as modified
             autosave(window)  # this window's own autosave holds them before the orphan goes
-            orphan.discard()
+            if window.recovery.path.is_file():
+                orphan.discard()
         if then is not None:
             then(document)
 

@@ -500,9 +500,9 @@ class MainWindow(QMainWindow):
     def _refresh_edit_actions(self) -> None:
         hints = self.editor.document.hints if self.editor.document and not self.opener.busy else None
         self.undo_action.setEnabled(hints is not None and hints.can_undo)
+        self.redo_action.setEnabled(hints is not None and hints.can_redo)
         for action in self.document_actions:
             action.setEnabled(self.editor.document is not None)
-        self.redo_action.setEnabled(hints is not None and hints.can_redo)
 
     def _opening_changed(self, busy: bool) -> None:
         """While a photo loads: progress in the status bar, and the old photo's hints held still."""
