@@ -12,6 +12,7 @@ import torch
 
 from .color import neutral_srgb8, snap_ab_to_gamut
 from .encoding import NETWORK_SIZE, network_cell
+from .global_hints import GlobalHints
 from .hints import Hint, HintSet
 from .images import Photo, fit_inside, load_photo
 from .photo_on_device import lightness_at_size
@@ -28,19 +29,19 @@ DISPLAY_MAX_SIDE = 2048
 class Document:
     """One photo being colorized: its hints, the files it was loaded from and saved to, and display helpers."""
 
-    def __init__(self, photo: Photo, hints: tuple[Hint, ...] = ()) -> None:
+    def __init__(self, photo: Photo, hints: tuple[Hint, ...] = (), global_hints: GlobalHints | None = None) -> None:
         self.photo = photo
-        self.hints = HintSet(hints)
+        self.hints = HintSet(hints, global_hints)
         self.session_path: Path | None = None
         self.result_path: Path | None = None
-        self.saved_hints: tuple[Hint, ...] = tuple(hints)
+        self.saved_hints: tuple[tuple[Hint, ...], GlobalHints] = (tuple(hints), self.hints.global_hints)
         self.lightness = _lightness_map(photo)
         self._display_colors: dict[tuple[tuple[float, float], float], tuple[int, int, int]] = {}
         self._colors_seen: set[tuple[float, float]] = set()
         self._previews: dict[tuple[str, int], np.ndarray] = {}
 
     @classmethod
-    def load(cls, path: str | Path, hints: tuple[Hint, ...] = ()) -> Document:
+    def load(cls, path: str | Path, hints: tuple[Hint, ...] = (), global_hints: GlobalHints | None = None) -> Document:
         """Decode the photo at ``path`` and prepare what a window shows first (its grey picture).
 
         This is the slow part of opening a large photo; it touches no GUI state, so a window runs it
@@ -49,7 +50,7 @@ class Document:
         Raises:
             ImageError: the photo cannot be read (see :func:`~ideepcolor_app.images.load_photo`).
         """
-        document = cls(load_photo(path), hints)
+        document = cls(load_photo(path), hints, global_hints)
         document.grey_preview()
         return document
 
@@ -60,12 +61,12 @@ class Document:
 
     @property
     def modified(self) -> bool:
-        """Hints differ from the last saved or loaded session."""
-        return self.hints.hints != self.saved_hints
+        """Hints (local or global) differ from the last saved or loaded session."""
+        return (self.hints.hints, self.hints.global_hints) != self.saved_hints
 
     def mark_saved(self) -> None:
         """The current hints are now the saved ones (the title loses its mark)."""
-        self.saved_hints = self.hints.hints
+        self.saved_hints = (self.hints.hints, self.hints.global_hints)
 
     def lightness_at(self, x: float, y: float) -> float:
         """L at image point (x, y), read at network resolution as the network reads it."""
@@ -141,7 +142,7 @@ class Document:
         if relative_to is not None:
             with contextlib.suppress(ValueError):  # elsewhere: keep the absolute path
                 path = path.relative_to(relative_to.resolve())
-        return Session(str(path), self.photo.sha256, self.size, list(self.hints.hints), model)
+        return Session(str(path), self.photo.sha256, self.size, list(self.hints.hints), model, self.hints.global_hints)
 
 
 def _lightness_map(photo: Photo) -> np.ndarray:

@@ -8,7 +8,7 @@ subscribes, as napari's Qt viewer subscribes to a layer's evented tool state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from .color import rgb_to_lab_np
 from .document import Document
 from .encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES
 from .events import Signal
+from .global_hints import GlobalHints
 from .hints import Hint, HintLimitError
 from .images import Photo
 from .worker import UpdateResult
@@ -48,8 +49,8 @@ class Editor:
         recent_changed(): the recent colours changed.
         result_changed(result): a result for the open photo arrived.
         palette_changed(palette | None): the suggested colours at the probe, or none.
-        update_requested(hints, probe, photo | None): the network must run; ``photo`` is set when
-            a newly opened photo must be uploaded first.
+        update_requested(hints, probe, photo | None, global_hints): the network must run; ``photo``
+            is set when a newly opened photo must be uploaded first.
         notice(text): an edit was refused; the text says why and what to do.
     """
 
@@ -70,7 +71,7 @@ class Editor:
         self.palette_changed = Signal()
         self.update_requested = Signal()
         self.notice = Signal()
-        self._last_request: tuple[tuple[Hint, ...], tuple[float, float] | None] | None = None
+        self._last_request: tuple[tuple[Hint, ...], tuple[float, float] | None, GlobalHints] | None = None
         self._current_announced = False
 
     # ----- the document ----------------------------------------------------------------------------
@@ -82,11 +83,11 @@ class Editor:
         """Start editing ``document`` (e.g. one :meth:`Document.load` prepared on a worker thread)."""
         self.document = document
         self.latest = None
-        self._last_request = (document.hints.hints, None)
+        self._last_request = (document.hints.hints, None, document.hints.global_hints)
         document.hints.changed.connect(self._hints_changed)
         document.hints.selection_changed.connect(lambda _: self._selection_changed())
         self.document_changed.emit(document)
-        self.update_requested.emit(document.hints.hints, None, document.photo)
+        self.update_requested.emit(document.hints.hints, None, document.photo, document.hints.global_hints)
         self._follow_selected_hint()
         self.current_changed.emit()
         self.palette_changed.emit(None)
@@ -103,8 +104,9 @@ class Editor:
     def request_update(self) -> None:
         """Ask for a new result of the current hints (e.g. after the weights changed)."""
         if self.document is not None:
-            self._last_request = (self.document.hints.hints, self.probe)
-            self.update_requested.emit(*self._last_request, None)
+            hints = self.document.hints
+            self._last_request = (hints.hints, self.probe, hints.global_hints)
+            self.update_requested.emit(hints.hints, self.probe, None, hints.global_hints)
 
     # ----- edits -----------------------------------------------------------------------------------
     def add_hint(self, x: float, y: float) -> None:
@@ -176,6 +178,41 @@ class Editor:
         self.current_ab = None
         self.current_changed.emit()
 
+    # ----- global hints ----------------------------------------------------------------------------
+    @property
+    def global_hints(self) -> GlobalHints:
+        """The open document's global hints (none without a document)."""
+        return self.document.hints.global_hints if self.document else GlobalHints()
+
+    def use_reference(self, histogram: tuple[float, ...], name: str) -> None:
+        """Colour the photo like a reference photo: its colour histogram (from
+        :func:`~ideepcolor_app.global_hints.histogram_of_photo`), switched on; one undo step."""
+        if self.document:
+            g = replace(self.global_hints, histogram=histogram, reference=name, reference_on=True)
+            self.document.hints.set_global_hints(g)
+
+    def set_reference_on(self, on: bool) -> None:
+        """Use the reference's colours (True) or keep them aside unused (False); one undo step."""
+        if self.document and self.global_hints.histogram is not None:
+            self.document.hints.set_global_hints(replace(self.global_hints, reference_on=bool(on)))
+
+    def clear_reference(self) -> None:
+        """Forget the reference photo's colours; one undo step."""
+        if self.document and self.global_hints.histogram is not None:
+            g = replace(self.global_hints, histogram=None, reference=None, reference_on=True)
+            self.document.hints.set_global_hints(g)
+
+    def set_saturation(self, saturation: float | None, final: bool = True) -> None:
+        """The saturation for the whole photo (0 grey .. 1 vivid), or None for automatic.
+        ``final=False`` while a slider is dragged: the steps make one undo step."""
+        if self.document is None:
+            return
+        hints = self.document.hints
+        value = None if saturation is None else min(max(float(saturation), 0.0), 1.0)
+        hints.set_global_hints(replace(self.global_hints, saturation=value), coalesce=("saturation", id(self)))
+        if final:
+            hints.end_coalescing()
+
     # ----- results ---------------------------------------------------------------------------------
     def accept(self, result: UpdateResult) -> bool:
         """Take a result from the engine; False (and nothing changes) if it is for another photo."""
@@ -184,7 +221,8 @@ class Editor:
         self.latest = result
         self.result_changed.emit(result)
         palette = result.palette
-        if result.hints == self.document.hints.hints and palette is not None and (palette.x, palette.y) == self.probe:
+        current = result.hints == self.document.hints.hints and result.global_hints == self.document.hints.global_hints
+        if current and palette is not None and (palette.x, palette.y) == self.probe:
             self.palette_changed.emit(palette)
         return True
 
@@ -245,10 +283,11 @@ class Editor:
         (adding a hint selects it) is one request, not two."""
         if self.document is None:
             return
-        state = (self.document.hints.hints, self.probe)
+        hints = self.document.hints
+        state = (hints.hints, self.probe, hints.global_hints)
         if state != self._last_request:
             self._last_request = state
-            self.update_requested.emit(*state, None)
+            self.update_requested.emit(hints.hints, self.probe, None, hints.global_hints)
 
     def _follow_selected_hint(self) -> bool:
         """While a hint is selected, the current colour and patch size are that hint's (after an

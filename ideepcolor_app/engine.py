@@ -24,6 +24,7 @@ from .color import lab_to_srgb8, snap_ab_to_gamut
 from .device import pick_device
 from .encoding import NETWORK_SIZE, encode_hints, network_cell
 from .errors import WeightsError
+from .global_hints import GlobalHints
 from .hints import Hint
 from .images import Photo, fit_inside
 from .model import NetworkOutput, SIGGRAPHGenerator
@@ -95,6 +96,11 @@ class Network:
         """A reduced-width network, cheap enough for every interactive update on a CPU."""
         return self.info.is_fast
 
+    @property
+    def takes_global_hints(self) -> bool:
+        """The weights have the global-hints branch (their metadata says so)."""
+        return self.info.global_hints
+
     def encode(self, l: torch.Tensor, boxes: torch.Tensor, colors: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         """The 4-channel input in this network's mask convention and hint encoding.
 
@@ -106,18 +112,23 @@ class Network:
         return encode_hints(l, boxes, colors, valid, info.mask_convention, info.hint_encoding, info.fill_prior_weight)
 
     def forward(
-        self, x: torch.Tensor, should_stop: Callable[[], bool] | None = None, hint_counts: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        should_stop: Callable[[], bool] | None = None,
+        hint_counts: torch.Tensor | None = None,
+        global_hints: torch.Tensor | None = None,
     ) -> NetworkOutput:
         """Run the network on ``x`` in :attr:`precision`; outputs are float32.
 
-        ``hint_counts`` (B,) select the calibrated share of a fill encoding's correction.
+        ``hint_counts`` (B,) select the calibrated share of a fill encoding's correction;
+        ``global_hints`` (B, GLOBAL_INPUTS) are ignored by weights without the branch.
 
         Raises:
             Cancelled: ``should_stop`` returned True between blocks.
         """
         x = x.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode(), autocast(self.device, self.precision):
-            out = self.model(x, should_stop, hint_counts)
+            out = self.model(x, should_stop, hint_counts, global_hints)
         return NetworkOutput(out.ab.float(), out.logits.float())
 
     def _low_precision_is_safe(self, precision: Precision) -> bool:
@@ -199,6 +210,11 @@ class ColorizationEngine:
         return self.best.info
 
     @property
+    def takes_global_hints(self) -> bool:
+        """A network here takes global hints (a reference's colours, a saturation)."""
+        return any(n.takes_global_hints for n in self.networks)
+
+    @property
     def refines(self) -> bool:
         """Interactive updates come from another (faster) network than the final result."""
         return self.interactive is not self.best
@@ -259,6 +275,7 @@ class ColorizationEngine:
         should_stop: Callable[[], bool] | None = None,
         network: Network | None = None,
         source: PhotoOnDevice | None = None,
+        global_hints: GlobalHints | None = None,
     ) -> Colorization:
         """Colorize one hint state.
 
@@ -269,6 +286,8 @@ class ColorizationEngine:
             network: which network (default: the best one).
             source: which uploaded photo (default: the current one). Passing it makes the result
                 independent of any photo set meanwhile.
+            global_hints: a reference's colours and a saturation; when given, a network that
+                takes them answers even if ``network`` does not (so no result ignores them).
 
         Returns:
             A :class:`Colorization` that keeps ``source``.
@@ -279,11 +298,17 @@ class ColorizationEngine:
         """
         network = network or self.best
         source = source or self.require_photo()
+        global_hints = global_hints or GlobalHints()
+        vector = None
+        if not global_hints.is_empty:
+            if not network.takes_global_hints:
+                network = next((n for n in self.networks if n.takes_global_hints), network)
+            vector = global_hints.vector(self.device)[None] if network.takes_global_hints else None
         with self._lock:
             boxes, colors, valid = source.hint_tensors(hints, size)
             x = network.encode(source.network_lightness(size), boxes, colors, valid)
-            out = network.forward(x, should_stop, valid.sum(dim=1))
-        return Colorization(source, tuple(hints), out.ab, out.logits, network.info)
+            out = network.forward(x, should_stop, valid.sum(dim=1), vector)
+        return Colorization(source, tuple(hints), out.ab, out.logits, network.info, global_hints)
 
 
 @dataclass
@@ -295,6 +320,7 @@ class Colorization:
     ab: torch.Tensor  # (1, 2, S, S), Lab units, on the device
     logits: torch.Tensor  # (1, 529, S/4, S/4), on the device
     weights: WeightsInfo
+    global_hints: GlobalHints = field(default_factory=GlobalHints)
     _full_rgb: np.ndarray | None = field(default=None, repr=False)
 
     @property

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .engine import ColorizationEngine
+from .global_hints import GlobalHints
 from .hints import Hint
 from .images import Photo, check_format_fits, save_image
 from .photo_on_device import PhotoOnDevice
@@ -21,6 +22,7 @@ def colorize_to_file(
     overwrite: bool = False,
     protect: Sequence[Path] = (),
     source: PhotoOnDevice | None = None,
+    global_hints: GlobalHints | None = None,
 ) -> Path:
     """Write the best network's full-resolution result of ``hints`` on ``photo`` to ``target``.
 
@@ -31,6 +33,7 @@ def colorize_to_file(
         protect: files that must never be replaced (the input photos).
         source: ``photo`` already on the engine's device (else it is uploaded here, leaving the
             engine's current photo alone: safe on another thread).
+        global_hints: a reference's colours and a saturation for the whole photo.
 
     Raises:
         ImageError: the result is too large for the format, the target exists (without
@@ -39,5 +42,6 @@ def colorize_to_file(
     target = Path(target)
     check_format_fits(target, photo.size)
     source = source or PhotoOnDevice.upload(photo, engine.device)
-    rgb = engine.colorize(tuple(hints), network=engine.best, source=source).full_resolution_rgb()
+    result = engine.colorize(tuple(hints), network=engine.best, source=source, global_hints=global_hints)
+    rgb = result.full_resolution_rgb()
     return save_image(rgb, target, overwrite=overwrite, protect=tuple(protect))

@@ -10,6 +10,7 @@ import torch
 
 from .encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES, network_cell
 from .events import Signal
+from .global_hints import GlobalHints
 
 MAX_HINTS = 1000
 """The most hints one photo can have: ten times the paper's densest evaluation. More would not
@@ -104,18 +105,25 @@ def hint_colors(hints: Sequence[Hint]) -> torch.Tensor:
 _KEEP = object()
 
 
+_State = tuple[tuple[Hint, ...], GlobalHints]
+
+
 class HintSet:
-    """The hints of one photo, with selection, undo/redo and change events.
+    """The hints of one photo, local and global, with selection, undo/redo and change events.
+
+    The local hints and the global hints (a reference's colours, a saturation) share one undo
+    history: Ctrl+Z undoes whichever was edited last.
 
     Events: ``changed()`` after any edit of the hints (including undo/redo),
     ``selection_changed(index or None)``.
     """
 
-    def __init__(self, hints: Sequence[Hint] = ()) -> None:
+    def __init__(self, hints: Sequence[Hint] = (), global_hints: GlobalHints | None = None) -> None:
         _check_count(len(hints))
         self._hints: tuple[Hint, ...] = tuple(hints)
-        self._undo: list[tuple[Hint, ...]] = []
-        self._redo: list[tuple[Hint, ...]] = []
+        self._global = global_hints or GlobalHints()
+        self._undo: list[_State] = []
+        self._redo: list[_State] = []
         self._coalesce_key: object = None
         self._selected: int | None = None
         self.changed = Signal()
@@ -131,6 +139,11 @@ class HintSet:
     def hints(self) -> tuple[Hint, ...]:
         """The current hints, an immutable snapshot safe to hand to another thread."""
         return self._hints
+
+    @property
+    def global_hints(self) -> GlobalHints:
+        """The global hints (an immutable value, safe to hand to another thread)."""
+        return self._global
 
     @property
     def selected(self) -> int | None:
@@ -192,19 +205,28 @@ class HintSet:
         if self._hints:
             self._commit((), selected=None)
 
-    def replace_all(self, hints: Sequence[Hint], undoable: bool = True) -> None:
+    def set_global_hints(self, global_hints: GlobalHints, coalesce: object = None) -> None:
+        """Change the global hints as one undo step (edits sharing ``coalesce`` make one step)."""
+        if global_hints != self._global:
+            self._commit(self._hints, coalesce, global_hints=global_hints)
+
+    def replace_all(
+        self, hints: Sequence[Hint], undoable: bool = True, global_hints: GlobalHints | None = None
+    ) -> None:
         """Swap in another set of hints (loading a session).
 
         Args:
             hints: the new hints.
             undoable: one undo step (True), or a fresh history that cannot go back (False).
+            global_hints: the new global hints (None: none).
         """
         _check_count(len(hints))
+        global_hints = global_hints or GlobalHints()
         if undoable:
-            self._commit(tuple(hints), selected=None)
+            self._commit(tuple(hints), selected=None, global_hints=global_hints)
         else:
             self._undo, self._redo = [], []
-            self._set(tuple(hints), None)
+            self._set(tuple(hints), None, global_hints)
 
     def undo(self) -> bool:
         """Go back one step; False when there is none."""
@@ -218,27 +240,37 @@ class HintSet:
         """Make the next edit a new undo step even if it shares the last edit's coalesce key."""
         self._coalesce_key = None
 
-    def _commit(self, hints: tuple[Hint, ...], coalesce: object = None, selected: object = _KEEP) -> None:
+    def _commit(
+        self,
+        hints: tuple[Hint, ...],
+        coalesce: object = None,
+        selected: object = _KEEP,
+        global_hints: GlobalHints | None = None,
+    ) -> None:
         if coalesce is None or coalesce != self._coalesce_key:
-            self._undo.append(self._hints)
+            self._undo.append((self._hints, self._global))
         self._coalesce_key = coalesce
         self._redo.clear()
-        self._set(hints, self._selected if selected is _KEEP else selected)  # type: ignore[arg-type]
+        self._set(hints, self._selected if selected is _KEEP else selected, global_hints)  # type: ignore[arg-type]
 
-    def _step(self, source: list[tuple[Hint, ...]], target: list[tuple[Hint, ...]]) -> bool:
+    def _step(self, source: list[_State], target: list[_State]) -> bool:
         if not source:
             return False
-        target.append(self._hints)
+        target.append((self._hints, self._global))
         self._coalesce_key = None
-        self._set(source.pop(), self._selected)
+        hints, global_hints = source.pop()
+        self._set(hints, self._selected, global_hints)
         return True
 
-    def _set(self, hints: tuple[Hint, ...], selected: int | None) -> None:
-        """Replace the hints; the selection is made valid before anyone hears of the change."""
+    def _set(self, hints: tuple[Hint, ...], selected: int | None, global_hints: GlobalHints | None = None) -> None:
+        """Replace the hints (and the global hints if given); the selection is made valid before
+        anyone hears of the change."""
         if selected is not None and selected >= len(hints):
             selected = None
         selection_moved = selected != self._selected
         self._hints, self._selected = hints, selected
+        if global_hints is not None:
+            self._global = global_hints
         self.changed.emit()
         if selection_moved:
             self.selection_changed.emit(selected)

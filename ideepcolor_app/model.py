@@ -14,6 +14,7 @@ from torch import nn
 
 from .ab_bins import NUM_BINS
 from .encoding import AB_SCALE
+from .global_hints import GLOBAL_INPUTS, any_given
 
 ARCHITECTURE = "siggraph17"
 NUM_PARAMETERS = 34_187_027
@@ -72,10 +73,18 @@ class SIGGRAPHGenerator(nn.Module):
         residual_scales: hint count -> share of the correction that is added (see :mod:`.calibrate`),
             interpolated between counts; None (training, uncalibrated): all of it. Stored in the
             weights' metadata, not as tensors.
+        global_hints: add the global-hints branch (see :mod:`.global_hints`): 1x1 layers that turn a
+            colour histogram and a saturation into features added to conv4 (as the paper does) and to
+            conv8 (the features both heads read). Its last layers start at zero, and an image given
+            no global hint skips it, so the network without them answers exactly as before.
     """
 
     def __init__(
-        self, width: float = 1.0, residual: bool = False, residual_scales: dict[int, float] | None = None
+        self,
+        width: float = 1.0,
+        residual: bool = False,
+        residual_scales: dict[int, float] | None = None,
+        global_hints: bool = False,
     ) -> None:
         super().__init__()
         c1, c2, c3, c4 = channels_for_width(width)
@@ -111,12 +120,37 @@ class SIGGRAPHGenerator(nn.Module):
         if residual:  # start exactly at the fill it is given
             nn.init.zeros_(out.weight)
             nn.init.zeros_(out.bias)  # type: ignore[arg-type]  # created with bias=True above
+        self.takes_global_hints = global_hints
+        if global_hints:
+            self.add_global_branch()
+
+    def add_global_branch(self) -> None:
+        """Add the global-hints branch (new state-dict keys ``global_*``), its outputs at zero."""
+        _, _, c3, c4 = channels_for_width(self.width)
+        hidden = max(c4, 64)
+        self.global_features = nn.Sequential(
+            nn.Conv2d(GLOBAL_INPUTS, hidden, kernel_size=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(hidden, hidden, kernel_size=1),
+            nn.ReLU(inplace=True),
+        )
+        self.global_to4 = nn.Conv2d(hidden, c4, kernel_size=1)
+        self.global_to8 = nn.Conv2d(hidden, c3, kernel_size=1)
+        for layer in (self.global_to4, self.global_to8):
+            nn.init.zeros_(layer.weight)
+            nn.init.zeros_(layer.bias)  # type: ignore[arg-type]  # created with bias=True
+        self.takes_global_hints = True
+
+    def trunk_parameters(self) -> list[nn.Parameter]:
+        """Every parameter outside the global-hints branch."""
+        return [p for name, p in self.named_parameters() if not name.startswith("global_")]
 
     def forward(
         self,
         x: torch.Tensor,
         should_stop: Callable[[], bool] | None = None,
         hint_counts: torch.Tensor | None = None,
+        global_hints: torch.Tensor | None = None,
     ) -> NetworkOutput:
         """Colorize a batch.
 
@@ -126,6 +160,8 @@ class SIGGRAPHGenerator(nn.Module):
                 interactive engine uses it to abandon a pass that a newer hint state made useless.
             hint_counts: (B,) hints per image, for calibrated ``residual_scales``; without them
                 the whole correction is added.
+            global_hints: (B, GLOBAL_INPUTS) vectors from :func:`~ideepcolor_app.global_hints.global_vector`,
+                or None; ignored by a network without the branch.
         """
 
         def check() -> None:
@@ -137,12 +173,18 @@ class SIGGRAPHGenerator(nn.Module):
         check()
         conv3 = self.model3(conv2[:, :, ::2, ::2])
         conv4 = self.model4(conv3[:, :, ::2, ::2])
+        to8: torch.Tensor | float = 0.0
+        if self.takes_global_hints and global_hints is not None:
+            gate = any_given(global_hints).to(conv4.dtype).view(-1, 1, 1, 1)
+            features = self.global_features(global_hints.to(conv4.dtype).view(*global_hints.shape, 1, 1))
+            conv4 = conv4 + self.global_to4(features) * gate
+            to8 = self.global_to8(features) * gate
         check()
         conv5 = self.model5(conv4)
         conv6 = self.model6(conv5)
         check()
         conv7 = self.model7(conv6)
-        conv8 = self.model8(self.model8up(conv7) + self.model3short8(conv3))
+        conv8 = self.model8(self.model8up(conv7) + self.model3short8(conv3) + to8)
         check()
         conv9 = self.model9(self.model9up(conv8) + self.model2short9(conv2))
         check()

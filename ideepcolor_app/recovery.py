@@ -78,7 +78,7 @@ def orphaned_recoveries() -> list[Orphan]:
             session = Session.load(path)
         except SessionError:
             continue
-        if session.hints:
+        if session.hints or session.global_hints.is_set:
             found.append((path.stat().st_mtime, Orphan(path, session)))
     return [orphan for _, orphan in sorted(found, key=lambda item: item[0], reverse=True)]
 

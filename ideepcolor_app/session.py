@@ -12,10 +12,12 @@ from .atomic import atomic_path
 from .encoding import PATCH_SIZES
 from .errors import SessionError
 from .files import read_capped
+from .global_hints import GlobalHints
 from .hints import MAX_HINTS, Hint
 
 SESSION_FORMAT = "ideepcolor-session"
-SESSION_VERSION = 1
+SESSION_VERSION = 2
+"""2 added global hints; a session without them is still written as version 1, which older apps read."""
 MAX_SESSION_BYTES = 16_000_000
 """A session with the most hints a photo can have is about 0.15 MB; anything far larger is not one."""
 
@@ -29,12 +31,24 @@ class Session:
     image_size: tuple[int, int]  # (width, height)
     hints: list[Hint] = field(default_factory=list)
     model: str | None = None
+    global_hints: GlobalHints = field(default_factory=GlobalHints)
+    """The reference's colour histogram itself (so the session reloads without the reference
+    file), its name, whether it is switched on, and the saturation."""
 
     def to_json(self) -> dict[str, Any]:
         """The session as the JSON object written to a ``.hints.json`` file."""
+        g = self.global_hints
+        extra: dict[str, Any] = {}
+        if g.histogram is not None or g.saturation is not None:
+            extra["global_hints"] = {
+                "histogram": None if g.histogram is None else [round(v, 6) for v in g.histogram],
+                "reference": g.reference,
+                "reference_on": g.reference_on,
+                "saturation": g.saturation,
+            }
         return {
             "format": SESSION_FORMAT,
-            "version": SESSION_VERSION,
+            "version": SESSION_VERSION if extra else 1,
             "image": {
                 "path": self.image_path,
                 "sha256": self.image_sha256,
@@ -43,6 +57,7 @@ class Session:
             },
             "model": self.model,
             "hints": [{"x": h.x, "y": h.y, "ab": [h.ab[0], h.ab[1]], "size": h.size} for h in self.hints],
+            **extra,
         }
 
     @classmethod
@@ -76,7 +91,7 @@ class Session:
             f"has {len(raw_hints):,} hints, more than the {MAX_HINTS:,} a photo can have",
         )
         hints = [_parse_hint(h, f"hints[{i}]", width, height) for i, h in enumerate(raw_hints)]
-        return cls(path, sha, (width, height), hints, model)
+        return cls(path, sha, (width, height), hints, model, _parse_global(data.get("global_hints")))
 
     def save(self, path: Path) -> None:
         """Write atomically: a temporary file in the same folder, then rename."""
@@ -154,3 +169,34 @@ def _parse_hint(raw: Any, where: str, width: int, height: int) -> Hint:
     size = raw.get("size", 5)
     _expect(_is_int(size) and size in PATCH_SIZES, f"{where}.size", f"must be one of {list(PATCH_SIZES)}, got {size!r}")
     return Hint(float(x), float(y), (float(ab[0]), float(ab[1])), size)
+
+
+def _parse_global(raw: Any) -> GlobalHints:
+    if raw is None:
+        return GlobalHints()
+    _expect(isinstance(raw, dict), "global_hints", "must be an object")
+    histogram = raw.get("histogram")
+    _expect(
+        histogram is None or (isinstance(histogram, list) and all(_is_number(v) and v >= 0 for v in histogram)),
+        "global_hints.histogram",
+        "must be a list of non-negative numbers or null",
+    )
+    saturation = raw.get("saturation")
+    _expect(
+        saturation is None or (_is_number(saturation) and 0 <= saturation <= 1),
+        "global_hints.saturation",
+        f"must be a number in [0, 1] or null, got {saturation!r}",
+    )
+    reference = raw.get("reference")
+    _expect(reference is None or isinstance(reference, str), "global_hints.reference", "must be a string or null")
+    reference_on = raw.get("reference_on", True)
+    _expect(isinstance(reference_on, bool), "global_hints.reference_on", "must be true or false")
+    try:
+        return GlobalHints(
+            None if histogram is None else tuple(float(v) for v in histogram),
+            None if saturation is None else float(saturation),
+            reference,
+            reference_on,
+        )
+    except ValueError as exc:
+        raise SessionError(f"field 'global_hints' {exc}") from None

@@ -53,6 +53,9 @@ class WeightsInfo:
     """Weight of grey beside the hints in a fill encoding (see :mod:`.fill`); 0 in older files."""
     residual_scales: dict[int, float] | None = None
     """Hint count -> share of a fill encoding's correction added (see :mod:`.calibrate`); None: all."""
+    global_hints: bool = False
+    """The network has the global-hints branch (a colour histogram and a saturation, see
+    :mod:`.global_hints`); the file's metadata says so."""
     convention_reason: str = ""
     """Why this mask convention: given, stored in the file, a published checksum, a known name, or detected."""
 
@@ -116,10 +119,13 @@ def load_state_dict(
         encoding = HintEncoding(metadata.get("hint_encoding", HintEncoding.SPARSE.value))
         residual_scales = _residual_scales(metadata.get("residual_scales"))
         prior_weight = float(metadata.get("fill_prior_weight", "0"))
+        takes_global = {"yes": True, "no": False}[metadata.get("global_hints", "no")]
         if not (0.0 <= prior_weight < 1.0):
             raise ValueError(f"fill prior weight {prior_weight} is outside [0, 1)")
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
-        raise WeightsError(f"{path}: unknown mask convention, hint encoding or residual scales ({exc}).") from exc
+        raise WeightsError(
+            f"{path}: unknown mask convention, hint encoding, global hints or residual scales ({exc})."
+        ) from exc
     check_tensors(state, path)
     width = width_of_state_dict(state)
     if not 0 < width <= 1:
@@ -135,6 +141,7 @@ def load_state_dict(
         hint_encoding=encoding,
         residual_scales=residual_scales,
         fill_prior_weight=prior_weight,
+        global_hints=takes_global,
         convention_reason=reason,
     )
 
@@ -146,7 +153,7 @@ def check_weights_file(path: Path, suffix: str | None = None) -> None:
         WeightsError: as :func:`load_state_dict`, or the tensors do not fit the module tree.
     """
     state, info = load_state_dict(path, suffix=suffix)
-    check_architecture(state, SIGGRAPHGenerator(info.width, residual=info.hint_encoding.is_fill), path)
+    check_architecture(state, network_for(info), path)
 
 
 def load_model(
@@ -168,7 +175,7 @@ def load_model(
         WeightsError: as :func:`load_state_dict`, or the tensors do not fit the module tree.
     """
     state, info = load_state_dict(path, mask_convention)
-    model = SIGGRAPHGenerator(info.width, residual=info.hint_encoding.is_fill, residual_scales=info.residual_scales)
+    model = network_for(info)
     check_architecture(state, model, path)
     model.load_state_dict(state, strict=True)
     model.eval()
@@ -178,6 +185,16 @@ def load_model(
         choice = detect_mask_convention(model, info.hint_encoding)
         info.mask_convention, info.convention_reason = choice.convention, choice.reason
     return model, info
+
+
+def network_for(info: WeightsInfo) -> SIGGRAPHGenerator:
+    """An untrained network of the shape and conventions ``info`` describes."""
+    return SIGGRAPHGenerator(
+        info.width,
+        residual=info.hint_encoding.is_fill,
+        residual_scales=info.residual_scales,
+        global_hints=info.global_hints,
+    )
 
 
 def check_tensors(state: dict[str, torch.Tensor], path: Path) -> None:
@@ -379,6 +396,8 @@ def save_weights(
         "provenance": json.dumps(provenance or {}),
         "metrics": json.dumps(metrics or {}),
     }
+    if any(k.startswith("global_") for k in tensors):
+        metadata["global_hints"] = "yes"
     if fill_prior_weight and HintEncoding(hint_encoding).is_fill:
         metadata["fill_prior_weight"] = repr(float(fill_prior_weight))
     if residual_scales and HintEncoding(hint_encoding).is_fill:

@@ -20,6 +20,7 @@ import numpy as np
 
 from .encoding import NETWORK_SIZE
 from .engine import Colorization, Network, Palette
+from .global_hints import GlobalHints
 from .hints import Hint
 from .images import Photo
 from .model import Cancelled
@@ -62,6 +63,7 @@ class Engine(Protocol):
         should_stop: Callable[[], bool] | None = None,
         network: Network | None = None,
         source: PhotoOnDevice | None = None,
+        global_hints: GlobalHints | None = None,
     ) -> Colorization: ...
 
 
@@ -74,6 +76,8 @@ class UpdateRequest:
     """Pixel whose suggested colours to compute with this update (the selected hint)."""
     photo: Photo | None = None
     """A newly opened photo to upload before running (never dropped by a later request)."""
+    global_hints: GlobalHints = GlobalHints()
+    """The reference's colours and the saturation, for the whole photo."""
 
 
 @dataclass
@@ -88,6 +92,11 @@ class UpdateResult:
     colorization: Colorization
     preliminary: bool = False
     """True when a better pass for the same hints follows unless a newer request comes first."""
+
+    @property
+    def global_hints(self) -> GlobalHints:
+        """The global hints this result was computed with."""
+        return self.colorization.global_hints
 
     @property
     def photo(self) -> Photo:
@@ -170,27 +179,30 @@ class AsyncColorizer:
     def _compute(self, request_id: int, request: UpdateRequest, started: float) -> None:
         engine = self.engine
         source = engine.set_photo(request.photo) if request.photo is not None else engine.require_photo()
+        g = request.global_hints
         with self._cond:
             dragging = self._dragging
         if engine.preview_size:  # a cheap first pass, so the user sees something at once
-            quick = engine.colorize(request.hints, engine.preview_size, source=source)
+            quick = engine.colorize(request.hints, engine.preview_size, source=source, global_hints=g)
             self._deliver(request_id, request, started, quick, preliminary=True, palette=False)
             if self._superseded():
                 return
         elif dragging and engine.drag_size:  # smaller passes keep up with the mouse; 256 once it rests
-            quick = engine.colorize(request.hints, engine.drag_size, network=engine.interactive, source=source)
+            quick = engine.colorize(
+                request.hints, engine.drag_size, network=engine.interactive, source=source, global_hints=g
+            )
             self._deliver(request_id, request, started, quick, preliminary=True, palette=False, small=True)
             if not self._quiet_for(self.refine_delay):
                 return
         elif engine.refines:
-            fast = engine.colorize(request.hints, network=engine.interactive, source=source)
+            fast = engine.colorize(request.hints, network=engine.interactive, source=source, global_hints=g)
             self._deliver(request_id, request, started, fast, preliminary=True, palette=True)
             if not self._quiet_for(self.refine_delay):
                 return
         # Only a slow pass may be abandoned for a newer state: a fast one always finishes, or a drag
         # (a new state every few ms) would show nothing until the mouse stops.
         stop = None if engine.best.is_fast else self._superseded
-        full = engine.colorize(request.hints, should_stop=stop, network=engine.best, source=source)
+        full = engine.colorize(request.hints, should_stop=stop, network=engine.best, source=source, global_hints=g)
         self._deliver(request_id, request, started, full, preliminary=False, palette=True)
 
     def _superseded(self) -> bool:

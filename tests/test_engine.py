@@ -104,7 +104,7 @@ class SlowEngine:
     def require_photo(self):
         return None
 
-    def colorize(self, hints, size=256, should_stop=None, network=None, source=None):
+    def colorize(self, hints, size=256, should_stop=None, network=None, source=None, global_hints=None):
         self.started.set()
         self.gate.wait(5)
         self.ran.append(hints)

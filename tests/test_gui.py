@@ -490,9 +490,9 @@ class SlowEngine:
     def require_photo(self):
         return self.real.require_photo()
 
-    def colorize(self, hints, size=256, should_stop=None, network=None, source=None):
+    def colorize(self, hints, size=256, should_stop=None, network=None, source=None, global_hints=None):
         time.sleep(1.5)
-        colorization = self.real.colorize(hints, size, should_stop, network, source)
+        colorization = self.real.colorize(hints, size, should_stop, network, source, global_hints)
         self.returned.append(colorization)
         self.finished.set()
         return colorization

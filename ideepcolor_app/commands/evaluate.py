@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..evaluate import evaluate
+from ..evaluate_global import GLOBAL_MODES, GlobalEvaluation, evaluate_global
 from ..images import list_images
 from . import add_model_options, load_engine
 
@@ -34,8 +35,28 @@ def add_parser(
         type=float,
         help="weight of grey beside the hints in the fill (default: the weights' own); for experiments",
     )
+    p.add_argument(
+        "--global-hints",
+        default="none",
+        metavar="WHICH",
+        help="also score global hints: 'saturation', 'histogram', 'both' or a comma-separated list of them "
+        "(the truth's own, and the right half's for the left half, beside histogram matching); default none",
+    )
     add_model_options(p)
     p.set_defaults(func=run)
+
+
+def global_modes(text: str) -> list[str]:
+    """The modes named by ``--global-hints`` ('none' or a comma-separated list of :data:`GLOBAL_MODES`)."""
+    names = [v.strip() for v in text.split(",") if v.strip()]
+    if names in ([], ["none"]):
+        return []
+    wrong = [n for n in names if n not in GLOBAL_MODES]
+    if wrong:
+        raise UsageError(
+            f"--global-hints: unknown {', '.join(wrong)}; use none, or one or more of {', '.join(GLOBAL_MODES)}"
+        )
+    return list(dict.fromkeys(names))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,10 +70,17 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--hints must not be negative, got {args.hints!r}")
     if args.size <= 0 or args.size % 8:
         raise UsageError(f"--size must be a positive multiple of 8, got {args.size}")
+    modes = global_modes(args.global_hints)
     images = list_images(args.folder)[: args.limit]
     if not images:
         raise UsageError("no photos found in " + ", ".join(args.folder))
     engine = load_engine(args)
+    if modes and not engine.best.model.takes_global_hints:
+        raise UsageError(
+            f"--global-hints: {engine.info.label} has no global-hints branch; choose weights that take "
+            "global hints (their metadata says global_hints: yes), or leave --global-hints out"
+        )
+    prior_weight = engine.info.fill_prior_weight if args.fill_prior_weight is None else args.fill_prior_weight
     with tqdm(total=len(images), unit="photo", desc="Evaluating", disable=None) as bar:
         result = evaluate(
             engine.best.model,
@@ -65,15 +93,36 @@ def run(args: argparse.Namespace) -> int:
             encoding=engine.info.hint_encoding,
             size=args.size,
             precision=engine.best.precision,
-            prior_weight=engine.info.fill_prior_weight if args.fill_prior_weight is None else args.fill_prior_weight,
+            prior_weight=prior_weight,
         )
+    global_result: GlobalEvaluation | None = None
+    if modes:
+        with tqdm(total=len(images), unit="photo", desc="Global hints", disable=None) as bar:
+            global_result = evaluate_global(
+                engine.best.model,
+                engine.info.mask_convention,
+                images,
+                counts,
+                modes,
+                args.seed,
+                engine.device,
+                encoding=engine.info.hint_encoding,
+                precision=engine.best.precision,
+                prior_weight=prior_weight,
+                size=args.size,
+                progress=lambda done, total: bar.update(1),
+            )
     print(
         f"weights: {engine.info.label}, device: {engine.device_label}, photos: {len(images)}, seed: {args.seed}, "
         f"size: {args.size}, hint encoding: {engine.info.hint_encoding.value}"
     )
     print(result.table())
+    if global_result is not None:
+        print(global_result.table())
     if args.json:
         payload = result.to_json() | {"weights": str(engine.info.path), "device": engine.device_label}
+        if global_result is not None:
+            payload["global_hints"] = global_result.to_json()
         Path(args.json).write_text(json.dumps(payload, indent=2))
         print(f"wrote {args.json}")
     return 0

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..engine import ColorizationEngine
 from ..export import colorize_to_file
+from ..global_hints import GlobalHints
 from ..hints import Hint
 from ..images import Photo
 from ..worker import AsyncColorizer, UpdateRequest, UpdateResult
@@ -54,10 +55,23 @@ class EngineBridge(QObject):
         """Requests replaced by a newer one before they started (a drag supersedes most)."""
         return self._worker.dropped
 
-    def submit(self, hints: tuple[Hint, ...], probe: tuple[float, float] | None, photo: Photo | None = None) -> int:
-        return self._worker.submit(UpdateRequest(hints, probe, photo))
+    def submit(
+        self,
+        hints: tuple[Hint, ...],
+        probe: tuple[float, float] | None,
+        photo: Photo | None = None,
+        global_hints: GlobalHints | None = None,
+    ) -> int:
+        return self._worker.submit(UpdateRequest(hints, probe, photo, global_hints or GlobalHints()))
 
-    def save_async(self, photo: Photo, hints: tuple[Hint, ...], target: Path, overwrite: bool = False) -> None:
+    def save_async(
+        self,
+        photo: Photo,
+        hints: tuple[Hint, ...],
+        target: Path,
+        overwrite: bool = False,
+        global_hints: GlobalHints | None = None,
+    ) -> None:
         """Compute the full-resolution result of ``hints`` on ``photo`` with the best network and
         write it (:func:`~ideepcolor_app.export.colorize_to_file`), off the GUI thread. Everything
         it uses is fixed now: opening another photo while it runs changes nothing in what is saved.
@@ -68,7 +82,16 @@ class EngineBridge(QObject):
 
         def run() -> None:
             try:
-                colorize_to_file(engine, photo, hints, target, overwrite=overwrite, protect=protect, source=uploaded)
+                colorize_to_file(
+                    engine,
+                    photo,
+                    hints,
+                    target,
+                    overwrite=overwrite,
+                    protect=protect,
+                    source=uploaded,
+                    global_hints=global_hints,
+                )
             except Exception as exc:  # shown to the user as a message, never a crash
                 log.exception("saving %s failed", target)
                 self.save_failed.emit(str(exc))

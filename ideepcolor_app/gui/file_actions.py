@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStatusBar, QWidg
 from ..document import Document
 from ..editor import Editor
 from ..errors import ImageError, SessionError
+from ..global_hints import GlobalHints
 from ..hints import Hint
 from ..images import READ_FORMATS, check_format_fits
 from ..recovery import RecoveryFile, orphaned_recoveries
@@ -66,8 +67,10 @@ def open_photo(
     session_path: Path | None = None,
     ask: bool = True,
     then: Callable[[Document | None], None] | None = None,
+    global_hints: GlobalHints | None = None,
 ) -> bool:
-    """Start opening ``path`` for editing (with ``hints``); False if the user kept the open document.
+    """Start opening ``path`` for editing (with ``hints`` and ``global_hints``); False if the user kept the
+    open document.
 
     The photo is decoded on a worker thread while the window shows progress and stays responsive.
     On failure the open document is kept and a message names the problem. ``then`` runs when it is
@@ -91,7 +94,7 @@ def open_photo(
         if then is not None:
             then(None)
 
-    window.opener.open(path, hints, opened, failed)
+    window.opener.open(path, hints, opened, failed, global_hints)
     return True
 
 
@@ -115,7 +118,9 @@ def open_session(window: MainWindow, path: Path) -> bool:
         if document is not None and document.photo.sha256 != session.image_sha256:
             window.statusBar().showMessage("Note: the photo changed since these hints were saved.", 10000)
 
-    return open_photo(window, image, tuple(session.hints), session_path=path, then=check_photo)
+    return open_photo(
+        window, image, tuple(session.hints), session_path=path, then=check_photo, global_hints=session.global_hints
+    )
 
 
 def choose_file(window: MainWindow) -> None:
@@ -160,7 +165,9 @@ def save_result_to(window: MainWindow, path: Path, overwrite: bool = False) -> N
         return
     document.result_path = Path(path)
     window.statusBar().showMessage(f"Saving {path}…")
-    window.bridge.save_async(document.photo, document.hints.hints, Path(path), overwrite=overwrite)
+    window.bridge.save_async(
+        document.photo, document.hints.hints, Path(path), overwrite=overwrite, global_hints=document.hints.global_hints
+    )
 
 
 def save_folder(window: MainWindow, document: Document) -> Path:
@@ -233,7 +240,8 @@ def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] |
     more = f"\n({len(orphans) - 1} more will be offered next time.)" if len(orphans) > 1 else ""
     answer = window.ask(
         "Restore hints?",
-        f"ideepcolor did not close normally.\nRestore {count} hint{'s' if count != 1 else ''} on "
+        f"ideepcolor did not close normally.\nRestore {count} hint{'s' if count != 1 else ''}"
+        f"{' and the global hints' if session.global_hints.is_set else ''} on "
         f"{Path(session.image_path).name}?\n\nNo keeps them for later; Discard deletes them.{more}",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Discard,
     )
@@ -245,7 +253,8 @@ def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] |
 
     def restore(document: Document | None) -> None:
         if document is not None:  # on failure the orphan stays, so the hints are not lost
-            document.hints.replace_all(session.hints)  # undoable, and the document counts as modified
+            # undoable, and the document counts as modified
+            document.hints.replace_all(session.hints, global_hints=session.global_hints)
             autosave(window)  # this window's own autosave holds them before the orphan goes
             if window.recovery.path.is_file():
                 orphan.discard()
@@ -262,7 +271,7 @@ def autosave(window: MainWindow) -> None:
     if document is None:
         return
     try:
-        if document.modified and len(document.hints):
+        if document.modified and (len(document.hints) or document.hints.global_hints.is_set):
             window.recovery.write(document.to_session(None))
         else:
             window.recovery.clear()

@@ -32,6 +32,7 @@ from ..editor import Editor, result_kind
 from ..encoding import DEFAULT_PATCH_SIZE
 from ..engine import ColorizationEngine
 from ..errors import IdeepcolorError
+from ..global_hints import GlobalHints
 from ..hints import Hint
 from ..images import Photo
 from ..recovery import RecoveryFile
@@ -352,7 +353,7 @@ class MainWindow(QMainWindow):
         bridge.save_failed.connect(self._save_failed)
         document = self.editor.document
         if document is not None:
-            bridge.submit(document.hints.hints, self.editor.probe, document.photo)
+            bridge.submit(document.hints.hints, self.editor.probe, document.photo, document.hints.global_hints)
 
     def _accept_result(self, result: UpdateResult) -> None:
         self.editor.accept(result)
@@ -456,9 +457,15 @@ class MainWindow(QMainWindow):
         )
         self._refresh_views()
 
-    def _submit(self, hints: tuple[Hint, ...], probe: tuple[float, float] | None, photo: Photo | None) -> None:
+    def _submit(
+        self,
+        hints: tuple[Hint, ...],
+        probe: tuple[float, float] | None,
+        photo: Photo | None,
+        global_hints: GlobalHints | None = None,
+    ) -> None:
         if self.bridge is not None:
-            self.bridge.submit(hints, probe, photo)
+            self.bridge.submit(hints, probe, photo, global_hints)
 
     def _refresh_views(self) -> None:
         document, latest = self.editor.document, self.editor.latest

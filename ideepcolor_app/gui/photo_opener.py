@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..document import Document
 from ..errors import ImageError
+from ..global_hints import GlobalHints
 from ..hints import Hint
 
 log = logging.getLogger(__name__)
@@ -49,14 +50,21 @@ class PhotoOpener(QObject):
         """The photo being loaded, if any."""
         return self._waiting[0] if self._waiting is not None else None
 
-    def open(self, path: Path, hints: tuple[Hint, ...], opened: Opened, failed: Failed) -> None:
-        """Load ``path`` with ``hints``; ``opened(document)`` or ``failed(message)`` runs on the GUI
-        thread when it is done, unless another request or :meth:`cancel` came first."""
+    def open(
+        self,
+        path: Path,
+        hints: tuple[Hint, ...],
+        opened: Opened,
+        failed: Failed,
+        global_hints: GlobalHints | None = None,
+    ) -> None:
+        """Load ``path`` with ``hints`` (and ``global_hints``); ``opened(document)`` or ``failed(message)``
+        runs on the GUI thread when it is done, unless another request or :meth:`cancel` came first."""
         was_busy = self.busy
         self._request += 1
         self._waiting = (path, opened, failed)
         threading.Thread(
-            target=self._load, args=(self._request, path, hints), name="ideepcolor-open", daemon=True
+            target=self._load, args=(self._request, path, hints, global_hints), name="ideepcolor-open", daemon=True
         ).start()
         if not was_busy:
             self.busy_changed.emit(True)
@@ -73,10 +81,10 @@ class PhotoOpener(QObject):
         self._closed = True
         self._waiting = None
 
-    def _load(self, request: int, path: Path, hints: tuple[Hint, ...]) -> None:
+    def _load(self, request: int, path: Path, hints: tuple[Hint, ...], global_hints: GlobalHints | None) -> None:
         document, error = None, ""
         try:
-            document = Document.load(path, hints)
+            document = Document.load(path, hints, global_hints)
         except ImageError as exc:
             error = str(exc)
         except MemoryError:

@@ -127,6 +127,18 @@ def add_parser(
         "colours the whole photo from one hint); default: the --init weights' own, else 0",
     )
     p.add_argument(
+        "--global-hints",
+        action="store_true",
+        help="train the global-hints branch too (a colour histogram and a saturation per photo, each given "
+        "or withheld at random; added to --init weights that lack it)",
+    )
+    p.add_argument(
+        "--global-only",
+        action="store_true",
+        help="train only the global-hints branch: the rest stays frozen, so results without global hints "
+        "stay those of --init exactly",
+    )
+    p.add_argument(
         "--precision",
         choices=["auto", "bf16", "fp32"],
         default="auto",
@@ -195,6 +207,8 @@ def run(args: argparse.Namespace) -> int:
         precision=args.precision,
         fill_prior_weight=args.fill_prior_weight,
         recolour_share=args.recolour_share,
+        global_hints=args.global_hints or args.global_only,
+        global_only=args.global_only,
     )
     dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
     trainer = Trainer(config, photos, device, dev)

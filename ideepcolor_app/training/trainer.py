@@ -22,6 +22,7 @@ from ..ab_bins import ab_to_bin
 from ..atomic import atomic_path
 from ..color import rgb_to_lab
 from ..encoding import HintEncoding, MaskConvention, encode_hints
+from ..global_hints import ab_histogram, global_vector, mean_saturation
 from ..model import SIGGRAPHGenerator, count_forward_flops
 from ..precision import Precision, autocast, cpu_precision
 from ..weights import load_model, save_weights
@@ -85,6 +86,12 @@ class TrainConfig:
     regression_loss: str = "huber"
     """'huber' (per pixel), or 'log-mse': the mean over images of log(MSE + 1), what mean PSNR measures,
     so that small errors on photos with many hints count as much as large ones on photos with none."""
+    global_hints: bool = False
+    """Train the global-hints branch (added to --init weights that lack it): each image is given its own
+    histogram, its own saturation, both or (unless ``global_only``) neither, at random."""
+    global_only: bool = False
+    """Train only the global-hints branch: the rest stays frozen (batch norms too), so results without
+    global hints stay exactly those of the --init weights and their calibration still holds."""
 
     @property
     def checkpoint_path(self) -> Path:
@@ -127,10 +134,27 @@ def losses(
         )
         x = x.contiguous(memory_format=torch.channels_last)
         target_bins = ab_to_bin(ab[:, :, ::4, ::4])
+        extra = {}
+        if config.global_hints:
+            extra["global_hints"] = simulated_global_hints(rgb, ab, generator, allow_none=not config.global_only)
+        if config.global_only:  # the frozen trunk runs as it will in use: calibrated
+            extra["hint_counts"] = valid.sum(dim=1)
     with autocast(rgb.device, precision):
-        out = model(x)
+        out = model(x, **extra)
     ce = F.cross_entropy(out.logits.float(), target_bins)
     return ce, regression_loss(out.ab.float(), ab, config)
+
+
+def simulated_global_hints(
+    rgb: torch.Tensor, ab: torch.Tensor, generator: torch.Generator, allow_none: bool = True
+) -> torch.Tensor:
+    """(B, GLOBAL_INPUTS) each image's own histogram (of ``ab``, the target) and saturation (of
+    ``rgb``), each given or withheld at random: neither, saturation, histogram or both alike likely
+    (``allow_none=False``: one of the last three)."""
+    batch = rgb.shape[0]
+    low = 0 if allow_none else 1
+    choice = torch.randint(low, 4, (batch,), generator=generator, device=rgb.device)
+    return global_vector(ab_histogram(ab), mean_saturation(rgb), (choice & 2) > 0, (choice & 1) > 0)
 
 
 def regression_loss(predicted: torch.Tensor, target: torch.Tensor, config: TrainConfig) -> torch.Tensor:
@@ -165,8 +189,16 @@ class Trainer:
                 config.fill_prior_weight = info.fill_prior_weight
         else:
             model = SIGGRAPHGenerator(config.width, residual=HintEncoding(config.hint_encoding).is_fill)
+        if config.global_only:
+            config.global_hints = True
+        if config.global_hints and not model.takes_global_hints:
+            model.add_global_branch()
+        if config.global_only:
+            for parameter in model.trunk_parameters():
+                parameter.requires_grad_(False)
         # channels_last: faster on CUDA, and 1.4x on this project's CPU (oneDNN) even in fp32
-        self.model = model.to(device, memory_format=torch.channels_last).train()  # type: ignore[call-overload]
+        self.model = model.to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]
+        self._training_mode()
         self.ema: SIGGRAPHGenerator | None = copy.deepcopy(self.model).eval() if config.ema else None
         self.precision = training_precision(device, config.precision)
         config.fill_prior_weight = config.fill_prior_weight or 0.0
@@ -179,7 +211,8 @@ class Trainer:
             self.net = DistributedDataParallel(self.model, device_ids=[device.index] if device.type == "cuda" else None)
         if config.compile:
             self.net = torch.compile(self.net)  # type: ignore[assignment]  # a compiled module calls the same
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        trainable = [p for p in self.model.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._learning_rate_factor)
         self.generator = torch.Generator(device=device).manual_seed(config.seed * 1000 + self.rank)
         self.step = 0
@@ -188,6 +221,10 @@ class Trainer:
         self.history: list[dict[str, float]] = []
         self._stop_requested = False
         self.deadline: float | None = None
+
+    def _training_mode(self) -> None:
+        """Train mode, except that a frozen trunk's batch norms keep their statistics (eval mode)."""
+        self.model.train(not self.config.global_only)
 
     @property
     def exported_model(self) -> SIGGRAPHGenerator:
@@ -384,7 +421,7 @@ class Trainer:
             precision=self.precision,
             prior_weight=self.config.fill_prior_weight or 0.0,
         )
-        self.model.train()
+        self._training_mode()
         row = {f"dev_psnr_{k}": result.psnr[k] for k in hint_counts}
         row |= {f"dev_fill_{k}": result.yardsticks["fill"][k] for k in hint_counts}
         return row | {f"dev_lightness_fill_{k}": result.yardsticks["lightness-fill"][k] for k in hint_counts}
@@ -416,6 +453,8 @@ class Trainer:
             "precision": self.precision.value,
             "recolour_share": self.config.recolour_share,
             "fill_prior_weight": self.config.fill_prior_weight,
+            "global_hints": self.config.global_hints,
+            "global_only": self.config.global_only,
         }
         state = self.exported_model.state_dict()
         paths = [
