@@ -149,13 +149,28 @@ def reference_histogram(ab: torch.Tensor) -> tuple[float, ...]:
 
 
 def histogram_of_photo(path: str | Path) -> tuple[float, ...]:
-    """The colour histogram a reference photo gives, taken as the network sees a photo (stretched
-    to 256 x 256, sampled every 4 pixels).
+    """The colour histogram a reference photo gives (see :func:`reference_of_photo`).
 
     Raises:
         ImageError: the file cannot be read as a photo.
         ValueError: the photo is grey, so it has no colours to give.
     """
-    rgb8 = cv2.resize(load_photo(path).rgb8(), (NETWORK_SIZE, NETWORK_SIZE), interpolation=cv2.INTER_AREA)
-    lab = rgb_to_lab(torch.from_numpy(rgb8).permute(2, 0, 1).float()[None] / 255)
-    return reference_histogram(lab[:, 1:])
+    return reference_of_photo(path)[0]
+
+
+def reference_of_photo(path: str | Path, thumbnail_side: int = 96) -> tuple[tuple[float, ...], np.ndarray]:
+    """A reference photo's colour histogram, taken as the network sees a photo (stretched to
+    256 x 256, sampled every 4 pixels), and a thumbnail (RGB, longer side ``thumbnail_side``).
+
+    Raises:
+        ImageError: the file cannot be read as a photo.
+        ValueError: the photo is grey, so it has no colours to give.
+    """
+    rgb8 = load_photo(path).rgb8()
+    square = cv2.resize(rgb8, (NETWORK_SIZE, NETWORK_SIZE), interpolation=cv2.INTER_AREA)
+    lab = rgb_to_lab(torch.from_numpy(square).permute(2, 0, 1).float()[None] / 255)
+    histogram = reference_histogram(lab[:, 1:])
+    height, width = rgb8.shape[:2]
+    scale = thumbnail_side / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return histogram, cv2.resize(rgb8, size, interpolation=cv2.INTER_AREA)

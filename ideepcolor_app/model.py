@@ -75,8 +75,9 @@ class SIGGRAPHGenerator(nn.Module):
             weights' metadata, not as tensors.
         global_hints: add the global-hints branch (see :mod:`.global_hints`): 1x1 layers that turn a
             colour histogram and a saturation into features added to conv4 (as the paper does) and to
-            conv8 (the features both heads read). Its last layers start at zero, and an image given
-            no global hint skips it, so the network without them answers exactly as before.
+            conv8 (the features both heads read), and a scale and shift of conv10 (what the ab output
+            reads, so a saturation can make colours stronger). Its last layers start at zero, and an
+            image given no global hint skips it, so the network without them answers exactly as before.
     """
 
     def __init__(
@@ -126,7 +127,7 @@ class SIGGRAPHGenerator(nn.Module):
 
     def add_global_branch(self) -> None:
         """Add the global-hints branch (new state-dict keys ``global_*``), its outputs at zero."""
-        _, _, c3, c4 = channels_for_width(self.width)
+        _, c2, c3, c4 = channels_for_width(self.width)
         hidden = max(c4, 64)
         self.global_features = nn.Sequential(
             nn.Conv2d(GLOBAL_INPUTS, hidden, kernel_size=1),
@@ -136,7 +137,8 @@ class SIGGRAPHGenerator(nn.Module):
         )
         self.global_to4 = nn.Conv2d(hidden, c4, kernel_size=1)
         self.global_to8 = nn.Conv2d(hidden, c3, kernel_size=1)
-        for layer in (self.global_to4, self.global_to8):
+        self.global_to10 = nn.Conv2d(hidden, 2 * c2, kernel_size=1)  # scale, then shift
+        for layer in (self.global_to4, self.global_to8, self.global_to10):
             nn.init.zeros_(layer.weight)
             nn.init.zeros_(layer.bias)  # type: ignore[arg-type]  # created with bias=True
         self.takes_global_hints = True
@@ -174,11 +176,13 @@ class SIGGRAPHGenerator(nn.Module):
         conv3 = self.model3(conv2[:, :, ::2, ::2])
         conv4 = self.model4(conv3[:, :, ::2, ::2])
         to8: torch.Tensor | float = 0.0
+        to10: torch.Tensor | None = None
         if self.takes_global_hints and global_hints is not None:
             gate = any_given(global_hints).to(conv4.dtype).view(-1, 1, 1, 1)
             features = self.global_features(global_hints.to(conv4.dtype).view(*global_hints.shape, 1, 1))
             conv4 = conv4 + self.global_to4(features) * gate
             to8 = self.global_to8(features) * gate
+            to10 = self.global_to10(features) * gate
         check()
         conv5 = self.model5(conv4)
         conv6 = self.model6(conv5)
@@ -189,6 +193,9 @@ class SIGGRAPHGenerator(nn.Module):
         conv9 = self.model9(self.model9up(conv8) + self.model2short9(conv2))
         check()
         conv10 = self.model10(self.model10up(conv9) + self.model1short10(conv1))
+        if to10 is not None:
+            scale, shift = to10.chunk(2, dim=1)
+            conv10 = conv10 * (1 + scale) + shift
         ab = self.model_out(conv10) * AB_SCALE
         if self.residual:
             ab = (ab * self.scale_for(hint_counts, ab) + x[:, 1:3] * AB_SCALE).clamp(-AB_SCALE, AB_SCALE)

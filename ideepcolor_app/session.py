@@ -41,7 +41,7 @@ class Session:
         extra: dict[str, Any] = {}
         if g.histogram is not None or g.saturation is not None:
             extra["global_hints"] = {
-                "histogram": None if g.histogram is None else [round(v, 6) for v in g.histogram],
+                "histogram": None if g.histogram is None else list(g.histogram),
                 "reference": g.reference,
                 "reference_on": g.reference_on,
                 "saturation": g.saturation,

@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 
 from ideepcolor_app.device import available_devices
-from weights_factory import make_echo_weights, make_random_weights
+from weights_factory import make_echo_weights, make_global_hints_weights, make_random_weights
 
 DEVICES = available_devices()
 """Colour and engine tests run on each: the CPU always, CUDA or MPS where present."""
@@ -24,6 +24,12 @@ DEVICES = available_devices()
 def echo_weights(tmp_path_factory) -> Path:
     """Weights whose output is each hint's colour spread over a few pixels, grey elsewhere."""
     return make_echo_weights(tmp_path_factory.mktemp("weights") / "echo.safetensors")
+
+
+@pytest.fixture(scope="session")
+def global_weights(tmp_path_factory) -> Path:
+    """A small network with the global-hints branch, random (so global hints change its answer)."""
+    return make_global_hints_weights(tmp_path_factory.mktemp("weights") / "global.safetensors")
 
 
 @pytest.fixture(scope="session")

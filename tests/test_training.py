@@ -355,3 +355,46 @@ def test_a_sharp_share_of_batches_is_cut_at_the_photos_own_resolution(photo_fold
     assert cuts[:4] in ([1.0, 1.25, 1.0, 1.25], [1.25, 1.0, 1.25, 1.0]), "spread evenly"
     (path,) = trainer.export()
     assert load_state_dict(path)[1].metadata["provenance"]["sharp_share"] == 0.5
+
+
+def test_training_only_the_global_branch_leaves_every_answer_without_global_hints_as_it_was(photo_folder, tmp_path):
+    from ideepcolor_app.encoding import MaskConvention
+    from ideepcolor_app.model import SIGGRAPHGenerator
+    from ideepcolor_app.weights import load_model, save_weights
+
+    torch.manual_seed(0)
+    init = save_weights(
+        SIGGRAPHGenerator(0.125, residual=True).state_dict(),
+        tmp_path / "init.safetensors",
+        mask_convention=MaskConvention.CENTERED,
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+        residual_scales={0: 1.0, 10: 0.7},
+    )
+    out = tmp_path / "global.safetensors"
+    args = ["train", str(photo_folder), "--out", str(out), "--steps", "4", "--batch", "4", "--crop", "32"]
+    assert main([*args, "--init", str(init), "--global-only", "--lr", "1e-2", "--warmup-steps", "1"]) == 0
+    before, _ = load_model(init)
+    after, info = load_model(out)
+    assert info.global_hints and info.residual_scales == {0: 1.0, 10: 0.7}
+    assert info.metadata["provenance"]["global_only"] is True
+    trained = after.state_dict()
+    for key, value in before.state_dict().items():  # weights and batch-norm statistics alike
+        assert torch.equal(value, trained[key]), key
+    assert any(trained[k].abs().sum() > 0 for k in trained if k.startswith("global_to")), "the branch learned"
+
+
+def test_simulated_global_hints_give_each_photo_its_own_colours_at_random():
+    from ideepcolor_app.global_hints import GLOBAL_INPUTS, NUM_BINS
+    from ideepcolor_app.training.trainer import simulated_global_hints
+
+    rgb = torch.rand(64, 3, 16, 16)
+    ab = rgb_to_lab(rgb)[:, 1:]
+    g = torch.Generator().manual_seed(0)
+    vectors = simulated_global_hints(rgb, ab, g, allow_none=False)
+    assert vectors.shape == (64, GLOBAL_INPUTS)
+    flags = vectors[:, NUM_BINS + 1 :]
+    assert (flags.sum(dim=1) >= 1).all() and set(flags.sum(dim=1).tolist()) == {1.0, 2.0}
+    given = flags[:, 0] == 1
+    assert torch.allclose(vectors[given, :NUM_BINS].sum(dim=1), torch.ones(int(given.sum())))
+    anything = simulated_global_hints(rgb, ab, g, allow_none=True)[:, NUM_BINS + 1 :].sum(dim=1)
+    assert (anything == 0).any()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from ideepcolor_app.encoding import MaskConvention
+from ideepcolor_app.encoding import HintEncoding, MaskConvention
 from ideepcolor_app.model import SIGGRAPHGenerator
 from ideepcolor_app.weights import save_weights
 
@@ -85,3 +85,24 @@ def save_pth(state: dict[str, torch.Tensor], path: Path) -> Path:
     """As the reference training scripts save a generator: a plain state dict in a .pth."""
     torch.save(state, path)
     return path
+
+
+def global_hints_state_dict(width: float = 0.125, seed: int = 0) -> dict[str, torch.Tensor]:
+    """A small fill-encoding network with the global-hints branch, every weight random (its output
+    layers too), so that global hints visibly change its answer."""
+    torch.manual_seed(seed)
+    model = SIGGRAPHGenerator(width, residual=True, global_hints=True)
+    for name, tensor in model.state_dict().items():
+        if name.startswith("global_to") or name.startswith("model_out"):
+            tensor.normal_(0, 0.2)
+    return model.state_dict()
+
+
+def make_global_hints_weights(path: Path, width: float = 0.125) -> Path:
+    return save_weights(
+        global_hints_state_dict(width),
+        path,
+        mask_convention=MaskConvention.CENTERED,
+        name="global-test",
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+    )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ImageError, OutputExistsError, UsageError
 from ..export import colorize_to_file
+from ..global_hints import GlobalHints, histogram_of_photo
 from ..images import list_images, load_photo
 from ..session import Session
 from . import add_model_options, load_engine
@@ -23,6 +25,18 @@ def add_parser(
     p.add_argument("--format", default="png", choices=["png", "jpg", "tif", "webp"], help="output format")
     p.add_argument("--suffix", default="_colorized", help="added to each output file name")
     p.add_argument("--force", action="store_true", help="overwrite existing results")
+    p.add_argument(
+        "--reference",
+        metavar="PHOTO",
+        help="colour every photo like this colour photo (its colour histogram, a global hint); "
+        "one reference for a folder of stills of one scene is the common case",
+    )
+    p.add_argument(
+        "--saturation",
+        metavar="S",
+        help="how colourful the results are: a mean saturation from 0 (grey) to 1 (vivid), about 0.3 for "
+        "an ordinary photo; 'auto' (default) lets the network choose",
+    )
     add_model_options(p)
     p.set_defaults(func=run)
 
@@ -55,9 +69,39 @@ def plan_outputs(inputs: list[Path], out_dir: Path | None, suffix: str, fmt: str
     return targets
 
 
+def saturation_option(text: str | None) -> float | None:
+    """``--saturation``: a number in [0, 1], or None for 'auto' or no option."""
+    if text is None or text.strip().lower() == "auto":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"--saturation must be a number from 0 to 1 or 'auto', got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise UsageError(f"--saturation must be from 0 (grey) to 1 (vivid), got {text}")
+    return value
+
+
+def global_hints_option(args: argparse.Namespace) -> GlobalHints | None:
+    """The global hints given on the command line, or None if neither option was."""
+    saturation = saturation_option(args.saturation)
+    if args.reference is None and saturation is None:
+        return None
+    histogram = None
+    if args.reference is not None:
+        try:
+            histogram = histogram_of_photo(args.reference)
+        except ImageError as exc:
+            raise UsageError(f"--reference: {exc}") from None
+        except ValueError as exc:
+            raise UsageError(f"--reference {args.reference}: {exc}") from None
+    return GlobalHints(histogram, saturation, args.reference)
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    given = global_hints_option(args)
     session = Session.load(Path(args.hints)) if args.hints else None
     inputs = list_images(args.inputs, skip_suffix=args.suffix)
     if not inputs:
@@ -70,6 +114,11 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot create output folder {out_dir}: {exc.strerror or exc}") from exc
     targets = plan_outputs(inputs, out_dir, args.suffix, args.format)
     engine = load_engine(args)
+    if given is not None and not engine.takes_global_hints:
+        raise UsageError(
+            f"--reference and --saturation need weights that take global hints; {engine.info.label} does not "
+            "(the bundled ideepcolor-fast weights do)"
+        )
     print(
         f"weights: {engine.info.label}, mask convention {engine.info.mask_convention.value} "
         f"({engine.info.convention_reason}), device: {engine.device_label}"
@@ -83,10 +132,10 @@ def run(args: argparse.Namespace) -> int:
             if target.exists() and not args.force:
                 raise OutputExistsError(f"{target}: already exists; refusing to overwrite (use --force).")
             photo = load_photo(path)
-            hints = []
+            hints, global_hints = [], GlobalHints()
             if session is not None:
                 if session.image_sha256 == photo.sha256:
-                    hints, session_used = session.hints, True
+                    hints, global_hints, session_used = session.hints, session.global_hints, True
                 elif len(inputs) == 1:
                     tqdm.write(
                         f"warning: {args.hints} was made for another photo ({session.image_path}); "
@@ -94,9 +143,22 @@ def run(args: argparse.Namespace) -> int:
                     )
                     hints = [h for h in session.hints if h.x < photo.size[0] and h.y < photo.size[1]]
                     session_used = True
+            if given is not None:
+                global_hints = overridden(global_hints, given)
             source = engine.set_photo(photo)
-            colorize_to_file(engine, photo, hints, target, overwrite=args.force, protect=inputs, source=source)
-            tqdm.write(f"{path} -> {target} ({photo.size[0]}x{photo.size[1]}, {len(hints)} hints)")
+            colorize_to_file(
+                engine,
+                photo,
+                hints,
+                target,
+                overwrite=args.force,
+                protect=[*inputs, *([Path(args.reference)] if args.reference else [])],
+                source=source,
+                global_hints=global_hints,
+            )
+            tqdm.write(
+                f"{path} -> {target} ({photo.size[0]}x{photo.size[1]}, {len(hints)} hints{describe(global_hints)})"
+            )
         except ImageError as exc:  # one bad photo does not stop the others
             failures += 1
             existing += isinstance(exc, OutputExistsError)
@@ -112,3 +174,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"ideepcolor: {failures} of {len(inputs)} photos failed{kept} (see messages above).", file=sys.stderr)
         return 1
     return 0
+
+
+def describe(global_hints: GlobalHints) -> str:
+    """What global hints a result used, for the progress lines ('' for none)."""
+    parts = []
+    if global_hints.uses_histogram:
+        parts.append(f"colours of {Path(global_hints.reference).name if global_hints.reference else 'a reference'}")
+    if global_hints.saturation is not None:
+        parts.append(f"saturation {global_hints.saturation:.2f}")
+    return "".join(f", {p}" for p in parts)
+
+
+def overridden(session: GlobalHints, given: GlobalHints) -> GlobalHints:
+    """A session's global hints with what the command line gives in their place."""
+    if given.histogram is not None:
+        session = replace(session, histogram=given.histogram, reference=given.reference, reference_on=True)
+    if given.saturation is not None:
+        session = replace(session, saturation=given.saturation)
+    return session

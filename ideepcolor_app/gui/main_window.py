@@ -43,8 +43,11 @@ from . import file_actions
 from .bridge import EngineBridge
 from .canvas import HintCanvas
 from .color_panel import ColorPanel, gamut_pictures
+from .global_actions import GlobalHintsController
+from .global_panel import DropsReference, GlobalHintsPanel
 from .image_view import ImageView
 from .photo_opener import PhotoOpener
+from .reference_loader import ReferenceLoader
 
 SAMPLE_PHOTO = sample_photo()
 AUTOSAVE_MAX_WAIT_MS = 3000
@@ -132,8 +135,16 @@ class MainWindow(QMainWindow):
         self.panel.eyedropper_toggled.connect(self._eyedropper_toggled)
         dock = QDockWidget("Colour", self)
         dock.setObjectName("colour-dock")
+        self.global_panel = GlobalHintsPanel()
+        self.reference_loader = ReferenceLoader(self)
+        self.colour_panels = DropsReference()  # a colour photo dropped here lends its colours
+        panels = QVBoxLayout(self.colour_panels)
+        panels.setContentsMargins(0, 0, 0, 0)
+        panels.addWidget(self.panel)
+        panels.addWidget(self.global_panel)
+        panels.addStretch(1)
         scroll = QScrollArea()  # a short window scrolls the panel instead of squeezing it
-        scroll.setWidget(self.panel)
+        scroll.setWidget(self.colour_panels)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -178,6 +189,7 @@ class MainWindow(QMainWindow):
         editor.palette_changed.connect(self.panel.show_palette)
         editor.update_requested.connect(self._submit)
         editor.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.global_hints = GlobalHintsController(self, self.colour_panels)
         self._show_current()
 
     def _action(
@@ -207,6 +219,13 @@ class MainWindow(QMainWindow):
             f, "&Open…", lambda: files.choose_file(self), QKeySequence.StandardKey.Open, tip="Open a photo or hints"
         )
         self.recent_menu = f.addMenu("Open &Recent")
+        use_colours = self._action(
+            f,
+            "Use &Colours From Photo…",
+            lambda: self.global_hints.choose(),
+            QKeySequence("Ctrl+Shift+O"),
+            tip="Colour this photo like another colour photo of the scene",
+        )
         self.cancel_open_action = self._action(
             f, "Cancel Opening", self._cancel_open, QKeySequence(Qt.Key.Key_Escape), tip="Keep the photo on screen"
         )
@@ -251,6 +270,10 @@ class MainWindow(QMainWindow):
         self.hint_actions += [
             self._action(e, "&Clear Hints", editor.clear_hints, QKeySequence("Ctrl+Shift+Backspace")),
             self._action(e, "Rese&t", self._reset, tip="Clear hints, colour and zoom"),
+            use_colours,
+            self._action(
+                e, "Clear Reference Colours", self.editor.clear_reference, tip="Forget the reference photo's colours"
+            ),
         ]
 
         v = bar.addMenu("&View")
@@ -351,6 +374,7 @@ class MainWindow(QMainWindow):
         bridge.failed.connect(self._colorization_failed)
         bridge.saved.connect(self._saved)
         bridge.save_failed.connect(self._save_failed)
+        self.global_hints.refresh()  # whether these weights take global hints
         document = self.editor.document
         if document is not None:
             bridge.submit(document.hints.hints, self.editor.probe, document.photo, document.hints.global_hints)
@@ -518,7 +542,7 @@ class MainWindow(QMainWindow):
             self.panel.eyedropper.setChecked(False)
             loading = self.opener.loading
             self.statusBar().showMessage(f"Opening {loading.name if loading else 'photo'}…")
-        for widget in (self.canvas, self.panel):
+        for widget in (self.canvas, self.panel, self.global_panel):
             widget.setEnabled(not busy)
         for action in self.hint_actions:
             action.setEnabled(not busy)

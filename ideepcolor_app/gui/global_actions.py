@@ -1,0 +1,118 @@
+"""What the window does with global hints: choose or drop a reference photo, switch, clear, saturation.
+
+The panel renders and forwards; the editor holds the state (undoable with the local hints).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import torch
+from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
+
+from ..editor import Editor
+from ..engine import ColorizationEngine
+from ..global_hints import mean_saturation
+from ..images import READ_FORMATS
+from .bridge import EngineBridge
+from .global_panel import DropsReference, GlobalHintsPanel
+from .reference_loader import ReferenceLoader
+
+REFERENCE_FILTER = "Photos (" + " ".join(f"*{s}" for s in READ_FORMATS) + ");;All files (*)"
+SWATCH_LIGHTNESS = 65.0
+"""The reference's main colours are shown at this lightness."""
+
+
+class MainWindow(Protocol):
+    """What these actions use of :class:`~ideepcolor_app.gui.main_window.MainWindow`."""
+
+    editor: Editor
+    bridge: EngineBridge | None
+    global_panel: GlobalHintsPanel
+    reference_loader: ReferenceLoader
+
+    def show_error(self, title: str, text: str) -> None: ...
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def as_parent(self) -> QWidget: ...
+
+
+class GlobalHintsController:
+    """Connects the "Whole photo" panel, the drop area and the reference loader to the editor."""
+
+    def __init__(self, window: MainWindow, drop_area: DropsReference) -> None:
+        self.window = window
+        self.thumbnails: dict[str, np.ndarray] = {}
+        """Thumbnails of the reference photos read in this run, by path (sessions keep only colours)."""
+        panel, editor, loader = window.global_panel, window.editor, window.reference_loader
+        panel.choose_reference.connect(self.choose)
+        drop_area.reference_dropped.connect(self.use_photo)
+        panel.reference_toggled.connect(editor.set_reference_on)
+        panel.clear_reference.connect(editor.clear_reference)
+        panel.saturation_changed.connect(lambda value, final: editor.set_saturation(value, final))
+        loader.loaded.connect(self._loaded)
+        loader.failed.connect(lambda path, message: window.show_error("Could not use the photo's colours", message))
+        for signal in (editor.document_changed, editor.hints_changed):
+            signal.connect(lambda *_: self.refresh())
+        editor.result_changed.connect(self._result_changed)
+        self.refresh()
+
+    def choose(self) -> None:
+        """Ask for a colour photo whose colours the open photo should take."""
+        if self.window.editor.document is None:
+            self.window.statusBar().showMessage("Open a photo first, then choose a photo to take colours from.", 8000)
+            return
+        path, _ = QFileDialog.getOpenFileName(self.window.as_parent(), "Use colours from photo", "", REFERENCE_FILTER)
+        if path:
+            self.use_photo(path)
+
+    def use_photo(self, path: str) -> None:
+        """Read ``path``'s colours in the background; they become the reference when ready."""
+        if self.window.editor.document is None:
+            self.window.statusBar().showMessage("Open a photo first, then drop a photo to take colours from.", 8000)
+            return
+        self.window.statusBar().showMessage(f"Reading the colours of {Path(path).name}…")
+        self.window.reference_loader.load(path)
+
+    def _loaded(self, path: str, histogram: tuple[float, ...], thumbnail: np.ndarray) -> None:
+        editor = self.window.editor
+        if editor.document is None:
+            return
+        self.thumbnails[path] = thumbnail
+        editor.use_reference(histogram, path)
+        self.window.statusBar().showMessage(f"Colouring like {Path(path).name} (Ctrl+Z undoes it)", 8000)
+
+    def _result_changed(self, result: object) -> None:
+        preview = getattr(result, "preview", None)
+        if isinstance(preview, np.ndarray) and preview.size:
+            small = preview[:: max(1, preview.shape[0] // 128), :: max(1, preview.shape[1] // 128)]
+            rgb = np.ascontiguousarray(small).astype(np.float32) / 255
+            value = float(mean_saturation(torch.from_numpy(rgb).permute(2, 0, 1)[None])[0])
+            self.window.global_panel.automatic_start = round(value, 2)
+
+    def refresh(self) -> None:
+        """Show the editor's global hints, and whether the weights in use take them."""
+        window, editor = self.window, self.window.editor
+        document = editor.document
+        hints = editor.global_hints
+        engine: ColorizationEngine | None = window.bridge.engine if window.bridge is not None else None
+        if document is None:
+            available, reason = False, "Open a photo to give colours for the whole photo."
+        elif engine is not None and not engine.takes_global_hints:
+            available = False
+            reason = (
+                f"The weights in use ({engine.info.name}) do not take a reference photo or a saturation; "
+                "the bundled ideepcolor-fast weights do."
+            )
+        else:
+            available, reason = True, ""
+        colours = []
+        if document is not None:
+            main = hints.main_colours()
+            rgbs = document.rgbs_at_lightness([ab for ab, _ in main], SWATCH_LIGHTNESS)
+            colours = [(rgb, ab, share) for rgb, (ab, share) in zip(rgbs, main, strict=True)]
+        thumbnail = self.thumbnails.get(hints.reference) if hints.reference else None
+        window.global_panel.show_global(hints, colours, thumbnail, available, reason)

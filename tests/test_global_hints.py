@@ -1,0 +1,328 @@
+"""Global hints (a reference photo's colours and a saturation): values, network, files, editing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from conftest import colour_photo
+from ideepcolor_app.ab_bins import NUM_BINS, ab_to_bin
+from ideepcolor_app.color import rgb_to_lab
+from ideepcolor_app.editor import Editor
+from ideepcolor_app.encoding import HintEncoding, MaskConvention
+from ideepcolor_app.engine import ColorizationEngine
+from ideepcolor_app.errors import SessionError, WeightsError
+from ideepcolor_app.global_hints import (
+    GLOBAL_INPUTS,
+    GlobalHints,
+    ab_histogram,
+    global_vector,
+    mean_saturation,
+    reference_of_photo,
+)
+from ideepcolor_app.hints import Hint, HintSet
+from ideepcolor_app.images import Photo
+from ideepcolor_app.model import SIGGRAPHGenerator
+from ideepcolor_app.session import Session
+from ideepcolor_app.weights import content_digest, load_model, save_weights
+from weights_factory import global_hints_state_dict
+
+
+def orange_histogram() -> tuple[float, ...]:
+    values = [0.0] * NUM_BINS
+    values[int(ab_to_bin(torch.tensor([[40.0, 60.0]]))[0])] = 1.0
+    return tuple(values)
+
+
+def grey_photo(width: int = 96, height: int = 64) -> Photo:
+    ramp = np.tile(np.linspace(40, 220, width).astype(np.uint8), (height, 1))
+    return Photo(Path("grey.png"), np.repeat(ramp[..., None], 3, axis=2), "grey", False)
+
+
+def colour(seed: int) -> Photo:
+    return Photo(Path(f"photo{seed}.png"), colour_photo(seed, (96, 64)), f"sha{seed}", True)
+
+
+# ----- values ---------------------------------------------------------------------------------------
+def test_the_histogram_of_one_colour_is_all_in_its_bin():
+    ab = torch.tensor([20.0, -30.0]).view(1, 2, 1, 1).expand(2, 2, 64, 64)
+    histogram = ab_histogram(ab)
+    assert histogram.shape == (2, NUM_BINS)
+    assert torch.allclose(histogram.sum(dim=1), torch.ones(2))
+    assert histogram[0, int(ab_to_bin(torch.tensor([[20.0, -30.0]]))[0])] == 1.0
+
+
+def test_saturation_is_zero_for_grey_and_one_for_pure_colour():
+    grey = torch.full((1, 3, 8, 8), 0.5)
+    red = torch.zeros(1, 3, 8, 8)
+    red[:, 0] = 1.0
+    assert mean_saturation(torch.cat((grey, red))).tolist() == [0.0, 1.0]
+
+
+def test_withheld_global_hints_are_zeros_with_their_flags_down():
+    vector = global_vector(
+        torch.full((2, NUM_BINS), 1 / NUM_BINS),
+        torch.tensor([0.4, 0.4]),
+        torch.tensor([True, False]),
+        torch.tensor([False, True]),
+    )
+    assert vector.shape == (2, GLOBAL_INPUTS)
+    assert vector[0, :NUM_BINS].sum() == pytest.approx(1.0) and vector[0, NUM_BINS] == 0
+    assert vector[1, :NUM_BINS].sum() == 0 and vector[1, NUM_BINS] == pytest.approx(0.4)
+    assert vector[:, NUM_BINS + 1 :].tolist() == [[1.0, 0.0], [0.0, 1.0]]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"histogram": (1.0,) * 3},
+        {"histogram": (-1.0,) + (1.0,) * (NUM_BINS - 1)},
+        {"histogram": (0.0,) * NUM_BINS},
+        {"saturation": 1.5},
+        {"saturation": -0.1},
+    ],
+)
+def test_impossible_global_hints_are_refused(kwargs):
+    with pytest.raises(ValueError):
+        GlobalHints(**kwargs)
+
+
+def test_a_switched_off_reference_gives_the_network_nothing_but_is_kept():
+    hints = GlobalHints(orange_histogram(), None, "ref.jpg", reference_on=False)
+    assert hints.is_empty and hints.is_set and hints.vector().abs().sum() == 0
+    assert GlobalHints(orange_histogram()).vector()[NUM_BINS + 1] == 1.0
+
+
+def test_a_reference_photo_gives_its_colours_and_a_thumbnail(tmp_path):
+    path = tmp_path / "reference.png"
+    rgb = np.zeros((120, 200, 3), np.uint8)
+    rgb[:, :100] = (200, 60, 40)  # red half
+    rgb[:, 100:] = (40, 90, 200)  # blue half
+    Image.fromarray(rgb).save(path)
+    histogram, thumbnail = reference_of_photo(path, thumbnail_side=50)
+    assert thumbnail.shape == (30, 50, 3)
+    main = GlobalHints(histogram).main_colours()
+    assert len(main) == 2 and all(share == pytest.approx(0.5, abs=0.05) for _, share in main)
+    red_ab = rgb_to_lab(torch.tensor([200, 60, 40]).view(1, 3, 1, 1) / 255)[0, 1:, 0, 0].tolist()
+    assert any(np.hypot(ab[0] - red_ab[0], ab[1] - red_ab[1]) < 8 for ab, _ in main)
+
+
+def test_a_grey_reference_photo_is_refused_with_a_reason(tmp_path):
+    path = tmp_path / "grey.png"
+    Image.fromarray(np.full((50, 50, 3), 128, np.uint8)).save(path)
+    with pytest.raises(ValueError, match="grey.*choose a colour photo"):
+        reference_of_photo(path)
+
+
+# ----- the network ----------------------------------------------------------------------------------
+def _input(seed: int = 0, batch: int = 2) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return torch.rand(batch, 4, 32, 32, generator=g) - 0.5
+
+
+def _histograms(batch: int = 2) -> torch.Tensor:
+    histogram = torch.tensor(orange_histogram())[None].expand(batch, -1)
+    return global_vector(
+        histogram, torch.full((batch,), 0.6), torch.ones(batch, dtype=torch.bool), torch.ones(batch, dtype=torch.bool)
+    )
+
+
+def test_a_new_branch_changes_nothing_until_trained():
+    torch.manual_seed(0)
+    plain = SIGGRAPHGenerator(0.125, residual=True).eval()
+    with_branch = SIGGRAPHGenerator(0.125, residual=True, global_hints=True).eval()
+    with_branch.load_state_dict(plain.state_dict(), strict=False)
+    x = _input()
+    with torch.inference_mode():
+        expected = plain(x).ab
+        assert torch.equal(with_branch(x).ab, expected)
+        assert torch.equal(with_branch(x, global_hints=_histograms()).ab, expected)
+
+
+def test_a_trained_branch_answers_global_hints_and_nothing_else():
+    model = SIGGRAPHGenerator(0.125, residual=True, global_hints=True).eval()
+    model.load_state_dict(global_hints_state_dict(0.125))
+    x = _input()
+    nothing = global_vector(None, None, torch.zeros(2, dtype=torch.bool), torch.zeros(2, dtype=torch.bool))
+    with torch.inference_mode():
+        without = model(x).ab
+        assert torch.equal(model(x, global_hints=nothing).ab, without), "an image given nothing skips the branch"
+        given = model(x, global_hints=_histograms()).ab
+    assert (given - without).abs().mean() > 1.0
+
+
+def test_weights_say_whether_they_take_global_hints(tmp_path):
+    path = save_weights(
+        global_hints_state_dict(0.125),
+        tmp_path / "g.safetensors",
+        mask_convention=MaskConvention.CENTERED,
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+    )
+    model, info = load_model(path)
+    assert info.global_hints and model.takes_global_hints
+    plain = save_weights(
+        SIGGRAPHGenerator(0.125, residual=True).state_dict(),
+        tmp_path / "p.safetensors",
+        mask_convention=MaskConvention.CENTERED,
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+    )
+    model, info = load_model(plain)
+    assert not info.global_hints and not model.takes_global_hints
+    assert not any(k.startswith("global_") for k in model.state_dict())
+
+
+def test_a_file_whose_metadata_hides_its_branch_is_refused(tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    path = save_weights(
+        global_hints_state_dict(0.125),
+        tmp_path / "g.safetensors",
+        mask_convention=MaskConvention.CENTERED,
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+    )
+    from safetensors import safe_open
+
+    with safe_open(str(path), "pt") as f:
+        metadata = dict(f.metadata())
+    metadata.pop("global_hints")
+    metadata.pop("content_sha256")
+    tensors = load_file(str(path))
+    metadata["content_sha256"] = content_digest(tensors, metadata)  # a consistent file, only its flag wrong
+    save_file(tensors, str(path), metadata=metadata)
+    with pytest.raises(WeightsError, match="unexpected keys.*global_"):
+        load_model(path)
+
+
+# ----- the engine ------------------------------------------------------------------------------------
+def test_the_engine_uses_global_hints_and_keeps_them_with_the_result(global_weights):
+    engine = ColorizationEngine.from_weights(str(global_weights), "cpu")
+    assert engine.takes_global_hints
+    engine.set_photo(colour(1))
+    hints = (Hint(40.0, 30.0, (20.0, 30.0)),)
+    plain = engine.colorize(hints)
+    wanted = GlobalHints(orange_histogram(), 0.8, "ref.jpg")
+    guided = engine.colorize(hints, global_hints=wanted)
+    assert guided.global_hints == wanted and plain.global_hints == GlobalHints()
+    assert (guided.ab - plain.ab).abs().mean() > 1.0
+    off = engine.colorize(hints, global_hints=GlobalHints(orange_histogram(), None, "ref.jpg", reference_on=False))
+    assert torch.equal(off.ab, plain.ab), "a switched-off reference changes nothing"
+
+
+def test_weights_without_the_branch_ignore_global_hints(random_weights):
+    engine = ColorizationEngine.from_weights(str(random_weights), "cpu")
+    assert not engine.takes_global_hints
+    engine.set_photo(grey_photo())
+    plain = engine.colorize((), size=64)
+    guided = engine.colorize((), size=64, global_hints=GlobalHints(orange_histogram(), 0.9))
+    assert torch.equal(plain.ab, guided.ab)
+
+
+# ----- editing ---------------------------------------------------------------------------------------
+def test_global_hints_share_the_undo_history_with_the_local_hints():
+    hints = HintSet()
+    hints.add(Hint(1.0, 1.0, (5.0, 5.0)))
+    hints.set_global_hints(GlobalHints(orange_histogram(), None, "ref.jpg"))
+    hints.add(Hint(2.0, 2.0, (5.0, 5.0)))
+    assert len(hints) == 2 and hints.global_hints.reference == "ref.jpg"
+    hints.undo()
+    assert len(hints) == 1 and hints.global_hints.reference == "ref.jpg"
+    hints.undo()
+    assert len(hints) == 1 and hints.global_hints == GlobalHints()
+    hints.redo()
+    assert hints.global_hints.reference == "ref.jpg"
+
+
+def test_the_editor_runs_the_network_once_per_global_edit_and_a_slider_drag_is_one_undo_step():
+    editor = Editor()
+    requests = []
+    editor.update_requested.connect(lambda *args: requests.append(args))
+    document = editor.open(grey_photo())
+    requests.clear()
+    editor.use_reference(orange_histogram(), "/photos/ref.jpg")
+    assert len(requests) == 1 and requests[0][3].reference == "/photos/ref.jpg"
+    assert document.modified
+    for value in (0.2, 0.3, 0.45):
+        editor.set_saturation(value, final=False)
+    editor.set_saturation(0.45, final=True)
+    assert len(requests) == 4 and requests[-1][3].saturation == 0.45
+    editor.set_reference_on(False)
+    assert requests[-1][3].histogram is not None and not requests[-1][3].uses_histogram
+    editor.undo()  # the switch
+    editor.undo()  # the whole drag
+    assert editor.global_hints.saturation is None and editor.global_hints.uses_histogram
+    editor.clear_reference()
+    assert editor.global_hints == GlobalHints()
+    editor.set_saturation(None)
+    assert editor.global_hints == GlobalHints()
+
+
+def test_a_result_for_other_global_hints_does_not_show_its_palette(global_weights):
+    editor = Editor()
+    engine = ColorizationEngine.from_weights(str(global_weights), "cpu")
+    document = editor.open(colour(2))
+    editor.add_hint(40.0, 30.0)
+    source = engine.set_photo(document.photo)
+    stale = engine.colorize(document.hints.hints, source=source)  # computed before the reference came
+    editor.use_reference(orange_histogram(), "ref.jpg")
+    palettes = []
+    editor.palette_changed.connect(palettes.append)
+    from ideepcolor_app.worker import UpdateResult
+
+    result = UpdateResult(
+        1, document.hints.hints, np.zeros((4, 4, 3), np.uint8), stale.suggestions(40.0, 30.0), 0.0, stale
+    )
+    editor.accept(result)
+    assert palettes == []
+
+
+# ----- files -----------------------------------------------------------------------------------------
+def test_a_session_keeps_the_reference_colours_without_the_reference_file(tmp_path):
+    wanted = GlobalHints(orange_histogram(), 0.42, "/elsewhere/ref.jpg", reference_on=False)
+    session = Session("photo.png", "0" * 64, (96, 64), [Hint(1.0, 2.0, (3.0, 4.0))], None, wanted)
+    path = tmp_path / "s.hints.json"
+    session.save(path)
+    data = json.loads(path.read_text())
+    assert data["version"] == 2 and data["global_hints"]["saturation"] == 0.42
+    assert Session.load(path).global_hints == wanted
+
+
+def test_a_session_without_global_hints_stays_version_1_for_older_apps(tmp_path):
+    path = tmp_path / "s.hints.json"
+    Session("photo.png", "0" * 64, (96, 64), [Hint(1.0, 2.0, (3.0, 4.0))]).save(path)
+    data = json.loads(path.read_text())
+    assert data["version"] == 1 and "global_hints" not in data
+    assert Session.load(path).global_hints == GlobalHints()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("saturation", 2.0, "global_hints.saturation"),
+        ("histogram", [1, 2], "global_hints"),
+        ("histogram", "red", "global_hints.histogram"),
+        ("reference_on", "yes", "global_hints.reference_on"),
+    ],
+)
+def test_a_damaged_global_hints_field_is_named(tmp_path, field, value, named):
+    path = tmp_path / "s.hints.json"
+    Session("photo.png", "0" * 64, (96, 64), [], None, GlobalHints(orange_histogram(), 0.3)).save(path)
+    data = json.loads(path.read_text())
+    data["global_hints"][field] = value
+    path.write_text(json.dumps(data))
+    with pytest.raises(SessionError, match=named.replace(".", r"\.")):
+        Session.load(path)
+
+
+def test_a_crash_with_only_global_hints_is_recoverable(tmp_path, monkeypatch):
+    from ideepcolor_app import recovery
+
+    monkeypatch.setattr(recovery, "process_alive", lambda pid: False)
+    window_file = recovery.RecoveryFile()
+    window_file.write(Session("photo.png", "0" * 64, (96, 64), [], None, GlobalHints(None, 0.5)))
+    orphans = recovery.orphaned_recoveries()
+    assert [o.session.global_hints.saturation for o in orphans] == [0.5]
