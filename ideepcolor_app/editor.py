@@ -73,6 +73,8 @@ class Editor:
         self.notice = Signal()
         self._last_request: tuple[tuple[Hint, ...], tuple[float, float] | None, GlobalHints] | None = None
         self._current_announced = False
+        self._drag: object | None = None
+        """While a hint follows the pointer: the key that makes the drag one undo step."""
 
     # ----- the document ----------------------------------------------------------------------------
     def open(self, photo: Photo, hints: tuple[Hint, ...] = ()) -> Document:
@@ -83,6 +85,7 @@ class Editor:
         """Start editing ``document`` (e.g. one :meth:`Document.load` prepared on a worker thread)."""
         self.document = document
         self.latest = None
+        self._drag = None
         self._last_request = (document.hints.hints, None, document.hints.global_hints)
         document.hints.changed.connect(self._hints_changed)
         document.hints.selection_changed.connect(lambda _: self._selection_changed())
@@ -120,6 +123,54 @@ class Editor:
             self.document.hints.add(Hint(x, y, (float(ab[0]), float(ab[1])), self.patch_size))
         except HintLimitError as exc:
             self.notice.emit(str(exc))
+
+    # ----- pointer gestures (the canvas finds what is under the pointer; the editor decides) -------
+    def press(self, index: int | None, x: float, y: float, inside: bool) -> bool:
+        """A left press: on hint ``index`` it selects it; elsewhere on the photo (``inside``) it adds
+        a hint at (x, y); outside the photo it deselects. True when a drag starts: the pressed or
+        new hint then follows :meth:`drag_to` until :meth:`release`, as one undo step."""
+        if self.document is None:
+            return False
+        hints = self.document.hints
+        if index is not None:
+            hints.select(index)
+        elif inside:
+            count = len(hints)
+            self.add_hint(x, y)
+            if len(hints) == count:  # refused (the hint limit): nothing to drag
+                return False
+        else:
+            hints.select(None)
+            return False
+        self._drag = object()
+        hints.end_coalescing()
+        return True
+
+    def drag_to(self, x: float, y: float) -> None:
+        """Move the dragged hint to image point (x, y), kept inside the photo."""
+        hints = self.document.hints if self.document else None
+        if self._drag is None or hints is None or hints.selected is None or self.document is None:
+            return
+        width, height = self.document.size
+        x, y = min(max(x, 0.0), width - 1e-3), min(max(y, 0.0), height - 1e-3)
+        hints.update(hints.selected, coalesce=self._drag, x=x, y=y)
+
+    def release(self) -> None:
+        """End a drag; the next edit is a new undo step."""
+        if self._drag is not None:
+            self._drag = None
+            if self.document:
+                self.document.hints.end_coalescing()
+
+    @property
+    def dragging(self) -> bool:
+        """A hint follows the pointer."""
+        return self._drag is not None
+
+    def remove_hint(self, index: int) -> None:
+        """Delete hint ``index`` (undoable)."""
+        if self.document and 0 <= index < len(self.document.hints):
+            self.document.hints.remove(index)
 
     def choose_color(self, a: float, b: float, final: bool = True) -> None:
         """Make (a, b) the current colour, and the selected hint's. ``final=False`` while a picker

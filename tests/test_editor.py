@@ -293,3 +293,42 @@ def test_each_user_edit_sends_one_update_request_and_one_current_change():
     editor.add_hint(10, 10)
     editor.undo()
     assert len(events.of("update_requested")) == 2, "the add and the undo, one each"
+
+
+def test_pointer_gestures_go_through_the_editor_a_drag_is_one_undo_step():
+    editor = Editor()
+    document = editor.open(make_photo())
+    requests = []
+    editor.update_requested.connect(lambda *args: requests.append(args))
+    assert editor.press(None, 50.0, 40.0, inside=True), "a press on the photo adds a hint and starts a drag"
+    assert len(document.hints) == 1 and document.hints.selected == 0 and len(requests) == 1
+    for x in (60.0, 80.0, 1e6):
+        editor.drag_to(x, 40.0)
+    editor.release()
+    assert document.hints[0].x == pytest.approx(document.size[0] - 1e-3), "kept inside the photo"
+    assert not editor.dragging
+    editor.undo()
+    assert document.hints[0].x == 50.0, "the whole drag was one step"
+    assert not editor.press(None, -5.0, 40.0, inside=False) and document.hints.selected is None
+    editor.drag_to(10.0, 10.0)  # no drag after a press outside the photo: nothing moves
+    assert document.hints[0].x == 50.0
+    assert editor.press(0, 50.0, 40.0, inside=True) and document.hints.selected == 0
+    editor.release()
+    editor.remove_hint(0)
+    assert len(document.hints) == 0
+    editor.remove_hint(3)  # a stale index from the canvas is ignored
+
+
+def test_a_press_refused_at_the_hint_limit_drags_nothing(monkeypatch):
+    from ideepcolor_app import hints as hints_module
+
+    monkeypatch.setattr(hints_module, "MAX_HINTS", 1)
+    editor = Editor()
+    document = editor.open(make_photo())
+    notices = []
+    editor.notice.connect(notices.append)
+    assert editor.press(None, 10.0, 10.0, inside=True)
+    editor.release()
+    assert not editor.press(None, 100.0, 100.0, inside=True) and notices
+    editor.drag_to(200.0, 200.0)
+    assert document.hints[0].x == 10.0, "the hint selected before was not dragged away"

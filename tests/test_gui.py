@@ -281,12 +281,16 @@ class GatedLoad:
         from ideepcolor_app.document import Document
 
         self.names, self.gate, self.real = names, threading.Event(), Document.load
-        monkeypatch.setattr(Document, "load", classmethod(lambda cls, path, hints=(): self._load(path, hints)))
+        monkeypatch.setattr(
+            Document,
+            "load",
+            classmethod(lambda cls, path, hints=(), global_hints=None: self._load(path, hints, global_hints)),
+        )
 
-    def _load(self, path, hints):
+    def _load(self, path, hints, global_hints):
         if path.name in self.names:
             assert self.gate.wait(30), "released by the test"
-        return self.real(path, hints)
+        return self.real(path, hints, global_hints)
 
     def release(self):
         self.gate.set()
@@ -481,6 +485,7 @@ class SlowEngine:
         self.real = real
         self.info, self.interactive, self.best = real.info, real.interactive, real.best
         self.refines, self.preview_size, self.drag_size = real.refines, real.preview_size, real.drag_size
+        self.takes_global_hints = real.takes_global_hints
         self.finished = threading.Event()
         self.returned = []  # what this engine computed, to tell its results from another engine's
 
@@ -852,8 +857,11 @@ def test_a_short_window_scrolls_the_colour_panel_instead_of_squeezing_it(qtbot, 
     for i in range(10):  # a full row of recent colours, the panel's widest row
         w.editor.choose_color(40.0 - 8 * i, 8 * i - 30.0, True)
     QApplication.processEvents()
-    panel, viewport = w.panel, w.panel.parentWidget()
-    assert panel.height() >= panel.minimumSizeHint().height() > viewport.height(), "taller than the window: scrolls"
+    panel, contents = w.panel, w.colour_panels  # the colour tools above the whole-photo panel
+    viewport = contents.parentWidget()
+    assert contents.height() >= contents.minimumSizeHint().height() > viewport.height(), (
+        "taller than the window: scrolls"
+    )
     last = panel.recent_swatches[-1]
     assert len(panel.recent_swatches) == 10 and last.isVisible()
     assert last.mapTo(viewport, QPoint(last.width(), 0)).x() <= viewport.width(), "no swatch cut off at the side"

@@ -398,3 +398,19 @@ def test_simulated_global_hints_give_each_photo_its_own_colours_at_random():
     assert torch.allclose(vectors[given, :NUM_BINS].sum(dim=1), torch.ones(int(given.sum())))
     anything = simulated_global_hints(rgb, ab, g, allow_none=True)[:, NUM_BINS + 1 :].sum(dim=1)
     assert (anything == 0).any()
+
+
+def test_the_chroma_loss_counts_only_images_given_global_hints_and_pulls_dull_results_up():
+    from ideepcolor_app.training.trainer import chroma_loss
+
+    target = torch.zeros(2, 2, 8, 8)
+    target[:, 0] = 30.0  # chroma 30
+    dull = target * 0.5
+    both, first = torch.tensor([True, True]), torch.tensor([True, False])
+    assert chroma_loss(target, target, both) < 1e-6
+    assert chroma_loss(dull, target, both) == pytest.approx(2.25, rel=1e-3)  # (15 / 10)^2
+    mixed = torch.cat((target[:1], dull[1:]))
+    assert chroma_loss(mixed, target, first) < 1e-6, "an image given no global hint is not pushed"
+    dull.requires_grad_(True)
+    chroma_loss(dull, target, both).backward()
+    assert (dull.grad[:, 0] < 0).all(), "descending the loss makes colours stronger"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -14,8 +12,7 @@ from ..global_hints import GlobalHints
 from ..hints import Hint
 from ..images import Photo
 from ..worker import AsyncColorizer, UpdateRequest, UpdateResult
-
-log = logging.getLogger(__name__)
+from .background import BackgroundJobs
 
 
 class EngineBridge(QObject):
@@ -31,6 +28,7 @@ class EngineBridge(QObject):
         super().__init__()
         self.engine = engine
         self._closed = False
+        self._jobs = BackgroundJobs(self)
         # The worker emits these on its thread; Qt runs the handlers on the GUI thread, where a
         # bridge closed meanwhile (another engine took over) drops what was still on its way.
         self._result_from_worker.connect(self._deliver_result)
@@ -80,25 +78,21 @@ class EngineBridge(QObject):
         uploaded = engine.current if engine.current is not None and engine.current.photo is photo else None
         protect = (photo.path,) if photo.path is not None else ()
 
-        def run() -> None:
-            try:
-                colorize_to_file(
-                    engine,
-                    photo,
-                    hints,
-                    target,
-                    overwrite=overwrite,
-                    protect=protect,
-                    source=uploaded,
-                    global_hints=global_hints,
-                )
-            except Exception as exc:  # shown to the user as a message, never a crash
-                log.exception("saving %s failed", target)
-                self.save_failed.emit(str(exc))
-            else:
-                self.saved.emit(str(target))
-
-        threading.Thread(target=run, name="ideepcolor-save", daemon=True).start()
+        self._jobs.run(
+            lambda: colorize_to_file(
+                engine,
+                photo,
+                hints,
+                target,
+                overwrite=overwrite,
+                protect=protect,
+                source=uploaded,
+                global_hints=global_hints,
+            ),
+            lambda _: self.saved.emit(str(target)),
+            lambda error: self.save_failed.emit(str(error) or type(error).__name__),
+            name="save",
+        )
 
     def close(self) -> None:
         """Stop the worker; results not yet shown are dropped."""

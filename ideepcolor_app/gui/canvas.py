@@ -6,6 +6,7 @@ from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from ..document import Document
+from ..editor import Editor
 from ..encoding import NETWORK_SIZE
 from ..hints import Hint, hint_patch
 from .image_view import ImageView
@@ -16,16 +17,16 @@ MIN_SCREEN_SIDE = 9  # a hint never draws smaller than this many screen pixels
 class HintCanvas(ImageView):
     """Left click adds or selects (then drag moves), right click removes, wheel resizes.
 
-    Edits go straight to the document's :class:`HintSet`; the canvas redraws on its events.
+    The canvas finds which hint is under the pointer and hands the gesture to the
+    :class:`~ideepcolor_app.editor.Editor`, which makes the edit; it redraws on the hints' events.
     """
 
-    add_requested = Signal(float, float)  # the window decides colour and size
     patch_step = Signal(int)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, editor: Editor, parent=None) -> None:
         super().__init__(parent)
+        self.editor = editor
         self.document: Document | None = None
-        self._drag_key: object | None = None
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
@@ -87,46 +88,31 @@ class HintCanvas(ImageView):
             return
         pos = self.scene_pos(event)
         index = self.hint_at(pos)
-        hints = self.document.hints
         if event.button() == Qt.MouseButton.RightButton:
             if index is not None:
-                hints.remove(index)
+                self.editor.remove_hint(index)
             event.accept()
             return
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        if index is not None:
-            hints.select(index)
-        elif self.contains(pos):
-            self.add_requested.emit(pos.x(), pos.y())
-        else:
-            hints.select(None)
-            return
-        self._drag_key = object()
-        hints.end_coalescing()
-        event.accept()
+        if self.editor.press(index, pos.x(), pos.y(), self.contains(pos)) or index is not None or self.contains(pos):
+            event.accept()
 
     def mouseMoveEvent(self, event) -> None:
-        hints = self.document.hints if self.document else None
-        if self._drag_key is not None and hints is not None and hints.selected is not None:
+        if self.editor.dragging:
             pos = self.scene_pos(event)
-            width, height = self.document.size  # type: ignore[union-attr]
-            x = min(max(pos.x(), 0.0), width - 1e-3)
-            y = min(max(pos.y(), 0.0), height - 1e-3)
-            hints.update(hints.selected, coalesce=self._drag_key, x=x, y=y)
+            self.editor.drag_to(pos.x(), pos.y())
             event.accept()
             return
-        if hints is not None and self.hint_at(self.scene_pos(event)) is not None:
+        if self.document is not None and self.hint_at(self.scene_pos(event)) is not None:
             self.setCursor(Qt.CursorShape.SizeAllCursor)
         elif self._pan_from is None:
             self.setCursor(Qt.CursorShape.CrossCursor)
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self._drag_key is not None:
-            self._drag_key = None
-            if self.document:
-                self.document.hints.end_coalescing()
+        if event.button() == Qt.MouseButton.LeftButton and self.editor.dragging:
+            self.editor.release()
             event.accept()
             return
         super().mouseReleaseEvent(event)

@@ -14,11 +14,12 @@ from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
 from ..editor import Editor
 from ..engine import ColorizationEngine
-from ..global_hints import mean_saturation
+from ..errors import ImageError
+from ..global_hints import mean_saturation, reference_of_photo
 from ..images import READ_FORMATS
+from .background import BackgroundJobs
 from .bridge import EngineBridge
 from .global_panel import DropsReference, GlobalHintsPanel
-from .reference_loader import ReferenceLoader
 
 REFERENCE_FILTER = "Photos (" + " ".join(f"*{s}" for s in READ_FORMATS) + ");;All files (*)"
 SWATCH_LIGHTNESS = 65.0
@@ -31,7 +32,7 @@ class MainWindow(Protocol):
     editor: Editor
     bridge: EngineBridge | None
     global_panel: GlobalHintsPanel
-    reference_loader: ReferenceLoader
+    jobs: BackgroundJobs
 
     def show_error(self, title: str, text: str) -> None: ...
 
@@ -47,14 +48,12 @@ class GlobalHintsController:
         self.window = window
         self.thumbnails: dict[str, np.ndarray] = {}
         """Thumbnails of the reference photos read in this run, by path (sessions keep only colours)."""
-        panel, editor, loader = window.global_panel, window.editor, window.reference_loader
+        panel, editor = window.global_panel, window.editor
         panel.choose_reference.connect(self.choose)
         drop_area.reference_dropped.connect(self.use_photo)
         panel.reference_toggled.connect(editor.set_reference_on)
         panel.clear_reference.connect(editor.clear_reference)
         panel.saturation_changed.connect(lambda value, final: editor.set_saturation(value, final))
-        loader.loaded.connect(self._loaded)
-        loader.failed.connect(lambda path, message: window.show_error("Could not use the photo's colours", message))
         for signal in (editor.document_changed, editor.hints_changed):
             signal.connect(lambda *_: self.refresh())
         editor.result_changed.connect(self._result_changed)
@@ -75,7 +74,13 @@ class GlobalHintsController:
             self.window.statusBar().showMessage("Open a photo first, then drop a photo to take colours from.", 8000)
             return
         self.window.statusBar().showMessage(f"Reading the colours of {Path(path).name}…")
-        self.window.reference_loader.load(path)
+        self.window.jobs.run(
+            lambda: reference_of_photo(path),
+            lambda result: self._loaded(path, *result),
+            lambda error: self.window.show_error("Could not use the photo's colours", reference_error(path, error)),
+            key="reference",
+            name="reference",
+        )
 
     def _loaded(self, path: str, histogram: tuple[float, ...], thumbnail: np.ndarray) -> None:
         editor = self.window.editor
@@ -91,7 +96,7 @@ class GlobalHintsController:
             small = preview[:: max(1, preview.shape[0] // 128), :: max(1, preview.shape[1] // 128)]
             rgb = np.ascontiguousarray(small).astype(np.float32) / 255
             value = float(mean_saturation(torch.from_numpy(rgb).permute(2, 0, 1)[None])[0])
-            self.window.global_panel.automatic_start = round(value, 2)
+            self.window.global_panel.set_automatic_start(round(value, 2))
 
     def refresh(self) -> None:
         """Show the editor's global hints, and whether the weights in use take them."""
@@ -116,3 +121,14 @@ class GlobalHintsController:
             colours = [(rgb, ab, share) for rgb, (ab, share) in zip(rgbs, main, strict=True)]
         thumbnail = self.thumbnails.get(hints.reference) if hints.reference else None
         window.global_panel.show_global(hints, colours, thumbnail, available, reason)
+
+
+def reference_error(path: str, error: BaseException) -> str:
+    """What the user reads when ``path`` cannot lend its colours."""
+    if isinstance(error, ImageError):
+        return str(error)
+    if isinstance(error, ValueError):  # a grey photo
+        return f"{Path(path).name}: {error}."
+    if isinstance(error, MemoryError):
+        return f"{path}: not enough memory to read this photo. Choose a smaller one."
+    return f"{path}: could not be read ({type(error).__name__}: {error})."

@@ -188,12 +188,24 @@ class GlobalHintsPanel(QWidget):
             automatic = hints.saturation is None
             self.automatic.setChecked(automatic)
             self.automatic.setEnabled(available)
-            if not automatic and not self.slider.isSliderDown():
-                self.slider.setValue(round((hints.saturation or 0.0) * SLIDER_STEPS))
+            if not self.slider.isSliderDown():  # automatic: where unticking it would start
+                shown = self.automatic_start if hints.saturation is None else hints.saturation
+                self.slider.setValue(round(shown * SLIDER_STEPS))
             self.slider.setEnabled(available and not automatic)
             self.saturation_value.setText("auto" if automatic else f"{hints.saturation:.2f}")
         finally:
             self._showing = False
+
+    def set_automatic_start(self, saturation: float) -> None:
+        """The result's own saturation: where the slider rests while "Automatic" is ticked, and
+        where it starts when it is unticked (so that the photo does not jump)."""
+        self.automatic_start = saturation
+        if self.automatic.isChecked() and not self.slider.isSliderDown():
+            self._showing = True
+            try:
+                self.slider.setValue(round(saturation * SLIDER_STEPS))
+            finally:
+                self._showing = False
 
     # ----- forwarding ------------------------------------------------------------------------------
     def _toggled(self, on: bool) -> None:

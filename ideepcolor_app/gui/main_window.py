@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import logging
-import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt, QTimer, Signal
@@ -40,6 +39,7 @@ from ..registry import missing_weights_message, weights_in_use_message
 from ..resources import sample_photo
 from ..worker import UpdateResult
 from . import file_actions
+from .background import BackgroundJobs
 from .bridge import EngineBridge
 from .canvas import HintCanvas
 from .color_panel import ColorPanel, gamut_pictures
@@ -47,7 +47,6 @@ from .global_actions import GlobalHintsController
 from .global_panel import DropsReference, GlobalHintsPanel
 from .image_view import ImageView
 from .photo_opener import PhotoOpener
-from .reference_loader import ReferenceLoader
 
 SAMPLE_PHOTO = sample_photo()
 AUTOSAVE_MAX_WAIT_MS = 3000
@@ -59,7 +58,6 @@ class MainWindow(QMainWindow):
     state and its rules live there, the file actions in :mod:`.file_actions`."""
 
     _download_progress = Signal(str)  # from the download thread; widgets are touched only here
-    _download_done = Signal(str)
 
     def __init__(
         self, weights: str | None = None, device: str | None = None, mask_convention: str | None = None
@@ -79,8 +77,9 @@ class MainWindow(QMainWindow):
         self._autosave_deadline = QTimer(self, singleShot=True, interval=AUTOSAVE_MAX_WAIT_MS)
         for timer in (self._autosave, self._autosave_deadline):
             timer.timeout.connect(self._autosave_now)
-        self._download_done.connect(self._download_finished)
         self._download_progress.connect(lambda text: self.statusBar().showMessage(text))
+        self.jobs = BackgroundJobs(self)
+        """Background work of this window (downloads, reference photos); see :mod:`.background`."""
         self.opener = PhotoOpener(self)
         self.opener.busy_changed.connect(self._opening_changed)
         self._build_ui()
@@ -96,9 +95,8 @@ class MainWindow(QMainWindow):
 
     # ----- construction -------------------------------------------------------------------------
     def _build_ui(self) -> None:
-        self.canvas = HintCanvas()
+        self.canvas = HintCanvas(self.editor)
         self.canvas.placeholder = "Open a black-and-white photo:\nFile > Open (Ctrl+O), or drop it here."
-        self.canvas.add_requested.connect(lambda x, y: self.editor.add_hint(x, y))
         self.canvas.patch_step.connect(lambda step: self.editor.step_patch_size(step))
         self.result_view = ImageView()
         self.result_view.placeholder = "The colorized photo appears here."
@@ -136,7 +134,6 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Colour", self)
         dock.setObjectName("colour-dock")
         self.global_panel = GlobalHintsPanel()
-        self.reference_loader = ReferenceLoader(self)
         self.colour_panels = DropsReference()  # a colour photo dropped here lends its colours
         panels = QVBoxLayout(self.colour_panels)
         panels.setContentsMargins(0, 0, 0, 0)
@@ -414,25 +411,22 @@ class MainWindow(QMainWindow):
 
         entry = REGISTRY["siggraph17"]
         self.download_button.setEnabled(False)
-
-        def run() -> None:
-            try:
-                download(
-                    entry.url or "",
-                    cache_dir() / entry.filename,
-                    sha256=entry.sha256,
-                    progress=lambda done, total: self._download_progress.emit(
-                        f"Downloading weights: {done / 1e6:.0f}" + (f" of {total / 1e6:.0f} MB" if total else " MB")
-                    ),
-                    validate=lambda part: check_weights_file(part, ".pth"),
-                )
-            except Exception as exc:  # whatever ends the thread must reach the window and re-enable the button
-                log.exception("weights download failed")
-                self._download_done.emit(str(exc) or type(exc).__name__)
-            else:
-                self._download_done.emit("")
-
-        threading.Thread(target=run, daemon=True).start()
+        self.jobs.run(
+            lambda: download(
+                entry.url or "",
+                cache_dir() / entry.filename,
+                sha256=entry.sha256,
+                progress=lambda done, total: self._download_progress.emit(
+                    f"Downloading weights: {done / 1e6:.0f}" + (f" of {total / 1e6:.0f} MB" if total else " MB")
+                ),
+                validate=lambda part: check_weights_file(part, ".pth"),
+            ),
+            lambda _: self._download_finished(""),
+            # whatever ends the download reaches the window and re-enables the button
+            lambda error: self._download_finished(str(error) or type(error).__name__),
+            key="download",
+            name="download",
+        )
 
     def _download_finished(self, error: str) -> None:
         self.download_button.setEnabled(True)
@@ -605,6 +599,7 @@ class MainWindow(QMainWindow):
         self.recovery.clear()
         self.settings.setValue("geometry", self.saveGeometry())
         self.opener.close()
+        self.jobs.close()
         if self.bridge is not None:
             self.bridge.close()
         event.accept()

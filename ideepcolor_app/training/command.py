@@ -139,6 +139,13 @@ def add_parser(
         "stay those of --init exactly",
     )
     p.add_argument(
+        "--chroma-weight",
+        type=float,
+        default=0.0,
+        help="with global hints: weight of a loss on each image's mean chroma against the truth's, so that "
+        "a saturation hint makes colours as strong as asked (per-pixel losses keep them dull)",
+    )
+    p.add_argument(
         "--precision",
         choices=["auto", "bf16", "fp32"],
         default="auto",
@@ -209,6 +216,7 @@ def run(args: argparse.Namespace) -> int:
         recolour_share=args.recolour_share,
         global_hints=args.global_hints or args.global_only,
         global_only=args.global_only,
+        chroma_weight=args.chroma_weight,
     )
     dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
     trainer = Trainer(config, photos, device, dev)

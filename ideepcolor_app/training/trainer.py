@@ -22,7 +22,7 @@ from ..ab_bins import ab_to_bin
 from ..atomic import atomic_path
 from ..color import rgb_to_lab
 from ..encoding import HintEncoding, MaskConvention, encode_hints
-from ..global_hints import ab_histogram, global_vector, mean_saturation
+from ..global_hints import ab_histogram, any_given, global_vector, mean_saturation
 from ..model import SIGGRAPHGenerator, count_forward_flops
 from ..precision import Precision, autocast, cpu_precision
 from ..weights import load_model, save_weights
@@ -89,6 +89,10 @@ class TrainConfig:
     global_hints: bool = False
     """Train the global-hints branch (added to --init weights that lack it): each image is given its own
     histogram, its own saturation, both or (unless ``global_only``) neither, at random."""
+    chroma_weight: float = 0.0
+    """Weight of a loss on each image's mean chroma (result against truth, in units of 10 ab) for the
+    images given global hints. Per-pixel losses alone keep colours dull when the hue is uncertain,
+    whatever saturation is asked for; this one makes the saturation hint a control that works."""
     global_only: bool = False
     """Train only the global-hints branch: the rest stays frozen (batch norms too), so results without
     global hints stay exactly those of the --init weights and their calibration still holds."""
@@ -137,12 +141,26 @@ def losses(
         extra = {}
         if config.global_hints:
             extra["global_hints"] = simulated_global_hints(rgb, ab, generator, allow_none=not config.global_only)
+            given = any_given(extra["global_hints"])
         if config.global_only:  # the frozen trunk runs as it will in use: calibrated
             extra["hint_counts"] = valid.sum(dim=1)
     with autocast(rgb.device, precision):
         out = model(x, **extra)
     ce = F.cross_entropy(out.logits.float(), target_bins)
-    return ce, regression_loss(out.ab.float(), ab, config)
+    regression = regression_loss(out.ab.float(), ab, config)
+    if config.global_hints and config.chroma_weight:
+        regression = regression + config.chroma_weight * chroma_loss(out.ab.float(), ab, given)
+    return ce, regression
+
+
+def chroma_loss(predicted: torch.Tensor, target: torch.Tensor, selected: torch.Tensor) -> torch.Tensor:
+    """Mean over the ``selected`` images of ((mean chroma of the result - of the truth) / 10)^2."""
+
+    def mean_chroma(ab: torch.Tensor) -> torch.Tensor:
+        return torch.sqrt((ab**2).sum(dim=1) + 1e-6).mean(dim=(1, 2))
+
+    error = ((mean_chroma(predicted) - mean_chroma(target)) / 10.0) ** 2
+    return (error * selected).sum() / selected.sum().clamp(min=1)
 
 
 def simulated_global_hints(
@@ -455,6 +473,7 @@ class Trainer:
             "fill_prior_weight": self.config.fill_prior_weight,
             "global_hints": self.config.global_hints,
             "global_only": self.config.global_only,
+            "chroma_weight": self.config.chroma_weight,
         }
         state = self.exported_model.state_dict()
         paths = [
