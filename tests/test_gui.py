@@ -593,7 +593,7 @@ def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
     import random
 
     from ideepcolor_app.engine import ColorizationEngine
-    from ideepcolor_app.gui.color_panel import gamut_pictures
+    from ideepcolor_app.gui.gamut_pictures import gamut_pictures
 
     qtbot.waitUntil(lambda: gamut_pictures().complete, timeout=60000)  # 20 MB made once at start-up
     rng = random.Random(0)
@@ -710,17 +710,17 @@ def test_painting_the_canvas_many_times_leaks_no_reference_to_none(qtbot, window
 
 
 def test_the_gamut_picker_shows_each_lightness_computed_off_the_gui_thread(qtbot, monkeypatch):
-    from ideepcolor_app.gui import color_panel
+    from ideepcolor_app.gui import color_panel, gamut_pictures
 
     computed_on: list[threading.Thread] = []
-    compute = color_panel._gamut_image
+    compute = gamut_pictures._gamut_image
 
     def recording(lightness: float):
         computed_on.append(threading.current_thread())
         return compute(lightness)
 
-    monkeypatch.setattr(color_panel, "_pictures", None)  # a fresh set, none computed yet
-    monkeypatch.setattr(color_panel, "_gamut_image", recording)
+    monkeypatch.setattr(gamut_pictures, "_pictures", None)  # a fresh set, none computed yet
+    monkeypatch.setattr(gamut_pictures, "_gamut_image", recording)
     picker = color_panel.GamutPicker()
     qtbot.addWidget(picker)
     off_centre = color_panel.PICKER_SIZE // 2 + 20  # a near-grey colour, clear of the marker
@@ -732,7 +732,7 @@ def test_the_gamut_picker_shows_each_lightness_computed_off_the_gui_thread(qtbot
 
     dark, bright = shown_value(20.0), shown_value(85.0)
     assert dark < 100 and bright > 170, "the plane is drawn at the lightness asked for"
-    qtbot.waitUntil(lambda: color_panel.gamut_pictures().complete, timeout=60000)  # then all the others
+    qtbot.waitUntil(lambda: gamut_pictures.gamut_pictures().complete, timeout=60000)  # then all the others
     assert len(computed_on) == 101 and threading.main_thread() not in computed_on, "each once, in the background"
 
 

@@ -124,7 +124,9 @@ def open_session(window: MainWindow, path: Path) -> bool:
 
 
 def choose_file(window: MainWindow) -> None:
-    path, _ = QFileDialog.getOpenFileName(window.as_parent(), "Open photo or hints", last_folder(window), PHOTO_FILTER)
+    path, _ = QFileDialog.getOpenFileName(
+        window.as_parent(), "Open photo or hints", last_folder(window.settings), PHOTO_FILTER
+    )
     if path:
         open_path(window, path)
 
@@ -297,8 +299,9 @@ def may_discard(window: MainWindow) -> bool:
     return answer == QMessageBox.StandardButton.Discard
 
 
-def last_folder(window: MainWindow) -> str:
-    return str(window.settings.value("lastFolder", str(Path.home())))
+def last_folder(settings: QSettings) -> str:
+    """The folder a file dialog starts in: the last photo's, else the home folder."""
+    return str(settings.value("lastFolder", str(Path.home())))
 
 
 def recent_files(window: MainWindow) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 
@@ -10,7 +9,6 @@ from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QFrame,
     QLabel,
     QMainWindow,
@@ -26,23 +24,21 @@ from PySide6.QtWidgets import (
 )
 
 from ..device import available_devices
-from ..document import DISPLAY_MAX_SIDE, Document
+from ..document import Document
 from ..editor import Editor, result_kind
 from ..encoding import DEFAULT_PATCH_SIZE
-from ..engine import ColorizationEngine
-from ..errors import IdeepcolorError
 from ..global_hints import GlobalHints
 from ..hints import Hint
 from ..images import Photo
 from ..recovery import RecoveryFile
-from ..registry import missing_weights_message, weights_in_use_message
 from ..resources import sample_photo
 from ..worker import UpdateResult
-from . import file_actions
+from . import engine_actions, file_actions
 from .background import BackgroundJobs
 from .bridge import EngineBridge
 from .canvas import HintCanvas
-from .color_panel import ColorPanel, gamut_pictures
+from .color_panel import ColorPanel
+from .gamut_pictures import gamut_pictures
 from .global_actions import GlobalHintsController
 from .global_panel import DropsReference, GlobalHintsPanel
 from .image_view import ImageView
@@ -57,7 +53,7 @@ class MainWindow(QMainWindow):
     """Builds the widgets and connects them to an :class:`~ideepcolor_app.editor.Editor`; the editing
     state and its rules live there, the file actions in :mod:`.file_actions`."""
 
-    _download_progress = Signal(str)  # from the download thread; widgets are touched only here
+    download_progress = Signal(str)  # from the download thread; widgets are touched only here
 
     def __init__(
         self, weights: str | None = None, device: str | None = None, mask_convention: str | None = None
@@ -69,7 +65,7 @@ class MainWindow(QMainWindow):
         self.weights_error: str | None = None
         self.last_error: str | None = None
         self.device = device or str(self.settings.value("device", "auto"))
-        self._weights, self._mask_convention = weights, mask_convention
+        self.weights_source, self.mask_convention = weights, mask_convention
         self.recovery = RecoveryFile()
         # Autosave 0.8 s after the edits pause, and at most 3 s after the first unsaved edit even
         # while they go on (a long drag, steady clicking).
@@ -77,7 +73,7 @@ class MainWindow(QMainWindow):
         self._autosave_deadline = QTimer(self, singleShot=True, interval=AUTOSAVE_MAX_WAIT_MS)
         for timer in (self._autosave, self._autosave_deadline):
             timer.timeout.connect(self._autosave_now)
-        self._download_progress.connect(lambda text: self.statusBar().showMessage(text))
+        self.download_progress.connect(lambda text: self.statusBar().showMessage(text))
         self.jobs = BackgroundJobs(self)
         """Background work of this window (downloads, reference photos); see :mod:`.background`."""
         self.opener = PhotoOpener(self)
@@ -323,42 +319,10 @@ class MainWindow(QMainWindow):
         files.refresh_recent_menu(self)
         self._refresh_edit_actions()
 
-    # ----- engine ---------------------------------------------------------------------------------
+    # ----- engine (see engine_actions) ----------------------------------------------------------------
     def load_engine(self, weights: str | None = None) -> bool:
         """Load weights into a new engine; on failure the engine in use (if any) is kept."""
-        try:
-            engine = ColorizationEngine.from_weights(weights, self.device, self._mask_convention)
-        except IdeepcolorError as exc:
-            self.weights_error = str(exc)
-            if self.bridge is not None:
-                return False  # keep working with the weights already loaded
-            self.no_weights_text.setText(
-                "<h3>No colorization weights</h3><pre style='white-space: pre-wrap'>"
-                + html.escape(str(exc))
-                + "</pre><p>You can still place hints and save them.</p>"
-            )
-            self.right.setCurrentWidget(self.no_weights)
-            self.device_label.setText("")
-            self.weights_label.setText("no weights")
-            return False
-        self.weights_error = None
-        self._weights = weights
-        self.use_bridge(EngineBridge(engine, DISPLAY_MAX_SIDE))
-        self.right.setCurrentWidget(self.result_view)
-        self.device_label.setText(f"Device: {engine.device_label}")
-        self.weights_label.setText(f"Weights: {engine.weights_label}")
-        self.weights_label.setToolTip(
-            f"Mask convention {engine.info.mask_convention.value}: {engine.info.convention_reason}"
-        )
-        if engine.problems:
-            self.show_error("Some weights could not be used", "\n\n".join(engine.problems))
-        elif "detected" in engine.info.convention_reason or "same under both" in engine.info.convention_reason:
-            self.statusBar().showMessage(
-                f"{engine.info.path.name}: mask convention "
-                f"{engine.info.mask_convention.value}, {engine.info.convention_reason}",
-                15000,
-            )
-        return True
+        return engine_actions.load_engine(self, weights)
 
     def use_bridge(self, bridge: EngineBridge) -> None:
         """Colorize through ``bridge`` from now on (the previous one is closed); the open photo is
@@ -389,51 +353,13 @@ class MainWindow(QMainWindow):
         self.show_error("Could not save the result", message)
 
     def set_device(self, device: str) -> None:
-        previous, self.device = self.device, device
-        if self.load_engine(self._weights):
-            self.settings.setValue("device", device)
-        else:
-            self.device = previous
-            self.show_error(f"Could not switch to {device}", self.weights_error or "")
+        engine_actions.set_device(self, device)
 
     def choose_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Load weights", file_actions.last_folder(self), "Weights (*.pth *.safetensors)"
-        )
-        if path and not self.load_engine(path):
-            self.show_error("Could not load weights", self.weights_error or "")
+        engine_actions.choose_weights(self)
 
     def download_published_weights(self) -> None:
-        from ..download import download
-        from ..registry import REGISTRY
-        from ..userdirs import cache_dir
-        from ..weights import check_weights_file
-
-        entry = REGISTRY["siggraph17"]
-        self.download_button.setEnabled(False)
-        self.jobs.run(
-            lambda: download(
-                entry.url or "",
-                cache_dir() / entry.filename,
-                sha256=entry.sha256,
-                progress=lambda done, total: self._download_progress.emit(
-                    f"Downloading weights: {done / 1e6:.0f}" + (f" of {total / 1e6:.0f} MB" if total else " MB")
-                ),
-                validate=lambda part: check_weights_file(part, ".pth"),
-            ),
-            lambda _: self._download_finished(""),
-            # whatever ends the download reaches the window and re-enables the button
-            lambda error: self._download_finished(str(error) or type(error).__name__),
-            key="download",
-            name="download",
-        )
-
-    def _download_finished(self, error: str) -> None:
-        self.download_button.setEnabled(True)
-        if error:
-            self.show_error("Download failed", error)
-        elif self.load_engine(None):
-            self.statusBar().showMessage("Weights downloaded and loaded.", 8000)
+        engine_actions.download_published_weights(self)
 
     # ----- reactions to the editor ---------------------------------------------------------------
     def _document_opened(self, document: Document) -> None:
@@ -566,9 +492,7 @@ class MainWindow(QMainWindow):
 
     def weights_help(self) -> str:
         """What Help > Getting Weights says: what is in use, and how to add the full-size network."""
-        if self.bridge is None:
-            return missing_weights_message()
-        return weights_in_use_message(self.bridge.engine.weights_label, self.bridge.engine.refines)
+        return engine_actions.weights_help(self)
 
     def _autosave_now(self) -> None:
         self._autosave.stop()

@@ -1,0 +1,165 @@
+"""What the window does about its engine: load weights, switch device, download the published ones."""
+
+from __future__ import annotations
+
+import html
+from typing import Protocol
+
+from PySide6.QtCore import QSettings, SignalInstance
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QStackedWidget, QStatusBar, QWidget
+
+from ..document import DISPLAY_MAX_SIDE
+from ..engine import ColorizationEngine
+from ..errors import IdeepcolorError
+from ..registry import missing_weights_message, weights_in_use_message
+from . import file_actions
+from .background import BackgroundJobs
+from .bridge import EngineBridge
+
+
+class MainWindow(Protocol):
+    """What these actions use of :class:`~ideepcolor_app.gui.main_window.MainWindow`."""
+
+    bridge: EngineBridge | None
+    settings: QSettings
+    device: str
+    weights_source: str | None
+    mask_convention: str | None
+    weights_error: str | None
+
+    @property
+    def right(self) -> QStackedWidget: ...
+
+    @property
+    def result_view(self) -> QWidget: ...
+
+    @property
+    def no_weights(self) -> QWidget: ...
+
+    @property
+    def no_weights_text(self) -> QLabel: ...
+
+    @property
+    def download_button(self) -> QPushButton: ...
+
+    @property
+    def device_label(self) -> QLabel: ...
+
+    @property
+    def weights_label(self) -> QLabel: ...
+
+    @property
+    def download_progress(self) -> SignalInstance: ...
+
+    @property
+    def jobs(self) -> BackgroundJobs: ...
+
+    def use_bridge(self, bridge: EngineBridge) -> None: ...
+
+    def show_error(self, title: str, text: str) -> None: ...
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def as_parent(self) -> QWidget: ...
+
+
+def load_engine(window: MainWindow, weights: str | None = None) -> bool:
+    """Load weights into a new engine; on failure the engine in use (if any) is kept, and with none
+    the result view explains what is missing."""
+    try:
+        engine = ColorizationEngine.from_weights(weights, window.device, window.mask_convention)
+    except IdeepcolorError as exc:
+        window.weights_error = str(exc)
+        if window.bridge is not None:
+            return False  # keep working with the weights already loaded
+        window.no_weights_text.setText(
+            "<h3>No colorization weights</h3><pre style='white-space: pre-wrap'>"
+            + html.escape(str(exc))
+            + "</pre><p>You can still place hints and save them.</p>"
+        )
+        window.right.setCurrentWidget(window.no_weights)
+        window.device_label.setText("")
+        window.weights_label.setText("no weights")
+        return False
+    window.weights_error = None
+    window.weights_source = weights
+    window.use_bridge(EngineBridge(engine, DISPLAY_MAX_SIDE))
+    window.right.setCurrentWidget(window.result_view)
+    window.device_label.setText(f"Device: {engine.device_label}")
+    window.weights_label.setText(f"Weights: {engine.weights_label}")
+    window.weights_label.setToolTip(
+        f"Mask convention {engine.info.mask_convention.value}: {engine.info.convention_reason}"
+    )
+    if engine.problems:
+        window.show_error("Some weights could not be used", "\n\n".join(engine.problems))
+    elif "detected" in engine.info.convention_reason or "same under both" in engine.info.convention_reason:
+        window.statusBar().showMessage(
+            f"{engine.info.path.name}: mask convention "
+            f"{engine.info.mask_convention.value}, {engine.info.convention_reason}",
+            15000,
+        )
+    return True
+
+
+def set_device(window: MainWindow, device: str) -> None:
+    """Run on ``device`` from now on; if it cannot be used, the engine in use stays and a message says why."""
+    previous, window.device = window.device, device
+    if load_engine(window, window.weights_source):
+        window.settings.setValue("device", device)
+    else:
+        window.device = previous
+        window.show_error(f"Could not switch to {device}", window.weights_error or "")
+
+
+def choose_weights(window: MainWindow) -> None:
+    """Ask for a weights file and use it."""
+    path, _ = QFileDialog.getOpenFileName(
+        window.as_parent(),
+        "Load weights",
+        file_actions.last_folder(window.settings),
+        "Weights (*.pth *.safetensors)",
+    )
+    if path and not load_engine(window, path):
+        window.show_error("Could not load weights", window.weights_error or "")
+
+
+def download_published_weights(window: MainWindow) -> None:
+    """Download the published full-size weights in the background, then use them."""
+    from ..download import download
+    from ..registry import REGISTRY
+    from ..userdirs import cache_dir
+    from ..weights import check_weights_file
+
+    entry = REGISTRY["siggraph17"]
+    window.download_button.setEnabled(False)
+    window.jobs.run(
+        lambda: download(
+            entry.url or "",
+            cache_dir() / entry.filename,
+            sha256=entry.sha256,
+            progress=lambda done, total: window.download_progress.emit(
+                f"Downloading weights: {done / 1e6:.0f}" + (f" of {total / 1e6:.0f} MB" if total else " MB")
+            ),
+            validate=lambda part: check_weights_file(part, ".pth"),
+        ),
+        lambda _: download_finished(window, ""),
+        # whatever ends the download reaches the window and re-enables the button
+        lambda error: download_finished(window, str(error) or type(error).__name__),
+        key="download",
+        name="download",
+    )
+
+
+def download_finished(window: MainWindow, error: str) -> None:
+    window.download_button.setEnabled(True)
+    if error:
+        window.show_error("Download failed", error)
+    elif load_engine(window, None):
+        window.statusBar().showMessage("Weights downloaded and loaded.", 8000)
+
+
+def weights_help(window: MainWindow) -> str:
+    """What Help > Getting Weights says: what is in use, and how to add the full-size network."""
+    if window.bridge is None:
+        return missing_weights_message()
+    return weights_in_use_message(window.bridge.engine.weights_label, window.bridge.engine.refines)
