@@ -8,6 +8,7 @@ subscribes, as napari's Qt viewer subscribes to a layer's evented tool state.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -217,6 +218,11 @@ class Editor:
         """Redo the last undone edit."""
         if self.document:
             self.document.hints.redo()
+
+    def restore(self, hints: Sequence[Hint], global_hints: GlobalHints | None = None) -> None:
+        """Put back hints (and global hints) recovered after a crash, as one undo step."""
+        if self.document:
+            self.document.hints.replace_all(hints, global_hints=global_hints)
 
     def clear_hints(self) -> None:
         """Remove every hint (one undo step)."""

@@ -78,3 +78,15 @@ def test_no_module_imports_another_in_a_cycle():
     for module in graph:
         if module not in state:
             visit(module, [])
+
+
+def test_no_gui_module_edits_the_hints_itself():
+    """The editor is the one door into the hints: widgets and actions send it intents."""
+    import re
+
+    mutators = "add|update|remove|clear|replace_all|select|undo|redo|set_global_hints|end_coalescing"
+    pattern = re.compile(rf"\bhints\.({mutators})\(")
+    offenders = {
+        str(path.relative_to(PACKAGE)): pattern.findall(path.read_text()) for path in (PACKAGE / "gui").glob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}

@@ -255,8 +255,7 @@ def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] |
 
     def restore(document: Document | None) -> None:
         if document is not None:  # on failure the orphan stays, so the hints are not lost
-            # undoable, and the document counts as modified
-            document.hints.replace_all(session.hints, global_hints=session.global_hints)
+            window.editor.restore(session.hints, session.global_hints)  # undoable; the document counts as modified
             autosave(window)  # this window's own autosave holds them before the orphan goes
             if window.recovery.path.is_file():
                 orphan.discard()

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QApplication
 from ..bench import cpu_counters, steal_percent
 from ..editor import MAX_RECENT_COLORS
 from ..engine import ColorizationEngine
-from ..hints import Hint
 from ..images import Photo, load_photo, save_image
 from . import file_actions
 from .bridge import EngineBridge
@@ -115,9 +114,9 @@ def _drag(engine: ColorizationEngine, seconds: float, photo: Photo) -> dict[str,
     for i in range(MAX_RECENT_COLORS):
         angle = 2 * np.pi * i / MAX_RECENT_COLORS
         window.editor.choose_color(60 * np.cos(angle), 60 * np.sin(angle), True)
-    hints = document.hints
     width, height = document.size
-    hints.add(Hint(width / 2, height / 2, (30.0, 30.0), 5))
+    window.editor.choose_color(30.0, 30.0, True)
+    window.editor.press(None, width / 2, height / 2, inside=True)  # a hint, held for a drag as a user does
     # Uploaded first: on a large photo that takes a second, which is opening, not dragging.
     _pump(lambda: bridge.engine.current is not None and bridge.engine.current.photo is photo, 60)
     results_seen = [0]
@@ -127,7 +126,7 @@ def _drag(engine: ColorizationEngine, seconds: float, photo: Photo) -> dict[str,
 
     def move() -> None:
         t = clock.elapsed() / 1000
-        hints.update(0, coalesce="bench", x=width * (0.5 + 0.3 * np.sin(t)), y=height * (0.5 + 0.3 * np.cos(t)))
+        window.editor.drag_to(width * (0.5 + 0.3 * np.sin(t)), height * (0.5 + 0.3 * np.cos(t)))
 
     loop = _EventLoopGaps()
     mover = QTimer()
@@ -138,6 +137,7 @@ def _drag(engine: ColorizationEngine, seconds: float, photo: Photo) -> dict[str,
     _pump(lambda: False, seconds)
     loop.stop()
     mover.stop()
+    window.editor.release()
     _dispose(window)
     return {
         "worst_stall_ms": loop.worst_stall_ms,
