@@ -37,6 +37,10 @@ DRAG_INTERVAL = 0.15
 """A request this soon after the previous one is part of a drag (or another quick succession)."""
 
 
+WaitFor = Callable[[threading.Condition, Callable[[], bool], float], object]
+"""Waits on a held condition until the predicate holds or the seconds pass (Condition.wait_for's shape)."""
+
+
 class Engine(Protocol):
     """What the worker needs of :class:`~ideepcolor_app.engine.ColorizationEngine`."""
 
@@ -119,10 +123,15 @@ class AsyncColorizer:
         preview_max_side: int = 2048,
         refine_delay: float = REFINE_DELAY,
         clock: Callable[[], float] = time.monotonic,
+        wait_for: WaitFor | None = None,
     ) -> None:
-        """``clock`` (seconds) times the gaps between requests that make a drag; tests give a fake one."""
+        """``clock`` (seconds) times the gaps between requests that make a drag, and ``wait_for``
+        waits (on the worker's condition, held) until a predicate holds or that many seconds pass:
+        the rest before a refinement. Tests give fake ones, so no outcome depends on this machine's
+        speed; by default they are the real clock and ``Condition.wait_for``."""
         self.engine = engine
         self._clock = clock
+        self._wait_for: WaitFor = wait_for or (lambda cond, predicate, seconds: cond.wait_for(predicate, seconds))
         self.preview_max_side = preview_max_side
         self.refine_delay = refine_delay
         self._on_result = on_result
@@ -212,7 +221,7 @@ class AsyncColorizer:
     def _quiet_for(self, seconds: float) -> bool:
         """Wait up to ``seconds``; True if no newer request came meanwhile."""
         with self._cond:
-            self._cond.wait_for(lambda: self._pending is not None or self._closed, timeout=seconds)
+            self._wait_for(self._cond, lambda: self._pending is not None or self._closed, seconds)
             return self._pending is None and not self._closed
 
     def _deliver(

@@ -91,3 +91,42 @@ def photo_files(tmp_path_factory) -> list[Path]:
 @pytest.fixture(params=DEVICES)
 def device(request) -> torch.device:
     return torch.device(request.param)
+
+
+class FakeTime:
+    """A clock and a ``wait_for`` for :class:`~ideepcolor_app.worker.AsyncColorizer` that move only
+    when a test calls :meth:`advance`: drags and rests happen in fake seconds, whatever this
+    machine's speed. ``waits`` counts how often the worker has started resting."""
+
+    def __init__(self, start: float = 100.0) -> None:
+        import threading
+
+        self.now = start
+        self.waits = 0
+        self._changed = threading.Condition()
+
+    def clock(self) -> float:
+        return self.now
+
+    def wait_for(self, cond, predicate, seconds: float) -> bool:
+        """Called by the worker with ``cond`` held: rest until ``predicate()`` or ``seconds`` of fake time."""
+        deadline = self.now + seconds
+        with self._changed:
+            self.waits += 1
+            self._changed.notify_all()
+        while not predicate() and self.now < deadline:
+            cond.wait(0.005)  # lets submit() in; only fake time or a new request ends the rest
+        return predicate()
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def wait_until_resting(self, count: int, timeout: float = 60.0) -> None:
+        """Block until the worker has started its ``count``-th rest (a hang guard, not a speed test)."""
+        with self._changed:
+            assert self._changed.wait_for(lambda: self.waits >= count, timeout), f"the worker rests ({count})"
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()

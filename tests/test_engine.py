@@ -1,5 +1,4 @@
 import threading
-import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -271,38 +270,61 @@ def test_the_fast_network_answers_first_and_the_full_one_refines(two_network_eng
     assert np.abs(full.preview[10, 10].astype(int) - 128).max() <= 1
 
 
-@pytest.mark.slow
-def test_refinement_waits_until_the_hints_stop_changing(two_network_engine):
+def test_refinement_waits_until_the_hints_stop_changing(two_network_engine, fake_time):
     passes = []
-    worker = AsyncColorizer(two_network_engine, lambda r: passes.append(r.preliminary), refine_delay=0.5)
-    for i in range(8):  # a drag: a new state every 0.1 s, faster than the refine delay
+    arrived = threading.Semaphore(0)
+
+    def on_result(result):
+        passes.append(result.preliminary)
+        arrived.release()
+
+    worker = AsyncColorizer(
+        two_network_engine, on_result, refine_delay=0.5, clock=fake_time.clock, wait_for=fake_time.wait_for
+    )
+    for i in range(8):  # a drag: a new state every 0.1 s of fake time, faster than the refine delay
         worker.submit(UpdateRequest((Hint(20.0 + 20 * i, 100.0, (30.0, 30.0), 5),)))
-        time.sleep(0.1)
-    deadline = time.monotonic() + 30
-    while False not in passes and time.monotonic() < deadline:
-        time.sleep(0.05)
+        assert arrived.acquire(timeout=60)
+        fake_time.wait_until_resting(i + 1)
+        fake_time.advance(0.1)
+    assert False not in passes, "no full-size pass while the hints change"
+    fake_time.advance(0.5)  # the hints rest
+    assert arrived.acquire(timeout=60)
     worker.close()
     assert passes.count(False) == 1, "one full-size pass, after the drag ended"
-    assert passes[-1] is False and passes.count(True) >= 2
+    assert passes[-1] is False and passes.count(True) == 8
 
 
 def test_a_drag_with_only_the_fast_network_shows_results_while_it_lasts(two_network_engine):
     """A pass of the fast network is never abandoned: a new state every 20 ms used to cancel
-    every pass, so an offline user saw nothing until the mouse stopped."""
+    every pass, so an offline user saw nothing until the mouse stopped. Here each pass is held
+    until the next state has been submitted, so a newer state is always waiting when it ends."""
     engine = ColorizationEngine([two_network_engine.interactive], torch.device("cpu"))
     engine.set_photo(grey_photo())
+    entered, gate = threading.Semaphore(0), threading.Semaphore(0)
+    colorize = engine.colorize
+
+    def held(*args, **kwargs):
+        entered.release()
+        assert gate.acquire(timeout=60)
+        return colorize(*args, **kwargs)
+
+    engine.colorize = held  # type: ignore[method-assign]
     shown = []
-    worker = AsyncColorizer(engine, lambda r: shown.append(time.monotonic()))
-    started = time.monotonic()
-    for i in range(40):
+    worker = AsyncColorizer(engine, lambda r: shown.append(r.hints[0].x))
+    worker.submit(UpdateRequest((Hint(20.0, 100.0, (30.0, 30.0), 5),)))
+    for i in range(1, 6):
+        assert entered.acquire(timeout=60)  # a pass for the previous state is running
         worker.submit(UpdateRequest((Hint(20.0 + 5 * i, 100.0, (30.0, 30.0), 5),)))
-        time.sleep(0.02)
-    ended = time.monotonic()
-    worker.close()
-    assert sum(started < t <= ended for t in shown) >= 3, "results arrive during the drag"
+        gate.release()  # it ends with a newer state pending
+    assert entered.acquire(timeout=60)
+    gate.release()
+    for _ in range(4):  # the resting state's own passes, if any
+        gate.release()
+    worker.close(timeout=60)
+    assert [20.0 + 5 * i for i in range(5)] == shown[:5], "every state of the drag was shown"
 
 
-def test_a_drag_on_a_cpu_runs_the_fast_network_smaller_until_the_hints_rest(two_network_engine):
+def test_a_drag_on_a_cpu_runs_the_fast_network_smaller_until_the_hints_rest(two_network_engine, fake_time):
     """More than 10 updates a second during a drag on a CPU: passes at DRAG_SIZE while hints change
     quickly, then the full resolution once they rest. The drag's timing comes from a fake clock, and
     each state is submitted once the previous one is shown, so no outcome depends on this machine's speed."""
@@ -312,7 +334,6 @@ def test_a_drag_on_a_cpu_runs_the_fast_network_smaller_until_the_hints_rest(two_
     engine.interactive.precision = Precision.FP32  # the fp32 path; in bf16 drags run at 256 (test below)
     engine.set_photo(grey_photo())
     assert engine.drag_size == DRAG_SIZE
-    now = [100.0]
     arrived = threading.Semaphore(0)
     results = []
 
@@ -320,15 +341,17 @@ def test_a_drag_on_a_cpu_runs_the_fast_network_smaller_until_the_hints_rest(two_
         results.append(result)
         arrived.release()
 
-    worker = AsyncColorizer(engine, on_result, refine_delay=0.3, clock=lambda: now[0])
+    worker = AsyncColorizer(engine, on_result, refine_delay=0.3, clock=fake_time.clock, wait_for=fake_time.wait_for)
     worker.submit(UpdateRequest((Hint(20.0, 100.0, (30.0, 30.0), 5),)))  # a single click
     assert arrived.acquire(timeout=30)
     assert results[0].colorization.size == 256 and not results[0].preliminary, "a click is answered at 256"
     for i in range(1, 6):  # a drag: a new state 20 ms (of the fake clock) after the last
-        now[0] += 0.02
+        fake_time.advance(0.02)
         worker.submit(UpdateRequest((Hint(20.0 + 5 * i, 100.0, (30.0, 30.0), 5),)))
         assert arrived.acquire(timeout=30)
         assert results[-1].preliminary and results[-1].colorization.size == DRAG_SIZE, f"drag step {i}"
+        fake_time.wait_until_resting(i)
+    fake_time.advance(0.3)  # the hints rest
     assert arrived.acquire(timeout=30), "the resting state follows"
     worker.close()
     last = results[-1]
@@ -345,21 +368,31 @@ def test_in_bf16_a_drag_runs_the_fast_network_at_full_size(two_network_engine):
     assert engine.drag_size == 192
 
 
-def test_drag_passes_on_a_large_photo_are_shown_smaller_and_the_rest_in_full(two_network_engine):
+def test_drag_passes_on_a_large_photo_are_shown_smaller_and_the_rest_in_full(two_network_engine, fake_time):
     from ideepcolor_app.worker import PRELIMINARY_MAX_SIDE
 
     engine = ColorizationEngine([two_network_engine.interactive], torch.device("cpu"))
     engine.set_photo(grey_photo(2400, 1600))
     results = []
-    worker = AsyncColorizer(engine, results.append, preview_max_side=2048, refine_delay=0.3)
-    for i in range(25):  # a drag: a new state every 20 ms
+    arrived = threading.Semaphore(0)
+
+    def on_result(result):
+        results.append(result)
+        arrived.release()
+
+    worker = AsyncColorizer(
+        engine, on_result, preview_max_side=2048, refine_delay=0.3, clock=fake_time.clock, wait_for=fake_time.wait_for
+    )
+    for i in range(25):  # a drag: a new state every 20 ms of fake time
         worker.submit(UpdateRequest((Hint(400.0 + 40 * i, 800.0, (30.0, 30.0), 5),)))
-        time.sleep(0.02)
-    deadline = time.monotonic() + 60
-    while not results or results[-1].preliminary or results[-1].hints[0].x != 400.0 + 40 * 24:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+        assert arrived.acquire(timeout=60)
+        if i:  # the first state is a click, answered in full at once; drag steps then rest
+            fake_time.wait_until_resting(i)
+        fake_time.advance(0.02)
+    fake_time.advance(0.3)  # the hints rest
+    assert arrived.acquire(timeout=60)
     worker.close()
+    assert not results[-1].preliminary and results[-1].hints[0].x == 400.0 + 40 * 24
     during = [r for r in results if r.preliminary]
     assert during and all(r.preview.shape[:2] == (PRELIMINARY_MAX_SIDE * 2 // 3, PRELIMINARY_MAX_SIDE) for r in during)
     assert results[-1].preview.shape[:2] == (1365, 2048), "the state the drag ends on, at display size"

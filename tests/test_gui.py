@@ -4,7 +4,6 @@ import contextlib
 import ctypes
 import gc
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -303,12 +302,12 @@ def test_the_window_keeps_running_while_a_photo_loads(qtbot, window, tmp_path, m
     load = GatedLoad(monkeypatch, "slow.png")
     ticks = []
     timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.timeout.connect(lambda: ticks.append(window.opener.busy))
     timer.start(10)
     assert file_actions.open_photo(window, tmp_path / "slow.png")
-    qtbot.wait(400)
+    # The load is held until released below, so timer ticks can only mean a free event loop.
+    qtbot.waitUntil(lambda: ticks.count(True) >= 5, timeout=30000)
     timer.stop()
-    assert len(ticks) > 10, "the event loop ran while the photo was loading"
     assert window.open_progress.isVisible() and "Opening slow.png" in window.statusBar().currentMessage()
     assert window.editor.document.photo.path.name == "photo.png", "the old photo stays until the new one is ready"
     click(window, 300, 300)
@@ -487,6 +486,7 @@ class SlowEngine:
         self.refines, self.preview_size, self.drag_size = real.refines, real.preview_size, real.drag_size
         self.takes_global_hints = real.takes_global_hints
         self.finished = threading.Event()
+        self.started, self.gate = threading.Event(), threading.Event()  # an update held until released
         self.returned = []  # what this engine computed, to tell its results from another engine's
 
     def set_photo(self, photo):
@@ -496,7 +496,8 @@ class SlowEngine:
         return self.real.require_photo()
 
     def colorize(self, hints, size=256, should_stop=None, network=None, source=None, global_hints=None):
-        time.sleep(1.5)
+        self.started.set()
+        assert self.gate.wait(30), "released by the test"
         colorization = self.real.colorize(hints, size, should_stop, network, source, global_hints)
         self.returned.append(colorization)
         self.finished.set()
@@ -509,13 +510,14 @@ def test_gui_thread_keeps_running_while_an_update_is_slow(qtbot, window):
     window.use_bridge(EngineBridge(slow, 512))
     ticks = []
     timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.timeout.connect(lambda: ticks.append(slow.started.is_set() and not slow.gate.is_set()))
     timer.start(10)
-    click(window, 200, 200)  # submits the slow update
-    qtbot.waitUntil(slow.finished.is_set, timeout=10000)
+    click(window, 200, 200)  # submits the update, which is held until released
+    qtbot.waitUntil(slow.started.is_set, timeout=10000)
+    qtbot.waitUntil(lambda: ticks.count(True) >= 5, timeout=30000)  # timers fire while it is held
+    slow.gate.set()
+    qtbot.waitUntil(slow.finished.is_set, timeout=30000)
     timer.stop()
-    assert len(ticks) > 40, "timers kept firing during the 1.5 s update"
-    assert max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) < 0.5
     window.bridge.close()
     window.bridge = None
 
@@ -817,9 +819,10 @@ def test_a_result_the_replaced_engine_was_still_computing_is_not_shown(qtbot, wi
     accepted = []
     window.editor.result_changed.connect(accepted.append)
     click(window, 200, 200)  # the slow engine starts on it
-    time.sleep(0.2)
+    assert slow.started.wait(30)
+    slow.gate.set()
+    assert slow.finished.wait(30), "the old engine finished its pass; its result is on its way to the window"
     window.use_bridge(EngineBridge(slow.real, 2048))  # e.g. another device chosen meanwhile
-    assert slow.finished.is_set(), "the old worker finished its pass while closing"
     wait_for_result(qtbot, window)
     QApplication.processEvents()
     assert slow.returned, "the old engine did compute a result"
