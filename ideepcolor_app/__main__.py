@@ -1,3 +1,5 @@
+"""``python -m ideepcolor_app``: the same as the ``ideepcolor`` command."""
+
 import sys
 
 from .cli import main

@@ -62,6 +62,7 @@ def steal_percent(before: tuple[int, ...] | None, after: tuple[int, ...] | None)
 
 
 def timed(fn: Callable[[], Any], device: torch.device, repeats: int, warmup: int = 1) -> list[float]:
+    """Seconds of each of ``repeats`` calls of ``fn`` after ``warmup`` untimed ones (the device synchronised)."""
     for _ in range(warmup):
         fn()
     synchronize(device)
@@ -75,12 +76,14 @@ def timed(fn: Callable[[], Any], device: torch.device, repeats: int, warmup: int
 
 
 def summary(times: list[float]) -> dict[str, float]:
+    """Median, p95 and count of ``times`` (seconds), in milliseconds."""
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {"median_ms": statistics.median(times) * 1000, "p95_ms": p95 * 1000, "runs": len(times)}
 
 
 def matmul_gflops(device: torch.device, n: int = 2048, repeats: int = 5) -> float:
+    """GFLOP/s of an n x n float32 matrix product on ``device``: the device's plain arithmetic speed."""
     a = torch.randn(n, n, device=device)
     b = torch.randn(n, n, device=device)
     times = timed(lambda: a @ b, device, repeats, warmup=2)
@@ -108,6 +111,7 @@ def conv_gflops(device: torch.device, precision: Precision = Precision.FP32, rep
 
 
 def sample_hints(size: tuple[int, int], count: int = 10, seed: int = 1) -> list[Hint]:
+    """``count`` hints spread over a photo of ``size`` (width, height), the same for a seed."""
     rng = np.random.default_rng(seed)
     return [
         Hint(
@@ -265,6 +269,7 @@ def click_to_first_picture(engine: ColorizationEngine, hints: list[Hint], repeat
 
 
 def device_is_cpu(engine: ColorizationEngine) -> bool:
+    """The engine runs on the CPU (where the fast network answers edits)."""
     return engine.device.type == "cpu"
 
 
@@ -300,6 +305,7 @@ def peak_memory_24mp(weights: str, device: str) -> dict[str, Any]:
 
 
 def table(results: dict[str, Any]) -> str:
+    """The benchmark results as the aligned text table ``ideepcolor bench`` prints."""
     rows = [
         f"device: {results['device']}   torch {results['torch']}   threads: {results['threads']}   "
         f"precision: {results.get('precision', 'fp32')} (bf16 units: {'yes' if results.get('cpu_has_bf16') else 'no'})",

@@ -34,6 +34,7 @@ ALIASES = {"colourize": "colorize", "colorise": "colorize", "colourise": "colori
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``ideepcolor`` command line; returns the exit status (errors become one clear line)."""
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except BrokenPipeError:  # `ideepcolor weights list | head -1`: the reader has all it wanted
@@ -87,6 +88,7 @@ def _not_a_photo(first: str | None) -> str | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every ``ideepcolor`` command."""
     from . import __version__
 
     common = argparse.ArgumentParser(add_help=False)

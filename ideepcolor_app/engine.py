@@ -31,7 +31,7 @@ from .model import NetworkOutput, SIGGRAPHGenerator
 from .photo_on_device import PhotoOnDevice, bands
 from .precision import Precision, autocast, cpu_precision, requested_precision
 from .registry import find_weight_set
-from .suggest import Suggestion, ab_to_display_rgb, suggest_colors
+from .suggest import SUGGESTIONS, Suggestion, ab_to_display_rgb, suggest_colors
 from .weights import WeightsInfo, load_model
 
 PREVIEW_SIZE = 112
@@ -370,7 +370,7 @@ class Colorization:
         a, b = self.ab[0, :, row, col].tolist()
         return a, b
 
-    def suggestions(self, x: float, y: float, k: int = 9) -> Palette:
+    def suggestions(self, x: float, y: float, k: int = SUGGESTIONS) -> Palette:
         """Suggested colours at image point (x, y) under this hint state.
 
         Args:

@@ -59,6 +59,8 @@ class GlobalEvaluation:
     halves: dict[str, GlobalRow] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """Every row, as written under ``global_hints`` by ``evaluate --json``."""
+
         def rows(group: dict[str, GlobalRow]) -> dict[str, Any]:
             return {
                 name: {

@@ -25,6 +25,8 @@ class Cancelled(Exception):
 
 
 class NetworkOutput(NamedTuple):
+    """What one forward pass gives: the ab picture and the colour-distribution logits."""
+
     ab: torch.Tensor
     """(B, 2, H, W) predicted ab in Lab units (tanh * 110), at input resolution."""
     logits: torch.Tensor

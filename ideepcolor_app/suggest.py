@@ -21,10 +21,14 @@ class Suggestion:
     """Share of the distribution's mass behind this colour (0..1)."""
 
 
+SUGGESTIONS = 9
+"""How many suggested colours the palette offers at most."""
+
+
 def suggest_colors(
     probabilities: torch.Tensor,
     lightness: float,
-    k: int = 9,
+    k: int = SUGGESTIONS,
     merge_distance: float = 25.0,
     min_separation: float = 8.0,
 ) -> list[Suggestion]:

@@ -48,17 +48,22 @@ class Engine(Protocol):
     best: Network
 
     @property
-    def refines(self) -> bool: ...
+    def refines(self) -> bool:
+        """See :attr:`~ideepcolor_app.engine.ColorizationEngine.refines`."""
 
     @property
-    def preview_size(self) -> int | None: ...
+    def preview_size(self) -> int | None:
+        """See :attr:`~ideepcolor_app.engine.ColorizationEngine.preview_size`."""
 
     @property
-    def drag_size(self) -> int | None: ...
+    def drag_size(self) -> int | None:
+        """See :attr:`~ideepcolor_app.engine.ColorizationEngine.drag_size`."""
 
-    def set_photo(self, photo: Photo) -> PhotoOnDevice: ...
+    def set_photo(self, photo: Photo) -> PhotoOnDevice:
+        """See :meth:`~ideepcolor_app.engine.ColorizationEngine.set_photo`."""
 
-    def require_photo(self) -> PhotoOnDevice: ...
+    def require_photo(self) -> PhotoOnDevice:
+        """See :meth:`~ideepcolor_app.engine.ColorizationEngine.require_photo`."""
 
     def colorize(
         self,
@@ -68,7 +73,8 @@ class Engine(Protocol):
         network: Network | None = None,
         source: PhotoOnDevice | None = None,
         global_hints: GlobalHints | None = None,
-    ) -> Colorization: ...
+    ) -> Colorization:
+        """See :meth:`~ideepcolor_app.engine.ColorizationEngine.colorize`."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from ..engine import ColorizationEngine
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options every command shares: weights, device, mask convention, precision."""
     parser.add_argument("--weights", help="weights file or registry name (default: see 'ideepcolor weights where')")
     parser.add_argument("--device", default=None, help="cuda, cuda:N, mps or cpu (default: best available)")
     parser.add_argument(

@@ -21,6 +21,7 @@ from . import add_model_options
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
 ) -> None:
+    """Add ``ideepcolor bench`` to the command line."""
     p = sub.add_parser("bench", parents=parents, help="measure update latency, memory and GUI responsiveness")
     p.add_argument("--json", help="also write the results here")
     p.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test, not for reporting)")
@@ -30,6 +31,7 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the benchmarks and print (and optionally save) their table."""
     device = pick_device(args.device)
     try:
         paths = find_weight_set(args.weights)

@@ -18,6 +18,7 @@ from . import add_model_options, load_engine
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
 ) -> None:
+    """Add ``ideepcolor colorize`` to the command line."""
     p = sub.add_parser("colorize", parents=parents, help="colorize photos (automatic, or with a hint session)")
     p.add_argument("inputs", nargs="+", help="photo files or folders of photos")
     p.add_argument("-o", "--output-dir", help="folder for results (default: next to each photo)")
@@ -99,6 +100,7 @@ def global_hints_option(args: argparse.Namespace) -> GlobalHints | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Colorize every photo given, each at full resolution into its own file; 1 if any failed."""
     from tqdm import tqdm
 
     given = global_hints_option(args)

@@ -16,6 +16,7 @@ from . import add_model_options, load_engine
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
 ) -> None:
+    """Add ``ideepcolor evaluate`` to the command line."""
     p = sub.add_parser(
         "evaluate", parents=parents, help="PSNR and accuracy vs number of hints (paper's protocol), with yardsticks"
     )
@@ -60,6 +61,7 @@ def global_modes(text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Evaluate the weights on the photos given and print (and optionally save) the tables."""
     from tqdm import tqdm
 
     try:

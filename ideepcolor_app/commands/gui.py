@@ -13,6 +13,7 @@ from . import add_model_options
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
 ) -> None:
+    """Add the window (``ideepcolor [PHOTO | SESSION]``) to the command line."""
     p = sub.add_parser("gui", parents=parents, help="open the desktop app (default)")
     p.add_argument("image", nargs="?", help="photo or session (.json) to open; a sample photo if omitted")
     add_model_options(p)
@@ -20,6 +21,7 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
+    """Open the window, with the photo or session given."""
     if getattr(args, "precision", None):  # every engine the window loads, now or later, reads it
         os.environ[PRECISION_VARIABLE] = args.precision
     try:

@@ -18,6 +18,7 @@ from ..weights import check_weights_file, load_model, save_copy
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
 ) -> None:
+    """Add ``ideepcolor weights`` and its subcommands to the command line."""
     p = sub.add_parser("weights", parents=parents, help="list, download, verify or locate weights")
     actions = p.add_subparsers(dest="weights_command", metavar="ACTION", required=True)
     actions.add_parser("list", help="known weights and whether they are here").set_defaults(func=run_list)
@@ -51,6 +52,7 @@ def add_parser(
 
 
 def run_list(args: argparse.Namespace) -> int:
+    """Print the known weights, whether each is here, its mask convention and source."""
     print(f"{'name':<20} {'here':<6} {'mask':<9} file / source")
     for entry in registry.REGISTRY.values():
         here = any((d / entry.filename).is_file() for d in (cache_dir(), registry.BUNDLED_DIR))
@@ -62,6 +64,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_download(args: argparse.Namespace) -> int:
+    """Download published weights into the user cache, checked against their checksum."""
     from tqdm import tqdm
 
     entry = registry.REGISTRY.get(args.name)
@@ -97,6 +100,7 @@ def run_download(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    """Load a weights file strictly and print what it is."""
     path = Path(args.path)
     _, info = load_model(path)
     digest = registry.sha256_of(path)
@@ -119,6 +123,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_compact(args: argparse.Namespace) -> int:
+    """Write an int8 copy of a weights file."""
     model, info = load_model(Path(args.source))
     provenance = dict(info.metadata.get("provenance") or {}) | {"compact_of": Path(args.source).name}
     target = save_copy(model, info, Path(args.target), provenance=provenance, quantize_int8=True)
@@ -127,6 +132,7 @@ def run_compact(args: argparse.Namespace) -> int:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
+    """Fit a fill-encoding network's residual scales per hint count on photos and write a copy."""
     from tqdm import tqdm
 
     from ..calibrate import calibrate_residual_scales
@@ -168,6 +174,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
 
 def run_where(args: argparse.Namespace) -> int:
+    """Print where weights are looked for, in order, and which files are found."""
     print(
         f"search order: --weights, ${registry.ENV_VAR} ({os.environ.get(registry.ENV_VAR) or 'unset'}), "
         f"{cache_dir()}, {registry.BUNDLED_DIR}"

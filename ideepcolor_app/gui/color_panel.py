@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from ..color import ab_to_position, position_to_ab, rgb_to_lab_np
 from ..editor import MAX_RECENT_COLORS
 from ..engine import Palette
+from ..suggest import SUGGESTIONS
 from .gamut_pictures import PICKER_SIZE, gamut_pictures
 
 RECENT_SWATCH_SIDE = 24
@@ -101,9 +102,6 @@ class GamutPicker(QWidget):
 
     def mouseReleaseEvent(self, event) -> None:
         self._pick(event, True)
-
-
-MAX_SUGGESTIONS = 10
 
 
 class Swatch(QToolButton):
@@ -194,7 +192,7 @@ class ColorPanel(QWidget):
         suggestions = QGridLayout()
         suggestions.setSpacing(4)
         layout.addLayout(suggestions)
-        self._suggestion_pool = [self._swatch(36) for _ in range(MAX_SUGGESTIONS)]
+        self._suggestion_pool = [self._swatch(36) for _ in range(SUGGESTIONS)]
         for i, swatch in enumerate(self._suggestion_pool):
             suggestions.addWidget(swatch, i // 5, i % 5)
         predicted_row = QHBoxLayout()
@@ -256,7 +254,7 @@ class ColorPanel(QWidget):
     def show_palette(self, palette: Palette | None) -> None:
         """The suggested colours and the prediction at the probe, or the hint to select one."""
         self.suggestion_hint.setVisible(palette is None)
-        suggestions = palette.suggestions[:MAX_SUGGESTIONS] if palette is not None else []
+        suggestions = palette.suggestions[:SUGGESTIONS] if palette is not None else []
         for swatch, s in zip(self._suggestion_pool, suggestions, strict=False):
             swatch.set_color(s.rgb, s.ab, f"{s.probability:.0%} of the network's belief here")
         _show_first(self._suggestion_pool, len(suggestions))

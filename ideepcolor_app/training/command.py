@@ -22,12 +22,16 @@ from ..precision import cpu_has_bf16
 from ..weights import load_model
 from .data import load_photo_set
 from .simulate import RECIPES
-from .trainer import REGRESSION_WEIGHT, TrainConfig, Trainer
+from .trainer import TrainConfig, Trainer
+
+DEFAULTS = TrainConfig(out=Path("unused"))
+"""Every option's default is the training configuration's own."""
 
 
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
 ) -> None:
+    """Add ``ideepcolor train`` to the command line."""
     p = sub.add_parser(
         "train",
         parents=parents,
@@ -37,12 +41,12 @@ def add_parser(
     )
     p.add_argument("data", nargs="+", help="folders of photos or .tar shards")
     p.add_argument("--out", required=True, help="weights file to write (.safetensors); the checkpoint sits beside it")
-    p.add_argument("--batch", type=int, default=32, help="photos per step per process")
-    p.add_argument("--crop", type=int, default=128, help="random crop side (multiple of 8)")
+    p.add_argument("--batch", type=int, default=DEFAULTS.batch, help="photos per step per process")
+    p.add_argument("--crop", type=int, default=DEFAULTS.crop, help="random crop side (multiple of 8)")
     p.add_argument("--steps", type=int, help="stop after this many steps")
     p.add_argument("--minutes", type=float, help="stop cleanly after this much time, then export")
-    p.add_argument("--lr", type=float, default=3e-4)
-    p.add_argument("--warmup-steps", type=int, default=500)
+    p.add_argument("--lr", type=float, default=DEFAULTS.lr)
+    p.add_argument("--warmup-steps", type=int, default=DEFAULTS.warmup_steps)
     p.add_argument(
         "--schedule-steps",
         type=int,
@@ -61,62 +65,66 @@ def add_parser(
         metavar="DECAY",
         help="keep an exponential moving average of the weights (e.g. 0.998) and export it",
     )
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=DEFAULTS.seed)
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint beside --out")
     p.add_argument("--init", help="fine-tune from these weights (published or ours)")
     p.add_argument("--limit", type=int, help="use only the first N photos")
     p.add_argument("--dev", help="folder of photos for periodic PSNR and the final evaluation")
-    p.add_argument("--dev-every", type=int, default=0, help="steps between dev PSNR checks (0: never)")
+    p.add_argument("--dev-every", type=int, default=DEFAULTS.dev_every, help="steps between dev PSNR checks (0: never)")
     p.add_argument("--dev-limit", type=int, default=50, help="photos used from --dev")
     p.add_argument("--compact", action="store_true", help="also export int8 weights (<36 MB) and measure their cost")
-    p.add_argument("--checkpoint-minutes", type=float, default=5.0)
-    p.add_argument("--log-every", type=int, default=20)
+    p.add_argument("--checkpoint-minutes", type=float, default=DEFAULTS.checkpoint_minutes)
+    p.add_argument("--log-every", type=int, default=DEFAULTS.log_every)
     p.add_argument("--compile", action="store_true", help="torch.compile the network")
     p.add_argument(
         "--width",
         type=float,
-        default=1.0,
+        default=DEFAULTS.width,
         help="channel-count scale: 1 is the published network, 0.25 the fast model (2.2 M parameters)",
     )
     p.add_argument(
         "--hint-encoding",
         choices=[e.value for e in HintEncoding],
-        default=HintEncoding.SPARSE.value,
+        default=DEFAULTS.hint_encoding.value,
         help="what the hint channels hold: the paper's sparse patches, or a fill of the hints "
         "that the network corrects (ours; stored in the weights)",
     )
     p.add_argument(
         "--hint-recipe",
         choices=list(RECIPES),
-        default="paper",
+        default=DEFAULTS.hint_recipe,
         help="simulated hints: the paper's (mean 7 per crop) or 'density' (as dense as a 256x256 frame)",
     )
     p.add_argument(
         "--upscale",
         type=float,
-        default=1.0,
+        default=DEFAULTS.upscale,
         help="enlarge photos by this before cropping (2: objects as large as in a 256x256 frame)",
     )
     p.add_argument(
         "--sharp-share",
         type=float,
-        default=0.0,
+        default=DEFAULTS.sharp_share,
         help="share of batches cut at the photos' own resolution (sharp edges, as in a shrunk large photo) "
         "instead of enlarged by --upscale",
     )
-    p.add_argument("--regression-weight", type=float, default=REGRESSION_WEIGHT, help="weight of the Huber loss on ab")
-    p.add_argument("--huber-delta", type=float, default=1.0, help="Huber loss: quadratic below this many ab units")
+    p.add_argument(
+        "--regression-weight", type=float, default=DEFAULTS.regression_weight, help="weight of the Huber loss on ab"
+    )
+    p.add_argument(
+        "--huber-delta", type=float, default=DEFAULTS.huber_delta, help="Huber loss: quadratic below this many ab units"
+    )
     p.add_argument(
         "--regression-loss",
         choices=["huber", "log-mse"],
-        default="huber",
+        default=DEFAULTS.regression_loss,
         help="loss on ab: per-pixel Huber, or the mean over images of log(MSE + 1), which is what mean PSNR measures",
     )
     p.add_argument("--device", help="cuda, mps or cpu (default: best available; torchrun sets the GPU)")
     p.add_argument(
         "--recolour-share",
         type=float,
-        default=0.0,
+        default=DEFAULTS.recolour_share,
         help="share of simulated hints given a colour that is not the truth, with their object recoloured "
         "in the target to match (teaches a hint to colour its object, not the whole photo)",
     )
@@ -141,14 +149,14 @@ def add_parser(
     p.add_argument(
         "--chroma-weight",
         type=float,
-        default=0.0,
+        default=DEFAULTS.chroma_weight,
         help="with global hints: weight of a loss on each image's mean chroma against the truth's, so that "
         "a saturation hint makes colours as strong as asked (per-pixel losses keep them dull)",
     )
     p.add_argument(
         "--precision",
         choices=["auto", "bf16", "fp32"],
-        default="auto",
+        default=DEFAULTS.precision,
         help="bf16 autocast (fp32 weights and optimiser state) or fp32; auto: bf16 on a GPU and on a CPU "
         "with bf16 units (AVX512-BF16 or AMX), fp32 elsewhere",
     )
@@ -156,6 +164,7 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
+    """Train or fine-tune on the photos given, checkpointing as it goes, then export the weights."""
     from tqdm import tqdm
 
     if args.crop % 8:
@@ -192,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
         minutes=args.minutes,
         lr=args.lr,
         warmup_steps=args.warmup_steps,
-        schedule_steps=args.schedule_steps or args.steps or 20000,
+        schedule_steps=args.schedule_steps or args.steps or DEFAULTS.schedule_steps,
         seed=args.seed,
         schedule_minutes=args.schedule_minutes,
         checkpoint_minutes=args.checkpoint_minutes,

@@ -77,6 +77,7 @@ def decode_rgb(data: bytes, max_side: int, max_pixels: int = MAX_PIXELS) -> np.n
 
 
 def is_near_grey(rgb: np.ndarray) -> bool:
+    """The photo has almost no colour (a grey or sepia scan): useless for learning colours."""
     small = torch.from_numpy(rgb[::4, ::4]).permute(2, 0, 1).float() / 255
     ab = rgb_to_lab(small)[1:]
     return float(ab.abs().sum(0).mean()) < GREY_CHROMA
@@ -84,6 +85,8 @@ def is_near_grey(rgb: np.ndarray) -> bool:
 
 @dataclass
 class PhotoSet:
+    """Training photos decoded once into one padded uint8 tensor, with each photo's size."""
+
     pixels: torch.Tensor  # (N, H_max, W_max, 3) uint8
     sizes: torch.Tensor  # (N, 2) long: height, width
     names: list[str]
@@ -94,6 +97,7 @@ class PhotoSet:
         return self.pixels.shape[0]
 
     def to(self, device: torch.device | str) -> PhotoSet:
+        """The same photos on ``device``."""
         return replace(self, pixels=self.pixels.to(device), sizes=self.sizes.to(device))
 
 

@@ -37,6 +37,8 @@ REGRESSION_WEIGHT = 0.1
 
 @dataclass
 class TrainConfig:
+    """Everything a training run is given (``ideepcolor train``'s options)."""
+
     out: Path
     batch: int = 32
     crop: int = 128
@@ -99,10 +101,12 @@ class TrainConfig:
 
     @property
     def checkpoint_path(self) -> Path:
+        """The resumable checkpoint beside the output weights."""
         return self.out.with_suffix(".ckpt")
 
     @property
     def log_path(self) -> Path:
+        """The CSV log of losses (and dev PSNR) beside the output weights."""
         return self.out.with_suffix(".log.csv")
 
 
@@ -183,6 +187,8 @@ def regression_loss(predicted: torch.Tensor, target: torch.Tensor, config: Train
 
 
 class Trainer:
+    """One training run: model, optimiser, schedule, data stream, checkpoints and export."""
+
     def __init__(
         self, config: TrainConfig, photos: PhotoSet, device: torch.device, dev_photos: list[Path] | None = None
     ) -> None:
@@ -267,6 +273,7 @@ class Trainer:
 
     # ----- checkpoints ------------------------------------------------------------------------------
     def save_checkpoint(self) -> None:
+        """Write everything a resume needs (atomically): weights, average, optimiser, schedule, RNGs."""
         if not self.is_main:
             return
         state = {
@@ -310,6 +317,7 @@ class Trainer:
 
     # ----- the loop ---------------------------------------------------------------------------------
     def run(self, progress: Callable[..., None] | None = None) -> dict[str, Any]:
+        """Train until the step count, the time or a stop signal ends it; checkpoints on the way and at the end."""
         config = self.config
         self.deadline = deadline = time.monotonic() + config.minutes * 60 if config.minutes else None
         next_checkpoint = time.monotonic() + config.checkpoint_minutes * 60
