@@ -36,3 +36,18 @@ def bin_centers(device: torch.device | str | None = None) -> torch.Tensor:
 def distribution(logits: torch.Tensor) -> torch.Tensor:
     """Probabilities over the bins along dim 1 from the head's logits."""
     return torch.softmax(DISTRIBUTION_TEMPERATURE * logits.float(), dim=1)
+
+
+def annealed_mean(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """(B, 2, h, w) ab of the head's distribution re-sharpened at ``temperature`` (Zhang et al. 2016):
+    softmax(logits / T) weighted mean of the bin centres. T = 1 is the distribution's mean (dull
+    where the modes disagree), T -> 0 its mode (vivid, but noisy); the 2016 paper used 0.38.
+
+    Args:
+        logits: (B, 529, h, w) the head's logits, whose softmax is the predicted distribution.
+        temperature: > 0.
+    """
+    if temperature <= 0:
+        raise ValueError(f"the temperature must be positive, got {temperature}")
+    weights = torch.softmax(logits.float() / temperature, dim=1)
+    return torch.einsum("bkhw,kc->bchw", weights, bin_centers(logits.device))

@@ -23,7 +23,9 @@ from typing import Any
 import cv2
 import numpy as np
 import torch
+import torch.nn.functional as F
 
+from .ab_bins import annealed_mean
 from .color import lab_to_rgb, rgb_to_lab
 from .encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, hint_fill
 from .images import load_photo
@@ -72,6 +74,10 @@ class EvaluationResult:
     """The same for the lightness fill alone."""
     chroma_ratio: dict[int, float] = field(default_factory=dict)
     """Mean chroma of the results over mean chroma of the truth, per hint count."""
+    annealed: dict[float, dict[int, float]] = field(default_factory=dict)
+    """Temperature -> PSNR per hint count of the distribution head's annealed mean instead of the ab output."""
+    annealed_chroma: dict[float, dict[int, float]] = field(default_factory=dict)
+    """Temperature -> chroma ratio per hint count of the annealed mean."""
 
     def to_json(self) -> dict[str, Any]:
         """Everything measured, as written by ``evaluate --json``."""
@@ -89,6 +95,13 @@ class EvaluationResult:
             "reach": dict(self.reach),
             "reach_lightness_fill": dict(self.reach_yardstick),
             "chroma_ratio": {str(k): v for k, v in self.chroma_ratio.items()},
+            "annealed_mean": {
+                f"{t:g}": {
+                    "psnr_db": {str(k): v for k, v in row.items()},
+                    "chroma_ratio": {str(k): v for k, v in self.annealed_chroma[t].items()},
+                }
+                for t, row in self.annealed.items()
+            },
             "accuracy_thresholds": THRESHOLDS.tolist(),
             "accuracy_curve": {str(k): v for k, v in self.accuracy_curve.items()},
         }
@@ -101,6 +114,7 @@ class EvaluationResult:
         rows: list[tuple[str, dict[int, float | None]]] = [(label, dict(self.psnr))]
         for name, title in YARDSTICKS.items():
             rows.append((title + (" (the network's input)" if name == given else ""), dict(self.yardsticks[name])))
+        rows += [(f"annealed mean, T = {t:g}", dict(row)) for t, row in self.annealed.items()]
         rows.append(("paper, ImageNet (SIGGRAPH17)", {k: PAPER_PSNR.get(k) for k in self.hint_counts}))
         first = max(len(r[0]) for r in rows) + 2
         lines = [f"{'PSNR dB at hints':<{first}}" + "".join(f"{k:>7}" for k in self.hint_counts)]
@@ -116,6 +130,10 @@ class EvaluationResult:
             lines.append(
                 f"{'chroma / true chroma':<{first}}"
                 + "".join(f"{self.chroma_ratio[k]:>7.2f}" for k in self.hint_counts)
+            )
+        for t, row in self.annealed_chroma.items():
+            lines.append(
+                f"{f'chroma / true, T = {t:g}':<{first}}" + "".join(f"{row[k]:>7.2f}" for k in self.hint_counts)
             )
         if self.reach:
             lines.append(
@@ -192,10 +210,13 @@ def evaluate(
     size: int = NETWORK_SIZE,
     precision: Precision = Precision.FP32,
     prior_weight: float = 0.0,
+    annealed: Sequence[float] = (),
 ) -> EvaluationResult:
     """Run the protocol on ``images``; deterministic for a given seed and precision.
 
     ``prior_weight`` is the fill encodings' weight of grey beside the hints (the weights' own).
+    ``annealed`` temperatures add rows for the distribution head's annealed mean (see
+    :func:`~ideepcolor_app.ab_bins.annealed_mean`) in place of the ab output.
     """
     model = model.eval().to(device)
     device = torch.device(device)
@@ -206,6 +227,7 @@ def evaluate(
     chroma = {k: [0.0, 0.0] for k in hint_counts}  # results, truth
     reach: dict[str, list[float]] = {}
     reach_fill: dict[str, list[float]] = {}
+    annealed_rows: dict[float, dict[int, list[float]]] = {}  # T -> count -> [PSNR sum, chroma sum, true chroma sum]
     pixels = 0
     for index, path in enumerate(images):
         lab = photo_lab(path, size, device)
@@ -214,7 +236,17 @@ def evaluate(
         l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
         x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding, prior_weight)
         with torch.inference_mode(), autocast(device, precision):
-            predicted = model(x, hint_counts=valid.sum(dim=1)).ab.float()
+            out = model(x, hint_counts=valid.sum(dim=1))
+        predicted = out.ab.float()
+        for t in annealed:
+            mean_ab = F.interpolate(
+                annealed_mean(out.logits, t), size=(size, size), mode="bilinear", align_corners=False
+            )
+            for i, k in enumerate(hint_counts):
+                scores = annealed_rows.setdefault(t, {}).setdefault(k, [0.0, 0.0, 0.0])
+                scores[0] += psnr_8bit(lab_to_rgb(torch.cat((l, mean_ab[i]))), lab_to_rgb(lab))
+                scores[1] += float(torch.linalg.norm(mean_ab[i], dim=0).mean())
+                scores[2] += float(torch.linalg.norm(ab, dim=0).mean())
         fills = {
             "grey": torch.zeros_like(predicted),
             "fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.FILL),
@@ -252,6 +284,10 @@ def evaluate(
         reach={case: _mean(v) for case, v in reach.items()},
         reach_yardstick={case: _mean(v) for case, v in reach_fill.items()},
         chroma_ratio={k: c[0] / c[1] if c[1] else float("nan") for k, c in chroma.items()},
+        annealed={t: {k: v[0] / max(len(images), 1) for k, v in row.items()} for t, row in annealed_rows.items()},
+        annealed_chroma={
+            t: {k: v[1] / v[2] if v[2] else float("nan") for k, v in row.items()} for t, row in annealed_rows.items()
+        },
     )
 
 

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 
 from ideepcolor_app.evaluate import evaluate, patch_mean_hints, psnr_8bit, sample_hint_boxes
@@ -41,3 +42,36 @@ def test_more_hints_help_and_runs_are_deterministic(echo_weights, photo_files):
     curve = first.accuracy_curve[0]
     assert len(curve) == 151 and curve == sorted(curve) and curve[-1] <= 1.0
     assert "24.43" in first.table()
+
+
+def test_the_annealed_mean_goes_from_the_distributions_mode_to_its_mean():
+    import torch
+
+    from ideepcolor_app.ab_bins import ab_to_bin, annealed_mean, bin_centers
+
+    logits = torch.full((1, 529, 1, 1), -1000.0)
+    grey, red = int(ab_to_bin(torch.tensor([[0.0, 0.0]]))[0]), int(ab_to_bin(torch.tensor([[60.0, 40.0]]))[0])
+    logits[0, grey], logits[0, red] = 0.0, -0.5  # grey a little likelier than red
+    mean = annealed_mean(logits, 1.0)[0, :, 0, 0]
+    p_red = 1 / (1 + float(torch.exp(torch.tensor(0.5))))
+    assert torch.allclose(mean, bin_centers()[red] * p_red, atol=1e-3), "T = 1: the mean of the two"
+    assert annealed_mean(logits, 0.05)[0, :, 0, 0].abs().max() < 0.1, "T -> 0: the mode, grey"
+    assert annealed_mean(logits, 4.0)[0, 0, 0, 0] > mean[0], "T > 1 leans to the less likely colour"
+    with pytest.raises(ValueError):
+        annealed_mean(logits, 0.0)
+
+
+def test_evaluate_scores_annealed_means_beside_the_network(tmp_path, echo_weights, photo_files, capsys):
+    import json
+
+    from ideepcolor_app.cli import main
+
+    folder = photo_files[0].parent
+    args = ["evaluate", str(folder), "--limit", "2", "--hints", "0,5", "--weights", str(echo_weights)]
+    assert main([*args, "--annealed-mean", "0.38,1", "--json", str(tmp_path / "a.json")]) == 0
+    out = capsys.readouterr().out
+    assert "annealed mean, T = 0.38" in out and "chroma / true, T = 1" in out
+    data = json.loads((tmp_path / "a.json").read_text())["annealed_mean"]
+    assert set(data) == {"0.38", "1"} and set(data["1"]["psnr_db"]) == {"0", "5"}
+    assert main([*args, "--annealed-mean", "0"]) == 1
+    assert "must be positive" in capsys.readouterr().err

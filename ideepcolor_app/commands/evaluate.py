@@ -43,6 +43,12 @@ def add_parser(
         help="also score global hints: 'saturation', 'histogram', 'both' or a comma-separated list of them "
         "(the truth's own, and the right half's for the left half, beside histogram matching); default none",
     )
+    p.add_argument(
+        "--annealed-mean",
+        metavar="T,...",
+        help="also score the distribution head's annealed mean at these temperatures (e.g. 0.38,1) in place "
+        "of the ab output, with its chroma ratio",
+    )
     add_model_options(p)
     p.set_defaults(func=run)
 
@@ -73,6 +79,12 @@ def run(args: argparse.Namespace) -> int:
     if args.size <= 0 or args.size % 8:
         raise UsageError(f"--size must be a positive multiple of 8, got {args.size}")
     modes = global_modes(args.global_hints)
+    try:
+        temperatures = [float(v) for v in (args.annealed_mean or "").split(",") if v.strip()]
+    except ValueError:
+        raise UsageError(f"--annealed-mean must be comma-separated numbers, got {args.annealed_mean!r}") from None
+    if any(t <= 0 for t in temperatures):
+        raise UsageError(f"--annealed-mean temperatures must be positive, got {args.annealed_mean!r}")
     images = list_images(args.folder)[: args.limit]
     if not images:
         raise UsageError("no photos found in " + ", ".join(args.folder))
@@ -96,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
             size=args.size,
             precision=engine.best.precision,
             prior_weight=prior_weight,
+            annealed=temperatures,
         )
     global_result: GlobalEvaluation | None = None
     if modes:
