@@ -209,3 +209,15 @@ def rasterize_hint_batch(
     flat_colors = torch.cat((torch.zeros(1, 2, device=device), colors.to(torch.float32)[image, slot]))
     ab = flat_colors[winner].permute(0, 3, 1, 2).contiguous()  # (B, 2, H, W); row 0 is grey
     return ab, covered[:, None].to(torch.float32)
+
+
+def pin_hint_patches(ab: torch.Tensor, boxes: torch.Tensor, colors: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """(B, 2, H, W) ``ab`` with every hint's patch set to that hint's colour: where a hint is, the
+    result is what the user picked, whatever else (global hints) pulls the rest of the photo towards.
+
+    Args:
+        ab: (B, 2, H, W) the network's ab.
+        boxes, colors, valid: the hints at ``ab``'s resolution, as :func:`encode_hints` takes them.
+    """
+    hint_ab, mask = rasterize_hint_batch(boxes, colors, valid, ab.shape[2], ab.shape[3])
+    return torch.where(mask.to(ab.device) > 0, hint_ab.to(ab.device, ab.dtype), ab)

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from .ab_bins import distribution
 from .color import lab_to_srgb8, snap_ab_to_gamut
 from .device import pick_device
-from .encoding import NETWORK_SIZE, encode_hints, network_cell
+from .encoding import NETWORK_SIZE, encode_hints, network_cell, pin_hint_patches
 from .errors import WeightsError
 from .global_hints import GlobalHints
 from .hints import Hint
@@ -308,7 +308,8 @@ class ColorizationEngine:
             boxes, colors, valid = source.hint_tensors(hints, size)
             x = network.encode(source.network_lightness(size), boxes, colors, valid)
             out = network.forward(x, should_stop, valid.sum(dim=1), vector)
-        return Colorization(source, tuple(hints), out.ab, out.logits, network.info, global_hints)
+        ab = out.ab if vector is None else pin_hint_patches(out.ab, boxes, colors, valid)  # hints win where they are
+        return Colorization(source, tuple(hints), ab, out.logits, network.info, global_hints)
 
 
 @dataclass

@@ -27,7 +27,7 @@ import torch
 from skimage.exposure import match_histograms
 
 from .color import lab_to_rgb, rgb_to_lab
-from .encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints
+from .encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, pin_hint_patches
 from .evaluate import hints_for_counts, patch_for_size, photo_lab, psnr_8bit
 from .global_hints import ab_histogram, global_vector, mean_saturation
 from .images import load_photo
@@ -193,7 +193,8 @@ def evaluate_global(
         with torch.inference_mode(), autocast(device, precision):
             for name, vector in {"no global hints": None, **vectors}.items():
                 g = None if vector is None else vector[None].expand(len(counts), -1)
-                out[name] = model(x, hint_counts=valid.sum(dim=1), global_hints=g).ab.float()
+                ab = model(x, hint_counts=valid.sum(dim=1), global_hints=g).ab.float()
+                out[name] = ab if g is None else pin_hint_patches(ab, boxes, colors, valid)  # as the app does
         return out
 
     for index, path in enumerate(images):

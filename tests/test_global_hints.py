@@ -326,3 +326,16 @@ def test_a_crash_with_only_global_hints_is_recoverable(tmp_path, monkeypatch):
     window_file.write(Session("photo.png", "0" * 64, (96, 64), [], None, GlobalHints(None, 0.5)))
     orphans = recovery.orphaned_recoveries()
     assert [o.session.global_hints.saturation for o in orphans] == [0.5]
+
+
+def test_with_global_hints_a_hint_still_gets_its_own_colour_at_its_patch(global_weights):
+    engine = ColorizationEngine.from_weights(str(global_weights), "cpu")
+    source = engine.set_photo(colour(3))
+    hint = Hint(48.0, 32.0, (-30.0, 40.0), 7)
+    guided = engine.colorize((hint,), global_hints=GlobalHints(orange_histogram(), 0.9))
+    boxes, colors, _ = source.hint_tensors((hint,), 256)
+    top, left, side = boxes[0, 0].tolist()
+    patch = guided.ab[0, :, top : top + side, left : left + side]
+    assert torch.allclose(patch, colors[0, 0].view(2, 1, 1).expand_as(patch)), "the hint wins where it is"
+    outside = guided.ab[0, :, :20, :20] - colors[0, 0].view(2, 1, 1)
+    assert outside.abs().mean() > 5, "the rest of the photo is the network's"
