@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from ideepcolor_app.gui import file_actions
 from ideepcolor_app.gui.main_window import SAMPLE_PHOTO, MainWindow
-from ideepcolor_app.hints import Hint
+from ideepcolor_app.hints.local_hints import Hint
 
 OUT = Path(__file__).resolve().parent / "images"
 

@@ -1,7 +1,7 @@
 """Command line: ``ideepcolor [IMAGE]`` opens the app; subcommands do batch work.
 
 Each subcommand lives in :mod:`ideepcolor_app.commands` (or ``training.command``) with the same
-``add_parser`` + ``run`` shape. Errors of the :class:`~ideepcolor_app.errors.IdeepcolorError`
+``add_parser`` + ``run`` shape. Errors of the :class:`~ideepcolor_app.base.errors.IdeepcolorError`
 family are caught here, once: one line on stderr and exit code 1.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from .errors import IdeepcolorError
+from .base.errors import IdeepcolorError
 
 log = logging.getLogger("ideepcolor_app")
 

@@ -13,7 +13,7 @@ import pytest
 import torch
 from PIL import Image
 
-from ideepcolor_app.device import available_devices
+from ideepcolor_app.network.device import available_devices
 from weights_factory import make_echo_weights, make_global_hints_weights, make_random_weights
 
 DEVICES = available_devices()
@@ -94,7 +94,7 @@ def device(request) -> torch.device:
 
 
 class FakeTime:
-    """A clock and a ``wait_for`` for :class:`~ideepcolor_app.worker.AsyncColorizer` that move only
+    """A clock and a ``wait_for`` for :class:`~ideepcolor_app.inference.worker.AsyncColorizer` that move only
     when a test calls :meth:`advance`: drags and rests happen in fake seconds, whatever this
     machine's speed. ``waits`` counts how often the worker has started resting."""
 

@@ -1,8 +1,8 @@
 import numpy as np
 
-from ideepcolor_app.bench import naive_update, sample_hints, summary, synthetic_photo
-from ideepcolor_app.engine import ColorizationEngine
-from ideepcolor_app.images import Photo
+from ideepcolor_app.evaluation.bench import naive_update, sample_hints, summary, synthetic_photo
+from ideepcolor_app.inference.engine import ColorizationEngine
+from ideepcolor_app.photos.images import Photo
 
 
 def test_optimised_update_matches_the_naive_reference_path(echo_weights):
@@ -26,7 +26,7 @@ def test_synthetic_photo_and_summary():
 
 
 def test_steal_is_the_share_of_cpu_time_the_host_took():
-    from ideepcolor_app.bench import cpu_counters, steal_percent, table
+    from ideepcolor_app.evaluation.bench import cpu_counters, steal_percent, table
 
     #          user nice system idle iowait irq softirq steal guest
     before = (1000, 0, 200, 5000, 10, 0, 5, 100, 0)

@@ -5,11 +5,11 @@ import math
 import pytest
 import torch
 
-from ideepcolor_app.calibrate import calibrate_residual_scales
 from ideepcolor_app.cli import main
-from ideepcolor_app.encoding import HintEncoding, MaskConvention, encode_hints
-from ideepcolor_app.model import SIGGRAPHGenerator
-from ideepcolor_app.weights import load_model, save_weights
+from ideepcolor_app.colour.encoding import HintEncoding, MaskConvention, encode_hints
+from ideepcolor_app.evaluation.calibrate import calibrate_residual_scales
+from ideepcolor_app.network.model import SIGGRAPHGenerator
+from ideepcolor_app.network.weights import load_model, save_weights
 
 
 def noisy_corrections_model() -> SIGGRAPHGenerator:
@@ -78,9 +78,9 @@ def test_scales_are_interpolated_between_calibrated_counts_in_log_count():
 
 
 def test_the_engine_applies_the_scale_for_the_hints_on_the_photo(noisy_weights, photo_files, tmp_path):
-    from ideepcolor_app.engine import ColorizationEngine
-    from ideepcolor_app.hints import Hint
-    from ideepcolor_app.images import load_photo
+    from ideepcolor_app.hints.local_hints import Hint
+    from ideepcolor_app.inference.engine import ColorizationEngine
+    from ideepcolor_app.photos.images import load_photo
 
     model, info = load_model(noisy_weights)
     halved = save_weights(

@@ -7,8 +7,8 @@ import numpy as np
 from PIL import Image
 
 from ideepcolor_app.cli import main
-from ideepcolor_app.images import load_photo
-from ideepcolor_app.session import Session
+from ideepcolor_app.editing.session import Session
+from ideepcolor_app.photos.images import load_photo
 
 
 def test_colorize_a_photo_at_full_resolution(tmp_path, echo_weights, photo_files, capsys):
@@ -31,7 +31,7 @@ def test_colorize_with_a_session_applies_its_hints(tmp_path, echo_weights):
     src.parent.mkdir()
     Image.fromarray(np.full((120, 160), 128, np.uint8)).save(src)
     photo = load_photo(src)
-    from ideepcolor_app.hints import Hint
+    from ideepcolor_app.hints.local_hints import Hint
 
     Session("grey.png", photo.sha256, photo.size, [Hint(80.0, 60.0, (70.0, 50.0), 9)]).save(tmp_path / "s.json")
     assert main(["colorize", str(src.parent), "--hints", str(tmp_path / "s.json"), "--weights", str(echo_weights)]) == 0
@@ -71,7 +71,7 @@ def test_bad_inputs_fail_clearly_and_leave_no_output(tmp_path, echo_weights, pho
 
 
 def test_missing_weights_names_the_fix(tmp_path, capsys, monkeypatch, photo_files):
-    monkeypatch.setattr("ideepcolor_app.registry.BUNDLED_DIR", tmp_path / "none")
+    monkeypatch.setattr("ideepcolor_app.network.registry.BUNDLED_DIR", tmp_path / "none")
     photo = photo_files[0]
     assert main(["colorize", str(photo), "-o", str(tmp_path)]) == 1
     err = capsys.readouterr().err
@@ -105,7 +105,7 @@ def test_module_entry_point_runs():
 
 
 def test_weights_compact_keeps_metadata_and_stays_close(tmp_path, random_weights, capsys):
-    from ideepcolor_app.weights import load_model, load_state_dict, save_weights
+    from ideepcolor_app.network.weights import load_model, load_state_dict, save_weights
 
     full = tmp_path / "full.safetensors"
     model, _ = load_model(random_weights)

@@ -3,7 +3,7 @@ import pytest
 import skimage.color
 import torch
 
-from ideepcolor_app.color import (
+from ideepcolor_app.colour.color import (
     ab_to_position,
     gamut_map,
     lab_to_rgb,
@@ -89,7 +89,7 @@ def test_public_conversions_check_shape_and_dtype():
 
 
 def test_the_neutral_grey_keeps_each_pixels_lightness():
-    from ideepcolor_app.color import neutral_srgb8
+    from ideepcolor_app.colour.color import neutral_srgb8
 
     rgb8 = np.random.default_rng(3).integers(0, 256, (64, 80, 3), dtype=np.uint8)
     rgb8[0, :3] = [[0, 0, 0], [255, 255, 255], [0, 0, 255]]

@@ -1,11 +1,11 @@
 """The mask convention of a weights file: by checksum, by name, or detected from behaviour."""
 
 from ideepcolor_app.cli import main
-from ideepcolor_app.convention import detect_mask_convention
-from ideepcolor_app.encoding import MaskConvention
-from ideepcolor_app.model import SIGGRAPHGenerator
-from ideepcolor_app.registry import REGISTRY
-from ideepcolor_app.weights import load_model
+from ideepcolor_app.colour.encoding import MaskConvention
+from ideepcolor_app.network.convention import detect_mask_convention
+from ideepcolor_app.network.model import SIGGRAPHGenerator
+from ideepcolor_app.network.registry import REGISTRY
+from ideepcolor_app.network.weights import load_model
 from weights_factory import echo_state_dict, gated_echo_state_dict, save_pth
 
 

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from ideepcolor_app.cli import main
-from ideepcolor_app.download import DownloadError, download
+from ideepcolor_app.network.download import DownloadError, download
 
 
 def _weights_bytes() -> bytes:
@@ -17,7 +17,7 @@ def _weights_bytes() -> bytes:
 
     import torch
 
-    from ideepcolor_app.model import SIGGRAPHGenerator
+    from ideepcolor_app.network.model import SIGGRAPHGenerator
 
     torch.manual_seed(0)
     buffer = io.BytesIO()
@@ -110,7 +110,7 @@ def test_offline_gives_clear_message_and_no_file(tmp_path):
 
 
 def test_cli_download_into_cache_then_reports_it_is_there(server, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("ideepcolor_app.registry.REGISTRY", _registry_with_sha(SHA))
+    monkeypatch.setattr("ideepcolor_app.network.registry.REGISTRY", _registry_with_sha(SHA))
     assert main(["weights", "download", "siggraph17", "--url", server]) == 0
     cached = tmp_path / "cache" / "siggraph17-df00044c.pth"
     assert cached.read_bytes() == PAYLOAD
@@ -127,6 +127,6 @@ def test_cli_download_checksum_failure_exits_nonzero(server, tmp_path, capsys):
 def _registry_with_sha(sha):
     from dataclasses import replace
 
-    from ideepcolor_app import registry
+    from ideepcolor_app.network import registry
 
     return {**registry.REGISTRY, "siggraph17": replace(registry.REGISTRY["siggraph17"], sha256=sha)}

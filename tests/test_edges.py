@@ -8,10 +8,10 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ideepcolor_app.encoding import PATCH_SIZES, patch_means, rasterize_hint_batch
-from ideepcolor_app.engine import ColorizationEngine
-from ideepcolor_app.hints import Hint, hint_patch
-from ideepcolor_app.images import Photo
+from ideepcolor_app.colour.encoding import PATCH_SIZES, patch_means, rasterize_hint_batch
+from ideepcolor_app.hints.local_hints import Hint, hint_patch
+from ideepcolor_app.inference.engine import ColorizationEngine
+from ideepcolor_app.photos.images import Photo
 
 BUNDLED = Path(__file__).resolve().parent.parent / "weights" / "ideepcolor-fast.safetensors"
 

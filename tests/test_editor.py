@@ -7,13 +7,13 @@ import pytest
 import torch
 
 from conftest import colour_photo
-from ideepcolor_app.editor import Editor, result_kind
-from ideepcolor_app.engine import ColorizationEngine
-from ideepcolor_app.global_hints import GlobalHints
-from ideepcolor_app.hints import Hint
-from ideepcolor_app.images import Photo
-from ideepcolor_app.photo_on_device import PhotoOnDevice
-from ideepcolor_app.worker import UpdateResult
+from ideepcolor_app.editing.editor import Editor, result_kind
+from ideepcolor_app.hints.global_hints import GlobalHints
+from ideepcolor_app.hints.local_hints import Hint
+from ideepcolor_app.inference.engine import ColorizationEngine
+from ideepcolor_app.inference.photo_on_device import PhotoOnDevice
+from ideepcolor_app.inference.worker import UpdateResult
+from ideepcolor_app.photos.images import Photo
 
 
 def make_photo(seed: int = 0, size: tuple[int, int] = (320, 240)) -> Photo:
@@ -69,8 +69,8 @@ def test_opening_a_photo_asks_for_its_upload_and_first_result():
 def test_a_document_loaded_on_a_worker_thread_opens_with_its_hints_and_grey_picture(tmp_path):
     from PIL import Image
 
-    from ideepcolor_app.document import Document
-    from ideepcolor_app.errors import ImageError
+    from ideepcolor_app.base.errors import ImageError
+    from ideepcolor_app.editing.document import Document
 
     Image.fromarray(colour_photo(3, (90, 60))).save(tmp_path / "p.png")
     hints = (Hint(10, 10, (5.0, 5.0), 3),)
@@ -213,8 +213,7 @@ def test_the_panel_shows_the_colour_at_the_lightness_the_network_sees(engine):
 
 
 def test_lightness_at_size_matches_an_area_average_of_the_photo():
-    from ideepcolor_app.color import rgb_to_lab
-    from ideepcolor_app.photo_on_device import lightness_at_size
+    from ideepcolor_app.colour.color import lightness_at_size, rgb_to_lab
 
     rgb = colour_photo(3, (512, 512))
     l_small = lightness_at_size(torch.from_numpy(rgb), 255, (256, 256))[0, 0]
@@ -255,8 +254,8 @@ def test_recent_colours_are_shown_at_the_selected_hints_lightness():
 def test_a_colour_shown_at_a_second_lightness_is_ready_at_every_lightness(monkeypatch):
     """A hint dragged over a photo changes lightness at almost every step; the recent colours it
     shows there must not need a gamut snap on the window's thread at each step."""
-    from ideepcolor_app import document as document_module
-    from ideepcolor_app.document import Document
+    from ideepcolor_app.editing import document as document_module
+    from ideepcolor_app.editing.document import Document
 
     snaps = []
     real = document_module.snap_ab_to_gamut
@@ -320,7 +319,7 @@ def test_pointer_gestures_go_through_the_editor_a_drag_is_one_undo_step():
 
 
 def test_a_press_refused_at_the_hint_limit_drags_nothing(monkeypatch):
-    from ideepcolor_app import hints as hints_module
+    from ideepcolor_app.hints import local_hints as hints_module
 
     monkeypatch.setattr(hints_module, "MAX_HINTS", 1)
     editor = Editor()

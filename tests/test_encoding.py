@@ -1,7 +1,7 @@
 import torch
 
-from ideepcolor_app.ab_bins import NUM_BINS, ab_to_bin, bin_centers, distribution
-from ideepcolor_app.encoding import MaskConvention, network_input, rasterize_hint_batch
+from ideepcolor_app.colour.ab_bins import NUM_BINS, ab_to_bin, bin_centers, distribution
+from ideepcolor_app.colour.encoding import MaskConvention, network_input, rasterize_hint_batch
 
 
 def rasterize_hints(boxes, colors, height, width):
@@ -54,7 +54,7 @@ def test_network_input_follows_the_mask_convention():
 
 
 def test_network_cell_scales_each_axis_alone_and_clamps():
-    from ideepcolor_app.encoding import network_cell
+    from ideepcolor_app.colour.encoding import network_cell
 
     assert network_cell(0.0, 0.0, (1000, 500)) == (0, 0)
     assert network_cell(999.9, 499.9, (1000, 500)) == (255, 255)

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 import torch
 
-from ideepcolor_app.color import lab_to_rgb
-from ideepcolor_app.engine import ColorizationEngine
-from ideepcolor_app.hints import Hint
-from ideepcolor_app.images import Photo
-from ideepcolor_app.precision import Precision
-from ideepcolor_app.worker import AsyncColorizer, UpdateRequest
+from ideepcolor_app.colour.color import lab_to_rgb
+from ideepcolor_app.hints.local_hints import Hint
+from ideepcolor_app.inference.engine import ColorizationEngine
+from ideepcolor_app.inference.worker import AsyncColorizer, UpdateRequest
+from ideepcolor_app.network.precision import Precision
+from ideepcolor_app.photos.images import Photo
 
 
 def grey_photo(width=300, height=200, level=128) -> Photo:
@@ -71,7 +71,7 @@ def test_distribution_and_suggestions_follow_the_current_hints(engine):
 def test_out_of_gamut_hint_colours_are_snapped_at_the_pixel_lightness(echo_weights, device):
     engine = ColorizationEngine.from_weights(str(echo_weights), str(device))
     engine.set_photo(grey_photo(level=250))  # very light: saturated colours do not exist here
-    from ideepcolor_app.encoding import rasterize_hint_batch
+    from ideepcolor_app.colour.encoding import rasterize_hint_batch
 
     ab, mask = rasterize_hint_batch(*engine.current.hint_tensors([Hint(150.0, 100.0, (100.0, -100.0), 5)]), 256, 256)
     assert mask.sum() == 25
@@ -187,7 +187,7 @@ def test_async_shows_a_preview_then_the_full_result(engine):
 
 
 def test_optimised_forward_matches_the_plain_model(random_weights):
-    from ideepcolor_app.weights import load_model
+    from ideepcolor_app.network.weights import load_model
 
     plain, _ = load_model(random_weights)
     engine = ColorizationEngine.from_weights(str(random_weights), "cpu", precision="fp32")  # layout only
@@ -200,7 +200,7 @@ def test_optimised_forward_matches_the_plain_model(random_weights):
 
 
 def test_a_newer_request_cancels_a_running_full_pass(engine):
-    from ideepcolor_app.model import Cancelled
+    from ideepcolor_app.network.model import Cancelled
 
     polls = []
 
@@ -217,7 +217,7 @@ def test_a_newer_request_cancels_a_running_full_pass(engine):
 def test_cpu_upsampling_matches_torch_bilinear():
     import torch.nn.functional as F
 
-    from ideepcolor_app.engine import upsample_ab
+    from ideepcolor_app.inference.engine import upsample_ab
 
     ab = torch.randn(1, 2, 32, 32) * 40
     fast = upsample_ab(ab, 300, 410)
@@ -228,9 +228,9 @@ def test_cpu_upsampling_matches_torch_bilinear():
 @pytest.fixture
 def two_network_engine(echo_weights, tmp_path):
     """The echo network as the full-size one, and an untrained fast one that shows its lightness fill."""
-    from ideepcolor_app.encoding import HintEncoding
-    from ideepcolor_app.model import SIGGRAPHGenerator
-    from ideepcolor_app.weights import save_weights
+    from ideepcolor_app.colour.encoding import HintEncoding
+    from ideepcolor_app.network.model import SIGGRAPHGenerator
+    from ideepcolor_app.network.weights import save_weights
 
     fast = save_weights(
         SIGGRAPHGenerator(0.25, residual=True).state_dict(),
@@ -238,7 +238,7 @@ def two_network_engine(echo_weights, tmp_path):
         mask_convention="centered",
         hint_encoding=HintEncoding.LIGHTNESS_FILL,
     )
-    from ideepcolor_app.engine import Network
+    from ideepcolor_app.inference.engine import Network
 
     engine = ColorizationEngine(
         [Network.from_file(echo_weights, torch.device("cpu")), Network.from_file(fast, torch.device("cpu"))],
@@ -328,7 +328,7 @@ def test_a_drag_on_a_cpu_runs_the_fast_network_smaller_until_the_hints_rest(two_
     """More than 10 updates a second during a drag on a CPU: passes at DRAG_SIZE while hints change
     quickly, then the full resolution once they rest. The drag's timing comes from a fake clock, and
     each state is submitted once the previous one is shown, so no outcome depends on this machine's speed."""
-    from ideepcolor_app.engine import DRAG_SIZE
+    from ideepcolor_app.inference.engine import DRAG_SIZE
 
     engine = ColorizationEngine([two_network_engine.interactive], torch.device("cpu"))
     engine.interactive.precision = Precision.FP32  # the fp32 path; in bf16 drags run at 256 (test below)
@@ -369,7 +369,7 @@ def test_in_bf16_a_drag_runs_the_fast_network_at_full_size(two_network_engine):
 
 
 def test_drag_passes_on_a_large_photo_are_shown_smaller_and_the_rest_in_full(two_network_engine, fake_time):
-    from ideepcolor_app.worker import PRELIMINARY_MAX_SIDE
+    from ideepcolor_app.inference.worker import PRELIMINARY_MAX_SIDE
 
     engine = ColorizationEngine([two_network_engine.interactive], torch.device("cpu"))
     engine.set_photo(grey_photo(2400, 1600))

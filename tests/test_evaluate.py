@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from ideepcolor_app.evaluate import evaluate, patch_mean_hints, psnr_8bit, sample_hint_boxes
-from ideepcolor_app.weights import load_model
+from ideepcolor_app.evaluation.evaluate import evaluate, patch_mean_hints, psnr_8bit, sample_hint_boxes
+from ideepcolor_app.network.weights import load_model
 
 
 def test_hint_placement_is_centre_biased_normal():
@@ -47,7 +47,7 @@ def test_more_hints_help_and_runs_are_deterministic(echo_weights, photo_files):
 def test_the_annealed_mean_goes_from_the_distributions_mode_to_its_mean():
     import torch
 
-    from ideepcolor_app.ab_bins import ab_to_bin, annealed_mean, bin_centers
+    from ideepcolor_app.colour.ab_bins import ab_to_bin, annealed_mean, bin_centers
 
     logits = torch.full((1, 529, 1, 1), -1000.0)
     grey, red = int(ab_to_bin(torch.tensor([[0.0, 0.0]]))[0]), int(ab_to_bin(torch.tensor([[60.0, 40.0]]))[0])

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from ideepcolor_app.encoding import HintEncoding, MaskConvention, encode_hints, patch_means
-from ideepcolor_app.evaluate import evaluate
-from ideepcolor_app.fill import inverse_distance_fill
-from ideepcolor_app.model import SIGGRAPHGenerator, width_of_state_dict
+from ideepcolor_app.colour.encoding import HintEncoding, MaskConvention, encode_hints, patch_means
+from ideepcolor_app.colour.fill import inverse_distance_fill
+from ideepcolor_app.evaluation.evaluate import evaluate
+from ideepcolor_app.network.model import SIGGRAPHGenerator, width_of_state_dict
+from ideepcolor_app.network.weights import load_model, save_weights
 from ideepcolor_app.training.simulate import sample_hints
-from ideepcolor_app.weights import load_model, save_weights
 
 
 def test_reduced_width_keeps_the_module_tree_and_keys():

@@ -8,9 +8,9 @@ import numpy as np
 from PIL import Image
 
 from ideepcolor_app.cli import main
-from ideepcolor_app.global_hints import GlobalHints, histogram_of_photo
-from ideepcolor_app.images import load_photo
-from ideepcolor_app.session import Session
+from ideepcolor_app.editing.session import Session
+from ideepcolor_app.hints.global_hints import GlobalHints, histogram_of_photo
+from ideepcolor_app.photos.images import load_photo
 
 
 def _grey_copy(photo, folder):

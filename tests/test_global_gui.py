@@ -10,9 +10,9 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 from test_gui import open_and_wait, wait_for_result
 
-from ideepcolor_app.global_hints import GlobalHints
 from ideepcolor_app.gui import file_actions
 from ideepcolor_app.gui.main_window import MainWindow
+from ideepcolor_app.hints.global_hints import GlobalHints
 
 
 @pytest.fixture(autouse=True)

@@ -11,13 +11,14 @@ import torch
 from PIL import Image
 
 from conftest import colour_photo
-from ideepcolor_app.ab_bins import NUM_BINS, ab_to_bin
-from ideepcolor_app.color import rgb_to_lab
-from ideepcolor_app.editor import Editor
-from ideepcolor_app.encoding import HintEncoding, MaskConvention
-from ideepcolor_app.engine import ColorizationEngine
-from ideepcolor_app.errors import SessionError, WeightsError
-from ideepcolor_app.global_hints import (
+from ideepcolor_app.base.errors import SessionError, WeightsError
+from ideepcolor_app.colour.ab_bins import NUM_BINS, ab_to_bin
+from ideepcolor_app.colour.color import rgb_to_lab
+from ideepcolor_app.colour.encoding import HintEncoding, MaskConvention
+from ideepcolor_app.editing.editor import Editor
+from ideepcolor_app.editing.hint_set import HintSet
+from ideepcolor_app.editing.session import Session
+from ideepcolor_app.hints.global_hints import (
     GLOBAL_INPUTS,
     GlobalHints,
     ab_histogram,
@@ -25,11 +26,11 @@ from ideepcolor_app.global_hints import (
     mean_saturation,
     reference_of_photo,
 )
-from ideepcolor_app.hints import Hint, HintSet
-from ideepcolor_app.images import Photo
-from ideepcolor_app.model import SIGGRAPHGenerator
-from ideepcolor_app.session import Session
-from ideepcolor_app.weights import content_digest, load_model, save_weights
+from ideepcolor_app.hints.local_hints import Hint
+from ideepcolor_app.inference.engine import ColorizationEngine
+from ideepcolor_app.network.model import SIGGRAPHGenerator
+from ideepcolor_app.network.weights import content_digest, load_model, save_weights
+from ideepcolor_app.photos.images import Photo
 from weights_factory import global_hints_state_dict
 
 
@@ -271,7 +272,7 @@ def test_a_result_for_other_global_hints_does_not_show_its_palette(global_weight
     editor.use_reference(orange_histogram(), "ref.jpg")
     palettes = []
     editor.palette_changed.connect(palettes.append)
-    from ideepcolor_app.worker import UpdateResult
+    from ideepcolor_app.inference.worker import UpdateResult
 
     result = UpdateResult(
         1, document.hints.hints, np.zeros((4, 4, 3), np.uint8), stale.suggestions(40.0, 30.0), 0.0, stale
@@ -319,7 +320,7 @@ def test_a_damaged_global_hints_field_is_named(tmp_path, field, value, named):
 
 
 def test_a_crash_with_only_global_hints_is_recoverable(tmp_path, monkeypatch):
-    from ideepcolor_app import recovery
+    from ideepcolor_app.editing import recovery
 
     monkeypatch.setattr(recovery, "process_alive", lambda pid: False)
     window_file = recovery.RecoveryFile()

@@ -14,12 +14,12 @@ from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ideepcolor_app import recovery
+from ideepcolor_app.editing import recovery
 from ideepcolor_app.gui import file_actions
 from ideepcolor_app.gui.app import display_problem
 from ideepcolor_app.gui.bridge import EngineBridge
 from ideepcolor_app.gui.main_window import MainWindow
-from ideepcolor_app.images import load_photo
+from ideepcolor_app.photos.images import load_photo
 
 
 @pytest.fixture(autouse=True)
@@ -277,7 +277,7 @@ class GatedLoad:
     """Holds :meth:`Document.load` of the named photos until ``release``: a slow disk or a huge photo."""
 
     def __init__(self, monkeypatch, *names):
-        from ideepcolor_app.document import Document
+        from ideepcolor_app.editing.document import Document
 
         self.names, self.gate, self.real = names, threading.Event(), Document.load
         monkeypatch.setattr(
@@ -436,7 +436,7 @@ def test_colour_photo_can_be_compared_with_its_original(qtbot, echo_weights, tmp
 
 
 def test_missing_weights_explain_the_fix_and_editing_still_works(qtbot, tmp_path, monkeypatch, photo_path):
-    monkeypatch.setattr("ideepcolor_app.registry.BUNDLED_DIR", tmp_path / "nothing")
+    monkeypatch.setattr("ideepcolor_app.network.registry.BUNDLED_DIR", tmp_path / "nothing")
     w = MainWindow(None, "cpu")
     qtbot.addWidget(w)
     assert w.right.currentWidget() is w.no_weights
@@ -594,8 +594,8 @@ def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
     fresh run on the final hints."""
     import random
 
-    from ideepcolor_app.engine import ColorizationEngine
     from ideepcolor_app.gui.gamut_pictures import gamut_pictures
+    from ideepcolor_app.inference.engine import ColorizationEngine
 
     qtbot.waitUntil(lambda: gamut_pictures().complete, timeout=60000)  # 20 MB made once at start-up
     rng = random.Random(0)
@@ -743,8 +743,8 @@ def test_the_drag_benchmark_shows_updates_and_leaves_the_users_settings_alone(
 ):
     from PySide6.QtCore import QSettings
 
-    from ideepcolor_app.engine import ColorizationEngine
     from ideepcolor_app.gui.window_bench import gui_drag_stall
+    from ideepcolor_app.inference.engine import ColorizationEngine
 
     users = QSettings("ideepcolor", "ideepcolor")
     users.setValue("recentColors", [[10.0, -20.0]])
@@ -765,8 +765,8 @@ def test_the_open_benchmark_times_the_grey_photo_then_the_result_and_keeps_recen
 ):
     from PySide6.QtCore import QSettings
 
-    from ideepcolor_app.engine import ColorizationEngine
     from ideepcolor_app.gui.window_bench import gui_open_stall
+    from ideepcolor_app.inference.engine import ColorizationEngine
 
     users = QSettings("ideepcolor", "ideepcolor")
     users.setValue("recentFiles", ["/photos/mine.jpg"])

@@ -16,10 +16,10 @@ from test_gui import (  # noqa: F401
     window,
 )
 
-from ideepcolor_app.errors import ImageError
+from ideepcolor_app.base.errors import ImageError
 from ideepcolor_app.gui import file_actions
 from ideepcolor_app.gui.main_window import MainWindow
-from ideepcolor_app.images import save_image
+from ideepcolor_app.photos.images import save_image
 
 
 def test_the_status_bar_shows_the_time_to_the_first_picture_of_an_edit(qtbot, window):
@@ -50,7 +50,7 @@ def test_after_a_failed_first_open_the_window_explains_itself(qtbot, echo_weight
 
 
 def test_a_result_too_large_for_its_format_is_refused_before_the_work(qtbot, window, tmp_path, monkeypatch):
-    import ideepcolor_app.images as images
+    import ideepcolor_app.photos.images as images
 
     monkeypatch.setitem(images.FORMAT_MAX_SIDE, ".webp", 100)
     started = []
@@ -60,7 +60,7 @@ def test_a_result_too_large_for_its_format_is_refused_before_the_work(qtbot, win
 
 
 def test_a_download_thread_that_hits_any_error_reports_it_and_frees_the_button(qtbot, window, monkeypatch):
-    import ideepcolor_app.download as download
+    import ideepcolor_app.network.download as download
 
     def broken(*args, **kwargs):
         raise OSError("disk went away")
@@ -77,7 +77,7 @@ def test_a_download_thread_that_hits_any_error_reports_it_and_frees_the_button(q
     [(errno.ENOSPC, "Free some space"), (errno.EROFS, "cannot be written"), (errno.EACCES, "cannot be")],
 )
 def test_a_failed_write_is_explained_by_its_cause(tmp_path, monkeypatch, code, advice):
-    import ideepcolor_app.images as images
+    import ideepcolor_app.photos.images as images
 
     class Failing:
         def __init__(self, *a, **k):
@@ -100,7 +100,7 @@ def test_a_failed_write_is_explained_by_its_cause(tmp_path, monkeypatch, code, a
 def test_the_window_and_the_command_line_write_results_through_one_function(
     qtbot, window, tmp_path, monkeypatch, echo_weights, photo_files
 ):
-    import ideepcolor_app.export as export
+    import ideepcolor_app.inference.export as export
     from ideepcolor_app.cli import main
 
     written = []

@@ -8,14 +8,14 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from test_gui import click, fresh_settings, no_modal_dialogs, open_and_wait, photo_path  # noqa: F401
 
-from ideepcolor_app import recovery
+from ideepcolor_app.base.resources import sample_photo
+from ideepcolor_app.editing import recovery
+from ideepcolor_app.editing.recovery import orphaned_recoveries
+from ideepcolor_app.editing.session import Session
 from ideepcolor_app.gui import file_actions
 from ideepcolor_app.gui.app import start
 from ideepcolor_app.gui.main_window import MainWindow
-from ideepcolor_app.hints import Hint
-from ideepcolor_app.recovery import orphaned_recoveries
-from ideepcolor_app.resources import sample_photo
-from ideepcolor_app.session import Session
+from ideepcolor_app.hints.local_hints import Hint
 
 
 @pytest.fixture

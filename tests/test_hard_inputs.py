@@ -14,12 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from ideepcolor_app.errors import ImageError, SessionError, WeightsError
-from ideepcolor_app.hints import Hint, HintSet
-from ideepcolor_app.images import load_photo, save_image
-from ideepcolor_app.model import SIGGRAPHGenerator
-from ideepcolor_app.session import Session
-from ideepcolor_app.weights import load_model, save_weights
+from ideepcolor_app.base.errors import ImageError, SessionError, WeightsError
+from ideepcolor_app.editing.hint_set import HintSet
+from ideepcolor_app.editing.session import Session
+from ideepcolor_app.hints.local_hints import Hint
+from ideepcolor_app.network.model import SIGGRAPHGenerator
+from ideepcolor_app.network.weights import load_model, save_weights
+from ideepcolor_app.photos.images import load_photo, save_image
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 json_values = st.recursive(
@@ -196,7 +197,9 @@ def test_a_disk_that_fills_during_a_save_leaves_nothing_behind(tmp_path, monkeyp
     assert existing.read_bytes() == before, "the file being replaced is untouched"
     with pytest.raises(SessionError, match="No space left"):
         Session("p.png", "a" * 64, (4, 4), []).save(tmp_path / "s.json")
-    monkeypatch.setattr("ideepcolor_app.weights.save_file", lambda *a, **k: disk_full_after(True)(Path(a[1]), b"xx"))
+    monkeypatch.setattr(
+        "ideepcolor_app.network.weights.save_file", lambda *a, **k: disk_full_after(True)(Path(a[1]), b"xx")
+    )
     with pytest.raises(WeightsError, match="No space left.*nothing was saved"):
         save_weights(SIGGRAPHGenerator(0.25).state_dict(), tmp_path / "w.safetensors", mask_convention="centered")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.png"], "no partial or temporary file is left"

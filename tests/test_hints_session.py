@@ -2,8 +2,9 @@ import json
 
 import pytest
 
-from ideepcolor_app.hints import Hint, HintSet, hint_boxes
-from ideepcolor_app.session import Session, SessionError
+from ideepcolor_app.editing.hint_set import HintSet
+from ideepcolor_app.editing.session import Session, SessionError
+from ideepcolor_app.hints.local_hints import Hint, hint_boxes
 
 
 def test_hint_patch_sizes_are_validated():

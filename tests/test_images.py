@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ideepcolor_app.images import ImageError, load_photo, save_image
+from ideepcolor_app.photos.images import ImageError, load_photo, save_image
 
 
 def _png_header_only(path: Path, width: int, height: int) -> None:

@@ -90,3 +90,44 @@ def test_no_gui_module_edits_the_hints_itself():
         str(path.relative_to(PACKAGE)): pattern.findall(path.read_text()) for path in (PACKAGE / "gui").glob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+ROOMS = ["base", "colour", "photos", "hints", "network", "inference", "editing", "evaluation", "training", "commands"]
+"""The core's rooms, lowest first: each imports only from rooms before it (and itself)."""
+
+
+def room_of(module: str) -> int | None:
+    parts = module.split(".")
+    if len(parts) < 2 or parts[0] != "ideepcolor_app":
+        return None
+    if parts[1] in ("cli", "__main__"):
+        return len(ROOMS) - 1  # the command line's top level
+    return ROOMS.index(parts[1]) if parts[1] in ROOMS else None
+
+
+def test_every_core_module_lives_in_a_room():
+    homeless = [
+        str(p.relative_to(PACKAGE))
+        for p in core_modules()
+        if p.parent == PACKAGE and p.name not in ("__init__.py", "__main__.py", "cli.py")
+    ]
+    assert homeless == [], "a new module belongs in one of the rooms"
+    assert sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and not p.name.startswith("__")) == sorted(
+        [*ROOMS, "gui"]
+    )
+
+
+def test_rooms_import_only_from_rooms_below_them():
+    upward = []
+    for path in core_modules():
+        module = ".".join(("ideepcolor_app", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        )
+        own = room_of(module)
+        if own is None:
+            continue
+        for name in imported_names(path):
+            other = room_of(name)
+            if other is not None and other > own:
+                upward.append(f"{module} -> {name}")
+    assert upward == []

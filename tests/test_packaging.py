@@ -89,7 +89,7 @@ def test_the_installed_app_finds_its_files_outside_the_repository(installed, tmp
         [
             str(python),
             "-c",
-            "import ideepcolor_app, ideepcolor_app.resources as r; "
+            "import ideepcolor_app, ideepcolor_app.base.resources as r; "
             "print(ideepcolor_app.__file__); print(r.sample_photo()); print(r.bundled_weights_dir())",
         ],
         capture_output=True,

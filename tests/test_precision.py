@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-import ideepcolor_app.precision as precision_module
+import ideepcolor_app.network.precision as precision_module
+from ideepcolor_app.base.errors import UsageError
 from ideepcolor_app.cli import main
-from ideepcolor_app.engine import ColorizationEngine
-from ideepcolor_app.errors import UsageError
-from ideepcolor_app.hints import Hint
-from ideepcolor_app.images import Photo
-from ideepcolor_app.precision import Precision, _cpuinfo_has_bf16, cpu_precision
+from ideepcolor_app.hints.local_hints import Hint
+from ideepcolor_app.inference.engine import ColorizationEngine
+from ideepcolor_app.network.precision import Precision, _cpuinfo_has_bf16, cpu_precision
+from ideepcolor_app.photos.images import Photo
 from ideepcolor_app.training.trainer import training_precision
 
 BUNDLED = Path(__file__).resolve().parent.parent / "weights" / "ideepcolor-fast.safetensors"
@@ -89,7 +89,7 @@ def test_training_in_either_precision_keeps_fp32_weights_and_records_it(tmp_path
     )
     assert code == 0
     assert f"training in {precision}" in capsys.readouterr().out
-    from ideepcolor_app.weights import load_model
+    from ideepcolor_app.network.weights import load_model
 
     model, info = load_model(out)
     assert all(p.dtype == torch.float32 for p in model.parameters())

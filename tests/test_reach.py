@@ -2,12 +2,12 @@
 
 import torch
 
-from ideepcolor_app.encoding import HintEncoding
-from ideepcolor_app.evaluate import evaluate
-from ideepcolor_app.fill import inverse_distance_fill
-from ideepcolor_app.model import SIGGRAPHGenerator
-from ideepcolor_app.reach import reach_hints, reach_ratio
-from ideepcolor_app.weights import load_model, save_weights
+from ideepcolor_app.colour.encoding import HintEncoding
+from ideepcolor_app.colour.fill import inverse_distance_fill
+from ideepcolor_app.evaluation.evaluate import evaluate
+from ideepcolor_app.evaluation.reach import reach_hints, reach_ratio
+from ideepcolor_app.network.model import SIGGRAPHGenerator
+from ideepcolor_app.network.weights import load_model, save_weights
 
 
 def test_a_change_everywhere_has_reach_one_and_a_change_at_the_hint_alone_reach_zero():

@@ -11,15 +11,15 @@ import torch
 from PIL import Image
 
 from conftest import colour_photo
-from ideepcolor_app.ab_bins import ab_to_bin, bin_centers, distribution
 from ideepcolor_app.cli import main
-from ideepcolor_app.color import rgb_to_lab
-from ideepcolor_app.encoding import HintEncoding
-from ideepcolor_app.engine import ColorizationEngine
+from ideepcolor_app.colour.ab_bins import ab_to_bin, bin_centers, distribution
+from ideepcolor_app.colour.color import rgb_to_lab
+from ideepcolor_app.colour.encoding import HintEncoding
+from ideepcolor_app.inference.engine import ColorizationEngine
+from ideepcolor_app.network.weights import load_state_dict
 from ideepcolor_app.training.data import load_photo_set, sample_batch
 from ideepcolor_app.training.simulate import patch_means, sample_hints
 from ideepcolor_app.training.trainer import TrainConfig, Trainer, learning_rate_factor
-from ideepcolor_app.weights import load_state_dict
 
 
 def colourful(seed, size=(48, 40)):
@@ -358,9 +358,9 @@ def test_a_sharp_share_of_batches_is_cut_at_the_photos_own_resolution(photo_fold
 
 
 def test_training_only_the_global_branch_leaves_every_answer_without_global_hints_as_it_was(photo_folder, tmp_path):
-    from ideepcolor_app.encoding import MaskConvention
-    from ideepcolor_app.model import SIGGRAPHGenerator
-    from ideepcolor_app.weights import load_model, save_weights
+    from ideepcolor_app.colour.encoding import MaskConvention
+    from ideepcolor_app.network.model import SIGGRAPHGenerator
+    from ideepcolor_app.network.weights import load_model, save_weights
 
     torch.manual_seed(0)
     init = save_weights(
@@ -384,7 +384,7 @@ def test_training_only_the_global_branch_leaves_every_answer_without_global_hint
 
 
 def test_simulated_global_hints_give_each_photo_its_own_colours_at_random():
-    from ideepcolor_app.global_hints import GLOBAL_INPUTS, NUM_BINS
+    from ideepcolor_app.hints.global_hints import GLOBAL_INPUTS, NUM_BINS
     from ideepcolor_app.training.trainer import simulated_global_hints
 
     rgb = torch.rand(64, 3, 16, 16)

@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ideepcolor_app.atomic import atomic_path
+from ideepcolor_app.base.atomic import atomic_path
+from ideepcolor_app.base.errors import ImageError, SessionError
 from ideepcolor_app.cli import main
-from ideepcolor_app.editor import Editor
-from ideepcolor_app.errors import ImageError, SessionError
-from ideepcolor_app.hints import MAX_HINTS, Hint, HintLimitError, HintSet
-from ideepcolor_app.images import Photo, list_images, load_photo, save_image
-from ideepcolor_app.session import Session
+from ideepcolor_app.editing.editor import Editor
+from ideepcolor_app.editing.hint_set import HintSet
+from ideepcolor_app.editing.session import Session
+from ideepcolor_app.hints.local_hints import MAX_HINTS, Hint, HintLimitError
+from ideepcolor_app.photos.images import Photo, list_images, load_photo, save_image
 
 
 def _session_json(hints: int = 1) -> dict:
@@ -107,7 +108,7 @@ def test_painting_the_most_hints_takes_little_memory():
     """The patch masks were (hints, H, W) at once: 1.1 MB a hint, 1.1 GB for 1,000."""
     script = """
 import resource, sys, torch
-from ideepcolor_app.encoding import rasterize_hint_batch
+from ideepcolor_app.colour.encoding import rasterize_hint_batch
 count = int(sys.argv[1])
 boxes = torch.randint(0, 250, (1, count, 3)); boxes[..., 2] = 5
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -170,12 +171,12 @@ def test_a_result_created_by_another_run_meanwhile_is_not_replaced(tmp_path):
 
 
 def test_a_result_too_large_for_its_format_is_refused_before_the_work(tmp_path, echo_weights, capsys, monkeypatch):
-    import ideepcolor_app.images as images
+    import ideepcolor_app.photos.images as images
 
     monkeypatch.setitem(images.FORMAT_MAX_SIDE, ".webp", 16)
     _photos(tmp_path / "in", ["a.png"])
     colorized = []
-    from ideepcolor_app.engine import ColorizationEngine
+    from ideepcolor_app.inference.engine import ColorizationEngine
 
     original = ColorizationEngine.colorize
     monkeypatch.setattr(ColorizationEngine, "colorize", lambda *a, **k: colorized.append(1) or original(*a, **k))

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from test_download import PAYLOAD, SHA
 
-from ideepcolor_app import registry
 from ideepcolor_app.cli import main
-from ideepcolor_app.download import DownloadError, download
+from ideepcolor_app.network import registry
+from ideepcolor_app.network.download import DownloadError, download
 
 
 class Behaviour(BaseHTTPRequestHandler):
@@ -132,7 +132,7 @@ def test_a_cache_path_that_is_a_file_gets_a_message(server, tmp_path, monkeypatc
 
 
 def test_a_damaged_cached_full_size_file_does_not_stop_the_bundled_model(tmp_path, monkeypatch):
-    from ideepcolor_app.engine import ColorizationEngine
+    from ideepcolor_app.inference.engine import ColorizationEngine
 
     cached = tmp_path / "cache" / "siggraph17-df00044c.pth"
     cached.parent.mkdir()

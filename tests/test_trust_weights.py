@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from ideepcolor_app.base.errors import WeightsError
 from ideepcolor_app.cli import main
-from ideepcolor_app.errors import WeightsError
-from ideepcolor_app.model import SIGGRAPHGenerator
-from ideepcolor_app.weights import load_model, save_weights
+from ideepcolor_app.network.model import SIGGRAPHGenerator
+from ideepcolor_app.network.weights import load_model, save_weights
 
 
 def _small_state() -> dict[str, torch.Tensor]:
@@ -36,7 +36,7 @@ def test_a_zero_dimensional_first_layer_is_refused_with_a_message(tmp_path):
 
 
 def test_deeply_nested_metadata_is_refused_with_a_message(tmp_path, monkeypatch):
-    import ideepcolor_app.weights as weights
+    import ideepcolor_app.network.weights as weights
 
     path = save_weights(_small_state(), tmp_path / "w.safetensors", mask_convention="centered")
     real_loads = json.loads
@@ -46,7 +46,7 @@ def test_deeply_nested_metadata_is_refused_with_a_message(tmp_path, monkeypatch)
 
 
 def test_a_zip_bomb_is_refused_from_its_directory_without_inflating(tmp_path, monkeypatch):
-    import ideepcolor_app.weights as weights
+    import ideepcolor_app.network.weights as weights
 
     monkeypatch.setattr(weights, "MAX_UNPACKED_BYTES", 50_000_000)  # the real limit is 1 GB
     path = tmp_path / "bomb.pth"
@@ -92,7 +92,7 @@ def test_a_failing_safetensors_write_says_so_and_leaves_nothing(tmp_path, monkey
     """safetensors reports a full disk as SafetensorError, not OSError."""
     from safetensors import SafetensorError
 
-    import ideepcolor_app.weights as weights
+    import ideepcolor_app.network.weights as weights
 
     def full_disk(tensors, filename, metadata=None):
         Path(filename).write_bytes(b"partial")

@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from ideepcolor_app.encoding import MaskConvention
-from ideepcolor_app.engine import ColorizationEngine
-from ideepcolor_app.model import NUM_PARAMETERS, SIGGRAPHGenerator, count_forward_flops
-from ideepcolor_app.precision import cpu_has_bf16
-from ideepcolor_app.registry import BUNDLED_DIR, find_weights
-from ideepcolor_app.weights import WeightsError, load_model, load_state_dict, save_weights
+from ideepcolor_app.colour.encoding import MaskConvention
+from ideepcolor_app.inference.engine import ColorizationEngine
+from ideepcolor_app.network.model import NUM_PARAMETERS, SIGGRAPHGenerator, count_forward_flops
+from ideepcolor_app.network.precision import cpu_has_bf16
+from ideepcolor_app.network.registry import BUNDLED_DIR, find_weights
+from ideepcolor_app.network.weights import WeightsError, load_model, load_state_dict, save_weights
 
 # The published module tree, written out from ../shared/reference/siggraph17.md (not from our code).
 _CONVS = {  # key prefix: (out, in, k)
@@ -162,7 +162,7 @@ def test_compact_export_is_small_and_close(tmp_path):
 
 def test_lookup_order_explicit_env_cache_bundled(tmp_path, monkeypatch, random_weights):
     cache = tmp_path / "cache"
-    monkeypatch.setattr("ideepcolor_app.registry.BUNDLED_DIR", tmp_path / "bundled")
+    monkeypatch.setattr("ideepcolor_app.network.registry.BUNDLED_DIR", tmp_path / "bundled")
     with pytest.raises(WeightsError) as err:
         find_weights()
     assert "ideepcolor weights download siggraph17" in str(err.value) and "ideepcolor train" in str(err.value)
@@ -186,7 +186,7 @@ def test_lookup_order_explicit_env_cache_bundled(tmp_path, monkeypatch, random_w
 
 
 def test_engine_prefers_cuda_then_mps_then_cpu(random_weights, monkeypatch):
-    from ideepcolor_app.device import pick_device
+    from ideepcolor_app.network.device import pick_device
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
@@ -204,7 +204,7 @@ def test_bundled_folder_is_the_repository_weights_folder():
 
 
 def test_a_pth_is_hashed_once_until_it_changes(tmp_path, monkeypatch):
-    import ideepcolor_app.registry as registry
+    import ideepcolor_app.network.registry as registry
 
     path = tmp_path / "w.pth"
     path.write_bytes(b"first")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import torch
 
-from ideepcolor_app.encoding import HintEncoding, MaskConvention
-from ideepcolor_app.model import SIGGRAPHGenerator
-from ideepcolor_app.weights import save_weights
+from ideepcolor_app.colour.encoding import HintEncoding, MaskConvention
+from ideepcolor_app.network.model import SIGGRAPHGenerator
+from ideepcolor_app.network.weights import save_weights
 
 
 def make_random_weights(path: Path) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from ideepcolor_app.weights import load_model, load_state_dict, save_weights
+from ideepcolor_app.network.weights import load_model, load_state_dict, save_weights
 
 trained_path, eval_path, bundled_path, out_path = (Path(a) for a in sys.argv[1:5])
 trained, trained_info = load_model(trained_path)

@@ -1,7 +1,7 @@
 """The subcommands of ``ideepcolor``: each module has ``add_parser(sub, parents)`` and ``run(args)``.
 
 They only parse options, call the core and print; errors of the
-:class:`~ideepcolor_app.errors.IdeepcolorError` family are reported once, by ``cli.main``.
+:class:`~ideepcolor_app.base.errors.IdeepcolorError` family are reported once, by ``cli.main``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..engine import ColorizationEngine
+from ..inference.engine import ColorizationEngine
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:

@@ -7,14 +7,14 @@ import json
 import tempfile
 from pathlib import Path
 
-from .. import bench
-from ..device import pick_device
-from ..encoding import HintEncoding
-from ..engine import ColorizationEngine, Network
-from ..errors import WeightsError
-from ..model import SIGGRAPHGenerator
-from ..registry import find_weight_set
-from ..weights import load_model, save_weights
+from ..base.errors import WeightsError
+from ..colour.encoding import HintEncoding
+from ..evaluation import bench
+from ..inference.engine import ColorizationEngine, Network
+from ..network.device import pick_device
+from ..network.model import SIGGRAPHGenerator
+from ..network.registry import find_weight_set
+from ..network.weights import load_model, save_weights
 from . import add_model_options
 
 

@@ -7,11 +7,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import ImageError, OutputExistsError, UsageError
-from ..export import colorize_to_file
-from ..global_hints import GlobalHints, histogram_of_photo
-from ..images import list_images, load_photo
-from ..session import Session
+from ..base.errors import ImageError, OutputExistsError, UsageError
+from ..editing.session import Session
+from ..hints.global_hints import GlobalHints, histogram_of_photo
+from ..inference.export import colorize_to_file
+from ..photos.images import list_images, load_photo
 from . import add_model_options, load_engine
 
 

@@ -6,10 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
-from ..errors import UsageError
-from ..evaluate import evaluate
-from ..evaluate_global import GLOBAL_MODES, GlobalEvaluation, evaluate_global
-from ..images import list_images
+from ..base.errors import UsageError
+from ..evaluation.evaluate import evaluate
+from ..evaluation.evaluate_global import GLOBAL_MODES, GlobalEvaluation, evaluate_global
+from ..photos.images import list_images
 from . import add_model_options, load_engine
 
 

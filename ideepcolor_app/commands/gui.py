@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from ..errors import UsageError
-from ..precision import PRECISION_VARIABLE
+from ..base.errors import UsageError
+from ..network.precision import PRECISION_VARIABLE
 from . import add_model_options
 
 

@@ -8,11 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-from .. import registry
-from ..download import download
-from ..errors import UsageError, WeightsError
-from ..userdirs import cache_dir
-from ..weights import check_weights_file, load_model, save_copy
+from ..base.errors import UsageError, WeightsError
+from ..base.userdirs import cache_dir
+from ..network import registry
+from ..network.download import download
+from ..network.weights import check_weights_file, load_model, save_copy
 
 
 def add_parser(
@@ -135,8 +135,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
     """Fit a fill-encoding network's residual scales per hint count on photos and write a copy."""
     from tqdm import tqdm
 
-    from ..calibrate import calibrate_residual_scales
-    from ..images import list_images
+    from ..evaluation.calibrate import calibrate_residual_scales
+    from ..photos.images import list_images
 
     model, info = load_model(Path(args.source))
     if not info.hint_encoding.is_fill:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..document import Document
+    from ..editing.document import Document
     from .main_window import MainWindow
 
 WITHOUT_A_WINDOW = "  For batch work without a window:  ideepcolor colorize PHOTO... [-o DIR] [--hints SESSION.json]"

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ..engine import ColorizationEngine
-from ..export import colorize_to_file
-from ..global_hints import GlobalHints
-from ..hints import Hint
-from ..images import Photo
-from ..worker import AsyncColorizer, UpdateRequest, UpdateResult
+from ..hints.global_hints import GlobalHints
+from ..hints.local_hints import Hint
+from ..inference.engine import ColorizationEngine
+from ..inference.export import colorize_to_file
+from ..inference.worker import AsyncColorizer, UpdateRequest, UpdateResult
+from ..photos.images import Photo
 from .background import BackgroundJobs
 
 
@@ -71,7 +71,7 @@ class EngineBridge(QObject):
         global_hints: GlobalHints | None = None,
     ) -> None:
         """Compute the full-resolution result of ``hints`` on ``photo`` with the best network and
-        write it (:func:`~ideepcolor_app.export.colorize_to_file`), off the GUI thread. Everything
+        write it (:func:`~ideepcolor_app.inference.export.colorize_to_file`), off the GUI thread. Everything
         it uses is fixed now: opening another photo while it runs changes nothing in what is saved.
         The photo itself is never overwritten."""
         engine = self.engine

@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
-from ..document import Document
-from ..editor import Editor
-from ..encoding import NETWORK_SIZE
-from ..hints import Hint, hint_patch
+from ..colour.encoding import NETWORK_SIZE
+from ..editing.document import Document
+from ..editing.editor import Editor
+from ..hints.local_hints import Hint, hint_patch
 from .image_view import ImageView
 
 MIN_SCREEN_SIDE = 9  # a hint never draws smaller than this many screen pixels
@@ -18,7 +18,7 @@ class HintCanvas(ImageView):
     """Left click adds or selects (then drag moves), right click removes, wheel resizes.
 
     The canvas finds which hint is under the pointer and hands the gesture to the
-    :class:`~ideepcolor_app.editor.Editor`, which makes the edit; it redraws on the hints' events.
+    :class:`~ideepcolor_app.editing.editor.Editor`, which makes the edit; it redraws on the hints' events.
     """
 
     patch_step = Signal(int)

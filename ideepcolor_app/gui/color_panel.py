@@ -17,10 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..color import ab_to_position, position_to_ab, rgb_to_lab_np
-from ..editor import MAX_RECENT_COLORS
-from ..engine import Palette
-from ..suggest import SUGGESTIONS
+from ..colour.color import ab_to_position, position_to_ab, rgb_to_lab_np
+from ..colour.suggest import SUGGESTIONS, Palette
+from ..editing.editor import MAX_RECENT_COLORS
 from .gamut_pictures import PICKER_SIZE, gamut_pictures
 
 RECENT_SWATCH_SIDE = 24

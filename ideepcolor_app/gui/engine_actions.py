@@ -8,10 +8,10 @@ from typing import Protocol
 from PySide6.QtCore import QSettings, SignalInstance
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QStackedWidget, QStatusBar, QWidget
 
-from ..document import DISPLAY_MAX_SIDE
-from ..engine import ColorizationEngine
-from ..errors import IdeepcolorError
-from ..registry import missing_weights_message, weights_in_use_message
+from ..base.errors import IdeepcolorError
+from ..editing.document import DISPLAY_MAX_SIDE
+from ..inference.engine import ColorizationEngine
+from ..network.registry import missing_weights_message, weights_in_use_message
 from . import file_actions
 from .background import BackgroundJobs
 from .bridge import EngineBridge
@@ -125,10 +125,10 @@ def choose_weights(window: MainWindow) -> None:
 
 def download_published_weights(window: MainWindow) -> None:
     """Download the published full-size weights in the background, then use them."""
-    from ..download import download
-    from ..registry import REGISTRY
-    from ..userdirs import cache_dir
-    from ..weights import check_weights_file
+    from ..base.userdirs import cache_dir
+    from ..network.download import download
+    from ..network.registry import REGISTRY
+    from ..network.weights import check_weights_file
 
     entry = REGISTRY["siggraph17"]
     window.download_button.setEnabled(False)

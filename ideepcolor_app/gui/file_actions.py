@@ -12,16 +12,16 @@ from typing import Protocol
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStatusBar, QWidget
 
-from ..document import Document
-from ..editor import Editor
-from ..errors import ImageError, SessionError
-from ..global_hints import GlobalHints
-from ..hints import Hint
-from ..images import READ_FORMATS, check_format_fits
-from ..recovery import RecoveryFile, orphaned_recoveries
-from ..registry import missing_weights_message
-from ..resources import sample_photo
-from ..session import Session
+from ..base.errors import ImageError, SessionError
+from ..base.resources import sample_photo
+from ..editing.document import Document
+from ..editing.editor import Editor
+from ..editing.recovery import RecoveryFile, orphaned_recoveries
+from ..editing.session import Session
+from ..hints.global_hints import GlobalHints
+from ..hints.local_hints import Hint
+from ..network.registry import missing_weights_message
+from ..photos.images import READ_FORMATS, check_format_fits
 from .bridge import EngineBridge
 from .photo_opener import PhotoOpener
 

@@ -15,8 +15,8 @@ import qimage2ndarray
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from ..color import gamut_map
-from ..document import ALL_LIGHTNESSES
+from ..colour.color import gamut_map
+from ..editing.document import ALL_LIGHTNESSES
 
 PICKER_SIZE = 221
 """Side of the gamut picker, in pixels."""

@@ -12,11 +12,11 @@ import numpy as np
 import torch
 from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
-from ..editor import Editor
-from ..engine import ColorizationEngine
-from ..errors import ImageError
-from ..global_hints import mean_saturation, reference_of_photo
-from ..images import READ_FORMATS
+from ..base.errors import ImageError
+from ..editing.editor import Editor
+from ..hints.global_hints import mean_saturation, reference_of_photo
+from ..inference.engine import ColorizationEngine
+from ..photos.images import READ_FORMATS
 from .background import BackgroundJobs
 from .bridge import EngineBridge
 from .global_panel import DropsReference, GlobalHintsPanel

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..global_hints import GlobalHints
+from ..hints.global_hints import GlobalHints
 from .color_panel import Swatch
 
 THUMBNAIL_SIDE = 96

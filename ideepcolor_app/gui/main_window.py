@@ -23,16 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..device import available_devices
-from ..document import Document
-from ..editor import Editor, result_kind
-from ..encoding import DEFAULT_PATCH_SIZE
-from ..global_hints import GlobalHints
-from ..hints import Hint
-from ..images import Photo
-from ..recovery import RecoveryFile
-from ..resources import sample_photo
-from ..worker import UpdateResult
+from ..base.resources import sample_photo
+from ..colour.encoding import DEFAULT_PATCH_SIZE
+from ..editing.document import Document
+from ..editing.editor import Editor, result_kind
+from ..editing.recovery import RecoveryFile
+from ..hints.global_hints import GlobalHints
+from ..hints.local_hints import Hint
+from ..inference.worker import UpdateResult
+from ..network.device import available_devices
+from ..photos.images import Photo
 from . import engine_actions, file_actions
 from .background import BackgroundJobs
 from .bridge import EngineBridge
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
-    """Builds the widgets and connects them to an :class:`~ideepcolor_app.editor.Editor`; the editing
+    """Builds the widgets and connects them to an :class:`~ideepcolor_app.editing.editor.Editor`; the editing
     state and its rules live there, the file actions in :mod:`.file_actions`."""
 
     download_progress = Signal(str)  # from the download thread; widgets are touched only here

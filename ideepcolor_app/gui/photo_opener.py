@@ -8,10 +8,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ..document import Document
-from ..errors import ImageError
-from ..global_hints import GlobalHints
-from ..hints import Hint
+from ..base.errors import ImageError
+from ..editing.document import Document
+from ..hints.global_hints import GlobalHints
+from ..hints.local_hints import Hint
 from .background import BackgroundJobs
 
 Opened = Callable[[Document], None]

@@ -17,10 +17,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from ..bench import cpu_counters, steal_percent
-from ..editor import MAX_RECENT_COLORS
-from ..engine import ColorizationEngine
-from ..images import Photo, load_photo, save_image
+from ..editing.editor import MAX_RECENT_COLORS
+from ..evaluation.bench import cpu_counters, steal_percent
+from ..inference.engine import ColorizationEngine
+from ..photos.images import Photo, load_photo, save_image
 from . import file_actions
 from .bridge import EngineBridge
 from .main_window import SAMPLE_PHOTO, MainWindow

@@ -13,13 +13,13 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-from ..device import pick_device
-from ..encoding import HintEncoding
-from ..errors import UsageError
-from ..evaluate import evaluate
-from ..images import list_images
-from ..precision import cpu_has_bf16
-from ..weights import load_model
+from ..base.errors import UsageError
+from ..colour.encoding import HintEncoding
+from ..evaluation.evaluate import evaluate
+from ..network.device import pick_device
+from ..network.precision import cpu_has_bf16
+from ..network.weights import load_model
+from ..photos.images import list_images
 from .data import load_photo_set
 from .simulate import RECIPES
 from .trainer import TrainConfig, Trainer

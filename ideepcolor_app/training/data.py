@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..color import rgb_to_lab
-from ..images import MAX_PHOTO_BYTES, MAX_PIXELS, READ_FORMATS
+from ..colour.color import rgb_to_lab
+from ..photos.images import MAX_PHOTO_BYTES, MAX_PIXELS, READ_FORMATS
 
 GREY_CHROMA = 4.0
 """Photos whose mean |a| + |b| (Lab units) is below this are treated as grey and dropped."""

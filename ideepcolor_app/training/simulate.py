@@ -16,7 +16,7 @@ import math
 
 import torch
 
-from ..encoding import NETWORK_SIZE, patch_means
+from ..colour.encoding import NETWORK_SIZE, patch_means
 
 STOP_PROBABILITY = 1 / 8
 MAX_HINTS = 64  # P(more than 64 hints) = (7/8)^65, about 2e-4: those are capped

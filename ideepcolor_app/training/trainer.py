@@ -18,14 +18,14 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
-from ..ab_bins import ab_to_bin
-from ..atomic import atomic_path
-from ..color import rgb_to_lab
-from ..encoding import HintEncoding, MaskConvention, encode_hints
-from ..global_hints import ab_histogram, any_given, global_vector, mean_saturation
-from ..model import SIGGRAPHGenerator, count_forward_flops
-from ..precision import Precision, autocast, cpu_precision
-from ..weights import load_model, save_weights
+from ..base.atomic import atomic_path
+from ..colour.ab_bins import ab_to_bin
+from ..colour.color import rgb_to_lab
+from ..colour.encoding import HintEncoding, MaskConvention, encode_hints
+from ..hints.global_hints import ab_histogram, any_given, global_vector, mean_saturation
+from ..network.model import SIGGRAPHGenerator, count_forward_flops
+from ..network.precision import Precision, autocast, cpu_precision
+from ..network.weights import load_model, save_weights
 from .data import PhotoSet, sample_batch
 from .simulate import recolour_for_hints, sample_hints
 
@@ -432,7 +432,7 @@ class Trainer:
 
     def dev_psnr(self, hint_counts: tuple[int, ...] = DEV_HINTS, limit: int = 20) -> dict[str, float]:
         """PSNR on the dev photos beside the yardsticks on the same hints (grey equals both fills at 0)."""
-        from ..evaluate import evaluate
+        from ..evaluation.evaluate import evaluate
 
         if not self.dev_photos:
             return {}

@@ -1,0 +1,202 @@
+"""Hint sessions: the photo they belong to, its hints and the model, as versioned JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..base.atomic import atomic_path
+from ..base.errors import SessionError
+from ..base.files import read_capped
+from ..colour.encoding import PATCH_SIZES
+from ..hints.global_hints import GlobalHints
+from ..hints.local_hints import MAX_HINTS, Hint
+
+SESSION_FORMAT = "ideepcolor-session"
+SESSION_VERSION = 2
+"""2 added global hints; a session without them is still written as version 1, which older apps read."""
+MAX_SESSION_BYTES = 16_000_000
+"""A session with the most hints a photo can have is about 0.15 MB; anything far larger is not one."""
+
+
+@dataclass
+class Session:
+    """Hints saved for one photo: the photo's path and checksum, its size, the hints and the model used."""
+
+    image_path: str
+    image_sha256: str
+    image_size: tuple[int, int]  # (width, height)
+    hints: list[Hint] = field(default_factory=list)
+    model: str | None = None
+    global_hints: GlobalHints = field(default_factory=GlobalHints)
+    """The reference's colour histogram itself (so the session reloads without the reference
+    file), its name, whether it is switched on, and the saturation."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The session as the JSON object written to a ``.hints.json`` file."""
+        g = self.global_hints
+        extra: dict[str, Any] = {}
+        if g.histogram is not None or g.saturation is not None:
+            extra["global_hints"] = {
+                "histogram": None if g.histogram is None else list(g.histogram),
+                "reference": g.reference,
+                "reference_on": g.reference_on,
+                "saturation": g.saturation,
+            }
+        return {
+            "format": SESSION_FORMAT,
+            "version": SESSION_VERSION if extra else 1,
+            "image": {
+                "path": self.image_path,
+                "sha256": self.image_sha256,
+                "width": self.image_size[0],
+                "height": self.image_size[1],
+            },
+            "model": self.model,
+            "hints": [{"x": h.x, "y": h.y, "ab": [h.ab[0], h.ab[1]], "size": h.size} for h in self.hints],
+            **extra,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Session:
+        """Validate everything first, then build: nothing is half-applied."""
+        _expect(isinstance(data, dict), "top level", "must be a JSON object")
+        _expect(data.get("format") == SESSION_FORMAT, "format", f"must be '{SESSION_FORMAT}'")
+        version = data.get("version")
+        _expect(isinstance(version, int) and not isinstance(version, bool), "version", "must be an integer")
+        _expect(
+            version <= SESSION_VERSION,
+            "version",
+            f"{version} is newer than this app understands ({SESSION_VERSION}); update ideepcolor",
+        )
+        image = data.get("image")
+        _expect(isinstance(image, dict), "image", "must be an object")
+        path = image.get("path")
+        _expect(isinstance(path, str) and path != "", "image.path", "must be a non-empty string")
+        sha = image.get("sha256")
+        _expect(isinstance(sha, str) and len(sha) == 64, "image.sha256", "must be a 64-character hex string")
+        width, height = image.get("width"), image.get("height")
+        for name, value in (("image.width", width), ("image.height", height)):
+            _expect(_is_int(value) and value > 0, name, "must be a positive integer")
+        model = data.get("model")
+        _expect(model is None or isinstance(model, str), "model", "must be a string or null")
+        raw_hints = data.get("hints")
+        _expect(isinstance(raw_hints, list), "hints", "must be a list")
+        _expect(
+            len(raw_hints) <= MAX_HINTS,
+            "hints",
+            f"has {len(raw_hints):,} hints, more than the {MAX_HINTS:,} a photo can have",
+        )
+        hints = [_parse_hint(h, f"hints[{i}]", width, height) for i, h in enumerate(raw_hints)]
+        return cls(path, sha, (width, height), hints, model, _parse_global(data.get("global_hints")))
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a temporary file in the same folder, then rename."""
+        path = Path(path)
+        try:
+            text = json.dumps(self.to_json(), indent=2, ensure_ascii=False)
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError:  # a file name that is not valid UTF-8: \udcXX escapes keep its bytes
+                data = json.dumps(self.to_json(), indent=2, ensure_ascii=True).encode("ascii")
+            with atomic_path(path) as temporary:
+                temporary.write_bytes(data)
+        except OSError as exc:
+            raise SessionError(
+                f"Could not save session to {path}: {exc.strerror or exc}. Choose another folder."
+            ) from exc
+
+    @classmethod
+    def load(cls, path: Path) -> Session:
+        """Read and validate a session file.
+
+        Raises:
+            SessionError: not a regular file, over :data:`MAX_SESSION_BYTES`, not JSON, nested too
+                deeply, or invalid (the message names the field).
+        """
+        path = Path(path)
+        data = read_capped(path, MAX_SESSION_BYTES, SessionError, "hint session")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SessionError(f"Session {path} is not UTF-8 text, so not a hint session ({exc.reason}).") from exc
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SessionError(f"Session {path} is not valid JSON (line {exc.lineno}: {exc.msg}).") from exc
+        except RecursionError:
+            raise SessionError(f"Session {path} is nested too deeply to be a hint session.") from None
+        except ValueError as exc:  # e.g. an integer of thousands of digits
+            raise SessionError(f"Session {path} holds a value no session has ({exc}).") from None
+        try:
+            return cls.from_json(data)
+        except SessionError as exc:
+            raise SessionError(f"Session {path}: {exc}") from exc
+
+    def resolve_image(self, session_file: Path) -> Path:
+        """The photo path, relative paths taken from the session file's folder."""
+        image = Path(self.image_path)
+        return image if image.is_absolute() else (Path(session_file).parent / image)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _expect(condition: bool, field_name: str, message: str) -> None:
+    if not condition:
+        raise SessionError(f"field '{field_name}' {message}")
+
+
+def _parse_hint(raw: Any, where: str, width: int, height: int) -> Hint:
+    _expect(isinstance(raw, dict), where, "must be an object")
+    x, y = raw.get("x"), raw.get("y")
+    _expect(_is_number(x) and 0 <= x < width, f"{where}.x", f"must be a number in [0, {width}), got {x!r}")
+    _expect(_is_number(y) and 0 <= y < height, f"{where}.y", f"must be a number in [0, {height}), got {y!r}")
+    ab = raw.get("ab")
+    _expect(
+        isinstance(ab, list) and len(ab) == 2 and all(_is_number(v) and -128 <= v <= 128 for v in ab),
+        f"{where}.ab",
+        f"must be two numbers in [-128, 128], got {ab!r}",
+    )
+    size = raw.get("size", 5)
+    _expect(_is_int(size) and size in PATCH_SIZES, f"{where}.size", f"must be one of {list(PATCH_SIZES)}, got {size!r}")
+    return Hint(float(x), float(y), (float(ab[0]), float(ab[1])), size)
+
+
+def _parse_global(raw: Any) -> GlobalHints:
+    if raw is None:
+        return GlobalHints()
+    _expect(isinstance(raw, dict), "global_hints", "must be an object")
+    histogram = raw.get("histogram")
+    _expect(
+        histogram is None or (isinstance(histogram, list) and all(_is_number(v) and v >= 0 for v in histogram)),
+        "global_hints.histogram",
+        "must be a list of non-negative numbers or null",
+    )
+    saturation = raw.get("saturation")
+    _expect(
+        saturation is None or (_is_number(saturation) and 0 <= saturation <= 1),
+        "global_hints.saturation",
+        f"must be a number in [0, 1] or null, got {saturation!r}",
+    )
+    reference = raw.get("reference")
+    _expect(reference is None or isinstance(reference, str), "global_hints.reference", "must be a string or null")
+    reference_on = raw.get("reference_on", True)
+    _expect(isinstance(reference_on, bool), "global_hints.reference_on", "must be true or false")
+    try:
+        return GlobalHints(
+            None if histogram is None else tuple(float(v) for v in histogram),
+            None if saturation is None else float(saturation),
+            reference,
+            reference_on,
+        )
+    except ValueError as exc:
+        raise SessionError(f"field 'global_hints' {exc}") from None

@@ -1,0 +1,374 @@
+"""``ideepcolor bench``: how fast each step a user waits for is, measured on this machine."""
+
+from __future__ import annotations
+
+import functools
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import skimage.color
+import torch
+
+from ..colour.encoding import NETWORK_SIZE, network_input
+from ..hints.local_hints import Hint
+from ..inference.engine import ColorizationEngine, Network
+from ..network.device import synchronize
+from ..network.model import count_forward_flops
+from ..network.precision import Precision, autocast, cpu_has_bf16
+from ..photos.images import Photo, save_image
+
+MP12 = (4000, 3000)
+MP24 = (6000, 4000)
+
+GuiRows = Callable[[ColorizationEngine, bool, Photo], dict[str, dict[str, float | None]]]
+"""The GUI layer's rows, given the engine, whether the run is quick, and the 12 MP photo."""
+
+
+def synthetic_photo(size: tuple[int, int], seed: int = 0) -> Photo:
+    """A textured grey photo of the given (width, height); content does not affect speed."""
+    width, height = size
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 255, (height // 16 + 1, width // 16 + 1), dtype=np.uint8)
+    grey = cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
+    return Photo(Path("synthetic.png"), np.repeat(grey[..., None], 3, axis=2), "0" * 64, False)
+
+
+def cpu_counters() -> tuple[int, ...] | None:
+    """The kernel's CPU time counters (Linux ``/proc/stat``), or None where there are none."""
+    try:
+        with open("/proc/stat") as stat:
+            return tuple(int(value) for value in stat.readline().split()[1:])
+    except (OSError, ValueError):
+        return None
+
+
+def steal_percent(before: tuple[int, ...] | None, after: tuple[int, ...] | None) -> float | None:
+    """Share of CPU time that a virtual machine's host gave to other guests between two
+    :func:`cpu_counters`. A shared host slows every row at random; this says when it did."""
+    if before is None or after is None or len(before) < 8 or len(after) < 8:
+        return None
+    spent = [b - a for a, b in zip(before[:8], after[:8], strict=True)]  # user ... softirq, steal
+    return 100 * spent[7] / sum(spent) if sum(spent) > 0 else None
+
+
+def timed(fn: Callable[[], Any], device: torch.device, repeats: int, warmup: int = 1) -> list[float]:
+    """Seconds of each of ``repeats`` calls of ``fn`` after ``warmup`` untimed ones (the device synchronised)."""
+    for _ in range(warmup):
+        fn()
+    synchronize(device)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        synchronize(device)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    """Median, p95 and count of ``times`` (seconds), in milliseconds."""
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median_ms": statistics.median(times) * 1000, "p95_ms": p95 * 1000, "runs": len(times)}
+
+
+def matmul_gflops(device: torch.device, n: int = 2048, repeats: int = 5) -> float:
+    """GFLOP/s of an n x n float32 matrix product on ``device``: the device's plain arithmetic speed."""
+    a = torch.randn(n, n, device=device)
+    b = torch.randn(n, n, device=device)
+    times = timed(lambda: a @ b, device, repeats, warmup=2)
+    return 2 * n**3 / statistics.median(times) / 1e9
+
+
+def conv_gflops(device: torch.device, precision: Precision = Precision.FP32, repeats: int = 5) -> float:
+    """GFLOP/s of the network's own kind of work (3x3 convolutions, channels_last, in ``precision``),
+    the best of three of its layer shapes: the rate the processor really reaches on it, so the
+    compute floor is not measured with a kernel that reaches less (an fp32 matmul reached half of it
+    on AVX-512)."""
+    best = 0.0
+    for channels, side in ((128, 128), (256, 64), (512, 64)):
+        x = torch.randn(1, channels, side, side, device=device).contiguous(memory_format=torch.channels_last)
+        conv = torch.nn.Conv2d(channels, channels, 3, padding=1)
+        conv = conv.to(device, memory_format=torch.channels_last).eval()  # type: ignore[call-overload]
+
+        def run(conv: torch.nn.Module = conv, x: torch.Tensor = x) -> None:
+            with torch.inference_mode(), autocast(device, precision):
+                conv(x)
+
+        seconds = statistics.median(timed(run, device, repeats, warmup=2))
+        best = max(best, 2 * channels * channels * 9 * side * side / seconds / 1e9)
+    return best
+
+
+def sample_hints(size: tuple[int, int], count: int = 10, seed: int = 1) -> list[Hint]:
+    """``count`` hints spread over a photo of ``size`` (width, height), the same for a seed."""
+    rng = np.random.default_rng(seed)
+    return [
+        Hint(
+            float(rng.uniform(0, size[0])),
+            float(rng.uniform(0, size[1])),
+            (float(rng.uniform(-40, 40)), float(rng.uniform(-40, 40))),
+            5,
+        )
+        for _ in range(count)
+    ]
+
+
+def naive_update(network: Network, photo_rgb: np.ndarray, hints: list[Hint]) -> np.ndarray:
+    """What the reference GUI did per update: numpy/scikit-image on the CPU, eager fp32, synchronous."""
+    height, width = photo_rgb.shape[:2]
+    lab_full = skimage.color.rgb2lab(photo_rgb)  # recomputed every update, as the reference did
+    small = cv2.resize(photo_rgb, (NETWORK_SIZE, NETWORK_SIZE), interpolation=cv2.INTER_AREA)
+    l_small = skimage.color.rgb2lab(small)[..., 0]
+    ab = np.zeros((2, NETWORK_SIZE, NETWORK_SIZE), np.float32)
+    mask = np.zeros((1, NETWORK_SIZE, NETWORK_SIZE), np.float32)
+    for h in hints:
+        col, row, r = int(h.x * NETWORK_SIZE / width), int(h.y * NETWORK_SIZE / height), h.size // 2
+        ab[:, max(row - r, 0) : row + r + 1, max(col - r, 0) : col + r + 1] = np.array(h.ab)[:, None, None]
+        mask[:, max(row - r, 0) : row + r + 1, max(col - r, 0) : col + r + 1] = 1
+    x = network_input(
+        torch.from_numpy(l_small[None, None]).float(),
+        torch.from_numpy(ab[None]),
+        torch.from_numpy(mask[None]),
+        network.info.mask_convention,
+    )
+    with torch.no_grad():
+        out = network.model.float().cpu()(x).ab[0].numpy()
+    ab_full = np.stack([cv2.resize(c, (width, height), interpolation=cv2.INTER_LINEAR) for c in out], -1)
+    lab = np.concatenate((lab_full[..., :1], ab_full), -1)
+    rgb: np.ndarray = (np.clip(skimage.color.lab2rgb(lab), 0, 1) * 255).astype(np.uint8)
+    return rgb
+
+
+def run(
+    engine: ColorizationEngine,
+    quick: bool = False,
+    gui_rows: GuiRows | None = None,
+) -> dict[str, Any]:
+    """Measure ``engine`` on this machine. ``gui_rows`` (from the GUI layer) adds the window's rows."""
+    counters_at_start = cpu_counters()
+    device = engine.device
+    repeats = 3 if quick else (10 if device.type == "cpu" else 100)
+    results: dict[str, Any] = {
+        "device": engine.device_label,
+        "device_type": device.type,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "cpu": platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(),
+        "weights": engine.weights_label,
+        "half_precision": engine.best.half_precision,
+        "precision": engine.precision_label,
+        "cpu_has_bf16": cpu_has_bf16(),
+        "sizes": {"network": [NETWORK_SIZE, NETWORK_SIZE], "update_photo": list(MP12), "memory_photo": list(MP24)},
+    }
+    flops = count_forward_flops(NETWORK_SIZE, NETWORK_SIZE)
+    results["matmul_gflops"] = matmul_gflops(device)
+    gflops = conv_gflops(device, engine.best.precision)
+    results["conv_gflops"] = gflops
+    results["compute_floor_ms"] = flops / (gflops * 1e9) * 1000
+
+    photo = synthetic_photo(MP12)
+    source = engine.set_photo(photo)
+    hints = sample_hints(MP12)
+    boxes, colors, valid = source.hint_tensors(hints)
+    for key, network in (("forward_256", engine.best), ("fast_forward_256", engine.interactive)):
+        if key == "fast_forward_256" and not network.is_fast:
+            continue
+        x = network.encode(source.network_lightness(), boxes, colors, valid)
+        results[key] = summary(timed(functools.partial(network.forward, x), device, repeats))
+        results[key]["width"] = network.info.width
+        results[key]["hint_encoding"] = network.info.hint_encoding.value
+        results[key]["precision"] = network.precision.value
+        results.update(precision_rows(key, network, x, repeats))
+    results["forward_256"]["of_compute_floor"] = results["forward_256"]["median_ms"] / results["compute_floor_ms"]
+    if (preview := engine.preview_size) is not None:
+        results["preview_forward"] = summary(timed(lambda: engine.colorize(hints, preview), device, repeats))
+
+    results["click_to_first_picture_12mp"] = summary(click_to_first_picture(engine, hints, 3 if quick else 7))
+    result = engine.colorize(hints)
+    results["full_update_12mp"] = summary(timed(lambda: engine.colorize(hints).rgb_tensor(), device, repeats))
+    if engine.interactive.is_fast:
+        results["fast_update_12mp"] = summary(
+            timed(lambda: engine.colorize(hints, network=engine.interactive).rgb_tensor(), device, repeats)
+        )
+    results["compose_12mp_after_forward"] = summary(timed(lambda: result.rgb_tensor(), device, repeats))
+    results["suggestions_one_pixel"] = summary(timed(lambda: result.suggestions(2000.0, 1500.0), device, repeats))
+    rgb = result.full_resolution_rgb()
+    with tempfile.TemporaryDirectory() as tmp:
+        for ext in ("png", "jpg"):
+            target = Path(tmp) / f"result.{ext}"
+            results[f"save_12mp_{ext}"] = summary(
+                timed(functools.partial(save_image, rgb, target, overwrite=True), device, 3 if quick else 5)
+            )
+    naive = timed(
+        lambda: naive_update(engine.best, photo.pixels, hints), torch.device("cpu"), 2 if quick else 3, warmup=0
+    )
+    results["naive_update_12mp"] = summary(naive)
+    results["speedup_vs_naive"] = results["naive_update_12mp"]["median_ms"] / results["full_update_12mp"]["median_ms"]
+    engine.best.model.to(device)
+    if gui_rows is not None:
+        results.update(gui_rows(engine, quick, photo))
+    results["memory_24mp"] = peak_memory_24mp(str(engine.info.path), str(device))
+    results["cpu_steal_percent"] = steal_percent(counters_at_start, cpu_counters())
+    return results
+
+
+def precision_rows(key: str, network: Network, x: torch.Tensor, repeats: int) -> dict[str, Any]:
+    """``key``'s forward timed in fp32 and, where the device has bf16 units, in bf16, whatever the
+    network runs in; with the bf16 / fp32 ratio of the medians."""
+    device = network.device
+    formats = [Precision.FP32]
+    if device.type == "cuda" or (device.type == "cpu" and cpu_has_bf16()):
+        formats.append(Precision.BF16)
+    chosen = network.precision
+    rows: dict[str, Any] = {}
+    try:
+        for precision in formats:
+            network.precision = precision
+            rows[f"{key}_{precision.value}"] = summary(timed(functools.partial(network.forward, x), device, repeats))
+    finally:
+        network.precision = chosen
+    if len(formats) == 2:
+        rows[f"{key}_bf16_of_fp32"] = rows[f"{key}_bf16"]["median_ms"] / rows[f"{key}_fp32"]["median_ms"]
+    return rows
+
+
+def click_to_first_picture(engine: ColorizationEngine, hints: list[Hint], repeats: int) -> list[float]:
+    """Seconds from submitting a hint change to the first picture the window can show (async path)."""
+    import threading
+
+    from ..inference.worker import AsyncColorizer, UpdateRequest
+
+    arrived = threading.Event()
+    worker = AsyncColorizer(engine, lambda result: arrived.set(), preview_max_side=2048)
+    times = []
+    try:
+        for i in range(repeats + 1):
+            arrived.clear()
+            start = time.perf_counter()
+            worker.submit(UpdateRequest(tuple(hints[: 1 + i % len(hints)])))
+            arrived.wait(60)  # the first picture: the fast pass, or the low-resolution one
+            elapsed = time.perf_counter() - start
+            if i:  # the first run warms up
+                times.append(elapsed)
+            time.sleep(1.5 if device_is_cpu(engine) else 0.05)  # let the full pass finish before the next click
+    finally:
+        worker.close()
+    return times
+
+
+def device_is_cpu(engine: ColorizationEngine) -> bool:
+    """The engine runs on the CPU (where the fast network answers edits)."""
+    return engine.device.type == "cpu"
+
+
+_MEMORY_SCRIPT = """
+import resource, sys, json, torch
+from ideepcolor_app.evaluation.bench import synthetic_photo, sample_hints, MP24
+from ideepcolor_app.inference.engine import ColorizationEngine
+from ideepcolor_app.photos.images import save_image
+import tempfile, pathlib
+engine = ColorizationEngine.from_weights(sys.argv[1], sys.argv[2])
+photo = synthetic_photo(MP24)
+engine.set_photo(photo)
+rgb = engine.colorize(sample_hints(MP24)).full_resolution_rgb()
+with tempfile.TemporaryDirectory() as tmp:
+    save_image(rgb, pathlib.Path(tmp) / "out.png")
+gpu = torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else None
+# VmHWM belongs to this process image; ru_maxrss would also count the parent's peak before exec.
+try:
+    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"peak_rss_mib": peak, "peak_gpu_mib": gpu}))
+"""
+
+
+def peak_memory_24mp(weights: str, device: str) -> dict[str, Any]:
+    """Peak memory of a fresh process that colorizes and saves a 24 MP photo."""
+    done = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, weights, device], capture_output=True, text=True)
+    if done.returncode:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
+    measured: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return measured
+
+
+def table(results: dict[str, Any]) -> str:
+    """The benchmark results as the aligned text table ``ideepcolor bench`` prints."""
+    rows = [
+        f"device: {results['device']}   torch {results['torch']}   threads: {results['threads']}   "
+        f"precision: {results.get('precision', 'fp32')} (bf16 units: {'yes' if results.get('cpu_has_bf16') else 'no'})",
+        f"compute floor: {results['compute_floor_ms']:.1f} ms ("
+        + (
+            f"{results['conv_gflops']:.0f} GFLOP/s on the network's 3x3 convolutions in its precision, "
+            if "conv_gflops" in results
+            else ""
+        )
+        + f"{results['matmul_gflops']:.0f} GFLOP/s fp32 matmul, {count_forward_flops() / 1e9:.0f} GFLOP per forward)",
+        "",
+        f"{'measurement':<40}{'median ms':>12}{'p95 ms':>10}",
+    ]
+    labels = {
+        "forward_256": "network forward 256x256 (batch 1)",
+        "forward_256_fp32": "  the same in fp32",
+        "forward_256_bf16": "  the same in bf16",
+        "fast_forward_256": "fast network forward 256x256",
+        "fast_forward_256_fp32": "  the same in fp32",
+        "fast_forward_256_bf16": "  the same in bf16",
+        "fast_update_12mp": "fast update, 12 MP (forward + compose)",
+        "preview_forward": "progressive preview pass",
+        "full_update_12mp": "full update, 12 MP (forward + compose)",
+        "compose_12mp_after_forward": "12 MP compose after the forward",
+        "suggestions_one_pixel": "suggested colours, one pixel",
+        "save_12mp_png": "save 12 MP result (PNG)",
+        "save_12mp_jpg": "save 12 MP result (JPEG)",
+        "naive_update_12mp": "naive update as the reference GUI did",
+        "click_to_first_picture_12mp": "click to first picture, 12 MP (async)",
+    }
+    for key, label in labels.items():
+        if key in results:
+            rows.append(f"{label:<40}{results[key]['median_ms']:>12.1f}{results[key]['p95_ms']:>10.1f}")
+    rows.append("")
+    rows.append(f"forward / compute floor: {results['forward_256']['of_compute_floor']:.2f}x")
+    for key, label in (("forward_256", "network"), ("fast_forward_256", "fast network")):
+        if f"{key}_bf16_of_fp32" in results:
+            rows.append(f"{label} forward, bf16 / fp32: {results[f'{key}_bf16_of_fp32']:.2f}x")
+    rows.append(f"speed-up over the naive update: {results['speedup_vs_naive']:.1f}x")
+    for key, photo_label in (("gui_drag", "sample photo"), ("gui_drag_12mp", "12 MP photo")):
+        if key in results:
+            g = results[key]
+            rows.append(
+                f"GUI drag {g['seconds']:.0f} s, {photo_label}: worst event-loop stall {g['worst_stall_ms']:.1f} ms, "
+                f"{g['updates_per_second']:.1f} updates shown/s" + _steal_note(g.get("cpu_steal_percent"))
+            )
+    if "gui_open_12mp" in results:
+        g = results["gui_open_12mp"]
+        rows.append(
+            f"GUI open 12 MP JPEG ({g['opens']} opens): worst event-loop stall {g['worst_stall_ms']:.1f} ms, "
+            f"grey photo shown after {g['grey_shown_ms']:.0f} ms, first result after {g['first_result_ms']:.0f} ms"
+            + _steal_note(g.get("cpu_steal_percent"))
+        )
+    m = results["memory_24mp"]
+    rows.append(
+        "24 MP photo peak memory: "
+        + (f"{m['peak_rss_mib']:.0f} MiB RSS" if "peak_rss_mib" in m else m.get("error", "?"))
+        + (f", {m['peak_gpu_mib']:.0f} MiB GPU" if m.get("peak_gpu_mib") else "")
+    )
+    if (steal := results.get("cpu_steal_percent")) is not None:
+        rows.append(f"CPU time taken by the virtual machine's host (steal), whole run: {steal:.1f}%")
+    return "\n".join(rows)
+
+
+def _steal_note(steal: float | None) -> str:
+    return f" (host steal {steal:.1f}% meanwhile)" if steal is not None else ""

@@ -1,0 +1,343 @@
+"""Quality evaluation with the paper's protocol.
+
+Each photo is resized to 256x256; for k hints, 6x6 patches are placed at
+positions drawn from a normal distribution around the centre (std = a
+quarter of the range), each holding the patch's mean true ab. Reported per k:
+mean PSNR on 8-bit sRGB of (true L + predicted ab) against the photo, and the
+raw accuracy curve (share of pixels whose predicted ab lies within t of the
+truth, t = 0..150) with its area (Zhang et al. 2016).
+
+Beside the network, the same photos and hints are scored for three yardsticks that need no
+network: grey (ab = 0), the inverse-distance fill and the lightness fill (see :mod:`.fill`).
+Weights worth using beat them. ``size`` evaluates at another network resolution (patches scaled).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..colour.ab_bins import annealed_mean
+from ..colour.color import lab_to_rgb, rgb_to_lab
+from ..colour.encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, hint_fill
+from ..network.model import SIGGRAPHGenerator
+from ..network.precision import Precision, autocast
+from ..photos.images import load_photo
+from .reach import reach_hints, reach_ratio
+
+PAPER_PSNR = {
+    0: 24.43,
+    1: 25.37,
+    2: 26.20,
+    5: 27.39,
+    10: 28.42,
+    20: 29.34,
+    50: 30.42,
+    100: 31.13,
+    200: 31.70,
+    500: 32.14,
+}
+DEFAULT_HINT_COUNTS = (0, 1, 2, 5, 10, 20, 50, 100)
+EVAL_PATCH = 6
+THRESHOLDS = np.arange(0, 151)
+YARDSTICKS = {"grey": "grey (ab = 0)", "fill": "inverse-distance fill", "lightness-fill": "lightness fill"}
+"""Rows that need no network, scored on the same photos and hints as the network."""
+BEAT_MARGIN_DB = 0.005
+"""A lead must show in the table's two decimals to count as beating a yardstick."""
+
+
+@dataclass
+class EvaluationResult:
+    """PSNR and accuracy per hint count of one network, with the yardsticks on the same photos and hints."""
+
+    hint_counts: list[int]
+    psnr: dict[int, float]
+    accuracy_auc: dict[int, float]
+    accuracy_curve: dict[int, list[float]]
+    images: int
+    seed: int
+    yardsticks: dict[str, dict[int, float]] = field(default_factory=dict)
+    """Mean PSNR per hint count of each yardstick in :data:`YARDSTICKS`."""
+    size: int = NETWORK_SIZE
+    encoding: HintEncoding = HintEncoding.SPARSE
+    reach: dict[str, float] = field(default_factory=dict)
+    """Mean reach (see :mod:`.reach`) per case, 'one' and 'two' off-colour hints."""
+    reach_yardstick: dict[str, float] = field(default_factory=dict)
+    """The same for the lightness fill alone."""
+    chroma_ratio: dict[int, float] = field(default_factory=dict)
+    """Mean chroma of the results over mean chroma of the truth, per hint count."""
+    annealed: dict[float, dict[int, float]] = field(default_factory=dict)
+    """Temperature -> PSNR per hint count of the distribution head's annealed mean instead of the ab output."""
+    annealed_chroma: dict[float, dict[int, float]] = field(default_factory=dict)
+    """Temperature -> chroma ratio per hint count of the annealed mean."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything measured, as written by ``evaluate --json``."""
+        return {
+            "protocol": f"{self.size}x{self.size}, {patch_for_size(self.size)}x{patch_for_size(self.size)} patch-mean "
+            "hints, centre-biased normal placement (Zhang et al. 2017, Fig. 6)",
+            "images": self.images,
+            "seed": self.seed,
+            "hint_encoding": HintEncoding(self.encoding).value,
+            "hints": self.hint_counts,
+            "psnr_db": {str(k): v for k, v in self.psnr.items()},
+            "yardsticks_psnr_db": {name: {str(k): v for k, v in row.items()} for name, row in self.yardsticks.items()},
+            "paper_psnr_db": {str(k): PAPER_PSNR.get(k) for k in self.hint_counts},
+            "accuracy_auc": {str(k): v for k, v in self.accuracy_auc.items()},
+            "reach": dict(self.reach),
+            "reach_lightness_fill": dict(self.reach_yardstick),
+            "chroma_ratio": {str(k): v for k, v in self.chroma_ratio.items()},
+            "annealed_mean": {
+                f"{t:g}": {
+                    "psnr_db": {str(k): v for k, v in row.items()},
+                    "chroma_ratio": {str(k): v for k, v in self.annealed_chroma[t].items()},
+                }
+                for t, row in self.annealed.items()
+            },
+            "accuracy_thresholds": THRESHOLDS.tolist(),
+            "accuracy_curve": {str(k): v for k, v in self.accuracy_curve.items()},
+        }
+
+    def table(self, label: str = "this network") -> str:
+        """Mean PSNR (dB): one row per method, one column per hint count."""
+        given = {HintEncoding.FILL: "fill", HintEncoding.LIGHTNESS_FILL: "lightness-fill"}.get(
+            HintEncoding(self.encoding)
+        )
+        rows: list[tuple[str, dict[int, float | None]]] = [(label, dict(self.psnr))]
+        for name, title in YARDSTICKS.items():
+            rows.append((title + (" (the network's input)" if name == given else ""), dict(self.yardsticks[name])))
+        rows += [(f"annealed mean, T = {t:g}", dict(row)) for t, row in self.annealed.items()]
+        rows.append(("paper, ImageNet (SIGGRAPH17)", {k: PAPER_PSNR.get(k) for k in self.hint_counts}))
+        first = max(len(r[0]) for r in rows) + 2
+        lines = [f"{'PSNR dB at hints':<{first}}" + "".join(f"{k:>7}" for k in self.hint_counts)]
+        for title, values in rows:
+            lines.append(
+                f"{title:<{first}}"
+                + "".join(f"{values[k]:>7.2f}" if values.get(k) is not None else f"{'-':>7}" for k in self.hint_counts)
+            )
+        lines.append(
+            f"{'AuC (this network)':<{first}}" + "".join(f"{self.accuracy_auc[k]:>7.3f}" for k in self.hint_counts)
+        )
+        if self.chroma_ratio:
+            lines.append(
+                f"{'chroma / true chroma':<{first}}"
+                + "".join(f"{self.chroma_ratio[k]:>7.2f}" for k in self.hint_counts)
+            )
+        for t, row in self.annealed_chroma.items():
+            lines.append(
+                f"{f'chroma / true, T = {t:g}':<{first}}" + "".join(f"{row[k]:>7.2f}" for k in self.hint_counts)
+            )
+        if self.reach:
+            lines.append(
+                "reach (far change / near change, 1: the hint colours everything): "
+                + ", ".join(
+                    f"{case} off-colour hint{'s' if case != 'one' else ''} {value:.2f}"
+                    f" (lightness fill {self.reach_yardstick.get(case, float('nan')):.2f})"
+                    for case, value in self.reach.items()
+                )
+            )
+        return "\n".join(lines)
+
+    def beats_yardsticks(self) -> dict[str, list[int]]:
+        """For each yardstick, the hint counts at which the network does not beat it by at least
+        :data:`BEAT_MARGIN_DB` (fills equal grey at 0 hints, so only grey counts there)."""
+        return {
+            name: [
+                k
+                for k in self.hint_counts
+                if self.psnr[k] < row[k] + BEAT_MARGIN_DB and not (name != "grey" and k == 0)
+            ]
+            for name, row in self.yardsticks.items()
+        }
+
+
+def patch_for_size(size: int) -> int:
+    """The 6x6 evaluation patch at 256, scaled to another network resolution."""
+    return max(1, round(EVAL_PATCH * size / NETWORK_SIZE))
+
+
+def sample_hint_boxes(
+    rng: np.random.Generator, count: int, size: int = NETWORK_SIZE, patch: int = EVAL_PATCH
+) -> np.ndarray:
+    """(count, 2) top-left corners, centre-biased normal placement as in colorization-pytorch."""
+    span = size - patch + 1
+    corners = rng.normal(span / 2.0, span / 4.0, size=(count, 2))
+    return np.clip(corners, 0, size - patch).astype(np.int64)
+
+
+def patch_mean_hints(ab: torch.Tensor, corners: np.ndarray, patch: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Boxes (N, 3) and colours (N, 2): the mean true ab of each patch. ``ab`` is (2, H, W)."""
+    boxes = torch.tensor([(int(t), int(l), patch) for t, l in corners], dtype=torch.long).reshape(-1, 3)
+    colors = (
+        torch.stack([ab[:, t : t + patch, l : l + patch].mean(dim=(1, 2)) for t, l, _ in boxes.tolist()])
+        if len(boxes)
+        else torch.zeros(0, 2, device=ab.device)
+    )
+    return boxes, colors
+
+
+def photo_lab(path: Path, size: int, device: torch.device | str) -> torch.Tensor:
+    """(3, size, size) Lab of the photo at ``path``, stretched to a square as the protocol does."""
+    rgb8 = cv2.resize(load_photo(path).rgb8(), (size, size), interpolation=cv2.INTER_AREA)
+    return rgb_to_lab(torch.from_numpy(rgb8).to(device).permute(2, 0, 1).float() / 255)
+
+
+def psnr_8bit(prediction: torch.Tensor, target: torch.Tensor) -> float:
+    """PSNR of two (3, H, W) sRGB tensors in [0, 1], after 8-bit rounding."""
+    p = torch.round(prediction * 255).double()
+    t = torch.round(target * 255).double()
+    mse = float(((p - t) ** 2).mean())
+    return 100.0 if mse == 0 else 20 * math.log10(255.0) - 10 * math.log10(mse)
+
+
+def evaluate(
+    model: SIGGRAPHGenerator,
+    mask_convention: MaskConvention,
+    images: Sequence[Path],
+    hint_counts: Sequence[int] = DEFAULT_HINT_COUNTS,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+    progress: Callable[[int, int], None] | None = None,
+    encoding: HintEncoding = HintEncoding.SPARSE,
+    size: int = NETWORK_SIZE,
+    precision: Precision = Precision.FP32,
+    prior_weight: float = 0.0,
+    annealed: Sequence[float] = (),
+) -> EvaluationResult:
+    """Run the protocol on ``images``; deterministic for a given seed and precision.
+
+    ``prior_weight`` is the fill encodings' weight of grey beside the hints (the weights' own).
+    ``annealed`` temperatures add rows for the distribution head's annealed mean (see
+    :func:`~ideepcolor_app.colour.ab_bins.annealed_mean`) in place of the ab output.
+    """
+    model = model.eval().to(device)
+    device = torch.device(device)
+    patch = patch_for_size(size)
+    psnr: dict[int, list[float]] = {k: [] for k in hint_counts}
+    yard: dict[str, dict[int, list[float]]] = {name: {k: [] for k in hint_counts} for name in YARDSTICKS}
+    hits = {k: np.zeros(len(THRESHOLDS)) for k in hint_counts}
+    chroma = {k: [0.0, 0.0] for k in hint_counts}  # results, truth
+    reach: dict[str, list[float]] = {}
+    reach_fill: dict[str, list[float]] = {}
+    annealed_rows: dict[float, dict[int, list[float]]] = {}  # T -> count -> [PSNR sum, chroma sum, true chroma sum]
+    pixels = 0
+    for index, path in enumerate(images):
+        lab = photo_lab(path, size, device)
+        l, ab = lab[0:1], lab[1:]
+        boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
+        l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
+        x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding, prior_weight)
+        with torch.inference_mode(), autocast(device, precision):
+            out = model(x, hint_counts=valid.sum(dim=1))
+        predicted = out.ab.float()
+        for t in annealed:
+            mean_ab = F.interpolate(
+                annealed_mean(out.logits, t), size=(size, size), mode="bilinear", align_corners=False
+            )
+            for i, k in enumerate(hint_counts):
+                scores = annealed_rows.setdefault(t, {}).setdefault(k, [0.0, 0.0, 0.0])
+                scores[0] += psnr_8bit(lab_to_rgb(torch.cat((l, mean_ab[i]))), lab_to_rgb(lab))
+                scores[1] += float(torch.linalg.norm(mean_ab[i], dim=0).mean())
+                scores[2] += float(torch.linalg.norm(ab, dim=0).mean())
+        fills = {
+            "grey": torch.zeros_like(predicted),
+            "fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.FILL),
+            "lightness-fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.LIGHTNESS_FILL),
+        }
+        truth = lab_to_rgb(lab)
+        true_chroma = float(torch.linalg.norm(ab, dim=0).mean())
+        for i, k in enumerate(hint_counts):
+            chroma[k][0] += float(torch.linalg.norm(predicted[i], dim=0).mean())
+            chroma[k][1] += true_chroma
+            psnr[k].append(psnr_8bit(lab_to_rgb(torch.cat((l, predicted[i]))), truth))
+            for name, fill in fills.items():
+                yard[name][k].append(psnr_8bit(lab_to_rgb(torch.cat((l, fill[i]))), truth))
+            distance = torch.linalg.norm(predicted[i] - ab, dim=0).flatten()
+            counts = torch.bincount(distance.ceil().clamp(max=len(THRESHOLDS)).long(), minlength=len(THRESHOLDS) + 1)
+            hits[k] += np.cumsum(counts[: len(THRESHOLDS)].cpu().numpy())
+        without, cases = _reach_passes(model, l, ab, mask_convention, encoding, patch, device, precision, prior_weight)
+        for case, (with_hints, fill_with, boxes_case) in cases.items():
+            reach.setdefault(case, []).append(reach_ratio(with_hints, without, boxes_case))
+            reach_fill.setdefault(case, []).append(reach_ratio(fill_with, torch.zeros_like(fill_with), boxes_case))
+        pixels += size * size
+        if progress:
+            progress(index + 1, len(images))
+    curve = {k: (hits[k] / max(pixels, 1)).tolist() for k in hint_counts}
+    return EvaluationResult(
+        hint_counts=list(hint_counts),
+        psnr={k: _mean(v) for k, v in psnr.items()},
+        accuracy_auc={k: float(np.mean(curve[k])) for k in hint_counts},
+        accuracy_curve=curve,
+        images=len(images),
+        seed=seed,
+        yardsticks={name: {k: _mean(v) for k, v in rows.items()} for name, rows in yard.items()},
+        size=size,
+        encoding=HintEncoding(encoding),
+        reach={case: _mean(v) for case, v in reach.items()},
+        reach_yardstick={case: _mean(v) for case, v in reach_fill.items()},
+        chroma_ratio={k: c[0] / c[1] if c[1] else float("nan") for k, c in chroma.items()},
+        annealed={t: {k: v[0] / max(len(images), 1) for k, v in row.items()} for t, row in annealed_rows.items()},
+        annealed_chroma={
+            t: {k: v[1] / v[2] if v[2] else float("nan") for k, v in row.items()} for t, row in annealed_rows.items()
+        },
+    )
+
+
+def _reach_passes(
+    model: SIGGRAPHGenerator,
+    l: torch.Tensor,
+    ab: torch.Tensor,
+    mask_convention: MaskConvention,
+    encoding: HintEncoding,
+    patch: int,
+    device: torch.device,
+    precision: Precision,
+    prior_weight: float,
+) -> tuple[torch.Tensor, dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]]]:
+    """The network's ab without hints (2, S, S), and per reach case its ab with the off-colour
+    hints, the lightness fill of those hints (each (2, S, S)) and their boxes; one batched pass."""
+    cases = reach_hints(ab, patch)
+    slots = max(len(boxes) for boxes, _ in cases.values())
+    rows = len(cases) + 1  # row 0: no hints
+    boxes = torch.zeros(rows, slots, 3, dtype=torch.long, device=ab.device)
+    colours = torch.zeros(rows, slots, 2, device=ab.device)
+    valid = torch.zeros(rows, slots, dtype=torch.bool, device=ab.device)
+    for row, (case_boxes, case_colours) in enumerate(cases.values(), start=1):
+        count = len(case_boxes)
+        boxes[row, :count], colours[row, :count], valid[row, :count] = case_boxes, case_colours, True
+    l_batch = l[None].expand(rows, -1, -1, -1)
+    x = encode_hints(l_batch, boxes, colours, valid, mask_convention, encoding, prior_weight)
+    with torch.inference_mode(), autocast(device, precision):
+        predicted = model(x, hint_counts=valid.sum(dim=1)).ab.float()
+    fills = hint_fill(l_batch[1:], boxes[1:], colours[1:], valid[1:], HintEncoding.LIGHTNESS_FILL)
+    return predicted[0], {
+        case: (predicted[row], fills[row - 1], case_boxes)
+        for row, (case, (case_boxes, _)) in enumerate(cases.items(), start=1)
+    }
+
+
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if values else float("nan")
+
+
+def hints_for_counts(
+    ab: torch.Tensor, hint_counts: Sequence[int], seed: int, index: int, size: int, patch: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One row of hints per count, padded: boxes (N, K, 3), colours (N, K, 2), valid (N, K)."""
+    slots = max(hint_counts, default=0)
+    boxes = torch.zeros(len(hint_counts), slots, 3, dtype=torch.long, device=ab.device)
+    colors = torch.zeros(len(hint_counts), slots, 2, device=ab.device)
+    valid = torch.zeros(len(hint_counts), slots, dtype=torch.bool, device=ab.device)
+    for i, k in enumerate(hint_counts):
+        rng = np.random.default_rng([seed, index, k])
+        row_boxes, row_colors = patch_mean_hints(ab, sample_hint_boxes(rng, k, size, patch), patch)
+        boxes[i, :k], colors[i, :k], valid[i, :k] = row_boxes.to(ab.device), row_colors, True
+    return boxes, colors, valid

@@ -1,0 +1,399 @@
+"""The inference engine: networks, photo and hints resident on one device.
+
+A :class:`Network` is one weights file on the device. :class:`PhotoOnDevice` is a photo's
+lightness uploaded once and never changed afterwards, so every :class:`Colorization` keeps the
+one it was computed from: a result handed to another thread is a snapshot, whatever photo is
+opened meanwhile. :class:`ColorizationEngine` holds up to two networks: a fast reduced-width one
+for interactive updates and the full-size one for refinement and saving.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..base.errors import WeightsError
+from ..colour.ab_bins import distribution
+from ..colour.color import lab_to_srgb8, snap_ab_to_gamut
+from ..colour.encoding import NETWORK_SIZE, encode_hints, network_cell, pin_hint_patches
+from ..colour.suggest import SUGGESTIONS, Palette, Suggestion, ab_to_display_rgb, suggest_colors
+from ..hints.global_hints import GlobalHints
+from ..hints.local_hints import Hint
+from ..network.device import pick_device
+from ..network.model import NetworkOutput, SIGGRAPHGenerator
+from ..network.precision import Precision, autocast, cpu_precision, requested_precision
+from ..network.registry import find_weight_set
+from ..network.weights import WeightsInfo, load_model
+from ..photos.images import Photo, fit_inside
+from .photo_on_device import PhotoOnDevice, bands
+
+PREVIEW_SIZE = 112
+"""Side of the cheaper first pass of the full network on a CPU when no fast network is present."""
+DRAG_SIZE = 192
+"""Side the fast network runs at on a CPU while hints change in quick succession (a drag): 0.56 of
+the work of 256, so that more than 10 updates a second reach the screen; 256 follows once they stop."""
+HALF_PRECISION_TOLERANCE = 0.5
+"""Mean |ab| difference (Lab units) under which bf16 or fp16 is used on a GPU."""
+
+
+class Network:
+    """One weights file's network on a device, with the conventions its weights expect.
+
+    ``precision`` is what its passes run in: bf16 on a CPU with bf16 units, bf16 (or fp16) on a
+    GPU where measured close to fp32, else fp32 (see :mod:`.precision`); 'fp32' or 'bf16' force it.
+    """
+
+    def __init__(
+        self,
+        model: SIGGRAPHGenerator,
+        info: WeightsInfo,
+        device: torch.device,
+        half_precision: bool | None = None,
+        precision: str | None = None,
+    ) -> None:
+        self.info = info
+        self.device = device
+        # channels_last measured faster on CUDA and on this project's CPU (oneDNN): 1.15 s vs 1.37 s.
+        self.model = model.eval().to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]
+        self.half_precision_error: float | None = None
+        self.precision = self._choose_precision(half_precision, precision)
+
+    def _choose_precision(self, half_precision: bool | None, precision: str | None) -> Precision:
+        requested = requested_precision(precision)
+        if self.device.type == "cpu":
+            return cpu_precision(requested)
+        if self.device.type != "cuda" or requested == "fp32" or half_precision is False:
+            return Precision.FP32
+        if requested == "bf16":
+            return Precision.BF16
+        candidate = Precision.BF16 if torch.cuda.is_bf16_supported() else Precision.FP16
+        if half_precision:
+            return candidate
+        return candidate if self._low_precision_is_safe(candidate) else Precision.FP32
+
+    @property
+    def half_precision(self) -> bool:
+        """Passes run in a 16-bit format (bf16 or fp16)."""
+        return self.precision is not Precision.FP32
+
+    @classmethod
+    def from_file(
+        cls, path: Path, device: torch.device, mask_convention: str | None = None, precision: str | None = None
+    ) -> Network:
+        """Load ``path`` (see :func:`~ideepcolor_app.network.weights.load_model`) onto ``device``."""
+        model, info = load_model(path, mask_convention)
+        return cls(model, info, device, precision=precision)
+
+    @property
+    def is_fast(self) -> bool:
+        """A reduced-width network, cheap enough for every interactive update on a CPU."""
+        return self.info.is_fast
+
+    @property
+    def takes_global_hints(self) -> bool:
+        """The weights have the global-hints branch (their metadata says so)."""
+        return self.info.global_hints
+
+    def encode(self, l: torch.Tensor, boxes: torch.Tensor, colors: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """The 4-channel input in this network's mask convention and hint encoding.
+
+        Args:
+            l: (B, 1, S, S) lightness at network resolution.
+            boxes: (B, K, 3) hint patches; colors: (B, K, 2) ab in gamut; valid: (B, K) bool.
+        """
+        info = self.info
+        return encode_hints(l, boxes, colors, valid, info.mask_convention, info.hint_encoding, info.fill_prior_weight)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        should_stop: Callable[[], bool] | None = None,
+        hint_counts: torch.Tensor | None = None,
+        global_hints: torch.Tensor | None = None,
+    ) -> NetworkOutput:
+        """Run the network on ``x`` in :attr:`precision`; outputs are float32.
+
+        ``hint_counts`` (B,) select the calibrated share of a fill encoding's correction;
+        ``global_hints`` (B, GLOBAL_INPUTS) are ignored by weights without the branch.
+
+        Raises:
+            Cancelled: ``should_stop`` returned True between blocks.
+        """
+        x = x.contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode(), autocast(self.device, self.precision):
+            out = self.model(x, should_stop, hint_counts, global_hints)
+        return NetworkOutput(out.ab.float(), out.logits.float())
+
+    def _low_precision_is_safe(self, precision: Precision) -> bool:
+        """Measure ``precision`` against fp32 on a synthetic photo with hints; use it only if close."""
+        g = torch.Generator().manual_seed(0)
+        l = torch.rand(1, 1, NETWORK_SIZE, NETWORK_SIZE, generator=g) * 100
+        boxes = torch.randint(0, NETWORK_SIZE - 5, (1, 10, 3), generator=g)
+        boxes[..., 2] = 5
+        colors = torch.rand(1, 10, 2, generator=g) * 120 - 60
+        x = self.encode(l, boxes, colors, torch.ones(1, 10, dtype=torch.bool)).to(self.device)
+        with torch.inference_mode():
+            full = self.model(x).ab.float()
+            with autocast(self.device, precision):
+                half = self.model(x).ab.float()
+        self.half_precision_error = float((full - half).abs().mean())
+        return self.half_precision_error < HALF_PRECISION_TOLERANCE
+
+
+class ColorizationEngine:
+    """Networks and the current photo on one device.
+
+    ``interactive`` is the network for updates while the user edits (the fast one on a CPU when
+    present), ``best`` the one for refinement and saving (the full-size one when present).
+    """
+
+    def __init__(self, networks: Sequence[Network], device: torch.device) -> None:
+        if not networks:
+            raise WeightsError("No colorization weights were given.")
+        self.device = device
+        self.networks = list(networks)
+        full = [n for n in networks if not n.is_fast]
+        fast = [n for n in networks if n.is_fast]
+        self.best = full[0] if full else fast[0]
+        self.interactive = fast[0] if fast and device.type == "cpu" else self.best
+        self._lock = threading.RLock()
+        self.current: PhotoOnDevice | None = None
+        self.problems: list[str] = []
+        """Weights files that were found but could not be used, each with what is used instead."""
+
+    @classmethod
+    def from_weights(
+        cls,
+        weights: str | Path | None = None,
+        device: str | None = None,
+        mask_convention: str | None = None,
+        precision: str | None = None,
+    ) -> ColorizationEngine:
+        """Load the weights to use.
+
+        Args:
+            weights: a file or registry name to use alone; None finds the full-size and the fast
+                weights (:func:`~ideepcolor_app.network.registry.find_weight_set`).
+            device: 'cuda', 'mps', 'cpu' or None for the best available.
+            mask_convention: overrides every file's convention.
+            precision: 'auto' (default, or ``$IDEEPCOLOR_PRECISION``), 'fp32' or 'bf16'.
+
+        Raises:
+            WeightsError: none found, or a file is unreadable or of another architecture.
+            DeviceError: the device is not available here.
+        """
+        target = pick_device(device)
+        paths = find_weight_set(weights)
+        networks, problems = [], []
+        for path in paths:
+            try:
+                networks.append(Network.from_file(path, target, mask_convention, precision))
+            except WeightsError as exc:  # a damaged cache file must not hide the bundled model
+                problems.append(str(exc))
+        if not networks:
+            raise WeightsError("\n".join(problems))
+        engine = cls(networks, target)
+        engine.problems = [f"{problem}\nUsing {engine.weights_label} instead." for problem in problems]
+        return engine
+
+    # ----- what the engine is ------------------------------------------------------------------
+    @property
+    def info(self) -> WeightsInfo:
+        """The weights used for final results."""
+        return self.best.info
+
+    @property
+    def takes_global_hints(self) -> bool:
+        """A network here takes global hints (a reference's colours, a saturation)."""
+        return any(n.takes_global_hints for n in self.networks)
+
+    @property
+    def refines(self) -> bool:
+        """Interactive updates come from another (faster) network than the final result."""
+        return self.interactive is not self.best
+
+    @property
+    def preview_size(self) -> int | None:
+        """Side of a cheaper first pass, when the interactive network is too slow without one."""
+        return PREVIEW_SIZE if self.device.type == "cpu" and not self.interactive.is_fast else None
+
+    @property
+    def drag_size(self) -> int | None:
+        """Side of the fast network's passes during a drag on a CPU (shown at once, on a smaller
+        picture; the resting state follows in full): 192 in fp32, where 256 is too slow for ten
+        updates a second; 256 in bf16, which costs less (about 25 ms here) than 192 did in fp32."""
+        interactive = self.interactive
+        if self.device.type != "cpu" or not interactive.is_fast:
+            return None
+        return DRAG_SIZE if interactive.precision is Precision.FP32 else NETWORK_SIZE
+
+    @property
+    def precision_label(self) -> str:
+        """The number format of the passes, e.g. 'bf16', or 'bf16 / fp32' when the networks differ."""
+        names = dict.fromkeys(n.precision.value for n in (self.interactive, self.best))
+        return " / ".join(names)
+
+    @property
+    def device_label(self) -> str:
+        """The device as the status bar names it, with the precision the network runs in."""
+        name = torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else self.device.type.upper()
+        return f"{name} ({self.precision_label})"
+
+    @property
+    def weights_label(self) -> str:
+        """Which weights answer edits and which make the final result."""
+        if self.refines:
+            return f"{self.interactive.info.label} while editing, {self.best.info.label} for the result"
+        return self.best.info.label
+
+    # ----- work ----------------------------------------------------------------------------------
+    def set_photo(self, photo: Photo) -> PhotoOnDevice:
+        """Upload ``photo``; results computed before keep the photo they were computed from."""
+        uploaded = PhotoOnDevice.upload(photo, self.device)
+        with self._lock:
+            self.current = uploaded
+        return uploaded
+
+    def require_photo(self) -> PhotoOnDevice:
+        """The current photo. Raises RuntimeError when none was set."""
+        current = self.current
+        if current is None:
+            raise RuntimeError("No photo loaded: call set_photo() first.")
+        return current
+
+    def colorize(
+        self,
+        hints: Sequence[Hint],
+        size: int = NETWORK_SIZE,
+        should_stop: Callable[[], bool] | None = None,
+        network: Network | None = None,
+        source: PhotoOnDevice | None = None,
+        global_hints: GlobalHints | None = None,
+    ) -> Colorization:
+        """Colorize one hint state.
+
+        Args:
+            hints: the hints, in painting order.
+            size: network resolution (256; smaller for a quick first pass).
+            should_stop: polled between blocks; True abandons the pass.
+            network: which network (default: the best one).
+            source: which uploaded photo (default: the current one). Passing it makes the result
+                independent of any photo set meanwhile.
+            global_hints: a reference's colours and a saturation; when given, a network that
+                takes them answers even if ``network`` does not (so no result ignores them).
+
+        Returns:
+            A :class:`Colorization` that keeps ``source``.
+
+        Raises:
+            Cancelled: ``should_stop`` returned True.
+            RuntimeError: no photo was set.
+        """
+        network = network or self.best
+        source = source or self.require_photo()
+        global_hints = global_hints or GlobalHints()
+        vector = None
+        if not global_hints.is_empty:
+            if not network.takes_global_hints:
+                network = next((n for n in self.networks if n.takes_global_hints), network)
+            vector = global_hints.vector(self.device)[None] if network.takes_global_hints else None
+        with self._lock:
+            boxes, colors, valid = source.hint_tensors(hints, size)
+            x = network.encode(source.network_lightness(size), boxes, colors, valid)
+            out = network.forward(x, should_stop, valid.sum(dim=1), vector)
+        ab = out.ab if vector is None else pin_hint_patches(out.ab, boxes, colors, valid)  # hints win where they are
+        return Colorization(source, tuple(hints), ab, out.logits, network.info, global_hints)
+
+
+@dataclass
+class Colorization:
+    """The network's answer for one hint state, with the photo it was computed from."""
+
+    source: PhotoOnDevice
+    hints: tuple[Hint, ...]
+    ab: torch.Tensor  # (1, 2, S, S), Lab units, on the device
+    logits: torch.Tensor  # (1, 529, S/4, S/4), on the device
+    weights: WeightsInfo
+    global_hints: GlobalHints = field(default_factory=GlobalHints)
+    _full_rgb: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def photo(self) -> Photo:
+        """The photo this result was computed from."""
+        return self.source.photo
+
+    @property
+    def size(self) -> int:
+        """Network resolution this result was computed at."""
+        return self.ab.shape[2]
+
+    def rgb_tensor(self, size: tuple[int, int] | None = None) -> torch.Tensor:
+        """(H, W, 3) uint8 on the device: ab upsampled bilinearly onto the photo's L.
+
+        ``size`` (width, height) gives a smaller picture (L resampled too); default full resolution.
+        """
+        lightness = self.source.lightness(size or self.source.size)
+        with torch.inference_mode():
+            height, width = lightness.shape[2:]
+            ab = upsample_ab(self.ab, height, width)
+            out = torch.empty(height, width, 3, dtype=torch.uint8, device=lightness.device)
+            for top, bottom in bands(height, width):
+                lab = torch.cat((lightness[0, :, top:bottom], ab[:, top:bottom]), dim=0)
+                lab_to_srgb8(lab, out[top:bottom])
+            return out
+
+    def full_resolution_rgb(self) -> np.ndarray:
+        """(H, W, 3) uint8 result at the photo's full resolution (cached)."""
+        if self._full_rgb is None:
+            self._full_rgb = self.rgb_tensor().cpu().numpy()
+        return self._full_rgb
+
+    def preview_rgb(self, max_side: int) -> np.ndarray:
+        """Result scaled so that its longer side is at most ``max_side``."""
+        size = fit_inside(self.source.size, max_side)
+        return self.full_resolution_rgb() if size == self.source.size else self.rgb_tensor(size).cpu().numpy()
+
+    def distribution_at(self, x: float, y: float) -> torch.Tensor:
+        """(529,) probabilities of the ab bins at image coordinates (x, y)."""
+        row, col = network_cell(x, y, self.source.size, self.logits.shape[2])
+        return distribution(self.logits[:, :, row, col])[0]
+
+    def predicted_ab_at(self, x: float, y: float) -> tuple[float, float]:
+        """The ab this result has at image point (x, y)."""
+        row, col = network_cell(x, y, self.source.size, self.size)
+        a, b = self.ab[0, :, row, col].tolist()
+        return a, b
+
+    def suggestions(self, x: float, y: float, k: int = SUGGESTIONS) -> Palette:
+        """Suggested colours at image point (x, y) under this hint state.
+
+        Args:
+            x, y: image coordinates. k: at most this many suggestions.
+
+        Returns:
+            A :class:`Palette`: suggestions ranked by probability mass, and the current prediction.
+        """
+        lightness = self.source.lightness_at(x, y)
+        ranked = suggest_colors(self.distribution_at(x, y), lightness, k=k)
+        l_tensor = torch.tensor([lightness])
+        predicted_ab = snap_ab_to_gamut(l_tensor, torch.tensor([self.predicted_ab_at(x, y)]))
+        predicted = Suggestion(tuple(predicted_ab[0].tolist()), ab_to_display_rgb(l_tensor, predicted_ab)[0], 1.0)
+        return Palette(x, y, lightness, predicted, ranked)
+
+
+def upsample_ab(ab: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """(1, 2, h, w) ab -> (2, height, width), bilinear with pixel centres aligned (align_corners=False).
+
+    On the CPU OpenCV does the same interpolation on the same memory about 6x faster than torch.
+    """
+    if ab.device.type == "cpu":
+        hwc = ab[0].permute(1, 2, 0).float().contiguous().numpy()
+        return torch.from_numpy(cv2.resize(hwc, (width, height), interpolation=cv2.INTER_LINEAR)).permute(2, 0, 1)
+    return F.interpolate(ab.float(), size=(height, width), mode="bilinear", align_corners=False)[0]

@@ -1,0 +1,47 @@
+"""Colorize a photo with its hints at full resolution into a file: the one way both the window and
+``ideepcolor colorize`` write results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..hints.global_hints import GlobalHints
+from ..hints.local_hints import Hint
+from ..photos.images import Photo, check_format_fits, save_image
+from .engine import ColorizationEngine
+from .photo_on_device import PhotoOnDevice
+
+
+def colorize_to_file(
+    engine: ColorizationEngine,
+    photo: Photo,
+    hints: Sequence[Hint],
+    target: Path,
+    *,
+    overwrite: bool = False,
+    protect: Sequence[Path] = (),
+    source: PhotoOnDevice | None = None,
+    global_hints: GlobalHints | None = None,
+) -> Path:
+    """Write the best network's full-resolution result of ``hints`` on ``photo`` to ``target``.
+
+    The format's size limit is checked before any work; the file is written under a temporary
+    name and renamed, and created exclusively unless ``overwrite``.
+
+    Args:
+        protect: files that must never be replaced (the input photos).
+        source: ``photo`` already on the engine's device (else it is uploaded here, leaving the
+            engine's current photo alone: safe on another thread).
+        global_hints: a reference's colours and a saturation for the whole photo.
+
+    Raises:
+        ImageError: the result is too large for the format, the target exists (without
+            ``overwrite``) or is protected, or writing failed.
+    """
+    target = Path(target)
+    check_format_fits(target, photo.size)
+    source = source or PhotoOnDevice.upload(photo, engine.device)
+    result = engine.colorize(tuple(hints), network=engine.best, source=source, global_hints=global_hints)
+    rgb = result.full_resolution_rgb()
+    return save_image(rgb, target, overwrite=overwrite, protect=tuple(protect))

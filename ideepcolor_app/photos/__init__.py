@@ -1,0 +1,3 @@
+"""Reading and writing photos.
+
+Imports only from: base, colour."""
