@@ -331,3 +331,22 @@ def test_a_press_refused_at_the_hint_limit_drags_nothing(monkeypatch):
     assert not editor.press(None, 100.0, 100.0, inside=True) and notices
     editor.drag_to(200.0, 200.0)
     assert document.hints[0].x == 10.0, "the hint selected before was not dragged away"
+
+
+def test_the_current_colour_has_one_owner_the_selected_hint_or_the_colour_for_new_hints():
+    editor = Editor()
+    document = editor.open(make_photo())
+    editor.choose_color(10.0, 10.0)
+    editor.add_hint(100, 100)
+    document.hints.update(0, ab=(70.0, -20.0))  # any edit of the hint is at once the current colour
+    assert editor.current_ab == (70.0, -20.0)
+    editor.remove_hint(0)  # it goes: new hints take the colour it had
+    assert editor.current_ab == (70.0, -20.0)
+    editor.add_hint(50, 50)
+    editor.current_ab = (0.0, 5.0)  # sets the colour for new hints; the selected hint keeps its own
+    assert editor.current_ab == (70.0, -20.0) and document.hints[0].ab == (70.0, -20.0)
+    editor.deselect()
+    assert editor.current_ab == (70.0, -20.0), "deselecting hands the hint's colour to new hints"
+    editor.add_hint(60, 60)  # selected again
+    editor.open(make_photo(1))  # a new photo: its new hints keep the colour on show
+    assert editor.current_ab == (70.0, -20.0)

@@ -60,8 +60,10 @@ class Editor:
     ) -> None:
         self.document: Document | None = None
         self.patch_size = patch_size if patch_size in PATCH_SIZES else DEFAULT_PATCH_SIZE
-        self.current_ab: tuple[float, float] | None = None
-        """The colour for new hints; None: new hints take the network's prediction there."""
+        self._new_hint_ab: tuple[float, float] | None = None
+        """The colour new hints take while no hint is selected; None: the network's prediction there."""
+        self._followed: Hint | None = None
+        """The selected hint as last seen: when it stops being selected, its colour is handed to new hints."""
         self.recent_colors = list(recent_colors or [])[:MAX_RECENT_COLORS]
         self.latest: UpdateResult | None = None
         self.document_changed = Signal()
@@ -87,6 +89,8 @@ class Editor:
         self.document = document
         self.latest = None
         self._drag = None
+        if self._followed is not None:  # the colour on show carries over to the new photo's hints
+            self._new_hint_ab, self._followed = self._followed.ab, None
         self._last_request = (document.hints.hints, None, document.hints.global_hints)
         document.hints.changed.connect(self._hints_changed)
         document.hints.selection_changed.connect(lambda _: self._selection_changed())
@@ -124,6 +128,20 @@ class Editor:
             self.document.hints.add(Hint(x, y, (float(ab[0]), float(ab[1])), self.patch_size))
         except HintLimitError as exc:
             self.notice.emit(str(exc))
+
+    @property
+    def current_ab(self) -> tuple[float, float] | None:
+        """The current colour, with one owner at a time: the selected hint's colour while a hint is
+        selected, else the colour for new hints (None: new hints take the network's prediction)."""
+        hints = self.document.hints if self.document else None
+        if hints is not None and hints.selected is not None:
+            return hints[hints.selected].ab
+        return self._new_hint_ab
+
+    @current_ab.setter
+    def current_ab(self, ab: tuple[float, float] | None) -> None:
+        """Set the colour for new hints (a selected hint keeps its own)."""
+        self._new_hint_ab = ab
 
     # ----- pointer gestures (the canvas finds what is under the pointer; the editor decides) -------
     def press(self, index: int | None, x: float, y: float, inside: bool) -> bool:
@@ -177,11 +195,12 @@ class Editor:
         """Make (a, b) the current colour, and the selected hint's. ``final=False`` while a picker
         is dragged: the steps coalesce into one undo step, and recent colours wait for the end."""
         ab = (float(a), float(b))
-        self.current_ab = ab
         hints = self.document.hints if self.document else None
         self._current_announced = False
         if hints is not None and hints.selected is not None:
             hints.update(hints.selected, coalesce=("colour", id(self)), ab=ab)  # announces it when it changes
+        else:
+            self._new_hint_ab = ab
         if final:
             if hints is not None:
                 hints.end_coalescing()
@@ -347,13 +366,15 @@ class Editor:
             self.update_requested.emit(hints.hints, self.probe, None, hints.global_hints)
 
     def _follow_selected_hint(self) -> bool:
-        """While a hint is selected, the current colour and patch size are that hint's (after an
-        undo too, so the panel never shows a colour the hint no longer has)."""
+        """While a hint is selected, the patch size is that hint's (after an undo too); when it stops
+        being selected, new hints take the colour it had, as the panel showed it."""
         hints = self.document.hints if self.document else None
         if hints is None or hints.selected is None:
+            if self._followed is not None:
+                self._new_hint_ab, self._followed = self._followed.ab, None
             return False
-        hint = hints[hints.selected]
-        self.patch_size, self.current_ab = hint.size, hint.ab
+        self._followed = hints[hints.selected]
+        self.patch_size = self._followed.size
         return True
 
 
