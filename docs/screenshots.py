@@ -91,10 +91,53 @@ def main() -> int:
         wait_for_result(app, window)
     window.grab().save(str(OUT / f"{args.prefix}04-fast-model-drag.png"))
     window.editor.document.mark_saved()  # type: ignore[union-attr]
+    reference_shots(app, window, args.prefix, Path(settings.name))
     window.close()
     settings.cleanup()
     print(f"wrote screenshots to {OUT}")
     return 0
+
+
+def reference_shots(app: QApplication, window: MainWindow, prefix: str, scratch: Path) -> None:
+    """The cat sample automatic, then with the colours of another crop of the same photo."""
+    from PIL import Image
+
+    cat = SAMPLE_PHOTO.with_name("chelsea.jpg")
+    with Image.open(cat) as image:
+        reference = scratch / "chelsea-left.jpg"
+        image.crop((0, 0, int(image.width * 0.55), image.height)).save(reference, quality=92)
+    file_actions.open_photo(window, cat, ask=False)
+    while window.opener.busy:
+        app.processEvents()
+    wait_for_global(app, window)
+    window.grab().save(str(OUT / f"{prefix}07-automatic.png"))
+    window.global_hints.use_photo(str(reference))
+    deadline = time.monotonic() + 60
+    while window.editor.global_hints.histogram is None and time.monotonic() < deadline:
+        app.processEvents()
+    wait_for_global(app, window)
+    window.grab().save(str(OUT / f"{prefix}08-reference.png"))
+    window.editor.document.mark_saved()  # type: ignore[union-attr]
+
+
+def wait_for_global(app: QApplication, window: MainWindow) -> None:
+    """Wait for the result of the current local and global hints, then let Qt draw it."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        app.processEvents()
+        latest, document = window.editor.latest, window.editor.document
+        if (
+            latest is not None
+            and document is not None
+            and not latest.preliminary
+            and latest.global_hints == document.hints.global_hints
+        ):
+            for _ in range(20):
+                app.processEvents()
+                time.sleep(0.01)
+            return
+        time.sleep(0.02)
+    raise TimeoutError("no result from the network")
 
 
 if __name__ == "__main__":

@@ -340,3 +340,29 @@ def test_with_global_hints_a_hint_still_gets_its_own_colour_at_its_patch(global_
     assert torch.allclose(patch, colors[0, 0].view(2, 1, 1).expand_as(patch)), "the hint wins where it is"
     outside = guided.ab[0, :, :20, :20] - colors[0, 0].view(2, 1, 1)
     assert outside.abs().mean() > 5, "the rest of the photo is the network's"
+
+
+def test_the_bundled_model_takes_a_saturation_and_a_reference():
+    """The shipped weights: the saturation moves how colourful the result is, and a photo's own
+    colours as reference bring its result closer to the truth."""
+    from ideepcolor_app.base.resources import bundled_weights_dir
+    from ideepcolor_app.colour.color import rgb_to_lab
+
+    engine = ColorizationEngine.from_weights(str(bundled_weights_dir() / "ideepcolor-fast.safetensors"), "cpu")
+    assert engine.takes_global_hints, "the bundled file has the global-hints branch"
+    photo = colour(5)
+    engine.set_photo(photo)
+
+    def chroma(result) -> float:
+        return float(result.ab.norm(dim=1).mean())
+
+    plain = engine.colorize(())
+    dull, vivid = (engine.colorize((), global_hints=GlobalHints(None, s)) for s in (0.02, 0.6))
+    assert chroma(dull) < 0.5 * chroma(plain) and chroma(vivid) > 1.5 * chroma(plain)
+    import cv2
+
+    square = cv2.resize(photo.rgb8(), (256, 256), interpolation=cv2.INTER_AREA)
+    truth = rgb_to_lab(torch.from_numpy(square).permute(2, 0, 1).float()[None] / 255)[:, 1:]
+    own = GlobalHints(tuple(float(v) for v in ab_histogram(truth)[0]))
+    guided = engine.colorize((), global_hints=own)
+    assert (guided.ab - truth).abs().mean() < (plain.ab - truth).abs().mean()
