@@ -7,25 +7,11 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QMessageBox
-from test_gui import open_and_wait, wait_for_result
+from test_gui import fresh_settings, no_modal_dialogs, open_and_wait, wait_for_result  # noqa: F401 (autouse fixtures)
 
 from ideepcolor_app.gui import file_actions
 from ideepcolor_app.gui.main_window import MainWindow
 from ideepcolor_app.hints.global_hints import GlobalHints
-
-
-@pytest.fixture(autouse=True)
-def fresh_settings(tmp_path):
-    from PySide6.QtCore import QSettings
-
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-
-
-@pytest.fixture(autouse=True)
-def no_modal_dialogs(monkeypatch):
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    monkeypatch.setattr(MainWindow, "ask", lambda self, title, text, buttons: QMessageBox.StandardButton.Discard)
 
 
 def _window(qtbot, weights, photo):
