@@ -238,22 +238,22 @@ def evaluate(
         with torch.inference_mode(), autocast(device, precision):
             out = model(x, hint_counts=valid.sum(dim=1))
         predicted = out.ab.float()
+        truth = lab_to_rgb(lab)
+        true_chroma = float(torch.linalg.norm(ab, dim=0).mean())
         for t in annealed:
             mean_ab = F.interpolate(
                 annealed_mean(out.logits, t), size=(size, size), mode="bilinear", align_corners=False
             )
             for i, k in enumerate(hint_counts):
                 scores = annealed_rows.setdefault(t, {}).setdefault(k, [0.0, 0.0, 0.0])
-                scores[0] += psnr_8bit(lab_to_rgb(torch.cat((l, mean_ab[i]))), lab_to_rgb(lab))
+                scores[0] += psnr_8bit(lab_to_rgb(torch.cat((l, mean_ab[i]))), truth)
                 scores[1] += float(torch.linalg.norm(mean_ab[i], dim=0).mean())
-                scores[2] += float(torch.linalg.norm(ab, dim=0).mean())
+                scores[2] += true_chroma
         fills = {
             "grey": torch.zeros_like(predicted),
             "fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.FILL),
             "lightness-fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.LIGHTNESS_FILL),
         }
-        truth = lab_to_rgb(lab)
-        true_chroma = float(torch.linalg.norm(ab, dim=0).mean())
         for i, k in enumerate(hint_counts):
             chroma[k][0] += float(torch.linalg.norm(predicted[i], dim=0).mean())
             chroma[k][1] += true_chroma

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
 from ..base.errors import ImageError
 from ..editing.editor import Editor
-from ..hints.global_hints import mean_saturation, reference_of_photo
+from ..hints.global_hints import GlobalHints, mean_saturation, reference_of_photo
 from ..inference.engine import ColorizationEngine
 from ..photos.images import READ_FORMATS
 from .background import BackgroundJobs
@@ -47,6 +47,7 @@ class GlobalHintsController:
     def __init__(self, window: MainWindow, drop_area: DropsReference) -> None:
         self.window = window
         self.thumbnails: dict[str, np.ndarray] = {}
+        self._shown: GlobalHints | None = None
         """Thumbnails of the reference photos read in this run, by path (sessions keep only colours)."""
         panel, editor = window.global_panel, window.editor
         panel.choose_reference.connect(self.choose)
@@ -54,8 +55,8 @@ class GlobalHintsController:
         panel.reference_toggled.connect(editor.set_reference_on)
         panel.clear_reference.connect(editor.clear_reference)
         panel.saturation_changed.connect(lambda value, final: editor.set_saturation(value, final))
-        for signal in (editor.document_changed, editor.hints_changed):
-            signal.connect(lambda *_: self.refresh())
+        editor.document_changed.connect(lambda *_: self.refresh())
+        editor.hints_changed.connect(self._hints_changed)
         editor.result_changed.connect(self._result_changed)
         self.refresh()
 
@@ -91,12 +92,19 @@ class GlobalHintsController:
         self.window.statusBar().showMessage(f"Colouring like {Path(path).name} (Ctrl+Z undoes it)", 8000)
 
     def _result_changed(self, result: object) -> None:
+        if getattr(result, "preliminary", True):  # a drag's quick passes: the resting result follows
+            return
         preview = getattr(result, "preview", None)
         if isinstance(preview, np.ndarray) and preview.size:
             small = preview[:: max(1, preview.shape[0] // 128), :: max(1, preview.shape[1] // 128)]
             rgb = np.ascontiguousarray(small).astype(np.float32) / 255
             value = float(mean_saturation(torch.from_numpy(rgb).permute(2, 0, 1)[None])[0])
             self.window.global_panel.set_automatic_start(round(value, 2))
+
+    def _hints_changed(self) -> None:
+        """Redraw only when the global hints changed, not at every step of a hint drag."""
+        if self.window.editor.global_hints != self._shown:
+            self.refresh()
 
     def refresh(self) -> None:
         """Show the editor's global hints, and whether the weights in use take them."""
@@ -121,6 +129,7 @@ class GlobalHintsController:
             colours = [(rgb, ab, share) for rgb, (ab, share) in zip(rgbs, main, strict=True)]
         thumbnail = self.thumbnails.get(hints.reference) if hints.reference else None
         window.global_panel.show_global(hints, colours, thumbnail, available, reason)
+        self._shown = hints
 
 
 def reference_error(path: str, error: BaseException) -> str:
