@@ -92,6 +92,7 @@ def main() -> int:
     window.grab().save(str(OUT / f"{args.prefix}04-fast-model-drag.png"))
     window.editor.document.mark_saved()  # type: ignore[union-attr]
     reference_shots(app, window, args.prefix, Path(settings.name))
+    variation_shots(app, window, args.prefix)
     window.close()
     settings.cleanup()
     print(f"wrote screenshots to {OUT}")
@@ -118,6 +119,52 @@ def reference_shots(app: QApplication, window: MainWindow, prefix: str, scratch:
     wait_for_global(app, window)
     window.grab().save(str(OUT / f"{prefix}08-reference.png"))
     window.editor.document.mark_saved()  # type: ignore[union-attr]
+
+
+def variation_shots(app: QApplication, window: MainWindow, prefix: str) -> None:
+    """The cat sample's variations, automatic; then one of them adopted."""
+    from PySide6.QtWidgets import QScrollArea
+
+    file_actions.open_photo(window, SAMPLE_PHOTO.with_name("chelsea.jpg"), ask=False)
+    while window.opener.busy:
+        app.processEvents()
+    wait_for_global(app, window)
+    wait_for_variations(app, window)
+    scroll = window.variations_panel.parentWidget()
+    while scroll is not None and not isinstance(scroll, QScrollArea):
+        scroll = scroll.parentWidget()
+    if scroll is not None:
+        scroll.ensureWidgetVisible(window.variations_panel)
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.01)
+    window.grab().save(str(OUT / f"{prefix}09-variations.png"))
+    window.variations_panel.buttons[1].click()
+    wait_for_global(app, window)
+    wait_for_variations(app, window)
+    window.grab().save(str(OUT / f"{prefix}10-variation-adopted.png"))
+    window.editor.document.mark_saved()  # type: ignore[union-attr]
+
+
+def wait_for_variations(app: QApplication, window: MainWindow) -> None:
+    """Wait until the Variations panel shows the variations of the current hints."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        app.processEvents()
+        shown, document = window.variations.variations, window.editor.document
+        if (
+            shown
+            and document is not None
+            and not window.variations.busy
+            and shown[0].colorization.hints[: len(document.hints)] == document.hints.hints
+            and all(b.isEnabled() for b in window.variations_panel.buttons if not b.isHidden())
+        ):
+            for _ in range(20):
+                app.processEvents()
+                time.sleep(0.01)
+            return
+        time.sleep(0.02)
+    raise TimeoutError("no variations")
 
 
 def wait_for_global(app: QApplication, window: MainWindow) -> None:

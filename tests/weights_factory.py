@@ -106,3 +106,29 @@ def make_global_hints_weights(path: Path, width: float = 0.125) -> Path:
         name="global-test",
         hint_encoding=HintEncoding.LIGHTNESS_FILL,
     )
+
+
+TWO_MINDS = ((60.0, 40.0), (-40.0, -50.0))
+"""The two colours the two-minded network finds equally plausible everywhere (a red and a blue)."""
+
+
+def two_minded_state_dict() -> dict[str, torch.Tensor]:
+    """The echo network (grey away from hints, the hint's colour at its patch) whose distribution
+    head says, at every cell, "red or blue, half and half": its logits are a constant with two peaks."""
+    from ideepcolor_app.colour.ab_bins import ab_to_bin
+
+    state = echo_state_dict()
+    bias = state["model_class.0.bias"]
+    for ab in TWO_MINDS:
+        bias[int(ab_to_bin(torch.tensor([ab]))[0])] = 12.0
+    return state
+
+
+def make_two_minded_weights(path: Path, vivid_temperature: float | None = 1.0) -> Path:
+    return save_weights(
+        two_minded_state_dict(),
+        path,
+        mask_convention=MaskConvention.ZERO_ONE,
+        name="two-minded-test",
+        vivid_temperature=vivid_temperature,
+    )

@@ -8,9 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..base.errors import ImageError, OutputExistsError, UsageError
+from ..colour.variations import MAX_VARIATIONS
 from ..editing.session import Session
 from ..hints.global_hints import GlobalHints, histogram_of_photo
-from ..inference.export import colorize_to_file
+from ..inference.export import colorize_to_file, variations_to_files
 from ..photos.images import list_images, load_photo
 from . import add_model_options, load_engine
 
@@ -38,36 +39,70 @@ def add_parser(
         help="how colourful the results are: a mean saturation from 0 (grey) to 1 (vivid), about 0.3 for "
         "an ordinary photo; 'auto' (default) lets the network choose",
     )
+    p.add_argument(
+        "--variations",
+        metavar="N",
+        help=f"write N different plausible colourings of each photo (NAME{{suffix}}_1 ... NAME{{suffix}}_N; "
+        f"1 to {MAX_VARIATIONS}) instead of one result",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="which set of variations (default 0; the app's More draws 1, 2...)"
+    )
+    p.add_argument(
+        "--colours",
+        choices=["vivid", "muted"],
+        default="vivid",
+        help="away from hints: colours from the network's predicted distribution (vivid, default, where the "
+        "weights measured it) or its plain averaged output (muted)",
+    )
     add_model_options(p)
     p.set_defaults(func=run)
 
 
-def plan_outputs(inputs: list[Path], out_dir: Path | None, suffix: str, fmt: str) -> list[Path]:
-    """Each input's result path, checked before any work.
+def plan_outputs(
+    inputs: list[Path], out_dir: Path | None, suffix: str, fmt: str, variations: int = 0
+) -> list[list[Path]]:
+    """Each input's result paths (one, or ``variations`` numbered ones), checked before any work.
 
     Raises:
         UsageError: a result would replace one of the batch's inputs, or two inputs would write
             one result (``a.jpg`` and ``a.png``); the message names both files.
     """
-    targets = [(out_dir or path.parent) / f"{path.stem}{suffix}.{fmt}" for path in inputs]
+    numbers = [f"_{i}" for i in range(1, variations + 1)] if variations else [""]
+    targets = [[(out_dir or path.parent) / f"{path.stem}{suffix}{n}.{fmt}" for n in numbers] for path in inputs]
     claimed: dict[Path, Path] = {}
-    for path, target in zip(inputs, targets, strict=True):
-        key = target.resolve()
-        if key in claimed:
-            raise UsageError(
-                f"{claimed[key]} and {path} would both be written to {target}; "
-                "colorize them separately or into different folders (-o)."
-            )
-        claimed[key] = path
     resolved_inputs = {p.resolve(): p for p in inputs}
-    for path, target in zip(inputs, targets, strict=True):
-        replaced = resolved_inputs.get(target.resolve())
-        if replaced is not None:
-            raise UsageError(
-                f"the result for {path} would replace the input photo {replaced}; "
-                "use another --suffix or --format, or an output folder (-o)."
-            )
+    for path, own in zip(inputs, targets, strict=True):
+        for target in own:
+            key = target.resolve()
+            if key in claimed:
+                raise UsageError(
+                    f"{claimed[key]} and {path} would both be written to {target}; "
+                    "colorize them separately or into different folders (-o)."
+                )
+            claimed[key] = path
+    for path, own in zip(inputs, targets, strict=True):
+        for target in own:
+            replaced = resolved_inputs.get(target.resolve())
+            if replaced is not None:
+                raise UsageError(
+                    f"the result for {path} would replace the input photo {replaced}; "
+                    "use another --suffix or --format, or an output folder (-o)."
+                )
     return targets
+
+
+def variations_option(text: str | None) -> int:
+    """``--variations``: a count from 1 to :data:`MAX_VARIATIONS`, or 0 without the option."""
+    if text is None:
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"--variations must be a whole number from 1 to {MAX_VARIATIONS}, got {text!r}") from None
+    if not 1 <= value <= MAX_VARIATIONS:
+        raise UsageError(f"--variations must be from 1 to {MAX_VARIATIONS}, got {value}")
+    return value
 
 
 def saturation_option(text: str | None) -> float | None:
@@ -104,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     given = global_hints_option(args)
+    variations = variations_option(args.variations)
     session = Session.load(Path(args.hints)) if args.hints else None
     inputs = list_images(args.inputs, skip_suffix=args.suffix)
     if not inputs:
@@ -114,8 +150,9 @@ def run(args: argparse.Namespace) -> int:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(f"cannot create output folder {out_dir}: {exc.strerror or exc}") from exc
-    targets = plan_outputs(inputs, out_dir, args.suffix, args.format)
+    targets = plan_outputs(inputs, out_dir, args.suffix, args.format, variations)
     engine = load_engine(args)
+    engine.vivid = args.colours == "vivid"
     if given is not None and not engine.takes_global_hints:
         raise UsageError(
             f"--reference and --saturation need weights that take global hints; {engine.info.label} does not "
@@ -129,10 +166,11 @@ def run(args: argparse.Namespace) -> int:
     session_used = session is None
     jobs = list(zip(inputs, targets, strict=True))
     bar = tqdm(jobs, unit="photo", desc=f"Colorizing on {engine.device_label}", disable=None)
-    for path, target in bar:
+    for path, own in bar:
         try:
-            if target.exists() and not args.force:
-                raise OutputExistsError(f"{target}: already exists; refusing to overwrite (use --force).")
+            for target in own:
+                if target.exists() and not args.force:
+                    raise OutputExistsError(f"{target}: already exists; refusing to overwrite (use --force).")
             photo = load_photo(path)
             hints, global_hints = [], GlobalHints()
             if session is not None:
@@ -148,18 +186,46 @@ def run(args: argparse.Namespace) -> int:
             if given is not None:
                 global_hints = overridden(global_hints, given)
             source = engine.set_photo(photo)
-            colorize_to_file(
-                engine,
-                photo,
-                hints,
-                target,
-                overwrite=args.force,
-                protect=[*inputs, *([Path(args.reference)] if args.reference else [])],
-                source=source,
-                global_hints=global_hints,
+            protect = [*inputs, *([Path(args.reference)] if args.reference else [])]
+            if variations:
+                written = variations_to_files(
+                    engine,
+                    photo,
+                    hints,
+                    own,
+                    seed=args.seed,
+                    overwrite=args.force,
+                    protect=protect,
+                    source=source,
+                    global_hints=global_hints,
+                )
+                if len(written) < len(own):
+                    tqdm.write(
+                        f"note: {path} has only {len(written)} plausible colouring{'s' if len(written) != 1 else ''}"
+                        f" other than the automatic one: the network is sure of the rest"
+                    )
+            else:
+                written = [
+                    colorize_to_file(
+                        engine,
+                        photo,
+                        hints,
+                        own[0],
+                        overwrite=args.force,
+                        protect=protect,
+                        source=source,
+                        global_hints=global_hints,
+                    )
+                ]
+            shown = (
+                written[0]
+                if len(written) == 1
+                else f"{len(written)} files ({', '.join(p.name for p in written)})"
+                if written
+                else "nothing"
             )
             tqdm.write(
-                f"{path} -> {target} ({photo.size[0]}x{photo.size[1]}, {len(hints)} hints{describe(global_hints)})"
+                f"{path} -> {shown} ({photo.size[0]}x{photo.size[1]}, {len(hints)} hints{describe(global_hints)})"
             )
         except ImageError as exc:  # one bad photo does not stop the others
             failures += 1

@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 from ..base.errors import UsageError
+from ..colour.variations import MAX_VARIATIONS
 from ..evaluation.evaluate import evaluate
 from ..evaluation.evaluate_global import GLOBAL_MODES, GlobalEvaluation, evaluate_global
+from ..evaluation.evaluate_variations import VariationEvaluation, evaluate_variations
 from ..photos.images import list_images
 from . import add_model_options, load_engine
 
@@ -49,6 +51,21 @@ def add_parser(
         help="also score the distribution head's annealed mean at these temperatures (e.g. 0.38,1) in place "
         "of the ab output, with its chroma ratio",
     )
+    p.add_argument(
+        "--vivid-temperature",
+        type=float,
+        metavar="T",
+        help="temperature of the annealed mean in the vivid row (default: the weights' own; weights without "
+        "one have no vivid row unless this is given)",
+    )
+    p.add_argument(
+        "--variations",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also score N variations per photo at each hint count: best-of-N, mean, diversity, against "
+        "the best of N random hue shifts (through the app's engine; default none)",
+    )
     add_model_options(p)
     p.set_defaults(func=run)
 
@@ -85,6 +102,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--annealed-mean must be comma-separated numbers, got {args.annealed_mean!r}") from None
     if any(t <= 0 for t in temperatures):
         raise UsageError(f"--annealed-mean temperatures must be positive, got {args.annealed_mean!r}")
+    if args.vivid_temperature is not None and not args.vivid_temperature > 0:
+        raise UsageError(f"--vivid-temperature must be positive, got {args.vivid_temperature:g}")
+    if args.variations < 0 or args.variations > MAX_VARIATIONS:
+        raise UsageError(f"--variations must be between 0 and {MAX_VARIATIONS}, got {args.variations}")
     images = list_images(args.folder)[: args.limit]
     if not images:
         raise UsageError("no photos found in " + ", ".join(args.folder))
@@ -94,6 +115,9 @@ def run(args: argparse.Namespace) -> int:
             f"--global-hints: {engine.info.label} has no global-hints branch; choose weights that take "
             "global hints (their metadata says global_hints: yes), or leave --global-hints out"
         )
+    if args.vivid_temperature is not None:  # an experiment: the engine's results use it too
+        for network in engine.networks:
+            network.info.vivid_temperature = args.vivid_temperature
     prior_weight = engine.info.fill_prior_weight if args.fill_prior_weight is None else args.fill_prior_weight
     with tqdm(total=len(images), unit="photo", desc="Evaluating", disable=None) as bar:
         result = evaluate(
@@ -109,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
             precision=engine.best.precision,
             prior_weight=prior_weight,
             annealed=temperatures,
+            vivid_temperature=engine.info.vivid_temperature,
         )
     global_result: GlobalEvaluation | None = None
     if modes:
@@ -127,6 +152,12 @@ def run(args: argparse.Namespace) -> int:
                 size=args.size,
                 progress=lambda done, total: bar.update(1),
             )
+    variation_result: VariationEvaluation | None = None
+    if args.variations:
+        with tqdm(total=len(images), unit="photo", desc="Variations", disable=None) as bar:
+            variation_result = evaluate_variations(
+                engine, images, counts, args.variations, args.seed, progress=lambda done, total: bar.update(1)
+            )
     print(
         f"weights: {engine.info.label}, device: {engine.device_label}, photos: {len(images)}, seed: {args.seed}, "
         f"size: {args.size}, hint encoding: {engine.info.hint_encoding.value}"
@@ -134,10 +165,14 @@ def run(args: argparse.Namespace) -> int:
     print(result.table())
     if global_result is not None:
         print(global_result.table())
+    if variation_result is not None:
+        print(variation_result.table())
     if args.json:
         payload = result.to_json() | {"weights": str(engine.info.path), "device": engine.device_label}
         if global_result is not None:
             payload["global_hints"] = global_result.to_json()
+        if variation_result is not None:
+            payload["variations"] = variation_result.to_json()
         Path(args.json).write_text(json.dumps(payload, indent=2))
         print(f"wrote {args.json}")
     return 0

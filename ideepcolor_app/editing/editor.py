@@ -18,6 +18,7 @@ from ..colour.color import rgb_to_lab_np
 from ..colour.encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint, HintLimitError
+from ..inference.variations import Variation
 from ..inference.worker import UpdateResult
 from ..photos.images import Photo
 from .document import Document
@@ -253,6 +254,29 @@ class Editor:
         self.clear_hints()
         self.current_ab = None
         self.current_changed.emit()
+
+    def adopt_variation(self, variation: Variation) -> bool:
+        """Make a variation's generated hints ordinary hints, added to the photo's own: one undo step.
+
+        Refused (False, with a notice) when the hints or global hints changed since the variation
+        was made (it would no longer be what the thumbnail shows) or the hint limit would be passed.
+        """
+        document = self.document
+        if document is None or variation.colorization.photo is not document.photo:
+            return False
+        hints = document.hints
+        made_from = variation.colorization
+        if made_from.hints[: len(made_from.hints) - len(variation.added)] != hints.hints or (
+            made_from.global_hints != hints.global_hints
+        ):
+            self.notice.emit("The hints changed since these variations were made; new ones are on their way.")
+            return False
+        try:
+            hints.replace_all(hints.hints + variation.added, global_hints=hints.global_hints)
+        except HintLimitError as exc:
+            self.notice.emit(str(exc))
+            return False
+        return True
 
     # ----- global hints ----------------------------------------------------------------------------
     @property

@@ -20,8 +20,10 @@ import skimage.color
 import torch
 
 from ..colour.encoding import NETWORK_SIZE, network_input
+from ..colour.variations import VARIATIONS
 from ..hints.local_hints import Hint
-from ..inference.engine import ColorizationEngine, Network
+from ..inference.engine import Colorization, ColorizationEngine, Network
+from ..inference.variations import make_variations
 from ..network.device import synchronize
 from ..network.model import count_forward_flops
 from ..network.precision import Precision, autocast, cpu_has_bf16
@@ -204,6 +206,12 @@ def run(
         )
     results["compose_12mp_after_forward"] = summary(timed(lambda: result.rgb_tensor(), device, repeats))
     results["suggestions_one_pixel"] = summary(timed(lambda: result.suggestions(2000.0, 1500.0), device, repeats))
+    results["variations_6_thumbnails_12mp"] = summary(
+        timed(lambda: six_variations(engine, result, THUMBNAIL_BENCH_SIDE), device, 3 if quick else 5)
+    )
+    results["variations_6_full_12mp"] = summary(
+        timed(lambda: six_variations(engine, result, None), device, 2 if quick else 3)
+    )
     rgb = result.full_resolution_rgb()
     with tempfile.TemporaryDirectory() as tmp:
         for ext in ("png", "jpg"):
@@ -222,6 +230,21 @@ def run(
     results["memory_24mp"] = peak_memory_24mp(str(engine.info.path), str(device))
     results["cpu_steal_percent"] = steal_percent(counters_at_start, cpu_counters())
     return results
+
+
+THUMBNAIL_BENCH_SIDE = 104
+"""The Variations panel's thumbnail side."""
+
+
+def six_variations(engine: ColorizationEngine, base: Colorization, side: int | None) -> None:
+    """What the app does for the Variations panel (``side``: thumbnails from the interactive
+    network) or ``colorize --variations 6`` (None: full resolution with the best network)."""
+    network = engine.interactive if side else engine.best
+    for variation in make_variations(engine, base, VARIATIONS, 0, network=network):
+        if side:
+            variation.colorization.preview_rgb(side)
+        else:
+            variation.colorization.rgb_tensor()
 
 
 def precision_rows(key: str, network: Network, x: torch.Tensor, repeats: int) -> dict[str, Any]:
@@ -331,6 +354,8 @@ def table(results: dict[str, Any]) -> str:
         "full_update_12mp": "full update, 12 MP (forward + compose)",
         "compose_12mp_after_forward": "12 MP compose after the forward",
         "suggestions_one_pixel": "suggested colours, one pixel",
+        "variations_6_thumbnails_12mp": "6 variations of 12 MP, thumbnails",
+        "variations_6_full_12mp": "6 variations of 12 MP, full resolution",
         "save_12mp_png": "save 12 MP result (PNG)",
         "save_12mp_jpg": "save 12 MP result (JPEG)",
         "naive_update_12mp": "naive update as the reference GUI did",

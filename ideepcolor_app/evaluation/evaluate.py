@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from ..colour.ab_bins import annealed_mean
 from ..colour.color import lab_to_rgb, rgb_to_lab
 from ..colour.encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, hint_fill
+from ..colour.vivid import vivid_ab
 from ..network.model import SIGGRAPHGenerator
 from ..network.precision import Precision, autocast
 from ..photos.images import load_photo
@@ -78,6 +79,11 @@ class EvaluationResult:
     """Temperature -> PSNR per hint count of the distribution head's annealed mean instead of the ab output."""
     annealed_chroma: dict[float, dict[int, float]] = field(default_factory=dict)
     """Temperature -> chroma ratio per hint count of the annealed mean."""
+    vivid: dict[int, float] = field(default_factory=dict)
+    """PSNR per hint count of the vivid output (see :mod:`~ideepcolor_app.colour.vivid`), the app's default."""
+    vivid_chroma: dict[int, float] = field(default_factory=dict)
+    """Chroma ratio per hint count of the vivid output."""
+    vivid_temperature: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Everything measured, as written by ``evaluate --json``."""
@@ -102,6 +108,11 @@ class EvaluationResult:
                 }
                 for t, row in self.annealed.items()
             },
+            "vivid": {
+                "temperature": self.vivid_temperature,
+                "psnr_db": {str(k): v for k, v in self.vivid.items()},
+                "chroma_ratio": {str(k): v for k, v in self.vivid_chroma.items()},
+            },
             "accuracy_thresholds": THRESHOLDS.tolist(),
             "accuracy_curve": {str(k): v for k, v in self.accuracy_curve.items()},
         }
@@ -112,6 +123,8 @@ class EvaluationResult:
             HintEncoding(self.encoding)
         )
         rows: list[tuple[str, dict[int, float | None]]] = [(label, dict(self.psnr))]
+        if self.vivid:
+            rows.append((f"vivid, T = {self.vivid_temperature:g} (the app's default)", dict(self.vivid)))
         for name, title in YARDSTICKS.items():
             rows.append((title + (" (the network's input)" if name == given else ""), dict(self.yardsticks[name])))
         rows += [(f"annealed mean, T = {t:g}", dict(row)) for t, row in self.annealed.items()]
@@ -130,6 +143,11 @@ class EvaluationResult:
             lines.append(
                 f"{'chroma / true chroma':<{first}}"
                 + "".join(f"{self.chroma_ratio[k]:>7.2f}" for k in self.hint_counts)
+            )
+        if self.vivid_chroma:
+            lines.append(
+                f"{'chroma / true, vivid':<{first}}"
+                + "".join(f"{self.vivid_chroma[k]:>7.2f}" for k in self.hint_counts)
             )
         for t, row in self.annealed_chroma.items():
             lines.append(
@@ -211,12 +229,14 @@ def evaluate(
     precision: Precision = Precision.FP32,
     prior_weight: float = 0.0,
     annealed: Sequence[float] = (),
+    vivid_temperature: float | None = None,
 ) -> EvaluationResult:
     """Run the protocol on ``images``; deterministic for a given seed and precision.
 
     ``prior_weight`` is the fill encodings' weight of grey beside the hints (the weights' own).
     ``annealed`` temperatures add rows for the distribution head's annealed mean (see
     :func:`~ideepcolor_app.colour.ab_bins.annealed_mean`) in place of the ab output.
+    ``vivid_temperature`` adds the vivid row (the app's default output) at that temperature.
     """
     model = model.eval().to(device)
     device = torch.device(device)
@@ -225,6 +245,7 @@ def evaluate(
     yard: dict[str, dict[int, list[float]]] = {name: {k: [] for k in hint_counts} for name in YARDSTICKS}
     hits = {k: np.zeros(len(THRESHOLDS)) for k in hint_counts}
     chroma = {k: [0.0, 0.0] for k in hint_counts}  # results, truth
+    vivid: dict[int, list[float]] = {k: [0.0, 0.0] for k in hint_counts} if vivid_temperature else {}
     reach: dict[str, list[float]] = {}
     reach_fill: dict[str, list[float]] = {}
     annealed_rows: dict[float, dict[int, list[float]]] = {}  # T -> count -> [PSNR sum, chroma sum, true chroma sum]
@@ -254,6 +275,11 @@ def evaluate(
             "fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.FILL),
             "lightness-fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.LIGHTNESS_FILL),
         }
+        if vivid_temperature is not None:
+            vivid_out = vivid_ab(predicted, out.logits.float(), boxes, valid, vivid_temperature)
+            for i, k in enumerate(hint_counts):
+                vivid[k][0] += psnr_8bit(lab_to_rgb(torch.cat((l, vivid_out[i]))), truth)
+                vivid[k][1] += float(torch.linalg.norm(vivid_out[i], dim=0).mean())
         for i, k in enumerate(hint_counts):
             chroma[k][0] += float(torch.linalg.norm(predicted[i], dim=0).mean())
             chroma[k][1] += true_chroma
@@ -284,6 +310,9 @@ def evaluate(
         reach={case: _mean(v) for case, v in reach.items()},
         reach_yardstick={case: _mean(v) for case, v in reach_fill.items()},
         chroma_ratio={k: c[0] / c[1] if c[1] else float("nan") for k, c in chroma.items()},
+        vivid={k: v[0] / max(len(images), 1) for k, v in vivid.items()},
+        vivid_temperature=vivid_temperature,
+        vivid_chroma={k: v[1] / chroma[k][1] if chroma[k][1] else float("nan") for k, v in vivid.items()},
         annealed={t: {k: v[0] / max(len(images), 1) for k, v in row.items()} for t, row in annealed_rows.items()},
         annealed_chroma={
             t: {k: v[1] / v[2] if v[2] else float("nan") for k, v in row.items()} for t, row in annealed_rows.items()

@@ -6,6 +6,7 @@ import html
 from typing import Protocol
 
 from PySide6.QtCore import QSettings, SignalInstance
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QStackedWidget, QStatusBar, QWidget
 
 from ..base.errors import IdeepcolorError
@@ -54,6 +55,9 @@ class MainWindow(Protocol):
     @property
     def jobs(self) -> BackgroundJobs: ...
 
+    @property
+    def vivid_action(self) -> QAction: ...
+
     def use_bridge(self, bridge: EngineBridge) -> None: ...
 
     def show_error(self, title: str, text: str) -> None: ...
@@ -83,6 +87,7 @@ def load_engine(window: MainWindow, weights: str | None = None) -> bool:
         return False
     window.weights_error = None
     window.weights_source = weights
+    apply_colour_style(window, engine)
     window.use_bridge(EngineBridge(engine, DISPLAY_MAX_SIDE))
     window.right.setCurrentWidget(window.result_view)
     window.device_label.setText(f"Device: {engine.device_label}")
@@ -99,6 +104,21 @@ def load_engine(window: MainWindow, weights: str | None = None) -> bool:
             15000,
         )
     return True
+
+
+def apply_colour_style(window: MainWindow, engine: ColorizationEngine | None = None) -> None:
+    """Vivid or muted colours as View > Vivid Colours says, where the weights offer vivid ones."""
+    engine = engine or (window.bridge.engine if window.bridge is not None else None)
+    if engine is None:
+        return
+    action = window.vivid_action
+    engine.vivid = action.isChecked()
+    action.setEnabled(engine.offers_vivid)
+    action.setStatusTip(
+        "Away from hints, colour from the network's predicted colours (vivid) instead of their average (muted)"
+        if engine.offers_vivid
+        else f"The weights in use ({engine.info.name}) have no measured vivid colours; their plain output is used"
+    )
 
 
 def set_device(window: MainWindow, device: str) -> None:

@@ -43,6 +43,8 @@ from .global_actions import GlobalHintsController
 from .global_panel import DropsReference, GlobalHintsPanel
 from .image_view import ImageView
 from .photo_opener import PhotoOpener
+from .variations_actions import VariationsController
+from .variations_panel import VariationsPanel
 
 SAMPLE_PHOTO = sample_photo()
 AUTOSAVE_MAX_WAIT_MS = 3000
@@ -130,11 +132,13 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Colour", self)
         dock.setObjectName("colour-dock")
         self.global_panel = GlobalHintsPanel()
+        self.variations_panel = VariationsPanel()
         self.colour_panels = DropsReference()  # a colour photo dropped here lends its colours
         panels = QVBoxLayout(self.colour_panels)
         panels.setContentsMargins(0, 0, 0, 0)
         panels.addWidget(self.panel)
         panels.addWidget(self.global_panel)
+        panels.addWidget(self.variations_panel)
         panels.addStretch(1)
         scroll = QScrollArea()  # a short window scrolls the panel instead of squeezing it
         scroll.setWidget(self.colour_panels)
@@ -183,6 +187,7 @@ class MainWindow(QMainWindow):
         editor.update_requested.connect(self._submit)
         editor.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.global_hints = GlobalHintsController(self, self.colour_panels)
+        self.variations = VariationsController(self)
         self._show_current()
 
     def _action(
@@ -286,6 +291,19 @@ class MainWindow(QMainWindow):
             True,
             tip="Show the photo's own colours in the result view",
         )
+        v.addSeparator()
+        self.vivid_action = self._action(
+            v,
+            "&Vivid Colours",
+            self._vivid_toggled,
+            QKeySequence("V"),
+            True,
+            tip="Away from hints, colour from the network's predicted colours (vivid) instead of their average (muted)",
+        )
+        self.vivid_action.setChecked(_vivid_setting(self.settings))
+        self._action(
+            v, "&More Variations", lambda: self.variations.more(), QKeySequence("M"), tip="Draw other colourings"
+        )
 
         d = bar.addMenu("&Device")
         group = QActionGroup(self)
@@ -360,6 +378,11 @@ class MainWindow(QMainWindow):
 
     def download_published_weights(self) -> None:
         engine_actions.download_published_weights(self)
+
+    def _vivid_toggled(self) -> None:
+        self.settings.setValue("vividColours", self.vivid_action.isChecked())
+        engine_actions.apply_colour_style(self)
+        self.editor.request_update()
 
     # ----- reactions to the editor ---------------------------------------------------------------
     def _document_opened(self, document: Document) -> None:
@@ -462,7 +485,7 @@ class MainWindow(QMainWindow):
             self.panel.eyedropper.setChecked(False)
             loading = self.opener.loading
             self.statusBar().showMessage(f"Opening {loading.name if loading else 'photo'}…")
-        for widget in (self.canvas, self.panel, self.global_panel):
+        for widget in (self.canvas, self.panel, self.global_panel, self.variations_panel):
             widget.setEnabled(not busy)
         for action in self.hint_actions:
             action.setEnabled(not busy)
@@ -524,6 +547,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.opener.close()
         self.jobs.close()
+        self.variations.close()
         if self.bridge is not None:
             self.bridge.close()
         event.accept()
@@ -544,6 +568,12 @@ def _patch_size(settings: QSettings) -> int:
         return int(settings.value("patchSize", DEFAULT_PATCH_SIZE))  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return DEFAULT_PATCH_SIZE
+
+
+def _vivid_setting(settings: QSettings) -> bool:
+    """Whether vivid colours are on (the default); a damaged setting gives the default."""
+    value = settings.value("vividColours", True)
+    return value not in (False, "false", "0", 0)
 
 
 def _recent_colors(settings: QSettings) -> list[tuple[float, float]]:

@@ -24,6 +24,7 @@ from ..colour.ab_bins import distribution
 from ..colour.color import lab_to_srgb8, snap_ab_to_gamut
 from ..colour.encoding import NETWORK_SIZE, encode_hints, network_cell, pin_hint_patches
 from ..colour.suggest import SUGGESTIONS, Palette, Suggestion, ab_to_display_rgb, suggest_colors
+from ..colour.vivid import vivid_ab
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
 from ..network.device import pick_device
@@ -167,6 +168,11 @@ class ColorizationEngine:
         self.current: PhotoOnDevice | None = None
         self.problems: list[str] = []
         """Weights files that were found but could not be used, each with what is used instead."""
+        self.vivid = True
+        """Away from hints, colours come from the predicted distribution rather than the ab output
+        (see :mod:`~ideepcolor_app.colour.vivid`) for weights that carry a measured temperature;
+        False gives the network's plain, muted output. Results say which they are. Global hints use
+        the ab output, which their branch was trained on."""
 
     @classmethod
     def from_weights(
@@ -213,6 +219,11 @@ class ColorizationEngine:
     def takes_global_hints(self) -> bool:
         """A network here takes global hints (a reference's colours, a saturation)."""
         return any(n.takes_global_hints for n in self.networks)
+
+    @property
+    def offers_vivid(self) -> bool:
+        """A network here has a measured temperature for vivid automatic colours."""
+        return any(n.info.vivid_temperature is not None for n in self.networks)
 
     @property
     def refines(self) -> bool:
@@ -308,8 +319,15 @@ class ColorizationEngine:
             boxes, colors, valid = source.hint_tensors(hints, size)
             x = network.encode(source.network_lightness(size), boxes, colors, valid)
             out = network.forward(x, should_stop, valid.sum(dim=1), vector)
-        ab = out.ab if vector is None else pin_hint_patches(out.ab, boxes, colors, valid)  # hints win where they are
-        return Colorization(source, tuple(hints), ab, out.logits, network.info, global_hints)
+        temperature = network.info.vivid_temperature
+        vivid = self.vivid and vector is None and temperature is not None
+        if vector is not None:
+            ab = pin_hint_patches(out.ab, boxes, colors, valid)  # hints win where they are
+        elif vivid and temperature is not None:
+            ab = vivid_ab(out.ab, out.logits, boxes, valid, temperature)
+        else:
+            ab = out.ab
+        return Colorization(source, tuple(hints), ab, out.logits, network.info, global_hints, vivid)
 
 
 @dataclass
@@ -322,6 +340,8 @@ class Colorization:
     logits: torch.Tensor  # (1, 529, S/4, S/4), on the device
     weights: WeightsInfo
     global_hints: GlobalHints = field(default_factory=GlobalHints)
+    vivid: bool = False
+    """The ab comes from the distribution away from hints (see :attr:`ColorizationEngine.vivid`)."""
     _full_rgb: np.ndarray | None = field(default=None, repr=False)
 
     @property

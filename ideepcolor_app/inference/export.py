@@ -11,6 +11,7 @@ from ..hints.local_hints import Hint
 from ..photos.images import Photo, check_format_fits, save_image
 from .engine import ColorizationEngine
 from .photo_on_device import PhotoOnDevice
+from .variations import make_variations
 
 
 def colorize_to_file(
@@ -45,3 +46,37 @@ def colorize_to_file(
     result = engine.colorize(tuple(hints), network=engine.best, source=source, global_hints=global_hints)
     rgb = result.full_resolution_rgb()
     return save_image(rgb, target, overwrite=overwrite, protect=tuple(protect))
+
+
+def variations_to_files(
+    engine: ColorizationEngine,
+    photo: Photo,
+    hints: Sequence[Hint],
+    targets: Sequence[Path],
+    *,
+    seed: int = 0,
+    overwrite: bool = False,
+    protect: Sequence[Path] = (),
+    source: PhotoOnDevice | None = None,
+    global_hints: GlobalHints | None = None,
+) -> list[Path]:
+    """Write up to ``len(targets)`` variations of ``photo`` with ``hints`` (see
+    :func:`~ideepcolor_app.inference.variations.make_variations`), one per target, at full
+    resolution with the best network, each as :func:`colorize_to_file` writes.
+
+    Returns:
+        The files written: fewer than the targets when the photo offers fewer plausible colourings.
+
+    Raises:
+        ImageError: as :func:`colorize_to_file`.
+    """
+    for target in targets:
+        check_format_fits(Path(target), photo.size)
+    source = source or PhotoOnDevice.upload(photo, engine.device)
+    base = engine.colorize(tuple(hints), network=engine.best, source=source, global_hints=global_hints)
+    written = []
+    variations = make_variations(engine, base, len(targets), seed, network=engine.best)
+    for variation, target in zip(variations, targets[: len(variations)], strict=True):
+        rgb = variation.colorization.full_resolution_rgb()
+        written.append(save_image(rgb, Path(target), overwrite=overwrite, protect=tuple(protect)))
+    return written

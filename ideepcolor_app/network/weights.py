@@ -53,6 +53,10 @@ class WeightsInfo:
     """Weight of grey beside the hints in a fill encoding (see :mod:`.fill`); 0 in older files."""
     residual_scales: dict[int, float] | None = None
     """Hint count -> share of a fill encoding's correction added (see :mod:`.calibrate`); None: all."""
+    vivid_temperature: float | None = None
+    """Temperature of the distribution's annealed mean for vivid automatic colours (see
+    :mod:`~ideepcolor_app.colour.vivid`), measured for these weights; None: not measured, the
+    network's ab output is used."""
     global_hints: bool = False
     """The network has the global-hints branch (a colour histogram and a saturation, see
     :mod:`.global_hints`); the file's metadata says so."""
@@ -122,9 +126,11 @@ def load_state_dict(
         takes_global = {"yes": True, "no": False}[metadata.get("global_hints", "no")]
         if not (0.0 <= prior_weight < 1.0):
             raise ValueError(f"fill prior weight {prior_weight} is outside [0, 1)")
+        vivid_temperature = _vivid_temperature(metadata.get("vivid_temperature"))
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise WeightsError(
-            f"{path}: unknown mask convention, hint encoding, global hints or residual scales ({exc})."
+            f"{path}: unknown mask convention, hint encoding, global hints, residual scales or vivid "
+            f"temperature ({exc})."
         ) from exc
     check_tensors(state, path)
     width = width_of_state_dict(state)
@@ -141,6 +147,7 @@ def load_state_dict(
         hint_encoding=encoding,
         residual_scales=residual_scales,
         fill_prior_weight=prior_weight,
+        vivid_temperature=vivid_temperature,
         global_hints=takes_global,
         convention_reason=reason,
     )
@@ -216,6 +223,15 @@ def check_tensors(state: dict[str, torch.Tensor], path: Path) -> None:
                 f"{path}: {key} holds NaN or infinite values, so the network cannot compute colours. "
                 "The file is damaged (or came from a diverged training run); use another."
             )
+
+
+def _vivid_temperature(text: str | None) -> float | None:
+    if text is None:
+        return None
+    value = float(text)
+    if not 0.05 <= value <= 10:
+        raise ValueError(f"vivid temperature {value} is outside [0.05, 10]")
+    return value
 
 
 def _residual_scales(text: str | None) -> dict[int, float] | None:
@@ -371,12 +387,14 @@ def save_weights(
     hint_encoding: HintEncoding | str = HintEncoding.SPARSE,
     residual_scales: dict[int, float] | None = None,
     fill_prior_weight: float = 0.0,
+    vivid_temperature: float | None = None,
 ) -> Path:
     """Write the project's weights format atomically (temporary file, then rename).
 
     ``half`` stores floating-point tensors as fp16 (half the size, for small models);
     ``quantize_int8`` stores conv weights as int8 per output channel; ``residual_scales`` are
-    stored for fill encodings (see :mod:`.calibrate`).
+    stored for fill encodings (see :mod:`.calibrate`); ``vivid_temperature`` is the annealed mean's
+    temperature measured for vivid automatic colours (see :mod:`~ideepcolor_app.colour.vivid`).
     """
     path = Path(path)
     tensors = clean_keys({k: v.detach().to("cpu").contiguous() for k, v in state.items()})
@@ -402,6 +420,8 @@ def save_weights(
         metadata["fill_prior_weight"] = repr(float(fill_prior_weight))
     if residual_scales and HintEncoding(hint_encoding).is_fill:
         metadata["residual_scales"] = json.dumps({str(k): v for k, v in sorted(residual_scales.items())})
+    if vivid_temperature is not None:
+        metadata["vivid_temperature"] = repr(_vivid_temperature(repr(float(vivid_temperature))))
     metadata[_DIGEST_KEY] = content_digest(tensors, metadata)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -439,6 +459,7 @@ def save_copy(
         hint_encoding=info.hint_encoding,
         residual_scales=info.residual_scales if residual_scales is None else residual_scales,
         fill_prior_weight=info.fill_prior_weight,
+        vivid_temperature=info.vivid_temperature,
     )
 
 

@@ -1,0 +1,110 @@
+"""The Variations panel and Vivid Colours driven as a user would, in the window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from test_gui import fresh_settings, no_modal_dialogs, open_and_wait, wait_for_result  # noqa: F401 (autouse fixtures)
+
+from ideepcolor_app.gui.main_window import MainWindow
+from ideepcolor_app.hints.local_hints import Hint
+from weights_factory import make_two_minded_weights
+
+
+@pytest.fixture(scope="module")
+def two_minded(tmp_path_factory):
+    return make_two_minded_weights(tmp_path_factory.mktemp("weights") / "two.safetensors")
+
+
+@pytest.fixture
+def window(qtbot, two_minded, tmp_path):
+    ramp = np.tile(np.linspace(80, 200, 320).astype(np.uint8), (240, 1))
+    path = tmp_path / "grey.png"
+    Image.fromarray(ramp).save(path)
+    w = MainWindow(str(two_minded), "cpu")
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    open_and_wait(qtbot, w, path)
+    wait_for_result(qtbot, w)
+    yield w
+    if w.editor.document:
+        w.editor.document.mark_saved()
+    w.close()
+
+
+def wait_for_variations(qtbot, w):
+    def ready():
+        latest = w.editor.latest
+        shown = w.variations.variations
+        return (
+            not w.variations.busy
+            and bool(shown)
+            and latest is not None
+            and shown[0].colorization.hints[: len(w.editor.document.hints)] == w.editor.document.hints.hints
+            and w.variations_panel.shown == len(shown)
+            and all(b.isEnabled() for b in w.variations_panel.buttons if not b.isHidden())
+        )
+
+    qtbot.waitUntil(ready, timeout=60000)
+
+
+def test_variations_appear_for_the_photo_and_a_click_adopts_one_in_one_undo_step(qtbot, window):
+    w = window
+    wait_for_variations(qtbot, w)
+    panel = w.variations_panel
+    assert panel.shown == 6
+    icons = [b.icon().pixmap(64, 64).toImage() for b in panel.buttons]
+    assert len({bytes(i.constBits()) for i in icons}) > 1, "the thumbnails differ"
+    chosen = w.variations.variations[3]
+    panel.buttons[3].click()
+    assert w.editor.document.hints.hints == chosen.added
+    assert "adopted" in w.statusBar().currentMessage()
+    wait_for_result(qtbot, w)
+    assert np.array_equal(w.editor.latest.colorization.ab.cpu().numpy(), chosen.colorization.ab.cpu().numpy()), (
+        "what the thumbnail showed is what the photo shows"
+    )
+    w.undo_action.trigger()
+    assert w.editor.document.hints.hints == ()
+
+
+def test_more_draws_another_set_and_new_hints_bring_new_variations(qtbot, window):
+    w = window
+    wait_for_variations(qtbot, w)
+    first = [v.added for v in w.variations.variations]
+    w.variations_panel.more_button.click()
+    qtbot.waitUntil(lambda: w.variations.seed == 1 and not w.variations.busy, timeout=30000)
+    wait_for_variations(qtbot, w)
+    assert [v.added for v in w.variations.variations] != first
+    assert "Set 2" in w.variations_panel.note.text()
+    w.editor.document.hints.add(Hint(160.0, 120.0, (30.0, 30.0)))  # as a click does
+    assert not any(b.isEnabled() for b in w.variations_panel.buttons if not b.isHidden()), "greyed until updated"
+    wait_for_result(qtbot, w)
+    wait_for_variations(qtbot, w)
+    assert all(v.colorization.hints[0] == Hint(160.0, 120.0, (30.0, 30.0)) for v in w.variations.variations)
+
+
+def test_vivid_colours_can_be_switched_off_and_the_choice_is_remembered(qtbot, window):
+    w = window
+    assert w.vivid_action.isEnabled() and w.vivid_action.isChecked()
+    assert w.editor.latest.colorization.vivid
+    w.vivid_action.trigger()
+    qtbot.waitUntil(lambda: not w.editor.latest.colorization.vivid and not w.editor.latest.preliminary, timeout=30000)
+    assert w.bridge.engine.vivid is False
+    assert w.settings.value("vividColours") in (False, "false")
+
+
+def test_weights_without_a_measured_temperature_grey_out_vivid_colours(qtbot, echo_weights, tmp_path):
+    path = tmp_path / "grey.png"
+    Image.fromarray(np.full((60, 80), 128, np.uint8)).save(path)
+    w = MainWindow(str(echo_weights), "cpu")
+    qtbot.addWidget(w)
+    w.show()
+    open_and_wait(qtbot, w, path)
+    wait_for_result(qtbot, w)
+    assert not w.vivid_action.isEnabled()
+    assert "no measured" in w.vivid_action.statusTip()
+    assert not w.editor.latest.colorization.vivid
+    w.editor.document.mark_saved()
+    w.close()
