@@ -134,7 +134,7 @@ def variation_shots(app: QApplication, window: MainWindow, prefix: str) -> None:
     while scroll is not None and not isinstance(scroll, QScrollArea):
         scroll = scroll.parentWidget()
     if scroll is not None:
-        scroll.ensureWidgetVisible(window.variations_panel)
+        scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
     for _ in range(20):
         app.processEvents()
         time.sleep(0.01)

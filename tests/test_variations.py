@@ -13,7 +13,13 @@ from PIL import Image
 from ideepcolor_app.base.errors import WeightsError
 from ideepcolor_app.colour.ab_bins import NUM_BINS, ab_to_bin, annealed_mean
 from ideepcolor_app.colour.color import snap_ab_to_gamut
-from ideepcolor_app.colour.variations import choose_combinations, colour_spread, find_spots, variation_choices
+from ideepcolor_app.colour.variations import (
+    SPOT_MARGIN,
+    choose_combinations,
+    colour_spread,
+    find_spots,
+    variation_choices,
+)
 from ideepcolor_app.colour.vivid import hint_distance, vivid_ab
 from ideepcolor_app.editing.editor import Editor
 from ideepcolor_app.hints.global_hints import GlobalHints
@@ -152,6 +158,14 @@ def test_the_spots_are_where_the_distribution_is_split_between_far_colours():
     assert len(first.modes) == 2 and sorted(first.shares) == pytest.approx([0.5, 0.5], abs=0.05)
     shown = snap_ab_to_gamut(torch.full((2,), 60.0), torch.tensor(TWO_MINDS)).tolist()  # as displayable at L 60
     assert all(min(math.dist(mode, c) for c in shown) < 10 for mode in first.modes)
+
+
+def test_spots_keep_off_the_photos_border():
+    split = peaked_logits({TWO_MINDS[0]: 10.0, TWO_MINDS[1]: 10.0}, size=64)
+    logits = peaked_logits({(0.0, 0.0): 10.0}, size=64)
+    logits[..., :10, :10] = split[..., :10, :10]  # the corner is uncertain, most of all at the border
+    spots = find_spots(logits, torch.full((1, 1, 256, 256), 60.0))
+    assert spots and all(SPOT_MARGIN <= s.row <= 1 - SPOT_MARGIN and s.col >= SPOT_MARGIN for s in spots)
 
 
 def test_a_sure_colouring_has_no_spots_and_no_variations():

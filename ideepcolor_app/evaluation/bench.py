@@ -232,7 +232,7 @@ def run(
     return results
 
 
-THUMBNAIL_BENCH_SIDE = 104
+THUMBNAIL_BENCH_SIDE = 80
 """The Variations panel's thumbnail side."""
 
 

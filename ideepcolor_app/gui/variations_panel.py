@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QTo
 
 from ..colour.variations import VARIATIONS
 
-THUMBNAIL_SIDE = 104
+THUMBNAIL_SIDE = 80
+"""Longest side of a thumbnail: three fit side by side in the colour panel's width."""
 COLUMNS = 3
 
 
@@ -63,6 +64,7 @@ class VariationsPanel(QWidget):
             if index < len(pictures):
                 picture = np.ascontiguousarray(pictures[index])
                 button.setIcon(QIcon(QPixmap.fromImage(qimage2ndarray.array2qimage(picture))))
+                button.setIconSize(QSize(picture.shape[1], picture.shape[0]))
                 button.setToolTip(tips[index])
                 button.setVisible(True)
                 button.setEnabled(True)
