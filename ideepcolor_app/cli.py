@@ -23,10 +23,18 @@ log = logging.getLogger("ideepcolor_app")
 
 
 def _commands() -> dict[str, ModuleType]:
-    from .commands import bench, colorize, evaluate, gui, weights
+    from .commands import bench, colorize, evaluate, gui, video, weights
     from .training import command as train
 
-    return {"gui": gui, "colorize": colorize, "evaluate": evaluate, "weights": weights, "train": train, "bench": bench}
+    return {
+        "gui": gui,
+        "colorize": colorize,
+        "video": video,
+        "evaluate": evaluate,
+        "weights": weights,
+        "train": train,
+        "bench": bench,
+    }
 
 
 ALIASES = {"colourize": "colorize", "colorise": "colorize", "colourise": "colorize"}

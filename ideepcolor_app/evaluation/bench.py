@@ -28,6 +28,7 @@ from ..network.device import synchronize
 from ..network.model import count_forward_flops
 from ..network.precision import Precision, autocast, cpu_has_bf16
 from ..photos.images import Photo, save_image
+from ..video.temporal import ClipColorizer
 
 MP12 = (4000, 3000)
 MP24 = (6000, 4000)
@@ -212,6 +213,8 @@ def run(
     results["variations_6_full_12mp"] = summary(
         timed(lambda: six_variations(engine, result, None), device, 2 if quick else 3)
     )
+    results["video_720p_frame"] = summary(video_frame_times(engine, 6 if quick else 24))
+    results["video_720p_fps"] = 1000.0 / results["video_720p_frame"]["median_ms"]
     rgb = result.full_resolution_rgb()
     with tempfile.TemporaryDirectory() as tmp:
         for ext in ("png", "jpg"):
@@ -245,6 +248,19 @@ def six_variations(engine: ColorizationEngine, base: Colorization, side: int | N
             variation.colorization.preview_rgb(side)
         else:
             variation.colorization.rgb_tensor()
+
+
+def video_frame_times(engine: ColorizationEngine, frames: int) -> list[float]:
+    """Seconds per frame of the clip colouriser on a 1280x720 pan (``ideepcolor video``'s work
+    per frame, without decoding and encoding)."""
+    wide = synthetic_photo((1280 + 2 * frames, 720)).pixels
+    colorizer = ClipColorizer(engine)
+    times = []
+    for index in range(frames):
+        start = time.perf_counter()
+        colorizer.colorize(index, np.ascontiguousarray(wide[:, 2 * index : 2 * index + 1280])).full_resolution_rgb()
+        times.append(time.perf_counter() - start)
+    return times[1:]  # the first frame has no previous one to carry
 
 
 def precision_rows(key: str, network: Network, x: torch.Tensor, repeats: int) -> dict[str, Any]:
@@ -356,6 +372,7 @@ def table(results: dict[str, Any]) -> str:
         "suggestions_one_pixel": "suggested colours, one pixel",
         "variations_6_thumbnails_12mp": "6 variations of 12 MP, thumbnails",
         "variations_6_full_12mp": "6 variations of 12 MP, full resolution",
+        "video_720p_frame": "video: one 1280x720 frame (clip colouriser)",
         "save_12mp_png": "save 12 MP result (PNG)",
         "save_12mp_jpg": "save 12 MP result (JPEG)",
         "naive_update_12mp": "naive update as the reference GUI did",
@@ -370,6 +387,8 @@ def table(results: dict[str, Any]) -> str:
         if f"{key}_bf16_of_fp32" in results:
             rows.append(f"{label} forward, bf16 / fp32: {results[f'{key}_bf16_of_fp32']:.2f}x")
     rows.append(f"speed-up over the naive update: {results['speedup_vs_naive']:.1f}x")
+    if "video_720p_fps" in results:
+        rows.append(f"video at 1280x720: {results['video_720p_fps']:.1f} frames/s (network, motion, full-size frame)")
     for key, photo_label in (("gui_drag", "sample photo"), ("gui_drag_12mp", "12 MP photo")):
         if key in results:
             g = results[key]

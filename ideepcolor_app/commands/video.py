@@ -1,0 +1,122 @@
+"""``ideepcolor video``: a film clip in, the clip colourised coherently out (file or frames)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..base.errors import UsageError
+from ..editing.session import Session
+from ..hints.local_hints import Hint
+from ..video.clips import VideoError, is_video_file, probe
+from ..video.render import RenderPlan, render
+from ..video.temporal import Keyframe
+from . import add_model_options, load_engine
+from .colorize import global_hints_option
+
+
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
+    """Add ``ideepcolor video`` to the command line."""
+    p = sub.add_parser(
+        "video",
+        parents=parents,
+        help="colourise a film clip (video file or folder of frames) with colours that stay put",
+    )
+    p.add_argument("input", help="a video file (MP4, MOV, MKV, AVI, WebM...) or a folder of frames")
+    p.add_argument("-o", "--output", required=True, help="a video file (.mp4, .mkv, .mov) or a folder for PNG frames")
+    p.add_argument("--hints", metavar="SESSION", help="hints saved by the app for one frame of the clip")
+    p.add_argument("--keyframe", type=int, default=0, metavar="N", help="the frame the hints were placed on (0)")
+    p.add_argument("--start", type=float, default=0.0, metavar="T", help="start at T seconds (default 0)")
+    p.add_argument("--end", type=float, metavar="T", help="stop at T seconds (default: the end)")
+    p.add_argument("--fps", type=float, default=24.0, help="frame rate of a folder of frames (default 24)")
+    p.add_argument("--reference", metavar="PHOTO", help="colour the clip like this colour photo")
+    p.add_argument("--saturation", metavar="S", help="how colourful: 0 grey to 1 vivid, or auto (default)")
+    p.add_argument(
+        "--colours", choices=["vivid", "muted"], default="vivid", help="vivid (default) or the plain muted output"
+    )
+    p.add_argument("--force", action="store_true", help="redo every frame and replace an existing output file")
+    add_model_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Colourise the clip; a rerun after Ctrl+C continues where it stopped."""
+    from tqdm import tqdm
+
+    given = global_hints_option(args)
+    info = probe(Path(args.input), args.fps)
+    output = Path(args.output)
+    if output.resolve() == info.path.resolve():
+        raise UsageError("the output would replace the input; choose another -o")
+    if is_video_file(output) and output.exists() and not args.force:
+        raise UsageError(f"{output} already exists; use --force to replace it")
+    fps = float(info.fps)
+    first = max(0, round(args.start * fps))
+    last = round(args.end * fps) if args.end is not None else None
+    if last is not None and last <= first:
+        raise UsageError(f"--end ({args.end}) must be after --start ({args.start})")
+    keyframes = []
+    if args.hints:
+        session = Session.load(Path(args.hints))
+        if not first <= args.keyframe < (last if last is not None else info.frames):
+            raise UsageError(
+                f"--keyframe {args.keyframe} is not among the frames colourised ({first} to {last or info.frames - 1})"
+            )
+        hints = _scaled(session, info.size)
+        keyframes.append(Keyframe(args.keyframe, tuple(hints)))
+        given = given or session.global_hints
+    plan = RenderPlan(info, output, first, last)
+    engine = load_engine(args)
+    engine.vivid = args.colours == "vivid"
+    if given is not None and not given.is_empty and not engine.takes_global_hints:
+        raise UsageError(
+            f"--reference and --saturation need weights that take global hints; {engine.info.label} does not"
+        )
+    if info.scaled_from:
+        (w, h), (sw, sh) = info.scaled_from, info.size
+        print(f"note: frames of {w}x{h} are larger than 4K; they are colourised at {sw}x{sh}")
+    done = 0 if args.force else plan.finished()
+    print(
+        f"{info.path.name}: {info.size[0]}x{info.size[1]}, {fps:g} fps, frames {first} to {first + plan.count - 1}"
+        f"{', with sound' if info.has_audio else ''}; weights: {engine.info.label}, device: {engine.device_label}"
+        + (f"; continuing after {done} finished frames" if done else "")
+    )
+    if args.force:
+        _forget(plan)
+    bar = tqdm(total=plan.count, initial=plan.finished(), unit="frame", desc="Colourising", disable=None)
+    try:
+        render(engine, plan, keyframes, given, progress=lambda n: bar.update(n - bar.n))
+    except KeyboardInterrupt:
+        bar.close()
+        print(
+            f"Stopped: {plan.finished()} of {plan.count} frames are finished and kept. "
+            "Run the same command again to continue.",
+            file=sys.stderr,
+        )
+        return 130
+    except VideoError:
+        bar.close()
+        raise
+    bar.close()
+    print(f"wrote {output}")
+    return 0
+
+
+def _forget(plan: RenderPlan) -> None:
+    """--force: the frames of an earlier run are recomputed, not reused."""
+    frames = plan.frames
+    for index in range(plan.count):
+        frames.path(index).unlink(missing_ok=True)
+
+
+def _scaled(session: Session, size: tuple[int, int]) -> list[Hint]:
+    """The session's hints in the coordinates of frames of ``size`` (a session saved from a frame
+    of another size, e.g. a still exported at full scan resolution, still fits)."""
+    from dataclasses import replace
+
+    width, height = session.image_size
+    sx, sy = size[0] / width, size[1] / height
+    return [replace(h, x=min(h.x * sx, size[0] - 0.5), y=min(h.y * sy, size[1] - 0.5)) for h in session.hints]

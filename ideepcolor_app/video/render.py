@@ -1,0 +1,76 @@
+"""Colourise a clip into frames, resuming where an earlier run stopped, then encode a video file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..hints.global_hints import GlobalHints
+from ..inference.engine import ColorizationEngine
+from .clips import ClipInfo, FrameFolder, encode, is_video_file, read_frames, work_folder
+from .temporal import CARRY, ClipColorizer, Keyframe
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    """Which frames of the input to colour, and where the results go."""
+
+    info: ClipInfo
+    output: Path
+    first: int = 0
+    last: int | None = None
+
+    @property
+    def count(self) -> int:
+        """How many frames the output has."""
+        end = self.info.frames if self.last is None else min(self.last, self.info.frames or self.last)
+        return max(0, end - self.first)
+
+    @property
+    def frames(self) -> FrameFolder:
+        """Where the finished frames are (the output folder, or a video file's work folder)."""
+        return FrameFolder(work_folder(self.output) if is_video_file(self.output) else self.output)
+
+    def finished(self) -> int:
+        """How many frames from the first an earlier run finished, in a row."""
+        frames, done = self.frames, 0
+        while done < self.count and frames.done(done):
+            done += 1
+        return done
+
+
+def render(
+    engine: ColorizationEngine,
+    plan: RenderPlan,
+    keyframes: Sequence[Keyframe] = (),
+    global_hints: GlobalHints | None = None,
+    carry: float = CARRY,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Colour the planned frames in order, skipping those an earlier run finished (their motion is
+    still followed, so hints arrive where they should), then encode a video file's output.
+
+    ``progress(n)`` is called after each frame written. Returns how many frames were computed.
+    Raises VideoError (reading, writing) and KeyboardInterrupt (finished frames are kept).
+    """
+    colorizer = ClipColorizer(engine, keyframes, global_hints, carry=carry)
+    frames = plan.frames
+    resume_at = plan.finished()
+    computed = 0
+    for index, frame in read_frames(plan.info, plan.first, plan.first + plan.count):
+        position = index - plan.first
+        if position < resume_at - 1:
+            colorizer.follow_only(index, frame)
+            continue
+        result = colorizer.colorize(index, frame)  # the last finished frame seeds the colours to carry
+        if position < resume_at:
+            continue
+        frames.write(position, result.full_resolution_rgb())
+        computed += 1
+        if progress:
+            progress(position + 1)
+    if is_video_file(plan.output):
+        encode(frames, plan.finished(), plan.info, plan.output, plan.first / float(plan.info.fps))
+        frames.remove()
+    return computed

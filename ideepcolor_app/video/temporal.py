@@ -1,0 +1,152 @@
+"""Colourising the frames of a clip in order, so that colours stay put while things move.
+
+Each frame is colourised by the engine as a photo is, with the hints of the keyframes carried
+along the motion (a hint follows its object; one that loses it, or meets a scene cut, is dropped).
+Its colours then start from the previous frame's result moved along the motion: where that motion
+can be trusted, the new colours are mostly the old ones (:data:`CARRY`), so the network's
+frame-to-frame wavering does not show as flicker; where something appears, after a cut and at the
+hints' patches, the network's answer is taken as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..colour.encoding import NETWORK_SIZE
+from ..hints.global_hints import GlobalHints
+from ..hints.local_hints import Hint, hint_patch
+from ..inference.engine import Colorization, ColorizationEngine, Network
+from ..inference.photo_on_device import PhotoOnDevice
+from ..photos.images import Photo
+from .motion import Motion, MotionEstimator, follow, warp
+
+CARRY = 0.85
+"""Share of the previous frame's colours kept where the motion is trusted (see the module)."""
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    """Hints the user placed on one frame (image coordinates of that frame)."""
+
+    frame: int
+    hints: tuple[Hint, ...]
+
+
+@dataclass
+class _Track:
+    """A hint on its way through the clip, in network coordinates."""
+
+    x: float
+    y: float
+    hint: Hint
+
+
+class ClipColorizer:
+    """Colours one clip's frames, given in order, one call each.
+
+    Args:
+        engine: the engine (its current photo is left alone).
+        keyframes: hints placed on frames; each replaces the hints carried so far from its frame on.
+        global_hints: a reference's colours and a saturation for the whole clip.
+        carry: share of the previous frame's colours kept where the motion is trusted (0: frame by
+            frame, each frame on its own).
+        track_hints: hints follow the motion (True) or stay where they were placed (False, for
+            comparison).
+        network: which network (default: the engine's best).
+    """
+
+    def __init__(
+        self,
+        engine: ColorizationEngine,
+        keyframes: Sequence[Keyframe] = (),
+        global_hints: GlobalHints | None = None,
+        carry: float = CARRY,
+        track_hints: bool = True,
+        network: Network | None = None,
+    ) -> None:
+        self.engine = engine
+        self.keyframes = {k.frame: k for k in keyframes}
+        self.global_hints = global_hints or GlobalHints()
+        self.carry = carry
+        self.track_hints = track_hints
+        self.network = network
+        self._motion = MotionEstimator()
+        self._grey: np.ndarray | None = None
+        self._ab: np.ndarray | None = None  # (S, S, 2) the previous frame's colours
+        self._tracks: list[_Track] = []
+        self.cuts: list[int] = []
+        """Frames that started a new scene."""
+
+    def hints_at(self, size: tuple[int, int]) -> tuple[Hint, ...]:
+        """The hints carried to the current frame, in the coordinates of a frame of ``size``."""
+        width, height = size
+        return tuple(
+            replace(
+                t.hint, x=min(t.x * width / NETWORK_SIZE, width - 0.5), y=min(t.y * height / NETWORK_SIZE, height - 0.5)
+            )
+            for t in self._tracks
+        )
+
+    def colorize(self, index: int, frame: np.ndarray) -> Colorization:
+        """Colour frame ``index`` (H, W, 3 uint8 RGB), the one after the previous call's."""
+        photo = Photo(Path(f"frame-{index}"), frame, "", False)
+        source = PhotoOnDevice.upload(photo, self.engine.device)
+        grey = _grey_at_network_size(source)
+        motion = self._motion.between(self._grey, grey) if self._grey is not None else None
+        if motion is not None and motion.cut:
+            self.cuts.append(index)
+        self._move_hints(motion, photo.size)
+        if index in self.keyframes:
+            self._tracks = [_track(h, photo.size) for h in self.keyframes[index].hints]
+        hints = self.hints_at(photo.size)
+        result = self.engine.colorize(hints, network=self.network, source=source, global_hints=self.global_hints)
+        ab = result.ab[0].permute(1, 2, 0).float().cpu().numpy()
+        if motion is not None and not motion.cut and self.carry > 0 and self._ab is not None:
+            weight = self.carry * motion.confidence
+            for hint in hints:  # the hints win at their patches
+                top, left, bottom, right = hint_patch(hint, photo.size)
+                weight[top:bottom, left:right] = 0.0
+            ab = weight[..., None] * warp(self._ab, motion.backward) + (1 - weight[..., None]) * ab
+        self._grey, self._ab = grey, ab
+        fused = torch.from_numpy(np.ascontiguousarray(ab)).permute(2, 0, 1)[None].to(result.ab.device)
+        return replace(result, ab=fused)
+
+    def follow_only(self, index: int, frame: np.ndarray) -> None:
+        """Take frame ``index`` into account without colouring it: the hints follow its motion
+        (a resumed run passes over the frames an earlier run finished)."""
+        photo = Photo(Path(f"frame-{index}"), frame, "", False)
+        grey = _grey_at_network_size(PhotoOnDevice.upload(photo, self.engine.device))
+        motion = self._motion.between(self._grey, grey) if self._grey is not None else None
+        if motion is not None and motion.cut:
+            self.cuts.append(index)
+        self._move_hints(motion, photo.size)
+        if index in self.keyframes:
+            self._tracks = [_track(h, photo.size) for h in self.keyframes[index].hints]
+        self._grey, self._ab = grey, None
+
+    def _move_hints(self, motion: Motion | None, size: tuple[int, int]) -> None:
+        if motion is None or not self.track_hints:
+            if motion is not None and motion.cut:
+                self._tracks = []  # hints do not cross a cut
+            return
+        moved = []
+        for track in self._tracks:
+            point = follow((track.x, track.y), motion)
+            if point is not None:  # a hint that lost its object is dropped, not left painting
+                moved.append(_Track(point[0], point[1], track.hint))
+        self._tracks = moved
+
+
+def _track(hint: Hint, size: tuple[int, int]) -> _Track:
+    width, height = size
+    return _Track(hint.x * NETWORK_SIZE / width, hint.y * NETWORK_SIZE / height, hint)
+
+
+def _grey_at_network_size(source: PhotoOnDevice) -> np.ndarray:
+    l = source.network_lightness()[0, 0]
+    return (l * 2.55).round().clamp(0, 255).to(torch.uint8).cpu().numpy()

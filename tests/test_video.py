@@ -1,0 +1,198 @@
+"""Film clips: motion, hints that follow their object, coherent colours, files in and out, resuming."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import colour_photo
+from ideepcolor_app.cli import main
+from ideepcolor_app.evaluation.evaluate_video import flicker, pan_clip, score_clip
+from ideepcolor_app.hints.local_hints import Hint
+from ideepcolor_app.inference.engine import ColorizationEngine
+from ideepcolor_app.video import render as render_module
+from ideepcolor_app.video.clips import VideoError, probe, read_frames
+from ideepcolor_app.video.motion import MotionEstimator
+from ideepcolor_app.video.temporal import ClipColorizer, Keyframe
+
+BUNDLED = Path(__file__).resolve().parents[1] / "weights" / "ideepcolor-fast.safetensors"
+
+
+@pytest.fixture(scope="module")
+def engine() -> ColorizationEngine:
+    return ColorizationEngine.from_weights(str(BUNDLED), "cpu")
+
+
+@pytest.fixture(scope="module")
+def photo() -> np.ndarray:
+    return colour_photo(3, (200, 120))
+
+
+def write_frames(folder: Path, frames: list[np.ndarray]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, frame in enumerate(frames):
+        Image.fromarray(frame).save(folder / f"f{i:03d}.png")
+    return folder
+
+
+def test_the_colours_of_a_pan_flicker_less_than_frame_by_frame_and_are_as_good(engine, photo):
+    truth, horizontal = pan_clip(photo, frames=8, step=2)
+    by_frame = score_clip(engine, truth, horizontal, (), carry=0.0, track=False)
+    coherent = score_clip(engine, truth, horizontal, (), carry=0.85, track=True)
+    assert coherent[2] < by_frame[2] / 2, "colours stay put while the view pans"
+    assert coherent[0] > by_frame[0] - 0.2
+
+
+def test_flicker_of_the_truth_is_zero_for_a_pan(photo):
+    from ideepcolor_app.colour.color import rgb_to_lab_np
+
+    truth, horizontal = pan_clip(photo, frames=3, step=2)
+    ab = [rgb_to_lab_np(f.astype(np.float64) / 255)[..., 1:] for f in truth]
+    assert flicker(ab[0], ab[1], 2, horizontal) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_hint_follows_its_object_and_is_dropped_at_a_cut(engine, photo):
+    truth, _ = pan_clip(photo, frames=6, step=3)
+    hint = Hint(100.0, 60.0, (40.0, 30.0))
+    colorizer = ClipColorizer(engine, [Keyframe(0, (hint,))])
+    for index, frame in enumerate(truth):
+        colorizer.colorize(index, frame)
+    (moved,) = colorizer.hints_at((truth[0].shape[1], truth[0].shape[0]))
+    assert moved.x == pytest.approx(100.0 - 5 * 3, abs=2.0) and moved.y == pytest.approx(60.0, abs=2.0)
+    other = colour_photo(9, (truth[0].shape[1], truth[0].shape[0]))[..., ::-1].copy()
+    colorizer.colorize(len(truth), other)
+    assert colorizer.cuts == [len(truth)]
+    assert colorizer.hints_at((10, 10)) == ()
+
+
+def test_motion_is_trusted_where_it_is_seen_in_both_frames(photo):
+    grey = photo.mean(axis=2).astype(np.uint8)
+    motion = MotionEstimator().between(grey[:, 10:170], grey[:, 14:174])
+    assert not motion.cut
+    assert float(np.median(motion.backward[20:-20, 20:-20, 0])) == pytest.approx(4.0, abs=0.5)
+    assert motion.confidence[:, -2:].mean() < 0.5 < motion.confidence[:, 40:120].mean()  # new at the right edge
+
+
+def test_video_command_colours_a_folder_of_frames_and_resumes_after_a_stop(tmp_path, photo, monkeypatch, capsys):
+    truth, _ = pan_clip(photo, frames=6, step=2)
+    source = write_frames(tmp_path / "in", truth)
+    out = tmp_path / "out"
+    real_write = render_module.FrameFolder.write
+    written: list[int] = []
+
+    def stop_after_three(self, index, rgb):
+        if index == 3:
+            raise KeyboardInterrupt
+        written.append(index)
+        real_write(self, index, rgb)
+
+    monkeypatch.setattr(render_module.FrameFolder, "write", stop_after_three)
+    assert main(["video", str(source), "-o", str(out), "--weights", str(BUNDLED)]) == 130
+    assert "Run the same command again" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == [f"frame_{i:06d}.png" for i in range(3)]
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    monkeypatch.setattr(
+        render_module.FrameFolder, "write", lambda self, i, rgb: (written.append(i), real_write(self, i, rgb))
+    )
+    written.clear()
+    assert main(["video", str(source), "-o", str(out), "--weights", str(BUNDLED)]) == 0
+    assert written == [3, 4, 5], "finished frames are not recomputed"
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name in stamps} == stamps
+    frames = [np.asarray(Image.open(out / f"frame_{i:06d}.png")) for i in range(6)]
+    assert all(f.shape == truth[0].shape for f in frames)
+
+
+def test_video_command_keeps_the_sound_of_a_video_file(tmp_path, photo):
+    av = pytest.importorskip("av")
+    clip = tmp_path / "clip.mp4"
+    truth, _ = pan_clip(photo, frames=12, step=2)
+    with av.open(str(clip), "w") as out:
+        video = out.add_stream("libx264", rate=12)
+        video.width, video.height, video.pix_fmt = truth[0].shape[1] // 2 * 2, truth[0].shape[0] // 2 * 2, "yuv420p"
+        audio = out.add_stream("aac", rate=22050)
+        for frame in truth:
+            grey = np.repeat(frame.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
+            grey = np.ascontiguousarray(grey[: video.height, : video.width])
+            for packet in video.encode(av.VideoFrame.from_ndarray(grey, format="rgb24")):
+                out.mux(packet)
+        for packet in video.encode():
+            out.mux(packet)
+        tone = (0.2 * np.sin(np.arange(22050) * 2 * np.pi * 440 / 22050)).astype(np.float32)[None]
+        for start in range(0, tone.shape[1], 1024):
+            samples = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(tone[:, start : start + 1024]), format="fltp", layout="mono"
+            )
+            samples.rate = 22050
+            for packet in audio.encode(samples):
+                out.mux(packet)
+        for packet in audio.encode():
+            out.mux(packet)
+    result = tmp_path / "colour.mp4"
+    assert main(["video", str(clip), "-o", str(result), "--weights", str(BUNDLED)]) == 0
+    with av.open(str(result)) as written:
+        frames = [f.to_ndarray(format="rgb24") for f in written.decode(video=0)]
+        assert written.streams.audio, "the sound survives"
+    with av.open(str(result)) as written:
+        assert sum(f.samples for f in written.decode(audio=0)) > 15000
+    assert len(frames) == 12 and frames[0].shape[:2] == (video_height(truth), video_width(truth))
+    colour = frames[6].astype(int)
+    assert np.abs(colour[..., 0] - colour[..., 2]).mean() > 1.0, "the frames are coloured"
+    assert not (tmp_path / "colour.mp4.frames").exists(), "the work folder is gone once encoded"
+    assert main(["video", str(clip), "-o", str(result), "--weights", str(BUNDLED)]) != 0, "no silent overwrite"
+
+
+def video_height(truth):
+    return truth[0].shape[0] // 2 * 2
+
+
+def video_width(truth):
+    return truth[0].shape[1] // 2 * 2
+
+
+def test_a_damaged_video_gets_a_clear_message(tmp_path, capsys):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 100)
+    assert main(["video", str(broken), "-o", str(tmp_path / "out")]) == 1
+    assert "broken.mp4" in capsys.readouterr().err
+    with pytest.raises(VideoError, match="no such file"):
+        probe(tmp_path / "missing.mp4")
+
+
+def test_a_keyframe_outside_the_clip_is_refused(tmp_path, photo, capsys):
+    from ideepcolor_app.editing.session import Session
+
+    truth, _ = pan_clip(photo, frames=3, step=2)
+    source = write_frames(tmp_path / "in", truth)
+    session = tmp_path / "frame.hints.json"
+    Session("f000.png", "0" * 64, (truth[0].shape[1], truth[0].shape[0]), [Hint(20.0, 20.0, (30.0, 30.0))]).save(
+        session
+    )
+    code = main(
+        [
+            "video",
+            str(source),
+            "-o",
+            str(tmp_path / "out"),
+            "--hints",
+            str(session),
+            "--keyframe",
+            "7",
+            "--weights",
+            str(BUNDLED),
+        ]
+    )
+    assert code == 1
+    assert "--keyframe 7" in capsys.readouterr().err
+
+
+def test_frames_over_4k_are_scaled_down_with_a_note(tmp_path):
+    folder = tmp_path / "scan"
+    folder.mkdir()
+    Image.fromarray(np.zeros((3000, 4000, 3), np.uint8)).save(folder / "f0.png")
+    info = probe(folder)
+    assert info.scaled_from == (4000, 3000) and info.size[0] <= 3840 and info.size[1] <= 2160
+    ((index, frame),) = list(read_frames(info))
+    assert frame.shape[:2] == (info.size[1], info.size[0])
