@@ -196,3 +196,66 @@ def test_frames_over_4k_are_scaled_down_with_a_note(tmp_path):
     assert info.scaled_from == (4000, 3000) and info.size[0] <= 3840 and info.size[1] <= 2160
     ((index, frame),) = list(read_frames(info))
     assert frame.shape[:2] == (info.size[1], info.size[0])
+
+
+def test_video_command_takes_a_range_and_a_frames_hints(tmp_path, photo):
+    from ideepcolor_app.editing.session import Session
+
+    truth, _ = pan_clip(photo, frames=8, step=2)
+    source = write_frames(tmp_path / "in", truth)
+    size = (truth[0].shape[1], truth[0].shape[0])
+    session = tmp_path / "frame2.hints.json"
+    Session("f002.png", "0" * 64, size, [Hint(60.0, 50.0, (-40.0, 50.0), 9)]).save(session)
+    out = tmp_path / "out"
+    args = ["video", str(source), "-o", str(out), "--fps", "4", "--start", "0.5", "--end", "1.5"]
+    assert main([*args, "--hints", str(session), "--keyframe", "2", "--weights", str(BUNDLED)]) == 0
+    written = sorted(p.name for p in out.iterdir())
+    assert written == [f"frame_{i:06d}.png" for i in range(4)], "frames 2 to 5 of the input"
+    from ideepcolor_app.colour.color import rgb_to_lab_np
+
+    first = rgb_to_lab_np(np.asarray(Image.open(out / written[0])).astype(np.float64) / 255)
+    a, b = first[48:53, 58:63, 1:].reshape(-1, 2).mean(axis=0)
+    assert a < -15 and b > 20, "the keyframe's hint colours its frame"
+
+
+def test_a_clip_session_keeps_hints_on_several_frames_and_is_checked(tmp_path):
+    import json
+
+    from ideepcolor_app.base.errors import SessionError
+    from ideepcolor_app.editing.session import Session
+
+    keyframes = {0: [Hint(10.0, 10.0, (20.0, 20.0))], 40: [Hint(30.0, 5.0, (-10.0, 30.0), 3)]}
+    path = tmp_path / "clip.hints.json"
+    Session("clip.mp4", "0" * 64, (64, 48), [], keyframes=keyframes).save(path)
+    data = json.loads(path.read_text())
+    assert data["version"] == 3 and [k["frame"] for k in data["keyframes"]] == [0, 40]
+    assert Session.load(path).keyframes == keyframes
+    data["keyframes"][1]["frame"] = 0  # the same frame twice
+    path.write_text(json.dumps(data))
+    with pytest.raises(SessionError, match=r"keyframes\[1\]\.frame"):
+        Session.load(path)
+    plain = tmp_path / "photo.hints.json"
+    Session("p.png", "0" * 64, (64, 48), [Hint(1.0, 1.0, (0.0, 0.0))]).save(plain)
+    assert json.loads(plain.read_text())["version"] == 1, "older apps still read a photo's session"
+
+
+def test_video_command_uses_every_keyframe_of_a_clip_session(tmp_path, photo, monkeypatch):
+    from ideepcolor_app.commands import video as video_command
+    from ideepcolor_app.editing.session import Session
+
+    truth, _ = pan_clip(photo, frames=4, step=2)
+    source = write_frames(tmp_path / "in", truth)
+    size = (truth[0].shape[1], truth[0].shape[0])
+    keyframes = {0: [Hint(20.0, 20.0, (30.0, 30.0))], 2: [Hint(40.0, 30.0, (-30.0, 20.0))]}
+    session = tmp_path / "clip.hints.json"
+    Session("in", "0" * 64, size, [], keyframes=keyframes).save(session)
+    seen = {}
+
+    def spy(engine, plan, given_keyframes, *args, **kwargs):
+        seen["keyframes"] = given_keyframes
+        return 0
+
+    monkeypatch.setattr(video_command, "render", spy)
+    args = ["video", str(source), "-o", str(tmp_path / "out"), "--hints", str(session), "--keyframe", "9"]
+    assert main([*args, "--weights", str(BUNDLED)]) == 0
+    assert {k.frame: k.hints for k in seen["keyframes"]} == {f: tuple(h) for f, h in keyframes.items()}

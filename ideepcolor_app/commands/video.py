@@ -27,7 +27,11 @@ def add_parser(
     )
     p.add_argument("input", help="a video file (MP4, MOV, MKV, AVI, WebM...) or a folder of frames")
     p.add_argument("-o", "--output", required=True, help="a video file (.mp4, .mkv, .mov) or a folder for PNG frames")
-    p.add_argument("--hints", metavar="SESSION", help="hints saved by the app for one frame of the clip")
+    p.add_argument(
+        "--hints",
+        metavar="SESSION",
+        help="hints saved by the app: for one frame of the clip, or for several (keyframes)",
+    )
     p.add_argument("--keyframe", type=int, default=0, metavar="N", help="the frame the hints were placed on (0)")
     p.add_argument("--start", type=float, default=0.0, metavar="T", help="start at T seconds (default 0)")
     p.add_argument("--end", type=float, metavar="T", help="stop at T seconds (default: the end)")
@@ -58,15 +62,15 @@ def run(args: argparse.Namespace) -> int:
     last = round(args.end * fps) if args.end is not None else None
     if last is not None and last <= first:
         raise UsageError(f"--end ({args.end}) must be after --start ({args.start})")
-    keyframes = []
+    keyframes: list[Keyframe] = []
     if args.hints:
         session = Session.load(Path(args.hints))
-        if not first <= args.keyframe < (last if last is not None else info.frames):
+        if not session.keyframes and not first <= args.keyframe < (last if last is not None else info.frames):
             raise UsageError(
                 f"--keyframe {args.keyframe} is not among the frames colourised ({first} to {last or info.frames - 1})"
             )
-        hints = _scaled(session, info.size)
-        keyframes.append(Keyframe(args.keyframe, tuple(hints)))
+        placed = session.keyframes or {args.keyframe: session.hints}  # a clip's session, or one frame's
+        keyframes = [Keyframe(frame, tuple(_scaled(session, hints, info.size))) for frame, hints in placed.items()]
         given = given or session.global_hints
     plan = RenderPlan(info, output, first, last)
     engine = load_engine(args)
@@ -112,11 +116,11 @@ def _forget(plan: RenderPlan) -> None:
         frames.path(index).unlink(missing_ok=True)
 
 
-def _scaled(session: Session, size: tuple[int, int]) -> list[Hint]:
+def _scaled(session: Session, hints: list[Hint], size: tuple[int, int]) -> list[Hint]:
     """The session's hints in the coordinates of frames of ``size`` (a session saved from a frame
     of another size, e.g. a still exported at full scan resolution, still fits)."""
     from dataclasses import replace
 
     width, height = session.image_size
     sx, sy = size[0] / width, size[1] / height
-    return [replace(h, x=min(h.x * sx, size[0] - 0.5), y=min(h.y * sy, size[1] - 0.5)) for h in session.hints]
+    return [replace(h, x=min(h.x * sx, size[0] - 0.5), y=min(h.y * sy, size[1] - 0.5)) for h in hints]

@@ -16,8 +16,9 @@ from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import MAX_HINTS, Hint
 
 SESSION_FORMAT = "ideepcolor-session"
-SESSION_VERSION = 2
-"""2 added global hints; a session without them is still written as version 1, which older apps read."""
+SESSION_VERSION = 3
+"""2 added global hints, 3 hints on several frames of a clip (keyframes); a session without them is
+written with the lowest version that holds it, which older apps read."""
 MAX_SESSION_BYTES = 16_000_000
 """A session with the most hints a photo can have is about 0.15 MB; anything far larger is not one."""
 
@@ -34,6 +35,8 @@ class Session:
     global_hints: GlobalHints = field(default_factory=GlobalHints)
     """The reference's colour histogram itself (so the session reloads without the reference
     file), its name, whether it is switched on, and the saturation."""
+    keyframes: dict[int, list[Hint]] = field(default_factory=dict)
+    """For a clip: the hints placed on each frame (frame number -> hints), beside ``hints``."""
 
     def to_json(self) -> dict[str, Any]:
         """The session as the JSON object written to a ``.hints.json`` file."""
@@ -46,9 +49,15 @@ class Session:
                 "reference_on": g.reference_on,
                 "saturation": g.saturation,
             }
+        if self.keyframes:
+            extra["keyframes"] = [
+                {"frame": frame, "hints": [_hint_json(h) for h in hints]}
+                for frame, hints in sorted(self.keyframes.items())
+            ]
+        version = 3 if self.keyframes else 2 if extra else 1
         return {
             "format": SESSION_FORMAT,
-            "version": SESSION_VERSION if extra else 1,
+            "version": version,
             "image": {
                 "path": self.image_path,
                 "sha256": self.image_sha256,
@@ -56,7 +65,7 @@ class Session:
                 "height": self.image_size[1],
             },
             "model": self.model,
-            "hints": [{"x": h.x, "y": h.y, "ab": [h.ab[0], h.ab[1]], "size": h.size} for h in self.hints],
+            "hints": [_hint_json(h) for h in self.hints],
             **extra,
         }
 
@@ -91,7 +100,8 @@ class Session:
             f"has {len(raw_hints):,} hints, more than the {MAX_HINTS:,} a photo can have",
         )
         hints = [_parse_hint(h, f"hints[{i}]", width, height) for i, h in enumerate(raw_hints)]
-        return cls(path, sha, (width, height), hints, model, _parse_global(data.get("global_hints")))
+        keyframes = _parse_keyframes(data.get("keyframes"), width, height)
+        return cls(path, sha, (width, height), hints, model, _parse_global(data.get("global_hints")), keyframes)
 
     def save(self, path: Path) -> None:
         """Write atomically: a temporary file in the same folder, then rename."""
@@ -169,6 +179,32 @@ def _parse_hint(raw: Any, where: str, width: int, height: int) -> Hint:
     size = raw.get("size", 5)
     _expect(_is_int(size) and size in PATCH_SIZES, f"{where}.size", f"must be one of {list(PATCH_SIZES)}, got {size!r}")
     return Hint(float(x), float(y), (float(ab[0]), float(ab[1])), size)
+
+
+def _hint_json(h: Hint) -> dict[str, Any]:
+    return {"x": h.x, "y": h.y, "ab": [h.ab[0], h.ab[1]], "size": h.size}
+
+
+def _parse_keyframes(raw: Any, width: int, height: int) -> dict[int, list[Hint]]:
+    if raw is None:
+        return {}
+    _expect(isinstance(raw, list), "keyframes", "must be a list")
+    keyframes: dict[int, list[Hint]] = {}
+    for i, entry in enumerate(raw):
+        where = f"keyframes[{i}]"
+        _expect(isinstance(entry, dict), where, "must be an object")
+        frame = entry.get("frame")
+        _expect(
+            _is_int(frame) and frame >= 0 and frame not in keyframes, f"{where}.frame", "must be a new frame number"
+        )
+        hints = entry.get("hints")
+        _expect(
+            isinstance(hints, list) and len(hints) <= MAX_HINTS,
+            f"{where}.hints",
+            f"must be a list of at most {MAX_HINTS:,}",
+        )
+        keyframes[frame] = [_parse_hint(h, f"{where}.hints[{j}]", width, height) for j, h in enumerate(hints)]
+    return keyframes
 
 
 def _parse_global(raw: Any) -> GlobalHints:
