@@ -13,6 +13,7 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -148,44 +149,48 @@ def variation_shots(app: QApplication, window: MainWindow, prefix: str) -> None:
 
 def wait_for_variations(app: QApplication, window: MainWindow) -> None:
     """Wait until the Variations panel shows the variations of the current hints."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        app.processEvents()
-        shown, document = window.variations.variations, window.editor.document
-        if (
-            shown
+
+    def shown() -> bool:
+        variations, document = window.variations.variations, window.editor.document
+        return (
+            bool(variations)
             and document is not None
             and not window.variations.busy
-            and shown[0].colorization.hints[: len(document.hints)] == document.hints.hints
+            and variations[0].colorization.hints[: len(document.hints)] == document.hints.hints
             and all(b.isEnabled() for b in window.variations_panel.buttons if not b.isHidden())
-        ):
-            for _ in range(20):
-                app.processEvents()
-                time.sleep(0.01)
-            return
-        time.sleep(0.02)
-    raise TimeoutError("no variations")
+        )
+
+    wait_until(app, shown, "no variations")
 
 
 def wait_for_global(app: QApplication, window: MainWindow) -> None:
     """Wait for the result of the current local and global hints, then let Qt draw it."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        app.processEvents()
+
+    def current() -> bool:
         latest, document = window.editor.latest, window.editor.document
-        if (
+        return (
             latest is not None
             and document is not None
             and not latest.preliminary
             and latest.global_hints == document.hints.global_hints
-        ):
+        )
+
+    wait_until(app, current, "no result from the network")
+
+
+def wait_until(app: QApplication, condition: Callable[[], bool], failure: str, timeout: float = 120.0) -> None:
+    """Run Qt until ``condition()`` holds, then let it draw."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if condition():
             for _ in range(20):
                 app.processEvents()
                 time.sleep(0.01)
             return
         time.sleep(0.02)
-    raise TimeoutError("no result from the network")
+    raise TimeoutError(failure)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

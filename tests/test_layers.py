@@ -92,7 +92,19 @@ def test_no_gui_module_edits_the_hints_itself():
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-ROOMS = ["base", "colour", "photos", "hints", "network", "inference", "editing", "video", "evaluation", "training", "commands"]
+ROOMS = [
+    "base",
+    "colour",
+    "photos",
+    "hints",
+    "network",
+    "inference",
+    "editing",
+    "video",
+    "evaluation",
+    "training",
+    "commands",
+]
 """The core's rooms, lowest first: each imports only from rooms before it (and itself)."""
 
 

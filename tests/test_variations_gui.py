@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+from test_global_gui import _window
 from test_gui import fresh_settings, no_modal_dialogs, open_and_wait, wait_for_result  # noqa: F401 (autouse fixtures)
 
 from ideepcolor_app.gui.main_window import MainWindow
@@ -22,12 +23,7 @@ def window(qtbot, two_minded, tmp_path):
     ramp = np.tile(np.linspace(80, 200, 320).astype(np.uint8), (240, 1))
     path = tmp_path / "grey.png"
     Image.fromarray(ramp).save(path)
-    w = MainWindow(str(two_minded), "cpu")
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    open_and_wait(qtbot, w, path)
-    wait_for_result(qtbot, w)
+    w = _window(qtbot, two_minded, path)
     yield w
     if w.editor.document:
         w.editor.document.mark_saved()

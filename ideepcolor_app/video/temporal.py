@@ -94,15 +94,7 @@ class ClipColorizer:
 
     def colorize(self, index: int, frame: np.ndarray) -> Colorization:
         """Colour frame ``index`` (H, W, 3 uint8 RGB), the one after the previous call's."""
-        photo = Photo(Path(f"frame-{index}"), frame, "", False)
-        source = PhotoOnDevice.upload(photo, self.engine.device)
-        grey = _grey_at_network_size(source)
-        motion = self._motion.between(self._grey, grey) if self._grey is not None else None
-        if motion is not None and motion.cut:
-            self.cuts.append(index)
-        self._move_hints(motion, photo.size)
-        if index in self.keyframes:
-            self._tracks = [_track(h, photo.size) for h in self.keyframes[index].hints]
+        photo, source, grey, motion = self._advance(index, frame)
         hints = self.hints_at(photo.size)
         result = self.engine.colorize(hints, network=self.network, source=source, global_hints=self.global_hints)
         ab = result.ab[0].permute(1, 2, 0).float().cpu().numpy()
@@ -119,15 +111,22 @@ class ClipColorizer:
     def follow_only(self, index: int, frame: np.ndarray) -> None:
         """Take frame ``index`` into account without colouring it: the hints follow its motion
         (a resumed run passes over the frames an earlier run finished)."""
+        _, _, self._grey, _ = self._advance(index, frame)
+        self._ab = None
+
+    def _advance(self, index: int, frame: np.ndarray) -> tuple[Photo, PhotoOnDevice, np.ndarray, Motion | None]:
+        """Take in frame ``index``: its motion from the previous one, and the hints moved along it
+        (or replaced by the keyframe's own)."""
         photo = Photo(Path(f"frame-{index}"), frame, "", False)
-        grey = _grey_at_network_size(PhotoOnDevice.upload(photo, self.engine.device))
+        source = PhotoOnDevice.upload(photo, self.engine.device)
+        grey = _grey_at_network_size(source)
         motion = self._motion.between(self._grey, grey) if self._grey is not None else None
         if motion is not None and motion.cut:
             self.cuts.append(index)
         self._move_hints(motion, photo.size)
         if index in self.keyframes:
             self._tracks = [_track(h, photo.size) for h in self.keyframes[index].hints]
-        self._grey, self._ab = grey, None
+        return photo, source, grey, motion
 
     def _move_hints(self, motion: Motion | None, size: tuple[int, int]) -> None:
         if motion is None or not self.track_hints:
