@@ -94,6 +94,7 @@ def main() -> int:
     window.editor.document.mark_saved()  # type: ignore[union-attr]
     reference_shots(app, window, args.prefix, Path(settings.name))
     variation_shots(app, window, args.prefix)
+    clip_shot(app, window, args.prefix, Path(settings.name))
     window.close()
     settings.cleanup()
     print(f"wrote screenshots to {OUT}")
@@ -145,6 +146,41 @@ def variation_shots(app: QApplication, window: MainWindow, prefix: str) -> None:
     wait_for_variations(app, window)
     window.grab().save(str(OUT / f"{prefix}10-variation-adopted.png"))
     window.editor.document.mark_saved()  # type: ignore[union-attr]
+
+
+def clip_shot(app: QApplication, window: MainWindow, prefix: str, scratch: Path) -> None:
+    """A clip panned over the cat sample: a hint on frame 0, then frame 20 with the keyframe marked."""
+    import av
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(SAMPLE_PHOTO.with_name("chelsea.jpg")) as image:
+        grey = np.asarray(image.convert("L").convert("RGB"))
+    clip = scratch / "chelsea-pan.mp4"
+    with av.open(str(clip), "w") as out:
+        video = out.add_stream("libx264", rate=12)
+        video.width, video.height, video.pix_fmt = 320, 240, "yuv420p"
+        for i in range(36):
+            frame = np.ascontiguousarray(grey[30:270, 3 * i : 3 * i + 320])
+            for packet in video.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                out.mux(packet)
+        for packet in video.encode():
+            out.mux(packet)
+    file_actions.open_path(window, clip)
+    wait_until(app, lambda: window.clips.clip is not None and window.editor.document is not None, "no clip")
+    wait_for_global(app, window)
+    window.editor.document.hints.add(Hint(150.0, 120.0, (25.0, 45.0), 7))  # type: ignore[union-attr]
+    wait_for_global(app, window)
+    window.frame_bar.slider.setValue(20)
+    wait_until(
+        app,
+        lambda: window.clips.clip is not None and window.clips.clip.current == 20 and not window.clips.busy,
+        "no frame 20",
+    )
+    wait_for_global(app, window)
+    window.grab().save(str(OUT / f"{prefix}11-clip.png"))
+    window.clips.clip.keyframes = {}  # type: ignore[union-attr]
+    window.clips.clip.mark_saved()  # type: ignore[union-attr]
 
 
 def wait_for_variations(app: QApplication, window: MainWindow) -> None:

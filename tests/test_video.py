@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from clips_factory import make_clip
 from PIL import Image
 
 from conftest import colour_photo
@@ -107,29 +108,8 @@ def test_video_command_colours_a_folder_of_frames_and_resumes_after_a_stop(tmp_p
 
 def test_video_command_keeps_the_sound_of_a_video_file(tmp_path, photo):
     av = pytest.importorskip("av")
-    clip = tmp_path / "clip.mp4"
     truth, _ = pan_clip(photo, frames=12, step=2)
-    with av.open(str(clip), "w") as out:
-        video = out.add_stream("libx264", rate=12)
-        video.width, video.height, video.pix_fmt = truth[0].shape[1] // 2 * 2, truth[0].shape[0] // 2 * 2, "yuv420p"
-        audio = out.add_stream("aac", rate=22050)
-        for frame in truth:
-            grey = np.repeat(frame.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
-            grey = np.ascontiguousarray(grey[: video.height, : video.width])
-            for packet in video.encode(av.VideoFrame.from_ndarray(grey, format="rgb24")):
-                out.mux(packet)
-        for packet in video.encode():
-            out.mux(packet)
-        tone = (0.2 * np.sin(np.arange(22050) * 2 * np.pi * 440 / 22050)).astype(np.float32)[None]
-        for start in range(0, tone.shape[1], 1024):
-            samples = av.AudioFrame.from_ndarray(
-                np.ascontiguousarray(tone[:, start : start + 1024]), format="fltp", layout="mono"
-            )
-            samples.rate = 22050
-            for packet in audio.encode(samples):
-                out.mux(packet)
-        for packet in audio.encode():
-            out.mux(packet)
+    clip = make_clip(tmp_path / "clip.mp4", truth)
     result = tmp_path / "colour.mp4"
     assert main(["video", str(clip), "-o", str(result), "--weights", str(BUNDLED)]) == 0
     with av.open(str(result)) as written:

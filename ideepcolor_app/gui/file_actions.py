@@ -22,10 +22,15 @@ from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
 from ..network.registry import missing_weights_message
 from ..photos.images import READ_FORMATS, check_format_fits
+from ..video.clips import VIDEO_SUFFIXES, is_video_file
 from .bridge import EngineBridge
+from .clip_actions import ClipController
 from .photo_opener import PhotoOpener
 
-PHOTO_FILTER = "Photos (" + " ".join(f"*{s}" for s in READ_FORMATS) + ");;Hint sessions (*.json);;All files (*)"
+PHOTO_FILTER = (
+    "Photos and clips (" + " ".join(f"*{s}" for s in (*READ_FORMATS, *VIDEO_SUFFIXES)) + ");;"
+    "Hint sessions (*.json);;All files (*)"
+)
 RESULT_FILTER = "PNG (*.png);;JPEG (*.jpg);;TIFF (*.tif);;WebP (*.webp)"
 MAX_RECENT = 8
 
@@ -40,6 +45,7 @@ class MainWindow(Protocol):
     weights_error: str | None
     recent_menu: QMenu
     recovery: RecoveryFile
+    clips: ClipController
 
     def show_autosave_problem(self, problem: str | None) -> None: ...
 
@@ -55,9 +61,36 @@ class MainWindow(Protocol):
 
 
 def open_path(window: MainWindow, path: str | Path) -> bool:
-    """Open a photo, or a hint session (.json) with its photo."""
+    """Open a photo, a film clip, or a hint session (.json) with its photo or clip."""
     path = Path(path)
-    return open_session(window, path) if path.suffix.lower() == ".json" else open_photo(window, path)
+    if path.suffix.lower() == ".json":
+        return open_session(window, path)
+    if is_video_file(path):
+        return open_clip(window, path)
+    return open_photo(window, path)
+
+
+def open_clip(
+    window: MainWindow,
+    path: Path,
+    session: Session | None = None,
+    session_path: Path | None = None,
+    ask: bool = True,
+    then: Callable[[bool], None] | None = None,
+) -> bool:
+    """Start opening a film clip (with a clip session's keyframes); False if the user kept the open hints."""
+    if ask and not may_discard(window):
+        return False
+    keyframes = {frame: tuple(hints) for frame, hints in session.keyframes.items()} if session else {}
+
+    def opened(ok: bool) -> None:
+        if ok:
+            remember_recent(window, session_path or path)
+        if then is not None:
+            then(ok)
+
+    window.clips.open(path, keyframes, session_path, session.global_hints if session else None, then=opened)
+    return True
 
 
 def open_photo(
@@ -82,6 +115,7 @@ def open_photo(
 
     def opened(document: Document) -> None:
         document.session_path = session_path
+        window.clips.close()
         window.editor.open_document(document)
         remember_recent(window, path)
         window.settings.setValue("lastFolder", str(path.resolve().parent))
@@ -106,6 +140,11 @@ def open_session(window: MainWindow, path: Path) -> bool:
         window.show_error("Could not open the hint session", str(exc))
         return False
     image = session.resolve_image(path)
+    if session.keyframes or is_video_file(image):
+        if not image.exists():
+            window.show_error("Clip not found", f"The session {path} belongs to {image}, which does not exist.")
+            return False
+        return open_clip(window, image, session, session_path=path)
     if not image.is_file():
         window.show_error(
             "Photo not found",
@@ -190,6 +229,13 @@ def save_session(window: MainWindow) -> None:
     document = window.editor.document
     if document is None:
         return
+    clip = window.clips.clip
+    if clip is not None:
+        if clip.session_path is None:
+            save_session_as(window)
+        else:
+            save_session_to(window, clip.session_path)
+        return
     if document.session_path is None:
         save_session_as(window)
     else:
@@ -200,7 +246,11 @@ def save_session_as(window: MainWindow) -> None:
     document = window.editor.document
     if document is None:
         return
-    default = document.session_path or save_folder(window, document) / document.default_session_path().name
+    clip = window.clips.clip
+    if clip is not None:
+        default = clip.session_path or clip.info.path.with_name(clip.info.path.name + ".hints.json")
+    else:
+        default = document.session_path or save_folder(window, document) / document.default_session_path().name
     path, _ = QFileDialog.getSaveFileName(window.as_parent(), "Save hints", str(default), "Hint sessions (*.json)")
     if path:
         window.settings.setValue("lastSaveFolder", str(Path(path).parent))
@@ -212,11 +262,20 @@ def save_session_to(window: MainWindow, path: Path) -> bool:
     if document is None:
         return False
     model = window.bridge.engine.info.name if window.bridge else None
+    clip = window.clips.clip
     try:
-        document.to_session(model, relative_to=Path(path).parent).save(Path(path))
+        if clip is not None:
+            clip.store(clip.current, document.hints.hints)
+            clip.global_hints = document.hints.global_hints
+            clip.to_session(model, relative_to=Path(path).parent).save(Path(path))
+        else:
+            document.to_session(model, relative_to=Path(path).parent).save(Path(path))
     except SessionError as exc:
         window.show_error("Could not save the hints", str(exc))
         return False
+    if clip is not None:
+        clip.session_path = Path(path)
+        clip.mark_saved()
     document.session_path = Path(path)
     document.mark_saved()
     window.recovery.clear()
@@ -238,7 +297,7 @@ def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] |
         return False
     orphan = orphans[0]
     session = orphan.session
-    count = len(session.hints)
+    count = len(session.hints) + sum(len(h) for h in session.keyframes.values())
     more = f"\n({len(orphans) - 1} more will be offered next time.)" if len(orphans) > 1 else ""
     answer = window.ask(
         "Restore hints?",
@@ -252,6 +311,19 @@ def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] |
         return False
     if answer != QMessageBox.StandardButton.Yes:
         return False
+
+    image = Path(session.image_path)
+    if session.keyframes or is_video_file(image):
+
+        def restored_clip(ok: bool) -> None:
+            if ok:  # on failure the orphan stays, so the hints are not lost
+                autosave(window)
+                if window.recovery.path.is_file():
+                    orphan.discard()
+            if then is not None:
+                then(window.editor.document if ok else None)
+
+        return open_clip(window, image, session, ask=False, then=restored_clip)
 
     def restore(document: Document | None) -> None:
         if document is not None:  # on failure the orphan stays, so the hints are not lost
@@ -271,8 +343,18 @@ def autosave(window: MainWindow) -> None:
     document = window.editor.document
     if document is None:
         return
+    clip = window.clips.clip
     try:
-        if document.modified and (len(document.hints) or document.hints.global_hints.is_set):
+        if clip is not None:
+            if clip.modified(document.hints.hints):
+                clip.global_hints = document.hints.global_hints
+                keyframes = window.clips.keyframes()
+                session = clip.to_session(None)
+                session.keyframes = {frame: list(hints) for frame, hints in keyframes.items()}
+                window.recovery.write(session)
+            else:
+                window.recovery.clear()
+        elif document.modified and (len(document.hints) or document.hints.global_hints.is_set):
             window.recovery.write(document.to_session(None))
         else:
             window.recovery.clear()
@@ -285,7 +367,10 @@ def autosave(window: MainWindow) -> None:
 def may_discard(window: MainWindow) -> bool:
     """True if the open hints are saved, or the user agrees to lose them (or saves them now)."""
     document = window.editor.document
-    if document is None or not document.modified:
+    clip = window.clips.clip
+    if document is None:
+        return True
+    if not (clip.modified(document.hints.hints) if clip is not None else document.modified):
         return True
     answer = window.ask(
         "Unsaved hints",
@@ -294,7 +379,7 @@ def may_discard(window: MainWindow) -> bool:
     )
     if answer == QMessageBox.StandardButton.Save:
         save_session(window)
-        return not document.modified
+        return not (clip.modified(document.hints.hints) if clip is not None else document.modified)
     return answer == QMessageBox.StandardButton.Discard
 
 

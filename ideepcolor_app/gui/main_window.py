@@ -37,7 +37,9 @@ from . import engine_actions, file_actions
 from .background import BackgroundJobs
 from .bridge import EngineBridge
 from .canvas import HintCanvas
+from .clip_actions import ClipController
 from .color_panel import ColorPanel
+from .frame_bar import FrameBar
 from .gamut_pictures import gamut_pictures
 from .global_actions import GlobalHintsController
 from .global_panel import DropsReference, GlobalHintsPanel
@@ -123,7 +125,13 @@ class MainWindow(QMainWindow):
         splitter.addWidget(_titled("Hints: click to add, drag to move, right-click to delete", self.canvas)[0])
         result_box, self.result_title = _titled("Result", self.right)
         splitter.addWidget(result_box)
-        self.setCentralWidget(splitter)
+        self.frame_bar = FrameBar()  # shown while a film clip is open
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(splitter, 1)
+        column.addWidget(self.frame_bar)
+        self.setCentralWidget(central)
 
         gamut_pictures().start()
         self.panel = ColorPanel()
@@ -188,6 +196,7 @@ class MainWindow(QMainWindow):
         editor.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.global_hints = GlobalHintsController(self, self.colour_panels)
         self.variations = VariationsController(self)
+        self.clips = ClipController(self)
         self._show_current()
 
     def _action(
@@ -303,6 +312,13 @@ class MainWindow(QMainWindow):
         self.vivid_action.setChecked(_vivid_setting(self.settings))
         self._action(
             v, "&More Variations", lambda: self.variations.more(), QKeySequence("M"), tip="Draw other colourings"
+        )
+        self._action(
+            v,
+            "&Preview Clip",
+            lambda: self.clips.preview(),
+            QKeySequence("P"),
+            tip="Play two seconds of a clip colourised",
         )
 
         d = bar.addMenu("&Device")
@@ -434,6 +450,10 @@ class MainWindow(QMainWindow):
         if self.bridge is not None:
             self.bridge.submit(hints, probe, photo, global_hints)
 
+    def refresh_views(self) -> None:
+        """Show the latest result again (after a clip's preview played over it)."""
+        self._refresh_views()
+
     def _refresh_views(self) -> None:
         document, latest = self.editor.document, self.editor.latest
         if document is None:
@@ -498,8 +518,12 @@ class MainWindow(QMainWindow):
 
     def refresh_title(self) -> None:
         document = self.editor.document
+        clip = self.clips.clip if hasattr(self, "clips") else None
         if document is None:
             self.setWindowTitle("ideepcolor")
+        elif clip is not None:
+            mark = "*" if clip.modified(document.hints.hints) else ""
+            self.setWindowTitle(f"{clip.info.path.name}{mark}, frame {clip.current} — ideepcolor")
         else:
             mark = "*" if document.modified else ""
             self.setWindowTitle(f"{document.photo.path.name}{mark} — ideepcolor")
@@ -548,6 +572,7 @@ class MainWindow(QMainWindow):
         self.opener.close()
         self.jobs.close()
         self.variations.close()
+        self.clips.shutdown()
         if self.bridge is not None:
             self.bridge.close()
         event.accept()

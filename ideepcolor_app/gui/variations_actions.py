@@ -21,6 +21,9 @@ from .background import BackgroundJobs
 from .bridge import EngineBridge
 from .variations_panel import THUMBNAIL_SIDE, VariationsPanel
 
+CLOSE_WAIT_S = 2.0
+"""How long a closing window waits for background work to reach a point where it can stop."""
+
 
 class MainWindow(Protocol):
     """What these actions use of :class:`~ideepcolor_app.gui.main_window.MainWindow`."""
@@ -33,10 +36,14 @@ class MainWindow(Protocol):
 
 
 def compute_variations(
-    engine: ColorizationEngine, base: Colorization, seed: int, stale: Callable[[], bool]
+    engine: ColorizationEngine,
+    base: Colorization,
+    seed: int,
+    stale: Callable[[], bool],
+    finished: threading.Event | None = None,
 ) -> list[tuple[Variation, np.ndarray]] | None:
     """The variations of ``base`` with their thumbnails, from the interactive network; None when
-    ``stale()`` turned True meanwhile (newer hints want newer variations)."""
+    ``stale()`` turned True meanwhile (newer hints want newer variations). ``finished`` is set at the end."""
     try:
         variations = make_variations(
             engine,
@@ -49,6 +56,9 @@ def compute_variations(
         return [(v, v.colorization.preview_rgb(THUMBNAIL_SIDE)) for v in variations]
     except Cancelled:
         return None
+    finally:
+        if finished is not None:
+            finished.set()
 
 
 class VariationsController:
@@ -61,6 +71,8 @@ class VariationsController:
         self.variations: list[Variation] = []
         self._generation = 0
         self._stop = threading.Event()
+        self._finished = threading.Event()
+        self._finished.set()
         self._jobs = BackgroundJobs(window.variations_panel)
         panel, editor = window.variations_panel, window.editor
         panel.adopt.connect(self.adopt)
@@ -96,9 +108,11 @@ class VariationsController:
             )
 
     def close(self) -> None:
-        """Deliver nothing more (the window is closing)."""
+        """Deliver nothing more (the window is closing); the work in hand stops at its next pass,
+        waited for briefly so that quitting never cuts a pass off mid-way."""
         self._cancel()
         self._jobs.close()
+        self._finished.wait(CLOSE_WAIT_S)
 
     # ----- reactions -------------------------------------------------------------------------------
     def _document_opened(self, *_: object) -> None:
@@ -131,8 +145,8 @@ class VariationsController:
         if bridge is None:
             return
         self._cancel()
-        generation, stop = self._generation, threading.Event()
-        self._stop = stop
+        generation, stop, finished = self._generation, threading.Event(), threading.Event()
+        self._stop, self._finished = stop, finished
         engine, base, seed = bridge.engine, result.colorization, self.seed
         if self.variations:
             self.window.variations_panel.show_busy("Computing variations…")
@@ -153,7 +167,7 @@ class VariationsController:
                 controller._failed(error)
 
         self._jobs.run(
-            lambda: compute_variations(engine, base, seed, stop.is_set),
+            lambda: compute_variations(engine, base, seed, stop.is_set, finished),
             show,
             failed,
             key="variations",

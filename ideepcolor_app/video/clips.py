@@ -133,6 +133,40 @@ def read_frames(info: ClipInfo, first: int = 0, last: int | None = None) -> Iter
         ) from exc
 
 
+def read_frame(info: ClipInfo, index: int) -> np.ndarray:
+    """Frame ``index`` alone (RGB uint8): a folder's file, or a video file decoded from the key
+    frame before it (a seek), so that jumping about a long clip stays quick.
+
+    Raises:
+        VideoError: there is no such frame, or it cannot be decoded.
+    """
+    if info.path.is_dir():
+        files = frame_files(info.path)
+        if not 0 <= index < len(files):
+            raise VideoError(f"{info.path}: has no frame {index} ({len(files)} frames).")
+        return _sized(load_photo(files[index]).rgb8(), info)
+    import av
+
+    try:
+        with av.open(str(info.path)) as container:
+            stream = container.streams.video[0]
+            time_base = stream.time_base
+            if time_base:
+                start = stream.start_time or 0
+                container.seek(start + int(index / info.fps / time_base), stream=stream, backward=True)
+            for position, frame in enumerate(container.decode(stream)):
+                at = (
+                    round((frame.pts - (stream.start_time or 0)) * time_base * info.fps)
+                    if frame.pts is not None and time_base
+                    else position
+                )
+                if at >= index:
+                    return _sized(frame.to_ndarray(format="rgb24"), info)
+    except av.error.FFmpegError as exc:
+        raise VideoError(f"{info.path}: frame {index} cannot be decoded ({exc}).") from exc
+    raise VideoError(f"{info.path}: has no frame {index}.")
+
+
 def _sized(rgb: np.ndarray, info: ClipInfo) -> np.ndarray:
     if (rgb.shape[1], rgb.shape[0]) == info.size:
         return np.ascontiguousarray(rgb)

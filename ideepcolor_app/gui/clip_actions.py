@@ -1,0 +1,291 @@
+"""What the window does with a film clip: open it, move between frames keeping each frame's hints
+(keyframes), and preview a short stretch colourised as ``ideepcolor video`` would."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QStatusBar
+
+from ..editing.document import Document
+from ..editing.editor import Editor
+from ..hints.global_hints import GlobalHints
+from ..hints.local_hints import Hint
+from ..inference.engine import ColorizationEngine
+from ..photos.images import Photo
+from ..video.clip_hints import ClipHints
+from ..video.clips import ClipInfo, probe, read_frames
+from ..video.temporal import ClipColorizer, Keyframe
+from .background import BackgroundJobs
+from .bridge import EngineBridge
+from .frame_bar import FrameBar
+from .image_view import ImageView
+
+PREVIEW_SECONDS = 2.0
+PREVIEW_SIDE = 480
+"""Longest side of the preview's frames: quick to colourise, large enough to judge."""
+
+
+class MainWindow(Protocol):
+    """What these actions use of :class:`~ideepcolor_app.gui.main_window.MainWindow`."""
+
+    editor: Editor
+    bridge: EngineBridge | None
+    frame_bar: FrameBar
+    result_view: ImageView
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def show_error(self, title: str, text: str) -> None: ...
+
+    def refresh_title(self) -> None: ...
+
+    def refresh_views(self) -> None: ...
+
+
+def load_clip(path: Path, index: int, keyframes: dict[int, tuple[Hint, ...]]) -> tuple[ClipInfo, Photo]:
+    """Probe the clip and decode frame ``index`` (off the GUI thread)."""
+    info = probe(path)
+    return info, ClipHints(info, keyframes).frame_photo(index)
+
+
+class ClipController:
+    """Keeps the frame bar, the clip's keyframes and the editor's document in step."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.clip: ClipHints | None = None
+        self._jobs = BackgroundJobs(window.frame_bar)
+        self._player = QTimer(window.frame_bar)
+        self._player.timeout.connect(self._next_preview_frame)
+        self.preview_frames: list[np.ndarray] = []
+        self._shown = 0
+        self._preview_stop = threading.Event()
+        self._preview_done = threading.Event()
+        self._preview_done.set()
+        window.frame_bar.frame_chosen.connect(self.show_frame)
+        window.frame_bar.preview.connect(self.preview)
+        window.frame_bar.setVisible(False)
+        window.editor.hints_changed.connect(self._refresh_bar)
+
+    @property
+    def busy(self) -> bool:
+        """A frame is loading or a preview is being computed."""
+        return self._jobs.busy
+
+    # ----- opening and moving ----------------------------------------------------------------------
+    def open(
+        self,
+        path: Path,
+        keyframes: dict[int, tuple[Hint, ...]] | None = None,
+        session_path: Path | None = None,
+        global_hints: GlobalHints | None = None,
+        then: Callable[[bool], None] | None = None,
+    ) -> None:
+        """Open the clip at ``path`` on its first keyframe (or frame 0), in the background."""
+        keyframes = dict(keyframes or {})
+        first = min(keyframes) if keyframes else 0
+        self.window.statusBar().showMessage(f"Opening {path.name}…")
+        me = weakref.ref(self)
+
+        def opened(loaded: tuple[ClipInfo, Photo]) -> None:
+            controller = me()
+            if controller is None:
+                return
+            info, photo = loaded
+            clip = ClipHints(info, keyframes, session_path, global_hints)
+            clip.current = first
+            controller._stop_preview()
+            controller.clip = clip
+            controller._show(photo)
+            controller.window.statusBar().showMessage(
+                f"Opened {path.name}: {info.frames} frames of {info.size[0]}x{info.size[1]}, "
+                f"{float(info.fps):g} fps. "
+                "Hints go on the frame on show; move the slider to hint other frames.",
+                8000,
+            )
+            if then is not None:
+                then(True)
+
+        def failed(error: BaseException) -> None:
+            controller = me()
+            if controller is not None:
+                controller.window.show_error("Could not open the clip", str(error))
+            if then is not None:
+                then(False)
+
+        self._jobs.run(lambda: load_clip(path, first, keyframes), opened, failed, key="frame", name="clip")
+
+    def show_frame(self, index: int) -> None:
+        """Show frame ``index``, keeping the hints of the frame on show as its keyframe's."""
+        clip, document = self.clip, self.window.editor.document
+        if clip is None or index == clip.current:
+            return
+        if document is not None:
+            clip.store(clip.current, document.hints.hints)
+            clip.global_hints = document.hints.global_hints
+        clip.current = index
+        me = weakref.ref(self)
+
+        def loaded(photo: Photo) -> None:
+            controller = me()
+            if controller is not None and controller.clip is clip and clip.current == index:
+                controller._show(photo)
+
+        def failed(error: BaseException) -> None:
+            controller = me()
+            if controller is not None:
+                controller.window.show_error("Could not show the frame", str(error))
+
+        self._jobs.run(lambda: clip.frame_photo(index), loaded, failed, key="frame", name="frame")
+
+    def current_hints(self) -> tuple[Hint, ...] | None:
+        """The hints on the frame on show (None without a document)."""
+        document = self.window.editor.document
+        return document.hints.hints if document is not None else None
+
+    def keyframes(self) -> dict[int, tuple[Hint, ...]]:
+        """Every keyframe's hints, the frame on show's as they are now."""
+        clip = self.clip
+        if clip is None:
+            return {}
+        keyframes = dict(clip.keyframes)
+        current = self.current_hints()
+        if current is not None:
+            if current:
+                keyframes[clip.current] = current
+            else:
+                keyframes.pop(clip.current, None)
+        return keyframes
+
+    def close(self) -> None:
+        """Back to photos: the bar goes and no preview plays."""
+        self._stop_preview()
+        self._jobs.cancel("frame")
+        self._jobs.cancel("preview")
+        self.clip = None
+        self.window.frame_bar.setVisible(False)
+
+    def shutdown(self) -> None:
+        """Deliver nothing more (the window is closing); a preview in hand stops at its next frame."""
+        self._stop_preview()
+        self._preview_stop.set()
+        self._jobs.close()
+        self._preview_done.wait(2.0)
+
+    def _show(self, photo: Photo) -> None:
+        clip = self.clip
+        if clip is None:
+            return
+        document = Document(photo, clip.hints_for(clip.current), clip.global_hints)
+        self.window.editor.open_document(document)
+        self.window.frame_bar.setVisible(True)
+        self._refresh_bar()
+        self.window.refresh_title()
+
+    def _refresh_bar(self) -> None:
+        clip = self.clip
+        if clip is not None:
+            self.window.frame_bar.show_clip(clip.frames, clip.current, list(self.keyframes()), float(clip.info.fps))
+
+    # ----- preview ---------------------------------------------------------------------------------
+    def preview(self) -> None:
+        """Colourise the next :data:`PREVIEW_SECONDS` at preview size in the background, then play them."""
+        clip, bridge = self.clip, self.window.bridge
+        if clip is None or bridge is None:
+            return
+        first = clip.current
+        last = min(clip.frames, first + max(2, round(PREVIEW_SECONDS * float(clip.info.fps))))
+        keyframes = [Keyframe(frame, hints) for frame, hints in self.keyframes().items()]
+        global_hints = self.window.editor.global_hints
+        info, engine = clip.info, bridge.engine
+        self._stop_preview()
+        self._preview_stop.set()  # an older preview still computing stops
+        stop, done = threading.Event(), threading.Event()
+        self._preview_stop, self._preview_done = stop, done
+        self.window.statusBar().showMessage(f"Colourising frames {first} to {last - 1} for the preview…")
+        me = weakref.ref(self)
+
+        def ready(frames: list[np.ndarray]) -> None:
+            controller = me()
+            if controller is not None and controller.clip is clip:
+                controller._play(frames, float(info.fps))
+
+        def failed(error: BaseException) -> None:
+            controller = me()
+            if controller is not None:
+                controller.window.show_error("Could not preview the clip", str(error))
+
+        self._jobs.run(
+            lambda: preview_frames(engine, info, first, last, keyframes, global_hints, stop, done),
+            ready,
+            failed,
+            key="preview",
+            name="preview",
+        )
+
+    def _play(self, frames: list[np.ndarray], fps: float) -> None:
+        self.preview_frames, self._shown = frames, 0
+        self._player.start(max(10, round(1000 / fps)))
+        self.window.statusBar().showMessage(f"Playing {len(frames)} frames colourised (the preview)", 5000)
+
+    def _next_preview_frame(self) -> None:
+        document = self.window.editor.document
+        if self._shown >= len(self.preview_frames) or document is None:
+            self._stop_preview()
+            self.window.refresh_views()  # back to the frame's own result
+            return
+        self.window.result_view.set_image(self.preview_frames[self._shown], document.size)
+        self._shown += 1
+
+    def _stop_preview(self) -> None:
+        self._player.stop()
+
+
+def preview_frames(
+    engine: ColorizationEngine,
+    info: ClipInfo,
+    first: int,
+    last: int,
+    keyframes: list[Keyframe],
+    global_hints: GlobalHints,
+    stop: threading.Event | None = None,
+    done: threading.Event | None = None,
+) -> list[np.ndarray]:
+    """Frames ``first``..``last - 1`` colourised as ``ideepcolor video`` does, at preview size.
+
+    Hints of keyframes before ``first`` start at ``first`` (the preview does not go back to them)."""
+    width, height = info.size
+    scale = min(1.0, PREVIEW_SIDE / max(width, height))
+    size = (max(2, round(width * scale)), max(2, round(height * scale)))
+    earlier = [k for k in keyframes if k.frame <= first]
+    shifted = [k for k in keyframes if k.frame > first]
+    if earlier:
+        latest = max(earlier, key=lambda k: k.frame)
+        shifted.append(Keyframe(first, latest.hints))
+    scaled = [Keyframe(k.frame, tuple(_scale_hint(h, scale) for h in k.hints)) for k in shifted]
+    colorizer = ClipColorizer(engine, scaled, global_hints)
+    out: list[np.ndarray] = []
+    try:
+        for index, frame in read_frames(info, first, last):
+            if stop is not None and stop.is_set():
+                return []
+            small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA) if scale < 1 else frame
+            out.append(colorizer.colorize(index, small).full_resolution_rgb())
+    finally:
+        if done is not None:
+            done.set()
+    return out
+
+
+def _scale_hint(hint: Hint, scale: float) -> Hint:
+    from dataclasses import replace
+
+    return replace(hint, x=hint.x * scale, y=hint.y * scale)

@@ -1,0 +1,120 @@
+"""A film clip in the window: frames, keyframe hints kept per frame, saving, reopening, preview."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from clips_factory import make_clip
+from test_gui import fresh_settings, no_modal_dialogs, wait_for_result  # noqa: F401 (autouse fixtures)
+
+from conftest import colour_photo
+from ideepcolor_app.evaluation.evaluate_video import pan_clip
+from ideepcolor_app.gui import file_actions
+from ideepcolor_app.gui.main_window import MainWindow
+from ideepcolor_app.hints.local_hints import Hint
+
+pytest.importorskip("av")
+BUNDLED = Path(__file__).resolve().parents[1] / "weights" / "ideepcolor-fast.safetensors"
+
+
+@pytest.fixture
+def clip(tmp_path) -> Path:
+    truth, _ = pan_clip(colour_photo(4, (200, 120)), frames=30, step=2)
+    return make_clip(tmp_path / "reel.mp4", truth)
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow(str(BUNDLED), "cpu")
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    yield w
+    if w.editor.document:
+        w.editor.document.mark_saved()
+    if w.clips.clip:
+        w.clips.clip.keyframes = {}
+        w.editor.document.hints.replace_all([], undoable=False)
+        w.clips.clip.mark_saved()
+    w.close()
+
+
+def on_frame(qtbot, w, index):
+    qtbot.waitUntil(
+        lambda: (
+            w.clips.clip is not None
+            and w.clips.clip.current == index
+            and not w.clips.busy
+            and w.editor.document is not None
+            and w.editor.document.photo.sha256.endswith(f"#{index}")
+        ),
+        timeout=30000,
+    )
+    wait_for_result(qtbot, w)
+
+
+def test_hints_stay_on_their_frame_and_the_clip_saves_and_reopens_with_its_keyframes(qtbot, window, clip, tmp_path):
+    w = window
+    assert file_actions.open_path(w, clip)
+    on_frame(qtbot, w, 0)
+    assert w.frame_bar.isVisible() and w.frame_bar.slider.maximum() == 29
+    hint = Hint(60.0, 40.0, (40.0, 40.0))
+    w.editor.document.hints.add(hint)
+    assert w.windowTitle().startswith("reel.mp4*, frame 0")
+    w.frame_bar.slider.setValue(12)  # a user drags the slider; the frame opens once it settles
+    on_frame(qtbot, w, 12)
+    assert w.editor.document.hints.hints == ()
+    assert w.frame_bar.slider.keyframes == [0] and "keyframes 0" in w.frame_bar.label.text()
+    second = Hint(100.0, 50.0, (-30.0, 20.0))
+    w.editor.document.hints.add(second)
+    w.clips.show_frame(0)
+    on_frame(qtbot, w, 0)
+    assert w.editor.document.hints.hints == (hint,)
+    session = tmp_path / "reel.hints.json"
+    assert file_actions.save_session_to(w, session)
+    data = json.loads(session.read_text())
+    assert data["version"] == 3 and [k["frame"] for k in data["keyframes"]] == [0, 12]
+    assert not w.windowTitle().startswith("reel.mp4*")
+    w.clips.clip.keyframes = {}  # forget, then reopen from the file
+    w.editor.document.hints.replace_all([], undoable=False)
+    w.clips.clip.mark_saved()
+    assert file_actions.open_path(w, session)
+    qtbot.waitUntil(lambda: w.clips.clip is not None and w.clips.clip.session_path == session, timeout=30000)
+    on_frame(qtbot, w, 0)
+    assert w.clips.keyframes() == {0: (hint,), 12: (second,)}
+
+
+def test_the_preview_plays_two_seconds_colourised_with_the_hints(qtbot, window, clip):
+    w = window
+    assert file_actions.open_path(w, clip)
+    on_frame(qtbot, w, 0)
+    w.editor.document.hints.add(Hint(60.0, 40.0, (40.0, 40.0)))
+    w.frame_bar.preview_button.click()
+    qtbot.waitUntil(lambda: len(w.clips.preview_frames) > 0, timeout=60000)
+    assert len(w.clips.preview_frames) == 24  # two seconds at 12 frames a second
+    qtbot.waitUntil(lambda: not w.clips._player.isActive(), timeout=30000)
+
+
+def test_opening_a_photo_leaves_the_clip_and_unsaved_keyframes_are_asked_about(
+    qtbot, window, clip, tmp_path, monkeypatch
+):
+    from PIL import Image
+
+    w = window
+    assert file_actions.open_path(w, clip)
+    on_frame(qtbot, w, 0)
+    w.editor.document.hints.add(Hint(60.0, 40.0, (40.0, 40.0)))
+    asked = []
+    monkeypatch.setattr(
+        MainWindow,
+        "ask",
+        lambda self, title, text, buttons: asked.append(text) or file_actions.QMessageBox.StandardButton.Discard,
+    )
+    photo = tmp_path / "still.png"
+    Image.fromarray(colour_photo(1, (80, 60))).save(photo)
+    assert file_actions.open_path(w, photo)
+    qtbot.waitUntil(lambda: w.clips.clip is None and w.editor.document.photo.path == photo, timeout=30000)
+    assert asked, "unsaved keyframe hints are not dropped silently"
+    assert not w.frame_bar.isVisible()
