@@ -62,7 +62,9 @@ class ClipController:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.clip: ClipHints | None = None
-        self._jobs = BackgroundJobs(window.frame_bar)
+        # No Qt parent: a job thread still running when the window is deleted emits on an object
+        # that is still there (the thread holds it), never on a freed one.
+        self._jobs = BackgroundJobs()
         self._player = QTimer(window.frame_bar)
         self._player.timeout.connect(self._next_preview_frame)
         self.preview_frames: list[np.ndarray] = []

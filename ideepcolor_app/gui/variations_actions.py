@@ -73,7 +73,9 @@ class VariationsController:
         self._stop = threading.Event()
         self._finished = threading.Event()
         self._finished.set()
-        self._jobs = BackgroundJobs(window.variations_panel)
+        # No Qt parent: a job thread still running when the window is deleted emits on an object
+        # that is still there (the thread holds it), never on a freed one.
+        self._jobs = BackgroundJobs()
         panel, editor = window.variations_panel, window.editor
         panel.adopt.connect(self.adopt)
         panel.more.connect(self.more)
