@@ -25,8 +25,12 @@ from ..inference.photo_on_device import PhotoOnDevice
 from ..photos.images import Photo
 from .motion import Motion, MotionEstimator, follow, warp
 
-CARRY = 0.85
-"""Share of the previous frame's colours kept where the motion is trusted (see the module)."""
+CARRY = 0.95
+"""Share of the previous frame's colours kept where the motion is trusted (see the module). On
+10 pan clips from dev-eval (60 frames each), carry 0.7 / 0.85 / 0.95 gave PSNR 20.97 / 20.97 /
+20.99 dB and flicker 0.07 / 0.04 / 0.02 automatic (frame by frame: 20.96, 0.23), and 27.76 /
+27.80 / 27.86 dB, flicker 0.12 / 0.08 / 0.05 with 10 hints on the first frame: the strongest
+carry won on both."""
 
 
 @dataclass(frozen=True)
