@@ -319,14 +319,14 @@ class ColorizationEngine:
             boxes, colors, valid = source.hint_tensors(hints, size)
             x = network.encode(source.network_lightness(size), boxes, colors, valid)
             out = network.forward(x, should_stop, valid.sum(dim=1), vector)
-        temperature = network.info.vivid_temperature
-        vivid = self.vivid and vector is None and temperature is not None
+        temperature = network.info.vivid_temperature if self.vivid and vector is None else None
         if vector is not None:
             ab = pin_hint_patches(out.ab, boxes, colors, valid)  # hints win where they are
-        elif vivid and temperature is not None:
+        elif temperature is not None:
             ab = vivid_ab(out.ab, out.logits, boxes, valid, temperature)
         else:
             ab = out.ab
+        vivid = temperature is not None
         return Colorization(source, tuple(hints), ab, out.logits, network.info, global_hints, vivid)
 
 

@@ -127,12 +127,12 @@ class ClipColorizer:
         motion = self._motion.between(self._grey, grey) if self._grey is not None else None
         if motion is not None and motion.cut:
             self.cuts.append(index)
-        self._move_hints(motion, photo.size)
+        self._move_hints(motion)
         if index in self.keyframes:
             self._tracks = [_track(h, photo.size) for h in self.keyframes[index].hints]
         return photo, source, grey, motion
 
-    def _move_hints(self, motion: Motion | None, size: tuple[int, int]) -> None:
+    def _move_hints(self, motion: Motion | None) -> None:
         if motion is None or not self.track_hints:
             if motion is not None and motion.cut:
                 self._tracks = []  # hints do not cross a cut
