@@ -92,6 +92,7 @@ def main() -> int:
         wait_for_result(app, window)
     window.grab().save(str(OUT / f"{args.prefix}04-fast-model-drag.png"))
     window.editor.document.mark_saved()  # type: ignore[union-attr]
+    one_hint_shots(app, window, args.prefix, Path(args.photo))
     reference_shots(app, window, args.prefix, Path(settings.name))
     variation_shots(app, window, args.prefix)
     clip_shot(app, window, args.prefix, Path(settings.name))
@@ -99,6 +100,26 @@ def main() -> int:
     settings.cleanup()
     print(f"wrote screenshots to {OUT}")
     return 0
+
+
+def one_hint_shots(app: QApplication, window: MainWindow, prefix: str, photo: Path) -> None:
+    """One orange hint on the astronaut's suit, with View > Keep Hints Local off, then on (the default)."""
+    file_actions.open_photo(window, photo, ask=False)
+    while window.opener.busy:
+        app.processEvents()
+    wait_for_result(app, window)
+    width, height = window.editor.document.size  # type: ignore[union-attr]
+    window.editor.choose_color(45.0, 60.0)
+    window.editor.document.hints.add(Hint(0.29 * width, 0.82 * height, (45.0, 60.0), 5))  # type: ignore[union-attr]
+    wait_for_result(app, window)
+    for name, local in (("05-one-hint-everywhere", False), ("06-one-hint-local", True)):
+        before = window.editor.latest
+        if window.local_action.isChecked() != local:
+            window.local_action.trigger()
+            wait_until(app, lambda: window.editor.latest is not before, "no result after the switch")  # noqa: B023
+        wait_for_result(app, window)
+        window.grab().save(str(OUT / f"{prefix}{name}.png"))
+    window.editor.document.mark_saved()  # type: ignore[union-attr]
 
 
 def reference_shots(app: QApplication, window: MainWindow, prefix: str, scratch: Path) -> None:

@@ -104,3 +104,26 @@ def test_weights_without_a_measured_temperature_grey_out_vivid_colours(qtbot, ec
     assert not w.editor.latest.colorization.vivid
     w.editor.document.mark_saved()
     w.close()
+
+
+def test_keep_hints_local_can_be_switched_off_and_the_choice_is_remembered(qtbot, tmp_path):
+    from ideepcolor_app.colour.locality import HintLocality
+
+    weights = make_two_minded_weights(tmp_path / "local.safetensors", hint_locality=HintLocality(1e-9, 20.0, 0.003))
+    path = tmp_path / "grey.png"
+    Image.fromarray(np.tile(np.linspace(80, 200, 320).astype(np.uint8), (240, 1))).save(path)
+    w = _window(qtbot, weights, path)
+    assert w.local_action.isEnabled() and w.local_action.isChecked()
+    w.editor.document.hints.add(Hint(160.0, 120.0, (30.0, 30.0)))
+    qtbot.waitUntil(lambda: w.editor.latest.colorization.coverage is not None and not w.editor.latest.preliminary)
+    w.local_action.trigger()
+    qtbot.waitUntil(lambda: w.editor.latest.colorization.coverage is None and not w.editor.latest.preliminary)
+    assert w.bridge.engine.local_hints is False
+    assert w.settings.value("localHints") in (False, "false")
+    w.editor.document.mark_saved()
+    w.close()
+
+
+def test_weights_without_a_measured_locality_grey_out_keep_hints_local(window):
+    assert not window.local_action.isEnabled()
+    assert "no measured hint locality" in window.local_action.statusTip()

@@ -124,11 +124,12 @@ def two_minded_state_dict() -> dict[str, torch.Tensor]:
     return state
 
 
-def make_two_minded_weights(path: Path, vivid_temperature: float | None = 1.0) -> Path:
+def make_two_minded_weights(path: Path, vivid_temperature: float | None = 1.0, hint_locality=None) -> Path:
     return save_weights(
         two_minded_state_dict(),
         path,
         mask_convention=MaskConvention.ZERO_ONE,
         name="two-minded-test",
         vivid_temperature=vivid_temperature,
+        hint_locality=hint_locality,
     )

@@ -8,7 +8,10 @@ They are the yardsticks every evaluation prints, and the fill encodings hand the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import torch
+import torch.nn.functional as F
 
 DISTANCE_POWER = 1.5
 """The distance weight is ``1 / (d^2 + 1)^DISTANCE_POWER``; computed as ``rsqrt(...)^3`` below, which
@@ -53,13 +56,57 @@ def inverse_distance_fill(
     Returns:
         (B, 2, H, W) float32 ab; 0 (grey) where an image has no valid hint.
     """
-    device = colors.device
     batch = valid.shape[0]
-    numerator = torch.zeros(batch, 2, height, width, device=device)
-    denominator = torch.zeros(batch, 1, height, width, device=device)
+    numerator = torch.zeros(batch, 2, height, width, device=colors.device)
+    denominator = torch.zeros(batch, 1, height, width, device=colors.device)
+    pair_colors = colors[valid.to(colors.device)].to(torch.float32)  # (N, 2), in the order of the pairs
+    for image, pairs, w in _pair_weights(boxes, valid, height, width, colors.device, lightness, hint_lightness):
+        numerator.index_add_(0, image, w[:, None] * pair_colors[pairs, :, None, None])
+        denominator.index_add_(0, image, w[:, None])
+    if prior_weight > 0:
+        return numerator / (denominator + prior_weight)
+    return torch.where(denominator > 0, numerator / denominator.clamp(min=1e-30), numerator)
+
+
+def hint_support(
+    boxes: torch.Tensor,
+    valid: torch.Tensor,
+    height: int,
+    width: int,
+    lightness: torch.Tensor,
+    hint_lightness: torch.Tensor,
+    scale: torch.Tensor,
+) -> torch.Tensor:
+    """(B, 1, H, W) the lightness fill's weights summed over each image's hints, each times a map.
+
+    Args:
+        boxes, valid, lightness, hint_lightness: as :func:`inverse_distance_fill` takes them.
+        scale: (B, K, h, w) a factor per hint and pixel at any resolution, resized bilinearly to
+            (height, width); :mod:`.locality` passes how plausible each hint's colour is there.
+    """
+    support = torch.zeros(valid.shape[0], 1, height, width, device=lightness.device)
+    pair_scale = scale[valid.to(scale.device)]  # (N, h, w)
+    for image, pairs, w in _pair_weights(boxes, valid, height, width, lightness.device, lightness, hint_lightness):
+        factor = pair_scale[pairs].to(w.device, torch.float32)
+        if factor.shape[-2:] != (height, width):
+            factor = F.interpolate(factor[:, None], size=(height, width), mode="bilinear", align_corners=False)[:, 0]
+        support.index_add_(0, image, (w * factor)[:, None])
+    return support
+
+
+def _pair_weights(
+    boxes: torch.Tensor,
+    valid: torch.Tensor,
+    height: int,
+    width: int,
+    device: torch.device,
+    lightness: torch.Tensor | None,
+    hint_lightness: torch.Tensor | None,
+) -> Iterator[tuple[torch.Tensor, slice, torch.Tensor]]:
+    """Per chunk of (image, hint) pairs: their images (n,), their slice of the valid pairs (in
+    ``valid``'s row-major order) and their weight maps (n, H, W)."""
     image, slot = torch.nonzero(valid.to(device), as_tuple=True)
     centers = hint_centers(boxes.to(device)[image, slot])  # (N, 2)
-    pair_colors = colors[image, slot].to(torch.float32)
     pair_l = hint_lightness.to(device)[image, slot] if lightness is not None and hint_lightness is not None else None
     ys = torch.arange(height, device=device, dtype=torch.float32).view(1, height, 1)
     xs = torch.arange(width, device=device, dtype=torch.float32).view(1, 1, width)
@@ -71,8 +118,4 @@ def inverse_distance_fill(
         if pair_l is not None:
             difference = lightness[image[part], 0] - pair_l[part, None, None]  # type: ignore[index]
             w = w * torch.exp((difference**2 / (-2 * LIGHTNESS_SIGMA**2)).clamp(min=_MIN_LOG_LIGHTNESS_WEIGHT))
-        numerator.index_add_(0, image[part], w[:, None] * pair_colors[part, :, None, None])
-        denominator.index_add_(0, image[part], w[:, None])
-    if prior_weight > 0:
-        return numerator / (denominator + prior_weight)
-    return torch.where(denominator > 0, numerator / denominator.clamp(min=1e-30), numerator)
+        yield image[part], part, w

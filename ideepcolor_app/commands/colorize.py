@@ -55,6 +55,13 @@ def add_parser(
         help="away from hints: colours from the network's predicted distribution (vivid, default, where the "
         "weights measured it) or its plain averaged output (muted)",
     )
+    p.add_argument(
+        "--hint-reach",
+        choices=["local", "photo"],
+        default="local",
+        help="local (default, where the weights measured it): each hint colours its object and what the photo "
+        "makes that colour likely for; photo: a hint may tint the whole photo",
+    )
     add_model_options(p)
     p.set_defaults(func=run)
 
@@ -153,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
     targets = plan_outputs(inputs, out_dir, args.suffix, args.format, variations)
     engine = load_engine(args)
     engine.vivid = args.colours == "vivid"
+    engine.local_hints = args.hint_reach == "local"
     if given is not None and not engine.takes_global_hints:
         raise UsageError(
             f"--reference and --saturation need weights that take global hints; {engine.info.label} does not "

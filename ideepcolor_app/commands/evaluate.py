@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..base.errors import UsageError
+from ..colour.locality import HintLocality
 from ..colour.variations import MAX_VARIATIONS
 from ..evaluation.evaluate import evaluate
 from ..evaluation.evaluate_global import GLOBAL_MODES, GlobalEvaluation, evaluate_global
@@ -57,6 +58,12 @@ def add_parser(
         metavar="T",
         help="temperature of the annealed mean in the vivid row (default: the weights' own; weights without "
         "one have no vivid row unless this is given)",
+    )
+    p.add_argument(
+        "--hint-locality",
+        metavar="'W0 SIGMA FLOOR'",
+        help="how far hints reach in the default row and its reach (see colour/locality.py): three numbers, "
+        "or 'none' to let them reach everywhere (default: the weights' own)",
     )
     p.add_argument(
         "--variations",
@@ -118,6 +125,10 @@ def run(args: argparse.Namespace) -> int:
     if args.vivid_temperature is not None:  # an experiment: the engine's results use it too
         for network in engine.networks:
             network.info.vivid_temperature = args.vivid_temperature
+    if args.hint_locality is not None:
+        locality = _hint_locality(args.hint_locality)
+        for network in engine.networks:
+            network.info.hint_locality = locality
     prior_weight = engine.info.fill_prior_weight if args.fill_prior_weight is None else args.fill_prior_weight
     with tqdm(total=len(images), unit="photo", desc="Evaluating", disable=None) as bar:
         result = evaluate(
@@ -134,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
             prior_weight=prior_weight,
             annealed=temperatures,
             vivid_temperature=engine.info.vivid_temperature,
+            locality=engine.info.hint_locality,
         )
     global_result: GlobalEvaluation | None = None
     if modes:
@@ -176,3 +188,12 @@ def run(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(payload, indent=2))
         print(f"wrote {args.json}")
     return 0
+
+
+def _hint_locality(text: str) -> HintLocality | None:
+    if text.strip() == "none":
+        return None
+    try:
+        return HintLocality.from_text(text)
+    except ValueError as exc:
+        raise UsageError(f"--hint-locality: {exc}; give 'W0 SIGMA FLOOR' (e.g. '1e-9 20 0.003') or 'none'") from None

@@ -41,6 +41,12 @@ def add_parser(
     p.add_argument(
         "--colours", choices=["vivid", "muted"], default="vivid", help="vivid (default) or the plain muted output"
     )
+    p.add_argument(
+        "--hint-reach",
+        choices=["local", "photo"],
+        default="local",
+        help="local (default): each hint colours its object; photo: a hint may tint the whole frame",
+    )
     p.add_argument("--force", action="store_true", help="redo every frame and replace an existing output file")
     add_model_options(p)
     p.set_defaults(func=run)
@@ -75,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     plan = RenderPlan(info, output, first, last)
     engine = load_engine(args)
     engine.vivid = args.colours == "vivid"
+    engine.local_hints = args.hint_reach == "local"
     if given is not None and not given.is_empty and not engine.takes_global_hints:
         raise UsageError(
             f"--reference and --saturation need weights that take global hints; {engine.info.label} does not"

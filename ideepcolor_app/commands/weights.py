@@ -109,6 +109,7 @@ def run_verify(args: argparse.Namespace) -> int:
         + (f", residual scales {info.residual_scales}" if info.residual_scales else "")
         + (", global hints" if info.global_hints else "")
         + (f", vivid temperature {info.vivid_temperature:g}" if info.vivid_temperature is not None else "")
+        + (f", hint locality {info.hint_locality.to_text()}" if info.hint_locality is not None else "")
         + "), "
         f"mask convention {info.mask_convention.value}: {info.convention_reason}"
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ import torch.nn.functional as F
 from ..colour.ab_bins import annealed_mean
 from ..colour.color import lab_to_rgb, rgb_to_lab
 from ..colour.encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, hint_fill
-from ..colour.vivid import vivid_ab
+from ..colour.locality import HintLocality
+from ..colour.shown import shown_ab
 from ..network.model import SIGGRAPHGenerator
 from ..network.precision import Precision, autocast
 from ..photos.images import load_photo
@@ -70,7 +72,10 @@ class EvaluationResult:
     size: int = NETWORK_SIZE
     encoding: HintEncoding = HintEncoding.SPARSE
     reach: dict[str, float] = field(default_factory=dict)
-    """Mean reach (see :mod:`.reach`) per case, 'one' and 'two' off-colour hints."""
+    """Mean reach (see :mod:`.reach`) per case, 'one' and 'two' off-colour hints, of the app's
+    default output (the vivid row) when there is one, else of the network's ab output."""
+    reach_network: dict[str, float] = field(default_factory=dict)
+    """The same for the network's ab output alone."""
     reach_yardstick: dict[str, float] = field(default_factory=dict)
     """The same for the lightness fill alone."""
     chroma_ratio: dict[int, float] = field(default_factory=dict)
@@ -80,10 +85,21 @@ class EvaluationResult:
     annealed_chroma: dict[float, dict[int, float]] = field(default_factory=dict)
     """Temperature -> chroma ratio per hint count of the annealed mean."""
     vivid: dict[int, float] = field(default_factory=dict)
-    """PSNR per hint count of the vivid output (see :mod:`~ideepcolor_app.colour.vivid`), the app's default."""
+    """PSNR per hint count of the app's default output: vivid colours (see
+    :mod:`~ideepcolor_app.colour.vivid`) and local hints (see :mod:`~ideepcolor_app.colour.locality`)
+    where the weights carry them."""
     vivid_chroma: dict[int, float] = field(default_factory=dict)
     """Chroma ratio per hint count of the vivid output."""
     vivid_temperature: float | None = None
+    hint_locality: HintLocality | None = None
+
+    @property
+    def default_label(self) -> str:
+        """What the default output row is made of."""
+        parts = ([f"vivid, T = {self.vivid_temperature:g}"] if self.vivid_temperature is not None else []) + (
+            ["local hints"] if self.hint_locality is not None else []
+        )
+        return ", ".join(parts) + " (the app's default)"
 
     def to_json(self) -> dict[str, Any]:
         """Everything measured, as written by ``evaluate --json``."""
@@ -99,6 +115,7 @@ class EvaluationResult:
             "paper_psnr_db": {str(k): PAPER_PSNR.get(k) for k in self.hint_counts},
             "accuracy_auc": {str(k): v for k, v in self.accuracy_auc.items()},
             "reach": dict(self.reach),
+            "reach_network_ab": dict(self.reach_network),
             "reach_lightness_fill": dict(self.reach_yardstick),
             "chroma_ratio": {str(k): v for k, v in self.chroma_ratio.items()},
             "annealed_mean": {
@@ -110,6 +127,7 @@ class EvaluationResult:
             },
             "vivid": {
                 "temperature": self.vivid_temperature,
+                "hint_locality": self.hint_locality.to_text() if self.hint_locality else None,
                 "psnr_db": {str(k): v for k, v in self.vivid.items()},
                 "chroma_ratio": {str(k): v for k, v in self.vivid_chroma.items()},
             },
@@ -124,7 +142,7 @@ class EvaluationResult:
         )
         rows: list[tuple[str, dict[int, float | None]]] = [(label, dict(self.psnr))]
         if self.vivid:
-            rows.append((f"vivid, T = {self.vivid_temperature:g} (the app's default)", dict(self.vivid)))
+            rows.append((self.default_label, dict(self.vivid)))
         for name, title in YARDSTICKS.items():
             rows.append((title + (" (the network's input)" if name == given else ""), dict(self.yardsticks[name])))
         rows += [(f"annealed mean, T = {t:g}", dict(row)) for t, row in self.annealed.items()]
@@ -146,7 +164,7 @@ class EvaluationResult:
             )
         if self.vivid_chroma:
             lines.append(
-                f"{'chroma / true, vivid':<{first}}"
+                f"{'chroma / true, default':<{first}}"
                 + "".join(f"{self.vivid_chroma[k]:>7.2f}" for k in self.hint_counts)
             )
         for t, row in self.annealed_chroma.items():
@@ -161,6 +179,7 @@ class EvaluationResult:
                     f" (lightness fill {self.reach_yardstick.get(case, float('nan')):.2f})"
                     for case, value in self.reach.items()
                 )
+                + (" of the default output" if self.vivid else "")
             )
         return "\n".join(lines)
 
@@ -230,13 +249,16 @@ def evaluate(
     prior_weight: float = 0.0,
     annealed: Sequence[float] = (),
     vivid_temperature: float | None = None,
+    locality: HintLocality | None = None,
 ) -> EvaluationResult:
     """Run the protocol on ``images``; deterministic for a given seed and precision.
 
     ``prior_weight`` is the fill encodings' weight of grey beside the hints (the weights' own).
     ``annealed`` temperatures add rows for the distribution head's annealed mean (see
     :func:`~ideepcolor_app.colour.ab_bins.annealed_mean`) in place of the ab output.
-    ``vivid_temperature`` adds the vivid row (the app's default output) at that temperature.
+    ``vivid_temperature`` and ``locality`` (how far hints reach, see
+    :mod:`~ideepcolor_app.colour.locality`) add the row of the app's default output with them; reach
+    is then measured on it.
     """
     model = model.eval().to(device)
     device = torch.device(device)
@@ -245,14 +267,24 @@ def evaluate(
     yard: dict[str, dict[int, list[float]]] = {name: {k: [] for k in hint_counts} for name in YARDSTICKS}
     hits = {k: np.zeros(len(THRESHOLDS)) for k in hint_counts}
     chroma = {k: [0.0, 0.0] for k in hint_counts}  # results, truth
-    vivid: dict[int, list[float]] = {k: [0.0, 0.0] for k in hint_counts} if vivid_temperature else {}
+    shows_default = vivid_temperature is not None or locality is not None
+    vivid: dict[int, list[float]] = {k: [0.0, 0.0] for k in hint_counts} if shows_default else {}
     reach: dict[str, list[float]] = {}
+    reach_network: dict[str, list[float]] = {}
     reach_fill: dict[str, list[float]] = {}
     annealed_rows: dict[float, dict[int, list[float]]] = {}  # T -> count -> [PSNR sum, chroma sum, true chroma sum]
     pixels = 0
     for index, path in enumerate(images):
         lab = photo_lab(path, size, device)
         l, ab = lab[0:1], lab[1:]
+        passes = _reach_passes(model, l, ab, mask_convention, encoding, patch, device, precision, prior_weight)
+        default_output = partial(
+            _default_output,
+            lightness=l[None],
+            automatic=(passes.ab[0:1], passes.logits[0:1]),
+            temperature=vivid_temperature,
+            locality=locality,
+        )
         boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
         l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
         x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding, prior_weight)
@@ -275,8 +307,8 @@ def evaluate(
             "fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.FILL),
             "lightness-fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.LIGHTNESS_FILL),
         }
-        if vivid_temperature is not None:
-            vivid_out = vivid_ab(predicted, out.logits.float(), boxes, valid, vivid_temperature)
+        if shows_default:
+            vivid_out = default_output(predicted, out.logits.float(), boxes, colors, valid)
             for i, k in enumerate(hint_counts):
                 vivid[k][0] += psnr_8bit(lab_to_rgb(torch.cat((l, vivid_out[i]))), truth)
                 vivid[k][1] += float(torch.linalg.norm(vivid_out[i], dim=0).mean())
@@ -289,10 +321,15 @@ def evaluate(
             distance = torch.linalg.norm(predicted[i] - ab, dim=0).flatten()
             counts = torch.bincount(distance.ceil().clamp(max=len(THRESHOLDS)).long(), minlength=len(THRESHOLDS) + 1)
             hits[k] += np.cumsum(counts[: len(THRESHOLDS)].cpu().numpy())
-        without, cases = _reach_passes(model, l, ab, mask_convention, encoding, patch, device, precision, prior_weight)
-        for case, (with_hints, fill_with, boxes_case) in cases.items():
-            reach.setdefault(case, []).append(reach_ratio(with_hints, without, boxes_case))
-            reach_fill.setdefault(case, []).append(reach_ratio(fill_with, torch.zeros_like(fill_with), boxes_case))
+        shown = default_output(passes.ab, passes.logits, passes.boxes, passes.colours, passes.valid)
+        for row, case in enumerate(passes.cases, start=1):
+            case_boxes = passes.boxes[row][passes.valid[row]]
+            reach_network.setdefault(case, []).append(reach_ratio(passes.ab[row], passes.ab[0], case_boxes))
+            with_hints = shown[row] if shows_default else passes.ab[row]
+            without = shown[0] if shows_default else passes.ab[0]
+            reach.setdefault(case, []).append(reach_ratio(with_hints, without, case_boxes))
+            fill = passes.fills[row - 1]
+            reach_fill.setdefault(case, []).append(reach_ratio(fill, torch.zeros_like(fill), case_boxes))
         pixels += size * size
         if progress:
             progress(index + 1, len(images))
@@ -308,16 +345,46 @@ def evaluate(
         size=size,
         encoding=HintEncoding(encoding),
         reach={case: _mean(v) for case, v in reach.items()},
+        reach_network={case: _mean(v) for case, v in reach_network.items()},
         reach_yardstick={case: _mean(v) for case, v in reach_fill.items()},
         chroma_ratio={k: c[0] / c[1] if c[1] else float("nan") for k, c in chroma.items()},
         vivid={k: v[0] / max(len(images), 1) for k, v in vivid.items()},
         vivid_temperature=vivid_temperature,
+        hint_locality=locality,
         vivid_chroma={k: v[1] / chroma[k][1] if chroma[k][1] else float("nan") for k, v in vivid.items()},
         annealed={t: {k: v[0] / max(len(images), 1) for k, v in row.items()} for t, row in annealed_rows.items()},
         annealed_chroma={
             t: {k: v[1] / v[2] if v[2] else float("nan") for k, v in row.items()} for t, row in annealed_rows.items()
         },
     )
+
+
+def _default_output(
+    ab: torch.Tensor,
+    logits: torch.Tensor,
+    boxes: torch.Tensor,
+    colours: torch.Tensor,
+    valid: torch.Tensor,
+    *,
+    lightness: torch.Tensor,
+    automatic: tuple[torch.Tensor, torch.Tensor],
+    temperature: float | None,
+    locality: HintLocality | None,
+) -> torch.Tensor:
+    return shown_ab(ab, logits, lightness, boxes, colours, valid, automatic, temperature, locality)[0]
+
+
+@dataclass
+class _ReachPasses:
+    """One photo's network answers without hints (row 0) and for each reach case (rows 1 on)."""
+
+    cases: list[str]
+    ab: torch.Tensor  # (rows, 2, S, S)
+    logits: torch.Tensor  # (rows, 529, S/4, S/4)
+    boxes: torch.Tensor  # (rows, K, 3)
+    colours: torch.Tensor  # (rows, K, 2)
+    valid: torch.Tensor  # (rows, K)
+    fills: torch.Tensor  # (cases, 2, S, S) the lightness fill of each case's hints
 
 
 def _reach_passes(
@@ -330,9 +397,8 @@ def _reach_passes(
     device: torch.device,
     precision: Precision,
     prior_weight: float,
-) -> tuple[torch.Tensor, dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]]]:
-    """The network's ab without hints (2, S, S), and per reach case its ab with the off-colour
-    hints, the lightness fill of those hints (each (2, S, S)) and their boxes; one batched pass."""
+) -> _ReachPasses:
+    """The network without hints and with each reach case's off-colour hints; one batched pass."""
     cases = reach_hints(ab, patch)
     slots = max(len(boxes) for boxes, _ in cases.values())
     rows = len(cases) + 1  # row 0: no hints
@@ -345,12 +411,9 @@ def _reach_passes(
     l_batch = l[None].expand(rows, -1, -1, -1)
     x = encode_hints(l_batch, boxes, colours, valid, mask_convention, encoding, prior_weight)
     with torch.inference_mode(), autocast(device, precision):
-        predicted = model(x, hint_counts=valid.sum(dim=1)).ab.float()
+        out = model(x, hint_counts=valid.sum(dim=1))
     fills = hint_fill(l_batch[1:], boxes[1:], colours[1:], valid[1:], HintEncoding.LIGHTNESS_FILL)
-    return predicted[0], {
-        case: (predicted[row], fills[row - 1], case_boxes)
-        for row, (case, (case_boxes, _)) in enumerate(cases.items(), start=1)
-    }
+    return _ReachPasses(list(cases), out.ab.float(), out.logits.float(), boxes, colours, valid, fills)
 
 
 def _mean(values: list[float]) -> float:

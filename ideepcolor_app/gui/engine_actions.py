@@ -17,6 +17,11 @@ from . import file_actions
 from .background import BackgroundJobs
 from .bridge import EngineBridge
 
+LOCAL_HINTS_TIP = (
+    "Each hint colours its object and what the photo makes that colour likely for; off, one hint can "
+    "tint the whole photo"
+)
+
 
 class MainWindow(Protocol):
     """What these actions use of :class:`~ideepcolor_app.gui.main_window.MainWindow`."""
@@ -57,6 +62,9 @@ class MainWindow(Protocol):
 
     @property
     def vivid_action(self) -> QAction: ...
+
+    @property
+    def local_action(self) -> QAction: ...
 
     def use_bridge(self, bridge: EngineBridge) -> None: ...
 
@@ -107,7 +115,8 @@ def load_engine(window: MainWindow, weights: str | None = None) -> bool:
 
 
 def apply_colour_style(window: MainWindow, engine: ColorizationEngine | None = None) -> None:
-    """Vivid or muted colours as View > Vivid Colours says, where the weights offer vivid ones."""
+    """Vivid or muted colours as View > Vivid Colours says, and hints local or not as View > Keep
+    Hints Local says, where the weights offer them."""
     engine = engine or (window.bridge.engine if window.bridge is not None else None)
     if engine is None:
         return
@@ -118,6 +127,15 @@ def apply_colour_style(window: MainWindow, engine: ColorizationEngine | None = N
         "Away from hints, colour from the network's predicted colours (vivid) instead of their average (muted)"
         if engine.offers_vivid
         else f"The weights in use ({engine.info.name}) have no measured vivid colours; their plain output is used"
+    )
+    local = window.local_action
+    engine.local_hints = local.isChecked()
+    local.setEnabled(engine.offers_local_hints)
+    local.setStatusTip(
+        LOCAL_HINTS_TIP
+        if engine.offers_local_hints
+        else f"The weights in use ({engine.info.name}) have no measured hint locality; hints reach as far as "
+        "the network carries them"
     )
 
 

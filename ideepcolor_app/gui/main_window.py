@@ -39,6 +39,7 @@ from .bridge import EngineBridge
 from .canvas import HintCanvas
 from .clip_actions import ClipController
 from .color_panel import ColorPanel
+from .engine_actions import LOCAL_HINTS_TIP
 from .frame_bar import FrameBar
 from .gamut_pictures import gamut_pictures
 from .global_actions import GlobalHintsController
@@ -310,6 +311,15 @@ class MainWindow(QMainWindow):
             tip="Away from hints, colour from the network's predicted colours (vivid) instead of their average (muted)",
         )
         self.vivid_action.setChecked(_vivid_setting(self.settings))
+        self.local_action = self._action(
+            v,
+            "Keep Hints &Local",
+            self._local_toggled,
+            QKeySequence("L"),
+            True,
+            tip=LOCAL_HINTS_TIP,
+        )
+        self.local_action.setChecked(_switch_setting(self.settings, "localHints"))
         self._action(
             v, "&More Variations", lambda: self.variations.more(), QKeySequence("M"), tip="Draw other colourings"
         )
@@ -397,6 +407,11 @@ class MainWindow(QMainWindow):
 
     def _vivid_toggled(self) -> None:
         self.settings.setValue("vividColours", self.vivid_action.isChecked())
+        engine_actions.apply_colour_style(self)
+        self.editor.request_update()
+
+    def _local_toggled(self) -> None:
+        self.settings.setValue("localHints", self.local_action.isChecked())
         engine_actions.apply_colour_style(self)
         self.editor.request_update()
 
@@ -597,7 +612,12 @@ def _patch_size(settings: QSettings) -> int:
 
 def _vivid_setting(settings: QSettings) -> bool:
     """Whether vivid colours are on (the default); a damaged setting gives the default."""
-    value = settings.value("vividColours", True)
+    return _switch_setting(settings, "vividColours")
+
+
+def _switch_setting(settings: QSettings, key: str) -> bool:
+    """A switch that is on by default; a damaged setting gives the default."""
+    value = settings.value(key, True)
     return value not in (False, "false", "0", 0)
 
 

@@ -10,6 +10,7 @@ for interactive updates and the full-size one for refinement and saving.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +23,9 @@ import torch.nn.functional as F
 from ..base.errors import WeightsError
 from ..colour.ab_bins import distribution
 from ..colour.color import lab_to_srgb8, snap_ab_to_gamut
-from ..colour.encoding import NETWORK_SIZE, encode_hints, network_cell, pin_hint_patches
+from ..colour.encoding import NETWORK_SIZE, encode_hints, network_cell
+from ..colour.shown import shown_ab
 from ..colour.suggest import SUGGESTIONS, Palette, Suggestion, ab_to_display_rgb, suggest_colors
-from ..colour.vivid import vivid_ab
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
 from ..network.device import pick_device
@@ -40,6 +41,9 @@ PREVIEW_SIZE = 112
 DRAG_SIZE = 192
 """Side the fast network runs at on a CPU while hints change in quick succession (a drag): 0.56 of
 the work of 256, so that more than 10 updates a second reach the screen; 256 follows once they stop."""
+_AUTOMATIC_RESULTS_KEPT = 4
+"""Automatic results (one per photo, size and global hints) kept for locality: the sizes of a drag
+and of a resting result for the photo open now and the one before."""
 HALF_PRECISION_TOLERANCE = 0.5
 """Mean |ab| difference (Lab units) under which bf16 or fp16 is used on a GPU."""
 
@@ -173,6 +177,11 @@ class ColorizationEngine:
         (see :mod:`~ideepcolor_app.colour.vivid`) for weights that carry a measured temperature;
         False gives the network's plain, muted output. Results say which they are. Global hints use
         the ab output, which their branch was trained on."""
+        self.local_hints = True
+        """Hints colour their objects, not the whole photo (see :mod:`~ideepcolor_app.colour.locality`),
+        for weights that carry a measured hint locality; False lets them reach as far as the
+        network carries them."""
+        self._automatic: OrderedDict[tuple[object, ...], NetworkOutput] = OrderedDict()
 
     @classmethod
     def from_weights(
@@ -226,6 +235,11 @@ class ColorizationEngine:
         return any(n.info.vivid_temperature is not None for n in self.networks)
 
     @property
+    def offers_local_hints(self) -> bool:
+        """A network here has a measured hint locality (see :attr:`local_hints`)."""
+        return any(n.info.hint_locality is not None for n in self.networks)
+
+    @property
     def refines(self) -> bool:
         """Interactive updates come from another (faster) network than the final result."""
         return self.interactive is not self.best
@@ -270,6 +284,7 @@ class ColorizationEngine:
         uploaded = PhotoOnDevice.upload(photo, self.device)
         with self._lock:
             self.current = uploaded
+            self._automatic.clear()
         return uploaded
 
     def require_photo(self) -> PhotoOnDevice:
@@ -315,19 +330,64 @@ class ColorizationEngine:
             if not network.takes_global_hints:
                 network = next((n for n in self.networks if n.takes_global_hints), network)
             vector = global_hints.vector(self.device)[None] if network.takes_global_hints else None
+        temperature = network.info.vivid_temperature if self.vivid and vector is None else None
+        locality = network.info.hint_locality if self.local_hints and hints else None
         with self._lock:
             boxes, colors, valid = source.hint_tensors(hints, size)
-            x = network.encode(source.network_lightness(size), boxes, colors, valid)
+            lightness = source.network_lightness(size)
+            x = network.encode(lightness, boxes, colors, valid)
             out = network.forward(x, should_stop, valid.sum(dim=1), vector)
-        temperature = network.info.vivid_temperature if self.vivid and vector is None else None
-        if vector is not None:
-            ab = pin_hint_patches(out.ab, boxes, colors, valid)  # hints win where they are
-        elif temperature is not None:
-            ab = vivid_ab(out.ab, out.logits, boxes, valid, temperature)
-        else:
-            ab = out.ab
+            if not hints:  # the automatic result: kept for the hints that follow
+                self._remember_automatic((source, id(network), size, _vector_key(vector)), out)
+            automatic = self._automatic_output(network, source, size, vector, should_stop) if locality else None
+        pair = (automatic.ab, automatic.logits) if automatic is not None else None
+        ab, coverage = shown_ab(
+            out.ab, out.logits, lightness, boxes, colors, valid, pair, temperature, locality, pinned=vector is not None
+        )
         vivid = temperature is not None
-        return Colorization(source, tuple(hints), ab, out.logits, network.info, global_hints, vivid)
+        return Colorization(
+            source,
+            tuple(hints),
+            ab,
+            out.logits,
+            network.info,
+            global_hints,
+            vivid,
+            automatic_logits=automatic.logits if automatic is not None else None,
+            coverage=coverage,
+        )
+
+    def _automatic_output(
+        self,
+        network: Network,
+        source: PhotoOnDevice,
+        size: int,
+        vector: torch.Tensor | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> NetworkOutput:
+        """The network's answer for ``source`` without local hints (with the same global hints):
+        what the photo keeps away from the hints. Computed once per photo, size and global hints
+        (the result shown before the first hint usually provides it)."""
+        key = (source, id(network), size, _vector_key(vector))
+        cached = self._automatic.get(key)
+        if cached is not None:
+            self._automatic.move_to_end(key)
+            return cached
+        boxes, colors, valid = source.hint_tensors((), size)
+        x = network.encode(source.network_lightness(size), boxes, colors, valid)
+        output = network.forward(x, should_stop, valid.sum(dim=1), vector)
+        self._remember_automatic(key, output)
+        return output
+
+    def _remember_automatic(self, key: tuple[object, ...], output: NetworkOutput) -> None:
+        self._automatic[key] = output
+        self._automatic.move_to_end(key)
+        while len(self._automatic) > _AUTOMATIC_RESULTS_KEPT:
+            self._automatic.popitem(last=False)
+
+
+def _vector_key(vector: torch.Tensor | None) -> tuple[float, ...] | None:
+    return None if vector is None else tuple(vector.flatten().tolist())
 
 
 @dataclass
@@ -342,6 +402,12 @@ class Colorization:
     global_hints: GlobalHints = field(default_factory=GlobalHints)
     vivid: bool = False
     """The ab comes from the distribution away from hints (see :attr:`ColorizationEngine.vivid`)."""
+    automatic_logits: torch.Tensor | None = None
+    """(1, 529, S/4, S/4) the logits without local hints, when hints are kept local (see
+    :attr:`ColorizationEngine.local_hints`); None otherwise."""
+    coverage: torch.Tensor | None = None
+    """(1, 1, S, S) how much of the hinted result each pixel shows (1 at the hints, 0 where the
+    automatic colours stay); None when hints are not kept local."""
     _full_rgb: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -383,7 +449,13 @@ class Colorization:
     def distribution_at(self, x: float, y: float) -> torch.Tensor:
         """(529,) probabilities of the ab bins at image coordinates (x, y)."""
         row, col = network_cell(x, y, self.source.size, self.logits.shape[2])
-        return distribution(self.logits[:, :, row, col])[0]
+        hinted = distribution(self.logits[:, :, row, col])[0]
+        if self.automatic_logits is None or self.coverage is None:
+            return hinted
+        # where the photo keeps its automatic colours, so do the suggestions
+        cover_row, cover_col = network_cell(x, y, self.source.size, self.size)
+        share = float(self.coverage[0, 0, cover_row, cover_col])
+        return share * hinted + (1 - share) * distribution(self.automatic_logits[:, :, row, col])[0]
 
     def predicted_ab_at(self, x: float, y: float) -> tuple[float, float]:
         """The ab this result has at image point (x, y)."""

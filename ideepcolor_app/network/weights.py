@@ -25,6 +25,7 @@ from ..base.atomic import atomic_path
 from ..base.errors import WeightsError
 from ..base.files import check_regular_file
 from ..colour.encoding import HintEncoding, MaskConvention
+from ..colour.locality import HintLocality
 from .model import ARCHITECTURE, SIGGRAPHGenerator, width_of_state_dict
 from .registry import registry_entry_for, remembered_sha256
 
@@ -57,6 +58,9 @@ class WeightsInfo:
     """Temperature of the distribution's annealed mean for vivid automatic colours (see
     :mod:`~ideepcolor_app.colour.vivid`), measured for these weights; None: not measured, the
     network's ab output is used."""
+    hint_locality: HintLocality | None = None
+    """How far local hints reach (see :mod:`~ideepcolor_app.colour.locality`), measured for these
+    weights; None: not measured, hints reach as far as the network carries them."""
     global_hints: bool = False
     """The network has the global-hints branch (a colour histogram and a saturation, see
     :mod:`.global_hints`); the file's metadata says so."""
@@ -127,10 +131,12 @@ def load_state_dict(
         if not (0.0 <= prior_weight < 1.0):
             raise ValueError(f"fill prior weight {prior_weight} is outside [0, 1)")
         vivid_temperature = _vivid_temperature(metadata.get("vivid_temperature"))
+        locality_text = metadata.get("hint_locality")
+        hint_locality = HintLocality.from_text(locality_text) if locality_text is not None else None
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise WeightsError(
-            f"{path}: unknown mask convention, hint encoding, global hints, residual scales or vivid "
-            f"temperature ({exc})."
+            f"{path}: unknown mask convention, hint encoding, global hints, residual scales, vivid "
+            f"temperature or hint locality ({exc})."
         ) from exc
     check_tensors(state, path)
     width = width_of_state_dict(state)
@@ -148,6 +154,7 @@ def load_state_dict(
         residual_scales=residual_scales,
         fill_prior_weight=prior_weight,
         vivid_temperature=vivid_temperature,
+        hint_locality=hint_locality,
         global_hints=takes_global,
         convention_reason=reason,
     )
@@ -388,13 +395,15 @@ def save_weights(
     residual_scales: dict[int, float] | None = None,
     fill_prior_weight: float = 0.0,
     vivid_temperature: float | None = None,
+    hint_locality: HintLocality | None = None,
 ) -> Path:
     """Write the project's weights format atomically (temporary file, then rename).
 
     ``half`` stores floating-point tensors as fp16 (half the size, for small models);
     ``quantize_int8`` stores conv weights as int8 per output channel; ``residual_scales`` are
     stored for fill encodings (see :mod:`.calibrate`); ``vivid_temperature`` is the annealed mean's
-    temperature measured for vivid automatic colours (see :mod:`~ideepcolor_app.colour.vivid`).
+    temperature measured for vivid automatic colours (see :mod:`~ideepcolor_app.colour.vivid`);
+    ``hint_locality`` how far hints reach (see :mod:`~ideepcolor_app.colour.locality`).
     """
     path = Path(path)
     tensors = clean_keys({k: v.detach().to("cpu").contiguous() for k, v in state.items()})
@@ -422,6 +431,8 @@ def save_weights(
         metadata["residual_scales"] = json.dumps({str(k): v for k, v in sorted(residual_scales.items())})
     if vivid_temperature is not None:
         metadata["vivid_temperature"] = repr(_vivid_temperature(repr(float(vivid_temperature))))
+    if hint_locality is not None:
+        metadata["hint_locality"] = hint_locality.to_text()
     metadata[_DIGEST_KEY] = content_digest(tensors, metadata)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -460,6 +471,7 @@ def save_copy(
         residual_scales=info.residual_scales if residual_scales is None else residual_scales,
         fill_prior_weight=info.fill_prior_weight,
         vivid_temperature=info.vivid_temperature,
+        hint_locality=info.hint_locality,
     )
 
 

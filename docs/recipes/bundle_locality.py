@@ -1,0 +1,49 @@
+"""Give the bundled fast model its measured hint locality (and the measurements behind it).
+
+    python docs/recipes/bundle_locality.py BUNDLED 'W0 SIGMA FLOOR' EVAL_JSON
+
+'W0 SIGMA FLOOR' (see ideepcolor_app/colour/locality.py) was chosen on BSDS500 train photos
+(runs/bsds-train, never dev-eval) with docs/recipes/locality_grid.py; EVAL_JSON is
+``evaluate --hint-locality ... --json`` of the file on the 200 dev-eval photos, stored in its metrics.
+Every tensor stays as it is (checked); the file is rewritten in place, atomically.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from ideepcolor_app.colour.locality import HintLocality
+from ideepcolor_app.network.weights import load_model, save_weights
+
+bundled_path, locality = Path(sys.argv[1]), HintLocality.from_text(sys.argv[2])
+evaluation = json.loads(Path(sys.argv[3]).read_text())
+model, info = load_model(bundled_path)
+before = {k: v.clone() for k, v in model.state_dict().items()}
+metrics = dict(info.metadata["metrics"])
+metrics["dev_eval_200_local_hints"] = {
+    "hint_locality": locality.to_text(),
+    "psnr_db": evaluation["vivid"]["psnr_db"],
+    "chroma_ratio": evaluation["vivid"]["chroma_ratio"],
+    "reach": evaluation["reach"],
+    "reach_network_ab": evaluation["reach_network_ab"],
+}
+save_weights(
+    model.state_dict(),
+    bundled_path,
+    mask_convention=info.mask_convention,
+    name=info.name,
+    provenance=info.metadata["provenance"],
+    metrics=metrics,
+    half=True,
+    hint_encoding=info.hint_encoding,
+    residual_scales=info.residual_scales,
+    fill_prior_weight=info.fill_prior_weight,
+    vivid_temperature=info.vivid_temperature,
+    hint_locality=locality,
+)
+after, written = load_model(bundled_path)
+for key, value in after.state_dict().items():
+    assert torch.equal(value, before[key]), f"{key} changed"
+print(f"wrote {bundled_path}: hint locality {written.hint_locality}, vivid temperature {written.vivid_temperature}")

@@ -1,0 +1,110 @@
+"""Choose a weights file's hint locality: PSNR and reach of the app's output for a grid of settings.
+
+    python docs/recipes/locality_grid.py run WEIGHTS FOLDER START STOP OUT.pt   # one core; split the photos
+    python docs/recipes/locality_grid.py show OUT.pt [OUT.pt ...]
+
+Run on photos that are not dev-eval (the BSDS500 train/val photos in runs/bsds-train were used), so
+the 200 dev-eval photos stay a held-out check. Every setting is scored against the same output
+without locality (vivid colours at the file's temperature): PSNR change at 1 to 100 hints under the
+paper's protocol (seed 0) and reach with one and two off-colour hints (see evaluation/reach.py).
+"""
+
+import itertools
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ideepcolor_app.colour.color import lab_to_rgb
+from ideepcolor_app.colour.encoding import encode_hints
+from ideepcolor_app.colour.locality import HintLocality, localise
+from ideepcolor_app.colour.vivid import vivid_ab
+from ideepcolor_app.evaluation.evaluate import hints_for_counts, photo_lab, psnr_8bit
+from ideepcolor_app.evaluation.reach import reach_hints, reach_ratio
+from ideepcolor_app.network.precision import Precision, autocast
+from ideepcolor_app.network.weights import load_model
+
+COUNTS = [0, 1, 2, 5, 10, 20, 50, 100]
+GRID = [
+    HintLocality(w, s, f)
+    for w, s, f in itertools.product([1e-10, 3e-10, 6e-10, 1e-9, 2e-9], [10.0, 14.0, 20.0], [0.003, 0.01])
+]
+
+
+def run(weights: str, folder: str, start: int, stop: int, out: str) -> None:
+    torch.set_num_threads(1)
+    model, info = load_model(Path(weights))
+    model.eval()
+    temperature = info.vivid_temperature
+    scores: dict[tuple[str, str], list[float]] = {}
+    for index, path in enumerate(sorted(Path(folder).glob("*.jpg"))[start:stop], start=start):
+        lab = photo_lab(path, 256, "cpu")
+        l, ab = lab[:1], lab[1:]
+        boxes, colours, valid = hints_for_counts(ab, COUNTS, 0, index, 256, 6)
+        cases = reach_hints(ab, 6)
+        extra_boxes = torch.zeros(2, 100, 3, dtype=torch.long)
+        extra_colours, extra_valid = torch.zeros(2, 100, 2), torch.zeros(2, 100, dtype=torch.bool)
+        for row, (case_boxes, case_colours) in enumerate(cases.values()):
+            n = len(case_boxes)
+            extra_boxes[row, :n], extra_colours[row, :n], extra_valid[row, :n] = case_boxes, case_colours, True
+        boxes, colours = torch.cat((boxes, extra_boxes)), torch.cat((colours, extra_colours))
+        valid = torch.cat((valid, extra_valid))
+        rows = len(boxes)
+        lightness = l[None].expand(rows, -1, -1, -1)
+        x = encode_hints(
+            lightness, boxes, colours, valid, info.mask_convention, info.hint_encoding, info.fill_prior_weight
+        )
+        with torch.inference_mode(), autocast(torch.device("cpu"), Precision.BF16):
+            result = model(x, hint_counts=valid.sum(1))
+        logits = result.logits.float()
+        shown = vivid_ab(result.ab.float(), logits, boxes, valid, temperature) if temperature else result.ab.float()
+        automatic = shown[0:1].expand(rows, -1, -1, -1)
+        truth = lab_to_rgb(lab)
+        names = [str(k) for k in COUNTS] + list(cases)
+        for setting in [None, *GRID]:
+            if setting is None:
+                out_ab = shown
+            else:
+                out_ab, _ = localise(
+                    shown, automatic, lightness, boxes, colours, valid, logits[0:1].expand(rows, -1, -1, -1), setting
+                )
+            key = "none" if setting is None else setting.to_text()
+            for row, name in enumerate(names):
+                if name in cases:
+                    value = reach_ratio(out_ab[row], out_ab[0], boxes[row][valid[row]])
+                else:
+                    value = psnr_8bit(lab_to_rgb(torch.cat((l, out_ab[row]))), truth)
+                scores.setdefault((key, name), []).append(value)
+        print(index, flush=True, file=sys.stderr)
+    torch.save(scores, out)
+
+
+def show(files: list[str]) -> None:
+    scores: dict[tuple[str, str], list[float]] = {}
+    for file in files:
+        for key, values in torch.load(file).items():
+            scores.setdefault(key, []).extend(values)
+    names = [str(k) for k in COUNTS[1:]]
+    reference = {n: np.mean(scores[("none", n)]) for n in names}
+    print(
+        f"{len(scores[('none', '0')])} photos; without locality: 0 hints {np.mean(scores[('none', '0')]):.2f}, "
+        + " ".join(f"{n}: {reference[n]:.2f}" for n in names)
+        + f"; reach {np.mean(scores[('none', 'one')]):.2f} / {np.mean(scores[('none', 'two')]):.2f}"
+    )
+    print("W0 SIGMA FLOOR".ljust(24) + "PSNR change at " + "/".join(names) + " hints; reach one / two")
+    for setting in GRID:
+        key = setting.to_text()
+        change = [np.mean(scores[(key, n)]) - reference[n] for n in names]
+        print(
+            key.ljust(24)
+            + " ".join(f"{c:+.2f}" for c in change)
+            + f"   {np.mean(scores[(key, 'one')]):.2f} / {np.mean(scores[(key, 'two')]):.2f}"
+        )
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "run":
+        run(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
+    else:
+        show(sys.argv[2:])
