@@ -409,6 +409,7 @@ class Colorization:
     """(1, 1, S, S) how much of the hinted result each pixel shows (1 at the hints, 0 where the
     automatic colours stay); None when hints are not kept local."""
     _full_rgb: np.ndarray | None = field(default=None, repr=False)
+    _shown_logits: torch.Tensor | None = field(default=None, repr=False)
 
     @property
     def photo(self) -> Photo:
@@ -449,13 +450,21 @@ class Colorization:
     def distribution_at(self, x: float, y: float) -> torch.Tensor:
         """(529,) probabilities of the ab bins at image coordinates (x, y)."""
         row, col = network_cell(x, y, self.source.size, self.logits.shape[2])
-        hinted = distribution(self.logits[:, :, row, col])[0]
+        return distribution(self.shown_logits()[:, :, row, col])[0]
+
+    def shown_logits(self) -> torch.Tensor:
+        """(1, 529, S/4, S/4) logits of the distribution behind what this result shows: with hints
+        kept local, the hinted one where they reach and the automatic one elsewhere (mixed by
+        coverage), so suggestions and variations far from the hints are the photo's own."""
         if self.automatic_logits is None or self.coverage is None:
-            return hinted
-        # where the photo keeps its automatic colours, so do the suggestions
-        cover_row, cover_col = network_cell(x, y, self.source.size, self.size)
-        share = float(self.coverage[0, 0, cover_row, cover_col])
-        return share * hinted + (1 - share) * distribution(self.automatic_logits[:, :, row, col])[0]
+            return self.logits
+        if self._shown_logits is None:
+            cells = (int(self.logits.shape[2]), int(self.logits.shape[3]))
+            share = F.adaptive_avg_pool2d(self.coverage.float(), cells)
+            hinted = torch.softmax(self.logits.float(), dim=1)
+            automatic = torch.softmax(self.automatic_logits.float(), dim=1)
+            self._shown_logits = torch.log((share * hinted + (1 - share) * automatic).clamp(min=1e-30))
+        return self._shown_logits
 
     def predicted_ab_at(self, x: float, y: float) -> tuple[float, float]:
         """The ab this result has at image point (x, y)."""

@@ -64,7 +64,7 @@ def make_variations(
     """
     lightness = base.source.network_lightness(base.size)
     out = []
-    for choices in variation_choices(base.logits, lightness, count, seed):
+    for choices in variation_choices(base.shown_logits(), lightness, count, seed):
         added = choice_hints(choices, base.source.size)
         result = engine.colorize(
             base.hints + added,
