@@ -12,7 +12,7 @@ from ideepcolor_app.base.errors import WeightsError
 from ideepcolor_app.base.resources import bundled_weights_dir
 from ideepcolor_app.colour.ab_bins import NUM_BINS, ab_to_bin
 from ideepcolor_app.colour.encoding import HintEncoding
-from ideepcolor_app.colour.locality import HintLocality, colour_plausibility, hint_coverage
+from ideepcolor_app.colour.locality import HintLocality, bin_probabilities, colour_plausibility, hint_coverage
 from ideepcolor_app.evaluation.evaluate import evaluate
 from ideepcolor_app.evaluation.reach import reach_ratio
 from ideepcolor_app.hints.local_hints import Hint
@@ -38,7 +38,7 @@ def one_hint(colour: tuple[float, float], row: int = 62, col: int = 62) -> tuple
 
 
 def test_plausibility_is_the_mass_near_a_colour():
-    probabilities = torch.softmax(sure_of(RED), dim=1)
+    probabilities = bin_probabilities(sure_of(RED))
     near = colour_plausibility(probabilities, torch.tensor([[RED, GREEN]]), sigma=20.0)
     assert near.shape == (1, 2, 16, 16)
     assert float(near[0, 0].min()) > 0.9 and float(near[0, 1].max()) < 1e-3
@@ -47,8 +47,8 @@ def test_plausibility_is_the_mass_near_a_colour():
 def test_a_colour_the_picture_makes_likely_reaches_further_than_one_it_does_not():
     lightness = torch.full((1, 1, 128, 128), 40.0)
     lightness[..., 100:, 100:] = 65.0  # a lighter corner, about 60 px from the hint
-    likely = hint_coverage(lightness, *one_hint(RED), sure_of(RED), LOCALITY)
-    unlikely = hint_coverage(lightness, *one_hint(GREEN), sure_of(RED), LOCALITY)
+    likely = hint_coverage(lightness, *one_hint(RED), bin_probabilities(sure_of(RED)), LOCALITY)
+    unlikely = hint_coverage(lightness, *one_hint(GREEN), bin_probabilities(sure_of(RED)), LOCALITY)
     assert float(likely[0, 0, 63, 63]) > 0.99 and float(unlikely[0, 0, 63, 63]) > 0.99  # the hint always wins
     far = (slice(None), 0, slice(100, 128), slice(100, 128))
     assert float(likely[far].mean()) > 0.9 > 0.3 > float(unlikely[far].mean())
@@ -57,7 +57,7 @@ def test_a_colour_the_picture_makes_likely_reaches_further_than_one_it_does_not(
 def test_a_hint_reaches_along_its_lightness_not_across_an_edge():
     lightness = torch.full((1, 1, 128, 128), 30.0)
     lightness[..., 64:] = 70.0  # an edge down the middle; the hint is left of it
-    coverage = hint_coverage(lightness, *one_hint(RED, 62, 30), sure_of(RED), LOCALITY)
+    coverage = hint_coverage(lightness, *one_hint(RED, 62, 30), bin_probabilities(sure_of(RED)), LOCALITY)
     same_side, other_side = float(coverage[0, 0, 62, 10]), float(coverage[0, 0, 62, 90])  # both 20 px away
     assert same_side > 0.9 and other_side < 0.1
 

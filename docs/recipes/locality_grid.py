@@ -18,7 +18,7 @@ import torch
 
 from ideepcolor_app.colour.color import lab_to_rgb
 from ideepcolor_app.colour.encoding import encode_hints
-from ideepcolor_app.colour.locality import HintLocality, localise
+from ideepcolor_app.colour.locality import HintLocality, bin_probabilities, localise
 from ideepcolor_app.colour.vivid import vivid_ab
 from ideepcolor_app.evaluation.evaluate import hints_for_counts, photo_lab, psnr_8bit
 from ideepcolor_app.evaluation.reach import reach_hints, reach_ratio
@@ -60,15 +60,14 @@ def run(weights: str, folder: str, start: int, stop: int, out: str) -> None:
         logits = result.logits.float()
         shown = vivid_ab(result.ab.float(), logits, boxes, valid, temperature) if temperature else result.ab.float()
         automatic = shown[0:1].expand(rows, -1, -1, -1)
+        probabilities = bin_probabilities(logits[0:1]).expand(rows, -1, -1, -1)
         truth = lab_to_rgb(lab)
         names = [str(k) for k in COUNTS] + list(cases)
         for setting in [None, *GRID]:
             if setting is None:
                 out_ab = shown
             else:
-                out_ab, _ = localise(
-                    shown, automatic, lightness, boxes, colours, valid, logits[0:1].expand(rows, -1, -1, -1), setting
-                )
+                out_ab, _ = localise(shown, automatic, lightness, boxes, colours, valid, probabilities, setting)
             key = "none" if setting is None else setting.to_text()
             for row, name in enumerate(names):
                 if name in cases:

@@ -64,18 +64,24 @@ class HintLocality:
         return cls(*(float(p) for p in parts))
 
 
+def bin_probabilities(logits: torch.Tensor) -> torch.Tensor:
+    """(B, 529, h, w) the distribution head's probabilities as plausibility reads them (tiny ones 0)."""
+    return _without_tiny(torch.softmax(logits.float(), dim=1))
+
+
 def colour_plausibility(probabilities: torch.Tensor, colours: torch.Tensor, sigma: float) -> torch.Tensor:
     """(B, K, h, w) probability mass near each colour, under a per-pixel distribution over the bins.
 
     Args:
-        probabilities: (B, 529, h, w) a distribution over the ab bins at each pixel.
+        probabilities: (B, 529, h, w) a distribution over the ab bins at each pixel, as
+            :func:`bin_probabilities` gives it.
         colours: (B, K, 2) ab colours.
         sigma: the Gaussian window's width in ab units.
     """
     centres = bin_centers(probabilities.device)  # (529, 2)
     squared = ((centres[None, :, None, :] - colours[:, None, :, :].float()) ** 2).sum(-1)  # (B, 529, K)
     window = _without_tiny(torch.exp(squared / (-2 * sigma**2)))
-    return torch.einsum("bqhw,bqk->bkhw", _without_tiny(probabilities.float()), window)
+    return torch.einsum("bqhw,bqk->bkhw", probabilities.float(), window)
 
 
 def _without_tiny(values: torch.Tensor) -> torch.Tensor:
@@ -89,7 +95,7 @@ def hint_coverage(
     boxes: torch.Tensor,
     colours: torch.Tensor,
     valid: torch.Tensor,
-    automatic_logits: torch.Tensor,
+    automatic_probabilities: torch.Tensor,
     locality: HintLocality,
 ) -> torch.Tensor:
     """(B, 1, S, S) in [0, 1]: how much of the hinted result each pixel takes (1 at the hints).
@@ -97,13 +103,14 @@ def hint_coverage(
     Args:
         lightness: (B, 1, S, S) L at network resolution.
         boxes, colours, valid: the hints at resolution S, (B, K, 3), (B, K, 2), (B, K).
-        automatic_logits: (B, 529, h, w) the distribution head's logits without local hints.
+        automatic_probabilities: (B, 529, h, w) :func:`bin_probabilities` of the distribution head
+            without local hints.
         locality: the weights file's measured :class:`HintLocality`.
     """
     size = lightness.shape[-2:]
     hint_lightness = patch_means(lightness, boxes[..., 0], boxes[..., 1], boxes[..., 2])[..., 0]
-    probabilities = torch.softmax(automatic_logits.float(), dim=1)
-    plausibility = (colour_plausibility(probabilities, colours, locality.sigma) + locality.floor).clamp(min=_TINY_SHARE)
+    plausibility = colour_plausibility(automatic_probabilities, colours, locality.sigma) + locality.floor
+    plausibility = plausibility.clamp(min=_TINY_SHARE)
     support = hint_support(boxes, valid, size[0], size[1], lightness, hint_lightness, plausibility)
     return support / (support + locality.prior_weight)
 
@@ -120,7 +127,7 @@ def localise(
     boxes: torch.Tensor,
     colours: torch.Tensor,
     valid: torch.Tensor,
-    automatic_logits: torch.Tensor,
+    automatic_probabilities: torch.Tensor,
     locality: HintLocality,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The ab the user is shown, (B, 2, S, S), and the coverage behind it, (B, 1, S, S).
@@ -131,5 +138,5 @@ def localise(
     """
     if not bool(valid.any()):
         return hinted.float(), torch.ones_like(hinted[:, :1], dtype=torch.float32)
-    coverage = hint_coverage(lightness, boxes, colours, valid, automatic_logits, locality)
+    coverage = hint_coverage(lightness, boxes, colours, valid, automatic_probabilities, locality)
     return local_ab(hinted, automatic, coverage), coverage

@@ -5,11 +5,42 @@ One door for the app, the command line and ``evaluate``, so what is measured is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import torch
 
 from .encoding import pin_hint_patches
-from .locality import HintLocality, localise
+from .locality import HintLocality, bin_probabilities, localise
 from .vivid import vivid_ab
+
+
+@dataclass(eq=False)
+class Automatic:
+    """The network's answer for a photo without local hints, and what is derived from it, each
+    computed once (softmaxes over 529 bins cost more than the rest of an update)."""
+
+    ab: torch.Tensor  # (1, 2, S, S)
+    logits: torch.Tensor  # (1, 529, S/4, S/4)
+    _shown: dict[tuple[float | None, bool], torch.Tensor] = field(default_factory=dict, repr=False)
+    _probabilities: torch.Tensor | None = field(default=None, repr=False)
+
+    def shown(self, temperature: float | None, pinned: bool) -> torch.Tensor:
+        """(1, 2, S, S) the ab shown for the photo without local hints (see :func:`shown_ab`)."""
+        key = (temperature, pinned)
+        if key not in self._shown:
+            nothing = torch.zeros(1, 0, dtype=torch.bool, device=self.ab.device)
+            no_boxes = torch.zeros(1, 0, 3, dtype=torch.long, device=self.ab.device)
+            no_colours = torch.zeros(1, 0, 2, device=self.ab.device)
+            self._shown[key] = _before_locality(
+                self.ab, self.logits, no_boxes, no_colours, nothing, temperature, pinned
+            ).float()
+        return self._shown[key]
+
+    def probabilities(self) -> torch.Tensor:
+        """(1, 529, S/4, S/4) its :func:`~.locality.bin_probabilities`."""
+        if self._probabilities is None:
+            self._probabilities = bin_probabilities(self.logits)
+        return self._probabilities
 
 
 def shown_ab(
@@ -19,7 +50,7 @@ def shown_ab(
     boxes: torch.Tensor,
     colours: torch.Tensor,
     valid: torch.Tensor,
-    automatic: tuple[torch.Tensor, torch.Tensor] | None,
+    automatic: Automatic | None,
     temperature: float | None,
     locality: HintLocality | None,
     pinned: bool = False,
@@ -31,8 +62,8 @@ def shown_ab(
         ab, logits: the network's outputs with the hints, (B, 2, S, S) and (B, 529, S/4, S/4).
         lightness: (1 or B, 1, S, S) L at network resolution.
         boxes, colours, valid: the hints at resolution S, (B, K, 3), (B, K, 2), (B, K).
-        automatic: the network's (ab, logits) for the photo without local hints, each with a batch
-            of 1; needed only with ``locality``.
+        automatic: the network's answer for the photo without local hints; needed only with
+            ``locality``.
         temperature: vivid colours' temperature (see :mod:`.vivid`); None keeps the ab output.
         locality: how far hints reach (see :mod:`.locality`); None lets them reach everywhere.
         pinned: hint patches take their hint's colour exactly, and no vivid colours (the results
@@ -42,19 +73,14 @@ def shown_ab(
     if locality is None or automatic is None or not bool(valid.any()):
         return hinted.float(), None
     batch = ab.shape[0]
-    automatic_ab, automatic_logits = automatic
-    nothing = torch.zeros_like(valid[:1])
-    automatic_shown = _before_locality(
-        automatic_ab, automatic_logits, boxes[:1], colours[:1], nothing, temperature, pinned
-    )
     return localise(
         hinted,
-        automatic_shown.expand(batch, -1, -1, -1),
+        automatic.shown(temperature, pinned).expand(batch, -1, -1, -1),
         lightness.expand(batch, -1, -1, -1),
         boxes,
         colours,
         valid,
-        automatic_logits.expand(batch, -1, -1, -1),
+        automatic.probabilities().expand(batch, -1, -1, -1),
         locality,
     )
 

@@ -30,7 +30,7 @@ from ..colour.ab_bins import annealed_mean
 from ..colour.color import lab_to_rgb, rgb_to_lab
 from ..colour.encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, hint_fill
 from ..colour.locality import HintLocality
-from ..colour.shown import shown_ab
+from ..colour.shown import Automatic, shown_ab
 from ..network.model import SIGGRAPHGenerator
 from ..network.precision import Precision, autocast
 from ..photos.images import load_photo
@@ -281,7 +281,7 @@ def evaluate(
         default_output = partial(
             _default_output,
             lightness=l[None],
-            automatic=(passes.ab[0:1], passes.logits[0:1]),
+            automatic=Automatic(passes.ab[0:1], passes.logits[0:1]),
             temperature=vivid_temperature,
             locality=locality,
         )
@@ -367,7 +367,7 @@ def _default_output(
     valid: torch.Tensor,
     *,
     lightness: torch.Tensor,
-    automatic: tuple[torch.Tensor, torch.Tensor],
+    automatic: Automatic,
     temperature: float | None,
     locality: HintLocality | None,
 ) -> torch.Tensor:

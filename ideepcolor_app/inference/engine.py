@@ -24,7 +24,7 @@ from ..base.errors import WeightsError
 from ..colour.ab_bins import distribution
 from ..colour.color import lab_to_srgb8, snap_ab_to_gamut
 from ..colour.encoding import NETWORK_SIZE, encode_hints, network_cell
-from ..colour.shown import shown_ab
+from ..colour.shown import Automatic, shown_ab
 from ..colour.suggest import SUGGESTIONS, Palette, Suggestion, ab_to_display_rgb, suggest_colors
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
@@ -181,7 +181,7 @@ class ColorizationEngine:
         """Hints colour their objects, not the whole photo (see :mod:`~ideepcolor_app.colour.locality`),
         for weights that carry a measured hint locality; False lets them reach as far as the
         network carries them."""
-        self._automatic: OrderedDict[tuple[object, ...], NetworkOutput] = OrderedDict()
+        self._automatic: OrderedDict[tuple[object, ...], Automatic] = OrderedDict()
 
     @classmethod
     def from_weights(
@@ -338,12 +338,11 @@ class ColorizationEngine:
             x = network.encode(lightness, boxes, colors, valid)
             out = network.forward(x, should_stop, valid.sum(dim=1), vector)
             if not hints:  # the automatic result: kept for the hints that follow
-                self._remember_automatic((source, id(network), size, _vector_key(vector)), out)
+                key = (source, id(network), size, _vector_key(vector))
+                self._remember_automatic(key, Automatic(out.ab, out.logits))
             automatic = self._automatic_output(network, source, size, vector, should_stop) if locality else None
-        pair = (automatic.ab, automatic.logits) if automatic is not None else None
-        ab, coverage = shown_ab(
-            out.ab, out.logits, lightness, boxes, colors, valid, pair, temperature, locality, pinned=vector is not None
-        )
+        hints_given = (lightness, boxes, colors, valid)
+        ab, coverage = shown_ab(out.ab, out.logits, *hints_given, automatic, temperature, locality, vector is not None)
         vivid = temperature is not None
         return Colorization(
             source,
@@ -364,7 +363,7 @@ class ColorizationEngine:
         size: int,
         vector: torch.Tensor | None,
         should_stop: Callable[[], bool] | None,
-    ) -> NetworkOutput:
+    ) -> Automatic:
         """The network's answer for ``source`` without local hints (with the same global hints):
         what the photo keeps away from the hints. Computed once per photo, size and global hints
         (the result shown before the first hint usually provides it)."""
@@ -376,10 +375,11 @@ class ColorizationEngine:
         boxes, colors, valid = source.hint_tensors((), size)
         x = network.encode(source.network_lightness(size), boxes, colors, valid)
         output = network.forward(x, should_stop, valid.sum(dim=1), vector)
-        self._remember_automatic(key, output)
-        return output
+        automatic = Automatic(output.ab, output.logits)
+        self._remember_automatic(key, automatic)
+        return automatic
 
-    def _remember_automatic(self, key: tuple[object, ...], output: NetworkOutput) -> None:
+    def _remember_automatic(self, key: tuple[object, ...], output: Automatic) -> None:
         self._automatic[key] = output
         self._automatic.move_to_end(key)
         while len(self._automatic) > _AUTOMATIC_RESULTS_KEPT:
