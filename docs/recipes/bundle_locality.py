@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from ideepcolor_app.colour.locality import HintLocality
-from ideepcolor_app.network.weights import load_model, save_weights
+from ideepcolor_app.network.weights import load_model, save_copy
 
 bundled_path, locality = Path(sys.argv[1]), HintLocality.from_text(sys.argv[2])
 evaluation = json.loads(Path(sys.argv[3]).read_text())
@@ -29,20 +29,9 @@ metrics["dev_eval_200_local_hints"] = {
     "reach": evaluation["reach"],
     "reach_network_ab": evaluation["reach_network_ab"],
 }
-save_weights(
-    model.state_dict(),
-    bundled_path,
-    mask_convention=info.mask_convention,
-    name=info.name,
-    provenance=info.metadata["provenance"],
-    metrics=metrics,
-    half=True,
-    hint_encoding=info.hint_encoding,
-    residual_scales=info.residual_scales,
-    fill_prior_weight=info.fill_prior_weight,
-    vivid_temperature=info.vivid_temperature,
-    hint_locality=locality,
-)
+info.hint_locality = locality
+info.metadata["metrics"] = metrics
+save_copy(model, info, bundled_path, provenance=info.metadata["provenance"])
 after, written = load_model(bundled_path)
 for key, value in after.state_dict().items():
     assert torch.equal(value, before[key]), f"{key} changed"

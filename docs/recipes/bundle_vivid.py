@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from ideepcolor_app.network.weights import load_model, save_weights
+from ideepcolor_app.network.weights import load_model, save_copy
 
 bundled_path, temperature = Path(sys.argv[1]), float(sys.argv[2])
 evaluation = json.loads(Path(sys.argv[3]).read_text()) if len(sys.argv) > 3 else None
@@ -24,19 +24,9 @@ metrics = dict(info.metadata["metrics"])
 if evaluation is not None:
     metrics["dev_eval_200_vivid"] = evaluation["vivid"] | {"annealed_mean": evaluation.get("annealed_mean", {})}
     metrics["dev_eval_200_variations"] = evaluation.get("variations")
-save_weights(
-    model.state_dict(),
-    bundled_path,
-    mask_convention=info.mask_convention,
-    name=info.name,
-    provenance=info.metadata["provenance"],
-    metrics=metrics,
-    half=True,
-    hint_encoding=info.hint_encoding,
-    residual_scales=info.residual_scales,
-    fill_prior_weight=info.fill_prior_weight,
-    vivid_temperature=temperature,
-)
+info.vivid_temperature = temperature
+info.metadata["metrics"] = metrics
+save_copy(model, info, bundled_path, provenance=info.metadata["provenance"])
 after, written = load_model(bundled_path)
 for key, value in after.state_dict().items():
     assert torch.equal(value, before[key]), f"{key} changed"
