@@ -205,6 +205,12 @@ def run(
         results["fast_update_12mp"] = summary(
             timed(lambda: engine.colorize(hints, network=engine.interactive).rgb_tensor(), device, repeats)
         )
+    if engine.offers_local_hints:  # what keeping 100 hints local costs an update at network size
+        many = sample_hints(MP12, 100)
+        for key, local in (("update_100_hints_local", True), ("update_100_hints_everywhere", False)):
+            engine.local_hints = local
+            results[key] = summary(timed(lambda: engine.colorize(many, network=engine.interactive), device, repeats))
+        engine.local_hints = True
     results["compose_12mp_after_forward"] = summary(timed(lambda: result.rgb_tensor(), device, repeats))
     results["suggestions_one_pixel"] = summary(timed(lambda: result.suggestions(2000.0, 1500.0), device, repeats))
     results["variations_6_thumbnails_12mp"] = summary(
@@ -366,6 +372,8 @@ def table(results: dict[str, Any]) -> str:
         "fast_forward_256_fp32": "  the same in fp32",
         "fast_forward_256_bf16": "  the same in bf16",
         "fast_update_12mp": "fast update, 12 MP (forward + compose)",
+        "update_100_hints_local": "100 hints, kept local (fast, 256)",
+        "update_100_hints_everywhere": "100 hints, reaching everywhere",
         "preview_forward": "progressive preview pass",
         "full_update_12mp": "full update, 12 MP (forward + compose)",
         "compose_12mp_after_forward": "12 MP compose after the forward",
