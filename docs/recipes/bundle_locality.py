@@ -1,10 +1,12 @@
 """Give the bundled fast model its measured hint locality (and the measurements behind it).
 
-    python docs/recipes/bundle_locality.py BUNDLED 'W0 SIGMA FLOOR' EVAL_JSON
+    python docs/recipes/bundle_locality.py BUNDLED 'W0 SIGMA FLOOR' EVAL_JSON [VARIATIONS_JSON]
 
 'W0 SIGMA FLOOR' (see ideepcolor_app/colour/locality.py) was chosen on BSDS500 train photos
 (runs/bsds-train, never dev-eval) with docs/recipes/locality_grid.py; EVAL_JSON is
-``evaluate --hint-locality ... --json`` of the file on the 200 dev-eval photos, stored in its metrics.
+``evaluate --hint-locality ... --json`` of the file on the 200 dev-eval photos, stored in its metrics,
+and VARIATIONS_JSON ``evaluate --hints 0,1,5 --variations 6 --json`` of the result (variations
+change with local hints), stored in place of the earlier variations measurement.
 Every tensor stays as it is (checked); the file is rewritten in place, atomically.
 """
 
@@ -29,6 +31,8 @@ metrics["dev_eval_200_local_hints"] = {
     "reach": evaluation["reach"],
     "reach_network_ab": evaluation["reach_network_ab"],
 }
+if len(sys.argv) > 4:
+    metrics["dev_eval_200_variations"] = json.loads(Path(sys.argv[4]).read_text())["variations"]
 info.hint_locality = locality
 info.metadata["metrics"] = metrics
 save_copy(model, info, bundled_path, provenance=info.metadata["provenance"])
