@@ -137,6 +137,9 @@ def test_suggestions_far_from_a_hint_are_the_photos_own(bundled):
     assert np.abs(far_prediction).max() < 2
     a, b = local.suggestions(128, 96).suggestions[0].ab  # at the hint: its colour's neighbourhood
     assert a > 20 and b < -20 and top(local, 128, 96) != top(automatic, 128, 96)
+    one_cell = local.distribution_at(150, 120)  # the palette's path: one cell
+    local.shown_logits()  # the variations' path: the whole map, then read from it
+    assert torch.allclose(local.distribution_at(150, 120), one_cell, atol=1e-6)
 
 
 def test_the_automatic_result_is_computed_once_per_photo_and_size(bundled, monkeypatch):

@@ -450,7 +450,13 @@ class Colorization:
     def distribution_at(self, x: float, y: float) -> torch.Tensor:
         """(529,) probabilities of the ab bins at image coordinates (x, y)."""
         row, col = network_cell(x, y, self.source.size, self.logits.shape[2])
-        return distribution(self.shown_logits()[:, :, row, col])[0]
+        if self.automatic_logits is None or self.coverage is None:
+            return distribution(self.logits[:, :, row, col])[0]
+        if self._shown_logits is not None:
+            return distribution(self._shown_logits[:, :, row, col])[0]
+        scale = self.coverage.shape[2] // self.logits.shape[2]  # one cell only: the palette asks often
+        share = self.coverage[0, 0, row * scale : (row + 1) * scale, col * scale : (col + 1) * scale].float().mean()
+        return distribution(_mixed_logits(self.logits[:, :, row, col], self.automatic_logits[:, :, row, col], share))[0]
 
     def shown_logits(self) -> torch.Tensor:
         """(1, 529, S/4, S/4) logits of the distribution behind what this result shows: with hints
@@ -461,9 +467,7 @@ class Colorization:
         if self._shown_logits is None:
             cells = (int(self.logits.shape[2]), int(self.logits.shape[3]))
             share = F.adaptive_avg_pool2d(self.coverage.float(), cells)
-            hinted = torch.softmax(self.logits.float(), dim=1)
-            automatic = torch.softmax(self.automatic_logits.float(), dim=1)
-            self._shown_logits = torch.log((share * hinted + (1 - share) * automatic).clamp(min=1e-30))
+            self._shown_logits = _mixed_logits(self.logits, self.automatic_logits, share)
         return self._shown_logits
 
     def predicted_ab_at(self, x: float, y: float) -> tuple[float, float]:
@@ -487,6 +491,13 @@ class Colorization:
         predicted_ab = snap_ab_to_gamut(l_tensor, torch.tensor([self.predicted_ab_at(x, y)]))
         predicted = Suggestion(tuple(predicted_ab[0].tolist()), ab_to_display_rgb(l_tensor, predicted_ab)[0], 1.0)
         return Palette(x, y, lightness, predicted, ranked)
+
+
+def _mixed_logits(hinted: torch.Tensor, automatic: torch.Tensor, share: torch.Tensor) -> torch.Tensor:
+    """Logits (log-probabilities) of ``share`` of the hinted distribution and the rest of the
+    automatic one, over dim 1."""
+    mix = share * torch.softmax(hinted.float(), dim=1) + (1 - share) * torch.softmax(automatic.float(), dim=1)
+    return torch.log(mix.clamp(min=1e-30))
 
 
 def upsample_ab(ab: torch.Tensor, height: int, width: int) -> torch.Tensor:
