@@ -18,7 +18,7 @@ import torch
 
 from ideepcolor_app.colour.color import lab_to_rgb
 from ideepcolor_app.colour.encoding import encode_hints
-from ideepcolor_app.colour.locality import HintLocality, bin_probabilities, localise
+from ideepcolor_app.colour.locality import HintLocality, bin_probabilities, hint_coverage, local_ab
 from ideepcolor_app.colour.vivid import vivid_ab
 from ideepcolor_app.evaluation.evaluate import hints_for_counts, photo_lab, psnr_8bit
 from ideepcolor_app.evaluation.reach import reach_hints, reach_ratio
@@ -67,7 +67,8 @@ def run(weights: str, folder: str, start: int, stop: int, out: str) -> None:
             if setting is None:
                 out_ab = shown
             else:
-                out_ab, _ = localise(shown, automatic, lightness, boxes, colours, valid, probabilities, setting)
+                coverage = hint_coverage(lightness, boxes, colours, valid, probabilities, setting)
+                out_ab = local_ab(shown, automatic, coverage)
             key = "none" if setting is None else setting.to_text()
             for row, name in enumerate(names):
                 if name in cases:

@@ -118,25 +118,3 @@ def hint_coverage(
 def local_ab(hinted: torch.Tensor, automatic: torch.Tensor, coverage: torch.Tensor) -> torch.Tensor:
     """(B, 2, S, S) the hinted ab where the hints reach, the automatic ab elsewhere."""
     return automatic.float() + coverage * (hinted.float() - automatic.float())
-
-
-def localise(
-    hinted: torch.Tensor,
-    automatic: torch.Tensor,
-    lightness: torch.Tensor,
-    boxes: torch.Tensor,
-    colours: torch.Tensor,
-    valid: torch.Tensor,
-    automatic_probabilities: torch.Tensor,
-    locality: HintLocality,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The ab the user is shown, (B, 2, S, S), and the coverage behind it, (B, 1, S, S).
-
-    ``hinted`` and ``automatic`` are the results as shown with and without the local hints
-    (vivid or not, with the same global hints); the other arguments as :func:`hint_coverage`.
-    Images without hints get ``hinted`` unchanged (coverage 1).
-    """
-    if not bool(valid.any()):
-        return hinted.float(), torch.ones_like(hinted[:, :1], dtype=torch.float32)
-    coverage = hint_coverage(lightness, boxes, colours, valid, automatic_probabilities, locality)
-    return local_ab(hinted, automatic, coverage), coverage

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import torch
 
 from .encoding import pin_hint_patches
-from .locality import HintLocality, bin_probabilities, localise
+from .locality import HintLocality, bin_probabilities, hint_coverage, local_ab
 from .vivid import vivid_ab
 
 
@@ -73,16 +73,9 @@ def shown_ab(
     if locality is None or automatic is None or not bool(valid.any()):
         return hinted.float(), None
     batch = ab.shape[0]
-    return localise(
-        hinted,
-        automatic.shown(temperature, pinned).expand(batch, -1, -1, -1),
-        lightness.expand(batch, -1, -1, -1),
-        boxes,
-        colours,
-        valid,
-        automatic.probabilities().expand(batch, -1, -1, -1),
-        locality,
-    )
+    probabilities = automatic.probabilities().expand(batch, -1, -1, -1)
+    coverage = hint_coverage(lightness.expand(batch, -1, -1, -1), boxes, colours, valid, probabilities, locality)
+    return local_ab(hinted, automatic.shown(temperature, pinned), coverage), coverage
 
 
 def _before_locality(
