@@ -60,6 +60,7 @@ def test_hints_stay_on_their_frame_and_the_clip_saves_and_reopens_with_its_keyfr
     assert file_actions.open_path(w, clip)
     on_frame(qtbot, w, 0)
     assert w.frame_bar.isVisible() and w.frame_bar.slider.maximum() == 29
+    assert w.clips.clip._sha256 is not None, "the checksum was taken off the GUI thread, not when saving"
     hint = Hint(60.0, 40.0, (40.0, 40.0))
     w.editor.document.hints.add(hint)
     assert w.windowTitle().startswith("reel.mp4*, frame 0")

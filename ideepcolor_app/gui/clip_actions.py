@@ -50,10 +50,18 @@ class MainWindow(Protocol):
     def refresh_views(self) -> None: ...
 
 
-def load_clip(path: Path, index: int, keyframes: dict[int, tuple[Hint, ...]]) -> tuple[ClipInfo, Photo]:
-    """Probe the clip and decode frame ``index`` (off the GUI thread)."""
-    info = probe(path)
-    return info, ClipHints(info, keyframes).frame_photo(index)
+def load_clip(
+    path: Path,
+    index: int,
+    keyframes: dict[int, tuple[Hint, ...]],
+    session_path: Path | None,
+    global_hints: GlobalHints | None,
+) -> tuple[ClipHints, Photo]:
+    """Probe the clip and decode frame ``index`` (off the GUI thread). The clip returned has its
+    file's checksum, so saving and autosaving never read the whole file on the GUI thread."""
+    clip = ClipHints(probe(path), keyframes, session_path, global_hints)
+    clip.current = index
+    return clip, clip.frame_photo(index)
 
 
 class ClipController:
@@ -97,13 +105,12 @@ class ClipController:
         self.window.statusBar().showMessage(f"Opening {path.name}…")
         me = weakref.ref(self)
 
-        def opened(loaded: tuple[ClipInfo, Photo]) -> None:
+        def opened(loaded: tuple[ClipHints, Photo]) -> None:
             controller = me()
             if controller is None:
                 return
-            info, photo = loaded
-            clip = ClipHints(info, keyframes, session_path, global_hints)
-            clip.current = first
+            clip, photo = loaded
+            info = clip.info
             controller._stop_preview()
             controller.clip = clip
             controller._show(photo)
@@ -123,7 +130,10 @@ class ClipController:
             if then is not None:
                 then(False)
 
-        self._jobs.run(lambda: load_clip(path, first, keyframes), opened, failed, key="frame", name="clip")
+        def load() -> tuple[ClipHints, Photo]:
+            return load_clip(path, first, keyframes, session_path, global_hints)
+
+        self._jobs.run(load, opened, failed, key="frame", name="clip")
 
     def show_frame(self, index: int) -> None:
         """Show frame ``index``, keeping the hints of the frame on show as its keyframe's."""
@@ -158,14 +168,7 @@ class ClipController:
         clip = self.clip
         if clip is None:
             return {}
-        keyframes = dict(clip.keyframes)
-        current = self.current_hints()
-        if current is not None:
-            if current:
-                keyframes[clip.current] = current
-            else:
-                keyframes.pop(clip.current, None)
-        return keyframes
+        return clip.keyframes_with(self.current_hints())
 
     def close(self) -> None:
         """Back to photos: the bar goes and no preview plays."""

@@ -58,15 +58,19 @@ class ClipHints:
         """The hints placed on frame ``index`` (none if it is not a keyframe)."""
         return self.keyframes.get(index, ())
 
-    def modified(self, current_hints: tuple[Hint, ...] | None = None) -> bool:
-        """The keyframes differ from the last saved ones (with the frame on show's ``current_hints``)."""
+    def keyframes_with(self, current_hints: tuple[Hint, ...] | None) -> dict[int, tuple[Hint, ...]]:
+        """Every keyframe's hints, the frame on show's being ``current_hints`` (None: as stored)."""
         keyframes = dict(self.keyframes)
         if current_hints is not None:
             if current_hints:
                 keyframes[self.current] = tuple(current_hints)
             else:
                 keyframes.pop(self.current, None)
-        return keyframes != self._saved
+        return keyframes
+
+    def modified(self, current_hints: tuple[Hint, ...] | None = None) -> bool:
+        """The keyframes differ from the last saved ones (with the frame on show's ``current_hints``)."""
+        return self.keyframes_with(current_hints) != self._saved
 
     def mark_saved(self) -> None:
         """The keyframes as they are now were saved."""
