@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -278,13 +277,8 @@ def evaluate(
         lab = photo_lab(path, size, device)
         l, ab = lab[0:1], lab[1:]
         passes = _reach_passes(model, l, ab, mask_convention, encoding, patch, device, precision, prior_weight)
-        default_output = partial(
-            _default_output,
-            lightness=l[None],
-            automatic=Automatic(passes.ab[0:1], passes.logits[0:1]),
-            temperature=vivid_temperature,
-            locality=locality,
-        )
+        automatic = Automatic(passes.ab[0:1], passes.logits[0:1])
+        shown_with = (automatic, vivid_temperature, locality)
         boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
         l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
         x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding, prior_weight)
@@ -308,7 +302,7 @@ def evaluate(
             "lightness-fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.LIGHTNESS_FILL),
         }
         if shows_default:
-            vivid_out = default_output(predicted, out.logits.float(), boxes, colors, valid)
+            vivid_out = shown_ab(predicted, out.logits.float(), l[None], boxes, colors, valid, *shown_with)[0]
             for i, k in enumerate(hint_counts):
                 vivid[k][0] += psnr_8bit(lab_to_rgb(torch.cat((l, vivid_out[i]))), truth)
                 vivid[k][1] += float(torch.linalg.norm(vivid_out[i], dim=0).mean())
@@ -321,13 +315,12 @@ def evaluate(
             distance = torch.linalg.norm(predicted[i] - ab, dim=0).flatten()
             counts = torch.bincount(distance.ceil().clamp(max=len(THRESHOLDS)).long(), minlength=len(THRESHOLDS) + 1)
             hits[k] += np.cumsum(counts[: len(THRESHOLDS)].cpu().numpy())
-        shown = default_output(passes.ab, passes.logits, passes.boxes, passes.colours, passes.valid)
+        # without vivid colours and locality this is the network's ab output
+        shown = shown_ab(passes.ab, passes.logits, l[None], passes.boxes, passes.colours, passes.valid, *shown_with)[0]
         for row, case in enumerate(passes.cases, start=1):
             case_boxes = passes.boxes[row][passes.valid[row]]
             reach_network.setdefault(case, []).append(reach_ratio(passes.ab[row], passes.ab[0], case_boxes))
-            with_hints = shown[row] if shows_default else passes.ab[row]
-            without = shown[0] if shows_default else passes.ab[0]
-            reach.setdefault(case, []).append(reach_ratio(with_hints, without, case_boxes))
+            reach.setdefault(case, []).append(reach_ratio(shown[row], shown[0], case_boxes))
             fill = passes.fills[row - 1]
             reach_fill.setdefault(case, []).append(reach_ratio(fill, torch.zeros_like(fill), case_boxes))
         pixels += size * size
@@ -357,21 +350,6 @@ def evaluate(
             t: {k: v[1] / v[2] if v[2] else float("nan") for k, v in row.items()} for t, row in annealed_rows.items()
         },
     )
-
-
-def _default_output(
-    ab: torch.Tensor,
-    logits: torch.Tensor,
-    boxes: torch.Tensor,
-    colours: torch.Tensor,
-    valid: torch.Tensor,
-    *,
-    lightness: torch.Tensor,
-    automatic: Automatic,
-    temperature: float | None,
-    locality: HintLocality | None,
-) -> torch.Tensor:
-    return shown_ab(ab, logits, lightness, boxes, colours, valid, automatic, temperature, locality)[0]
 
 
 @dataclass

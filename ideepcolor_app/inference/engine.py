@@ -337,10 +337,10 @@ class ColorizationEngine:
             lightness = source.network_lightness(size)
             x = network.encode(lightness, boxes, colors, valid)
             out = network.forward(x, should_stop, valid.sum(dim=1), vector)
+            key = (source, id(network), size, _vector_key(vector))
             if not hints:  # the automatic result: kept for the hints that follow
-                key = (source, id(network), size, _vector_key(vector))
                 self._remember_automatic(key, Automatic(out.ab, out.logits))
-            automatic = self._automatic_output(network, source, size, vector, should_stop) if locality else None
+            automatic = self._automatic_output(key, network, source, size, vector, should_stop) if locality else None
         hints_given = (lightness, boxes, colors, valid)
         ab, coverage = shown_ab(out.ab, out.logits, *hints_given, automatic, temperature, locality, vector is not None)
         vivid = temperature is not None
@@ -358,6 +358,7 @@ class ColorizationEngine:
 
     def _automatic_output(
         self,
+        key: tuple[object, ...],
         network: Network,
         source: PhotoOnDevice,
         size: int,
@@ -366,8 +367,7 @@ class ColorizationEngine:
     ) -> Automatic:
         """The network's answer for ``source`` without local hints (with the same global hints):
         what the photo keeps away from the hints. Computed once per photo, size and global hints
-        (the result shown before the first hint usually provides it)."""
-        key = (source, id(network), size, _vector_key(vector))
+        (the result shown before the first hint usually provides it). ``key`` names all four."""
         cached = self._automatic.get(key)
         if cached is not None:
             self._automatic.move_to_end(key)
@@ -452,8 +452,6 @@ class Colorization:
         row, col = network_cell(x, y, self.source.size, self.logits.shape[2])
         if self.automatic_logits is None or self.coverage is None:
             return distribution(self.logits[:, :, row, col])[0]
-        if self._shown_logits is not None:
-            return distribution(self._shown_logits[:, :, row, col])[0]
         scale = self.coverage.shape[2] // self.logits.shape[2]  # one cell only: the palette asks often
         share = self.coverage[0, 0, row * scale : (row + 1) * scale, col * scale : (col + 1) * scale].float().mean()
         return distribution(_mixed_logits(self.logits[:, :, row, col], self.automatic_logits[:, :, row, col], share))[0]
