@@ -160,6 +160,21 @@ def add_parser(
         help="bf16 autocast (fp32 weights and optimiser state) or fp32; auto: bf16 on a GPU and on a CPU "
         "with bf16 units (AVX512-BF16 or AMX), fp32 elsewhere",
     )
+    p.add_argument(
+        "--rebalance",
+        type=float,
+        default=DEFAULTS.rebalance,
+        metavar="LAMBDA",
+        help="rebalance the colour-distribution loss towards rare, saturated colours with soft targets "
+        "(ECCV16; 0.5 is the paper's mix; 0: plain cross-entropy, whose head drifts to sepia)",
+    )
+    p.add_argument(
+        "--min-colourfulness",
+        type=float,
+        default=DEFAULTS.min_colourfulness,
+        metavar="M",
+        help="skip photos whose colourfulness (Hasler & Süsstrunk) is under M (15: BigColor's and DDColor's floor)",
+    )
     p.set_defaults(func=run)
 
 
@@ -182,6 +197,7 @@ def run(args: argparse.Namespace) -> int:
             smallest_side,
             limit=args.limit,
             progress=bar.update,
+            min_colourfulness=args.min_colourfulness,
         )
     except (FileNotFoundError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
@@ -189,7 +205,8 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
     if is_main:
         print(
-            f"{len(photos)} photos ({photos.dropped_grey} near-grey and {photos.dropped_unreadable} unusable dropped), "
+            f"{len(photos)} photos ({photos.dropped_grey} near-grey, {photos.dropped_dull} dull and "
+            f"{photos.dropped_unreadable} unusable dropped), "
             f"{photos.pixels.numel() / 2**20:.0f} MiB as uint8 on {device}"
         )
     out = Path(args.out)
@@ -226,6 +243,8 @@ def run(args: argparse.Namespace) -> int:
         global_hints=args.global_hints or args.global_only,
         global_only=args.global_only,
         chroma_weight=args.chroma_weight,
+        rebalance=args.rebalance,
+        min_colourfulness=args.min_colourfulness,
     )
     dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
     trainer = Trainer(config, photos, device, dev)

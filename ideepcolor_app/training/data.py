@@ -8,9 +8,11 @@ its true size, so random crops and flips are a single gather on the device.
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 import warnings
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import torch
 from PIL import Image
 
 from ..colour.color import rgb_to_lab
+from ..colour.colourfulness import colourfulness
 from ..photos.images import MAX_PHOTO_BYTES, MAX_PIXELS, READ_FORMATS
 
 GREY_CHROMA = 4.0
@@ -92,6 +95,8 @@ class PhotoSet:
     names: list[str]
     dropped_grey: int
     dropped_unreadable: int
+    dropped_dull: int = 0
+    """Photos under the colourfulness floor."""
 
     def __len__(self) -> int:
         return self.pixels.shape[0]
@@ -107,25 +112,36 @@ def load_photo_set(
     max_side: int = 144,
     limit: int | None = None,
     progress: Callable[[int], None] | None = None,
+    min_colourfulness: float = 0.0,
+    threads: int | None = None,
 ) -> PhotoSet:
-    """Decode every usable photo (short side at least ``crop``) into one padded uint8 tensor."""
+    """Decode every usable photo (short side at least ``crop``, colourfulness at least
+    ``min_colourfulness``) into one padded uint8 tensor, ``threads`` photos at a time."""
     kept: list[np.ndarray] = []
     names: list[str] = []
-    grey = unreadable = 0
-    for name, data in iter_encoded(sources):
-        rgb = decode_rgb(data, max_side)
-        if progress:
-            progress(1)
+    dropped = {"unreadable": 0, "grey": 0, "dull": 0}
+
+    def decode_and_judge(item: tuple[str, bytes]) -> tuple[str, np.ndarray | None, str]:
+        rgb = decode_rgb(item[1], max_side)
         if rgb is None or min(rgb.shape[:2]) < crop:
-            unreadable += 1
-            continue
+            return item[0], None, "unreadable"
         if is_near_grey(rgb):
-            grey += 1
-            continue
-        kept.append(rgb)
-        names.append(name)
-        if limit and len(kept) >= limit:
-            break
+            return item[0], None, "grey"
+        if min_colourfulness and colourfulness(rgb) < min_colourfulness:
+            return item[0], None, "dull"
+        return item[0], rgb, "kept"
+
+    with ThreadPoolExecutor(threads or min(16, os.cpu_count() or 1)) as pool:  # OpenCV decodes without the GIL
+        for name, rgb, verdict in pool.map(decode_and_judge, iter_encoded(sources)):
+            if progress:
+                progress(1)
+            if rgb is None:
+                dropped[verdict] += 1
+                continue
+            kept.append(rgb)
+            names.append(name)
+            if limit and len(kept) >= limit:
+                break
     if not kept:
         raise ValueError(f"no usable colour photos in {', '.join(map(str, sources))} (need short side >= {crop})")
     h_max = max(p.shape[0] for p in kept)
@@ -134,7 +150,7 @@ def load_photo_set(
     for i, p in enumerate(kept):
         pixels[i, : p.shape[0], : p.shape[1]] = torch.from_numpy(p)
     sizes = torch.tensor([p.shape[:2] for p in kept], dtype=torch.long)
-    return PhotoSet(pixels, sizes, names, grey, unreadable)
+    return PhotoSet(pixels, sizes, names, dropped["grey"], dropped["unreadable"], dropped["dull"])
 
 
 def sample_batch(

@@ -27,6 +27,7 @@ from ..network.model import SIGGRAPHGenerator, count_forward_flops
 from ..network.precision import Precision, autocast, cpu_precision
 from ..network.weights import load_model, save_weights
 from .data import PhotoSet, sample_batch
+from .rebalance import empirical_prior, rebalanced_cross_entropy, rebalancing_weights
 from .simulate import recolour_for_hints, sample_hints
 
 DEV_HINTS = (0, 10, 50)
@@ -98,6 +99,12 @@ class TrainConfig:
     global_only: bool = False
     """Train only the global-hints branch: the rest stays frozen (batch norms too), so results without
     global hints stay exactly those of the --init weights and their calibration still holds."""
+    rebalance: float = 0.0
+    """Class rebalancing of the distribution head's loss (ECCV16 §3.2): the mix λ of the uniform
+    distribution in w ∝ ((1-λ) p̃ + λ/Q)^-1, with soft targets; 0 keeps plain cross-entropy on the
+    nearest bin (whose head drifts to grey, see :mod:`.rebalance`)."""
+    min_colourfulness: float = 0.0
+    """Photos whose colourfulness (Hasler & Süsstrunk's M) is below this are not trained on."""
 
     @property
     def checkpoint_path(self) -> Path:
@@ -129,9 +136,11 @@ def losses(
     config: TrainConfig,
     precision: Precision,
     upscale: float,
+    bin_weights: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Cross-entropy over the 529 bins at 1/4 resolution and Huber regression on ab; the network
-    runs in ``precision`` (autocast: its weights and the losses stay fp32)."""
+    """Cross-entropy over the 529 bins at 1/4 resolution (rebalanced by ``bin_weights`` with soft
+    targets when given) and regression on ab; the network runs in ``precision`` (autocast: its
+    weights and the losses stay fp32)."""
     with torch.no_grad():
         lab = rgb_to_lab(rgb)
         l, ab = lab[:, :1], lab[:, 1:]
@@ -141,7 +150,7 @@ def losses(
             l, boxes, colors, valid, config.mask_convention, config.hint_encoding, config.fill_prior_weight or 0.0
         )
         x = x.contiguous(memory_format=torch.channels_last)
-        target_bins = ab_to_bin(ab[:, :, ::4, ::4])
+        target_ab = ab[:, :, ::4, ::4]
         extra = {}
         if config.global_hints:
             extra["global_hints"] = simulated_global_hints(rgb, ab, generator, allow_none=not config.global_only)
@@ -150,7 +159,10 @@ def losses(
             extra["hint_counts"] = valid.sum(dim=1)
     with autocast(rgb.device, precision):
         out = model(x, **extra)
-    ce = F.cross_entropy(out.logits.float(), target_bins)
+    if bin_weights is None:
+        ce = F.cross_entropy(out.logits.float(), ab_to_bin(target_ab))
+    else:
+        ce = rebalanced_cross_entropy(out.logits, target_ab, bin_weights)
     regression = regression_loss(out.ab.float(), ab, config)
     if config.global_hints and config.chroma_weight:
         regression = regression + config.chroma_weight * chroma_loss(out.ab.float(), ab, given)
@@ -199,6 +211,9 @@ class Trainer:
         self.world = dist.get_world_size() if self.distributed else 1
         self.is_main = self.rank == 0
         self.photos = photos.to(device)
+        self.bin_weights = (
+            rebalancing_weights(self._bin_prior(), config.rebalance).to(device) if config.rebalance else None
+        )
         self.dev_photos = dev_photos or []
         torch.manual_seed(config.seed)
         if config.init:
@@ -245,6 +260,20 @@ class Trainer:
         self.history: list[dict[str, float]] = []
         self._stop_requested = False
         self.deadline: float | None = None
+
+    @torch.no_grad()
+    def _bin_prior(self, per_chunk: int = 256) -> torch.Tensor:
+        """The training photos' smoothed ab-bin distribution, at the head's 1/4 resolution."""
+        chunks = []
+        for start in range(0, len(self.photos), per_chunk):
+            pixels = self.photos.pixels[start : start + per_chunk, ::4, ::4]
+            sizes = self.photos.sizes[start : start + per_chunk]
+            lab = rgb_to_lab(pixels.permute(0, 3, 1, 2).float() / 255)
+            rows = torch.arange(pixels.shape[1], device=pixels.device)
+            cols = torch.arange(pixels.shape[2], device=pixels.device)
+            inside = (rows[None, :, None] * 4 < sizes[:, :1, None]) & (cols[None, None, :] * 4 < sizes[:, 1:, None])
+            chunks.append(lab[:, 1:].permute(0, 2, 3, 1)[inside].T.reshape(1, 2, -1, 1))
+        return empirical_prior(chunks)
 
     def _training_mode(self) -> None:
         """Train mode, except that a frozen trunk's batch norms keep their statistics (eval mode)."""
@@ -332,7 +361,7 @@ class Trainer:
                 t0 = time.perf_counter()
                 upscale = self._batch_upscale()
                 rgb = sample_batch(self.photos, config.batch, config.crop, self.generator, upscale)
-                ce, reg = losses(self.net, rgb, self.generator, config, self.precision, upscale)
+                ce, reg = losses(self.net, rgb, self.generator, config, self.precision, upscale, self.bin_weights)
                 loss = ce + config.regression_weight * reg
                 self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()  # type: ignore[no-untyped-call]
@@ -482,6 +511,8 @@ class Trainer:
             "global_hints": self.config.global_hints,
             "global_only": self.config.global_only,
             "chroma_weight": self.config.chroma_weight,
+            "rebalance": self.config.rebalance,
+            "min_colourfulness": self.config.min_colourfulness,
         }
         state = self.exported_model.state_dict()
         paths = [
