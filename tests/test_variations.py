@@ -20,7 +20,7 @@ from ideepcolor_app.colour.variations import (
     find_spots,
     variation_choices,
 )
-from ideepcolor_app.colour.vivid import hint_distance, vivid_ab
+from ideepcolor_app.colour.vivid import VividColours, hint_distance, vivid_ab
 from ideepcolor_app.editing.editor import Editor
 from ideepcolor_app.hints.global_hints import GlobalHints
 from ideepcolor_app.hints.local_hints import MAX_HINTS, Hint
@@ -60,10 +60,12 @@ def test_away_from_hints_the_colour_comes_from_the_distribution_and_at_a_hint_fr
     logits = peaked_logits({(50.0, 50.0): 20.0}, size=16)  # sure of one colour everywhere
     ab = torch.zeros(1, 2, 64, 64)
     ab[:, 0] = -30.0  # the regression output says something else
-    no_hints = vivid_ab(ab, logits, torch.zeros(1, 0, 3, dtype=torch.long), torch.zeros(1, 0, dtype=torch.bool), 1.0)
+    no_hints = vivid_ab(
+        ab, logits, torch.zeros(1, 0, 3, dtype=torch.long), torch.zeros(1, 0, dtype=torch.bool), VividColours(1.0)
+    )
     assert torch.allclose(no_hints, torch.tensor([50.0, 50.0]).view(1, 2, 1, 1).expand_as(no_hints), atol=0.5)
     boxes = torch.tensor([[[10, 10, 5]]])
-    mixed = vivid_ab(ab, logits, boxes, torch.ones(1, 1, dtype=torch.bool), 1.0, fade=math.inf)
+    mixed = vivid_ab(ab, logits, boxes, torch.ones(1, 1, dtype=torch.bool), VividColours(1.0), fade=math.inf)
     assert torch.allclose(mixed[0, :, 12, 12], torch.tensor([-30.0, 0.0]))  # the hint's patch: the ab output
     assert torch.allclose(mixed[0, :, 63, 63], torch.tensor([50.0, 50.0]), atol=1.0)  # far away: the distribution
     assert -30.0 < float(mixed[0, 0, 12, 30]) < 50.0  # between: a blend
@@ -76,7 +78,7 @@ def test_with_more_hints_the_ab_output_takes_over_everywhere():
     far = []
     for count in (1, 3, 10):
         boxes = torch.tensor([[[2, 2 + 3 * i, 1] for i in range(count)]])
-        out = vivid_ab(ab, logits, boxes, torch.ones(1, count, dtype=torch.bool), 1.0)
+        out = vivid_ab(ab, logits, boxes, torch.ones(1, count, dtype=torch.bool), VividColours(1.0))
         far.append(float(out[0, 0, 63, 63]))
     assert far[0] > far[1] > far[2] and far[2] == pytest.approx(-30.0, abs=3.0)
 

@@ -36,7 +36,6 @@ def run(weights: str, folder: str, start: int, stop: int, out: str) -> None:
     torch.set_num_threads(1)
     model, info = load_model(Path(weights))
     model.eval()
-    temperature = info.vivid_temperature
     scores: dict[tuple[str, str], list[float]] = {}
     for index, path in enumerate(sorted(Path(folder).glob("*.jpg"))[start:stop], start=start):
         lab = photo_lab(path, 256, "cpu")
@@ -58,7 +57,7 @@ def run(weights: str, folder: str, start: int, stop: int, out: str) -> None:
         with torch.inference_mode(), autocast(torch.device("cpu"), Precision.BF16):
             result = model(x, hint_counts=valid.sum(1))
         logits = result.logits.float()
-        shown = vivid_ab(result.ab.float(), logits, boxes, valid, temperature) if temperature else result.ab.float()
+        shown = vivid_ab(result.ab.float(), logits, boxes, valid, info.vivid) if info.vivid else result.ab.float()
         automatic = shown[0:1].expand(rows, -1, -1, -1)
         probabilities = bin_probabilities(logits[0:1]).expand(rows, -1, -1, -1)
         truth = lab_to_rgb(lab)

@@ -11,7 +11,7 @@ import torch
 
 from .encoding import pin_hint_patches
 from .locality import HintLocality, bin_probabilities, hint_coverage, local_ab
-from .vivid import vivid_ab
+from .vivid import VividColours, vivid_ab
 
 
 @dataclass(eq=False)
@@ -21,18 +21,18 @@ class Automatic:
 
     ab: torch.Tensor  # (1, 2, S, S)
     logits: torch.Tensor  # (1, 529, S/4, S/4)
-    _shown: dict[tuple[float | None, bool], torch.Tensor] = field(default_factory=dict, repr=False)
+    _shown: dict[tuple[VividColours | None, bool], torch.Tensor] = field(default_factory=dict, repr=False)
     _probabilities: torch.Tensor | None = field(default=None, repr=False)
 
-    def shown(self, temperature: float | None, pinned: bool) -> torch.Tensor:
+    def shown(self, vivid: VividColours | None, pinned: bool) -> torch.Tensor:
         """(1, 2, S, S) the ab shown for the photo without local hints (see :func:`shown_ab`)."""
-        key = (temperature, pinned)
+        key = (vivid, pinned)
         if key not in self._shown:
             nothing = torch.zeros(1, 0, dtype=torch.bool, device=self.ab.device)
             no_boxes = torch.zeros(1, 0, 3, dtype=torch.long, device=self.ab.device)
             no_colours = torch.zeros(1, 0, 2, device=self.ab.device)
             self._shown[key] = _before_locality(
-                self.ab, self.logits, no_boxes, no_colours, nothing, temperature, pinned
+                self.ab, self.logits, no_boxes, no_colours, nothing, vivid, pinned
             ).float()
         return self._shown[key]
 
@@ -51,7 +51,7 @@ def shown_ab(
     colours: torch.Tensor,
     valid: torch.Tensor,
     automatic: Automatic | None,
-    temperature: float | None,
+    vivid: VividColours | None,
     locality: HintLocality | None,
     pinned: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -64,18 +64,18 @@ def shown_ab(
         boxes, colours, valid: the hints at resolution S, (B, K, 3), (B, K, 2), (B, K).
         automatic: the network's answer for the photo without local hints; needed only with
             ``locality``.
-        temperature: vivid colours' temperature (see :mod:`.vivid`); None keeps the ab output.
+        vivid: how vivid colours are chosen (see :mod:`.vivid`); None keeps the ab output.
         locality: how far hints reach (see :mod:`.locality`); None lets them reach everywhere.
         pinned: hint patches take their hint's colour exactly, and no vivid colours (the results
             with global hints, whose branch was trained on the ab output).
     """
-    hinted = _before_locality(ab, logits, boxes, colours, valid, temperature, pinned)
+    hinted = _before_locality(ab, logits, boxes, colours, valid, vivid, pinned)
     if locality is None or automatic is None or not bool(valid.any()):
         return hinted.float(), None
     batch = ab.shape[0]
     probabilities = automatic.probabilities().expand(batch, -1, -1, -1)
     coverage = hint_coverage(lightness.expand(batch, -1, -1, -1), boxes, colours, valid, probabilities, locality)
-    return local_ab(hinted, automatic.shown(temperature, pinned), coverage), coverage
+    return local_ab(hinted, automatic.shown(vivid, pinned), coverage), coverage
 
 
 def _before_locality(
@@ -84,11 +84,11 @@ def _before_locality(
     boxes: torch.Tensor,
     colours: torch.Tensor,
     valid: torch.Tensor,
-    temperature: float | None,
+    vivid: VividColours | None,
     pinned: bool,
 ) -> torch.Tensor:
     if pinned:
         return pin_hint_patches(ab, boxes, colours, valid)  # hints win where they are
-    if temperature is not None:
-        return vivid_ab(ab, logits, boxes, valid, temperature)
+    if vivid is not None:
+        return vivid_ab(ab, logits, boxes, valid, vivid)
     return ab

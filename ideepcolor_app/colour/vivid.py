@@ -11,6 +11,7 @@ weights without one keep the ab output.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -26,6 +27,29 @@ ab output 23.71/24.38/25.46/27.08/28.25/30.37; vivid without fading 23.49/24.67/
 HINT_REACH = 0.25
 """Share of the network's side over which the ab output takes over from the annealed mean around
 a hint (the weight of the ab output falls as exp(-(distance / reach)^2))."""
+
+
+@dataclass(frozen=True)
+class VividColours:
+    """How the automatic colour is chosen away from hints, measured for each weights file.
+
+    The shown ab is ``ab + mix * (annealed_mean(T) - ab)``: ``mix`` = 1 is the annealed mean alone.
+    A distribution head trained with rebalancing (see :mod:`~ideepcolor_app.training.rebalance`)
+    knows rare colours but overstates them; a mix below 1 keeps their hue at a believable strength.
+    """
+
+    temperature: float
+    mix: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 0.05 <= self.temperature <= 10:
+            raise ValueError(f"vivid temperature {self.temperature} is outside [0.05, 10]")
+        if not 0.0 < self.mix <= 1.0:
+            raise ValueError(f"vivid mix {self.mix} is outside (0, 1]")
+
+    def label(self) -> str:
+        """'T = 1' or 'T = 1, mix 0.45'."""
+        return f"T = {self.temperature:g}" + (f", mix {self.mix:g}" if self.mix != 1.0 else "")
 
 
 def hint_distance(boxes: torch.Tensor, valid: torch.Tensor, size: int) -> torch.Tensor:
@@ -56,7 +80,7 @@ def vivid_ab(
     logits: torch.Tensor,
     boxes: torch.Tensor,
     valid: torch.Tensor,
-    temperature: float,
+    vivid: VividColours,
     reach: float = HINT_REACH,
     fade: float = HINT_FADE,
 ) -> torch.Tensor:
@@ -66,13 +90,17 @@ def vivid_ab(
         ab: (B, 2, S, S) the network's ab output.
         logits: (B, 529, S/4, S/4) the distribution head's logits.
         boxes: (B, K, 3) hint patches at resolution S; valid: (B, K) which are hints.
-        temperature: of the annealed mean (see :func:`~.ab_bins.annealed_mean`).
+        vivid: the annealed mean's temperature (see :func:`~.ab_bins.annealed_mean`) and its share.
         reach: share of S over which the ab output takes over around a hint.
         fade: the distribution's share away from hints is exp(-hints / fade): with more hints
             the ab output, which they inform, is vivid enough on its own.
     """
     size = ab.shape[-1]
-    mean = F.interpolate(annealed_mean(logits, temperature), size=ab.shape[-2:], mode="bilinear", align_corners=False)
+    mean = F.interpolate(
+        annealed_mean(logits, vivid.temperature), size=ab.shape[-2:], mode="bilinear", align_corners=False
+    )
+    if vivid.mix != 1.0:
+        mean = ab.float() + vivid.mix * (mean - ab.float())
     if not bool(valid.any()):
         return mean
     distance = hint_distance(boxes, valid, size)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..base.errors import UsageError
@@ -12,6 +15,7 @@ from ..colour.variations import MAX_VARIATIONS
 from ..evaluation.evaluate import evaluate
 from ..evaluation.evaluate_global import GLOBAL_MODES, GlobalEvaluation, evaluate_global
 from ..evaluation.evaluate_variations import VariationEvaluation, evaluate_variations
+from ..evaluation.records import LineProgress, RecordsFile
 from ..photos.images import list_images
 from . import add_model_options, load_engine
 
@@ -28,6 +32,16 @@ def add_parser(
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, help="use only the first N photos")
     p.add_argument("--json", help="write the full result (curves included) here")
+    p.add_argument(
+        "--records",
+        help="write each photo's figures here as a JSON line as soon as it is measured "
+        "(default with --json: beside it, as NAME.photos.jsonl)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish a stopped run: photos already in the records file are not measured again",
+    )
     p.add_argument(
         "--size",
         type=int,
@@ -58,6 +72,12 @@ def add_parser(
         metavar="T",
         help="temperature of the annealed mean in the vivid row (default: the weights' own; weights without "
         "one have no vivid row unless this is given)",
+    )
+    p.add_argument(
+        "--vivid-mix",
+        type=float,
+        metavar="M",
+        help="share of the way from the ab output to the annealed mean in the vivid row (default: the weights' own)",
     )
     p.add_argument(
         "--hint-locality",
@@ -125,12 +145,40 @@ def run(args: argparse.Namespace) -> int:
     if args.vivid_temperature is not None:  # an experiment: the engine's results use it too
         for network in engine.networks:
             network.info.vivid_temperature = args.vivid_temperature
+    if args.vivid_mix is not None:
+        if not 0 < args.vivid_mix <= 1:
+            raise UsageError(f"--vivid-mix must be in (0, 1], got {args.vivid_mix:g}")
+        for network in engine.networks:
+            network.info.vivid_mix = args.vivid_mix
     if args.hint_locality is not None:
         locality = _hint_locality(args.hint_locality)
         for network in engine.networks:
             network.info.hint_locality = locality
     prior_weight = engine.info.fill_prior_weight if args.fill_prior_weight is None else args.fill_prior_weight
-    with tqdm(total=len(images), unit="photo", desc="Evaluating", disable=None) as bar:
+    records_path = (
+        Path(args.records) if args.records else Path(args.json).with_suffix(".photos.jsonl") if args.json else None
+    )
+    if args.resume and records_path is None:
+        raise UsageError("--resume needs the records of the stopped run: give --records FILE or the same --json")
+    settings = {
+        "weights": str(engine.info.path),
+        "weights_sha256": engine.info.metadata.get("content_sha256") or engine.info.path.stat().st_size,
+        "hints": counts,
+        "seed": args.seed,
+        "size": args.size,
+        "precision": engine.best.precision.value,
+        "prior_weight": prior_weight,
+        "annealed": temperatures,
+        "vivid": engine.info.vivid.label() if engine.info.vivid else None,
+        "hint_locality": engine.info.hint_locality.to_text() if engine.info.hint_locality else None,
+    }
+    records = RecordsFile(records_path, settings, args.resume) if records_path else None
+    if records is not None and records.finished:
+        print(f"resuming: {len(records.finished)} photos already measured in {records_path}")
+    with contextlib.ExitStack() as stack:
+        if records is not None:
+            stack.enter_context(records)
+        progress = _progress(stack, len(images), len(records.finished) if records else 0)
         result = evaluate(
             engine.best.model,
             engine.info.mask_convention,
@@ -138,14 +186,16 @@ def run(args: argparse.Namespace) -> int:
             counts,
             args.seed,
             engine.device,
-            progress=lambda done, total: bar.update(1),
+            progress=progress,
             encoding=engine.info.hint_encoding,
             size=args.size,
             precision=engine.best.precision,
             prior_weight=prior_weight,
             annealed=temperatures,
-            vivid_temperature=engine.info.vivid_temperature,
+            vivid=engine.info.vivid,
             locality=engine.info.hint_locality,
+            finished=records.finished if records else None,
+            on_record=records.add if records else None,
         )
     global_result: GlobalEvaluation | None = None
     if modes:
@@ -188,6 +238,16 @@ def run(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(payload, indent=2))
         print(f"wrote {args.json}")
     return 0
+
+
+def _progress(stack: contextlib.ExitStack, total: int, already: int) -> Callable[[int, int], None]:
+    """A bar on a terminal; elsewhere (logs, pipes) a line with an ETA every 30 seconds."""
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = stack.enter_context(tqdm(total=total, initial=already, unit="photo", desc="Evaluating"))
+        return lambda done, _total: bar.update(done - bar.n)
+    return LineProgress("Evaluating", already)
 
 
 def _hint_locality(text: str) -> HintLocality | None:

@@ -30,9 +30,11 @@ from ..colour.color import lab_to_rgb, rgb_to_lab
 from ..colour.encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, hint_fill
 from ..colour.locality import HintLocality
 from ..colour.shown import Automatic, shown_ab
+from ..colour.vivid import VividColours
 from ..network.model import SIGGRAPHGenerator
 from ..network.precision import Precision, autocast
 from ..photos.images import load_photo
+from .colour_scores import ColourScore
 from .reach import reach_hints, reach_ratio
 
 PAPER_PSNR = {
@@ -89,13 +91,15 @@ class EvaluationResult:
     where the weights carry them."""
     vivid_chroma: dict[int, float] = field(default_factory=dict)
     """Chroma ratio per hint count of the vivid output."""
-    vivid_temperature: float | None = None
+    vivid_colours: VividColours | None = None
     hint_locality: HintLocality | None = None
+    colour: dict[str, dict[int, ColourScore]] = field(default_factory=dict)
+    """Row ('network', 'default', 'T=...') -> hint count -> hue hit and colourfulness of that output."""
 
     @property
     def default_label(self) -> str:
         """What the default output row is made of."""
-        parts = ([f"vivid, T = {self.vivid_temperature:g}"] if self.vivid_temperature is not None else []) + (
+        parts = ([f"vivid, {self.vivid_colours.label()}"] if self.vivid_colours is not None else []) + (
             ["local hints"] if self.hint_locality is not None else []
         )
         return ", ".join(parts) + " (the app's default)"
@@ -125,11 +129,13 @@ class EvaluationResult:
                 for t, row in self.annealed.items()
             },
             "vivid": {
-                "temperature": self.vivid_temperature,
+                "temperature": self.vivid_colours.temperature if self.vivid_colours else None,
+                "mix": self.vivid_colours.mix if self.vivid_colours else None,
                 "hint_locality": self.hint_locality.to_text() if self.hint_locality else None,
                 "psnr_db": {str(k): v for k, v in self.vivid.items()},
                 "chroma_ratio": {str(k): v for k, v in self.vivid_chroma.items()},
             },
+            "colour": {row: {str(k): v.to_json() for k, v in scores.items()} for row, scores in self.colour.items()},
             "accuracy_thresholds": THRESHOLDS.tolist(),
             "accuracy_curve": {str(k): v for k, v in self.accuracy_curve.items()},
         }
@@ -146,7 +152,11 @@ class EvaluationResult:
             rows.append((title + (" (the network's input)" if name == given else ""), dict(self.yardsticks[name])))
         rows += [(f"annealed mean, T = {t:g}", dict(row)) for t, row in self.annealed.items()]
         rows.append(("paper, ImageNet (SIGGRAPH17)", {k: PAPER_PSNR.get(k) for k in self.hint_counts}))
-        first = max(len(r[0]) for r in rows) + 2
+        colour_titles = {
+            kind: {"network": "this network", "default": "default"}.get(kind, f"annealed mean, {kind}")
+            for kind in self.colour
+        }
+        first = max([len(r[0]) for r in rows] + [len(f"colourfulness / true, {t}") for t in colour_titles.values()]) + 2
         lines = [f"{'PSNR dB at hints':<{first}}" + "".join(f"{k:>7}" for k in self.hint_counts)]
         for title, values in rows:
             lines.append(
@@ -170,6 +180,18 @@ class EvaluationResult:
             lines.append(
                 f"{f'chroma / true, T = {t:g}':<{first}}" + "".join(f"{row[k]:>7.2f}" for k in self.hint_counts)
             )
+        for kind, scores in self.colour.items():
+            title = colour_titles[kind]
+            lines.append(
+                f"{f'hue hit, {title}':<{first}}" + "".join(f"{scores[k].hue_hit:>7.2f}" for k in self.hint_counts)
+            )
+            lines.append(
+                f"{f'colourfulness / true, {title}':<{first}}"
+                + "".join(f"{scores[k].colourfulness_ratio:>7.2f}" for k in self.hint_counts)
+            )
+        for kind, scores in self.colour.items():
+            if 0 in scores:
+                lines.append(f"at 0 hints, {kind}: {scores[0].summary()}")
         if self.reach:
             lines.append(
                 "reach (far change / near change, 1: the hint colours everything): "
@@ -247,108 +269,201 @@ def evaluate(
     precision: Precision = Precision.FP32,
     prior_weight: float = 0.0,
     annealed: Sequence[float] = (),
-    vivid_temperature: float | None = None,
+    vivid: VividColours | None = None,
     locality: HintLocality | None = None,
+    finished: dict[str, PhotoRecord] | None = None,
+    on_record: Callable[[PhotoRecord], None] | None = None,
 ) -> EvaluationResult:
     """Run the protocol on ``images``; deterministic for a given seed and precision.
 
     ``prior_weight`` is the fill encodings' weight of grey beside the hints (the weights' own).
     ``annealed`` temperatures add rows for the distribution head's annealed mean (see
     :func:`~ideepcolor_app.colour.ab_bins.annealed_mean`) in place of the ab output.
-    ``vivid_temperature`` and ``locality`` (how far hints reach, see
+    ``vivid`` and ``locality`` (how far hints reach, see
     :mod:`~ideepcolor_app.colour.locality`) add the row of the app's default output with them; reach
     is then measured on it.
+    ``finished`` holds the records of photos measured before (by photo path, from an earlier run with
+    the same settings): they are not measured again. ``on_record`` receives each new photo's record
+    as soon as it is measured, so that a long run leaves its results as it goes.
     """
     model = model.eval().to(device)
     device = torch.device(device)
-    patch = patch_for_size(size)
-    psnr: dict[int, list[float]] = {k: [] for k in hint_counts}
-    yard: dict[str, dict[int, list[float]]] = {name: {k: [] for k in hint_counts} for name in YARDSTICKS}
-    hits = {k: np.zeros(len(THRESHOLDS)) for k in hint_counts}
-    chroma = {k: [0.0, 0.0] for k in hint_counts}  # results, truth
-    shows_default = vivid_temperature is not None or locality is not None
-    vivid: dict[int, list[float]] = {k: [0.0, 0.0] for k in hint_counts} if shows_default else {}
-    reach: dict[str, list[float]] = {}
-    reach_network: dict[str, list[float]] = {}
-    reach_fill: dict[str, list[float]] = {}
-    annealed_rows: dict[float, dict[int, list[float]]] = {}  # T -> count -> [PSNR sum, chroma sum, true chroma sum]
-    pixels = 0
+    records: list[PhotoRecord] = []
     for index, path in enumerate(images):
-        lab = photo_lab(path, size, device)
-        l, ab = lab[0:1], lab[1:]
-        passes = _reach_passes(model, l, ab, mask_convention, encoding, patch, device, precision, prior_weight)
-        automatic = Automatic(passes.ab[0:1], passes.logits[0:1])
-        shown_with = (automatic, vivid_temperature, locality)
-        boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
-        l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
-        x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding, prior_weight)
-        with torch.inference_mode(), autocast(device, precision):
-            out = model(x, hint_counts=valid.sum(dim=1))
-        predicted = out.ab.float()
-        truth = lab_to_rgb(lab)
-        true_chroma = float(torch.linalg.norm(ab, dim=0).mean())
-        for t in annealed:
-            mean_ab = F.interpolate(
-                annealed_mean(out.logits, t), size=(size, size), mode="bilinear", align_corners=False
-            )
-            for i, k in enumerate(hint_counts):
-                scores = annealed_rows.setdefault(t, {}).setdefault(k, [0.0, 0.0, 0.0])
-                scores[0] += psnr_8bit(lab_to_rgb(torch.cat((l, mean_ab[i]))), truth)
-                scores[1] += float(torch.linalg.norm(mean_ab[i], dim=0).mean())
-                scores[2] += true_chroma
-        fills = {
-            "grey": torch.zeros_like(predicted),
-            "fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.FILL),
-            "lightness-fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.LIGHTNESS_FILL),
-        }
-        if shows_default:
-            vivid_out = shown_ab(predicted, out.logits.float(), l[None], boxes, colors, valid, *shown_with)[0]
-            for i, k in enumerate(hint_counts):
-                vivid[k][0] += psnr_8bit(lab_to_rgb(torch.cat((l, vivid_out[i]))), truth)
-                vivid[k][1] += float(torch.linalg.norm(vivid_out[i], dim=0).mean())
-        for i, k in enumerate(hint_counts):
-            chroma[k][0] += float(torch.linalg.norm(predicted[i], dim=0).mean())
-            chroma[k][1] += true_chroma
-            psnr[k].append(psnr_8bit(lab_to_rgb(torch.cat((l, predicted[i]))), truth))
-            for name, fill in fills.items():
-                yard[name][k].append(psnr_8bit(lab_to_rgb(torch.cat((l, fill[i]))), truth))
-            distance = torch.linalg.norm(predicted[i] - ab, dim=0).flatten()
-            counts = torch.bincount(distance.ceil().clamp(max=len(THRESHOLDS)).long(), minlength=len(THRESHOLDS) + 1)
-            hits[k] += np.cumsum(counts[: len(THRESHOLDS)].cpu().numpy())
-        # without vivid colours and locality this is the network's ab output
-        shown = shown_ab(passes.ab, passes.logits, l[None], passes.boxes, passes.colours, passes.valid, *shown_with)[0]
-        for row, case in enumerate(passes.cases, start=1):
-            case_boxes = passes.boxes[row][passes.valid[row]]
-            reach_network.setdefault(case, []).append(reach_ratio(passes.ab[row], passes.ab[0], case_boxes))
-            reach.setdefault(case, []).append(reach_ratio(shown[row], shown[0], case_boxes))
-            fill = passes.fills[row - 1]
-            reach_fill.setdefault(case, []).append(reach_ratio(fill, torch.zeros_like(fill), case_boxes))
-        pixels += size * size
+        record = (finished or {}).get(str(path))
+        if record is None:
+            record = _evaluate_photo(
+                model, mask_convention, path, index, hint_counts, seed, device, encoding, size, precision,
+                prior_weight, annealed, vivid, locality,
+            )  # fmt: skip
+            if on_record:
+                on_record(record)
+        records.append(record)
         if progress:
             progress(index + 1, len(images))
-    curve = {k: (hits[k] / max(pixels, 1)).tolist() for k in hint_counts}
+    return aggregate(records, hint_counts, seed, size, encoding, annealed, vivid, locality)
+
+
+PhotoRecord = dict[str, Any]
+"""One photo's measurements, as written to a JSON line: everything :func:`aggregate` needs."""
+
+
+def _evaluate_photo(
+    model: SIGGRAPHGenerator,
+    mask_convention: MaskConvention,
+    path: Path,
+    index: int,
+    hint_counts: Sequence[int],
+    seed: int,
+    device: torch.device,
+    encoding: HintEncoding,
+    size: int,
+    precision: Precision,
+    prior_weight: float,
+    annealed: Sequence[float],
+    vivid: VividColours | None,
+    locality: HintLocality | None,
+) -> PhotoRecord:
+    """Measure one photo: every row at every hint count, its colour scores and the reach cases."""
+    patch = patch_for_size(size)
+    lab = photo_lab(path, size, device)
+    l, ab = lab[0:1], lab[1:]
+    passes = _reach_passes(model, l, ab, mask_convention, encoding, patch, device, precision, prior_weight)
+    automatic = Automatic(passes.ab[0:1], passes.logits[0:1])
+    shown_with = (automatic, vivid, locality)
+    boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
+    l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
+    x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding, prior_weight)
+    with torch.inference_mode(), autocast(device, precision):
+        out = model(x, hint_counts=valid.sum(dim=1))
+    predicted = out.ab.float()
+    truth = lab_to_rgb(lab)
+    truth8 = _rgb8(truth)
+    record: PhotoRecord = {
+        "photo": str(path),
+        "true_chroma": float(torch.linalg.norm(ab, dim=0).mean()),
+        "rows": {},
+        "yardsticks": {},
+        "accuracy_hits": {},
+        "reach": {},
+        "reach_network": {},
+        "reach_fill": {},
+    }
+
+    def measure(row: str, k: int, result_ab: torch.Tensor) -> None:
+        rgb = lab_to_rgb(torch.cat((l, result_ab)))
+        colour = ColourScore()
+        colour.add(result_ab, ab, _rgb8(rgb), truth8)
+        record["rows"].setdefault(row, {})[str(k)] = {
+            "psnr": psnr_8bit(rgb, truth),
+            "chroma": float(torch.linalg.norm(result_ab, dim=0).mean()),
+            "hue_hits": colour.hits,
+            "colourfulness_ratio": colour.ratios[0] if colour.ratios else None,
+        }
+
+    for t in annealed:
+        mean_ab = F.interpolate(annealed_mean(out.logits, t), size=(size, size), mode="bilinear", align_corners=False)
+        for i, k in enumerate(hint_counts):
+            measure(f"T={t:g}", k, mean_ab[i])
+    fills = {
+        "grey": torch.zeros_like(predicted),
+        "fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.FILL),
+        "lightness-fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.LIGHTNESS_FILL),
+    }
+    if vivid is not None or locality is not None:
+        default_out = shown_ab(predicted, out.logits.float(), l[None], boxes, colors, valid, *shown_with)[0]
+        for i, k in enumerate(hint_counts):
+            measure("default", k, default_out[i])
+    for i, k in enumerate(hint_counts):
+        measure("network", k, predicted[i])
+        for name, fill in fills.items():
+            rgb = lab_to_rgb(torch.cat((l, fill[i])))
+            record["yardsticks"].setdefault(name, {})[str(k)] = psnr_8bit(rgb, truth)
+        distance = torch.linalg.norm(predicted[i] - ab, dim=0).flatten()
+        counts = torch.bincount(distance.ceil().clamp(max=len(THRESHOLDS)).long(), minlength=len(THRESHOLDS) + 1)
+        record["accuracy_hits"][str(k)] = np.cumsum(counts[: len(THRESHOLDS)].cpu().numpy()).tolist()
+    # without vivid colours and locality this is the network's ab output
+    shown = shown_ab(passes.ab, passes.logits, l[None], passes.boxes, passes.colours, passes.valid, *shown_with)[0]
+    for row, case in enumerate(passes.cases, start=1):
+        case_boxes = passes.boxes[row][passes.valid[row]]
+        record["reach_network"][case] = reach_ratio(passes.ab[row], passes.ab[0], case_boxes)
+        record["reach"][case] = reach_ratio(shown[row], shown[0], case_boxes)
+        fill = passes.fills[row - 1]
+        record["reach_fill"][case] = reach_ratio(fill, torch.zeros_like(fill), case_boxes)
+    record["pixels"] = size * size
+    return record
+
+
+def aggregate(
+    records: Sequence[PhotoRecord],
+    hint_counts: Sequence[int],
+    seed: int,
+    size: int,
+    encoding: HintEncoding,
+    annealed: Sequence[float] = (),
+    vivid: VividColours | None = None,
+    locality: HintLocality | None = None,
+) -> EvaluationResult:
+    """The result over ``records``: means per photo (PSNR, reach), pooled pixels (accuracy, hue hits)."""
+    counts = [str(k) for k in hint_counts]
+    n = max(len(records), 1)
+    true_chroma = sum(r["true_chroma"] for r in records)
+    pixels = sum(r["pixels"] for r in records)
+
+    def row_mean(row: str, key: str) -> dict[int, float]:
+        return {int(k): sum(r["rows"][row][k][key] for r in records) / n for k in counts}
+
+    def chroma_ratio(row: str) -> dict[int, float]:
+        return {
+            int(k): sum(r["rows"][row][k]["chroma"] for r in records) / true_chroma if true_chroma else float("nan")
+            for k in counts
+        }
+
+    def colour(row: str) -> dict[int, ColourScore]:
+        scores = {}
+        for k in counts:
+            score = ColourScore()
+            for r in records:
+                entry = r["rows"][row][k]
+                for family, (hit, total) in entry["hue_hits"].items():
+                    score.hits[family][0] += hit
+                    score.hits[family][1] += total
+                if entry["colourfulness_ratio"] is not None:
+                    score.ratios.append(entry["colourfulness_ratio"])
+            scores[int(k)] = score
+        return scores
+
+    def reach_mean(key: str) -> dict[str, float]:
+        cases = records[0][key] if records else {}
+        return {case: _mean([r[key][case] for r in records]) for case in cases}
+
+    hits = {k: np.sum([r["accuracy_hits"][k] for r in records], axis=0) for k in counts}
+    curve = {int(k): (np.asarray(hits[k]) / max(pixels, 1)).tolist() for k in counts}
+    rows = ["network"] + (["default"] if vivid is not None or locality is not None else [])
+    rows += [f"T={t:g}" for t in annealed]
     return EvaluationResult(
         hint_counts=list(hint_counts),
-        psnr={k: _mean(v) for k, v in psnr.items()},
+        psnr=row_mean("network", "psnr") if records else {k: float("nan") for k in hint_counts},
         accuracy_auc={k: float(np.mean(curve[k])) for k in hint_counts},
         accuracy_curve=curve,
-        images=len(images),
+        images=len(records),
         seed=seed,
-        yardsticks={name: {k: _mean(v) for k, v in rows.items()} for name, rows in yard.items()},
+        yardsticks={
+            name: {int(k): _mean([r["yardsticks"][name][k] for r in records]) for k in counts} for name in YARDSTICKS
+        },
         size=size,
         encoding=HintEncoding(encoding),
-        reach={case: _mean(v) for case, v in reach.items()},
-        reach_network={case: _mean(v) for case, v in reach_network.items()},
-        reach_yardstick={case: _mean(v) for case, v in reach_fill.items()},
-        chroma_ratio={k: c[0] / c[1] if c[1] else float("nan") for k, c in chroma.items()},
-        vivid={k: v[0] / max(len(images), 1) for k, v in vivid.items()},
-        vivid_temperature=vivid_temperature,
+        reach=reach_mean("reach"),
+        reach_network=reach_mean("reach_network"),
+        reach_yardstick=reach_mean("reach_fill"),
+        chroma_ratio=chroma_ratio("network"),
+        vivid=row_mean("default", "psnr") if "default" in rows and records else {},
+        vivid_colours=vivid,
         hint_locality=locality,
-        vivid_chroma={k: v[1] / chroma[k][1] if chroma[k][1] else float("nan") for k, v in vivid.items()},
-        annealed={t: {k: v[0] / max(len(images), 1) for k, v in row.items()} for t, row in annealed_rows.items()},
-        annealed_chroma={
-            t: {k: v[1] / v[2] if v[2] else float("nan") for k, v in row.items()} for t, row in annealed_rows.items()
-        },
+        vivid_chroma=chroma_ratio("default") if "default" in rows and records else {},
+        annealed={t: row_mean(f"T={t:g}", "psnr") for t in annealed} if records else {},
+        annealed_chroma={t: chroma_ratio(f"T={t:g}") for t in annealed} if records else {},
+        colour={row: colour(row) for row in rows} if records else {},
     )
 
 
@@ -392,6 +507,11 @@ def _reach_passes(
         out = model(x, hint_counts=valid.sum(dim=1))
     fills = hint_fill(l_batch[1:], boxes[1:], colours[1:], valid[1:], HintEncoding.LIGHTNESS_FILL)
     return _ReachPasses(list(cases), out.ab.float(), out.logits.float(), boxes, colours, valid, fills)
+
+
+def _rgb8(rgb: torch.Tensor) -> np.ndarray:
+    """(H, W, 3) uint8 of a (3, H, W) sRGB tensor in [0, 1]."""
+    return torch.round(rgb.clamp(0, 1) * 255).to(torch.uint8).permute(1, 2, 0).cpu().numpy()
 
 
 def _mean(values: list[float]) -> float:

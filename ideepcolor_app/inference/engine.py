@@ -330,7 +330,7 @@ class ColorizationEngine:
             if not network.takes_global_hints:
                 network = next((n for n in self.networks if n.takes_global_hints), network)
             vector = global_hints.vector(self.device)[None] if network.takes_global_hints else None
-        temperature = network.info.vivid_temperature if self.vivid and vector is None else None
+        vivid = network.info.vivid if self.vivid and vector is None else None
         locality = network.info.hint_locality if self.local_hints and hints else None
         with self._lock:
             boxes, colors, valid = source.hint_tensors(hints, size)
@@ -342,8 +342,7 @@ class ColorizationEngine:
                 self._remember_automatic(key, Automatic(out.ab, out.logits))
             automatic = self._automatic_output(key, network, source, size, vector, should_stop) if locality else None
         hints_given = (lightness, boxes, colors, valid)
-        ab, coverage = shown_ab(out.ab, out.logits, *hints_given, automatic, temperature, locality, vector is not None)
-        vivid = temperature is not None
+        ab, coverage = shown_ab(out.ab, out.logits, *hints_given, automatic, vivid, locality, vector is not None)
         return Colorization(
             source,
             tuple(hints),
@@ -351,7 +350,7 @@ class ColorizationEngine:
             out.logits,
             network.info,
             global_hints,
-            vivid,
+            vivid is not None,
             automatic_logits=automatic.logits if automatic is not None else None,
             coverage=coverage,
         )

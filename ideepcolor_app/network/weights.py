@@ -26,6 +26,7 @@ from ..base.errors import WeightsError
 from ..base.files import check_regular_file
 from ..colour.encoding import HintEncoding, MaskConvention
 from ..colour.locality import HintLocality
+from ..colour.vivid import VividColours
 from .model import ARCHITECTURE, SIGGRAPHGenerator, width_of_state_dict
 from .registry import registry_entry_for, remembered_sha256
 
@@ -58,6 +59,9 @@ class WeightsInfo:
     """Temperature of the distribution's annealed mean for vivid automatic colours (see
     :mod:`~ideepcolor_app.colour.vivid`), measured for these weights; None: not measured, the
     network's ab output is used."""
+    vivid_mix: float = 1.0
+    """Share of the way from the ab output to the annealed mean (see :class:`VividColours`); 1 in
+    older files."""
     hint_locality: HintLocality | None = None
     """How far local hints reach (see :mod:`~ideepcolor_app.colour.locality`), measured for these
     weights; None: not measured, hints reach as far as the network carries them."""
@@ -66,6 +70,13 @@ class WeightsInfo:
     :mod:`.global_hints`); the file's metadata says so."""
     convention_reason: str = ""
     """Why this mask convention: given, stored in the file, a published checksum, a known name, or detected."""
+
+    @property
+    def vivid(self) -> VividColours | None:
+        """How these weights show vivid automatic colours; None where nothing was measured."""
+        if self.vivid_temperature is None:
+            return None
+        return VividColours(self.vivid_temperature, self.vivid_mix)
 
     @property
     def label(self) -> str:
@@ -127,10 +138,13 @@ def load_state_dict(
         encoding = HintEncoding(metadata.get("hint_encoding", HintEncoding.SPARSE.value))
         residual_scales = _residual_scales(metadata.get("residual_scales"))
         prior_weight = float(metadata.get("fill_prior_weight", "0"))
-        takes_global = {"yes": True, "no": False}[metadata.get("global_hints", "no")]
+        takes_global = _yes_or_no(metadata.get("global_hints", "no"), "global_hints")
         if not (0.0 <= prior_weight < 1.0):
             raise ValueError(f"fill prior weight {prior_weight} is outside [0, 1)")
         vivid_temperature = _vivid_temperature(metadata.get("vivid_temperature"))
+        vivid_mix = float(metadata.get("vivid_mix", "1"))
+        if vivid_temperature is not None:
+            VividColours(vivid_temperature, vivid_mix)  # refuses a mix outside (0, 1]
         locality_text = metadata.get("hint_locality")
         hint_locality = HintLocality.from_text(locality_text) if locality_text is not None else None
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
@@ -154,6 +168,7 @@ def load_state_dict(
         residual_scales=residual_scales,
         fill_prior_weight=prior_weight,
         vivid_temperature=vivid_temperature,
+        vivid_mix=vivid_mix,
         hint_locality=hint_locality,
         global_hints=takes_global,
         convention_reason=reason,
@@ -230,6 +245,13 @@ def check_tensors(state: dict[str, torch.Tensor], path: Path) -> None:
                 f"{path}: {key} holds NaN or infinite values, so the network cannot compute colours. "
                 "The file is damaged (or came from a diverged training run); use another."
             )
+
+
+def _yes_or_no(text: str, key: str) -> bool:
+    """A metadata flag written as 'yes' or 'no'; ValueError naming ``key`` for anything else."""
+    if text not in ("yes", "no"):
+        raise ValueError(f"{key} must be 'yes' or 'no', not {text!r}")
+    return text == "yes"
 
 
 def _vivid_temperature(text: str | None) -> float | None:
@@ -396,10 +418,11 @@ def save_weights(
     fill_prior_weight: float = 0.0,
     vivid_temperature: float | None = None,
     hint_locality: HintLocality | None = None,
+    vivid_mix: float = 1.0,
 ) -> Path:
     """Write the project's weights format atomically (temporary file, then rename).
 
-    ``half`` stores floating-point tensors as fp16 (half the size, for small models);
+    ``half`` stores floating-point tensors as fp16 where their values fit (half the size, for small models);
     ``quantize_int8`` stores conv weights as int8 per output channel; ``residual_scales`` are
     stored for fill encodings (see :mod:`.calibrate`); ``vivid_temperature`` is the annealed mean's
     temperature measured for vivid automatic colours (see :mod:`~ideepcolor_app.colour.vivid`);
@@ -410,7 +433,7 @@ def save_weights(
     if quantize_int8:
         tensors = _quantize(tensors)
     elif half:
-        tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
+        tensors = {k: v.half() if v.is_floating_point() and _fits_half(v) else v for k, v in tensors.items()}
     metadata = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -431,6 +454,8 @@ def save_weights(
         metadata["residual_scales"] = json.dumps({str(k): v for k, v in sorted(residual_scales.items())})
     if vivid_temperature is not None:
         metadata["vivid_temperature"] = repr(_vivid_temperature(repr(float(vivid_temperature))))
+        if vivid_mix != 1.0:
+            metadata["vivid_mix"] = repr(VividColours(float(vivid_temperature), float(vivid_mix)).mix)
     if hint_locality is not None:
         metadata["hint_locality"] = hint_locality.to_text()
     metadata[_DIGEST_KEY] = content_digest(tensors, metadata)
@@ -471,8 +496,14 @@ def save_copy(
         residual_scales=info.residual_scales if residual_scales is None else residual_scales,
         fill_prior_weight=info.fill_prior_weight,
         vivid_temperature=info.vivid_temperature,
+        vivid_mix=info.vivid_mix,
         hint_locality=info.hint_locality,
     )
+
+
+def _fits_half(tensor: torch.Tensor) -> bool:
+    """Every value is finite in fp16 (batch-norm variances can pass its 65504): others stay fp32."""
+    return bool(tensor.abs().max() < 60000) if tensor.numel() else True
 
 
 def _quantize(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
