@@ -26,10 +26,7 @@ from ideepcolor_app.network.precision import Precision, autocast
 from ideepcolor_app.network.weights import load_model
 
 COUNTS = [0, 1, 2, 5, 10, 20, 50, 100]
-GRID = [
-    HintLocality(w, s, f)
-    for w, s, f in itertools.product([1e-10, 3e-10, 6e-10, 1e-9, 2e-9], [10.0, 14.0, 20.0], [0.003, 0.01])
-]
+GRID = [HintLocality(w, s, f) for w, s, f in itertools.product([6e-10, 1.5e-9, 4e-9, 1e-8], [14.0, 20.0], [0.003])]
 
 
 def run(weights: str, folder: str, start: int, stop: int, out: str) -> None:

@@ -14,6 +14,7 @@ from ..hints.global_hints import GlobalHints, histogram_of_photo
 from ..inference.export import colorize_to_file, variations_to_files
 from ..photos.images import list_images, load_photo
 from . import add_model_options, load_engine
+from .options import non_negative_int
 
 
 def add_parser(
@@ -46,7 +47,10 @@ def add_parser(
         f"1 to {MAX_VARIATIONS}) instead of one result",
     )
     p.add_argument(
-        "--seed", type=int, default=0, help="which set of variations (default 0; the app's More draws 1, 2...)"
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        help="which set of variations (default 0; the app's More draws 1, 2...)",
     )
     p.add_argument(
         "--colours",

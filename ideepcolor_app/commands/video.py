@@ -8,12 +8,14 @@ from pathlib import Path
 
 from ..base.errors import UsageError
 from ..editing.session import Session
+from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
-from ..video.clips import VideoError, is_video_file, probe
+from ..video.clips import ClipInfo, VideoError, is_video_file, probe
 from ..video.render import RenderPlan, render
 from ..video.temporal import Keyframe
 from . import add_model_options, load_engine
 from .colorize import global_hints_option
+from .options import finite_seconds, frame_rate, non_negative_int
 
 
 def add_parser(
@@ -32,10 +34,12 @@ def add_parser(
         metavar="SESSION",
         help="hints saved by the app: for one frame of the clip, or for several (keyframes)",
     )
-    p.add_argument("--keyframe", type=int, default=0, metavar="N", help="the frame the hints were placed on (0)")
-    p.add_argument("--start", type=float, default=0.0, metavar="T", help="start at T seconds (default 0)")
-    p.add_argument("--end", type=float, metavar="T", help="stop at T seconds (default: the end)")
-    p.add_argument("--fps", type=float, default=24.0, help="frame rate of a folder of frames (default 24)")
+    p.add_argument(
+        "--keyframe", type=non_negative_int, default=0, metavar="N", help="the frame the hints were placed on (0)"
+    )
+    p.add_argument("--start", type=finite_seconds, default=0.0, metavar="T", help="start at T seconds (default 0)")
+    p.add_argument("--end", type=finite_seconds, metavar="T", help="stop at T seconds (default: the end)")
+    p.add_argument("--fps", type=frame_rate, default=24.0, help="frame rate of a folder of frames (default 24)")
     p.add_argument("--reference", metavar="PHOTO", help="colour the clip like this colour photo")
     p.add_argument("--saturation", metavar="S", help="how colourful: 0 grey to 1 vivid, or auto (default)")
     p.add_argument(
@@ -54,8 +58,6 @@ def add_parser(
 
 def run(args: argparse.Namespace) -> int:
     """Colourise the clip; a rerun after Ctrl+C continues where it stopped."""
-    from tqdm import tqdm
-
     given = global_hints_option(args)
     info = probe(Path(args.input), args.fps)
     output = Path(args.output)
@@ -68,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
     last = round(args.end * fps) if args.end is not None else None
     if last is not None and last <= first:
         raise UsageError(f"--end ({args.end}) must be after --start ({args.start})")
+    if first >= info.frames:
+        raise UsageError(
+            f"--start {args.start:g} s is past the end of {info.path.name} ({info.frames} frames, "
+            f"{info.frames / fps:.2f} s); nothing to colourise"
+        )
     keyframes: list[Keyframe] = []
     if args.hints:
         session = Session.load(Path(args.hints))
@@ -79,6 +86,19 @@ def run(args: argparse.Namespace) -> int:
         keyframes = [Keyframe(frame, tuple(_scaled(session, hints, info.size))) for frame, hints in placed.items()]
         given = given or session.global_hints
     plan = RenderPlan(info, output, first, last)
+    plan.frames.check_writable()  # before the model loads or a frame is computed
+    with plan.frames.lock():  # a second run on this output is refused, not given a folder that vanishes
+        return _colourise(args, plan, info, keyframes, given)
+
+
+def _colourise(
+    args: argparse.Namespace, plan: RenderPlan, info: ClipInfo, keyframes: list[Keyframe], given: GlobalHints | None
+) -> int:
+    """Load the model and colour the planned frames (the output is checked and held)."""
+    from tqdm import tqdm
+
+    fps = float(info.fps)
+    output = plan.output
     engine = load_engine(args)
     engine.vivid = args.colours == "vivid"
     engine.local_hints = args.hint_reach == "local"
@@ -91,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: frames of {w}x{h} are larger than 4K; they are colourised at {sw}x{sh}")
     done = 0 if args.force else plan.finished()
     print(
-        f"{info.path.name}: {info.size[0]}x{info.size[1]}, {fps:g} fps, frames {first} to {first + plan.count - 1}"
+        f"{info.path.name}: {info.size[0]}x{info.size[1]}, {fps:g} fps, frames {plan.first} to "
+        f"{plan.first + plan.count - 1}"
         f"{', with sound' if info.has_audio else ''}; weights: {engine.info.label}, device: {engine.device_label}"
         + (f"; continuing after {done} finished frames" if done else "")
     )

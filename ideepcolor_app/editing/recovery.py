@@ -65,7 +65,8 @@ class Orphan:
 
 
 def orphaned_recoveries() -> list[Orphan]:
-    """Autosaves with hints whose process is gone, newest first; unreadable ones are left alone."""
+    """Autosaves holding any work (hints, global hints, a clip's keyframes) whose process is gone, newest
+    first; unreadable ones are left alone."""
     candidates = [data_dir() / LEGACY_NAME]
     folder = recovery_folder()
     if folder.is_dir():
@@ -78,7 +79,7 @@ def orphaned_recoveries() -> list[Orphan]:
             session = Session.load(path)
         except SessionError:
             continue
-        if session.hints or session.global_hints.is_set:
+        if session.holds_work:
             found.append((path.stat().st_mtime, Orphan(path, session)))
     return [orphan for _, orphan in sorted(found, key=lambda item: item[0], reverse=True)]
 

@@ -38,6 +38,11 @@ class Session:
     keyframes: dict[int, list[Hint]] = field(default_factory=dict)
     """For a clip: the hints placed on each frame (frame number -> hints), beside ``hints``."""
 
+    @property
+    def holds_work(self) -> bool:
+        """It holds something a user made: hints, global hints, or hints on any frame of a clip."""
+        return bool(self.hints) or self.global_hints.is_set or any(self.keyframes.values())
+
     def to_json(self) -> dict[str, Any]:
         """The session as the JSON object written to a ``.hints.json`` file."""
         g = self.global_hints

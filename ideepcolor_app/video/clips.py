@@ -10,6 +10,8 @@ the next run continues from them.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +23,11 @@ import cv2
 import numpy as np
 
 from ..base.errors import ImageError
+
+try:
+    import fcntl
+except ImportError:  # Windows: two runs on one output are not detected there
+    fcntl = None  # type: ignore[assignment]
 from ..photos.images import READ_FORMATS, load_photo, save_image
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".ogv")
@@ -192,6 +199,47 @@ class FrameFolder:
         """Write frame ``index`` (replacing an earlier one)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         save_image(rgb, self.path(index), overwrite=True)
+
+    def check_writable(self) -> None:
+        """Make the folder and write a file into it, so that a run fails before any frame is computed.
+
+        Raises:
+            VideoError: the folder cannot be made or written, with the reason and what to do.
+        """
+        probe_file = self.folder / f".write-check-{os.getpid()}"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            probe_file.write_bytes(b"")
+            probe_file.unlink()
+        except OSError as exc:
+            raise VideoError(
+                f"cannot write frames into {self.folder} ({exc.strerror or exc}); nothing was computed. "
+                "Choose an output in a folder you can write to."
+            ) from exc
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder for this run: a second run on the same output is refused at once instead of
+        having its frames deleted under it. The lock dies with the process (a kill -9 leaves none).
+
+        Raises:
+            VideoError: another run holds it.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle = open(self.folder / ".lock", "a+")  # noqa: SIM115 (closed below, after the lock is released)
+        try:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    raise VideoError(
+                        f"another 'ideepcolor video' run is writing {self.folder}; wait for it to finish, "
+                        "or choose another output"
+                    ) from None
+            yield
+        finally:
+            handle.close()
+            (self.folder / ".lock").unlink(missing_ok=True)  # no litter in a folder of frames
 
     def remove(self) -> None:
         """Delete the folder and its frames (a video file's work folder, once encoded)."""

@@ -1,0 +1,109 @@
+"""Trust, round 3 (issue 32): what the clip features broke and what hostile input found. Each test
+failed on the code before its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from conftest import colour_photo
+from ideepcolor_app.cli import main
+from ideepcolor_app.commands import video as video_command
+from ideepcolor_app.editing.recovery import orphaned_recoveries, recovery_folder
+from ideepcolor_app.editing.session import Session
+from ideepcolor_app.evaluation.evaluate_video import pan_clip
+from ideepcolor_app.hints.local_hints import Hint
+from ideepcolor_app.video.clips import FrameFolder, VideoError
+
+
+def write_frames(folder: Path, count: int = 3) -> Path:
+    truth, _ = pan_clip(colour_photo(3, (96, 64)), frames=count, step=2)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, frame in enumerate(truth):
+        Image.fromarray(frame).save(folder / f"f{i:03d}.png")
+    return folder
+
+
+@pytest.fixture
+def no_model(monkeypatch):
+    """Fails the test if a command gets as far as loading a model."""
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the model was loaded before the input was checked")
+
+    monkeypatch.setattr(video_command, "load_engine", refuse)
+    from ideepcolor_app.commands import colorize as colorize_command
+
+    monkeypatch.setattr(colorize_command, "load_engine", refuse)
+
+
+# ----- data loss ----------------------------------------------------------------------------------
+
+
+def test_a_crashed_clips_keyframes_are_offered_back(tmp_path):
+    session = Session(
+        str(tmp_path / "clip.mp4"),
+        "0" * 64,
+        (96, 64),
+        hints=[],
+        keyframes={0: [Hint(10.0, 10.0, (30.0, 30.0))], 10: [Hint(20.0, 20.0, (-30.0, 30.0))]},
+    )
+    recovery_folder().mkdir(parents=True)
+    session.save(recovery_folder() / "999999999-dead.json")  # a process id that does not run
+    offered = orphaned_recoveries()
+    assert len(offered) == 1 and sorted(offered[0].session.keyframes) == [0, 10]
+    empty = Session(str(tmp_path / "other.mp4"), "1" * 64, (96, 64), keyframes={3: []})
+    empty.save(recovery_folder() / "999999998-dead.json")
+    assert len(orphaned_recoveries()) == 1, "a session with nothing in it is not offered"
+
+
+# ----- refused while parsing, before any work -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "option", [["--start", "nan"], ["--start", "inf"], ["--end", "inf"], ["--fps", "0"], ["--fps", "nan"]]
+)
+def test_video_times_and_rates_that_are_not_finite_are_refused_at_once(tmp_path, capsys, option, no_model):
+    source = write_frames(tmp_path / "in")
+    with pytest.raises(SystemExit) as stop:
+        main(["video", str(source), "-o", str(tmp_path / "out.mp4"), *option])
+    assert stop.value.code == 2
+    assert option[0] in capsys.readouterr().err
+
+
+def test_variations_with_a_negative_seed_are_refused_while_parsing(tmp_path, capsys, no_model):
+    photo = tmp_path / "p.jpg"
+    Image.fromarray(colour_photo(1, (64, 48))).save(photo)
+    with pytest.raises(SystemExit) as stop:
+        main(["colorize", str(photo), "--variations", "2", "--seed", "-1"])
+    assert stop.value.code == 2
+    assert "--seed" in capsys.readouterr().err
+
+
+def test_a_start_past_the_clips_end_says_so(tmp_path, capsys, no_model):
+    source = write_frames(tmp_path / "in", 3)
+    assert main(["video", str(source), "-o", str(tmp_path / "out.mp4"), "--start", "1000"]) == 1
+    err = capsys.readouterr().err
+    assert "past the end" in err and "3 frames" in err
+    assert not (tmp_path / "out.mp4.frames").exists(), "no work folder is promised or left"
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_the_model_loads(tmp_path, capsys, no_model):
+    source = write_frames(tmp_path / "in")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for output in (blocker / "frames", blocker / "out.mp4"):
+        assert main(["video", str(source), "-o", str(output)]) == 1
+        assert "cannot write frames into" in capsys.readouterr().err
+
+
+def test_a_second_run_on_the_same_output_is_refused_while_the_first_holds_it(tmp_path):
+    frames = FrameFolder(tmp_path / "out.mp4.frames")
+    second = FrameFolder(tmp_path / "out.mp4.frames")
+    with frames.lock(), pytest.raises(VideoError, match="another 'ideepcolor video' run"), second.lock():
+        pass
+    with frames.lock():  # released when the first run ends
+        pass
+    assert not (tmp_path / "out.mp4.frames" / ".lock").exists()
