@@ -22,6 +22,19 @@ from .base.errors import IdeepcolorError
 log = logging.getLogger("ideepcolor_app")
 
 
+SUMMARIES = {
+    "gui": "open the desktop app (default)",
+    "colorize": "colorize photos (automatic, or with a hint session)",
+    "video": "colourise a film clip (video file or folder of frames) with colours that stay put",
+    "evaluate": "PSNR and accuracy vs number of hints (paper's protocol), with yardsticks",
+    "weights": "list, download, verify or locate weights",
+    "train": "train (or fine-tune) the network on colour photos",
+    "bench": "measure update latency, memory and GUI responsiveness",
+}
+"""Each command's line in ``ideepcolor --help``, which lists them without importing them (and torch);
+a test keeps it equal to the help each command registers."""
+
+
 def _commands() -> dict[str, ModuleType]:
     from .commands import bench, colorize, evaluate, gui, video, weights
     from .training import command as train
@@ -56,7 +69,9 @@ def _main(argv: list[str]) -> int:
     first = argv[index] if index is not None else None
     if first in ALIASES and index is not None:
         argv[index] = first = ALIASES[first]
-    if first is None or (first not in _commands() and first not in ("-h", "--help", "--version")):
+    if first in ("-h", "--help", "--version"):
+        build_parser(light=True).parse_args(argv)  # prints and exits, without loading any command
+    if first is None or first not in SUMMARIES:
         if problem := _not_a_photo(first):
             print(f"ideepcolor: {problem}", file=sys.stderr)
             return 2
@@ -88,15 +103,19 @@ def _not_a_photo(first: str | None) -> str | None:
     """A message when the app would be asked to open ``first`` but it is a mistyped command."""
     if first is None or first.startswith("-") or Path(first).exists() or Path(first).suffix:
         return None
-    close = difflib.get_close_matches(first, [*_commands(), *ALIASES], n=1, cutoff=0.6)
+    close = difflib.get_close_matches(first, [*SUMMARIES, *ALIASES], n=1, cutoff=0.6)
     if not close:
-        return None
+        return (
+            f"unknown command {first!r} (ideepcolor --help lists the commands); "
+            "to open a photo, give the path of an existing file"
+        )
     command = ALIASES.get(close[0], close[0])
     return f"unknown command {first!r}; did you mean '{command}'? (ideepcolor --help lists the commands)"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every ``ideepcolor`` command."""
+def build_parser(light: bool = False) -> argparse.ArgumentParser:
+    """The argument parser of every ``ideepcolor`` command; ``light``: only the commands' names and
+    summaries, for ``--help`` and ``--version`` (nothing heavy is imported)."""
     from . import __version__
 
     common = argparse.ArgumentParser(add_help=False)
@@ -109,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ideepcolor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if light:
+        for name, summary in SUMMARIES.items():
+            sub.add_parser(name, help=summary)
+        return parser
     for module in _commands().values():
         module.add_parser(sub, [common])
     return parser

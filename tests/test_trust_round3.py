@@ -107,3 +107,60 @@ def test_a_second_run_on_the_same_output_is_refused_while_the_first_holds_it(tmp
     with frames.lock():  # released when the first run ends
         pass
     assert not (tmp_path / "out.mp4.frames" / ".lock").exists()
+
+
+def test_a_clip_session_given_to_colorize_uses_its_first_keyframe_and_says_so(tmp_path, capsys, monkeypatch):
+    from ideepcolor_app.inference import export
+
+    photo = tmp_path / "still.png"
+    Image.fromarray(colour_photo(2, (96, 64))).save(photo)
+    session = tmp_path / "clip.hints.json"
+    hints = [Hint(10.0, 10.0, (30.0, 30.0)), Hint(50.0, 30.0, (-20.0, 40.0))]
+    Session("clip.mp4", "0" * 64, (96, 64), hints=[], keyframes={4: hints, 9: hints[:1]}).save(session)
+    used = []
+    real = export.colorize_to_file
+    monkeypatch.setattr(
+        "ideepcolor_app.commands.colorize.colorize_to_file",
+        lambda engine, photo, hints, *a, **k: used.append(list(hints)) or real(engine, photo, hints, *a, **k),
+    )
+    assert main(["colorize", str(photo), "--hints", str(session), "-o", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "film clip's hints (on frames 4, 9)" in out and "those of frame 4" in out
+    assert used == [hints]
+
+
+def test_help_and_version_load_no_command_and_no_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from ideepcolor_app.cli import main\n"
+        "for argv in (['--version'], ['--help']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "ideepcolor " in done.stdout and "colorize" in done.stdout
+
+
+def test_the_help_lists_each_commands_own_summary():
+    from ideepcolor_app.cli import SUMMARIES, build_parser
+
+    parser = build_parser()
+    registered = {
+        action.dest: action.help
+        for group in parser._subparsers._group_actions  # type: ignore[union-attr]
+        for action in group._choices_actions
+    }
+    assert registered == SUMMARIES
+
+
+def test_a_mistyped_command_is_not_reported_as_a_missing_display(capsys):
+    assert main(["frobnicate"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown command 'frobnicate'" in err and "display" not in err

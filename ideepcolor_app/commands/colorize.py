@@ -152,6 +152,14 @@ def run(args: argparse.Namespace) -> int:
     given = global_hints_option(args)
     variations = variations_option(args.variations)
     session = Session.load(Path(args.hints)) if args.hints else None
+    if session is not None and session.keyframes and not session.hints:
+        first = min((f for f, placed in session.keyframes.items() if placed), default=0)
+        frames = ", ".join(str(f) for f in sorted(session.keyframes))
+        print(
+            f"note: {args.hints} holds a film clip's hints (on frames {frames}); colorize uses those of frame "
+            f"{first}. For the whole clip, run: ideepcolor video CLIP -o OUT --hints {args.hints}"
+        )
+        session = replace(session, hints=list(session.keyframes.get(first, [])))
     inputs = list_images(args.inputs, skip_suffix=args.suffix)
     if not inputs:
         raise UsageError("no photos found in " + ", ".join(args.inputs))
