@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -164,3 +165,34 @@ def test_a_mistyped_command_is_not_reported_as_a_missing_display(capsys):
     assert main(["frobnicate"]) == 2
     err = capsys.readouterr().err
     assert "unknown command 'frobnicate'" in err and "display" not in err
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[1e308] * 529, [0.0] * 528 + [1e39], [1e-50] * 529, [1e-320] + [0.0] * 528],
+    ids=["all-huge", "one-huge", "all-tiny", "one-subnormal"],
+)
+def test_a_session_histogram_of_extreme_values_becomes_shares_that_colourise(values, tmp_path, global_weights):
+    import json
+
+    import torch
+
+    from ideepcolor_app.inference.engine import ColorizationEngine
+    from ideepcolor_app.photos.images import load_photo
+
+    path = tmp_path / "s.hints.json"
+    Session("p.png", "0" * 64, (64, 48)).save(path)
+    data = json.loads(path.read_text())
+    data["version"] = 2
+    data["global_hints"] = {"histogram": values, "reference": "r.jpg", "reference_on": True, "saturation": None}
+    path.write_text(json.dumps(data))
+    hints = Session.load(path).global_hints
+    shares = np.asarray(hints.histogram)
+    assert np.isfinite(shares).all() and abs(shares.sum() - 1) < 1e-9
+    photo_path = tmp_path / "p.png"
+    Image.fromarray(colour_photo(5, (64, 48))).save(photo_path)
+    engine = ColorizationEngine.from_weights(str(global_weights), "cpu")
+    engine.set_photo(load_photo(photo_path))
+    result = engine.colorize([], global_hints=hints)
+    assert torch.isfinite(result.ab).all()
+    assert result.full_resolution_rgb().shape == (48, 64, 3)

@@ -49,8 +49,13 @@ class GlobalHints:
             if len(self.histogram) != NUM_BINS:
                 raise ValueError(f"a colour histogram has {NUM_BINS} bins, got {len(self.histogram)}")
             values = np.asarray(self.histogram, dtype=np.float64)
-            if not np.isfinite(values).all() or (values < 0).any() or values.sum() <= 0:
+            if not np.isfinite(values).all() or (values < 0).any() or values.max() <= 0:
                 raise ValueError("a colour histogram needs finite, non-negative shares that are not all 0")
+            # shares summing to 1, worked out in float64 from the largest: 1e308s or 1e-50s would
+            # overflow or vanish in the network's float32
+            shares = values / values.max()
+            shares = shares / shares.sum()
+            object.__setattr__(self, "histogram", tuple(float(v) for v in shares))
         if self.saturation is not None and not 0.0 <= self.saturation <= 1.0:
             raise ValueError(f"saturation must be between 0 and 1, got {self.saturation}")
 
