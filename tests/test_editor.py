@@ -348,5 +348,5 @@ def test_the_current_colour_has_one_owner_the_selected_hint_or_the_colour_for_ne
     editor.deselect()
     assert editor.current_ab == (70.0, -20.0), "deselecting hands the hint's colour to new hints"
     editor.add_hint(60, 60)  # selected again
-    editor.open(make_photo(1))  # a new photo: its new hints keep the colour on show
-    assert editor.current_ab == (70.0, -20.0)
+    editor.open(make_photo(1))  # a new photo: new hints take the network's colour, the pick stays recent
+    assert editor.current_ab is None and (10.0, 10.0) in editor.recent_colors

@@ -90,8 +90,9 @@ class Editor:
         self.document = document
         self.latest = None
         self._drag = None
-        if self._followed is not None:  # the colour on show carries over to the new photo's hints
-            self._new_hint_ab, self._followed = self._followed.ab, None
+        # a new photo's first hints take the network's colour there, never the last photo's pick
+        # (which stays among the recent colours, one click away)
+        self._new_hint_ab, self._followed = None, None
         self._last_request = (document.hints.hints, None, document.hints.global_hints)
         document.hints.changed.connect(self._hints_changed)
         document.hints.selection_changed.connect(lambda _: self._selection_changed())
