@@ -118,7 +118,8 @@ def open_photo(
         window.clips.close()
         window.editor.open_document(document)
         remember_recent(window, path)
-        window.settings.setValue("lastFolder", str(path.resolve().parent))
+        if path.resolve().parent != sample_photo().resolve().parent:  # never start dialogs inside the app
+            window.settings.setValue("lastFolder", str(path.resolve().parent))
         window.statusBar().showMessage(f"Opened {path} ({document.size[0]}x{document.size[1]})", 5000)
         if then is not None:
             then(document)

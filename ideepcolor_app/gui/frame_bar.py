@@ -78,7 +78,8 @@ class FrameBar(QWidget):
         marks = ", ".join(str(k) for k in self.slider.keyframes[:6]) + ("…" if len(keyframes) > 6 else "")
         seconds = current / fps if fps else 0.0
         self.label.setText(
-            f"Frame {current} of {frames - 1} ({seconds:.2f} s)" + (f" · keyframes {marks}" if keyframes else "")
+            f"Frame {current} ({seconds:.2f} s) of {frames}: 0 to {frames - 1}"
+            + (f" · keyframes {marks}" if keyframes else "")
         )
 
     def _moved(self, value: int) -> None:
