@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
-from test_gui import fresh_settings, no_modal_dialogs  # noqa: F401 (autouse fixtures)
+from PySide6.QtCore import Qt
+from test_gui import fresh_settings, no_modal_dialogs, photo_path, window  # noqa: F401 (fixtures)
 
 from ideepcolor_app.base.resources import sample_photo
 from ideepcolor_app.gui import file_actions
@@ -22,13 +23,29 @@ def test_the_frame_bar_counts_a_30_frame_clip_as_30_frames(qtbot):
 
 
 def test_opening_the_sample_photo_does_not_send_the_open_dialog_into_the_app(qtbot, echo_weights, tmp_path):
-    photo_path = tmp_path / "mine.png"
-    Image.fromarray(np.full((48, 64, 3), 120, np.uint8)).save(photo_path)
+    mine = tmp_path / "mine.png"
+    Image.fromarray(np.full((48, 64, 3), 120, np.uint8)).save(mine)
     w = MainWindow(str(echo_weights), "cpu")
     qtbot.addWidget(w)
     assert file_actions.open_path(w, sample_photo())
     qtbot.waitUntil(lambda: w.editor.document is not None, timeout=30000)
     assert w.settings.value("lastFolder") is None
-    assert file_actions.open_path(w, photo_path)
-    qtbot.waitUntil(lambda: w.editor.document is not None and w.editor.document.photo.path == photo_path)
-    assert w.settings.value("lastFolder") == str(photo_path.resolve().parent)
+    assert file_actions.open_path(w, mine)
+    qtbot.waitUntil(lambda: w.editor.document is not None and w.editor.document.photo.path == mine)
+    assert w.settings.value("lastFolder") == str(mine.resolve().parent)
+
+
+def test_after_a_pick_only_the_swatches_of_the_current_colour_are_outlined(qtbot, window):  # noqa: F811
+    from test_gui import click, wait_for_result
+
+    window.editor.choose_color(30.0, 30.0)
+    click(window, 300, 200)
+    wait_for_result(qtbot, window, palette=True)
+    panel = window.panel
+    picked = panel.suggestion_swatches[1]
+    qtbot.mouseClick(picked, Qt.MouseButton.LeftButton)
+    wait_for_result(qtbot, window, palette=True)
+    current = window.editor.current_ab
+    outlined = [s for s in [*panel.suggestion_swatches, *panel.recent_swatches] if s.selected]
+    assert outlined and all(abs(s.ab[0] - current[0]) < 0.5 and abs(s.ab[1] - current[1]) < 0.5 for s in outlined)
+    assert not any(s.hasFocus() for s in panel.suggestion_swatches), "a click leaves no focus outline behind"

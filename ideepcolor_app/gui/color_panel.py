@@ -110,8 +110,12 @@ class Swatch(QToolButton):
         super().__init__()
         self.ab = ab
         self.rgb = rgb
+        self.selected = False
+        """It holds the current colour: outlined. (A click leaves no focus behind: a focus outline
+        stayed on the clicked widget after the next result gave it another colour.)"""
         self.setFixedSize(QSize(side, side))
         self.setAttribute(Qt.WidgetAttribute.WA_Hover)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.set_color(rgb, ab, tip)
 
     def set_color(self, rgb: tuple[int, int, int], ab: tuple[float, float], tip: str) -> None:
@@ -123,8 +127,14 @@ class Swatch(QToolButton):
             self.rgb = rgb
             self.update()
 
+    def set_selected(self, selected: bool) -> None:
+        """Outline it as the current colour, or not."""
+        if selected != self.selected:
+            self.selected = selected
+            self.update()
+
     def paintEvent(self, event) -> None:
-        if self.underMouse() or self.hasFocus():
+        if self.underMouse() or self.hasFocus() or self.selected:
             _paint_color(self, self.rgb, QColor(255, 200, 0), 2.0, 3.0)
         else:
             _paint_color(self, self.rgb, _border_for(self.rgb), 1.0, 3.0)
@@ -231,8 +241,21 @@ class ColorPanel(QWidget):
         self.predicted_swatch: Swatch | None = None
         self.recent_swatches: list[Swatch] = []
         self._recent_shown: list[tuple[tuple[float, float], tuple[int, int, int]]] | None = None
+        self._current_ab: tuple[float, float] | None = None
         self.show_palette(None)
         self.show_recent([])
+
+    def _mark_current(self) -> None:
+        """Outline the swatches that hold the current colour, and only those."""
+        for swatch in [*self.suggestion_swatches, *self.recent_swatches]:
+            swatch.set_selected(
+                self._current_ab is not None
+                and abs(swatch.ab[0] - self._current_ab[0]) < 0.5
+                and abs(swatch.ab[1] - self._current_ab[1]) < 0.5
+            )
+        for swatch in [*self._suggestion_pool, *self._recent_pool]:
+            if swatch.isHidden():
+                swatch.set_selected(False)
 
     def _swatch(self, side: int) -> Swatch:
         swatch = Swatch((128, 128, 128), (0.0, 0.0), "", side=side)
@@ -249,6 +272,8 @@ class ColorPanel(QWidget):
         self.picker.set_lightness(lightness)
         self.picker.set_ab(ab)
         self.lightness_label.setText(detail)
+        self._current_ab = ab
+        self._mark_current()
 
     def show_palette(self, palette: Palette | None) -> None:
         """The suggested colours and the prediction at the probe, or the hint to select one."""
@@ -258,6 +283,7 @@ class ColorPanel(QWidget):
             swatch.set_color(s.rgb, s.ab, f"{s.probability:.0%} of the network's belief here")
         _show_first(self._suggestion_pool, len(suggestions))
         self.suggestion_swatches = self._suggestion_pool[: len(suggestions)]
+        self._mark_current()
         self._predicted_label.setVisible(palette is not None)
         if palette is None:
             self._predicted.hide()
@@ -278,6 +304,7 @@ class ColorPanel(QWidget):
             swatch.set_color(rgb, ab, f"a = {ab[0]:.0f}, b = {ab[1]:.0f}")
         _show_first(self._recent_pool, len(colors))
         self.recent_swatches = self._recent_pool[: len(colors)]
+        self._mark_current()
 
     def _open_dialog(self) -> None:
         color = QColorDialog.getColor(parent=self, title="Hint colour")

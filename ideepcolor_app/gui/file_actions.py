@@ -120,7 +120,7 @@ def open_photo(
         remember_recent(window, path)
         if path.resolve().parent != sample_photo().resolve().parent:  # never start dialogs inside the app
             window.settings.setValue("lastFolder", str(path.resolve().parent))
-        window.statusBar().showMessage(f"Opened {path} ({document.size[0]}x{document.size[1]})", 5000)
+        window.statusBar().showMessage(f"Opened {path.name} ({document.size[0]}x{document.size[1]})", 5000)
         if then is not None:
             then(document)
 
