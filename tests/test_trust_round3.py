@@ -18,6 +18,8 @@ from ideepcolor_app.evaluation.evaluate_video import pan_clip
 from ideepcolor_app.hints.local_hints import Hint
 from ideepcolor_app.video.clips import FrameFolder, VideoError
 
+BUNDLED = Path(__file__).resolve().parents[1] / "weights" / "ideepcolor-fast.safetensors"
+
 
 def write_frames(folder: Path, count: int = 3) -> Path:
     truth, _ = pan_clip(colour_photo(3, (96, 64)), frames=count, step=2)
@@ -196,3 +198,52 @@ def test_a_session_histogram_of_extreme_values_becomes_shares_that_colourise(val
     result = engine.colorize([], global_hints=hints)
     assert torch.isfinite(result.ab).all()
     assert result.full_resolution_rgb().shape == (48, 64, 3)
+
+
+def test_a_picture_format_as_video_output_is_refused(tmp_path, capsys, no_model):
+    source = write_frames(tmp_path / "in")
+    assert main(["video", str(source), "-o", str(tmp_path / "out.gif")]) == 1
+    err = capsys.readouterr().err
+    assert "'.gif' is not a video format" in err and ".mp4" in err
+    assert not (tmp_path / "out.gif").exists()
+
+
+def test_a_frame_of_another_size_in_a_folder_is_refused_not_stretched(tmp_path, capsys):
+    source = write_frames(tmp_path / "in", 3)
+    Image.fromarray(colour_photo(9, (80, 64))).save(source / "f001.png")  # the middle frame is narrower
+    assert main(["video", str(source), "-o", str(tmp_path / "out"), "--weights", str(BUNDLED)]) == 1
+    err = capsys.readouterr().err
+    assert "f001.png: is 80x64, but the clip's frames are" in err and "one size" in err
+
+
+def test_an_odd_sized_clip_into_a_video_file_says_what_is_left_out(tmp_path, capsys, monkeypatch):
+    source = tmp_path / "in"
+    source.mkdir()
+    for i in range(2):
+        Image.fromarray(colour_photo(i, (97, 65))).save(source / f"f{i}.png")
+    monkeypatch.setattr(video_command, "render", lambda *a, **k: 0)  # the note comes before any frame
+    assert main(["video", str(source), "-o", str(tmp_path / "out.mp4"), "--weights", str(BUNDLED)]) == 0
+    assert "written as 96x64" in capsys.readouterr().out
+
+
+def test_a_clip_with_fewer_frames_than_it_says_fails_unless_accepted(tmp_path, capsys, monkeypatch):
+    from ideepcolor_app.video import render as render_module
+
+    source = write_frames(tmp_path / "in", 6)
+    real = render_module.read_frames
+
+    def truncated(info, first=0, last=None):  # what a cut file whose index survived gives
+        for index, frame in real(info, first, last):
+            if index >= 3:
+                return
+            yield index, frame
+
+    monkeypatch.setattr(render_module, "read_frames", truncated)
+    out = tmp_path / "out.mp4"
+    args = ["video", str(source), "-o", str(out), "--weights", str(BUNDLED)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "says it has 6 frames" in err and "only 3 could be read" in err and "--allow-short" in err
+    assert not out.exists()
+    assert main([*args, "--allow-short"]) == 0
+    assert out.exists()

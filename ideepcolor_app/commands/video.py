@@ -10,6 +10,7 @@ from ..base.errors import UsageError
 from ..editing.session import Session
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
+from ..photos.images import READ_FORMATS
 from ..video.clips import ClipInfo, VideoError, is_video_file, probe
 from ..video.render import RenderPlan, render
 from ..video.temporal import Keyframe
@@ -52,8 +53,18 @@ def add_parser(
         help="local (default): each hint colours its object; photo: a hint may tint the whole frame",
     )
     p.add_argument("--force", action="store_true", help="redo every frame and replace an existing output file")
+    p.add_argument(
+        "--allow-short",
+        action="store_true",
+        help="accept a clip that has fewer frames than it says (a truncated file): write what could be read",
+    )
     add_model_options(p)
     p.set_defaults(func=run)
+
+
+STILL_SUFFIXES = (*READ_FORMATS, ".gif", ".apng")
+"""Picture formats: an output named so would have been a folder of PNGs with a misleading name."""
+WRITTEN_SUFFIXES = (".mp4", ".mkv", ".mov")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,6 +72,11 @@ def run(args: argparse.Namespace) -> int:
     given = global_hints_option(args)
     info = probe(Path(args.input), args.fps)
     output = Path(args.output)
+    if output.suffix.lower() in STILL_SUFFIXES:
+        raise UsageError(
+            f"-o {output}: '{output.suffix}' is not a video format this writes; give a video file "
+            f"({', '.join(WRITTEN_SUFFIXES)}) or a folder for PNG frames"
+        )
     if output.resolve() == info.path.resolve():
         raise UsageError("the output would replace the input; choose another -o")
     if is_video_file(output) and output.exists() and not args.force:
@@ -109,6 +125,13 @@ def _colourise(
     if info.scaled_from:
         (w, h), (sw, sh) = info.scaled_from, info.size
         print(f"note: frames of {w}x{h} are larger than 4K; they are colourised at {sw}x{sh}")
+    width, height = info.size
+    if is_video_file(output) and (width % 2 or height % 2):
+        print(
+            f"note: video files need even sides; the {width}x{height} frames are written as "
+            f"{width // 2 * 2}x{height // 2 * 2} (the last odd column or row is left out). "
+            "A folder output keeps every pixel."
+        )
     done = 0 if args.force else plan.finished()
     print(
         f"{info.path.name}: {info.size[0]}x{info.size[1]}, {fps:g} fps, frames {plan.first} to "
@@ -120,7 +143,7 @@ def _colourise(
         _forget(plan)
     bar = tqdm(total=plan.count, initial=plan.finished(), unit="frame", desc="Colourising", disable=None)
     try:
-        render(engine, plan, keyframes, given, progress=lambda n: bar.update(n - bar.n))
+        render(engine, plan, keyframes, given, progress=lambda n: bar.update(n - bar.n), allow_short=args.allow_short)
     except KeyboardInterrupt:
         bar.close()
         print(

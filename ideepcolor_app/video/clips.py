@@ -51,6 +51,9 @@ class ClipInfo:
     has_audio: bool
     scaled_from: tuple[int, int] | None = None
     """The frames' own size when they are scaled down to :data:`MAX_FRAME_SIZE`."""
+    frames_counted: bool = True
+    """``frames`` was read from the file's index (or is a folder's count), not estimated from its
+    duration: fewer frames than that means a damaged or truncated file."""
 
 
 def is_video_file(path: Path) -> bool:
@@ -90,11 +93,14 @@ def probe(path: Path, fps: float = 24.0) -> ClipInfo:
             stream = container.streams.video[0]
             rate = Fraction(stream.average_rate or stream.guessed_rate or 24)
             frames = stream.frames
+            counted = bool(frames)
             if not frames and stream.duration and stream.time_base:
                 frames = int(float(stream.duration * stream.time_base) * rate)
             if not frames and container.duration:
                 frames = int(container.duration / 1_000_000 * rate)
-            info = ClipInfo(path, (stream.width, stream.height), rate, frames, bool(container.streams.audio))
+            info = ClipInfo(
+                path, (stream.width, stream.height), rate, frames, bool(container.streams.audio), None, counted
+            )
     except (av.error.FFmpegError, OSError) as exc:
         raise VideoError(f"{path}: could not be read as a video ({exc}). Is it a video file, and complete?") from exc
     return _fitted(info)
@@ -107,7 +113,7 @@ def _fitted(info: ClipInfo) -> ClipInfo:
         return info
     scale = min(limit_w / width, limit_h / height)
     size = (max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2))
-    return ClipInfo(info.path, size, info.fps, info.frames, info.has_audio, scaled_from=info.size)
+    return ClipInfo(info.path, size, info.fps, info.frames, info.has_audio, info.size, info.frames_counted)
 
 
 def read_frames(info: ClipInfo, first: int = 0, last: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
@@ -119,7 +125,7 @@ def read_frames(info: ClipInfo, first: int = 0, last: int | None = None) -> Iter
     if info.path.is_dir():
         for index, file in enumerate(frame_files(info.path)):
             if index >= first and (last is None or index < last):
-                yield index, _sized(load_photo(file).rgb8(), info)
+                yield index, _sized(_same_size(load_photo(file).rgb8(), file, info), info)
         return
     import av
 
@@ -172,6 +178,17 @@ def read_frame(info: ClipInfo, index: int) -> np.ndarray:
     except av.error.FFmpegError as exc:
         raise VideoError(f"{info.path}: frame {index} cannot be decoded ({exc}).") from exc
     raise VideoError(f"{info.path}: has no frame {index}.")
+
+
+def _same_size(rgb: np.ndarray, file: Path, info: ClipInfo) -> np.ndarray:
+    """A folder's frame, refused unless it has the clip's size (it would be stretched to fit)."""
+    width, height = info.scaled_from or info.size
+    if (rgb.shape[1], rgb.shape[0]) != (width, height):
+        raise VideoError(
+            f"{file}: is {rgb.shape[1]}x{rgb.shape[0]}, but the clip's frames are {width}x{height} (its first "
+            "frame's size); every frame of a folder must have one size. Move it out or resize it, then run again."
+        )
+    return rgb
 
 
 def _sized(rgb: np.ndarray, info: ClipInfo) -> np.ndarray:

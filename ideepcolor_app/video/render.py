@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..hints.global_hints import GlobalHints
 from ..inference.engine import ColorizationEngine
-from .clips import ClipInfo, FrameFolder, encode, is_video_file, read_frames, work_folder
+from .clips import ClipInfo, FrameFolder, VideoError, encode, is_video_file, read_frames, work_folder
 from .temporal import CARRY, ClipColorizer, Keyframe
 
 
@@ -47,19 +47,22 @@ def render(
     global_hints: GlobalHints | None = None,
     carry: float = CARRY,
     progress: Callable[[int], None] | None = None,
+    allow_short: bool = False,
 ) -> int:
     """Colour the planned frames in order, skipping those an earlier run finished (their motion is
     still followed, so hints arrive where they should), then encode a video file's output.
 
     ``progress(n)`` is called after each frame written. Returns how many frames were computed.
-    Raises VideoError (reading, writing) and KeyboardInterrupt (finished frames are kept).
+    Raises VideoError (reading, writing; a clip with fewer frames than it says, unless
+    ``allow_short``) and KeyboardInterrupt (finished frames are kept).
     """
     colorizer = ClipColorizer(engine, keyframes, global_hints, carry=carry)
     frames = plan.frames
     resume_at = plan.finished()
-    computed = 0
+    computed = read = 0
     for index, frame in read_frames(plan.info, plan.first, plan.first + plan.count):
         position = index - plan.first
+        read = position + 1
         if position < resume_at - 1:
             colorizer.follow_only(index, frame)
             continue
@@ -70,6 +73,12 @@ def render(
         computed += 1
         if progress:
             progress(position + 1)
+    if read < plan.count and plan.info.frames_counted and not allow_short:
+        raise VideoError(
+            f"{plan.info.path}: says it has {plan.count} frames from frame {plan.first}, but only {read} could be "
+            f"read (a truncated file?). The {read} frames were colourised and kept in {frames.folder}; run again "
+            "with --allow-short to write the output from them."
+        )
     if is_video_file(plan.output):
         encode(frames, plan.finished(), plan.info, plan.output, plan.first / float(plan.info.fps))
         frames.remove()
