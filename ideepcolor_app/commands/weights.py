@@ -108,7 +108,7 @@ def run_verify(args: argparse.Namespace) -> int:
         f"{path}: loads as SIGGRAPH17 weights (width {info.width:g}, hint encoding {info.hint_encoding.value}"
         + (f", residual scales {info.residual_scales}" if info.residual_scales else "")
         + (", global hints" if info.global_hints else "")
-        + (f", vivid temperature {info.vivid_temperature:g}" if info.vivid_temperature is not None else "")
+        + (f", vivid colours {info.vivid.label()}" if info.vivid is not None else "")
         + (f", hint locality {info.hint_locality.to_text()}" if info.hint_locality is not None else "")
         + "), "
         f"mask convention {info.mask_convention.value}: {info.convention_reason}"
