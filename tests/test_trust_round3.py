@@ -247,3 +247,30 @@ def test_a_clip_with_fewer_frames_than_it_says_fails_unless_accepted(tmp_path, c
     assert not out.exists()
     assert main([*args, "--allow-short"]) == 0
     assert out.exists()
+
+
+def test_a_resumed_video_run_gives_exactly_the_frames_of_an_unbroken_one(tmp_path, monkeypatch):
+    from ideepcolor_app.video import render as render_module
+
+    source = write_frames(tmp_path / "in", 7)
+    session = tmp_path / "clip.hints.json"
+    Session("in", "0" * 64, (92, 64), hints=[], keyframes={0: [Hint(30.0, 30.0, (40.0, 50.0))]}).save(session)
+    base = ["video", str(source), "--hints", str(session), "--weights", str(BUNDLED)]
+    assert main([*base, "-o", str(tmp_path / "whole")]) == 0
+    real_write = render_module.FrameFolder.write
+
+    def stop_at_four(self, index, rgb):
+        if index == 4:
+            raise KeyboardInterrupt
+        real_write(self, index, rgb)
+
+    monkeypatch.setattr(render_module.FrameFolder, "write", stop_at_four)
+    assert main([*base, "-o", str(tmp_path / "resumed")]) == 130
+    monkeypatch.setattr(render_module.FrameFolder, "write", real_write)
+    assert main([*base, "-o", str(tmp_path / "resumed")]) == 0
+    for i in range(7):
+        name = f"frame_{i:06d}.png"
+        whole = np.asarray(Image.open(tmp_path / "whole" / name))
+        resumed = np.asarray(Image.open(tmp_path / "resumed" / name))
+        assert np.array_equal(whole, resumed), f"frame {i} differs by up to {np.abs(whole.astype(int) - resumed).max()}"
+    assert not list((tmp_path / "resumed").glob(".carry-*")), "no carried colours are left once the clip is done"

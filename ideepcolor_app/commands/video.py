@@ -165,6 +165,8 @@ def _forget(plan: RenderPlan) -> None:
     frames = plan.frames
     for index in range(plan.count):
         frames.path(index).unlink(missing_ok=True)
+    for carried in frames.folder.glob(".carry-*.npy"):  # an earlier run's colours, for its resume
+        carried.unlink(missing_ok=True)
 
 
 def _scaled(session: Session, hints: list[Hint], size: tuple[int, int]) -> list[Hint]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from ..hints.global_hints import GlobalHints
 from ..inference.engine import ColorizationEngine
@@ -66,13 +69,21 @@ def render(
         if position < resume_at - 1:
             colorizer.follow_only(index, frame)
             continue
-        result = colorizer.colorize(index, frame)  # the last finished frame seeds the colours to carry
+        if position == resume_at - 1 and (saved := _load_colours(frames, position)) is not None:
+            colorizer.follow_only(index, frame)
+            colorizer.restore_colours(saved)  # exactly where the stopped run was
+            continue
+        result = colorizer.colorize(index, frame)  # else the last finished frame seeds the colours
         if position < resume_at:
             continue
+        _save_colours(frames, position, colorizer.colours)
         frames.write(position, result.full_resolution_rgb())
+        _colours_file(frames, position - 2).unlink(missing_ok=True)
         computed += 1
         if progress:
             progress(position + 1)
+    for position in (read - 2, read - 1):
+        _colours_file(frames, position).unlink(missing_ok=True)
     if read < plan.count and plan.info.frames_counted and not allow_short:
         raise VideoError(
             f"{plan.info.path}: says it has {plan.count} frames from frame {plan.first}, but only {read} could be "
@@ -83,3 +94,28 @@ def render(
         encode(frames, plan.finished(), plan.info, plan.output, plan.first / float(plan.info.fps))
         frames.remove()
     return computed
+
+
+def _colours_file(frames: FrameFolder, position: int) -> Path:
+    """Where the carried colours after frame ``position`` wait for a resumed run."""
+    return frames.folder / f".carry-{position:06d}.npy"
+
+
+def _save_colours(frames: FrameFolder, position: int, ab: np.ndarray | None) -> None:
+    """Keep the colours frame ``position`` hands on, before the frame itself appears (written to a
+    temporary name and renamed, so a kill leaves either the whole file or none)."""
+    if ab is None:
+        return
+    path = _colours_file(frames, position)
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "wb") as handle:
+        np.save(handle, ab.astype(np.float32, copy=False))
+    os.replace(temporary, path)
+
+
+def _load_colours(frames: FrameFolder, position: int) -> np.ndarray | None:
+    path = _colours_file(frames, position)
+    try:
+        return np.load(path) if path.exists() else None
+    except (OSError, ValueError):  # damaged: recompute them from the frame, as before
+        return None

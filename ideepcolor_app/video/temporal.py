@@ -112,6 +112,16 @@ class ClipColorizer:
         fused = torch.from_numpy(np.ascontiguousarray(ab)).permute(2, 0, 1)[None].to(result.ab.device)
         return replace(result, ab=fused)
 
+    @property
+    def colours(self) -> np.ndarray | None:
+        """(S, S, 2) the last coloured frame's ab, which the next frame starts from."""
+        return self._ab
+
+    def restore_colours(self, ab: np.ndarray) -> None:
+        """Start the next frame from ``ab``, the :attr:`colours` an earlier run saved for the frame
+        just followed (a resumed run then gives exactly the frames an unbroken one gives)."""
+        self._ab = np.asarray(ab, dtype=np.float32)
+
     def follow_only(self, index: int, frame: np.ndarray) -> None:
         """Take frame ``index`` into account without colouring it: the hints follow its motion
         (a resumed run passes over the frames an earlier run finished)."""
