@@ -274,3 +274,22 @@ def test_a_resumed_video_run_gives_exactly_the_frames_of_an_unbroken_one(tmp_pat
         resumed = np.asarray(Image.open(tmp_path / "resumed" / name))
         assert np.array_equal(whole, resumed), f"frame {i} differs by up to {np.abs(whole.astype(int) - resumed).max()}"
     assert not list((tmp_path / "resumed").glob(".carry-*")), "no carried colours are left once the clip is done"
+
+
+def test_the_saturation_sliders_grey_end_makes_the_photo_nearly_grey():
+    import torch
+
+    from ideepcolor_app.base.resources import sample_photo
+    from ideepcolor_app.hints.global_hints import GlobalHints
+    from ideepcolor_app.inference.engine import ColorizationEngine
+    from ideepcolor_app.photos.images import load_photo
+
+    engine = ColorizationEngine.from_weights(str(BUNDLED), "cpu")
+    engine.set_photo(load_photo(sample_photo("chelsea.jpg")))
+
+    def chroma(saturation):
+        hints = None if saturation is None else GlobalHints(saturation=saturation)
+        return float(torch.linalg.norm(engine.colorize([], global_hints=hints).ab[0], dim=0).mean())
+
+    automatic, grey_end, vivid_end = chroma(None), chroma(0.02), chroma(1.0)
+    assert grey_end < 0.25 * automatic < vivid_end, (grey_end, automatic, vivid_end)
