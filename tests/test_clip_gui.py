@@ -119,3 +119,32 @@ def test_opening_a_photo_leaves_the_clip_and_unsaved_keyframes_are_asked_about(
     qtbot.waitUntil(lambda: w.clips.clip is None and w.editor.document.photo.path == photo, timeout=30000)
     assert asked, "unsaved keyframe hints are not dropped silently"
     assert not w.frame_bar.isVisible()
+
+
+def test_the_preview_counts_its_frames_and_its_button_stops_it(qtbot, window, clip, monkeypatch):
+    import threading
+
+    from ideepcolor_app.gui import clip_actions
+
+    gate = threading.Event()
+    real = clip_actions.read_frames
+
+    def held_at_the_third_frame(info, first=0, last=None):
+        for n, item in enumerate(real(info, first, last)):
+            if n == 2:
+                gate.wait(60)
+            yield item
+
+    monkeypatch.setattr(clip_actions, "read_frames", held_at_the_third_frame)
+    w = window
+    assert file_actions.open_path(w, clip)
+    on_frame(qtbot, w, 0)
+    w.frame_bar.preview_button.click()
+    qtbot.waitUntil(lambda: "frame 2 of 24" in w.statusBar().currentMessage(), timeout=60000)
+    assert w.frame_bar.preview_button.text() == "Stop Preview"
+    w.frame_bar.preview_button.click()
+    assert w.frame_bar.preview_button.text() == "Preview" and "stopped" in w.statusBar().currentMessage()
+    gate.set()
+    qtbot.waitUntil(lambda: w.clips._preview_done.is_set(), timeout=30000)
+    qtbot.wait(200)
+    assert w.clips.preview_frames == [] and not w.clips._player.isActive(), "a stopped preview never plays"

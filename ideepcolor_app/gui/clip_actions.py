@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -80,6 +81,10 @@ class ClipController:
         self._preview_stop = threading.Event()
         self._preview_done = threading.Event()
         self._preview_done.set()
+        self._preview_progress = PreviewProgress(0, 0)
+        self._progress_timer = QTimer(window.frame_bar)
+        self._progress_timer.setInterval(250)
+        self._progress_timer.timeout.connect(self._show_preview_progress)
         window.frame_bar.frame_chosen.connect(self.show_frame)
         window.frame_bar.preview.connect(self.preview)
         window.frame_bar.setVisible(False)
@@ -201,10 +206,19 @@ class ClipController:
             self.window.frame_bar.show_clip(clip.frames, clip.current, list(self.keyframes()), float(clip.info.fps))
 
     # ----- preview ---------------------------------------------------------------------------------
+    @property
+    def previewing(self) -> bool:
+        """A preview is being computed (and has not been stopped)."""
+        return self._progress_timer.isActive()
+
     def preview(self) -> None:
-        """Colourise the next :data:`PREVIEW_SECONDS` at preview size in the background, then play them."""
+        """Colourise the next :data:`PREVIEW_SECONDS` at preview size in the background, then play
+        them; while one is computed, the same action stops it."""
         clip, bridge = self.clip, self.window.bridge
         if clip is None or bridge is None:
+            return
+        if self.previewing:
+            self._cancel_preview()
             return
         first = clip.current
         last = min(clip.frames, first + max(2, round(PREVIEW_SECONDS * float(clip.info.fps))))
@@ -215,26 +229,50 @@ class ClipController:
         self._preview_stop.set()  # an older preview still computing stops
         stop, done = threading.Event(), threading.Event()
         self._preview_stop, self._preview_done = stop, done
-        self.window.statusBar().showMessage(f"Colourising frames {first} to {last - 1} for the preview…")
+        progress = self._preview_progress = PreviewProgress(0, last - first)
+        self._show_preview_progress()
+        self._progress_timer.start()
+        self.window.frame_bar.set_previewing(True)
         me = weakref.ref(self)
 
         def ready(frames: list[np.ndarray]) -> None:
             controller = me()
-            if controller is not None and controller.clip is clip:
+            if controller is None:
+                return
+            controller._preview_finished()
+            if controller.clip is clip and frames:
                 controller._play(frames, float(info.fps))
 
         def failed(error: BaseException) -> None:
             controller = me()
             if controller is not None:
+                controller._preview_finished()
                 controller.window.show_error("Could not preview the clip", str(error))
 
         self._jobs.run(
-            lambda: preview_frames(engine, info, first, last, keyframes, global_hints, stop, done),
+            lambda: preview_frames(engine, info, first, last, keyframes, global_hints, stop, done, progress),
             ready,
             failed,
             key="preview",
             name="preview",
         )
+
+    def _show_preview_progress(self) -> None:
+        progress = self._preview_progress
+        self.window.statusBar().showMessage(
+            f"Colourising the preview: frame {progress.done} of {progress.total} (Stop Preview or P stops it)"
+        )
+
+    def _preview_finished(self) -> None:
+        self._progress_timer.stop()
+        self.window.frame_bar.set_previewing(False)
+
+    def _cancel_preview(self) -> None:
+        """Stop the preview being computed; nothing is played."""
+        self._preview_stop.set()
+        self._jobs.cancel("preview")
+        self._preview_finished()
+        self.window.statusBar().showMessage("Preview stopped", 3000)
 
     def _play(self, frames: list[np.ndarray], fps: float) -> None:
         self.preview_frames, self._shown = frames, 0
@@ -263,10 +301,13 @@ def preview_frames(
     global_hints: GlobalHints,
     stop: threading.Event | None = None,
     done: threading.Event | None = None,
+    progress: PreviewProgress | None = None,
 ) -> list[np.ndarray]:
     """Frames ``first``..``last - 1`` colourised as ``ideepcolor video`` does, at preview size.
 
-    Hints of keyframes before ``first`` start at ``first`` (the preview does not go back to them)."""
+    Hints of keyframes before ``first`` start at ``first`` (the preview does not go back to them).
+    ``progress.done`` counts the frames finished, for the window to show; ``stop`` ends it early
+    (nothing is returned then)."""
     width, height = info.size
     scale = min(1.0, PREVIEW_SIDE / max(width, height))
     size = (max(2, round(width * scale)), max(2, round(height * scale)))
@@ -284,10 +325,20 @@ def preview_frames(
                 return []
             small = cv2.resize(frame, size, interpolation=cv2.INTER_AREA) if scale < 1 else frame
             out.append(colorizer.colorize(index, small).full_resolution_rgb())
+            if progress is not None:
+                progress.done = len(out)
     finally:
         if done is not None:
             done.set()
     return out
+
+
+@dataclass
+class PreviewProgress:
+    """How far a preview has got: written by its thread, read by the window's timer."""
+
+    done: int
+    total: int
 
 
 def _scale_hint(hint: Hint, scale: float) -> Hint:

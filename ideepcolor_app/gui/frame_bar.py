@@ -82,6 +82,15 @@ class FrameBar(QWidget):
             + (f" · keyframes {marks}" if keyframes else "")
         )
 
+    def set_previewing(self, previewing: bool) -> None:
+        """While a preview is computed its button stops it."""
+        self.preview_button.setText("Stop Preview" if previewing else "Preview")
+        self.preview_button.setToolTip(
+            "Stop computing the preview (P)"
+            if previewing
+            else "Play the next two seconds colourised, with the keyframes' hints (P)"
+        )
+
     def _moved(self, value: int) -> None:
         self.label.setText(f"Frame {value}…")
         self._settle.start()
