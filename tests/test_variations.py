@@ -13,6 +13,7 @@ from PIL import Image
 from ideepcolor_app.base.errors import WeightsError
 from ideepcolor_app.colour.ab_bins import NUM_BINS, ab_to_bin, annealed_mean
 from ideepcolor_app.colour.color import snap_ab_to_gamut
+from ideepcolor_app.colour.look import Look
 from ideepcolor_app.colour.variations import (
     SPOT_MARGIN,
     choose_combinations,
@@ -128,11 +129,10 @@ def test_a_file_with_a_nonsense_vivid_temperature_is_refused_with_its_name(tmp_p
 
 def test_the_engine_gives_vivid_colours_only_where_the_weights_measured_them(two_minded, tmp_path):
     engine = engine_for(two_minded)
-    assert engine.offers_vivid and engine.vivid
+    assert engine.offers_vivid
     vivid = engine.colorize([])
     assert vivid.vivid and float(torch.linalg.norm(vivid.ab, dim=1).mean()) > 5  # the distribution's mean
-    engine.vivid = False
-    muted = engine.colorize([])
+    muted = engine.colorize([], look=Look(vivid=False))
     assert not muted.vivid and float(muted.ab.abs().max()) < 1e-3  # the echo network's own grey
     unmeasured = engine_for(make_two_minded_weights(tmp_path / "plain.safetensors", vivid_temperature=None))
     assert not unmeasured.offers_vivid and not unmeasured.colorize([]).vivid

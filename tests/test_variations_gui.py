@@ -87,7 +87,7 @@ def test_vivid_colours_can_be_switched_off_and_the_choice_is_remembered(qtbot, w
     assert w.editor.latest.colorization.vivid
     w.vivid_action.trigger()
     qtbot.waitUntil(lambda: not w.editor.latest.colorization.vivid and not w.editor.latest.preliminary, timeout=30000)
-    assert w.bridge.engine.vivid is False
+    assert w.bridge.look.vivid is False
     assert w.settings.value("vividColours") in (False, "false")
 
 
@@ -118,7 +118,7 @@ def test_keep_hints_local_can_be_switched_off_and_the_choice_is_remembered(qtbot
     qtbot.waitUntil(lambda: w.editor.latest.colorization.coverage is not None and not w.editor.latest.preliminary)
     w.local_action.trigger()
     qtbot.waitUntil(lambda: w.editor.latest.colorization.coverage is None and not w.editor.latest.preliminary)
-    assert w.bridge.engine.local_hints is False
+    assert w.bridge.look.local_hints is False
     assert w.settings.value("localHints") in (False, "false")
     w.editor.document.mark_saved()
     w.close()

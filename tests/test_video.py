@@ -93,8 +93,10 @@ def test_video_command_colours_a_folder_of_frames_and_resumes_after_a_stop(tmp_p
     monkeypatch.setattr(render_module.FrameFolder, "write", stop_after_three)
     assert main(["video", str(source), "-o", str(out), "--weights", str(BUNDLED)]) == 130
     assert "Run the same command again" in capsys.readouterr().err
-    assert sorted(p.name for p in out.iterdir()) == [f"frame_{i:06d}.png" for i in range(3)]
-    stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    frames = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert frames == [f"frame_{i:06d}.png" for i in range(3)]
+    assert (out / ".carry-000002.npy").exists(), "the colours the last frame hands on wait for the resume"
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if not p.name.startswith(".")}
     monkeypatch.setattr(
         render_module.FrameFolder, "write", lambda self, i, rgb: (written.append(i), real_write(self, i, rgb))
     )

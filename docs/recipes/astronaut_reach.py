@@ -10,6 +10,7 @@ import sys
 import torch
 
 from ideepcolor_app.base.resources import sample_photo
+from ideepcolor_app.colour.look import Look
 from ideepcolor_app.evaluation.reach import reach_ratio
 from ideepcolor_app.hints.local_hints import Hint
 from ideepcolor_app.inference.engine import ColorizationEngine
@@ -26,8 +27,7 @@ for weights in sys.argv[1:]:
     top, left = round(0.82 * size) - 3, round(0.29 * size) - 3
     boxes = torch.tensor([[top, left, 6]])
     for local in (True, False):
-        engine.local_hints = local
-        hinted = engine.colorize([hint]).ab[0]
+        hinted = engine.colorize([hint], look=Look(local_hints=local)).ab[0]
         change = torch.linalg.norm(hinted - automatic, dim=0)
         reach = reach_ratio(hinted, automatic, boxes)
         print(

@@ -14,7 +14,7 @@ from ..hints.global_hints import GlobalHints, histogram_of_photo
 from ..inference.export import colorize_to_file, variations_to_files
 from ..photos.images import list_images, load_photo
 from . import add_model_options, load_engine
-from .options import non_negative_int
+from .options import add_look_options, look_option, non_negative_int
 
 
 def add_parser(
@@ -52,20 +52,7 @@ def add_parser(
         default=0,
         help="which set of variations (default 0; the app's More draws 1, 2...)",
     )
-    p.add_argument(
-        "--colours",
-        choices=["vivid", "muted"],
-        default="vivid",
-        help="away from hints: colours from the network's predicted distribution (vivid, default, where the "
-        "weights measured it) or its plain averaged output (muted)",
-    )
-    p.add_argument(
-        "--hint-reach",
-        choices=["local", "photo"],
-        default="local",
-        help="local (default, where the weights measured it): each hint colours its object and what the photo "
-        "makes that colour likely for; photo: a hint may tint the whole photo",
-    )
+    add_look_options(p)
     add_model_options(p)
     p.set_defaults(func=run)
 
@@ -171,8 +158,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot create output folder {out_dir}: {exc.strerror or exc}") from exc
     targets = plan_outputs(inputs, out_dir, args.suffix, args.format, variations)
     engine = load_engine(args)
-    engine.vivid = args.colours == "vivid"
-    engine.local_hints = args.hint_reach == "local"
+    look = look_option(args)
     if given is not None and not engine.takes_global_hints:
         raise UsageError(
             f"--reference and --saturation need weights that take global hints; {engine.info.label} does not "
@@ -218,6 +204,7 @@ def run(args: argparse.Namespace) -> int:
                     protect=protect,
                     source=source,
                     global_hints=global_hints,
+                    look=look,
                 )
                 if len(written) < len(own):
                     tqdm.write(
@@ -235,6 +222,7 @@ def run(args: argparse.Namespace) -> int:
                         protect=protect,
                         source=source,
                         global_hints=global_hints,
+                        look=look,
                     )
                 ]
             shown = (

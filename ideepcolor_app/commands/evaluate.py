@@ -12,6 +12,7 @@ from pathlib import Path
 from ..base.errors import UsageError
 from ..colour.locality import HintLocality
 from ..colour.variations import MAX_VARIATIONS
+from ..colour.vivid import VividColours
 from ..evaluation.evaluate import evaluate
 from ..evaluation.evaluate_global import GLOBAL_MODES, GlobalEvaluation, evaluate_global
 from ..evaluation.evaluate_variations import VariationEvaluation, evaluate_variations
@@ -142,18 +143,15 @@ def run(args: argparse.Namespace) -> int:
             f"--global-hints: {engine.info.label} has no global-hints branch; choose weights that take "
             "global hints (their metadata says global_hints: yes), or leave --global-hints out"
         )
-    if args.vivid_temperature is not None:  # an experiment: the engine's results use it too
-        for network in engine.networks:
-            network.info.vivid_temperature = args.vivid_temperature
-    if args.vivid_mix is not None:
-        if not 0 < args.vivid_mix <= 1:
-            raise UsageError(f"--vivid-mix must be in (0, 1], got {args.vivid_mix:g}")
-        for network in engine.networks:
-            network.info.vivid_mix = args.vivid_mix
-    if args.hint_locality is not None:
-        locality = _hint_locality(args.hint_locality)
-        for network in engine.networks:
-            network.info.hint_locality = locality
+    vivid = engine.info.vivid  # experiments below replace values, never the weights' own metadata
+    if args.vivid_mix is not None and not 0 < args.vivid_mix <= 1:
+        raise UsageError(f"--vivid-mix must be in (0, 1], got {args.vivid_mix:g}")
+    if args.vivid_temperature is not None or args.vivid_mix is not None:
+        vivid = VividColours(
+            args.vivid_temperature if args.vivid_temperature is not None else (vivid.temperature if vivid else 1.0),
+            args.vivid_mix if args.vivid_mix is not None else (vivid.mix if vivid else 1.0),
+        )
+    locality = engine.info.hint_locality if args.hint_locality is None else _hint_locality(args.hint_locality)
     prior_weight = engine.info.fill_prior_weight if args.fill_prior_weight is None else args.fill_prior_weight
     records_path = (
         Path(args.records) if args.records else Path(args.json).with_suffix(".photos.jsonl") if args.json else None
@@ -169,8 +167,8 @@ def run(args: argparse.Namespace) -> int:
         "precision": engine.best.precision.value,
         "prior_weight": prior_weight,
         "annealed": temperatures,
-        "vivid": engine.info.vivid.label() if engine.info.vivid else None,
-        "hint_locality": engine.info.hint_locality.to_text() if engine.info.hint_locality else None,
+        "vivid": vivid.label() if vivid else None,
+        "hint_locality": locality.to_text() if locality else None,
     }
     records = RecordsFile(records_path, settings, args.resume) if records_path else None
     if records is not None and records.finished:
@@ -192,8 +190,8 @@ def run(args: argparse.Namespace) -> int:
             precision=engine.best.precision,
             prior_weight=prior_weight,
             annealed=temperatures,
-            vivid=engine.info.vivid,
-            locality=engine.info.hint_locality,
+            vivid=vivid,
+            locality=locality,
             finished=records.finished if records else None,
             on_record=records.add if records else None,
         )

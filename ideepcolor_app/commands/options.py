@@ -5,6 +5,31 @@ from __future__ import annotations
 import argparse
 import math
 
+from ..colour.look import Look
+
+
+def add_look_options(parser: argparse.ArgumentParser) -> None:
+    """--colours and --hint-reach: the look of ``colorize``'s and ``video``'s results."""
+    parser.add_argument(
+        "--colours",
+        choices=["vivid", "muted"],
+        default="vivid",
+        help="away from hints: colours from the network's predicted distribution (vivid, default, where the "
+        "weights measured it) or its plain averaged output (muted)",
+    )
+    parser.add_argument(
+        "--hint-reach",
+        choices=["local", "photo"],
+        default="local",
+        help="local (default, where the weights measured it): each hint colours its object and what the photo "
+        "makes that colour likely for; photo: a hint may tint the whole photo",
+    )
+
+
+def look_option(args: argparse.Namespace) -> Look:
+    """The look the options ask for."""
+    return Look(vivid=args.colours == "vivid", local_hints=args.hint_reach == "local")
+
 
 def finite_seconds(text: str) -> float:
     """A time in seconds: a finite number, not negative."""

@@ -16,7 +16,7 @@ from ..video.render import RenderPlan, render
 from ..video.temporal import Keyframe
 from . import add_model_options, load_engine
 from .colorize import global_hints_option
-from .options import finite_seconds, frame_rate, non_negative_int
+from .options import add_look_options, finite_seconds, frame_rate, look_option, non_negative_int
 
 
 def add_parser(
@@ -43,15 +43,7 @@ def add_parser(
     p.add_argument("--fps", type=frame_rate, default=24.0, help="frame rate of a folder of frames (default 24)")
     p.add_argument("--reference", metavar="PHOTO", help="colour the clip like this colour photo")
     p.add_argument("--saturation", metavar="S", help="how colourful: 0 grey to 1 vivid, or auto (default)")
-    p.add_argument(
-        "--colours", choices=["vivid", "muted"], default="vivid", help="vivid (default) or the plain muted output"
-    )
-    p.add_argument(
-        "--hint-reach",
-        choices=["local", "photo"],
-        default="local",
-        help="local (default): each hint colours its object; photo: a hint may tint the whole frame",
-    )
+    add_look_options(p)
     p.add_argument("--force", action="store_true", help="redo every frame and replace an existing output file")
     p.add_argument(
         "--allow-short",
@@ -116,8 +108,6 @@ def _colourise(
     fps = float(info.fps)
     output = plan.output
     engine = load_engine(args)
-    engine.vivid = args.colours == "vivid"
-    engine.local_hints = args.hint_reach == "local"
     if given is not None and not given.is_empty and not engine.takes_global_hints:
         raise UsageError(
             f"--reference and --saturation need weights that take global hints; {engine.info.label} does not"
@@ -143,7 +133,15 @@ def _colourise(
         _forget(plan)
     bar = tqdm(total=plan.count, initial=plan.finished(), unit="frame", desc="Colourising", disable=None)
     try:
-        render(engine, plan, keyframes, given, progress=lambda n: bar.update(n - bar.n), allow_short=args.allow_short)
+        render(
+            engine,
+            plan,
+            keyframes,
+            given,
+            progress=lambda n: bar.update(n - bar.n),
+            allow_short=args.allow_short,
+            look=look_option(args),
+        )
     except KeyboardInterrupt:
         bar.close()
         print(

@@ -20,6 +20,7 @@ import skimage.color
 import torch
 
 from ..colour.encoding import NETWORK_SIZE, network_input
+from ..colour.look import DEFAULT_LOOK, Look
 from ..colour.variations import VARIATIONS
 from ..hints.local_hints import Hint
 from ..inference.engine import Colorization, ColorizationEngine, Network
@@ -35,6 +36,10 @@ MP24 = (6000, 4000)
 
 GuiRows = Callable[[ColorizationEngine, bool, Photo], dict[str, dict[str, float | None]]]
 """The GUI layer's rows, given the engine, whether the run is quick, and the 12 MP photo."""
+
+
+EVERYWHERE = Look(local_hints=False)
+"""Vivid colours, hints reaching as far as the network carries them."""
 
 
 def synthetic_photo(size: tuple[int, int], seed: int = 0) -> Photo:
@@ -207,10 +212,10 @@ def run(
         )
     if engine.offers_local_hints:  # what keeping 100 hints local costs an update at network size
         many = sample_hints(MP12, 100)
-        for key, local in (("update_100_hints_local", True), ("update_100_hints_everywhere", False)):
-            engine.local_hints = local
-            results[key] = summary(timed(lambda: engine.colorize(many, network=engine.interactive), device, repeats))
-        engine.local_hints = True
+        for key, look in (("update_100_hints_local", DEFAULT_LOOK), ("update_100_hints_everywhere", EVERYWHERE)):
+            results[key] = summary(
+                timed(lambda: engine.colorize(many, network=engine.interactive, look=look), device, repeats)  # noqa: B023
+            )
     results["compose_12mp_after_forward"] = summary(timed(lambda: result.rgb_tensor(), device, repeats))
     results["suggestions_one_pixel"] = summary(timed(lambda: result.suggestions(2000.0, 1500.0), device, repeats))
     results["variations_6_thumbnails_12mp"] = summary(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from ..colour.look import DEFAULT_LOOK, Look
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
 from ..inference.engine import ColorizationEngine
@@ -24,9 +25,12 @@ class EngineBridge(QObject):
     _result_from_worker = Signal(object)
     _failure_from_worker = Signal(str)
 
-    def __init__(self, engine: ColorizationEngine, preview_max_side: int) -> None:
+    def __init__(self, engine: ColorizationEngine, preview_max_side: int, look: Look = DEFAULT_LOOK) -> None:
         super().__init__()
         self.engine = engine
+        self.look = look
+        """How results look (View > Vivid Colours, Keep Hints Local): a value each request and save
+        takes with it, replaced when the user changes it."""
         self._closed = False
         self._jobs = BackgroundJobs(self)
         # The worker emits these on its thread; Qt runs the handlers on the GUI thread, where a
@@ -60,7 +64,7 @@ class EngineBridge(QObject):
         photo: Photo | None = None,
         global_hints: GlobalHints | None = None,
     ) -> int:
-        return self._worker.submit(UpdateRequest(hints, probe, photo, global_hints or GlobalHints()))
+        return self._worker.submit(UpdateRequest(hints, probe, photo, global_hints or GlobalHints(), self.look))
 
     def save_async(
         self,
@@ -74,7 +78,7 @@ class EngineBridge(QObject):
         write it (:func:`~ideepcolor_app.inference.export.colorize_to_file`), off the GUI thread. Everything
         it uses is fixed now: opening another photo while it runs changes nothing in what is saved.
         The photo itself is never overwritten."""
-        engine = self.engine
+        engine, look = self.engine, self.look
         uploaded = engine.current if engine.current is not None and engine.current.photo is photo else None
         protect = (photo.path,) if photo.path is not None else ()
 
@@ -88,6 +92,7 @@ class EngineBridge(QObject):
                 protect=protect,
                 source=uploaded,
                 global_hints=global_hints,
+                look=look,
             ),
             lambda _: self.saved.emit(str(target)),
             lambda error: self.save_failed.emit(str(error) or type(error).__name__),

@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QStatusBar
 
+from ..colour.look import DEFAULT_LOOK, Look
 from ..editing.document import Document
 from ..editing.editor import Editor
 from ..hints.global_hints import GlobalHints
@@ -224,7 +225,7 @@ class ClipController:
         last = min(clip.frames, first + max(2, round(PREVIEW_SECONDS * float(clip.info.fps))))
         keyframes = [Keyframe(frame, hints) for frame, hints in self.keyframes().items()]
         global_hints = self.window.editor.global_hints
-        info, engine = clip.info, bridge.engine
+        info, engine, look = clip.info, bridge.engine, bridge.look
         self._stop_preview()
         self._preview_stop.set()  # an older preview still computing stops
         stop, done = threading.Event(), threading.Event()
@@ -250,7 +251,7 @@ class ClipController:
                 controller.window.show_error("Could not preview the clip", str(error))
 
         self._jobs.run(
-            lambda: preview_frames(engine, info, first, last, keyframes, global_hints, stop, done, progress),
+            lambda: preview_frames(engine, info, first, last, keyframes, global_hints, stop, done, progress, look),
             ready,
             failed,
             key="preview",
@@ -302,6 +303,7 @@ def preview_frames(
     stop: threading.Event | None = None,
     done: threading.Event | None = None,
     progress: PreviewProgress | None = None,
+    look: Look = DEFAULT_LOOK,
 ) -> list[np.ndarray]:
     """Frames ``first``..``last - 1`` colourised as ``ideepcolor video`` does, at preview size.
 
@@ -317,7 +319,7 @@ def preview_frames(
         latest = max(earlier, key=lambda k: k.frame)
         shifted.append(Keyframe(first, latest.hints))
     scaled = [Keyframe(k.frame, tuple(_scale_hint(h, scale) for h in k.hints)) for k in shifted]
-    colorizer = ClipColorizer(engine, scaled, global_hints)
+    colorizer = ClipColorizer(engine, scaled, global_hints, look=look)
     out: list[np.ndarray] = []
     try:
         for index, frame in read_frames(info, first, last):

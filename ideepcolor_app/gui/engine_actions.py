@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QStackedWidget, QStatusBar, QWidget
 
 from ..base.errors import IdeepcolorError
+from ..colour.look import Look
 from ..editing.document import DISPLAY_MAX_SIDE
 from ..inference.engine import ColorizationEngine
 from ..network.registry import missing_weights_message, weights_in_use_message
@@ -96,7 +97,7 @@ def load_engine(window: MainWindow, weights: str | None = None) -> bool:
     window.weights_error = None
     window.weights_source = weights
     apply_colour_style(window, engine)
-    window.use_bridge(EngineBridge(engine, DISPLAY_MAX_SIDE))
+    window.use_bridge(EngineBridge(engine, DISPLAY_MAX_SIDE, window_look(window)))
     window.right.setCurrentWidget(window.result_view)
     window.device_label.setText(f"Device: {engine.device_label}")
     window.weights_label.setText(f"Weights: {engine.weights_label}")
@@ -114,14 +115,21 @@ def load_engine(window: MainWindow, weights: str | None = None) -> bool:
     return True
 
 
+def window_look(window: MainWindow) -> Look:
+    """The look View > Vivid Colours and View > Keep Hints Local ask for."""
+    return Look(vivid=window.vivid_action.isChecked(), local_hints=window.local_action.isChecked())
+
+
 def apply_colour_style(window: MainWindow, engine: ColorizationEngine | None = None) -> None:
     """Vivid or muted colours as View > Vivid Colours says, and hints local or not as View > Keep
-    Hints Local says, where the weights offer them."""
+    Hints Local says, where the weights offer them: the items' states, and the look that the next
+    requests take."""
+    if window.bridge is not None:
+        window.bridge.look = window_look(window)
     engine = engine or (window.bridge.engine if window.bridge is not None else None)
     if engine is None:
         return
     action = window.vivid_action
-    engine.vivid = action.isChecked()
     action.setEnabled(engine.offers_vivid)
     action.setStatusTip(
         "Away from hints, colour from the network's predicted colours (vivid) instead of their average (muted)"
@@ -129,7 +137,6 @@ def apply_colour_style(window: MainWindow, engine: ColorizationEngine | None = N
         else f"The weights in use ({engine.info.name}) have no measured vivid colours; their plain output is used"
     )
     local = window.local_action
-    engine.local_hints = local.isChecked()
     local.setEnabled(engine.offers_local_hints)
     local.setStatusTip(
         LOCAL_HINTS_TIP

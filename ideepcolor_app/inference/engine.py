@@ -24,6 +24,7 @@ from ..base.errors import WeightsError
 from ..colour.ab_bins import distribution
 from ..colour.color import lab_to_srgb8, snap_ab_to_gamut
 from ..colour.encoding import NETWORK_SIZE, encode_hints, network_cell
+from ..colour.look import DEFAULT_LOOK, Look, shown_colour
 from ..colour.shown import Automatic, shown_ab
 from ..colour.suggest import SUGGESTIONS, Palette, Suggestion, ab_to_display_rgb, suggest_colors
 from ..hints.global_hints import GlobalHints
@@ -172,15 +173,6 @@ class ColorizationEngine:
         self.current: PhotoOnDevice | None = None
         self.problems: list[str] = []
         """Weights files that were found but could not be used, each with what is used instead."""
-        self.vivid = True
-        """Away from hints, colours come from the predicted distribution rather than the ab output
-        (see :mod:`~ideepcolor_app.colour.vivid`) for weights that carry a measured temperature;
-        False gives the network's plain, muted output. Results say which they are. Global hints use
-        the ab output, which their branch was trained on."""
-        self.local_hints = True
-        """Hints colour their objects, not the whole photo (see :mod:`~ideepcolor_app.colour.locality`),
-        for weights that carry a measured hint locality; False lets them reach as far as the
-        network carries them."""
         self._automatic: OrderedDict[tuple[object, ...], Automatic] = OrderedDict()
 
     @classmethod
@@ -236,7 +228,7 @@ class ColorizationEngine:
 
     @property
     def offers_local_hints(self) -> bool:
-        """A network here has a measured hint locality (see :attr:`local_hints`)."""
+        """A network here has a measured hint locality (see :class:`~ideepcolor_app.colour.look.Look`)."""
         return any(n.info.hint_locality is not None for n in self.networks)
 
     @property
@@ -302,6 +294,7 @@ class ColorizationEngine:
         network: Network | None = None,
         source: PhotoOnDevice | None = None,
         global_hints: GlobalHints | None = None,
+        look: Look = DEFAULT_LOOK,
     ) -> Colorization:
         """Colorize one hint state.
 
@@ -314,6 +307,8 @@ class ColorizationEngine:
                 independent of any photo set meanwhile.
             global_hints: a reference's colours and a saturation; when given, a network that
                 takes them answers even if ``network`` does not (so no result ignores them).
+            look: vivid colours and local hints, where the weights measured them (see
+                :func:`~ideepcolor_app.colour.look.shown_colour`).
 
         Returns:
             A :class:`Colorization` that keeps ``source``.
@@ -330,8 +325,7 @@ class ColorizationEngine:
             if not network.takes_global_hints:
                 network = next((n for n in self.networks if n.takes_global_hints), network)
             vector = global_hints.vector(self.device)[None] if network.takes_global_hints else None
-        vivid = network.info.vivid if self.vivid and vector is None else None
-        locality = network.info.hint_locality if self.local_hints and hints else None
+        shown = shown_colour(look, network.info.vivid, network.info.hint_locality, vector is not None, bool(hints))
         with self._lock:
             boxes, colors, valid = source.hint_tensors(hints, size)
             lightness = source.network_lightness(size)
@@ -340,9 +334,11 @@ class ColorizationEngine:
             key = (source, id(network), size, _vector_key(vector))
             if not hints:  # the automatic result: kept for the hints that follow
                 self._remember_automatic(key, Automatic(out.ab, out.logits))
-            automatic = self._automatic_output(key, network, source, size, vector, should_stop) if locality else None
+            automatic = (
+                self._automatic_output(key, network, source, size, vector, should_stop) if shown.locality else None
+            )
         hints_given = (lightness, boxes, colors, valid)
-        ab, coverage = shown_ab(out.ab, out.logits, *hints_given, automatic, vivid, locality, vector is not None)
+        ab, coverage = shown_ab(out.ab, out.logits, *hints_given, automatic, shown.vivid, shown.locality, shown.pinned)
         return Colorization(
             source,
             tuple(hints),
@@ -350,9 +346,10 @@ class ColorizationEngine:
             out.logits,
             network.info,
             global_hints,
-            vivid is not None,
+            shown.vivid is not None,
             automatic_logits=automatic.logits if automatic is not None else None,
             coverage=coverage,
+            look=look,
         )
 
     def _automatic_output(
@@ -400,10 +397,12 @@ class Colorization:
     weights: WeightsInfo
     global_hints: GlobalHints = field(default_factory=GlobalHints)
     vivid: bool = False
-    """The ab comes from the distribution away from hints (see :attr:`ColorizationEngine.vivid`)."""
+    """The ab comes from the distribution away from hints (see :class:`~ideepcolor_app.colour.look.Look`)."""
+    look: Look = DEFAULT_LOOK
+    """The look it was asked for (what the weights offered of it decides ``vivid`` and ``coverage``)."""
     automatic_logits: torch.Tensor | None = None
     """(1, 529, S/4, S/4) the logits without local hints, when hints are kept local (see
-    :attr:`ColorizationEngine.local_hints`); None otherwise."""
+    :class:`~ideepcolor_app.colour.look.Look`); None otherwise."""
     coverage: torch.Tensor | None = None
     """(1, 1, S, S) how much of the hinted result each pixel shows (1 at the hints, 0 where the
     automatic colours stay); None when hints are not kept local."""

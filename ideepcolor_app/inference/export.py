@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..colour.look import DEFAULT_LOOK, Look
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
 from ..photos.images import Photo, check_format_fits, save_image
@@ -24,6 +25,7 @@ def colorize_to_file(
     protect: Sequence[Path] = (),
     source: PhotoOnDevice | None = None,
     global_hints: GlobalHints | None = None,
+    look: Look = DEFAULT_LOOK,
 ) -> Path:
     """Write the best network's full-resolution result of ``hints`` on ``photo`` to ``target``.
 
@@ -43,7 +45,7 @@ def colorize_to_file(
     target = Path(target)
     check_format_fits(target, photo.size)
     source = source or PhotoOnDevice.upload(photo, engine.device)
-    result = engine.colorize(tuple(hints), network=engine.best, source=source, global_hints=global_hints)
+    result = engine.colorize(tuple(hints), network=engine.best, source=source, global_hints=global_hints, look=look)
     rgb = result.full_resolution_rgb()
     return save_image(rgb, target, overwrite=overwrite, protect=tuple(protect))
 
@@ -59,6 +61,7 @@ def variations_to_files(
     protect: Sequence[Path] = (),
     source: PhotoOnDevice | None = None,
     global_hints: GlobalHints | None = None,
+    look: Look = DEFAULT_LOOK,
 ) -> list[Path]:
     """Write up to ``len(targets)`` variations of ``photo`` with ``hints`` (see
     :func:`~ideepcolor_app.inference.variations.make_variations`), one per target, at full
@@ -73,7 +76,7 @@ def variations_to_files(
     for target in targets:
         check_format_fits(Path(target), photo.size)
     source = source or PhotoOnDevice.upload(photo, engine.device)
-    base = engine.colorize(tuple(hints), network=engine.best, source=source, global_hints=global_hints)
+    base = engine.colorize(tuple(hints), network=engine.best, source=source, global_hints=global_hints, look=look)
     written = []
     variations = make_variations(engine, base, len(targets), seed, network=engine.best)
     for variation, target in zip(variations, targets[: len(variations)], strict=True):

@@ -73,6 +73,7 @@ def make_variations(
             network=network,
             source=base.source,
             global_hints=base.global_hints,
+            look=base.look,
         )
         out.append(Variation(added, result))
     return out

@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from ..colour.encoding import NETWORK_SIZE
+from ..colour.look import DEFAULT_LOOK, Look
 from ..colour.suggest import Palette
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
@@ -74,6 +75,7 @@ class Engine(Protocol):
         network: Network | None = None,
         source: PhotoOnDevice | None = None,
         global_hints: GlobalHints | None = None,
+        look: Look = DEFAULT_LOOK,
     ) -> Colorization:
         """See :meth:`~ideepcolor_app.inference.engine.ColorizationEngine.colorize`."""
 
@@ -89,6 +91,8 @@ class UpdateRequest:
     """A newly opened photo to upload before running (never dropped by a later request)."""
     global_hints: GlobalHints = GlobalHints()
     """The reference's colours and the saturation, for the whole photo."""
+    look: Look = DEFAULT_LOOK
+    """Vivid colours, local hints: how the result's colours are chosen."""
 
 
 @dataclass
@@ -195,30 +199,32 @@ class AsyncColorizer:
     def _compute(self, request_id: int, request: UpdateRequest, started: float) -> None:
         engine = self.engine
         source = engine.set_photo(request.photo) if request.photo is not None else engine.require_photo()
-        g = request.global_hints
+        g, look = request.global_hints, request.look
         with self._cond:
             dragging = self._dragging
         if engine.preview_size:  # a cheap first pass, so the user sees something at once
-            quick = engine.colorize(request.hints, engine.preview_size, source=source, global_hints=g)
+            quick = engine.colorize(request.hints, engine.preview_size, source=source, global_hints=g, look=look)
             self._deliver(request_id, request, started, quick, preliminary=True, palette=False)
             if self._superseded():
                 return
         elif dragging and engine.drag_size:  # smaller passes keep up with the mouse; 256 once it rests
             quick = engine.colorize(
-                request.hints, engine.drag_size, network=engine.interactive, source=source, global_hints=g
+                request.hints, engine.drag_size, network=engine.interactive, source=source, global_hints=g, look=look
             )
             self._deliver(request_id, request, started, quick, preliminary=True, palette=False, small=True)
             if not self._quiet_for(self.refine_delay):
                 return
         elif engine.refines:
-            fast = engine.colorize(request.hints, network=engine.interactive, source=source, global_hints=g)
+            fast = engine.colorize(request.hints, network=engine.interactive, source=source, global_hints=g, look=look)
             self._deliver(request_id, request, started, fast, preliminary=True, palette=True)
             if not self._quiet_for(self.refine_delay):
                 return
         # Only a slow pass may be abandoned for a newer state: a fast one always finishes, or a drag
         # (a new state every few ms) would show nothing until the mouse stops.
         stop = None if engine.best.is_fast else self._superseded
-        full = engine.colorize(request.hints, should_stop=stop, network=engine.best, source=source, global_hints=g)
+        full = engine.colorize(
+            request.hints, should_stop=stop, network=engine.best, source=source, global_hints=g, look=look
+        )
         self._deliver(request_id, request, started, full, preliminary=False, palette=True)
 
     def _superseded(self) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..colour.look import DEFAULT_LOOK, Look
 from ..hints.global_hints import GlobalHints
 from ..inference.engine import ColorizationEngine
 from .clips import ClipInfo, FrameFolder, VideoError, encode, is_video_file, read_frames, work_folder
@@ -51,6 +52,7 @@ def render(
     carry: float = CARRY,
     progress: Callable[[int], None] | None = None,
     allow_short: bool = False,
+    look: Look = DEFAULT_LOOK,
 ) -> int:
     """Colour the planned frames in order, skipping those an earlier run finished (their motion is
     still followed, so hints arrive where they should), then encode a video file's output.
@@ -59,7 +61,7 @@ def render(
     Raises VideoError (reading, writing; a clip with fewer frames than it says, unless
     ``allow_short``) and KeyboardInterrupt (finished frames are kept).
     """
-    colorizer = ClipColorizer(engine, keyframes, global_hints, carry=carry)
+    colorizer = ClipColorizer(engine, keyframes, global_hints, carry=carry, look=look)
     frames = plan.frames
     resume_at = plan.finished()
     computed = read = 0

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from ..colour.encoding import NETWORK_SIZE
+from ..colour.look import DEFAULT_LOOK, Look
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint, hint_patch
 from ..inference.engine import Colorization, ColorizationEngine, Network
@@ -62,6 +63,7 @@ class ClipColorizer:
         track_hints: hints follow the motion (True) or stay where they were placed (False, for
             comparison).
         network: which network (default: the engine's best).
+        look: vivid colours and local hints (see :class:`~ideepcolor_app.colour.look.Look`).
     """
 
     def __init__(
@@ -72,6 +74,7 @@ class ClipColorizer:
         carry: float = CARRY,
         track_hints: bool = True,
         network: Network | None = None,
+        look: Look = DEFAULT_LOOK,
     ) -> None:
         self.engine = engine
         self.keyframes = {k.frame: k for k in keyframes}
@@ -79,6 +82,7 @@ class ClipColorizer:
         self.carry = carry
         self.track_hints = track_hints
         self.network = network
+        self.look = look
         self._motion = MotionEstimator()
         self._grey: np.ndarray | None = None
         self._ab: np.ndarray | None = None  # (S, S, 2) the previous frame's colours
@@ -100,7 +104,9 @@ class ClipColorizer:
         """Colour frame ``index`` (H, W, 3 uint8 RGB), the one after the previous call's."""
         photo, source, grey, motion = self._advance(index, frame)
         hints = self.hints_at(photo.size)
-        result = self.engine.colorize(hints, network=self.network, source=source, global_hints=self.global_hints)
+        result = self.engine.colorize(
+            hints, network=self.network, source=source, global_hints=self.global_hints, look=self.look
+        )
         ab = result.ab[0].permute(1, 2, 0).float().cpu().numpy()
         if motion is not None and not motion.cut and self.carry > 0 and self._ab is not None:
             weight = self.carry * motion.confidence
