@@ -49,3 +49,27 @@ def test_after_a_pick_only_the_swatches_of_the_current_colour_are_outlined(qtbot
     outlined = [s for s in [*panel.suggestion_swatches, *panel.recent_swatches] if s.selected]
     assert outlined and all(abs(s.ab[0] - current[0]) < 0.5 and abs(s.ab[1] - current[1]) < 0.5 for s in outlined)
     assert not any(s.hasFocus() for s in panel.suggestion_swatches), "a click leaves no focus outline behind"
+
+
+def test_the_variations_are_in_sight_at_the_default_window_size(qtbot, tmp_path):
+    from PySide6.QtCore import QPoint
+    from test_gui import open_and_wait
+    from test_variations_gui import wait_for_variations
+
+    from weights_factory import make_two_minded_weights
+
+    weights = make_two_minded_weights(tmp_path / "w.safetensors")
+    photo = tmp_path / "grey.png"
+    Image.fromarray(np.tile(np.linspace(80, 200, 320).astype(np.uint8), (240, 1))).save(photo)
+    w = MainWindow(str(weights), "cpu")
+    qtbot.addWidget(w)
+    w.show()
+    assert (w.width(), w.height()) == (1400, 860), "the default size, with no remembered one"
+    open_and_wait(qtbot, w, photo)
+    wait_for_variations(qtbot, w)
+    viewport = w.colour_panels.parentWidget()
+    first = w.variations_panel.buttons[0]
+    bottom = first.mapTo(viewport, QPoint(0, first.height())).y()
+    assert 0 < bottom <= viewport.height(), (bottom, viewport.height())
+    w.editor.document.mark_saved()
+    w.close()

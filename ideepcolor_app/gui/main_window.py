@@ -146,8 +146,8 @@ class MainWindow(QMainWindow):
         panels = QVBoxLayout(self.colour_panels)
         panels.setContentsMargins(0, 0, 0, 0)
         panels.addWidget(self.panel)
+        panels.addWidget(self.variations_panel)  # above the fold at the default size (1400x860)
         panels.addWidget(self.global_panel)
-        panels.addWidget(self.variations_panel)
         panels.addStretch(1)
         scroll = QScrollArea()  # a short window scrolls the panel instead of squeezing it
         scroll.setWidget(self.colour_panels)
