@@ -103,7 +103,7 @@ class SlowEngine:
     def require_photo(self):
         return None
 
-    def colorize(self, hints, size=256, should_stop=None, network=None, source=None, global_hints=None):
+    def colorize(self, hints, size=256, should_stop=None, network=None, source=None, global_hints=None, look=None):
         self.started.set()
         self.gate.wait(5)
         self.ran.append(hints)

@@ -14,6 +14,7 @@ from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from ideepcolor_app.colour.look import DEFAULT_LOOK
 from ideepcolor_app.editing import recovery
 from ideepcolor_app.gui import file_actions
 from ideepcolor_app.gui.app import display_problem
@@ -495,10 +496,10 @@ class SlowEngine:
     def require_photo(self):
         return self.real.require_photo()
 
-    def colorize(self, hints, size=256, should_stop=None, network=None, source=None, global_hints=None):
+    def colorize(self, hints, size=256, should_stop=None, network=None, source=None, global_hints=None, look=None):
         self.started.set()
         assert self.gate.wait(30), "released by the test"
-        colorization = self.real.colorize(hints, size, should_stop, network, source, global_hints)
+        colorization = self.real.colorize(hints, size, should_stop, network, source, global_hints, look or DEFAULT_LOOK)
         self.returned.append(colorization)
         self.finished.set()
         return colorization
