@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 resume=""
 [ -f runs/cpu2/fast.ckpt ] && resume="--resume"
 OMP_NUM_THREADS=1 nice -n 10 .venv/bin/ideepcolor train .data/device \
-  --init runs/gpu1/fast.safetensors --global-hints --chroma-weight 1 \
+  --init weights/ideepcolor-fast.safetensors --global-hints --chroma-weight 1 \
   --rebalance 0.5 --min-colourfulness 15 \
   --crop 112 --upscale 1.75 --sharp-share 0.5 --batch 32 --lr 2e-4 --warmup-steps 50 \
   --hint-recipe density --regression-loss log-mse --regression-weight 1 --ema 0.999 \
