@@ -28,7 +28,7 @@ def test_a_result_arrives_on_the_gui_thread(qtbot, jobs):
         return 42
 
     jobs.run(work, lambda result: got.append((result, QThread.currentThread() is gui)), name="answer")
-    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    qtbot.waitUntil(lambda: bool(got), timeout=120000)
     assert got == [(42, True)] and worker_threads == ["ideepcolor-answer"]
 
 
@@ -40,7 +40,7 @@ def test_an_error_reaches_the_gui_thread_and_the_log_keeps_its_traceback(qtbot, 
 
     with caplog.at_level(logging.ERROR):
         jobs.run(work, lambda _: pytest.fail("no result"), errors.append, name="disk")
-        qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+        qtbot.waitUntil(lambda: bool(errors), timeout=120000)
     assert isinstance(errors[0], OSError) and not jobs.busy
     assert "background disk failed" in caplog.text and "Traceback" in caplog.text
 
@@ -51,7 +51,7 @@ def test_a_newer_job_with_the_same_key_wins_and_busy_is_told_once(qtbot, jobs):
     jobs.busy_changed.connect(busy.append)
     jobs.run(lambda: gate.wait(5) and "old", got.append, key="open")
     jobs.run(lambda: "new", got.append, key="open")
-    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    qtbot.waitUntil(lambda: bool(got), timeout=120000)
     gate.set()
     qtbot.wait(100)
     assert got == ["new"], "the job started first is dropped even though it finished last"

