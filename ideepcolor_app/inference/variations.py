@@ -9,7 +9,7 @@ ordinary hints, so what the user picked is what the photo then shows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..colour.encoding import DEFAULT_PATCH_SIZE
 from ..colour.variations import VARIATIONS, Choice, variation_choices
@@ -23,6 +23,22 @@ class Variation:
 
     added: tuple[Hint, ...]
     colorization: Colorization
+
+
+def tempered(choices: tuple[Choice, ...], base: Colorization) -> tuple[Choice, ...]:
+    """Each chosen colour taken as far from what ``base`` shows at its spot as the shown colour is
+    taken from the ab output (the weights' vivid mix): a rebalanced distribution's modes overstate
+    rare colours, and a variation should offer another plausible colour, not a garish one."""
+    mix = base.weights.vivid_mix if base.vivid else 1.0
+    if mix == 1.0:
+        return choices
+    size = base.ab.shape[-1]
+    out = []
+    for c in choices:
+        row, col = min(int(c.row * size), size - 1), min(int(c.col * size), size - 1)
+        a, b = (float(v) for v in base.ab[0, :, row, col])
+        out.append(replace(c, ab=(a + mix * (c.ab[0] - a), b + mix * (c.ab[1] - b))))
+    return tuple(out)
 
 
 def choice_hints(choices: tuple[Choice, ...], image_size: tuple[int, int]) -> tuple[Hint, ...]:
@@ -65,7 +81,7 @@ def make_variations(
     lightness = base.source.network_lightness(base.size)
     out = []
     for choices in variation_choices(base.shown_logits(), lightness, count, seed):
-        added = choice_hints(choices, base.source.size)
+        added = choice_hints(tempered(choices, base), base.source.size)
         result = engine.colorize(
             base.hints + added,
             size=base.size,
