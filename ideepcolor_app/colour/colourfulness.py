@@ -1,5 +1,5 @@
-"""Colourfulness (Hasler & Süsstrunk 2003) and hue accuracy: how much colour a picture has, and whether
-its colours are the right ones. PSNR rewards brown; these two do not."""
+"""Colourfulness (Hasler & Süsstrunk 2003): how much colour a picture has. PSNR rewards a brown cast;
+this, beside the hue hit of :mod:`~ideepcolor_app.evaluation.colour_scores`, does not."""
 
 from __future__ import annotations
 

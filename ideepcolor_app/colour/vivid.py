@@ -100,7 +100,8 @@ def vivid_ab(
         annealed_mean(logits, vivid.temperature), size=ab.shape[-2:], mode="bilinear", align_corners=False
     )
     if vivid.mix != 1.0:
-        mean = ab.float() + vivid.mix * (mean - ab.float())
+        plain = ab.float()
+        mean = plain + vivid.mix * (mean - plain)
     if not bool(valid.any()):
         return mean
     distance = hint_distance(boxes, valid, size)

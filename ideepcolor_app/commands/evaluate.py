@@ -144,13 +144,14 @@ def run(args: argparse.Namespace) -> int:
             "global hints (their metadata says global_hints: yes), or leave --global-hints out"
         )
     vivid = engine.info.vivid  # experiments below replace values, never the weights' own metadata
-    if args.vivid_mix is not None and not 0 < args.vivid_mix <= 1:
-        raise UsageError(f"--vivid-mix must be in (0, 1], got {args.vivid_mix:g}")
     if args.vivid_temperature is not None or args.vivid_mix is not None:
-        vivid = VividColours(
-            args.vivid_temperature if args.vivid_temperature is not None else (vivid.temperature if vivid else 1.0),
-            args.vivid_mix if args.vivid_mix is not None else (vivid.mix if vivid else 1.0),
-        )
+        try:
+            vivid = VividColours(
+                args.vivid_temperature if args.vivid_temperature is not None else (vivid.temperature if vivid else 1.0),
+                args.vivid_mix if args.vivid_mix is not None else (vivid.mix if vivid else 1.0),
+            )
+        except ValueError as exc:
+            raise UsageError(f"--vivid-temperature / --vivid-mix: {exc}") from None
     locality = engine.info.hint_locality if args.hint_locality is None else _hint_locality(args.hint_locality)
     prior_weight = engine.info.fill_prior_weight if args.fill_prior_weight is None else args.fill_prior_weight
     records_path = (
@@ -160,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--resume needs the records of the stopped run: give --records FILE or the same --json")
     settings = {
         "weights": str(engine.info.path),
-        "weights_sha256": engine.info.metadata.get("content_sha256") or engine.info.path.stat().st_size,
+        "weights_content": engine.info.metadata.get("content_sha256") or engine.info.path.stat().st_size,
         "hints": counts,
         "seed": args.seed,
         "size": args.size,

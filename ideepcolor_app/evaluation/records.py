@@ -4,12 +4,12 @@ settings they were measured with, so that a stopped run can be finished with ``-
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..base.atomic import atomic_path
 from ..base.errors import UsageError
 from .evaluate import PhotoRecord
 
@@ -20,9 +20,9 @@ class RecordsFile:
     def __init__(self, path: Path, settings: dict[str, Any], resume: bool) -> None:
         self.path = path
         self.settings = settings
-        self.finished: dict[str, PhotoRecord] = self._read() if resume else {}
         if resume and not path.exists():
             raise UsageError(f"--resume: {path} does not exist; run without --resume to start")
+        self.finished: dict[str, PhotoRecord] = self._read() if resume else {}
         self._handle: TextIO | None = None
 
     def _read(self) -> dict[str, PhotoRecord]:
@@ -48,21 +48,26 @@ class RecordsFile:
         return finished
 
     def __enter__(self) -> RecordsFile:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.finished:
-            self._rewrite_complete_lines()
-            self._handle = open(self.path, "a", buffering=1)
-        else:
-            self._handle = open(self.path, "w", buffering=1)
-            self._handle.write(json.dumps({"settings": self.settings}) + "\n")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.finished:
+                self._rewrite_complete_lines()
+                self._handle = open(self.path, "a", buffering=1)
+            else:
+                self._handle = open(self.path, "w", buffering=1)
+                self._handle.write(json.dumps({"settings": self.settings}) + "\n")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write the records file {self.path} ({exc.strerror or exc}); give --records in a folder "
+                "you can write to"
+            ) from exc
         return self
 
     def _rewrite_complete_lines(self) -> None:
         """Drop a half-written last line, so that appended records start on their own line."""
         lines = [json.dumps({"settings": self.settings})] + [json.dumps(r) for r in self.finished.values()]
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text("\n".join(lines) + "\n")
-        os.replace(temporary, self.path)
+        with atomic_path(self.path) as temporary:
+            temporary.write_text("\n".join(lines) + "\n")
 
     def add(self, record: PhotoRecord) -> None:
         """Append one photo's record and flush it to disk."""

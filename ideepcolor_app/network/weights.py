@@ -255,12 +255,7 @@ def _yes_or_no(text: str, key: str) -> bool:
 
 
 def _vivid_temperature(text: str | None) -> float | None:
-    if text is None:
-        return None
-    value = float(text)
-    if not 0.05 <= value <= 10:
-        raise ValueError(f"vivid temperature {value} is outside [0.05, 10]")
-    return value
+    return None if text is None else VividColours(float(text)).temperature  # VividColours checks the range
 
 
 def _residual_scales(text: str | None) -> dict[int, float] | None:
@@ -453,9 +448,10 @@ def save_weights(
     if residual_scales and HintEncoding(hint_encoding).is_fill:
         metadata["residual_scales"] = json.dumps({str(k): v for k, v in sorted(residual_scales.items())})
     if vivid_temperature is not None:
-        metadata["vivid_temperature"] = repr(_vivid_temperature(repr(float(vivid_temperature))))
-        if vivid_mix != 1.0:
-            metadata["vivid_mix"] = repr(VividColours(float(vivid_temperature), float(vivid_mix)).mix)
+        vivid = VividColours(float(vivid_temperature), float(vivid_mix))  # refuses values out of range
+        metadata["vivid_temperature"] = repr(vivid.temperature)
+        if vivid.mix != 1.0:
+            metadata["vivid_mix"] = repr(vivid.mix)
     if hint_locality is not None:
         metadata["hint_locality"] = hint_locality.to_text()
     metadata[_DIGEST_KEY] = content_digest(tensors, metadata)

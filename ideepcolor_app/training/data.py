@@ -8,6 +8,7 @@ its true size, so random crops and flips are a single gather on the device.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import tarfile
 import warnings
@@ -131,17 +132,21 @@ def load_photo_set(
             return item[0], None, "dull"
         return item[0], rgb, "kept"
 
-    with ThreadPoolExecutor(threads or min(16, os.cpu_count() or 1)) as pool:  # OpenCV decodes without the GIL
-        for name, rgb, verdict in pool.map(decode_and_judge, iter_encoded(sources)):
-            if progress:
-                progress(1)
-            if rgb is None:
-                dropped[verdict] += 1
-                continue
-            kept.append(rgb)
-            names.append(name)
-            if limit and len(kept) >= limit:
-                break
+    workers = threads or min(16, os.cpu_count() or 1)
+    encoded = iter_encoded(sources)
+    with ThreadPoolExecutor(workers) as pool:  # OpenCV decodes without the GIL
+        # a chunk at a time, so that --limit stops decoding (map submits everything it is given)
+        while (chunk := list(itertools.islice(encoded, workers * 16))) and not (limit and len(kept) >= limit):
+            for name, rgb, verdict in pool.map(decode_and_judge, chunk):
+                if progress:
+                    progress(1)
+                if rgb is None:
+                    dropped[verdict] += 1
+                    continue
+                if limit and len(kept) >= limit:
+                    break
+                kept.append(rgb)
+                names.append(name)
     if not kept:
         raise ValueError(f"no usable colour photos in {', '.join(map(str, sources))} (need short side >= {crop})")
     h_max = max(p.shape[0] for p in kept)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..base.atomic import atomic_path
 from ..colour.look import DEFAULT_LOOK, Look
 from ..hints.global_hints import GlobalHints
 from ..inference.engine import ColorizationEngine
@@ -108,11 +108,9 @@ def _save_colours(frames: FrameFolder, position: int, ab: np.ndarray | None) -> 
     temporary name and renamed, so a kill leaves either the whole file or none)."""
     if ab is None:
         return
-    path = _colours_file(frames, position)
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
+    frames.folder.mkdir(parents=True, exist_ok=True)
+    with atomic_path(_colours_file(frames, position)) as temporary, open(temporary, "wb") as handle:
         np.save(handle, ab.astype(np.float32, copy=False))
-    os.replace(temporary, path)
 
 
 def _load_colours(frames: FrameFolder, position: int) -> np.ndarray | None:
