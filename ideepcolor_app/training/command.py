@@ -191,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
     sources = [Path(d) for d in args.data]
     smallest_side = math.ceil(args.crop / (1.0 if args.sharp_share else args.upscale))
     bar = tqdm(desc="Decoding photos", unit="photo", disable=not is_main or None)
+    decode_started = time.perf_counter()
     try:
         photos = load_photo_set(
             sources,
@@ -207,7 +208,8 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{len(photos)} photos ({photos.dropped_grey} near-grey, {photos.dropped_dull} dull and "
             f"{photos.dropped_unreadable} unusable dropped), "
-            f"{photos.pixels.numel() / 2**20:.0f} MiB as uint8 on {device}"
+            f"{photos.pixels.numel() / 2**20:.0f} MiB as uint8 on {device}, "
+            f"decoded in {time.perf_counter() - decode_started:.0f} s"
         )
     out = Path(args.out)
     config = TrainConfig(
