@@ -68,3 +68,50 @@ def test_steal_is_the_share_of_cpu_time_the_host_took():
     assert "open 12 MP JPEG (3 opens): worst event-loop stall 31.5 ms, grey photo shown after 410 ms, " in shown
     assert "sample photo: worst event-loop stall 80.0 ms, 7.0 updates shown/s (host steal 15.0% meanwhile)" in shown
     assert "whole run: 4.0%" in shown
+
+
+def test_bench_names_the_machine_class_and_the_drag_it_chose(tmp_path, monkeypatch):
+    """Figures from different processors are never read as one: the header names the vector unit,
+    and the drag side this machine gets is measured on the engine and reported beside its PSNR."""
+    import torch
+
+    from ideepcolor_app.colour.encoding import HintEncoding
+    from ideepcolor_app.evaluation.bench import describe_machine, drag_rows, machine_class, table
+    from ideepcolor_app.inference.engine import Network
+    from ideepcolor_app.network.model import SIGGRAPHGenerator
+    from ideepcolor_app.network.weights import save_weights
+
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
+    machine = machine_class()
+    assert machine["isa"] in {"AMX", "AVX-512 BF16", "AVX-512", "AVX2", "no AVX2", "unknown"}
+    assert machine["threads"] == torch.get_num_threads()
+    assert "oneDNN limited to AVX2" in describe_machine(machine)
+
+    fast = save_weights(
+        SIGGRAPHGenerator(0.25, residual=True).state_dict(),
+        tmp_path / "fast.safetensors",
+        mask_convention="centered",
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+    )
+    engine = ColorizationEngine([Network.from_file(fast, torch.device("cpu"))], torch.device("cpu"))
+    source = engine.set_photo(synthetic_photo((640, 480)))
+    rows = drag_rows(engine, source, sample_hints((640, 480)))
+    plan = rows["drag_plan"]
+    assert engine.drag_size == plan["side"] and str(plan["side"]) in plan["measured_ms"]
+    assert rows["drag_psnr_vs_rest_db"] > 10
+    assert engine.current.photo is source.photo, "the benchmark's photo is back in place"
+    results = {
+        "machine": machine,
+        "device": "CPU",
+        "torch": "2",
+        "threads": 2,
+        "compute_floor_ms": 600.0,
+        "matmul_gflops": 250.0,
+        "forward_256": {"median_ms": 700.0, "p95_ms": 750.0, "of_compute_floor": 1.2},
+        "speedup_vs_naive": 5.0,
+        "memory_24mp": {"peak_rss_mib": 900.0},
+        **rows,
+    }
+    shown = table(results)
+    assert shown.splitlines()[0].startswith(f"machine: {machine['cpu_model']} ({machine['isa']}")
+    assert f"drag preview at {plan['side']} px" in shown and "dB against the result at rest" in shown

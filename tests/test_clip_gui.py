@@ -66,10 +66,18 @@ def test_hints_stay_on_their_frame_and_the_clip_saves_and_reopens_with_its_keyfr
     assert w.windowTitle().startswith("reel.mp4*, frame 0")
     w.frame_bar.slider.setValue(12)  # a user drags the slider; the frame opens once it settles
     on_frame(qtbot, w, 12)
-    assert w.editor.document.hints.hints == ()
+    (carried,) = w.editor.document.hints.hints  # keyframe 0's hint, moved with the pan as `video` moves it
+    assert carried.ab == hint.ab and carried.x == pytest.approx(60.0 - 12 * 2, abs=3.0)
+    assert "shows the hints of keyframe 0" in w.statusBar().currentMessage()
     assert w.frame_bar.slider.keyframes == [0] and "keyframes 0" in w.frame_bar.label.text()
+    w.clips.show_frame(5)  # left unchanged, the carried hints do not make frame 12 a keyframe
+    on_frame(qtbot, w, 5)
+    assert list(w.clips.keyframes()) == [0]
+    w.clips.show_frame(12)
+    on_frame(qtbot, w, 12)
     second = Hint(100.0, 50.0, (-30.0, 20.0))
     w.editor.document.hints.add(second)
+    twelve = w.editor.document.hints.hints
     w.clips.show_frame(0)
     on_frame(qtbot, w, 0)
     assert w.editor.document.hints.hints == (hint,)
@@ -77,6 +85,7 @@ def test_hints_stay_on_their_frame_and_the_clip_saves_and_reopens_with_its_keyfr
     assert file_actions.save_session_to(w, session)
     data = json.loads(session.read_text())
     assert data["version"] == 3 and [k["frame"] for k in data["keyframes"]] == [0, 12]
+    assert len(data["keyframes"][1]["hints"]) == 2, "the carried hint and the new one"
     assert not w.windowTitle().startswith("reel.mp4*")
     w.clips.clip.keyframes = {}  # forget, then reopen from the file
     w.editor.document.hints.replace_all([], undoable=False)
@@ -84,7 +93,7 @@ def test_hints_stay_on_their_frame_and_the_clip_saves_and_reopens_with_its_keyfr
     assert file_actions.open_path(w, session)
     qtbot.waitUntil(lambda: w.clips.clip is not None and w.clips.clip.session_path == session, timeout=300000)
     on_frame(qtbot, w, 0)
-    assert w.clips.keyframes() == {0: (hint,), 12: (second,)}
+    assert w.clips.keyframes() == {0: (hint,), 12: twelve}
 
 
 def test_the_preview_plays_two_seconds_colourised_with_the_hints(qtbot, window, clip):

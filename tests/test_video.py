@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.video import render as render_module
 from ideepcolor_app.video.clips import VideoError, probe, read_frames
 from ideepcolor_app.video.motion import MotionEstimator
-from ideepcolor_app.video.temporal import ClipColorizer, Keyframe
+from ideepcolor_app.video.temporal import ClipColorizer, Keyframe, carried_hints
 
 BUNDLED = Path(__file__).resolve().parents[1] / "weights" / "ideepcolor-fast.safetensors"
 
@@ -67,6 +68,47 @@ def test_a_hint_follows_its_object_and_is_dropped_at_a_cut(engine, photo):
     colorizer.colorize(len(truth), other)
     assert colorizer.cuts == [len(truth)]
     assert colorizer.hints_at((10, 10)) == ()
+
+
+def test_a_frame_between_keyframes_gets_the_hints_the_video_carries_there(engine, photo):
+    """What the window shows on a frame that is not a keyframe: the earlier keyframe's hints moved
+    with the picture, exactly as ``video`` moves them; a keyframe shows its own."""
+    truth, _ = pan_clip(photo, frames=8, step=3)
+
+    def frames(first, last):
+        return ((i, truth[i]) for i in range(first, last))
+
+    hint, later = Hint(100.0, 60.0, (40.0, 30.0)), Hint(50.0, 50.0, (-20.0, 10.0))
+    keyframes = {0: (hint,), 6: (later,)}
+    assert carried_hints(engine, frames, keyframes, 6) == (later,)
+    (moved,) = carried_hints(engine, frames, keyframes, 5)
+    assert moved.x == pytest.approx(100.0 - 5 * 3, abs=2.0) and moved.ab == hint.ab
+    (after,) = carried_hints(engine, frames, keyframes, 7)
+    assert after.x == pytest.approx(50.0 - 3, abs=2.0) and after.ab == later.ab
+    assert carried_hints(engine, frames, {3: (hint,)}, 2) == (), "nothing before the first keyframe"
+    assert carried_hints(engine, frames, keyframes, 5, should_stop=lambda: True) is None
+    colorizer = ClipColorizer(engine, [Keyframe(0, (hint,))])
+    for index in range(6):
+        colorizer.colorize(index, truth[index])
+    assert colorizer.hints_at((truth[0].shape[1], truth[0].shape[0])) == (moved,), "the video's own hints"
+
+
+def test_carried_hints_left_unchanged_do_not_make_a_keyframe(tmp_path):
+    from ideepcolor_app.video.clip_hints import ClipHints
+    from ideepcolor_app.video.clips import ClipInfo
+
+    hint = Hint(10.0, 10.0, (20.0, 20.0))
+    clip = ClipHints(ClipInfo(tmp_path / "c.mp4", (64, 48), Fraction(24), 30, False), {0: (hint,)})
+    carried = (Hint(7.0, 10.0, (20.0, 20.0)),)
+    clip.mark_saved()
+    clip.current, clip.carried[5] = 5, carried
+    assert clip.keyframes_with(carried) == {0: (hint,)} and not clip.modified(carried)
+    clip.store(5, carried)
+    assert list(clip.keyframes) == [0]
+    changed = (Hint(7.0, 12.0, (20.0, 20.0)),)
+    assert clip.keyframes_with(changed) == {0: (hint,), 5: changed} and clip.modified(changed)
+    clip.store(5, changed)
+    assert list(clip.keyframes) == [0, 5]
 
 
 def test_motion_is_trusted_where_it_is_seen_in_both_frames(photo):

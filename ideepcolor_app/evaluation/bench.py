@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -23,6 +24,7 @@ from ..colour.encoding import NETWORK_SIZE, network_input
 from ..colour.look import DEFAULT_LOOK, Look
 from ..colour.variations import VARIATIONS
 from ..hints.local_hints import Hint
+from ..inference.drag_plan import plan_drag
 from ..inference.engine import Colorization, ColorizationEngine, Network
 from ..inference.variations import make_variations
 from ..network.device import synchronize
@@ -49,6 +51,48 @@ def synthetic_photo(size: tuple[int, int], seed: int = 0) -> Photo:
     small = rng.integers(0, 255, (height // 16 + 1, width // 16 + 1), dtype=np.uint8)
     grey = cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
     return Photo(Path("synthetic.png"), np.repeat(grey[..., None], 3, axis=2), "0" * 64, False)
+
+
+def machine_class() -> dict[str, Any]:
+    """The processor as figures must name it: model, the widest vector unit it has (AVX2, AVX-512,
+    AVX-512 BF16, AMX), what torch's kernels and oneDNN were allowed to use, and the threads."""
+    model, flags = "", set[str]()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and not model:
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    except OSError:
+        pass
+    if "amx_bf16" in flags:
+        isa = "AMX"
+    elif "avx512_bf16" in flags:
+        isa = "AVX-512 BF16"
+    elif "avx512f" in flags:
+        isa = "AVX-512"
+    elif "avx2" in flags:
+        isa = "AVX2"
+    else:
+        isa = "unknown" if not flags else "no AVX2"
+    return {
+        "cpu_model": model or platform.processor() or platform.machine(),
+        "isa": isa,
+        "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        "onednn_max_isa": os.environ.get("ONEDNN_MAX_CPU_ISA"),
+        "threads": torch.get_num_threads(),
+        "logical_cpus": os.cpu_count(),
+    }
+
+
+def describe_machine(machine: dict[str, Any]) -> str:
+    """One line, e.g. 'AMD EPYC (AVX-512 BF16; torch kernels AVX512), 2 threads'."""
+    limit = f", oneDNN limited to {machine['onednn_max_isa']}" if machine.get("onednn_max_isa") else ""
+    return (
+        f"{machine['cpu_model']} ({machine['isa']}; torch kernels {machine['torch_cpu_capability']}{limit}), "
+        f"{machine['threads']} threads"
+    )
 
 
 def cpu_counters() -> tuple[int, ...] | None:
@@ -173,6 +217,7 @@ def run(
         "torch": torch.__version__,
         "python": platform.python_version(),
         "cpu": platform.processor() or platform.machine(),
+        "machine": machine_class(),
         "threads": torch.get_num_threads(),
         "weights": engine.weights_label,
         "half_precision": engine.best.half_precision,
@@ -203,6 +248,8 @@ def run(
     if (preview := engine.preview_size) is not None:
         results["preview_forward"] = summary(timed(lambda: engine.colorize(hints, preview), device, repeats))
 
+    if engine.drag_size is not None:  # what the app measures after its first result, here on 12 MP
+        results.update(drag_rows(engine, source, hints))
     results["click_to_first_picture_12mp"] = summary(click_to_first_picture(engine, hints, 3 if quick else 7))
     result = engine.colorize(hints)
     results["full_update_12mp"] = summary(timed(lambda: engine.colorize(hints).rgb_tensor(), device, repeats))
@@ -244,6 +291,32 @@ def run(
     results["memory_24mp"] = peak_memory_24mp(str(engine.info.path), str(device))
     results["cpu_steal_percent"] = steal_percent(counters_at_start, cpu_counters())
     return results
+
+
+def drag_rows(engine: ColorizationEngine, source: Any, hints: list[Hint]) -> dict[str, Any]:
+    """The drag side this machine gets (set on ``engine``, as the app's worker sets it), and the PSNR
+    of what a drag shows against the resting result of the same hints, on the bundled sample photo."""
+    from ..base.resources import sample_photo
+    from ..inference.worker import PRELIMINARY_MAX_SIDE, UpdateRequest, drag_step
+    from ..photos.images import load_photo
+
+    plan = plan_drag(drag_step(engine, UpdateRequest(tuple(hints)), source))
+    assert plan is not None  # nothing stops it
+    engine.drag_plan = plan
+    rows: dict[str, Any] = {"drag_plan": plan.as_json()}
+    try:
+        sample = engine.set_photo(load_photo(sample_photo()))
+    except OSError:
+        return rows
+    width, height = sample.photo.size
+    probe = sample_hints((width, height), 5, seed=3)
+    rest = engine.colorize(probe, source=sample).preview_rgb(PRELIMINARY_MAX_SIDE)
+    drag = engine.colorize(probe, plan.side, network=engine.interactive, source=sample)
+    shown = drag.preview_rgb(PRELIMINARY_MAX_SIDE)
+    error = float(np.mean((shown.astype(np.float64) - rest.astype(np.float64)) ** 2))
+    rows["drag_psnr_vs_rest_db"] = float(10 * np.log10(255**2 / max(error, 1e-12)))
+    engine.set_photo(source.photo)
+    return rows
 
 
 THUMBNAIL_BENCH_SIDE = 80
@@ -357,6 +430,7 @@ def peak_memory_24mp(weights: str, device: str) -> dict[str, Any]:
 def table(results: dict[str, Any]) -> str:
     """The benchmark results as the aligned text table ``ideepcolor bench`` prints."""
     rows = [
+        *([f"machine: {describe_machine(results['machine'])}"] if "machine" in results else []),
         f"device: {results['device']}   torch {results['torch']}   threads: {results['threads']}   "
         f"precision: {results.get('precision', 'fp32')} (bf16 units: {'yes' if results.get('cpu_has_bf16') else 'no'})",
         f"compute floor: {results['compute_floor_ms']:.1f} ms ("
@@ -400,6 +474,18 @@ def table(results: dict[str, Any]) -> str:
         if f"{key}_bf16_of_fp32" in results:
             rows.append(f"{label} forward, bf16 / fp32: {results[f'{key}_bf16_of_fp32']:.2f}x")
     rows.append(f"speed-up over the naive update: {results['speedup_vs_naive']:.1f}x")
+    if "drag_plan" in results:
+        plan = results["drag_plan"]
+        tried = ", ".join(f"{side} px {ms:.0f} ms" for side, ms in plan["measured_ms"].items())
+        rows.append(
+            f"drag preview at {plan['side']} px: {plan['median_ms']:.0f} ms an update "
+            f"({plan['updates_per_second']:.0f}/s; tried {tried})"
+            + (
+                f", {results['drag_psnr_vs_rest_db']:.1f} dB against the result at rest"
+                if "drag_psnr_vs_rest_db" in results
+                else ""
+            )
+        )
     if "video_720p_fps" in results:
         rows.append(f"video at 1280x720: {results['video_720p_fps']:.1f} frames/s (network, motion, full-size frame)")
     for key, photo_label in (("gui_drag", "sample photo"), ("gui_drag_12mp", "12 MP photo")):

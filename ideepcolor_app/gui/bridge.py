@@ -21,9 +21,11 @@ class EngineBridge(QObject):
     failed = Signal(str)
     saved = Signal(str)
     save_failed = Signal(str)
+    drag_planned = Signal(object)  # DragPlan: what a drag computes on this machine, once measured
 
     _result_from_worker = Signal(object)
     _failure_from_worker = Signal(str)
+    _plan_from_worker = Signal(object)
 
     def __init__(self, engine: ColorizationEngine, preview_max_side: int, look: Look = DEFAULT_LOOK) -> None:
         super().__init__()
@@ -37,11 +39,13 @@ class EngineBridge(QObject):
         # bridge closed meanwhile (another engine took over) drops what was still on its way.
         self._result_from_worker.connect(self._deliver_result)
         self._failure_from_worker.connect(self._deliver_failure)
+        self._plan_from_worker.connect(lambda plan: None if self._closed else self.drag_planned.emit(plan))
         self._worker = AsyncColorizer(
             engine,
             self._result_from_worker.emit,
             lambda _, exc: self._failure_from_worker.emit(str(exc)),
             preview_max_side,
+            on_drag_plan=self._plan_from_worker.emit,
         )
 
     def _deliver_result(self, result: UpdateResult) -> None:

@@ -24,8 +24,8 @@ from ..inference.engine import ColorizationEngine
 from ..photos.images import Photo
 from ..video.clip_hints import ClipHints
 from ..video.clips import ClipInfo, probe, read_frames
-from ..video.temporal import ClipColorizer, Keyframe
-from .background import BackgroundJobs
+from ..video.temporal import ClipColorizer, Keyframe, carried_hints
+from .background import BackgroundJobs, Job
 from .bridge import EngineBridge
 from .frame_bar import FrameBar
 from .image_view import ImageView
@@ -142,7 +142,9 @@ class ClipController:
         self._jobs.run(load, opened, failed, key="frame", name="clip")
 
     def show_frame(self, index: int) -> None:
-        """Show frame ``index``, keeping the hints of the frame on show as its keyframe's."""
+        """Show frame ``index``, keeping the hints of the frame on show as its keyframe's. A frame that
+        is not a keyframe shows the hints carried to it from the keyframe before, as ``video`` moves
+        them (they make it a keyframe only once changed)."""
         clip, document = self.clip, self.window.editor.document
         if clip is None or index == clip.current:
             return
@@ -150,11 +152,30 @@ class ClipController:
             clip.store(clip.current, document.hints.hints)
             clip.global_hints = document.hints.global_hints
         clip.current = index
+        keyframes = dict(clip.keyframes)  # the job's own copy: the user edits on meanwhile
+        engine = self.window.bridge.engine if self.window.bridge is not None else None
         me = weakref.ref(self)
+        started: list[Job] = []  # the job, so that following the motion stops once it is superseded
 
-        def loaded(photo: Photo) -> None:
+        def load() -> tuple[Photo, tuple[Hint, ...]]:
+            photo = clip.frame_photo(index)
+            if index in keyframes or engine is None:
+                return photo, keyframes.get(index, ())
+            moved = carried_hints(
+                engine,
+                lambda first, last: read_frames(clip.info, first, last),
+                keyframes,
+                index,
+                lambda: bool(started) and started[0].cancelled,
+            )
+            return photo, moved or ()
+
+        def loaded(result: tuple[Photo, tuple[Hint, ...]]) -> None:
             controller = me()
             if controller is not None and controller.clip is clip and clip.current == index:
+                photo, hints = result
+                if index not in clip.keyframes and hints:
+                    clip.carried[index] = hints
                 controller._show(photo)
 
         def failed(error: BaseException) -> None:
@@ -162,7 +183,7 @@ class ClipController:
             if controller is not None:
                 controller.window.show_error("Could not show the frame", str(error))
 
-        self._jobs.run(lambda: clip.frame_photo(index), loaded, failed, key="frame", name="frame")
+        started.append(self._jobs.run(load, loaded, failed, key="frame", name="frame"))
 
     def current_hints(self) -> tuple[Hint, ...] | None:
         """The hints on the frame on show (None without a document)."""
@@ -195,11 +216,19 @@ class ClipController:
         clip = self.clip
         if clip is None:
             return
-        document = Document(photo, clip.hints_for(clip.current), clip.global_hints)
+        carried = clip.carried.get(clip.current, ()) if clip.current not in clip.keyframes else ()
+        document = Document(photo, clip.hints_for(clip.current) or carried, clip.global_hints)
         self.window.editor.open_document(document)
         self.window.frame_bar.setVisible(True)
         self._refresh_bar()
         self.window.refresh_title()
+        if carried:
+            earlier = max(frame for frame in clip.keyframes if frame < clip.current)
+            self.window.statusBar().showMessage(
+                f"Frame {clip.current} shows the hints of keyframe {earlier}, moved with the picture as the video "
+                "will; change one to make this frame a keyframe.",
+                10000,
+            )
 
     def _refresh_bar(self) -> None:
         clip = self.clip

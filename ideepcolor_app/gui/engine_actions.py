@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QStackedWidget, 
 from ..base.errors import IdeepcolorError
 from ..colour.look import Look
 from ..editing.document import DISPLAY_MAX_SIDE
+from ..inference.drag_plan import DragPlan
 from ..inference.engine import ColorizationEngine
 from ..network.registry import missing_weights_message, weights_in_use_message
 from . import file_actions
@@ -113,6 +114,20 @@ def load_engine(window: MainWindow, weights: str | None = None) -> bool:
             15000,
         )
     return True
+
+
+def show_drag_plan(window: MainWindow, plan: DragPlan) -> None:
+    """Say beside the device what a drag computes on this machine (measured once per engine)."""
+    engine = window.bridge.engine if window.bridge is not None else None
+    if engine is None:
+        return
+    window.device_label.setText(f"Device: {engine.device_label} · {plan.describe()}")
+    sides = ", ".join(f"{side} px {seconds * 1000:.0f} ms" for side, seconds in plan.measured)
+    window.device_label.setToolTip(
+        f"One drag update measured on this machine: {sides}. While you drag a hint the fast network runs at "
+        f"{plan.side} px; once the hints rest the result is computed in full."
+    )
+    window.statusBar().showMessage(plan.describe(), 8000)
 
 
 def window_look(window: MainWindow) -> Look:

@@ -30,6 +30,7 @@ from ..editing.editor import Editor, result_kind
 from ..editing.recovery import RecoveryFile
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
+from ..inference.drag_plan import DragPlan
 from ..inference.worker import UpdateResult
 from ..network.device import available_devices
 from ..photos.images import Photo
@@ -379,6 +380,7 @@ class MainWindow(QMainWindow):
         bridge.failed.connect(self._colorization_failed)
         bridge.saved.connect(self._saved)
         bridge.save_failed.connect(self._save_failed)
+        bridge.drag_planned.connect(self._drag_planned)
         self.global_hints.refresh()  # whether these weights take global hints
         document = self.editor.document
         if document is not None:
@@ -389,6 +391,9 @@ class MainWindow(QMainWindow):
 
     def _colorization_failed(self, message: str) -> None:
         self.show_error("Colorization failed", message)
+
+    def _drag_planned(self, plan: DragPlan) -> None:
+        engine_actions.show_drag_plan(self, plan)
 
     def _saved(self, path: str) -> None:
         self.statusBar().showMessage(f"Saved {path}", 8000)

@@ -35,6 +35,7 @@ from ..network.precision import Precision, autocast, cpu_precision, requested_pr
 from ..network.registry import find_weight_set
 from ..network.weights import WeightsInfo, load_model
 from ..photos.images import Photo, fit_inside
+from .drag_plan import DragPlan
 from .photo_on_device import PhotoOnDevice, bands
 
 PREVIEW_SIZE = 112
@@ -174,6 +175,8 @@ class ColorizationEngine:
         self.problems: list[str] = []
         """Weights files that were found but could not be used, each with what is used instead."""
         self._automatic: OrderedDict[tuple[object, ...], Automatic] = OrderedDict()
+        self.drag_plan: DragPlan | None = None
+        """The drag side measured on this machine (:mod:`.drag_plan`), once a worker has timed it."""
 
     @classmethod
     def from_weights(
@@ -244,11 +247,13 @@ class ColorizationEngine:
     @property
     def drag_size(self) -> int | None:
         """Side of the fast network's passes during a drag on a CPU (shown at once, on a smaller
-        picture; the resting state follows in full): 192 in fp32, where 256 is too slow for ten
-        updates a second; 256 in bf16, which costs less (about 25 ms here) than 192 did in fp32."""
+        picture; the resting state follows in full). Measured on this machine once a worker has
+        timed it (:attr:`drag_plan`); until then 192 in fp32 and 256 in bf16."""
         interactive = self.interactive
         if self.device.type != "cpu" or not interactive.is_fast:
             return None
+        if self.drag_plan is not None:
+            return self.drag_plan.side
         return DRAG_SIZE if interactive.precision is Precision.FP32 else NETWORK_SIZE
 
     @property

@@ -25,6 +25,7 @@ from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
 from ..network.model import Cancelled
 from ..photos.images import Photo
+from .drag_plan import DragPlan, plan_drag
 from .engine import Colorization, Network
 from .photo_on_device import PhotoOnDevice
 
@@ -48,6 +49,7 @@ class Engine(Protocol):
 
     interactive: Network
     best: Network
+    drag_plan: DragPlan | None
 
     @property
     def refines(self) -> bool:
@@ -135,11 +137,16 @@ class AsyncColorizer:
         refine_delay: float = REFINE_DELAY,
         clock: Callable[[], float] = time.monotonic,
         wait_for: WaitFor | None = None,
+        on_drag_plan: Callable[[DragPlan], None] | None = None,
     ) -> None:
         """``clock`` (seconds) times the gaps between requests that make a drag, and ``wait_for``
         waits (on the worker's condition, held) until a predicate holds or that many seconds pass:
         the rest before a refinement. Tests give fake ones, so no outcome depends on this machine's
-        speed; by default they are the real clock and ``Condition.wait_for``."""
+        speed; by default they are the real clock and ``Condition.wait_for``.
+
+        With ``on_drag_plan``, the first quiet moment after a result at rest times the drag step on
+        this machine (:func:`~ideepcolor_app.inference.drag_plan.plan_drag`), sets the engine's
+        ``drag_plan`` and reports it; without it (tests of scheduling) the engine's default holds."""
         self.engine = engine
         self._clock = clock
         self._wait_for: WaitFor = wait_for or (lambda cond, predicate, seconds: cond.wait_for(predicate, seconds))
@@ -147,6 +154,7 @@ class AsyncColorizer:
         self.refine_delay = refine_delay
         self._on_result = on_result
         self._on_error = on_error
+        self._on_drag_plan = on_drag_plan
         self._pending: tuple[int, UpdateRequest] | None = None
         self._next_id = 0
         self._cond = threading.Condition()
@@ -226,6 +234,17 @@ class AsyncColorizer:
             request.hints, should_stop=stop, network=engine.best, source=source, global_hints=g, look=look
         )
         self._deliver(request_id, request, started, full, preliminary=False, palette=True)
+        if self._on_drag_plan is not None and engine.drag_size is not None and engine.drag_plan is None:
+            self._plan_drag(request, source)
+
+    def _plan_drag(self, request: UpdateRequest, source: PhotoOnDevice) -> None:
+        """Time this request's drag step at falling sides; abandoned (and tried after the next
+        result) as soon as the user edits again."""
+        max_side = min(self.preview_max_side, PRELIMINARY_MAX_SIDE)
+        plan = plan_drag(drag_step(self.engine, request, source, max_side), should_stop=self._superseded)
+        if plan is not None and self._on_drag_plan is not None:
+            self.engine.drag_plan = plan
+            self._on_drag_plan(plan)
 
     def _superseded(self) -> bool:
         with self._cond:
@@ -259,3 +278,23 @@ class AsyncColorizer:
                 request_id, request.hints, preview, suggestions, time.perf_counter() - started, result, preliminary
             )
         )
+
+
+def drag_step(
+    engine: Engine, request: UpdateRequest, source: PhotoOnDevice, max_side: int = PRELIMINARY_MAX_SIDE
+) -> Callable[[int], None]:
+    """One drag update of ``request`` at a given network side, as the worker computes it during a
+    drag: the fast network's pass (with the look's locality) and the picture composed for the view."""
+
+    def step(side: int) -> None:
+        result = engine.colorize(
+            request.hints,
+            side,
+            network=engine.interactive,
+            source=source,
+            global_hints=request.global_hints,
+            look=request.look,
+        )
+        result.preview_rgb(max_side)
+
+    return step

@@ -34,6 +34,9 @@ class ClipHints:
         self.current = 0
         self.session_path = session_path
         self.global_hints = global_hints or GlobalHints()
+        self.carried: dict[int, tuple[Hint, ...]] = {}
+        """Hints shown on frames that are not keyframes: those carried there from an earlier keyframe
+        (as ``ideepcolor video`` moves them). Left unchanged, they do not make the frame a keyframe."""
         self._saved = dict(self.keyframes) if session_path is not None else {}
         self._sha256: str | None = None
 
@@ -48,8 +51,8 @@ class ClipHints:
         return Photo(self.info.path, pixels, f"{self.sha256()}#{index}", False)
 
     def store(self, index: int, hints: tuple[Hint, ...]) -> None:
-        """Keep ``hints`` as frame ``index``'s (none: it is no longer a keyframe)."""
-        if hints:
+        """Keep ``hints`` as frame ``index``'s (none, or the carried ones unchanged: it is not a keyframe)."""
+        if hints and self._placed(index, hints):
             self.keyframes[index] = tuple(hints)
         else:
             self.keyframes.pop(index, None)
@@ -62,11 +65,15 @@ class ClipHints:
         """Every keyframe's hints, the frame on show's being ``current_hints`` (None: as stored)."""
         keyframes = dict(self.keyframes)
         if current_hints is not None:
-            if current_hints:
+            if current_hints and self._placed(self.current, current_hints):
                 keyframes[self.current] = tuple(current_hints)
             else:
                 keyframes.pop(self.current, None)
         return keyframes
+
+    def _placed(self, index: int, hints: tuple[Hint, ...]) -> bool:
+        """``hints`` on frame ``index`` are the user's own, not the carried ones left as they were."""
+        return index in self.keyframes or tuple(hints) != self.carried.get(index)
 
     def modified(self, current_hints: tuple[Hint, ...] | None = None) -> bool:
         """The keyframes differ from the last saved ones (with the frame on show's ``current_hints``)."""

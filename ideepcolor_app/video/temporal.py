@@ -10,7 +10,7 @@ hints' patches, the network's answer is taken as it is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -159,6 +159,33 @@ class ClipColorizer:
             if point is not None:  # a hint that lost its object is dropped, not left painting
                 moved.append(_Track(point[0], point[1], track.hint))
         self._tracks = moved
+
+
+def carried_hints(
+    engine: ColorizationEngine,
+    frames: Callable[[int, int], Iterable[tuple[int, np.ndarray]]],
+    keyframes: Mapping[int, tuple[Hint, ...]],
+    index: int,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[Hint, ...] | None:
+    """The hints ``ideepcolor video`` applies on frame ``index``: its own where it is a keyframe,
+    else the latest earlier keyframe's moved along the motion of the frames in between (a hint that
+    loses its object, or meets a cut, is gone). ``frames(first, last)`` gives (index, RGB frame)
+    from ``first`` to ``last`` exclusive, in order. None if ``should_stop`` said so on the way."""
+    if index in keyframes:
+        return keyframes[index]
+    earlier = [frame for frame in keyframes if frame < index]
+    if not earlier:
+        return ()
+    start = max(earlier)
+    follower = ClipColorizer(engine, [Keyframe(start, keyframes[start])])
+    size = (0, 0)
+    for number, frame in frames(start, index + 1):
+        if should_stop is not None and should_stop():
+            return None
+        follower.follow_only(number, frame)
+        size = (frame.shape[1], frame.shape[0])
+    return follower.hints_at(size)
 
 
 def _track(hint: Hint, size: tuple[int, int]) -> _Track:

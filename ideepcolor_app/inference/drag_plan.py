@@ -1,0 +1,80 @@
+"""What a drag computes on this machine: the largest network side whose whole update fits a budget.
+
+A drag shows a new picture for every few pixels the mouse moves. On a CPU the fast network at 256
+takes 16-30 ms with bf16 units but 250-300 ms on an older AVX2-only processor, where a drag turned
+into a slide show. So the drag step (network pass, locality, preview compose) is timed once on the
+user's own photo and hints, at falling sides, and the first side whose median fits
+:data:`DRAG_BUDGET` is used while hints change. Results at rest are always the full 256 pass.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+DRAG_BUDGET = 0.06
+"""Seconds one drag update may take: about 15 updates a second, what feels like the colour follows."""
+DRAG_SIDES = (256, 224, 192, 160, 128, 96)
+"""Network sides tried, largest first (multiples of 32, as the network's strides need)."""
+TIMED_STEPS = 3
+"""Timed steps per side, after one untimed (warm-up) step."""
+
+
+@dataclass(frozen=True)
+class DragPlan:
+    """The side a drag's passes run at, and what was measured to choose it."""
+
+    side: int
+    seconds: float
+    """Median seconds of one drag update at ``side``."""
+    measured: tuple[tuple[int, float], ...] = ()
+    """(side, median seconds) of every side timed, in the order timed."""
+
+    @property
+    def updates_per_second(self) -> float:
+        """Drag updates a second at ``side``."""
+        return 1.0 / max(self.seconds, 1e-9)
+
+    def describe(self) -> str:
+        """What the status bar says, e.g. 'Drag preview at 160 px, 12 updates/s'."""
+        return f"Drag preview at {self.side} px, {self.updates_per_second:.0f} updates/s"
+
+    def as_json(self) -> dict[str, object]:
+        """The plan as ``bench`` writes it."""
+        return {
+            "side": self.side,
+            "median_ms": self.seconds * 1000,
+            "updates_per_second": self.updates_per_second,
+            "measured_ms": {str(side): seconds * 1000 for side, seconds in self.measured},
+        }
+
+
+def plan_drag(
+    step: Callable[[int], object],
+    budget: float = DRAG_BUDGET,
+    sides: Sequence[int] = DRAG_SIDES,
+    should_stop: Callable[[], bool] | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+    timed_steps: int = TIMED_STEPS,
+) -> DragPlan | None:
+    """Time ``step(side)`` (one whole drag update) at each of ``sides`` in turn and choose the first
+    whose median fits ``budget``, else the quickest. None if ``should_stop`` says so between steps
+    (the user went on editing: the measurement would be disturbed, and waits for a quiet moment)."""
+    measured: list[tuple[int, float]] = []
+    for side in sides:
+        times = []
+        for attempt in range(timed_steps + 1):
+            if should_stop is not None and should_stop():
+                return None
+            start = clock()
+            step(side)
+            if attempt:
+                times.append(clock() - start)
+        seconds = statistics.median(times)
+        measured.append((side, seconds))
+        if seconds <= budget:
+            return DragPlan(side, seconds, tuple(measured))
+    side, seconds = min(measured, key=lambda m: m[1])
+    return DragPlan(side, seconds, tuple(measured))

@@ -1,0 +1,141 @@
+"""A drag adapts to the machine: the side whose update fits the budget is measured, shown and used,
+and results at rest are the full 256 pass whatever was chosen."""
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from ideepcolor_app.colour.encoding import HintEncoding
+from ideepcolor_app.hints.local_hints import Hint
+from ideepcolor_app.inference.drag_plan import DRAG_BUDGET, DragPlan, plan_drag
+from ideepcolor_app.inference.engine import ColorizationEngine, Network
+from ideepcolor_app.inference.worker import AsyncColorizer, UpdateRequest
+from ideepcolor_app.network.model import SIGGRAPHGenerator
+from ideepcolor_app.network.precision import Precision
+from ideepcolor_app.network.weights import save_weights
+from ideepcolor_app.photos.images import Photo
+
+
+class CostedSteps:
+    """A drag step whose cost grows with the pixels of its side, on a clock that only it moves."""
+
+    def __init__(self, seconds_at_256: float) -> None:
+        self.seconds_at_256 = seconds_at_256
+        self.now = 0.0
+        self.sides: list[int] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def step(self, side: int) -> None:
+        self.sides.append(side)
+        self.now += self.seconds_at_256 * (side / 256) ** 2
+
+
+def test_a_machine_with_room_to_spare_drags_at_full_size_after_timing_only_that():
+    steps = CostedSteps(0.025)  # a bf16 machine
+    plan = plan_drag(steps.step, clock=steps.clock)
+    assert plan is not None and plan.side == 256
+    assert set(steps.sides) == {256}, "no smaller side is tried once one fits"
+    assert plan.describe() == "Drag preview at 256 px, 40 updates/s"
+
+
+def test_a_slow_machine_gets_the_largest_side_that_fits_the_budget():
+    steps = CostedSteps(0.2)  # 256 takes 200 ms: 160 takes 78 ms, 128 takes 50 ms
+    plan = plan_drag(steps.step, clock=steps.clock)
+    assert plan is not None and plan.side == 128 and plan.seconds <= DRAG_BUDGET
+    assert [side for side, _ in plan.measured] == [256, 224, 192, 160, 128]  # 96 not needed
+    assert plan.updates_per_second == pytest.approx(20)
+
+
+def test_where_nothing_fits_the_quickest_side_is_used():
+    steps = CostedSteps(0.6)
+    plan = plan_drag(steps.step, clock=steps.clock)
+    assert plan is not None and plan.side == 96 and plan.seconds > DRAG_BUDGET
+
+
+def test_editing_during_the_measurement_abandons_it():
+    steps = CostedSteps(0.2)
+    plan = plan_drag(steps.step, clock=steps.clock, should_stop=lambda: len(steps.sides) >= 5)
+    assert plan is None and len(steps.sides) == 5
+
+
+@pytest.fixture
+def fast_engine(tmp_path):
+    fast = save_weights(
+        SIGGRAPHGenerator(0.25, residual=True).state_dict(),
+        tmp_path / "fast.safetensors",
+        mask_convention="centered",
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+    )
+    engine = ColorizationEngine([Network.from_file(fast, torch.device("cpu"))], torch.device("cpu"))
+    engine.interactive.precision = Precision.FP32
+    pixels = np.tile(np.linspace(0, 255, 300, dtype=np.uint8)[None, :, None], (200, 1, 3))
+    engine.set_photo(Photo(path=None, pixels=pixels, sha256="1" * 64, is_color=False))  # type: ignore[arg-type]
+    return engine
+
+
+def test_the_worker_measures_the_drag_once_and_drags_at_what_it_chose(fast_engine, fake_time):
+    engine = fast_engine
+    plans, results, arrived = [], [], threading.Semaphore(0)
+
+    def on_result(result):
+        results.append(result)
+        arrived.release()
+
+    worker = AsyncColorizer(
+        engine,
+        on_result,
+        refine_delay=0.3,
+        clock=fake_time.clock,
+        wait_for=fake_time.wait_for,
+        on_drag_plan=lambda plan: (plans.append(plan), arrived.release()),
+    )
+    try:
+        worker.submit(UpdateRequest((Hint(20.0, 100.0, (30.0, 30.0), 5),)))
+        assert arrived.acquire(timeout=60) and arrived.acquire(timeout=120), "a result, then the plan"
+        assert len(plans) == 1 and engine.drag_plan is plans[0]
+        assert engine.drag_size == plans[0].side and plans[0].measured[0][0] == 256
+        fake_time.advance(1.0)
+        worker.submit(UpdateRequest((Hint(25.0, 100.0, (30.0, 30.0), 5),)))
+        assert arrived.acquire(timeout=60)
+        fake_time.advance(0.02)  # a drag
+        worker.submit(UpdateRequest((Hint(30.0, 100.0, (30.0, 30.0), 5),)))
+        assert arrived.acquire(timeout=60)
+        assert results[-1].preliminary and results[-1].colorization.size == plans[0].side
+    finally:
+        worker.close(timeout=60)
+    assert len(plans) == 1, "measured once per engine"
+
+
+@pytest.mark.parametrize("side", [128, 160])
+def test_the_result_at_rest_is_the_full_pass_whatever_the_drag_side(fast_engine, fake_time, side):
+    engine = fast_engine
+    hints = (Hint(40.0, 100.0, (30.0, -20.0), 5),)
+    before = engine.colorize(hints).full_resolution_rgb()
+    engine.drag_plan = DragPlan(side, 0.05)
+    results, arrived = [], threading.Semaphore(0)
+    worker = AsyncColorizer(
+        engine,
+        lambda r: (results.append(r), arrived.release()),
+        refine_delay=0.3,
+        clock=fake_time.clock,
+        wait_for=fake_time.wait_for,
+    )
+    try:
+        worker.submit(UpdateRequest((Hint(20.0, 100.0, (30.0, -20.0), 5),)))
+        assert arrived.acquire(timeout=60)
+        fake_time.advance(0.02)
+        worker.submit(UpdateRequest(hints))
+        assert arrived.acquire(timeout=60)
+        assert results[-1].preliminary and results[-1].colorization.size == side
+        fake_time.wait_until_resting(1)
+        fake_time.advance(0.3)
+        assert arrived.acquire(timeout=60), "the resting state follows"
+    finally:
+        worker.close(timeout=60)
+    rest = results[-1]
+    assert not rest.preliminary and rest.colorization.size == 256
+    assert np.array_equal(rest.colorization.full_resolution_rgb(), before), "identical to a plain 256 pass"
