@@ -56,6 +56,15 @@ def test_where_nothing_fits_the_quickest_side_is_used():
     assert plan is not None and plan.side == 96 and plan.seconds > DRAG_BUDGET
 
 
+def test_of_two_measurements_the_less_disturbed_one_is_kept():
+    from ideepcolor_app.inference.drag_plan import better
+
+    disturbed, quiet = DragPlan(160, 0.055), DragPlan(256, 0.05)
+    assert better(disturbed, quiet) is quiet and better(quiet, disturbed) is quiet
+    assert better(None, disturbed) is disturbed
+    assert better(DragPlan(192, 0.05), DragPlan(192, 0.04)).seconds == 0.04
+
+
 def test_editing_during_the_measurement_abandons_it():
     steps = CostedSteps(0.2)
     plan = plan_drag(steps.step, clock=steps.clock, should_stop=lambda: len(steps.sides) >= 5)
@@ -77,65 +86,106 @@ def fast_engine(tmp_path):
     return engine
 
 
-def test_the_worker_measures_the_drag_once_and_drags_at_what_it_chose(fast_engine, fake_time):
-    engine = fast_engine
-    plans, results, arrived = [], [], threading.Semaphore(0)
+class Collected:
+    """Results and plans as the worker reports them, with a wait for what a test expects next."""
 
-    def on_result(result):
-        results.append(result)
-        arrived.release()
+    def __init__(self) -> None:
+        self.results: list = []
+        self.plans: list = []
+        self._arrived = threading.Condition()
 
-    worker = AsyncColorizer(
+    def result(self, result) -> None:
+        with self._arrived:
+            self.results.append(result)
+            self._arrived.notify_all()
+
+    def plan(self, plan) -> None:
+        with self._arrived:
+            self.plans.append(plan)
+            self._arrived.notify_all()
+
+    def wait(self, predicate, what: str, timeout: float = 120.0) -> None:
+        """Block until ``predicate()`` (a hang guard, not a speed test)."""
+        with self._arrived:
+            assert self._arrived.wait_for(predicate, timeout), what
+
+    def rested(self, count: int) -> bool:
+        return sum(not r.preliminary for r in self.results) >= count
+
+
+def worker_for(engine, got, fake_time, plans=True):
+    return AsyncColorizer(
         engine,
-        on_result,
+        got.result,
         refine_delay=0.3,
         clock=fake_time.clock,
         wait_for=fake_time.wait_for,
-        on_drag_plan=lambda plan: (plans.append(plan), arrived.release()),
+        on_drag_plan=got.plan if plans else None,
     )
+
+
+def test_the_worker_measures_the_drag_twice_and_drags_at_what_it_chose(fast_engine, fake_time):
+    engine, got = fast_engine, Collected()
+    worker = worker_for(engine, got, fake_time)
     try:
         worker.submit(UpdateRequest((Hint(20.0, 100.0, (30.0, 30.0), 5),)))
-        assert arrived.acquire(timeout=60) and arrived.acquire(timeout=120), "a result, then the plan"
-        assert len(plans) == 1 and engine.drag_plan is plans[0]
-        assert engine.drag_size == plans[0].side and plans[0].measured[0][0] == 256
+        got.wait(lambda: got.plans, "a result, then the plan")
+        assert engine.drag_plan is got.plans[0] and engine.drag_size == got.plans[0].side
+        assert got.plans[0].measured[0][0] == 256
         fake_time.advance(1.0)
         worker.submit(UpdateRequest((Hint(25.0, 100.0, (30.0, 30.0), 5),)))
-        assert arrived.acquire(timeout=60)
+        got.wait(lambda: len(got.plans) == 2, "measured once more, at rest")
+        assert got.plans[1].side >= got.plans[0].side, "the less disturbed measurement is kept"
+        fake_time.advance(1.0)
+        worker.submit(UpdateRequest((Hint(27.0, 100.0, (30.0, 30.0), 5),)))
+        got.wait(lambda: got.rested(3), "the third click's result")
         fake_time.advance(0.02)  # a drag
+        shown = len(got.results)
         worker.submit(UpdateRequest((Hint(30.0, 100.0, (30.0, 30.0), 5),)))
-        assert arrived.acquire(timeout=60)
-        assert results[-1].preliminary and results[-1].colorization.size == plans[0].side
+        got.wait(lambda: len(got.results) > shown, "the drag step")
+        assert got.results[-1].preliminary and got.results[-1].colorization.size == engine.drag_plan.side
     finally:
         worker.close(timeout=60)
-    assert len(plans) == 1, "measured once per engine"
+    assert len(got.plans) == 2, "measured twice per engine, then left alone"
 
 
 @pytest.mark.parametrize("side", [128, 160])
 def test_the_result_at_rest_is_the_full_pass_whatever_the_drag_side(fast_engine, fake_time, side):
-    engine = fast_engine
+    engine, got = fast_engine, Collected()
     hints = (Hint(40.0, 100.0, (30.0, -20.0), 5),)
     before = engine.colorize(hints).full_resolution_rgb()
     engine.drag_plan = DragPlan(side, 0.05)
-    results, arrived = [], threading.Semaphore(0)
-    worker = AsyncColorizer(
-        engine,
-        lambda r: (results.append(r), arrived.release()),
-        refine_delay=0.3,
-        clock=fake_time.clock,
-        wait_for=fake_time.wait_for,
-    )
+    worker = worker_for(engine, got, fake_time, plans=False)
     try:
         worker.submit(UpdateRequest((Hint(20.0, 100.0, (30.0, -20.0), 5),)))
-        assert arrived.acquire(timeout=60)
+        got.wait(lambda: got.rested(1), "the click's result")
         fake_time.advance(0.02)
+        shown = len(got.results)
         worker.submit(UpdateRequest(hints))
-        assert arrived.acquire(timeout=60)
-        assert results[-1].preliminary and results[-1].colorization.size == side
+        got.wait(lambda: len(got.results) > shown, "the drag step")
+        assert got.results[-1].preliminary and got.results[-1].colorization.size == side
         fake_time.wait_until_resting(1)
         fake_time.advance(0.3)
-        assert arrived.acquire(timeout=60), "the resting state follows"
+        got.wait(lambda: got.rested(2), "the resting state follows")
     finally:
         worker.close(timeout=60)
-    rest = results[-1]
+    rest = got.results[-1]
     assert not rest.preliminary and rest.colorization.size == 256
     assert np.array_equal(rest.colorization.full_resolution_rgb(), before), "identical to a plain 256 pass"
+
+
+@pytest.mark.parametrize("side", [160, 256])
+def test_a_click_on_a_slow_machine_shows_a_quick_picture_first(fast_engine, fake_time, side):
+    """Where 256 does not fit the budget, a click is answered at the drag's side at once and at 256
+    straight after (no rest needed); where it fits, the 256 pass is the first and only picture."""
+    engine, got = fast_engine, Collected()
+    engine.drag_plan = DragPlan(side, 0.05)
+    worker = worker_for(engine, got, fake_time, plans=False)
+    try:
+        worker.submit(UpdateRequest((Hint(20.0, 100.0, (30.0, -20.0), 5),)))
+        got.wait(lambda: got.rested(1), "the click's full result")
+    finally:
+        worker.close(timeout=60)
+    sizes = [(r.colorization.size, r.preliminary) for r in got.results]
+    assert sizes == ([(160, True), (256, False)] if side == 160 else [(256, False)])
+    assert fake_time.waits == 0, "the full pass follows without waiting for the hints to rest"

@@ -25,7 +25,7 @@ from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
 from ..network.model import Cancelled
 from ..photos.images import Photo
-from .drag_plan import DragPlan, plan_drag
+from .drag_plan import MEASUREMENTS, DragPlan, better, plan_drag
 from .engine import Colorization, Network
 from .photo_on_device import PhotoOnDevice
 
@@ -144,9 +144,9 @@ class AsyncColorizer:
         the rest before a refinement. Tests give fake ones, so no outcome depends on this machine's
         speed; by default they are the real clock and ``Condition.wait_for``.
 
-        With ``on_drag_plan``, the first quiet moment after a result at rest times the drag step on
-        this machine (:func:`~ideepcolor_app.inference.drag_plan.plan_drag`), sets the engine's
-        ``drag_plan`` and reports it; without it (tests of scheduling) the engine's default holds."""
+        With ``on_drag_plan``, the first quiet moments after results at rest time the drag step on
+        this machine (:func:`~ideepcolor_app.inference.drag_plan.plan_drag`), set the engine's
+        ``drag_plan`` and report it; without it (tests of scheduling) the engine's default holds."""
         self.engine = engine
         self._clock = clock
         self._wait_for: WaitFor = wait_for or (lambda cond, predicate, seconds: cond.wait_for(predicate, seconds))
@@ -155,6 +155,7 @@ class AsyncColorizer:
         self._on_result = on_result
         self._on_error = on_error
         self._on_drag_plan = on_drag_plan
+        self._drag_measurements = 0
         self._pending: tuple[int, UpdateRequest] | None = None
         self._next_id = 0
         self._cond = threading.Condition()
@@ -222,6 +223,13 @@ class AsyncColorizer:
             self._deliver(request_id, request, started, quick, preliminary=True, palette=False, small=True)
             if not self._quiet_for(self.refine_delay):
                 return
+        elif (side := self._quick_side()) is not None:  # a click: a quick picture first, the full pass after
+            quick = engine.colorize(
+                request.hints, side, network=engine.interactive, source=source, global_hints=g, look=look
+            )
+            self._deliver(request_id, request, started, quick, preliminary=True, palette=False, small=True)
+            if self._superseded():
+                return
         elif engine.refines:
             fast = engine.colorize(request.hints, network=engine.interactive, source=source, global_hints=g, look=look)
             self._deliver(request_id, request, started, fast, preliminary=True, palette=True)
@@ -234,8 +242,17 @@ class AsyncColorizer:
             request.hints, should_stop=stop, network=engine.best, source=source, global_hints=g, look=look
         )
         self._deliver(request_id, request, started, full, preliminary=False, palette=True)
-        if self._on_drag_plan is not None and engine.drag_size is not None and engine.drag_plan is None:
+        if self._on_drag_plan is not None and engine.drag_size is not None and self._drag_measurements < MEASUREMENTS:
             self._plan_drag(request, source)
+
+    def _quick_side(self) -> int | None:
+        """The drag's side where this machine was measured too slow for full-size drags (a click's
+        full pass would keep the user waiting over the budget for its first picture), else None."""
+        engine = self.engine
+        side = engine.drag_size
+        if engine.drag_plan is None or side is None or side >= NETWORK_SIZE or engine.refines:
+            return None
+        return side
 
     def _plan_drag(self, request: UpdateRequest, source: PhotoOnDevice) -> None:
         """Time this request's drag step at falling sides; abandoned (and tried after the next
@@ -243,8 +260,9 @@ class AsyncColorizer:
         max_side = min(self.preview_max_side, PRELIMINARY_MAX_SIDE)
         plan = plan_drag(drag_step(self.engine, request, source, max_side), should_stop=self._superseded)
         if plan is not None and self._on_drag_plan is not None:
-            self.engine.drag_plan = plan
-            self._on_drag_plan(plan)
+            self._drag_measurements += 1
+            self.engine.drag_plan = better(self.engine.drag_plan if self._drag_measurements > 1 else None, plan)
+            self._on_drag_plan(self.engine.drag_plan)
 
     def _superseded(self) -> bool:
         with self._cond:
