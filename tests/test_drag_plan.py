@@ -189,3 +189,44 @@ def test_a_click_on_a_slow_machine_shows_a_quick_picture_first(fast_engine, fake
     sizes = [(r.colorization.size, r.preliminary) for r in got.results]
     assert sizes == ([(160, True), (256, False)] if side == 160 else [(256, False)])
     assert fake_time.waits == 0, "the full pass follows without waiting for the hints to rest"
+
+
+def test_drag_steps_that_run_slow_in_the_window_move_the_side_down_and_quick_ones_up():
+    from ideepcolor_app.inference.drag_plan import adjusted_side
+
+    assert adjusted_side(256, [0.15, 0.14, 0.16, 0.15, 0.15]) == 160, "the largest expected to fit 60 ms"
+    assert adjusted_side(256, [0.9] * 5) == 96, "nothing fits: the smallest"
+    assert adjusted_side(192, [0.05] * 5) == 192, "fits, but 224 would not with room to spare"
+    assert adjusted_side(160, [0.02] * 5) == 192, "well under: one size up"
+    assert adjusted_side(256, [0.02] * 5) == 256 and adjusted_side(96, [0.2] * 5) == 96
+    assert adjusted_side(200, [0.5]) == 200, "a side the plan never offers is left alone"
+
+
+def test_the_window_s_drag_times_move_the_plan_and_are_reported(fast_engine, fake_time):
+    """The worker times real drag steps; five slow ones take the side down and the status bar is told."""
+    engine, got = fast_engine, Collected()
+    engine.drag_plan = DragPlan(256, 0.05)
+    readings = iter(range(10**6))  # two readings a step, its start and its end: each step takes 150 ms
+    worker = AsyncColorizer(
+        engine,
+        got.result,
+        refine_delay=0.3,
+        clock=fake_time.clock,
+        wait_for=fake_time.wait_for,
+        on_drag_plan=got.plan,
+        step_timer=lambda: next(readings) * 0.15,
+    )
+    worker._drag_measurements = 2  # as after the up-front measurements, which this test leaves out
+    try:
+        worker.submit(UpdateRequest((Hint(20.0, 100.0, (30.0, -20.0), 5),)))
+        got.wait(lambda: got.rested(1), "the click's result")
+        for i in range(6):
+            fake_time.advance(0.02)
+            shown = len(got.results)
+            worker.submit(UpdateRequest((Hint(21.0 + i, 100.0, (30.0, -20.0), 5),)))
+            got.wait(lambda: len(got.results) > shown, f"drag step {i}")  # noqa: B023
+            fake_time.wait_until_resting(i + 1)
+    finally:
+        worker.close(timeout=60)
+    assert [p.side for p in got.plans] == [160] and engine.drag_size == 160
+    assert got.results[-1].colorization.size == 160, "the sixth step ran at the new side"

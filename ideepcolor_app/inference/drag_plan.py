@@ -9,10 +9,16 @@ user's own photo and hints, at falling sides, and the first side whose time fits
 A step's time is the quickest of its repeats, and the worker measures twice (at its first two quiet
 moments) and keeps the larger side: right after a photo opens, the Variations panel and the palette
 compute beside the measurement and made 256 look three times slower than it is.
+
+In the window a drag step costs more than alone (the window redraws, the event loop shares the
+cores and the interpreter: 147 ms against 85 ms at 256 on a 2-core AMD EPYC), so the worker also
+times the drag steps themselves and moves one side down, or up, when they say so
+(:func:`adjusted_side`).
 """
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +27,8 @@ DRAG_BUDGET = 0.06
 """Seconds one drag update may take: about 15 updates a second, what feels like the colour follows."""
 DRAG_SIDES = (256, 224, 192, 160, 128, 96)
 """Network sides tried, largest first (multiples of 32, as the network's strides need)."""
+DRAG_STEPS_JUDGED = 5
+"""Drag steps timed before the side is judged again."""
 TIMED_STEPS = 3
 """Timed steps per side, after one untimed (warm-up) step."""
 MEASUREMENTS = 2
@@ -91,3 +99,22 @@ def better(plan: DragPlan | None, other: DragPlan) -> DragPlan:
     if plan is None:
         return other
     return max(plan, other, key=lambda p: (p.side, -p.seconds))
+
+
+def adjusted_side(
+    side: int, step_seconds: Sequence[float], budget: float = DRAG_BUDGET, sides: Sequence[int] = DRAG_SIDES
+) -> int:
+    """The side the next drag steps run at, judged from the last ones' times at ``side`` (a step's
+    cost taken as growing with its pixels): over ``budget``, the largest smaller side expected to
+    fit (else the smallest); well under it, one size larger if that is expected to fit with a fifth
+    to spare; else ``side``."""
+    if side not in sides or not step_seconds:
+        return side
+    seconds = statistics.median(step_seconds)
+    position = list(sides).index(side)  # largest first
+    if seconds > budget:
+        smaller = sides[position + 1 :]
+        return next((s for s in smaller if seconds * (s / side) ** 2 <= budget), smaller[-1] if smaller else side)
+    if position > 0 and seconds * (sides[position - 1] / side) ** 2 < 0.8 * budget:
+        return sides[position - 1]
+    return side

@@ -10,6 +10,7 @@ hints rest.
 from __future__ import annotations
 
 import logging
+import statistics
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -25,7 +26,7 @@ from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
 from ..network.model import Cancelled
 from ..photos.images import Photo
-from .drag_plan import MEASUREMENTS, DragPlan, better, plan_drag
+from .drag_plan import DRAG_STEPS_JUDGED, MEASUREMENTS, DragPlan, adjusted_side, better, plan_drag
 from .engine import Colorization, Network
 from .photo_on_device import PhotoOnDevice
 
@@ -138,6 +139,7 @@ class AsyncColorizer:
         clock: Callable[[], float] = time.monotonic,
         wait_for: WaitFor | None = None,
         on_drag_plan: Callable[[DragPlan], None] | None = None,
+        step_timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         """``clock`` (seconds) times the gaps between requests that make a drag, and ``wait_for``
         waits (on the worker's condition, held) until a predicate holds or that many seconds pass:
@@ -146,7 +148,9 @@ class AsyncColorizer:
 
         With ``on_drag_plan``, the first quiet moments after results at rest time the drag step on
         this machine (:func:`~ideepcolor_app.inference.drag_plan.plan_drag`), set the engine's
-        ``drag_plan`` and report it; without it (tests of scheduling) the engine's default holds."""
+        ``drag_plan`` and report it, and ``step_timer`` (seconds) times each drag step as it runs to
+        move the side when the window makes them slower; without it (tests of scheduling) the
+        engine's default holds."""
         self.engine = engine
         self._clock = clock
         self._wait_for: WaitFor = wait_for or (lambda cond, predicate, seconds: cond.wait_for(predicate, seconds))
@@ -156,6 +160,8 @@ class AsyncColorizer:
         self._on_error = on_error
         self._on_drag_plan = on_drag_plan
         self._drag_measurements = 0
+        self._drag_steps: list[float] = []
+        self._step_timer = step_timer
         self._pending: tuple[int, UpdateRequest] | None = None
         self._next_id = 0
         self._cond = threading.Condition()
@@ -217,10 +223,12 @@ class AsyncColorizer:
             if self._superseded():
                 return
         elif dragging and engine.drag_size:  # smaller passes keep up with the mouse; 256 once it rests
+            step_started = self._step_timer()
             quick = engine.colorize(
                 request.hints, engine.drag_size, network=engine.interactive, source=source, global_hints=g, look=look
             )
             self._deliver(request_id, request, started, quick, preliminary=True, palette=False, small=True)
+            self._judge_drag(quick.size, self._step_timer() - step_started)
             if not self._quiet_for(self.refine_delay):
                 return
         elif (side := self._quick_side()) is not None:  # a click: a quick picture first, the full pass after
@@ -244,6 +252,23 @@ class AsyncColorizer:
         self._deliver(request_id, request, started, full, preliminary=False, palette=True)
         if self._on_drag_plan is not None and engine.drag_size is not None and self._drag_measurements < MEASUREMENTS:
             self._plan_drag(request, source)
+
+    def _judge_drag(self, side: int, seconds: float) -> None:
+        """Time the drag steps as they come (in the window they cost more than when measured alone)
+        and move the side one size when they say so (:func:`~.drag_plan.adjusted_side`)."""
+        engine = self.engine
+        if self._on_drag_plan is None or engine.drag_size != side:
+            return
+        self._drag_steps.append(seconds)
+        if len(self._drag_steps) < DRAG_STEPS_JUDGED:
+            return
+        steps, self._drag_steps = self._drag_steps, []
+        new_side = adjusted_side(side, steps)
+        if new_side != side:
+            measured = engine.drag_plan.measured if engine.drag_plan is not None else ()
+            engine.drag_plan = DragPlan(new_side, statistics.median(steps) * (new_side / side) ** 2, measured)
+            self._drag_measurements = MEASUREMENTS  # real drags outrank a measurement made alone
+            self._on_drag_plan(engine.drag_plan)
 
     def _quick_side(self) -> int | None:
         """The drag's side where this machine was measured too slow for full-size drags (a click's
