@@ -161,6 +161,7 @@ class AsyncColorizer:
         self._on_drag_plan = on_drag_plan
         self._drag_measurements = 0
         self._drag_steps: list[float] = []
+        self._judged_side: int | None = None
         self._step_timer = step_timer
         self._pending: tuple[int, UpdateRequest] | None = None
         self._next_id = 0
@@ -258,6 +259,9 @@ class AsyncColorizer:
         and move the side one size when they say so (:func:`~.drag_plan.adjusted_side`)."""
         engine = self.engine
         if self._on_drag_plan is None or engine.drag_size != side:
+            return
+        if side != self._judged_side:  # a side's first step also computes its automatic colours: not judged
+            self._judged_side, self._drag_steps = side, []
             return
         self._drag_steps.append(seconds)
         if len(self._drag_steps) < DRAG_STEPS_JUDGED:
