@@ -98,7 +98,8 @@ def test_bench_names_the_machine_class_and_the_drag_it_chose(tmp_path, monkeypat
     rows = drag_rows(engine, source, sample_hints((640, 480)))
     plan = rows["drag_plan"]
     assert engine.drag_size == plan["side"] and str(plan["side"]) in plan["measured_ms"]
-    assert rows["drag_psnr_vs_rest_db"] > 10
+    psnr = rows["drag_psnr_vs_rest_db"]
+    assert (psnr is None) == (plan["side"] == 256) and (psnr is None or psnr > 10)
     assert engine.current.photo is source.photo, "the benchmark's photo is back in place"
     results = {
         "machine": machine,
@@ -114,4 +115,4 @@ def test_bench_names_the_machine_class_and_the_drag_it_chose(tmp_path, monkeypat
     }
     shown = table(results)
     assert shown.splitlines()[0].startswith(f"machine: {machine['cpu_model']} ({machine['isa']}")
-    assert f"drag preview at {plan['side']} px" in shown and "dB against the result at rest" in shown
+    assert f"drag preview at {plan['side']} px" in shown and "the result at rest" in shown
