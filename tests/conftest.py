@@ -14,7 +14,12 @@ import torch
 from PIL import Image
 
 from ideepcolor_app.network.device import available_devices
-from weights_factory import make_echo_weights, make_global_hints_weights, make_random_weights
+from weights_factory import (
+    make_echo_weights,
+    make_global_hints_weights,
+    make_random_weights,
+    make_untrained_fast_weights,
+)
 
 DEVICES = available_devices()
 """Colour and engine tests run on each: the CPU always, CUDA or MPS where present."""
@@ -30,6 +35,12 @@ def echo_weights(tmp_path_factory) -> Path:
 def global_weights(tmp_path_factory) -> Path:
     """A small network with the global-hints branch, random (so global hints change its answer)."""
     return make_global_hints_weights(tmp_path_factory.mktemp("weights") / "global.safetensors")
+
+
+@pytest.fixture(scope="session")
+def untrained_fast_weights(tmp_path_factory) -> Path:
+    """The fast model's size and form, untrained: for timing and scheduling, not for colours."""
+    return make_untrained_fast_weights(tmp_path_factory.mktemp("weights") / "fast.safetensors")
 
 
 @pytest.fixture(scope="session")

@@ -70,16 +70,13 @@ def test_steal_is_the_share_of_cpu_time_the_host_took():
     assert "whole run: 4.0%" in shown
 
 
-def test_bench_names_the_machine_class_and_the_drag_it_chose(tmp_path, monkeypatch):
+def test_bench_names_the_machine_class_and_the_drag_it_chose(untrained_fast_weights, monkeypatch):
     """Figures from different processors are never read as one: the header names the vector unit,
     and the drag side this machine gets is measured on the engine and reported beside its PSNR."""
     import torch
 
-    from ideepcolor_app.colour.encoding import HintEncoding
     from ideepcolor_app.evaluation.bench import describe_machine, drag_rows, machine_class, table
     from ideepcolor_app.inference.engine import Network
-    from ideepcolor_app.network.model import SIGGRAPHGenerator
-    from ideepcolor_app.network.weights import save_weights
 
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
     machine = machine_class()
@@ -87,13 +84,7 @@ def test_bench_names_the_machine_class_and_the_drag_it_chose(tmp_path, monkeypat
     assert machine["threads"] == torch.get_num_threads()
     assert "oneDNN limited to AVX2" in describe_machine(machine)
 
-    fast = save_weights(
-        SIGGRAPHGenerator(0.25, residual=True).state_dict(),
-        tmp_path / "fast.safetensors",
-        mask_convention="centered",
-        hint_encoding=HintEncoding.LIGHTNESS_FILL,
-    )
-    engine = ColorizationEngine([Network.from_file(fast, torch.device("cpu"))], torch.device("cpu"))
+    engine = ColorizationEngine([Network.from_file(untrained_fast_weights, torch.device("cpu"))], torch.device("cpu"))
     source = engine.set_photo(synthetic_photo((640, 480)))
     rows = drag_rows(engine, source, sample_hints((640, 480)))
     plan = rows["drag_plan"]

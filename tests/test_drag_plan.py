@@ -7,14 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from ideepcolor_app.colour.encoding import HintEncoding
 from ideepcolor_app.hints.local_hints import Hint
 from ideepcolor_app.inference.drag_plan import DRAG_BUDGET, DragPlan, plan_drag
 from ideepcolor_app.inference.engine import ColorizationEngine, Network
 from ideepcolor_app.inference.worker import AsyncColorizer, UpdateRequest
-from ideepcolor_app.network.model import SIGGRAPHGenerator
 from ideepcolor_app.network.precision import Precision
-from ideepcolor_app.network.weights import save_weights
 from ideepcolor_app.photos.images import Photo
 
 
@@ -72,14 +69,8 @@ def test_editing_during_the_measurement_abandons_it():
 
 
 @pytest.fixture
-def fast_engine(tmp_path):
-    fast = save_weights(
-        SIGGRAPHGenerator(0.25, residual=True).state_dict(),
-        tmp_path / "fast.safetensors",
-        mask_convention="centered",
-        hint_encoding=HintEncoding.LIGHTNESS_FILL,
-    )
-    engine = ColorizationEngine([Network.from_file(fast, torch.device("cpu"))], torch.device("cpu"))
+def fast_engine(untrained_fast_weights):
+    engine = ColorizationEngine([Network.from_file(untrained_fast_weights, torch.device("cpu"))], torch.device("cpu"))
     engine.interactive.precision = Precision.FP32
     pixels = np.tile(np.linspace(0, 255, 300, dtype=np.uint8)[None, :, None], (200, 1, 3))
     engine.set_photo(Photo(path=None, pixels=pixels, sha256="1" * 64, is_color=False))  # type: ignore[arg-type]

@@ -133,3 +133,18 @@ def make_two_minded_weights(path: Path, vivid_temperature: float | None = 1.0, h
         vivid_temperature=vivid_temperature,
         hint_locality=hint_locality,
     )
+
+
+def make_untrained_fast_weights(path: Path) -> Path:
+    """An untrained quarter-width network in the fast model's form (its lightness fill shows): the
+    size and cost of the bundled fast model, without its knowledge."""
+    from ideepcolor_app.colour.encoding import HintEncoding
+    from ideepcolor_app.network.model import SIGGRAPHGenerator
+    from ideepcolor_app.network.weights import save_weights
+
+    return save_weights(
+        SIGGRAPHGenerator(0.25, residual=True).state_dict(),
+        path,
+        mask_convention="centered",
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+    )
