@@ -7,14 +7,17 @@ from pathlib import Path
 import numpy as np
 
 
-def make_clip(path: Path, frames: list[np.ndarray], fps: int = 12, sound: bool = True) -> Path:
-    """Write ``frames`` (their lightness, as grey) to a video file, with a second of 440 Hz tone."""
+def make_clip(path: Path, frames: list[np.ndarray], fps: int = 12, sound: bool = True, rotation: int = 0) -> Path:
+    """Write ``frames`` (their lightness, as grey) to a video file, with a second of 440 Hz tone;
+    ``rotation``: the display rotation a phone writes (degrees counter-clockwise)."""
     import av
 
     with av.open(str(path), "w") as out:
         video = out.add_stream("libx264", rate=fps)
         video.width, video.height = frames[0].shape[1] // 2 * 2, frames[0].shape[0] // 2 * 2
         video.pix_fmt = "yuv420p"
+        if rotation:
+            video.set_display_rotation(rotation)
         audio = out.add_stream("aac", rate=22050) if sound else None
         for frame in frames:
             grey = np.repeat(frame.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)

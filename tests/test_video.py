@@ -111,6 +111,25 @@ def test_carried_hints_left_unchanged_do_not_make_a_keyframe(tmp_path):
     assert list(clip.keyframes) == [0, 5]
 
 
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_a_phone_s_portrait_clip_is_read_and_written_upright(tmp_path, photo, rotation, capsys):
+    """A phone stores a portrait clip lying on its side with a display rotation: frames are turned
+    upright when read, so the output (written upright, no flag needed) is not sideways."""
+    lying = [np.ascontiguousarray(np.rot90(photo, -rotation // 90)) for _ in range(3)]  # as the sensor saw it
+    clip = make_clip(tmp_path / "phone.mp4", lying, sound=False, rotation=rotation)
+    info = probe(clip)
+    assert info.rotation == rotation and info.size == (photo.shape[1] // 2 * 2, photo.shape[0] // 2 * 2)
+    _, frame = next(read_frames(info))
+    assert frame.shape[:2] == photo.shape[:2]
+    grey = photo.mean(axis=2)
+    assert np.abs(frame[..., 0].astype(float) - grey[: frame.shape[0], : frame.shape[1]]).mean() < 6, "upright"
+    out = tmp_path / "out.mp4"
+    assert main(["video", str(clip), "-o", str(out), "--weights", str(BUNDLED), "--device", "cpu"]) == 0
+    assert f"turned {rotation}°" in capsys.readouterr().out
+    written = probe(out)
+    assert written.rotation == 0 and written.size == info.size
+
+
 def test_motion_is_trusted_where_it_is_seen_in_both_frames(photo):
     grey = photo.mean(axis=2).astype(np.uint8)
     motion = MotionEstimator().between(grey[:, 10:170], grey[:, 14:174])

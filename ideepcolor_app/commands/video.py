@@ -112,6 +112,11 @@ def _colourise(
         raise UsageError(
             f"--reference and --saturation need weights that take global hints; {engine.info.label} does not"
         )
+    if info.rotation:
+        print(
+            f"note: the clip asks to be shown turned {info.rotation}° (a phone held upright); its frames are "
+            "colourised and written turned that way, so the result plays upright everywhere"
+        )
     if info.scaled_from:
         (w, h), (sw, sh) = info.scaled_from, info.size
         print(f"note: frames of {w}x{h} are larger than 4K; they are colourised at {sw}x{sh}")

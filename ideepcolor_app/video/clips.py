@@ -14,7 +14,7 @@ import contextlib
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,9 @@ class ClipInfo:
     frames_counted: bool = True
     """``frames`` was read from the file's index (or is a folder's count), not estimated from its
     duration: fewer frames than that means a damaged or truncated file."""
+    rotation: int = 0
+    """Degrees counter-clockwise the file asks its frames to be turned for display (a phone's
+    portrait clip: 90 or 270); frames are read turned upright, and ``size`` is the upright size."""
 
 
 def is_video_file(path: Path) -> bool:
@@ -98,12 +101,30 @@ def probe(path: Path, fps: float = 24.0) -> ClipInfo:
                 frames = int(float(stream.duration * stream.time_base) * rate)
             if not frames and container.duration:
                 frames = int(container.duration / 1_000_000 * rate)
-            info = ClipInfo(
-                path, (stream.width, stream.height), rate, frames, bool(container.streams.audio), None, counted
-            )
+            rotation = _display_rotation(container, stream)
+            size = (stream.height, stream.width) if rotation in (90, 270) else (stream.width, stream.height)
+            info = ClipInfo(path, size, rate, frames, bool(container.streams.audio), None, counted, rotation)
     except (av.error.FFmpegError, OSError) as exc:
         raise VideoError(f"{path}: could not be read as a video ({exc}). Is it a video file, and complete?") from exc
     return _fitted(info)
+
+
+def _display_rotation(container: Any, stream: Any) -> int:
+    """The first frame's display rotation (0, 90, 180 or 270 degrees counter-clockwise); the stream is
+    left at its start for the caller."""
+    try:
+        frame = next(container.decode(stream), None)
+    except Exception:  # a damaged first frame is reported where frames are read
+        frame = None
+    with contextlib.suppress(Exception):
+        container.seek(0)
+    return round(getattr(frame, "rotation", 0) / 90) % 4 * 90 if frame is not None else 0
+
+
+def _upright(frame: Any, info: ClipInfo) -> np.ndarray:
+    """A decoded frame as RGB, turned as the file asks (see :attr:`ClipInfo.rotation`)."""
+    rgb = frame.to_ndarray(format="rgb24")
+    return np.rot90(rgb, info.rotation // 90) if info.rotation else rgb
 
 
 def _fitted(info: ClipInfo) -> ClipInfo:
@@ -113,7 +134,7 @@ def _fitted(info: ClipInfo) -> ClipInfo:
         return info
     scale = min(limit_w / width, limit_h / height)
     size = (max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2))
-    return ClipInfo(info.path, size, info.fps, info.frames, info.has_audio, info.size, info.frames_counted)
+    return replace(info, size=size, scaled_from=info.size)
 
 
 def read_frames(info: ClipInfo, first: int = 0, last: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
@@ -138,7 +159,7 @@ def read_frames(info: ClipInfo, first: int = 0, last: int | None = None) -> Iter
                 if last is not None and index >= last:
                     return
                 if index >= first:
-                    yield index, _sized(frame.to_ndarray(format="rgb24"), info)
+                    yield index, _sized(_upright(frame, info), info)
                 read = index + 1
     except av.error.FFmpegError as exc:
         raise VideoError(
@@ -174,7 +195,7 @@ def read_frame(info: ClipInfo, index: int) -> np.ndarray:
                     else position
                 )
                 if at >= index:
-                    return _sized(frame.to_ndarray(format="rgb24"), info)
+                    return _sized(_upright(frame, info), info)
     except av.error.FFmpegError as exc:
         raise VideoError(f"{info.path}: frame {index} cannot be decoded ({exc}).") from exc
     raise VideoError(f"{info.path}: has no frame {index}.")
