@@ -366,3 +366,34 @@ def test_the_bundled_model_takes_a_saturation_and_a_reference():
     own = GlobalHints(tuple(float(v) for v in ab_histogram(truth)[0]))
     guided = engine.colorize((), global_hints=own)
     assert (guided.ab - truth).abs().mean() < (plain.ab - truth).abs().mean()
+
+
+def test_a_reference_draws_no_stripes(global_weights):
+    """With a reference the global branch brought out the last layer's checkerboard: regular
+    vertical stripes over a smooth sky. The ab shown has no component that alternates every pixel,
+    and slow changes pass as they were."""
+    import numpy as np
+    import torch
+
+    from ideepcolor_app.inference.engine import ColorizationEngine
+    from ideepcolor_app.network.model import without_ripple
+    from ideepcolor_app.photos.images import Photo
+
+    columns = torch.arange(64, dtype=torch.float32)
+    slope = (columns * 0.5).expand(2, 32, 64)[None]
+    striped = slope + 6 * (-1) ** columns
+    cleaned = without_ripple(striped)
+    assert torch.allclose(cleaned[..., 1:-1, 1:-1], slope[..., 1:-1, 1:-1], atol=1e-4)
+
+    def alternation(ab: torch.Tensor) -> float:
+        interior = ab[0, :, 4:-4, 4:-4].float()
+        signs = (-1) ** torch.arange(interior.shape[-1], dtype=torch.float32)
+        return float((interior * signs).mean(dim=-1).abs().mean())
+
+    engine = ColorizationEngine.from_weights(str(global_weights), "cpu")
+    sky = np.tile(np.linspace(150, 220, 200, dtype=np.uint8)[:, None, None], (1, 300, 3))
+    engine.set_photo(Photo(path=None, pixels=sky, sha256="2" * 64, is_color=False))  # type: ignore[arg-type]
+    reference = GlobalHints(histogram=tuple(1.0 if i == 300 else 0.0 for i in range(529)), reference="blue")
+    plain = engine.colorize(()).ab
+    referenced = engine.colorize((), global_hints=reference).ab
+    assert alternation(referenced) < 0.05 * max(alternation(plain), 0.02)

@@ -29,7 +29,7 @@ from skimage.exposure import match_histograms
 from ..colour.color import lab_to_rgb, rgb_to_lab
 from ..colour.encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, pin_hint_patches
 from ..hints.global_hints import ab_histogram, global_vector, mean_saturation
-from ..network.model import SIGGRAPHGenerator
+from ..network.model import SIGGRAPHGenerator, without_ripple
 from ..network.precision import Precision, autocast
 from ..photos.images import load_photo
 from .evaluate import hints_for_counts, patch_for_size, photo_lab, psnr_8bit
@@ -194,7 +194,9 @@ def evaluate_global(
             for name, vector in {"no global hints": None, **vectors}.items():
                 g = None if vector is None else vector[None].expand(len(counts), -1)
                 ab = model(x, hint_counts=valid.sum(dim=1), global_hints=g).ab.float()
-                out[name] = ab if g is None else pin_hint_patches(ab, boxes, colors, valid)  # as the app does
+                if g is not None:  # as the app does
+                    ab = pin_hint_patches(without_ripple(ab), boxes, colors, valid)
+                out[name] = ab
         return out
 
     for index, path in enumerate(images):

@@ -30,7 +30,7 @@ from ..colour.suggest import SUGGESTIONS, Palette, Suggestion, ab_to_display_rgb
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
 from ..network.device import pick_device
-from ..network.model import NetworkOutput, SIGGRAPHGenerator
+from ..network.model import NetworkOutput, SIGGRAPHGenerator, without_ripple
 from ..network.precision import Precision, autocast, cpu_precision, requested_precision
 from ..network.registry import find_weight_set
 from ..network.weights import WeightsInfo, load_model
@@ -128,7 +128,8 @@ class Network:
         """Run the network on ``x`` in :attr:`precision`; outputs are float32.
 
         ``hint_counts`` (B,) select the calibrated share of a fill encoding's correction;
-        ``global_hints`` (B, GLOBAL_INPUTS) are ignored by weights without the branch.
+        ``global_hints`` (B, GLOBAL_INPUTS) are ignored by weights without the branch; with them the
+        ab loses the ripple the branch brings out (:func:`~ideepcolor_app.network.model.without_ripple`).
 
         Raises:
             Cancelled: ``should_stop`` returned True between blocks.
@@ -136,7 +137,10 @@ class Network:
         x = x.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode(), autocast(self.device, self.precision):
             out = self.model(x, should_stop, hint_counts, global_hints)
-        return NetworkOutput(out.ab.float(), out.logits.float())
+        ab = out.ab.float()
+        if global_hints is not None and self.takes_global_hints:
+            ab = without_ripple(ab)
+        return NetworkOutput(ab, out.logits.float())
 
     def _low_precision_is_safe(self, precision: Precision) -> bool:
         """Measure ``precision`` against fp32 on a synthetic photo with hints; use it only if close."""
