@@ -91,7 +91,7 @@ class SlowEngine:
 
     interactive = best = SimpleNamespace(is_fast=False)  # a slow network: its passes may be abandoned
     refines = False
-    preview_size = drag_size = None
+    preview_size = drag_size = drag_plan = None
     size = 256
     photo = None
 

@@ -485,6 +485,7 @@ class SlowEngine:
         self.real = real
         self.info, self.interactive, self.best = real.info, real.interactive, real.best
         self.refines, self.preview_size, self.drag_size = real.refines, real.preview_size, real.drag_size
+        self.drag_plan = real.drag_plan
         self.takes_global_hints = real.takes_global_hints
         self.finished = threading.Event()
         self.started, self.gate = threading.Event(), threading.Event()  # an update held until released

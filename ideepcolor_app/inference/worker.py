@@ -279,7 +279,7 @@ class AsyncColorizer:
         full pass would keep the user waiting over the budget for its first picture), else None."""
         engine = self.engine
         side = engine.drag_size
-        if engine.drag_plan is None or side is None or side >= NETWORK_SIZE or engine.refines:
+        if side is None or side >= NETWORK_SIZE or engine.refines or engine.drag_plan is None:
             return None
         return side
 
