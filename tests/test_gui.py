@@ -872,3 +872,21 @@ def test_a_short_window_scrolls_the_colour_panel_instead_of_squeezing_it(qtbot, 
     assert last.mapTo(viewport, QPoint(last.width(), 0)).x() <= viewport.width(), "no swatch cut off at the side"
     picker_right = panel.picker.mapTo(viewport, QPoint(panel.picker.width(), 0)).x()
     assert picker_right <= viewport.width(), "the whole picker is visible"
+
+
+def test_a_closed_bridge_lets_its_engine_go(qapp, echo_weights):
+    """Switching weights or devices replaces the bridge: the old one and its engine must be freed
+    (a lambda connected to the bridge's own signal once kept every engine of a session alive)."""
+    import gc
+    import weakref
+
+    from ideepcolor_app.gui.bridge import EngineBridge
+    from ideepcolor_app.inference.engine import ColorizationEngine
+
+    engine = ColorizationEngine.from_weights(str(echo_weights), "cpu")
+    bridge = EngineBridge(engine, 512)
+    gone_bridge, gone_engine = weakref.ref(bridge), weakref.ref(engine)
+    bridge.close()
+    del bridge, engine
+    gc.collect()
+    assert gone_bridge() is None and gone_engine() is None

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from ..colour.look import DEFAULT_LOOK, Look
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
+from ..inference.drag_plan import DragPlan
 from ..inference.engine import ColorizationEngine
 from ..inference.export import colorize_to_file
 from ..inference.worker import AsyncColorizer, UpdateRequest, UpdateResult
@@ -39,7 +40,7 @@ class EngineBridge(QObject):
         # bridge closed meanwhile (another engine took over) drops what was still on its way.
         self._result_from_worker.connect(self._deliver_result)
         self._failure_from_worker.connect(self._deliver_failure)
-        self._plan_from_worker.connect(lambda plan: None if self._closed else self.drag_planned.emit(plan))
+        self._plan_from_worker.connect(self._deliver_plan)  # a method: a lambda holding self would keep it alive
         self._worker = AsyncColorizer(
             engine,
             self._result_from_worker.emit,
@@ -51,6 +52,10 @@ class EngineBridge(QObject):
     def _deliver_result(self, result: UpdateResult) -> None:
         if not self._closed:
             self.result_ready.emit(result)
+
+    def _deliver_plan(self, plan: DragPlan) -> None:
+        if not self._closed:
+            self.drag_planned.emit(plan)
 
     def _deliver_failure(self, message: str) -> None:
         if not self._closed:
