@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,18 +21,23 @@ import numpy as np
 import skimage.color
 import torch
 
+from ..base.errors import ImageError
+from ..base.resources import sample_photo
 from ..colour.encoding import NETWORK_SIZE, network_input
 from ..colour.look import DEFAULT_LOOK, Look
 from ..colour.variations import VARIATIONS
 from ..hints.local_hints import Hint
 from ..inference.drag_plan import plan_drag
 from ..inference.engine import Colorization, ColorizationEngine, Network
+from ..inference.photo_on_device import PhotoOnDevice
 from ..inference.variations import make_variations
+from ..inference.worker import PRELIMINARY_MAX_SIDE, AsyncColorizer, UpdateRequest, drag_step
 from ..network.device import synchronize
 from ..network.model import count_forward_flops
-from ..network.precision import Precision, autocast, cpu_has_bf16
-from ..photos.images import Photo, save_image
+from ..network.precision import Precision, autocast, cpu_has_bf16, cpu_info
+from ..photos.images import Photo, load_photo, save_image
 from ..video.temporal import ClipColorizer
+from .evaluate import psnr_8bit
 
 MP12 = (4000, 3000)
 MP24 = (6000, 4000)
@@ -56,16 +62,8 @@ def synthetic_photo(size: tuple[int, int], seed: int = 0) -> Photo:
 def machine_class() -> dict[str, Any]:
     """The processor as figures must name it: model, the widest vector unit it has (AVX2, AVX-512,
     AVX-512 BF16, AMX), what torch's kernels and oneDNN were allowed to use, and the threads."""
-    model, flags = "", set[str]()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and not model:
-                model = value.strip()
-            elif key.strip() == "flags" and not flags:
-                flags = set(value.split())
-    except OSError:
-        pass
+    fields = cpu_info()
+    model, flags = fields.get("model name", ""), set(fields.get("flags", "").split())
     if "amx_bf16" in flags:
         isa = "AMX"
     elif "avx512_bf16" in flags:
@@ -293,30 +291,28 @@ def run(
     return results
 
 
-def drag_rows(engine: ColorizationEngine, source: Any, hints: list[Hint]) -> dict[str, Any]:
+def drag_rows(engine: ColorizationEngine, source: PhotoOnDevice, hints: list[Hint]) -> dict[str, Any]:
     """The drag side this machine gets (set on ``engine``, as the app's worker sets it), and the PSNR
     of what a drag shows against the resting result of the same hints (the interactive network at
     256), on the bundled sample photo; None where the drag runs at 256 and shows exactly that."""
-    from ..base.resources import sample_photo
-    from ..inference.worker import PRELIMINARY_MAX_SIDE, UpdateRequest, drag_step
-    from ..photos.images import load_photo
-
     plan = plan_drag(drag_step(engine, UpdateRequest(tuple(hints)), source))
     assert plan is not None  # nothing stops it
     engine.drag_plan = plan
-    rows: dict[str, Any] = {"drag_plan": plan.as_json()}
+    rows: dict[str, Any] = {"drag_plan": plan.as_json(), "drag_psnr_vs_rest_db": None}
+    if plan.side == NETWORK_SIZE:
+        return rows
     try:
         sample = engine.set_photo(load_photo(sample_photo()))
-    except OSError:
+    except (OSError, ImageError):
         return rows
-    width, height = sample.photo.size
-    probe = sample_hints((width, height), 5, seed=3)
-    # against the same network at 256: with a benchmark's random full-size network, the rest would be noise
-    rest = engine.colorize(probe, network=engine.interactive, source=sample).preview_rgb(PRELIMINARY_MAX_SIDE)
-    drag = engine.colorize(probe, plan.side, network=engine.interactive, source=sample)
-    shown = drag.preview_rgb(PRELIMINARY_MAX_SIDE)
-    error = float(np.mean((shown.astype(np.float64) - rest.astype(np.float64)) ** 2))
-    rows["drag_psnr_vs_rest_db"] = float(10 * np.log10(255**2 / error)) if error > 0 else None
+    probe = sample_hints(sample.photo.size, 5, seed=3)
+
+    def shown(side: int) -> torch.Tensor:
+        # the same network at both sides: with a benchmark's random full-size network the rest is noise
+        result = engine.colorize(probe, side, network=engine.interactive, source=sample)
+        return torch.from_numpy(result.preview_rgb(PRELIMINARY_MAX_SIDE)).permute(2, 0, 1) / 255
+
+    rows["drag_psnr_vs_rest_db"] = psnr_8bit(shown(plan.side), shown(NETWORK_SIZE))
     engine.set_photo(source.photo)
     return rows
 
@@ -371,10 +367,6 @@ def precision_rows(key: str, network: Network, x: torch.Tensor, repeats: int) ->
 
 def click_to_first_picture(engine: ColorizationEngine, hints: list[Hint], repeats: int) -> list[float]:
     """Seconds from submitting a hint change to the first picture the window can show (async path)."""
-    import threading
-
-    from ..inference.worker import AsyncColorizer, UpdateRequest
-
     arrived = threading.Event()
     worker = AsyncColorizer(engine, lambda result: arrived.set(), preview_max_side=2048)
     times = []
@@ -480,7 +472,7 @@ def table(results: dict[str, Any]) -> str:
         plan = results["drag_plan"]
         tried = ", ".join(f"{side} px {ms:.0f} ms" for side, ms in plan["measured_ms"].items())
         rows.append(
-            f"drag preview at {plan['side']} px: {plan['median_ms']:.0f} ms an update "
+            f"drag preview at {plan['side']} px: {plan['step_ms']:.0f} ms an update "
             f"({plan['updates_per_second']:.0f}/s; tried {tried})"
             + (
                 f", {results['drag_psnr_vs_rest_db']:.1f} dB against the result at rest"

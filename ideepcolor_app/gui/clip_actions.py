@@ -222,8 +222,8 @@ class ClipController:
         self.window.frame_bar.setVisible(True)
         self._refresh_bar()
         self.window.refresh_title()
-        if carried:
-            earlier = max(frame for frame in clip.keyframes if frame < clip.current)
+        earlier = max((frame for frame in clip.keyframes if frame < clip.current), default=None)
+        if carried and earlier is not None:
             self.window.statusBar().showMessage(
                 f"Frame {clip.current} shows the hints of keyframe {earlier}, moved with the picture as the video "
                 "will; change one to make this frame a keyframe.",

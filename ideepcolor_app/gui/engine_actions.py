@@ -117,7 +117,7 @@ def load_engine(window: MainWindow, weights: str | None = None) -> bool:
 
 
 def show_drag_plan(window: MainWindow, plan: DragPlan) -> None:
-    """Say beside the device what a drag computes on this machine (measured once per engine)."""
+    """Say beside the device what a drag computes on this machine (as measured, and as drags adjust it)."""
     engine = window.bridge.engine if window.bridge is not None else None
     if engine is None:
         return

@@ -11,9 +11,8 @@ moments) and keeps the larger side: right after a photo opens, the Variations pa
 compute beside the measurement and made 256 look three times slower than it is.
 
 In the window a drag step costs more than alone (the window redraws, the event loop shares the
-cores and the interpreter: 147 ms against 85 ms at 256 on a 2-core AMD EPYC), so the worker also
-times the drag steps themselves and moves one side down, or up, when they say so
-(:func:`adjusted_side`).
+cores and the interpreter: 219 ms against 85 ms at 256 on a 2-core AMD EPYC), so the worker also
+times the drag steps themselves and moves to the side they say fits (:func:`adjusted_side`).
 """
 
 from __future__ import annotations
@@ -58,7 +57,7 @@ class DragPlan:
         """The plan as ``bench`` writes it."""
         return {
             "side": self.side,
-            "median_ms": self.seconds * 1000,
+            "step_ms": self.seconds * 1000,
             "updates_per_second": self.updates_per_second,
             "measured_ms": {str(side): seconds * 1000 for side, seconds in self.measured},
         }

@@ -225,18 +225,12 @@ class AsyncColorizer:
                 return
         elif dragging and engine.drag_size:  # smaller passes keep up with the mouse; 256 once it rests
             step_started = self._step_timer()
-            quick = engine.colorize(
-                request.hints, engine.drag_size, network=engine.interactive, source=source, global_hints=g, look=look
-            )
-            self._deliver(request_id, request, started, quick, preliminary=True, palette=False, small=True)
-            self._judge_drag(quick.size, self._step_timer() - step_started)
+            self._small_pass(request_id, request, started, source, engine.drag_size)
+            self._judge_drag(engine.drag_size, self._step_timer() - step_started)
             if not self._quiet_for(self.refine_delay):
                 return
         elif (side := self._quick_side()) is not None:  # a click: a quick picture first, the full pass after
-            quick = engine.colorize(
-                request.hints, side, network=engine.interactive, source=source, global_hints=g, look=look
-            )
-            self._deliver(request_id, request, started, quick, preliminary=True, palette=False, small=True)
+            self._small_pass(request_id, request, started, source, side)
             if self._superseded():
                 return
         elif engine.refines:
@@ -253,6 +247,20 @@ class AsyncColorizer:
         self._deliver(request_id, request, started, full, preliminary=False, palette=True)
         if self._on_drag_plan is not None and engine.drag_size is not None and self._drag_measurements < MEASUREMENTS:
             self._plan_drag(request, source)
+
+    def _small_pass(
+        self, request_id: int, request: UpdateRequest, started: float, source: PhotoOnDevice, side: int
+    ) -> None:
+        """The interactive network's pass at ``side``, shown at once on a smaller picture."""
+        quick = self.engine.colorize(
+            request.hints,
+            side,
+            network=self.engine.interactive,
+            source=source,
+            global_hints=request.global_hints,
+            look=request.look,
+        )
+        self._deliver(request_id, request, started, quick, preliminary=True, palette=False, small=True)
 
     def _judge_drag(self, side: int, seconds: float) -> None:
         """Time the drag steps as they come (in the window they cost more than when measured alone)

@@ -50,11 +50,23 @@ def cpu_has_bf16() -> bool:
 
 def _cpuinfo_has_bf16(path: Path) -> bool:
     """Fallback for torch builds without the probes: the flags Linux reports."""
+    return bool({"avx512_bf16", "amx_bf16"} & set(cpu_info(path).get("flags", "").split()))
+
+
+def cpu_info(path: Path = Path("/proc/cpuinfo")) -> dict[str, str]:
+    """The first processor's fields as Linux reports them ('model name', 'flags', ...); empty where
+    there is no such file."""
+    fields: dict[str, str] = {}
     try:
-        flags = next((line for line in path.read_text().splitlines() if line.startswith("flags")), "")
+        text = path.read_text()
     except OSError:
-        return False
-    return bool({"avx512_bf16", "amx_bf16"} & set(flags.split()))
+        return fields
+    for line in text.splitlines():
+        if not line.strip():
+            break  # the first processor's block ends
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    return fields
 
 
 def requested_precision(requested: str | None = None) -> str:
