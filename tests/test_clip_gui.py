@@ -68,7 +68,7 @@ def test_hints_stay_on_their_frame_and_the_clip_saves_and_reopens_with_its_keyfr
     on_frame(qtbot, w, 12)
     (carried,) = w.editor.document.hints.hints  # keyframe 0's hint, moved with the pan as `video` moves it
     assert carried.ab == hint.ab and carried.x == pytest.approx(60.0 - 12 * 2, abs=3.0)
-    assert "shows the hints of keyframe 0" in w.statusBar().currentMessage()
+    assert "Hints carried from keyframe 0" in w.statusBar().currentMessage()
     assert w.frame_bar.slider.keyframes == [0] and "keyframes 0" in w.frame_bar.label.text()
     w.clips.show_frame(5)  # left unchanged, the carried hints do not make frame 12 a keyframe
     on_frame(qtbot, w, 5)

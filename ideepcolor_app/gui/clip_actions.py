@@ -225,8 +225,7 @@ class ClipController:
         earlier = max((frame for frame in clip.keyframes if frame < clip.current), default=None)
         if carried and earlier is not None:
             self.window.statusBar().showMessage(
-                f"Frame {clip.current} shows the hints of keyframe {earlier}, moved with the picture as the video "
-                "will; change one to make this frame a keyframe.",
+                f"Hints carried from keyframe {earlier}; edit one to keep them on this frame",
                 10000,
             )
 

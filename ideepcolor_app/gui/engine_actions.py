@@ -126,8 +126,7 @@ def show_drag_plan(window: MainWindow, plan: DragPlan) -> None:
     window.device_label.setToolTip(
         f"One drag update measured on this machine: {sides}. While you drag a hint the fast network runs at "
         f"{plan.side} px; once the hints rest the result is computed in full."
-    )
-    window.statusBar().showMessage(plan.describe(), 8000)
+    )  # the label only: a passing message would cover what the user's last action said
 
 
 def window_look(window: MainWindow) -> Look:
