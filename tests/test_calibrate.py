@@ -8,6 +8,7 @@ import torch
 from ideepcolor_app.cli import main
 from ideepcolor_app.colour.encoding import HintEncoding, MaskConvention, encode_hints
 from ideepcolor_app.evaluation.calibrate import calibrate_residual_scales
+from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.network.model import SIGGRAPHGenerator
 from ideepcolor_app.network.weights import load_model, save_weights
 
@@ -58,9 +59,9 @@ def test_calibrate_writes_a_copy_that_adds_that_share_of_its_correction(noisy_we
     assert info.residual_scales == {5: 0.2, 10: 0.2} and info.metadata["quantization"] == "fp16"
     assert info.metadata["provenance"]["calibration"]["photos"] == 2
     l = torch.linspace(20, 80, 64 * 64).reshape(1, 1, 64, 64)
-    boxes = torch.tensor([[[10, 10, 5], [40, 30, 5]]])
-    colors = torch.tensor([[[30.0, 20.0], [-20.0, 10.0]]])
-    x = encode_hints(l, boxes, colors, torch.ones(1, 2, dtype=torch.bool), info.mask_convention, info.hint_encoding)
+    squares, colours = torch.tensor([[[10, 10, 5], [40, 30, 5]]]), torch.tensor([[[30.0, 20.0], [-20.0, 10.0]]])
+    hints = HintBatch.of_squares(squares, colours)
+    x = encode_hints(l, hints, info.mask_convention, info.hint_encoding)
     with torch.no_grad():
         fill = x[:, 1:3] * 110
         expected = (fill + 0.2 * (raw(x).ab - fill)).clamp(-110, 110)
@@ -97,8 +98,8 @@ def test_the_engine_applies_the_scale_for_the_hints_on_the_photo(noisy_weights, 
         engine = ColorizationEngine.from_weights(str(path), "cpu")
         results.append(engine.colorize(hints, source=engine.set_photo(photo)).ab)
     source = ColorizationEngine.from_weights(str(halved), "cpu").set_photo(photo)
-    boxes, colors, valid = source.hint_tensors(hints)
-    fill = encode_hints(source.network_lightness(), boxes, colors, valid, info.mask_convention, info.hint_encoding)
+    placed = HintBatch.place(hints, source.size, source.network_lightness())
+    fill = encode_hints(source.network_lightness(), placed, info.mask_convention, info.hint_encoding)
     fill = fill[:, 1:3] * 110
     assert torch.allclose(results[1], (fill + 0.5 * (results[0] - fill)).clamp(-110, 110), atol=0.05)
 

@@ -17,6 +17,7 @@ from ideepcolor_app.colour.colourfulness import colourfulness
 from ideepcolor_app.colour.vivid import VividColours, vivid_ab
 from ideepcolor_app.evaluation.colour_scores import ColourScore
 from ideepcolor_app.evaluation.records import LineProgress
+from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.network.weights import load_state_dict, save_weights
 from ideepcolor_app.training.rebalance import (
     empirical_prior,
@@ -157,9 +158,8 @@ def test_a_vivid_mix_goes_part_of_the_way_from_the_ab_output_to_the_annealed_mea
     logits = torch.full((1, NUM_BINS, 4, 4), -1000.0)
     logits[0, int(ab_to_bin(torch.tensor([[50.0, 50.0]]))[0])] = 0.0
     ab = torch.zeros(1, 2, 16, 16)
-    none = torch.zeros(1, 0, 3, dtype=torch.long), torch.zeros(1, 0, dtype=torch.bool)
-    full = vivid_ab(ab, logits, *none, VividColours(1.0))
-    half = vivid_ab(ab, logits, *none, VividColours(1.0, 0.5))
+    full = vivid_ab(ab, logits, HintBatch.empty(), VividColours(1.0))
+    half = vivid_ab(ab, logits, HintBatch.empty(), VividColours(1.0, 0.5))
     assert torch.allclose(full, torch.full_like(full, 50.0), atol=0.5)
     assert torch.allclose(half, torch.full_like(half, 25.0), atol=0.5)
     with pytest.raises(ValueError, match="mix"):

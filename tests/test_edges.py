@@ -8,7 +8,8 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ideepcolor_app.colour.encoding import PATCH_SIZES, patch_means, rasterize_hint_batch
+from ideepcolor_app.colour.encoding import PATCH_SIZES
+from ideepcolor_app.hints.hint_batch import HintBatch, square_means
 from ideepcolor_app.hints.local_hints import Hint, hint_patch
 from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.photos.images import Photo
@@ -29,28 +30,26 @@ def photo(width: int, height: int, seed: int | None = 0) -> Photo:
 def test_a_patch_over_the_top_left_border_averages_only_pixels_inside():
     image = torch.full((1, 1, 16, 16), 100.0)
     image[0, 0, -1, :] = 0  # the last row differs: a wrapped read would bring it in
-    means = patch_means(image, torch.tensor([[-2]]), torch.tensor([[-2]]), torch.tensor([[5]]))
+    means = square_means(image, torch.tensor([[-2]]), torch.tensor([[-2]]), torch.tensor([[5]]))
     assert means[0, 0, 0].item() == pytest.approx(100.0)
 
 
 def test_a_patch_over_the_bottom_right_border_averages_only_pixels_inside():
     image = torch.arange(16.0).view(1, 1, 4, 4)
-    means = patch_means(image, torch.tensor([[2]]), torch.tensor([[2]]), torch.tensor([[5]]))
+    means = square_means(image, torch.tensor([[2]]), torch.tensor([[2]]), torch.tensor([[5]]))
     assert means[0, 0, 0].item() == pytest.approx(float(image[0, 0, 2:, 2:].mean()))
 
 
 def test_painting_a_patch_across_the_border_marks_only_its_in_image_part():
-    boxes = torch.tensor([[[-2, 6, 5]]])
-    ab, mask = rasterize_hint_batch(boxes, torch.tensor([[[30.0, -20.0]]]), torch.ones(1, 1, dtype=torch.bool), 8, 8)
+    ab, mask = HintBatch.of_squares(torch.tensor([[[-2, 6, 5]]]), torch.tensor([[[30.0, -20.0]]])).paint(8, 8)
     assert mask[0, 0].sum().item() == 3 * 2
     assert mask[0, 0, :3, 6:].all() and ab[0, 0, 0, 7].item() == 30.0
 
 
 def test_painting_many_hints_keeps_the_last_colour_on_top_across_chunks():
     count = 150  # more than one chunk
-    boxes = torch.tensor([[[2, 2, 3]] * count])
     colors = torch.arange(count, dtype=torch.float32).view(1, count, 1).expand(1, count, 2).contiguous()
-    ab, _ = rasterize_hint_batch(boxes, colors, torch.ones(1, count, dtype=torch.bool), 8, 8)
+    ab, _ = HintBatch.of_squares(torch.tensor([[[2, 2, 3]] * count]), colors).paint(8, 8)
     assert ab[0, 0, 3, 3].item() == count - 1
 
 
@@ -100,15 +99,15 @@ def test_hints_on_the_far_edges_colorize_and_save(engine, tmp_path, position):
     assert result.full_resolution_rgb().shape == (256, 256, 3)
 
 
-def test_patch_means_of_a_large_batch_match_image_by_image():
+def test_square_means_of_a_large_batch_match_image_by_image():
     """Large batches are summed a part at a time (memory stays flat); the means are the same."""
     torch.manual_seed(0)
     image = torch.rand(300, 2, 12, 12)
     top, left = torch.randint(-2, 10, (300, 3)), torch.randint(-2, 10, (300, 3))
     sides = torch.randint(1, 6, (300, 3))
-    batched = patch_means(image, top, left, sides)
+    batched = square_means(image, top, left, sides)
     one_by_one = torch.cat(
-        [patch_means(image[i : i + 1], top[i : i + 1], left[i : i + 1], sides[i : i + 1]) for i in range(300)]
+        [square_means(image[i : i + 1], top[i : i + 1], left[i : i + 1], sides[i : i + 1]) for i in range(300)]
     )
     assert torch.allclose(batched, one_by_one)
 

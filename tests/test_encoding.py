@@ -1,13 +1,13 @@
 import torch
 
 from ideepcolor_app.colour.ab_bins import NUM_BINS, ab_to_bin, bin_centers, distribution
-from ideepcolor_app.colour.encoding import MaskConvention, network_input, rasterize_hint_batch
+from ideepcolor_app.colour.encoding import MaskConvention, network_input
+from ideepcolor_app.hints.hint_batch import HintBatch
 
 
-def rasterize_hints(boxes, colors, height, width):
+def rasterize_hints(squares, colors, height, width):
     """One image's hints, every slot valid."""
-    valid = torch.ones(1, boxes.shape[0], dtype=torch.bool)
-    return rasterize_hint_batch(boxes[None], colors[None], valid, height, width)
+    return HintBatch.of_squares(squares[None], colors[None]).paint(height, width)
 
 
 def test_bins_are_a_major_23_by_23():
@@ -30,9 +30,9 @@ def test_distribution_is_softmax_of_scaled_logits():
 
 
 def test_rasterize_paints_patches_and_later_hints_win():
-    boxes = torch.tensor([[10, 10, 5], [12, 12, 3]])
+    squares = torch.tensor([[10, 10, 5], [12, 12, 3]])
     colors = torch.tensor([[20.0, -30.0], [-5.0, 7.0]])
-    ab, mask = rasterize_hints(boxes, colors, 32, 32)
+    ab, mask = rasterize_hints(squares, colors, 32, 32)
     assert mask.sum() == 25
     assert ab[0, :, 10, 10].tolist() == [20.0, -30.0]
     assert ab[0, :, 13, 13].tolist() == [-5.0, 7.0]

@@ -71,9 +71,11 @@ def test_distribution_and_suggestions_follow_the_current_hints(engine):
 def test_out_of_gamut_hint_colours_are_snapped_at_the_pixel_lightness(echo_weights, device):
     engine = ColorizationEngine.from_weights(str(echo_weights), str(device))
     engine.set_photo(grey_photo(level=250))  # very light: saturated colours do not exist here
-    from ideepcolor_app.colour.encoding import rasterize_hint_batch
+    from ideepcolor_app.hints.hint_batch import HintBatch
 
-    ab, mask = rasterize_hint_batch(*engine.current.hint_tensors([Hint(150.0, 100.0, (100.0, -100.0), 5)]), 256, 256)
+    source = engine.current
+    placed = HintBatch.place([Hint(150.0, 100.0, (100.0, -100.0), 5)], source.size, source.network_lightness())
+    ab, mask = placed.paint(256, 256)
     assert mask.sum() == 25
     a, b = ab[0, :, 128, 128].tolist()
     assert abs(a) < 40 and abs(b) < 40

@@ -2,12 +2,12 @@ import numpy as np
 import pytest
 import torch
 
-from ideepcolor_app.evaluation.evaluate import evaluate, patch_mean_hints, psnr_8bit, sample_hint_boxes
+from ideepcolor_app.evaluation.evaluate import evaluate, patch_mean_hints, psnr_8bit, sample_hint_corners
 from ideepcolor_app.network.weights import load_model
 
 
 def test_hint_placement_is_centre_biased_normal():
-    corners = sample_hint_boxes(np.random.default_rng(0), 20000)
+    corners = sample_hint_corners(np.random.default_rng(0), 20000)
     span = 256 - 6 + 1
     assert corners.min() >= 0 and corners.max() <= 250
     assert abs(corners.mean() - span / 2) < 1.5
@@ -17,8 +17,8 @@ def test_hint_placement_is_centre_biased_normal():
 def test_patch_hints_hold_the_mean_true_colour():
     ab = torch.zeros(2, 16, 16)
     ab[0, 2:8, 2:8] = torch.arange(36.0).reshape(6, 6)
-    boxes, colors = patch_mean_hints(ab, np.array([[2, 2]]), 6)
-    assert boxes.tolist() == [[2, 2, 6]] and colors[0].tolist() == [17.5, 0.0]
+    hints = patch_mean_hints(ab, np.array([[2, 2]]), 6)
+    assert hints.squares.tolist() == [[[2, 2, 6]]] and hints.colours[0, 0].tolist() == [17.5, 0.0]
 
 
 def test_psnr_of_known_error():

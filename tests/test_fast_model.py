@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from ideepcolor_app.colour.encoding import HintEncoding, MaskConvention, encode_hints, patch_means
+from ideepcolor_app.colour.encoding import HintEncoding, MaskConvention, encode_hints
 from ideepcolor_app.colour.fill import inverse_distance_fill
 from ideepcolor_app.evaluation.evaluate import evaluate
+from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.network.model import SIGGRAPHGenerator, width_of_state_dict
 from ideepcolor_app.network.weights import load_model, save_weights
 from ideepcolor_app.training.simulate import sample_hints
@@ -40,11 +41,11 @@ def test_width_and_encoding_survive_saving_and_are_read_from_shapes(tmp_path):
         assert (loaded.eval()(x).ab - model.eval()(x).ab).abs().max() < 0.2
 
 
-def direct_fill(boxes, colors, height, width, lightness=None):
+def direct_fill(squares, colors, height, width, lightness=None):
     """The yardstick's definition written out with numpy, pixel by pixel in vectorised form."""
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)
     num, den = np.zeros((2, height, width)), np.zeros((height, width))
-    for (top, left, side), color in zip(boxes, colors, strict=True):
+    for (top, left, side), color in zip(squares, colors, strict=True):
         cy, cx = top + (side - 1) / 2, left + (side - 1) / 2
         w = 1 / ((ys - cy) ** 2 + (xs - cx) ** 2 + 1) ** 1.5
         if lightness is not None:
@@ -56,38 +57,32 @@ def direct_fill(boxes, colors, height, width, lightness=None):
 
 
 def test_fills_follow_their_definitions():
-    boxes = [(5, 7, 6), (30, 40, 6), (50, 10, 3)]
+    squares = [(5, 7, 6), (30, 40, 6), (50, 10, 3)]
     colors = [(40.0, -20.0), (-30.0, 60.0), (5.0, 5.0)]
-    t_boxes, t_colors = torch.tensor([boxes]), torch.tensor([colors])
-    valid = torch.ones(1, 3, dtype=torch.bool)
-    fill = inverse_distance_fill(t_boxes, t_colors, valid, 64, 72)[0].numpy()
-    assert np.abs(fill - direct_fill(boxes, colors, 64, 72)).max() < 1e-3
+    hints = HintBatch.of_squares(torch.tensor([squares]), torch.tensor([colors]))
+    fill = inverse_distance_fill(hints, 64, 72)[0].numpy()
+    assert np.abs(fill - direct_fill(squares, colors, 64, 72)).max() < 1e-3
     lightness = np.add.outer(np.linspace(20, 80, 64), np.zeros(72))
     l_t = torch.tensor(lightness, dtype=torch.float32)[None, None]
-    hint_l = patch_means(l_t, t_boxes[..., 0], t_boxes[..., 1], t_boxes[..., 2])[..., 0]
-    lfill = inverse_distance_fill(t_boxes, t_colors, valid, 64, 72, lightness=l_t, hint_lightness=hint_l)[0].numpy()
-    assert np.abs(lfill - direct_fill(boxes, colors, 64, 72, lightness)).max() < 1e-2
+    lfill = inverse_distance_fill(hints, 64, 72, lightness=l_t)[0].numpy()
+    assert np.abs(lfill - direct_fill(squares, colors, 64, 72, lightness)).max() < 1e-2
 
 
 def test_a_single_hint_colours_everything_and_none_leaves_grey():
-    boxes, colors = torch.tensor([[[10, 10, 5], [0, 0, 1]]]), torch.tensor([[[30.0, -10.0], [99.0, 99.0]]])
-    one = torch.tensor([[True, False]])
-    fill = inverse_distance_fill(boxes, colors, one, 40, 40)
+    squares, colors = torch.tensor([[[10, 10, 5], [0, 0, 1]]]), torch.tensor([[[30.0, -10.0], [99.0, 99.0]]])
+    fill = inverse_distance_fill(HintBatch.of_squares(squares, colors, torch.tensor([[True, False]])), 40, 40)
     assert torch.allclose(fill[0, 0], torch.full((40, 40), 30.0)) and torch.allclose(
         fill[0, 1], torch.full((40, 40), -10.0)
     )
-    assert inverse_distance_fill(boxes, colors, torch.zeros(1, 2, dtype=torch.bool), 40, 40).abs().max() == 0
+    none = HintBatch.of_squares(squares, colors, torch.zeros(1, 2, dtype=torch.bool))
+    assert inverse_distance_fill(none, 40, 40).abs().max() == 0
 
 
 def test_fill_encoding_hands_the_fill_to_the_network_and_marks_hints():
     l = torch.full((1, 1, 32, 32), 50.0)
-    boxes, colors, valid = (
-        torch.tensor([[[4, 4, 3]]]),
-        torch.tensor([[[55.0, 22.0]]]),
-        torch.ones(1, 1, dtype=torch.bool),
-    )
-    sparse = encode_hints(l, boxes, colors, valid, MaskConvention.ZERO_ONE, HintEncoding.SPARSE)
-    filled = encode_hints(l, boxes, colors, valid, MaskConvention.ZERO_ONE, HintEncoding.FILL)
+    hints = HintBatch.of_squares(torch.tensor([[[4, 4, 3]]]), torch.tensor([[[55.0, 22.0]]]))
+    sparse = encode_hints(l, hints, MaskConvention.ZERO_ONE, HintEncoding.SPARSE)
+    filled = encode_hints(l, hints, MaskConvention.ZERO_ONE, HintEncoding.FILL)
     assert sparse[0, 1, 20, 20] == 0 and filled[0, 1, 20, 20] == pytest.approx(55 / 110)
     assert torch.equal(sparse[:, 3], filled[:, 3]) and filled[0, 3].sum() == 9
 
@@ -115,12 +110,13 @@ def test_an_untrained_residual_network_is_exactly_its_input_fill(tmp_path):
 
 def test_density_recipe_matches_the_evaluation_spacing():
     ab = torch.zeros(4000, 2, 128, 128)
-    _, _, valid, counts = sample_hints(ab, torch.Generator().manual_seed(0), recipe="density", upscale=1.0)
-    boxes, _, valid2, counts2 = sample_hints(ab, torch.Generator().manual_seed(0), recipe="density", upscale=2.0)
+    counts = sample_hints(ab, torch.Generator().manual_seed(0), recipe="density", upscale=1.0).counts()
+    quarter = sample_hints(ab, torch.Generator().manual_seed(0), recipe="density", upscale=2.0)
+    counts2 = quarter.counts()
     zero = float((counts == 0).float().mean())
     assert 1 / 8 - 0.02 < zero < 0.25, "one image in eight has no hints, plus the few whose draw came out 0"
     # a crop that is a quarter of a frame gets a quarter of its hints
     assert abs(counts2.float().mean() / counts.float().mean() - 0.25) < 0.03
-    sides = boxes[..., 2][valid2]
+    sides = quarter.squares[..., 2][quarter.valid]
     assert sides.min() == 1 and sides.max() == 9, "patch sides 1..9 at the frame's scale"
     assert counts.max() > 100, "counts reach the evaluation's 100 hints"

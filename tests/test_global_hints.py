@@ -26,6 +26,7 @@ from ideepcolor_app.hints.global_hints import (
     mean_saturation,
     reference_of_photo,
 )
+from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.hints.local_hints import Hint
 from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.network.model import SIGGRAPHGenerator
@@ -334,8 +335,9 @@ def test_with_global_hints_a_hint_still_gets_its_own_colour_at_its_patch(global_
     source = engine.set_photo(colour(3))
     hint = Hint(48.0, 32.0, (-30.0, 40.0), 7)
     guided = engine.colorize((hint,), global_hints=GlobalHints(orange_histogram(), 0.9))
-    boxes, colors, _ = source.hint_tensors((hint,), 256)
-    top, left, side = boxes[0, 0].tolist()
+    placed = HintBatch.place((hint,), source.size, source.network_lightness(256))
+    top, left, side = placed.squares[0, 0].tolist()
+    colors = placed.colours
     patch = guided.ab[0, :, top : top + side, left : left + side]
     assert torch.allclose(patch, colors[0, 0].view(2, 1, 1).expand_as(patch)), "the hint wins where it is"
     outside = guided.ab[0, :, :20, :20] - colors[0, 0].view(2, 1, 1)

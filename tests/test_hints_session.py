@@ -1,10 +1,12 @@
 import json
 
 import pytest
+import torch
 
 from ideepcolor_app.editing.hint_set import HintSet
 from ideepcolor_app.editing.session import Session, SessionError
-from ideepcolor_app.hints.local_hints import Hint, hint_boxes
+from ideepcolor_app.hints.hint_batch import HintBatch
+from ideepcolor_app.hints.local_hints import Hint
 
 
 def test_hint_patch_sizes_are_validated():
@@ -12,9 +14,11 @@ def test_hint_patch_sizes_are_validated():
         Hint(1, 1, (0, 0), size=4)
 
 
-def test_hint_boxes_use_image_coordinates_at_network_resolution():
-    boxes = hint_boxes([Hint(500.0, 250.0, (0, 0), 5), Hint(999.9, 0.0, (0, 0), 1)], (1000, 500))
-    assert boxes.tolist() == [[128 - 2, 128 - 2, 5], [0, 255, 1]]
+def test_placed_hints_use_image_coordinates_at_network_resolution():
+    hints = [Hint(500.0, 250.0, (0, 0), 5), Hint(999.9, 0.0, (0, 0), 1)]
+    placed = HintBatch.place(hints, (1000, 500), torch.full((1, 1, 256, 256), 50.0))
+    assert placed.squares.tolist() == [[[128 - 2, 128 - 2, 5], [0, 255, 1]]]
+    assert placed.centres().tolist() == [[[128.0, 128.0], [0.0, 255.0]]]
 
 
 def test_edits_emit_events_and_undo_redo_restores_each_state():

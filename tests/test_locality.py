@@ -16,6 +16,7 @@ from ideepcolor_app.colour.locality import HintLocality, bin_probabilities, colo
 from ideepcolor_app.colour.look import Look
 from ideepcolor_app.evaluation.evaluate import evaluate
 from ideepcolor_app.evaluation.reach import reach_ratio
+from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.hints.local_hints import Hint
 from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.network.model import SIGGRAPHGenerator
@@ -33,9 +34,8 @@ def sure_of(colour: tuple[float, float], size: int = 16) -> torch.Tensor:
     return logits
 
 
-def one_hint(colour: tuple[float, float], row: int = 62, col: int = 62) -> tuple[torch.Tensor, ...]:
-    boxes = torch.tensor([[[row, col, 4]]])
-    return boxes, torch.tensor([[colour]]), torch.ones(1, 1, dtype=torch.bool)
+def one_hint(colour: tuple[float, float], row: int = 62, col: int = 62) -> HintBatch:
+    return HintBatch.of_squares(torch.tensor([[[row, col, 4]]]), torch.tensor([[colour]]))
 
 
 def test_plausibility_is_the_mass_near_a_colour():
@@ -48,8 +48,8 @@ def test_plausibility_is_the_mass_near_a_colour():
 def test_a_colour_the_picture_makes_likely_reaches_further_than_one_it_does_not():
     lightness = torch.full((1, 1, 128, 128), 40.0)
     lightness[..., 100:, 100:] = 65.0  # a lighter corner, about 60 px from the hint
-    likely = hint_coverage(lightness, *one_hint(RED), bin_probabilities(sure_of(RED)), LOCALITY)
-    unlikely = hint_coverage(lightness, *one_hint(GREEN), bin_probabilities(sure_of(RED)), LOCALITY)
+    likely = hint_coverage(lightness, one_hint(RED), bin_probabilities(sure_of(RED)), LOCALITY)
+    unlikely = hint_coverage(lightness, one_hint(GREEN), bin_probabilities(sure_of(RED)), LOCALITY)
     assert float(likely[0, 0, 63, 63]) > 0.99 and float(unlikely[0, 0, 63, 63]) > 0.99  # the hint always wins
     far = (slice(None), 0, slice(100, 128), slice(100, 128))
     assert float(likely[far].mean()) > 0.9 > 0.3 > float(unlikely[far].mean())
@@ -58,7 +58,7 @@ def test_a_colour_the_picture_makes_likely_reaches_further_than_one_it_does_not(
 def test_a_hint_reaches_along_its_lightness_not_across_an_edge():
     lightness = torch.full((1, 1, 128, 128), 30.0)
     lightness[..., 64:] = 70.0  # an edge down the middle; the hint is left of it
-    coverage = hint_coverage(lightness, *one_hint(RED, 62, 30), bin_probabilities(sure_of(RED)), LOCALITY)
+    coverage = hint_coverage(lightness, one_hint(RED, 62, 30), bin_probabilities(sure_of(RED)), LOCALITY)
     same_side, other_side = float(coverage[0, 0, 62, 10]), float(coverage[0, 0, 62, 90])  # both 20 px away
     assert same_side > 0.9 and other_side < 0.1
 
@@ -112,10 +112,10 @@ def test_the_bundled_model_keeps_an_off_colour_hint_on_its_object(bundled):
     hint = Hint(128, 96, (50.0, -50.0), 5)  # purple, at the disc's centre
     automatic = bundled.colorize([]).ab[0]
     local = bundled.colorize([hint])
-    boxes = torch.tensor([[125, 125, 6]])
-    reach_local = reach_ratio(local.ab[0], automatic, boxes)
+    at_disc = HintBatch.of_squares(torch.tensor([[[125, 125, 6]]]), torch.zeros(1, 1, 2))
+    reach_local = reach_ratio(local.ab[0], automatic, at_disc)
     everywhere = bundled.colorize([hint], look=Look(local_hints=False)).ab[0]
-    reach_everywhere = reach_ratio(everywhere, automatic, boxes)
+    reach_everywhere = reach_ratio(everywhere, automatic, at_disc)
     assert reach_local < 0.25 and reach_local < reach_everywhere / 2, (reach_local, reach_everywhere)
     a, b = local.ab[0, :, 128, 128].tolist()
     assert a > 30 and b < -30, "the hint's own spot takes its colour"

@@ -15,10 +15,11 @@ from ideepcolor_app.cli import main
 from ideepcolor_app.colour.ab_bins import ab_to_bin, bin_centers, distribution
 from ideepcolor_app.colour.color import rgb_to_lab
 from ideepcolor_app.colour.encoding import HintEncoding
+from ideepcolor_app.hints.hint_batch import square_means
 from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.network.weights import load_state_dict
 from ideepcolor_app.training.data import load_photo_set, sample_batch
-from ideepcolor_app.training.simulate import patch_means, sample_hints
+from ideepcolor_app.training.simulate import sample_hints
 from ideepcolor_app.training.trainer import TrainConfig, Trainer, learning_rate_factor
 
 
@@ -82,26 +83,27 @@ def test_crops_and_flips_come_from_the_photos(photo_folder):
 def test_simulated_hints_follow_the_recipe():
     torch.manual_seed(0)
     ab = torch.randn(4000, 2, 64, 64) * 20
-    boxes, colors, valid, counts = sample_hints(ab, torch.Generator().manual_seed(1))
+    hints = sample_hints(ab, torch.Generator().manual_seed(1))
+    squares, colors, valid, counts = hints.squares, hints.colours, hints.valid, hints.counts()
     counts_f = counts.float()
     assert abs(counts_f.mean() - 7) < 0.4  # geometric, p = 1/8
     assert abs((counts == 0).float().mean() - 1 / 8) < 0.02
-    sides = boxes[..., 2][valid]
+    sides = squares[..., 2][valid]
     assert set(sides.unique().tolist()) == set(range(1, 10))
     assert (torch.bincount(sides)[1:].float() / len(sides) - 1 / 9).abs().max() < 0.01
-    top = boxes[..., 0][valid].float()
+    top = squares[..., 0][valid].float()
     free = (64 - sides + 1).float()
     z = (top - free / 2) / (free / 4)
     assert abs(z.mean()) < 0.05 and abs(z.std() - 1) < 0.1  # normal around the centre, std a quarter
     b, k = torch.nonzero(valid)[7].tolist()
-    t, l, s = boxes[b, k].tolist()
+    t, l, s = squares[b, k].tolist()
     assert torch.allclose(colors[b, k], ab[b, :, t : t + s, l : l + s].mean(dim=(1, 2)), atol=1e-4)
 
 
-def test_patch_means_match_direct_means():
+def test_square_means_match_direct_means():
     ab = torch.randn(3, 2, 20, 20)
     top, left, side = torch.tensor([[0, 5]] * 3), torch.tensor([[0, 11]] * 3), torch.tensor([[9, 4]] * 3)
-    means = patch_means(ab, top, left, side)
+    means = square_means(ab, top, left, side)
     assert torch.allclose(means[1, 1], ab[1, :, 5:9, 11:15].mean(dim=(1, 2)), atol=1e-5)
 
 

@@ -108,11 +108,11 @@ def test_painting_the_most_hints_takes_little_memory():
     """The patch masks were (hints, H, W) at once: 1.1 MB a hint, 1.1 GB for 1,000."""
     script = """
 import resource, sys, torch
-from ideepcolor_app.colour.encoding import rasterize_hint_batch
+from ideepcolor_app.hints.hint_batch import HintBatch
 count = int(sys.argv[1])
-boxes = torch.randint(0, 250, (1, count, 3)); boxes[..., 2] = 5
+squares = torch.randint(0, 250, (1, count, 3)); squares[..., 2] = 5
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-rasterize_hint_batch(boxes, torch.rand(1, count, 2), torch.ones(1, count, dtype=torch.bool), 256, 256)
+HintBatch.of_squares(squares, torch.rand(1, count, 2)).paint(256, 256)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
 """
     grown = {

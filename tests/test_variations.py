@@ -21,9 +21,10 @@ from ideepcolor_app.colour.variations import (
     find_spots,
     variation_choices,
 )
-from ideepcolor_app.colour.vivid import VividColours, hint_distance, vivid_ab
+from ideepcolor_app.colour.vivid import VividColours, vivid_ab
 from ideepcolor_app.editing.editor import Editor
 from ideepcolor_app.hints.global_hints import GlobalHints
+from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.hints.local_hints import MAX_HINTS, Hint
 from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.inference.variations import make_variations
@@ -61,12 +62,10 @@ def test_away_from_hints_the_colour_comes_from_the_distribution_and_at_a_hint_fr
     logits = peaked_logits({(50.0, 50.0): 20.0}, size=16)  # sure of one colour everywhere
     ab = torch.zeros(1, 2, 64, 64)
     ab[:, 0] = -30.0  # the regression output says something else
-    no_hints = vivid_ab(
-        ab, logits, torch.zeros(1, 0, 3, dtype=torch.long), torch.zeros(1, 0, dtype=torch.bool), VividColours(1.0)
-    )
+    no_hints = vivid_ab(ab, logits, HintBatch.empty(), VividColours(1.0))
     assert torch.allclose(no_hints, torch.tensor([50.0, 50.0]).view(1, 2, 1, 1).expand_as(no_hints), atol=0.5)
-    boxes = torch.tensor([[[10, 10, 5]]])
-    mixed = vivid_ab(ab, logits, boxes, torch.ones(1, 1, dtype=torch.bool), VividColours(1.0), fade=math.inf)
+    one = HintBatch.of_squares(torch.tensor([[[10, 10, 5]]]), torch.zeros(1, 1, 2))
+    mixed = vivid_ab(ab, logits, one, VividColours(1.0), fade=math.inf)
     assert torch.allclose(mixed[0, :, 12, 12], torch.tensor([-30.0, 0.0]))  # the hint's patch: the ab output
     assert torch.allclose(mixed[0, :, 63, 63], torch.tensor([50.0, 50.0]), atol=1.0)  # far away: the distribution
     assert -30.0 < float(mixed[0, 0, 12, 30]) < 50.0  # between: a blend
@@ -78,14 +77,17 @@ def test_with_more_hints_the_ab_output_takes_over_everywhere():
     ab[:, 0] = -30.0
     far = []
     for count in (1, 3, 10):
-        boxes = torch.tensor([[[2, 2 + 3 * i, 1] for i in range(count)]])
-        out = vivid_ab(ab, logits, boxes, torch.ones(1, count, dtype=torch.bool), VividColours(1.0))
+        squares = torch.tensor([[[2, 2 + 3 * i, 1] for i in range(count)]])
+        hints = HintBatch.of_squares(squares, torch.zeros(1, count, 2))
+        out = vivid_ab(ab, logits, hints, VividColours(1.0))
         far.append(float(out[0, 0, 63, 63]))
     assert far[0] > far[1] > far[2] and far[2] == pytest.approx(-30.0, abs=3.0)
 
 
 def test_hint_distance_is_zero_inside_a_patch_and_euclidean_outside():
-    distance = hint_distance(torch.tensor([[[4, 4, 3], [0, 0, 1]]]), torch.tensor([[True, False]]), 16)
+    squares, valid = torch.tensor([[[4, 4, 3], [0, 0, 1]]]), torch.tensor([[True, False]])
+    hints = HintBatch.of_squares(squares, torch.zeros(1, 2, 2), valid)
+    distance = hints.distance(16, 16)
     assert float(distance[0, 5, 5]) == 0.0
     assert float(distance[0, 0, 0]) == pytest.approx(math.hypot(4, 4))  # the invalid hint at (0, 0) is ignored
     assert float(distance[0, 5, 12]) == pytest.approx(6.0)

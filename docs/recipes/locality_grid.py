@@ -22,6 +22,7 @@ from ideepcolor_app.colour.locality import HintLocality, bin_probabilities, hint
 from ideepcolor_app.colour.vivid import vivid_ab
 from ideepcolor_app.evaluation.evaluate import hints_for_counts, photo_lab, psnr_8bit
 from ideepcolor_app.evaluation.reach import reach_hints, reach_ratio
+from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.network.precision import Precision, autocast
 from ideepcolor_app.network.weights import load_model
 
@@ -37,24 +38,15 @@ def run(weights: str, folder: str, start: int, stop: int, out: str) -> None:
     for index, path in enumerate(sorted(Path(folder).glob("*.jpg"))[start:stop], start=start):
         lab = photo_lab(path, 256, "cpu")
         l, ab = lab[:1], lab[1:]
-        boxes, colours, valid = hints_for_counts(ab, COUNTS, 0, index, 256, 6)
         cases = reach_hints(ab, 6)
-        extra_boxes = torch.zeros(2, 100, 3, dtype=torch.long)
-        extra_colours, extra_valid = torch.zeros(2, 100, 2), torch.zeros(2, 100, dtype=torch.bool)
-        for row, (case_boxes, case_colours) in enumerate(cases.values()):
-            n = len(case_boxes)
-            extra_boxes[row, :n], extra_colours[row, :n], extra_valid[row, :n] = case_boxes, case_colours, True
-        boxes, colours = torch.cat((boxes, extra_boxes)), torch.cat((colours, extra_colours))
-        valid = torch.cat((valid, extra_valid))
-        rows = len(boxes)
+        hints = HintBatch.cat([hints_for_counts(ab, COUNTS, 0, index, 256, 6), *cases.values()])
+        rows = len(hints)
         lightness = l[None].expand(rows, -1, -1, -1)
-        x = encode_hints(
-            lightness, boxes, colours, valid, info.mask_convention, info.hint_encoding, info.fill_prior_weight
-        )
+        x = encode_hints(lightness, hints, info.mask_convention, info.hint_encoding, info.fill_prior_weight)
         with torch.inference_mode(), autocast(torch.device("cpu"), Precision.BF16):
-            result = model(x, hint_counts=valid.sum(1))
+            result = model(x, hint_counts=hints.counts())
         logits = result.logits.float()
-        shown = vivid_ab(result.ab.float(), logits, boxes, valid, info.vivid) if info.vivid else result.ab.float()
+        shown = vivid_ab(result.ab.float(), logits, hints, info.vivid) if info.vivid else result.ab.float()
         automatic = shown[0:1].expand(rows, -1, -1, -1)
         probabilities = bin_probabilities(logits[0:1]).expand(rows, -1, -1, -1)
         truth = lab_to_rgb(lab)
@@ -63,12 +55,12 @@ def run(weights: str, folder: str, start: int, stop: int, out: str) -> None:
             if setting is None:
                 out_ab = shown
             else:
-                coverage = hint_coverage(lightness, boxes, colours, valid, probabilities, setting)
+                coverage = hint_coverage(lightness, hints, probabilities, setting)
                 out_ab = local_ab(shown, automatic, coverage)
             key = "none" if setting is None else setting.to_text()
             for row, name in enumerate(names):
                 if name in cases:
-                    value = reach_ratio(out_ab[row], out_ab[0], boxes[row][valid[row]])
+                    value = reach_ratio(out_ab[row], out_ab[0], hints[row])
                 else:
                     value = psnr_8bit(lab_to_rgb(torch.cat((l, out_ab[row]))), truth)
                 scores.setdefault((key, name), []).append(value)

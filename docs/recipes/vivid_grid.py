@@ -20,6 +20,7 @@ from ideepcolor_app.colour.color import lab_to_rgb
 from ideepcolor_app.colour.encoding import encode_hints
 from ideepcolor_app.evaluation.colour_scores import ColourScore
 from ideepcolor_app.evaluation.evaluate import _rgb8, photo_lab, psnr_8bit
+from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.network.weights import load_model
 from ideepcolor_app.photos.images import list_images
 
@@ -40,16 +41,7 @@ images = list_images([args.photos])[: args.limit]
 for path in images:
     lab = photo_lab(path, 256, "cpu")
     l, ab = lab[:1], lab[1:]
-    none = torch.zeros(1, 0, 3, dtype=torch.long)
-    x = encode_hints(
-        l[None],
-        none,
-        torch.zeros(1, 0, 2),
-        torch.zeros(1, 0, dtype=torch.bool),
-        info.mask_convention,
-        info.hint_encoding,
-        info.fill_prior_weight,
-    )
+    x = encode_hints(l[None], HintBatch.empty(), info.mask_convention, info.hint_encoding, info.fill_prior_weight)
     with torch.inference_mode():
         out = model(x, hint_counts=torch.zeros(1, dtype=torch.long))
     truth = lab_to_rgb(lab)

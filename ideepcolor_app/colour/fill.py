@@ -13,6 +13,8 @@ from collections.abc import Iterator
 import torch
 import torch.nn.functional as F
 
+from .hint_shapes import HintShapes
+
 DISTANCE_POWER = 1.5
 """The distance weight is ``1 / (d^2 + 1)^DISTANCE_POWER``; computed as ``rsqrt(...)^3`` below, which
 is what 1.5 allows without a ``pow``."""
@@ -24,30 +26,19 @@ _PAIRS_PER_CHUNK = 64
 """(image, hint) pairs are summed in chunks, so memory stays at (64, H, W) whatever the count."""
 
 
-def hint_centers(boxes: torch.Tensor) -> torch.Tensor:
-    """(..., 2) float (row, col) centres of (..., 3) (top, left, side) boxes."""
-    boxes = boxes.to(torch.float32)
-    return boxes[..., :2] + (boxes[..., 2:3] - 1) / 2
-
-
 def inverse_distance_fill(
-    boxes: torch.Tensor,
-    colors: torch.Tensor,
-    valid: torch.Tensor,
+    hints: HintShapes,
     height: int,
     width: int,
     lightness: torch.Tensor | None = None,
-    hint_lightness: torch.Tensor | None = None,
     prior_weight: float = 0.0,
 ) -> torch.Tensor:
     """Spread hint colours over (height, width) maps, one per batch item.
 
     Args:
-        boxes: (B, K, 3) hint patches (top, left, side) in map pixels.
-        colors: (B, K, 2) hint ab.
-        valid: (B, K) bool; invalid slots take no part.
-        lightness: (B, 1, H, W) L of the image. Given together with ``hint_lightness`` ((B, K),
-            the mean L of each hint's patch), the weights also fall off with lightness difference.
+        hints: B images' hints, at the maps' resolution.
+        lightness: (B, 1, H, W) L of the images. Given, the weights also fall off with the
+            lightness difference to each hint's mean L.
         prior_weight: a weight W0 that grey (ab 0) gets everywhere beside the hints:
             ``sum w_i c_i / (sum w_i + W0)``. 0 (the normalised mean) gives every pixel the hints'
             colours however far they are, so one hint colours the whole photo; W0 > 0 lets the
@@ -56,12 +47,13 @@ def inverse_distance_fill(
     Returns:
         (B, 2, H, W) float32 ab; 0 (grey) where an image has no valid hint.
     """
+    colours, valid = hints.colours, hints.valid
     batch = valid.shape[0]
-    numerator = torch.zeros(batch, 2, height, width, device=colors.device)
-    denominator = torch.zeros(batch, 1, height, width, device=colors.device)
-    pair_colors = colors[valid.to(colors.device)].to(torch.float32)  # (N, 2), in the order of the pairs
-    for image, pairs, w in _pair_weights(boxes, valid, height, width, colors.device, lightness, hint_lightness):
-        numerator.index_add_(0, image, w[:, None] * pair_colors[pairs, :, None, None])
+    numerator = torch.zeros(batch, 2, height, width, device=colours.device)
+    denominator = torch.zeros(batch, 1, height, width, device=colours.device)
+    pair_colours = colours[valid.to(colours.device)].to(torch.float32)  # (N, 2), in the order of the pairs
+    for image, pairs, w in _pair_weights(hints, height, width, colours.device, lightness):
+        numerator.index_add_(0, image, w[:, None] * pair_colours[pairs, :, None, None])
         denominator.index_add_(0, image, w[:, None])
     if prior_weight > 0:
         return numerator / (denominator + prior_weight)
@@ -69,24 +61,19 @@ def inverse_distance_fill(
 
 
 def hint_support(
-    boxes: torch.Tensor,
-    valid: torch.Tensor,
-    height: int,
-    width: int,
-    lightness: torch.Tensor,
-    hint_lightness: torch.Tensor,
-    scale: torch.Tensor,
+    hints: HintShapes, height: int, width: int, lightness: torch.Tensor, scale: torch.Tensor
 ) -> torch.Tensor:
     """(B, 1, H, W) the lightness fill's weights summed over each image's hints, each times a map.
 
     Args:
-        boxes, valid, lightness, hint_lightness: as :func:`inverse_distance_fill` takes them.
+        hints, lightness: as :func:`inverse_distance_fill` takes them.
         scale: (B, K, h, w) a factor per hint and pixel at any resolution, resized bilinearly to
             (height, width); :mod:`.locality` passes how plausible each hint's colour is there.
     """
+    valid = hints.valid
     support = torch.zeros(valid.shape[0], 1, height, width, device=lightness.device)
     pair_scale = scale[valid.to(scale.device)]  # (N, h, w)
-    for image, pairs, w in _pair_weights(boxes, valid, height, width, lightness.device, lightness, hint_lightness):
+    for image, pairs, w in _pair_weights(hints, height, width, lightness.device, lightness):
         factor = pair_scale[pairs].to(w.device, torch.float32)
         if factor.shape[-2:] != (height, width):
             factor = F.interpolate(factor[:, None], size=(height, width), mode="bilinear", align_corners=False)[:, 0]
@@ -95,24 +82,18 @@ def hint_support(
 
 
 def _pair_weights(
-    boxes: torch.Tensor,
-    valid: torch.Tensor,
-    height: int,
-    width: int,
-    device: torch.device,
-    lightness: torch.Tensor | None,
-    hint_lightness: torch.Tensor | None,
+    hints: HintShapes, height: int, width: int, device: torch.device, lightness: torch.Tensor | None
 ) -> Iterator[tuple[torch.Tensor, slice, torch.Tensor]]:
     """Per chunk of (image, hint) pairs: their images (n,), their slice of the valid pairs (in
     ``valid``'s row-major order) and their weight maps (n, H, W)."""
-    image, slot = torch.nonzero(valid.to(device), as_tuple=True)
-    centers = hint_centers(boxes.to(device)[image, slot])  # (N, 2)
-    pair_l = hint_lightness.to(device)[image, slot] if lightness is not None and hint_lightness is not None else None
+    image, slot = torch.nonzero(hints.valid.to(device), as_tuple=True)
+    centres = hints.centres().to(device)[image, slot]  # (N, 2)
+    pair_l = hints.lightness(lightness).to(device)[image, slot] if lightness is not None else None
     ys = torch.arange(height, device=device, dtype=torch.float32).view(1, height, 1)
     xs = torch.arange(width, device=device, dtype=torch.float32).view(1, 1, width)
     for start in range(0, len(image), _PAIRS_PER_CHUNK):
         part = slice(start, start + _PAIRS_PER_CHUNK)
-        cy, cx = centers[part, 0, None, None], centers[part, 1, None, None]
+        cy, cx = centres[part, 0, None, None], centres[part, 1, None, None]
         t = torch.rsqrt((ys - cy) ** 2 + (xs - cx) ** 2 + 1)
         w = t * t * t if DISTANCE_POWER == 1.5 else t ** (2 * DISTANCE_POWER)  # (n, H, W): 1 / (d^2 + 1)^power
         if pair_l is not None:

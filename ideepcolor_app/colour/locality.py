@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import torch
 
 from .ab_bins import bin_centers
-from .encoding import patch_means
 from .fill import hint_support
+from .hint_shapes import HintShapes
 
 _TINY = 1e-8
 _TINY_SHARE = 1e-4
@@ -92,9 +92,7 @@ def _without_tiny(values: torch.Tensor) -> torch.Tensor:
 
 def hint_coverage(
     lightness: torch.Tensor,
-    boxes: torch.Tensor,
-    colours: torch.Tensor,
-    valid: torch.Tensor,
+    hints: HintShapes,
     automatic_probabilities: torch.Tensor,
     locality: HintLocality,
 ) -> torch.Tensor:
@@ -102,16 +100,15 @@ def hint_coverage(
 
     Args:
         lightness: (B, 1, S, S) L at network resolution.
-        boxes, colours, valid: the hints at resolution S, (B, K, 3), (B, K, 2), (B, K).
+        hints: the B results' hints at resolution S.
         automatic_probabilities: (B, 529, h, w) :func:`bin_probabilities` of the distribution head
             without local hints.
         locality: the weights file's measured :class:`HintLocality`.
     """
     size = lightness.shape[-2:]
-    hint_lightness = patch_means(lightness, boxes[..., 0], boxes[..., 1], boxes[..., 2])[..., 0]
-    plausibility = colour_plausibility(automatic_probabilities, colours, locality.sigma) + locality.floor
+    plausibility = colour_plausibility(automatic_probabilities, hints.colours, locality.sigma) + locality.floor
     plausibility = plausibility.clamp(min=_TINY_SHARE)
-    support = hint_support(boxes, valid, size[0], size[1], lightness, hint_lightness, plausibility)
+    support = hint_support(hints, size[0], size[1], lightness, plausibility)
     return support / (support + locality.prior_weight)
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .encoding import pin_hint_patches
+from .encoding import pin_hints
+from .hint_shapes import HintShapes
 from .locality import HintLocality, bin_probabilities, hint_coverage, local_ab
 from .vivid import VividColours, vivid_ab
 
@@ -28,12 +29,7 @@ class Automatic:
         """(1, 2, S, S) the ab shown for the photo without local hints (see :func:`shown_ab`)."""
         key = (vivid, pinned)
         if key not in self._shown:
-            nothing = torch.zeros(1, 0, dtype=torch.bool, device=self.ab.device)
-            no_boxes = torch.zeros(1, 0, 3, dtype=torch.long, device=self.ab.device)
-            no_colours = torch.zeros(1, 0, 2, device=self.ab.device)
-            self._shown[key] = _before_locality(
-                self.ab, self.logits, no_boxes, no_colours, nothing, vivid, pinned
-            ).float()
+            self._shown[key] = _before_locality(self.ab, self.logits, None, vivid, pinned).float()
         return self._shown[key]
 
     def probabilities(self) -> torch.Tensor:
@@ -47,9 +43,7 @@ def shown_ab(
     ab: torch.Tensor,
     logits: torch.Tensor,
     lightness: torch.Tensor,
-    boxes: torch.Tensor,
-    colours: torch.Tensor,
-    valid: torch.Tensor,
+    hints: HintShapes,
     automatic: Automatic | None,
     vivid: VividColours | None,
     locality: HintLocality | None,
@@ -61,7 +55,7 @@ def shown_ab(
     Args:
         ab, logits: the network's outputs with the hints, (B, 2, S, S) and (B, 529, S/4, S/4).
         lightness: (1 or B, 1, S, S) L at network resolution.
-        boxes, colours, valid: the hints at resolution S, (B, K, 3), (B, K, 2), (B, K).
+        hints: the B hint states at resolution S.
         automatic: the network's answer for the photo without local hints; needed only with
             ``locality``.
         vivid: how vivid colours are chosen (see :mod:`.vivid`); None keeps the ab output.
@@ -69,26 +63,25 @@ def shown_ab(
         pinned: hint patches take their hint's colour exactly, and no vivid colours (the results
             with global hints, whose branch was trained on the ab output).
     """
-    hinted = _before_locality(ab, logits, boxes, colours, valid, vivid, pinned)
-    if locality is None or automatic is None or not bool(valid.any()):
+    hinted = _before_locality(ab, logits, hints, vivid, pinned)
+    if locality is None or automatic is None or not bool(hints.valid.any()):
         return hinted.float(), None
     batch = ab.shape[0]
     probabilities = automatic.probabilities().expand(batch, -1, -1, -1)
-    coverage = hint_coverage(lightness.expand(batch, -1, -1, -1), boxes, colours, valid, probabilities, locality)
+    coverage = hint_coverage(lightness.expand(batch, -1, -1, -1), hints, probabilities, locality)
     return local_ab(hinted, automatic.shown(vivid, pinned), coverage), coverage
 
 
 def _before_locality(
     ab: torch.Tensor,
     logits: torch.Tensor,
-    boxes: torch.Tensor,
-    colours: torch.Tensor,
-    valid: torch.Tensor,
+    hints: HintShapes | None,
     vivid: VividColours | None,
     pinned: bool,
 ) -> torch.Tensor:
+    """``hints`` None: the photo without local hints."""
     if pinned:
-        return pin_hint_patches(ab, boxes, colours, valid)  # hints win where they are
+        return ab if hints is None else pin_hints(ab, hints)  # hints win where they are
     if vivid is not None:
-        return vivid_ab(ab, logits, boxes, valid, vivid)
+        return vivid_ab(ab, logits, hints, vivid)
     return ab

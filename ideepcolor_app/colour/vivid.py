@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from .ab_bins import annealed_mean
+from .hint_shapes import HintShapes
 
 HINT_FADE = 3.0
 """How fast the distribution's share away from hints falls with the number of hints: exp(-n / 3).
@@ -52,34 +53,10 @@ class VividColours:
         return f"T = {self.temperature:g}" + (f", mix {self.mix:g}" if self.mix != 1.0 else "")
 
 
-def hint_distance(boxes: torch.Tensor, valid: torch.Tensor, size: int) -> torch.Tensor:
-    """(B, size, size) distance in pixels from each pixel to the nearest hint patch (0 inside one).
-
-    Args:
-        boxes: (B, K, 3) (top, left, side) of the hint patches at resolution ``size``.
-        valid: (B, K) which of them are hints.
-    """
-    batch = boxes.shape[0]
-    device = boxes.device
-    out = torch.full((batch, size, size), float("inf"), device=device)
-    axis = torch.arange(size, device=device, dtype=torch.float32)
-    for b in range(batch):
-        chosen = boxes[b][valid[b]].float()
-        for start in range(0, len(chosen), 64):  # bounded memory at the hint limit
-            chunk = chosen[start : start + 64]
-            top, left, side = chunk[:, 0, None], chunk[:, 1, None], chunk[:, 2, None]
-            dy = (top - axis).clamp(min=0) + (axis - (top + side - 1)).clamp(min=0)  # (k, size)
-            dx = (left - axis).clamp(min=0) + (axis - (left + side - 1)).clamp(min=0)
-            nearest = torch.sqrt(dy[:, :, None] ** 2 + dx[:, None, :] ** 2).amin(dim=0)
-            out[b] = torch.minimum(out[b], nearest)
-    return out
-
-
 def vivid_ab(
     ab: torch.Tensor,
     logits: torch.Tensor,
-    boxes: torch.Tensor,
-    valid: torch.Tensor,
+    hints: HintShapes | None,
     vivid: VividColours,
     reach: float = HINT_REACH,
     fade: float = HINT_FADE,
@@ -89,7 +66,7 @@ def vivid_ab(
     Args:
         ab: (B, 2, S, S) the network's ab output.
         logits: (B, 529, S/4, S/4) the distribution head's logits.
-        boxes: (B, K, 3) hint patches at resolution S; valid: (B, K) which are hints.
+        hints: the B results' hints at resolution S (None: no hints).
         vivid: the annealed mean's temperature (see :func:`~.ab_bins.annealed_mean`) and its share.
         reach: share of S over which the ab output takes over around a hint.
         fade: the distribution's share away from hints is exp(-hints / fade): with more hints
@@ -102,9 +79,10 @@ def vivid_ab(
     if vivid.mix != 1.0:
         plain = ab.float()
         mean = plain + vivid.mix * (mean - plain)
-    if not bool(valid.any()):
+    if hints is None or not bool(hints.valid.any()):
         return mean
-    distance = hint_distance(boxes, valid, size)
+    valid = hints.valid
+    distance = hints.distance(size, size)
     near = torch.exp(-((distance / (reach * size)) ** 2))
     share = torch.exp(-valid.sum(dim=1).float() / fade) if math.isfinite(fade) else torch.ones(len(valid))
     weight = 1 - (1 - near) * share.to(near.device).view(-1, 1, 1)

@@ -26,6 +26,7 @@ from ..base.resources import sample_photo
 from ..colour.encoding import NETWORK_SIZE, network_input
 from ..colour.look import DEFAULT_LOOK, Look
 from ..colour.variations import VARIATIONS
+from ..hints.hint_batch import HintBatch
 from ..hints.local_hints import Hint
 from ..inference.drag_plan import plan_drag
 from ..inference.engine import Colorization, ColorizationEngine, Network
@@ -232,11 +233,11 @@ def run(
     photo = synthetic_photo(MP12)
     source = engine.set_photo(photo)
     hints = sample_hints(MP12)
-    boxes, colors, valid = source.hint_tensors(hints)
+    placed = HintBatch.place(hints, source.size, source.network_lightness())
     for key, network in (("forward_256", engine.best), ("fast_forward_256", engine.interactive)):
         if key == "fast_forward_256" and not network.is_fast:
             continue
-        x = network.encode(source.network_lightness(), boxes, colors, valid)
+        x = network.encode(source.network_lightness(), placed)
         results[key] = summary(timed(functools.partial(network.forward, x), device, repeats))
         results[key]["width"] = network.info.width
         results[key]["hint_encoding"] = network.info.hint_encoding.value

@@ -87,9 +87,9 @@ def calibrate_residual_scales(
     for index, path in enumerate(images):
         lab = photo_lab(path, size, device)
         l, ab = lab[0:1], lab[1:]
-        boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
+        hints = hints_for_counts(ab, hint_counts, seed, index, size, patch)
         l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
-        x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding, prior_weight)
+        x = encode_hints(l_batch, hints, mask_convention, encoding, prior_weight)
         with torch.inference_mode():
             predicted = model(x).ab.float()  # no hint counts: the whole correction
         fill = x[:, 1:3] * AB_SCALE

@@ -31,6 +31,7 @@ from ..colour.encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode
 from ..colour.locality import HintLocality
 from ..colour.shown import Automatic, shown_ab
 from ..colour.vivid import VividColours
+from ..hints.hint_batch import HintBatch
 from ..network.model import SIGGRAPHGenerator
 from ..network.precision import Precision, autocast
 from ..photos.images import load_photo
@@ -222,7 +223,7 @@ def patch_for_size(size: int) -> int:
     return max(1, round(EVAL_PATCH * size / NETWORK_SIZE))
 
 
-def sample_hint_boxes(
+def sample_hint_corners(
     rng: np.random.Generator, count: int, size: int = NETWORK_SIZE, patch: int = EVAL_PATCH
 ) -> np.ndarray:
     """(count, 2) top-left corners, centre-biased normal placement as in colorization-pytorch."""
@@ -231,15 +232,13 @@ def sample_hint_boxes(
     return np.clip(corners, 0, size - patch).astype(np.int64)
 
 
-def patch_mean_hints(ab: torch.Tensor, corners: np.ndarray, patch: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Boxes (N, 3) and colours (N, 2): the mean true ab of each patch. ``ab`` is (2, H, W)."""
-    boxes = torch.tensor([(int(t), int(l), patch) for t, l in corners], dtype=torch.long).reshape(-1, 3)
-    colors = (
-        torch.stack([ab[:, t : t + patch, l : l + patch].mean(dim=(1, 2)) for t, l, _ in boxes.tolist()])
-        if len(boxes)
-        else torch.zeros(0, 2, device=ab.device)
-    )
-    return boxes, colors
+def patch_mean_hints(ab: torch.Tensor, corners: np.ndarray, patch: int) -> HintBatch:
+    """One image's hints on ``patch``-sided squares at (N, 2) top-left ``corners``, each asking for
+    its square's mean true colour in ``ab`` (2, H, W)."""
+    squares = torch.tensor([(int(t), int(l), patch) for t, l in corners], dtype=torch.long, device=ab.device)
+    squares = squares.reshape(1, -1, 3)
+    placed = HintBatch.of_squares(squares, torch.zeros(1, squares.shape[1], 2, device=ab.device))
+    return placed.with_colours(placed.means(ab[None]))
 
 
 def photo_lab(path: Path, size: int, device: torch.device | str) -> torch.Tensor:
@@ -331,11 +330,11 @@ def _evaluate_photo(
     passes = _reach_passes(model, l, ab, mask_convention, encoding, patch, device, precision, prior_weight)
     automatic = Automatic(passes.ab[0:1], passes.logits[0:1])
     shown_with = (automatic, vivid, locality)
-    boxes, colors, valid = hints_for_counts(ab, hint_counts, seed, index, size, patch)
+    hints = hints_for_counts(ab, hint_counts, seed, index, size, patch)
     l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
-    x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding, prior_weight)
+    x = encode_hints(l_batch, hints, mask_convention, encoding, prior_weight)
     with torch.inference_mode(), autocast(device, precision):
-        out = model(x, hint_counts=valid.sum(dim=1))
+        out = model(x, hint_counts=hints.counts())
     predicted = out.ab.float()
     truth = lab_to_rgb(lab)
     truth8 = _rgb8(truth)
@@ -367,11 +366,11 @@ def _evaluate_photo(
             measure(f"T={t:g}", k, mean_ab[i])
     fills = {
         "grey": torch.zeros_like(predicted),
-        "fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.FILL),
-        "lightness-fill": hint_fill(l_batch, boxes, colors, valid, HintEncoding.LIGHTNESS_FILL),
+        "fill": hint_fill(l_batch, hints, HintEncoding.FILL),
+        "lightness-fill": hint_fill(l_batch, hints, HintEncoding.LIGHTNESS_FILL),
     }
     if vivid is not None or locality is not None:
-        default_out = shown_ab(predicted, out.logits.float(), l[None], boxes, colors, valid, *shown_with)[0]
+        default_out = shown_ab(predicted, out.logits.float(), l[None], hints, *shown_with)[0]
         for i, k in enumerate(hint_counts):
             measure("default", k, default_out[i])
     for i, k in enumerate(hint_counts):
@@ -383,13 +382,13 @@ def _evaluate_photo(
         counts = torch.bincount(distance.ceil().clamp(max=len(THRESHOLDS)).long(), minlength=len(THRESHOLDS) + 1)
         record["accuracy_hits"][str(k)] = np.cumsum(counts[: len(THRESHOLDS)].cpu().numpy()).tolist()
     # without vivid colours and locality this is the network's ab output
-    shown = shown_ab(passes.ab, passes.logits, l[None], passes.boxes, passes.colours, passes.valid, *shown_with)[0]
+    shown = shown_ab(passes.ab, passes.logits, l[None], passes.hints, *shown_with)[0]
     for row, case in enumerate(passes.cases, start=1):
-        case_boxes = passes.boxes[row][passes.valid[row]]
-        record["reach_network"][case] = reach_ratio(passes.ab[row], passes.ab[0], case_boxes)
-        record["reach"][case] = reach_ratio(shown[row], shown[0], case_boxes)
+        case_hints = passes.hints[row]
+        record["reach_network"][case] = reach_ratio(passes.ab[row], passes.ab[0], case_hints)
+        record["reach"][case] = reach_ratio(shown[row], shown[0], case_hints)
         fill = passes.fills[row - 1]
-        record["reach_fill"][case] = reach_ratio(fill, torch.zeros_like(fill), case_boxes)
+        record["reach_fill"][case] = reach_ratio(fill, torch.zeros_like(fill), case_hints)
     record["pixels"] = size * size
     return record
 
@@ -474,9 +473,7 @@ class _ReachPasses:
     cases: list[str]
     ab: torch.Tensor  # (rows, 2, S, S)
     logits: torch.Tensor  # (rows, 529, S/4, S/4)
-    boxes: torch.Tensor  # (rows, K, 3)
-    colours: torch.Tensor  # (rows, K, 2)
-    valid: torch.Tensor  # (rows, K)
+    hints: HintBatch  # row 0 has none
     fills: torch.Tensor  # (cases, 2, S, S) the lightness fill of each case's hints
 
 
@@ -493,20 +490,13 @@ def _reach_passes(
 ) -> _ReachPasses:
     """The network without hints and with each reach case's off-colour hints; one batched pass."""
     cases = reach_hints(ab, patch)
-    slots = max(len(boxes) for boxes, _ in cases.values())
-    rows = len(cases) + 1  # row 0: no hints
-    boxes = torch.zeros(rows, slots, 3, dtype=torch.long, device=ab.device)
-    colours = torch.zeros(rows, slots, 2, device=ab.device)
-    valid = torch.zeros(rows, slots, dtype=torch.bool, device=ab.device)
-    for row, (case_boxes, case_colours) in enumerate(cases.values(), start=1):
-        count = len(case_boxes)
-        boxes[row, :count], colours[row, :count], valid[row, :count] = case_boxes, case_colours, True
-    l_batch = l[None].expand(rows, -1, -1, -1)
-    x = encode_hints(l_batch, boxes, colours, valid, mask_convention, encoding, prior_weight)
+    hints = HintBatch.cat([HintBatch.empty(device=ab.device), *cases.values()])  # row 0: no hints
+    l_batch = l[None].expand(len(hints), -1, -1, -1)
+    x = encode_hints(l_batch, hints, mask_convention, encoding, prior_weight)
     with torch.inference_mode(), autocast(device, precision):
-        out = model(x, hint_counts=valid.sum(dim=1))
-    fills = hint_fill(l_batch[1:], boxes[1:], colours[1:], valid[1:], HintEncoding.LIGHTNESS_FILL)
-    return _ReachPasses(list(cases), out.ab.float(), out.logits.float(), boxes, colours, valid, fills)
+        out = model(x, hint_counts=hints.counts())
+    fills = hint_fill(l_batch[1:], hints[1:], HintEncoding.LIGHTNESS_FILL)
+    return _ReachPasses(list(cases), out.ab.float(), out.logits.float(), hints, fills)
 
 
 def _rgb8(rgb: torch.Tensor) -> np.ndarray:
@@ -520,14 +510,11 @@ def _mean(values: list[float]) -> float:
 
 def hints_for_counts(
     ab: torch.Tensor, hint_counts: Sequence[int], seed: int, index: int, size: int, patch: int
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """One row of hints per count, padded: boxes (N, K, 3), colours (N, K, 2), valid (N, K)."""
-    slots = max(hint_counts, default=0)
-    boxes = torch.zeros(len(hint_counts), slots, 3, dtype=torch.long, device=ab.device)
-    colors = torch.zeros(len(hint_counts), slots, 2, device=ab.device)
-    valid = torch.zeros(len(hint_counts), slots, dtype=torch.bool, device=ab.device)
-    for i, k in enumerate(hint_counts):
-        rng = np.random.default_rng([seed, index, k])
-        row_boxes, row_colors = patch_mean_hints(ab, sample_hint_boxes(rng, k, size, patch), patch)
-        boxes[i, :k], colors[i, :k], valid[i, :k] = row_boxes.to(ab.device), row_colors, True
-    return boxes, colors, valid
+) -> HintBatch:
+    """The protocol's hints for one photo (true ab (2, S, S)): one image per count, drawn from
+    ``seed``, the photo's ``index`` and the count."""
+    rows = [
+        patch_mean_hints(ab, sample_hint_corners(np.random.default_rng([seed, index, k]), k, size, patch), patch)
+        for k in hint_counts
+    ]
+    return HintBatch.cat(rows) if rows else HintBatch.empty(0, ab.device)

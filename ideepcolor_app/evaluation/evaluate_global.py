@@ -27,7 +27,7 @@ import torch
 from skimage.exposure import match_histograms
 
 from ..colour.color import lab_to_rgb, rgb_to_lab
-from ..colour.encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, pin_hint_patches
+from ..colour.encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, pin_hints
 from ..hints.global_hints import ab_histogram, global_vector, mean_saturation
 from ..network.model import SIGGRAPHGenerator, without_ripple
 from ..network.precision import Precision, autocast
@@ -186,16 +186,16 @@ def evaluate_global(
     halves = {name: _Scores(counts) for name in half_names}
 
     def run(lab: torch.Tensor, index: int, vectors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        boxes, colors, valid = hints_for_counts(lab[1:], counts, seed, index, size, patch)
+        hints = hints_for_counts(lab[1:], counts, seed, index, size, patch)
         l_batch = lab[None, :1].expand(len(counts), -1, -1, -1)
-        x = encode_hints(l_batch, boxes, colors, valid, mask_convention, encoding, prior_weight)
+        x = encode_hints(l_batch, hints, mask_convention, encoding, prior_weight)
         out = {}
         with torch.inference_mode(), autocast(device, precision):
             for name, vector in {"no global hints": None, **vectors}.items():
                 g = None if vector is None else vector[None].expand(len(counts), -1)
-                ab = model(x, hint_counts=valid.sum(dim=1), global_hints=g).ab.float()
+                ab = model(x, hint_counts=hints.counts(), global_hints=g).ab.float()
                 if g is not None:  # as the app does
-                    ab = pin_hint_patches(without_ripple(ab), boxes, colors, valid)
+                    ab = pin_hints(without_ripple(ab), hints)
                 out[name] = ab
         return out
 

@@ -30,7 +30,7 @@ from ..hints.local_hints import Hint
 from ..inference.engine import ColorizationEngine
 from ..inference.variations import make_variations
 from ..photos.images import Photo, load_photo
-from .evaluate import EVAL_PATCH, patch_mean_hints, psnr_8bit, sample_hint_boxes
+from .evaluate import EVAL_PATCH, patch_mean_hints, psnr_8bit, sample_hint_corners
 
 ROWS = {
     "automatic": "automatic result (the default output)",
@@ -119,11 +119,13 @@ def evaluate_variations(
 
         for k in hint_counts:
             rng = np.random.default_rng([seed, index, k])
-            boxes, colours = patch_mean_hints(true_ab, sample_hint_boxes(rng, k), EVAL_PATCH)
+            protocol = patch_mean_hints(true_ab, sample_hint_corners(rng, k), EVAL_PATCH)
             half = EVAL_PATCH // 2
             hints = [
                 Hint(float(left + half), float(top + half), (float(a), float(b)), DEFAULT_PATCH_SIZE)
-                for (top, left, _), (a, b) in zip(boxes.tolist(), colours.tolist(), strict=True)
+                for (top, left, _), (a, b) in zip(
+                    protocol.squares[0].tolist(), protocol.colours[0].tolist(), strict=True
+                )
             ]
             automatic = engine.colorize(hints, source=source)
             variations = make_variations(engine, automatic, count, seed)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-
-import torch
 
 from ..colour.encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES, network_cell
 
@@ -80,22 +77,3 @@ def hint_patch(hint: Hint, image_size: tuple[int, int], network_size: int = NETW
     """
     top, left, side = hint_box(hint, image_size, network_size)
     return max(top, 0), max(left, 0), min(top + side, network_size), min(left + side, network_size)
-
-
-def hint_boxes(hints: Sequence[Hint], image_size: tuple[int, int], network_size: int = NETWORK_SIZE) -> torch.Tensor:
-    """Every hint's patch at network resolution, as :func:`hint_box`.
-
-    Args:
-        hints: the hints, in painting order.
-        image_size: (width, height) of the full-resolution photo.
-        network_size: side of the square network input.
-
-    Returns:
-        (N, 3) long tensor of (top, left, side).
-    """
-    return torch.tensor([hint_box(h, image_size, network_size) for h in hints], dtype=torch.long).reshape(-1, 3)
-
-
-def hint_colors(hints: Sequence[Hint]) -> torch.Tensor:
-    """(N, 2) float32 tensor of the hints' requested ab, as given (not yet snapped into gamut)."""
-    return torch.tensor([h.ab for h in hints], dtype=torch.float32).reshape(-1, 2)

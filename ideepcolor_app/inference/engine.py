@@ -28,6 +28,7 @@ from ..colour.look import DEFAULT_LOOK, Look, shown_colour
 from ..colour.shown import Automatic, shown_ab
 from ..colour.suggest import SUGGESTIONS, Palette, Suggestion, ab_to_display_rgb, suggest_colors
 from ..hints.global_hints import GlobalHints
+from ..hints.hint_batch import HintBatch
 from ..hints.local_hints import Hint
 from ..network.device import pick_device
 from ..network.model import NetworkOutput, SIGGRAPHGenerator, without_ripple
@@ -108,15 +109,15 @@ class Network:
         """The weights have the global-hints branch (their metadata says so)."""
         return self.info.global_hints
 
-    def encode(self, l: torch.Tensor, boxes: torch.Tensor, colors: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    def encode(self, l: torch.Tensor, hints: HintBatch) -> torch.Tensor:
         """The 4-channel input in this network's mask convention and hint encoding.
 
         Args:
             l: (B, 1, S, S) lightness at network resolution.
-            boxes: (B, K, 3) hint patches; colors: (B, K, 2) ab in gamut; valid: (B, K) bool.
+            hints: the B images' hints at resolution S, colours in gamut.
         """
         info = self.info
-        return encode_hints(l, boxes, colors, valid, info.mask_convention, info.hint_encoding, info.fill_prior_weight)
+        return encode_hints(l, hints, info.mask_convention, info.hint_encoding, info.fill_prior_weight)
 
     def forward(
         self,
@@ -146,10 +147,10 @@ class Network:
         """Measure ``precision`` against fp32 on a synthetic photo with hints; use it only if close."""
         g = torch.Generator().manual_seed(0)
         l = torch.rand(1, 1, NETWORK_SIZE, NETWORK_SIZE, generator=g) * 100
-        boxes = torch.randint(0, NETWORK_SIZE - 5, (1, 10, 3), generator=g)
-        boxes[..., 2] = 5
-        colors = torch.rand(1, 10, 2, generator=g) * 120 - 60
-        x = self.encode(l, boxes, colors, torch.ones(1, 10, dtype=torch.bool)).to(self.device)
+        squares = torch.randint(0, NETWORK_SIZE - 5, (1, 10, 3), generator=g)
+        squares[..., 2] = 5
+        colours = torch.rand(1, 10, 2, generator=g) * 120 - 60
+        x = self.encode(l, HintBatch.of_squares(squares, colours)).to(self.device)
         with torch.inference_mode():
             full = self.model(x).ab.float()
             with autocast(self.device, precision):
@@ -336,18 +337,19 @@ class ColorizationEngine:
             vector = global_hints.vector(self.device)[None] if network.takes_global_hints else None
         shown = shown_colour(look, network.info.vivid, network.info.hint_locality, vector is not None, bool(hints))
         with self._lock:
-            boxes, colors, valid = source.hint_tensors(hints, size)
             lightness = source.network_lightness(size)
-            x = network.encode(lightness, boxes, colors, valid)
-            out = network.forward(x, should_stop, valid.sum(dim=1), vector)
+            placed = HintBatch.place(hints, source.size, lightness)
+            x = network.encode(lightness, placed)
+            out = network.forward(x, should_stop, placed.counts(), vector)
             key = (source, id(network), size, _vector_key(vector))
             if not hints:  # the automatic result: kept for the hints that follow
                 self._remember_automatic(key, Automatic(out.ab, out.logits))
             automatic = (
                 self._automatic_output(key, network, source, size, vector, should_stop) if shown.locality else None
             )
-        hints_given = (lightness, boxes, colors, valid)
-        ab, coverage = shown_ab(out.ab, out.logits, *hints_given, automatic, shown.vivid, shown.locality, shown.pinned)
+        ab, coverage = shown_ab(
+            out.ab, out.logits, lightness, placed, automatic, shown.vivid, shown.locality, shown.pinned
+        )
         return Colorization(
             source,
             tuple(hints),
@@ -377,9 +379,9 @@ class ColorizationEngine:
         if cached is not None:
             self._automatic.move_to_end(key)
             return cached
-        boxes, colors, valid = source.hint_tensors((), size)
-        x = network.encode(source.network_lightness(size), boxes, colors, valid)
-        output = network.forward(x, should_stop, valid.sum(dim=1), vector)
+        lightness = source.network_lightness(size)
+        x = network.encode(lightness, HintBatch.empty(device=lightness.device))
+        output = network.forward(x, should_stop, torch.zeros(1, dtype=torch.long, device=lightness.device), vector)
         automatic = Automatic(output.ab, output.logits)
         self._remember_automatic(key, automatic)
         return automatic

@@ -7,15 +7,13 @@ The network's input, the display previews and the panel's "lightness here" all r
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from ..colour.color import lightness_at_size, rgb_to_lab, snap_ab_to_gamut
+from ..colour.color import lightness_at_size, rgb_to_lab
 from ..colour.encoding import NETWORK_SIZE, network_cell
-from ..hints.local_hints import Hint, hint_boxes, hint_colors
 from ..photos.images import Photo
 
 _CHUNK_PIXELS = 1 << 19
@@ -70,24 +68,6 @@ class PhotoOnDevice:
         """L at image point (x, y), read at network resolution as the hints are."""
         row, col = network_cell(x, y, self.size, size)
         return float(self.network_lightness(size)[0, 0, row, col])
-
-    def hint_tensors(
-        self, hints: Sequence[Hint], size: int = NETWORK_SIZE
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The hints as the network takes them, on the device.
-
-        Returns:
-            boxes (1, N, 3), colours snapped into gamut at each hint's L (1, N, 2), valid (1, N).
-        """
-        device = self.l_full.device
-        boxes = hint_boxes(hints, self.size, size).to(device)
-        colors = hint_colors(hints).to(device)
-        if len(hints):
-            radius = boxes[:, 2] // 2
-            rows = (boxes[:, 0] + radius).clamp(0, size - 1)
-            cols = (boxes[:, 1] + radius).clamp(0, size - 1)
-            colors = snap_ab_to_gamut(self.network_lightness(size)[0, 0, rows, cols], colors).to(torch.float32)
-        return boxes[None], colors[None], torch.ones(1, len(hints), dtype=torch.bool, device=device)
 
 
 def bands(height: int, width: int) -> list[tuple[int, int]]:

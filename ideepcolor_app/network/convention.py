@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 
 from ..colour.encoding import HintEncoding, MaskConvention, encode_hints
+from ..hints.hint_batch import HintBatch
 from .model import SIGGRAPHGenerator
 
 PROBE_SIZE = 64
@@ -49,11 +50,10 @@ def detect_mask_convention(model: SIGGRAPHGenerator, encoding: HintEncoding = Hi
     top = left = (PROBE_SIZE - PROBE_PATCH) // 2
     hint = torch.tensor(PROBE_HINT_AB, device=device)
     l = torch.full((1, 1, PROBE_SIZE, PROBE_SIZE), 55.0, device=device)
-    boxes = torch.tensor([[[top, left, PROBE_PATCH]]], device=device)
-    valid = torch.ones(1, 1, dtype=torch.bool, device=device)
+    hints = HintBatch.of_squares(torch.tensor([[[top, left, PROBE_PATCH]]], device=device), hint.view(1, 1, 2))
     errors: dict[MaskConvention, float] = {}
     for convention in MaskConvention:
-        x = encode_hints(l, boxes, hint.view(1, 1, 2), valid, convention, encoding)
+        x = encode_hints(l, hints, convention, encoding)
         with torch.inference_mode():
             inner = slice(top + PROBE_MARGIN, top + PROBE_PATCH - PROBE_MARGIN)  # patch edges blur into grey
             ab = model(x).ab.float()[0, :, inner, inner]

@@ -16,7 +16,8 @@ import math
 
 import torch
 
-from ..colour.encoding import NETWORK_SIZE, patch_means
+from ..colour.encoding import NETWORK_SIZE
+from ..hints.hint_batch import HintBatch
 
 STOP_PROBABILITY = 1 / 8
 MAX_HINTS = 64  # P(more than 64 hints) = (7/8)^65, about 2e-4: those are capped
@@ -35,12 +36,8 @@ def sample_hints(
     max_hints: int = MAX_HINTS,
     recipe: str = "paper",
     upscale: float = 1.0,
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Draw hints for a batch of true ab maps (B, 2, H, W).
-
-    Returns:
-        boxes (B, K, 3) top/left/side, colors (B, K, 2), valid (B, K) bool, counts (B,).
-    """
+) -> HintBatch:
+    """Draw hints for a batch of true ab maps (B, 2, H, W), each asking for its square's mean true ab."""
     batch, _, height, width = ab.shape
     device = ab.device
     if recipe == "density":
@@ -65,9 +62,9 @@ def sample_hints(
     left = (span_w / 2 + normal[..., 1] * span_w / 4).round().long().clamp(min=0)
     top = torch.minimum(top, height - sides)
     left = torch.minimum(left, width - sides)
-    colors = patch_means(ab, top, left, sides)
-    boxes = torch.stack((top, left, sides), dim=-1)
-    return boxes, colors, valid, counts
+    unknown = torch.zeros(batch, slots, 2, device=device)
+    hints = HintBatch.of_squares(torch.stack((top, left, sides), dim=-1), unknown, valid)
+    return hints.with_colours(hints.means(ab))
 
 
 def _density_counts(
@@ -93,12 +90,10 @@ RECOLOUR_CHROMA = (15.0, 70.0)
 
 def recolour_for_hints(
     ab: torch.Tensor,
-    boxes: torch.Tensor,
-    colors: torch.Tensor,
-    valid: torch.Tensor,
+    hints: HintBatch,
     generator: torch.Generator,
     share: float,
-) -> tuple[torch.Tensor, torch.Tensor]:
+) -> tuple[torch.Tensor, HintBatch]:
     """Give a ``share`` of the hints a colour that is not the truth, and recolour the target to match.
 
     A user's hint often asks for another colour than the photo's. What should change then is the
@@ -109,13 +104,14 @@ def recolour_for_hints(
 
     Args:
         ab: (B, 2, H, W) true ab of the crops.
-        boxes, colors, valid: the simulated hints (colours are the patches' true means).
+        hints: the simulated hints (colours are their squares' true means).
 
     Returns:
-        The recoloured target ab (B, 2, H, W) and every hint's colour in it (B, K, 2).
+        The recoloured target ab (B, 2, H, W), and the hints asking for their colours in it.
     """
+    valid, colors = hints.valid, hints.colours
     if share <= 0 or valid.shape[1] == 0:
-        return ab, colors
+        return ab, hints
     batch, _, height, width = ab.shape
     device = ab.device
     picked = valid & (torch.rand(valid.shape, generator=generator, device=device) < share)
@@ -123,7 +119,7 @@ def recolour_for_hints(
     low, high = RECOLOUR_CHROMA
     chroma = low + (high - low) * torch.rand(valid.shape, generator=generator, device=device)
     new = torch.stack((chroma * torch.cos(angle), chroma * torch.sin(angle)), dim=-1)  # (B, K, 2)
-    centres = boxes[..., :2].float() + (boxes[..., 2:3].float() - 1) / 2
+    centres = hints.centres()
     ys = torch.arange(height, device=device, dtype=torch.float32).view(1, height, 1)
     xs = torch.arange(width, device=device, dtype=torch.float32).view(1, 1, width)
     sigma = RECOLOUR_REACH * max(height, width)
@@ -137,4 +133,4 @@ def recolour_for_hints(
         weight = torch.exp(similar + near) * chosen[:, None, None]  # (B, H, W)
         shift += weight[:, None] * (new[:, k] - colors[:, k])[:, :, None, None]
     target = (ab + shift).clamp(-110, 110)
-    return target, patch_means(target, boxes[..., 0], boxes[..., 1], boxes[..., 2])
+    return target, hints.with_colours(hints.means(target))

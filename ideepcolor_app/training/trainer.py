@@ -144,11 +144,9 @@ def losses(
     with torch.no_grad():
         lab = rgb_to_lab(rgb)
         l, ab = lab[:, :1], lab[:, 1:]
-        boxes, colors, valid, _ = sample_hints(ab, generator, recipe=config.hint_recipe, upscale=upscale)
-        ab, colors = recolour_for_hints(ab, boxes, colors, valid, generator, config.recolour_share)
-        x = encode_hints(
-            l, boxes, colors, valid, config.mask_convention, config.hint_encoding, config.fill_prior_weight or 0.0
-        )
+        hints = sample_hints(ab, generator, recipe=config.hint_recipe, upscale=upscale)
+        ab, hints = recolour_for_hints(ab, hints, generator, config.recolour_share)
+        x = encode_hints(l, hints, config.mask_convention, config.hint_encoding, config.fill_prior_weight or 0.0)
         x = x.contiguous(memory_format=torch.channels_last)
         target_ab = ab[:, :, ::4, ::4]
         extra = {}
@@ -156,7 +154,7 @@ def losses(
             extra["global_hints"] = simulated_global_hints(rgb, ab, generator, allow_none=not config.global_only)
             given = any_given(extra["global_hints"])
         if config.global_only:  # the frozen trunk runs as it will in use: calibrated
-            extra["hint_counts"] = valid.sum(dim=1)
+            extra["hint_counts"] = hints.counts()
     with autocast(rgb.device, precision):
         out = model(x, **extra)
     if bin_weights is None:

@@ -1,0 +1,216 @@
+"""Hints as the network takes them: one value for a batch of images' hints at one resolution.
+
+Every room that hands hints to the network, the fills, vivid colours or locality passes a
+:class:`HintBatch`; the geometry of a hint's square (its centre, the pixels it covers, the mean of
+an image over them, the distance to it) is worked out here only. A point hint is a square today;
+a new hint kind rasterises itself here and the colour maths (which sees the
+:class:`~ideepcolor_app.colour.hint_shapes.HintShapes` protocol) does not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from ..colour.color import snap_ab_to_gamut
+from .local_hints import Hint, hint_box
+
+_SLOTS_PER_CHUNK = 64
+"""Hints are painted and measured in chunks, so memory stays at (64, H, W) whatever their count."""
+_IMAGES_PER_TABLE = 128
+"""Summed-area tables are built for this many images at a time, so memory does not grow with B."""
+
+
+@dataclass(frozen=True, eq=False)
+class HintBatch:
+    """B images' hints in K slots each, at one square resolution; never changed once made.
+
+    Each hint is a square: ``squares[b, k]`` is its (top, left, side) in pixels of that resolution.
+    A square may cross the border; only its in-image part counts.
+    """
+
+    squares: torch.Tensor
+    """(B, K, 3) long (top, left, side)."""
+    colours: torch.Tensor
+    """(B, K, 2) float32 ab, in gamut when made by :meth:`place`; a later slot paints over an
+    earlier one."""
+    valid: torch.Tensor
+    """(B, K) bool: which slots hold a hint (rows are padded to the longest)."""
+
+    def __post_init__(self) -> None:
+        batch, slots = self.valid.shape
+        if self.squares.shape != (batch, slots, 3) or self.colours.shape != (batch, slots, 2):
+            raise ValueError(
+                f"hint batch shapes disagree: squares {tuple(self.squares.shape)}, colours "
+                f"{tuple(self.colours.shape)}, valid {tuple(self.valid.shape)}"
+            )
+
+    @classmethod
+    def empty(cls, batch: int = 1, device: torch.device | str = "cpu") -> HintBatch:
+        """``batch`` images without hints."""
+        return cls.of_squares(
+            torch.zeros(batch, 0, 3, dtype=torch.long, device=device), torch.zeros(batch, 0, 2, device=device)
+        )
+
+    @classmethod
+    def of_squares(cls, squares: torch.Tensor, colours: torch.Tensor, valid: torch.Tensor | None = None) -> HintBatch:
+        """A batch from (B, K, 3) squares and (B, K, 2) colours; every slot a hint unless ``valid``."""
+        if valid is None:
+            valid = torch.ones(squares.shape[:2], dtype=torch.bool, device=squares.device)
+        return cls(squares.to(torch.long), colours.to(torch.float32), valid.to(torch.bool))
+
+    @classmethod
+    def cat(cls, batches: Sequence[HintBatch]) -> HintBatch:
+        """The images of ``batches`` in one batch, each row padded to the most hints."""
+        if not batches:
+            raise ValueError("no hint batches to join")
+        slots = max(b.valid.shape[1] for b in batches)
+
+        def padded(t: torch.Tensor) -> torch.Tensor:
+            return torch.nn.functional.pad(t, (0, 0, 0, slots - t.shape[1])) if t.ndim == 3 else t
+
+        device = batches[0].device
+        squares = torch.cat([padded(b.squares.to(device)) for b in batches])
+        colours = torch.cat([padded(b.colours.to(device)) for b in batches])
+        valid = torch.cat([torch.nn.functional.pad(b.valid.to(device), (0, slots - b.valid.shape[1])) for b in batches])
+        return cls(squares, colours, valid)
+
+    @classmethod
+    def place(cls, hints: Sequence[Hint], image_size: tuple[int, int], lightness: torch.Tensor) -> HintBatch:
+        """The user's hints on one photo, at the resolution and on the device of ``lightness``.
+
+        Args:
+            hints: in painting order.
+            image_size: (width, height) of the full-resolution photo the hints' points refer to.
+            lightness: (1, 1, S, S) the photo's L as the network sees it; each colour is snapped
+                into the gamut at the L of its hint's centre cell.
+        """
+        size = lightness.shape[-1]
+        device = lightness.device
+        squares = torch.tensor([hint_box(h, image_size, size) for h in hints], dtype=torch.long)
+        colours = torch.tensor([h.ab for h in hints], dtype=torch.float32).reshape(-1, 2).to(device)
+        squares = squares.reshape(-1, 3).to(device)
+        if len(hints):
+            radius = squares[:, 2] // 2
+            rows = (squares[:, 0] + radius).clamp(0, size - 1)
+            cols = (squares[:, 1] + radius).clamp(0, size - 1)
+            colours = snap_ab_to_gamut(lightness[0, 0, rows, cols], colours).to(torch.float32)
+        return cls.of_squares(squares[None], colours[None])
+
+    @property
+    def device(self) -> torch.device:
+        """Where the hints' tensors are."""
+        return self.colours.device
+
+    def __len__(self) -> int:
+        """B, the number of images."""
+        return self.valid.shape[0]
+
+    def __getitem__(self, rows: int | slice) -> HintBatch:
+        """The hints of some images (an int keeps its batch dimension)."""
+        pick = slice(rows, rows + 1) if isinstance(rows, int) else rows
+        return HintBatch(self.squares[pick], self.colours[pick], self.valid[pick])
+
+    def counts(self) -> torch.Tensor:
+        """(B,) long: how many hints each image has."""
+        return self.valid.sum(dim=1)
+
+    def any(self) -> bool:
+        """Some image has a hint."""
+        return bool(self.valid.any())
+
+    def to(self, device: torch.device | str) -> HintBatch:
+        """The same hints on ``device``."""
+        return HintBatch(self.squares.to(device), self.colours.to(device), self.valid.to(device))
+
+    def expand(self, batch: int) -> HintBatch:
+        """One image's hints repeated for ``batch`` images."""
+        return HintBatch(*(t.expand(batch, *t.shape[1:]) for t in (self.squares, self.colours, self.valid)))
+
+    def with_colours(self, colours: torch.Tensor) -> HintBatch:
+        """The same hints asking for (B, K, 2) ``colours``."""
+        return HintBatch(self.squares, colours.to(torch.float32), self.valid)
+
+    def centres(self) -> torch.Tensor:
+        """(B, K, 2) float (row, col) of each square's centre."""
+        squares = self.squares.to(torch.float32)
+        return squares[..., :2] + (squares[..., 2:3] - 1) / 2
+
+    def means(self, image: torch.Tensor) -> torch.Tensor:
+        """(B, K, C) mean of (B, C, H, W) ``image`` over each hint's in-image pixels (0 for a
+        square wholly outside it, which a placed hint never is)."""
+        return square_means(image, self.squares[..., 0], self.squares[..., 1], self.squares[..., 2])
+
+    def lightness(self, l: torch.Tensor) -> torch.Tensor:
+        """(B, K) mean of (B, 1, H, W) ``l`` over each hint's pixels."""
+        return self.means(l)[..., 0]
+
+    def paint(self, height: int, width: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """ab (B, 2, H, W) and mask (B, 1, H, W), float32: each hint's colour over its square, a
+        later slot over an earlier one; grey and 0 elsewhere."""
+        device = self.device
+        image, slot = torch.nonzero(self.valid, as_tuple=True)  # valid pairs, in slot order per image
+        pair_squares = self.squares[image, slot]
+        ys = torch.arange(height, device=device)
+        xs = torch.arange(width, device=device)
+        # 0: no hint; else the 1-based pair of the last square painted there (pairs are in painting order)
+        winner = torch.zeros(len(self), height, width, dtype=torch.long, device=device)
+        for start in range(0, len(image), _SLOTS_PER_CHUNK):
+            part = slice(start, start + _SLOTS_PER_CHUNK)
+            top, left, side = pair_squares[part, 0:1], pair_squares[part, 1:2], pair_squares[part, 2:3]  # (n, 1)
+            inside = ((ys >= top) & (ys < top + side))[:, :, None] & ((xs >= left) & (xs < left + side))[:, None, :]
+            order = torch.arange(start + 1, start + len(top) + 1, device=device).view(-1, 1, 1)
+            winner.scatter_reduce_(0, image[part].view(-1, 1, 1).expand_as(inside), inside * order, "amax")
+        flat_colours = torch.cat((torch.zeros(1, 2, device=device), self.colours[image, slot]))
+        ab = flat_colours[winner].permute(0, 3, 1, 2).contiguous()  # row 0 of flat_colours is grey
+        return ab, (winner > 0)[:, None].to(torch.float32)
+
+    def masks(self, height: int, width: int) -> torch.Tensor:
+        """(B, 1, H, W) float32: 1 where some hint is."""
+        return self.paint(height, width)[1]
+
+    def distance(self, height: int, width: int) -> torch.Tensor:
+        """(B, H, W) distance in pixels from each pixel to the nearest hint's square (0 inside one)."""
+        device = self.device
+        out = torch.full((len(self), height, width), float("inf"), device=device)
+        ys = torch.arange(height, device=device, dtype=torch.float32)
+        xs = torch.arange(width, device=device, dtype=torch.float32)
+        for b in range(len(self)):
+            chosen = self.squares[b][self.valid[b]].float()
+            for start in range(0, len(chosen), _SLOTS_PER_CHUNK):
+                chunk = chosen[start : start + _SLOTS_PER_CHUNK]
+                top, left, side = chunk[:, 0, None], chunk[:, 1, None], chunk[:, 2, None]
+                dy = (top - ys).clamp(min=0) + (ys - (top + side - 1)).clamp(min=0)  # (k, H)
+                dx = (left - xs).clamp(min=0) + (xs - (left + side - 1)).clamp(min=0)  # (k, W)
+                nearest = torch.sqrt(dy[:, :, None] ** 2 + dx[:, None, :] ** 2).amin(dim=0)
+                out[b] = torch.minimum(out[b], nearest)
+        return out
+
+
+def square_means(image: torch.Tensor, top: torch.Tensor, left: torch.Tensor, sides: torch.Tensor) -> torch.Tensor:
+    """Mean of (B, C, H, W) ``image`` over squares given as (B, K) tensors: (B, K, C).
+
+    A square that crosses the image's border covers only its in-image part; one wholly outside
+    gives 0. A summed-area table makes every square cost the same, whatever its side.
+    """
+    if image.shape[0] > _IMAGES_PER_TABLE:
+        parts = [
+            square_means(image[i : i + _IMAGES_PER_TABLE], *(t[i : i + _IMAGES_PER_TABLE] for t in (top, left, sides)))
+            for i in range(0, image.shape[0], _IMAGES_PER_TABLE)
+        ]
+        return torch.cat(parts)
+    batch, _, height, width = image.shape
+    top, left, sides = (t.to(device=image.device, dtype=torch.long) for t in (top, left, sides))
+    table = torch.nn.functional.pad(image.double().cumsum(2).cumsum(3), (1, 0, 1, 0))  # (B, C, H+1, W+1)
+    b = torch.arange(batch, device=image.device)[:, None]
+    bottom, right = (top + sides).clamp(0, height), (left + sides).clamp(0, width)
+    top, left = top.clamp(0, height), left.clamp(0, width)
+
+    def at(rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+        return table[b, :, rows, cols]  # (B, K, C)
+
+    total = at(bottom, right) - at(top, right) - at(bottom, left) + at(top, left)
+    area = ((bottom - top) * (right - left)).clamp(min=1)
+    return (total / area[..., None]).float()
