@@ -76,7 +76,7 @@ def test_bench_names_the_machine_class_and_the_drag_it_chose(untrained_fast_weig
     import torch
 
     from ideepcolor_app.evaluation.bench import describe_machine, drag_rows, machine_class, table
-    from ideepcolor_app.inference.engine import Network
+    from ideepcolor_app.inference.network import Network
 
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
     machine = machine_class()

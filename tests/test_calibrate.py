@@ -11,6 +11,7 @@ from ideepcolor_app.evaluation.calibrate import calibrate_residual_scales
 from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.network.model import SIGGRAPHGenerator
 from ideepcolor_app.network.weights import load_model, save_weights
+from weights_factory import network_of
 
 
 def noisy_corrections_model() -> SIGGRAPHGenerator:
@@ -34,9 +35,7 @@ def noisy_weights(tmp_path):
 
 def test_noise_added_to_the_fill_is_scaled_down(photo_files):
     result = calibrate_residual_scales(
-        noisy_corrections_model(),
-        MaskConvention.CENTERED,
-        HintEncoding.LIGHTNESS_FILL,
+        network_of(noisy_corrections_model(), encoding=HintEncoding.LIGHTNESS_FILL),
         photo_files[:2],
         scales=(0.2, 0.6, 1.0),
         hint_counts=(1, 10),

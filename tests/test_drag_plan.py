@@ -9,7 +9,8 @@ import torch
 
 from ideepcolor_app.hints.local_hints import Hint
 from ideepcolor_app.inference.drag_plan import DRAG_BUDGET, DragPlan, plan_drag
-from ideepcolor_app.inference.engine import ColorizationEngine, Network
+from ideepcolor_app.inference.engine import ColorizationEngine
+from ideepcolor_app.inference.network import Network
 from ideepcolor_app.inference.worker import AsyncColorizer, UpdateRequest
 from ideepcolor_app.network.precision import Precision
 from ideepcolor_app.photos.images import Photo

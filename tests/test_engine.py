@@ -202,7 +202,7 @@ def test_optimised_forward_matches_the_plain_model(random_weights):
 
 
 def test_a_newer_request_cancels_a_running_full_pass(engine):
-    from ideepcolor_app.network.model import Cancelled
+    from ideepcolor_app.network.architecture import Cancelled
 
     polls = []
 
@@ -240,7 +240,7 @@ def two_network_engine(echo_weights, tmp_path):
         mask_convention="centered",
         hint_encoding=HintEncoding.LIGHTNESS_FILL,
     )
-    from ideepcolor_app.inference.engine import Network
+    from ideepcolor_app.inference.network import Network
 
     engine = ColorizationEngine(
         [Network.from_file(echo_weights, torch.device("cpu")), Network.from_file(fast, torch.device("cpu"))],

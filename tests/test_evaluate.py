@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from ideepcolor_app.evaluation.evaluate import evaluate, patch_mean_hints, psnr_8bit, sample_hint_corners
+from ideepcolor_app.inference.network import Network
 from ideepcolor_app.network.weights import load_model
 
 
@@ -30,10 +31,10 @@ def test_psnr_of_known_error():
 
 def test_more_hints_help_and_runs_are_deterministic(echo_weights, photo_files):
     photos = photo_files[:2]
-    model, info = load_model(echo_weights)
-    first = evaluate(model, info.mask_convention, photos, [0, 100], seed=3, size=128)
-    again = evaluate(model, info.mask_convention, photos, [0, 100], seed=3, size=128)
-    other = evaluate(model, info.mask_convention, photos, [0, 100], seed=4, size=128)
+    network = Network(*load_model(echo_weights), torch.device("cpu"), precision="fp32")
+    first = evaluate(network, photos, [0, 100], seed=3, size=128)
+    again = evaluate(network, photos, [0, 100], seed=3, size=128)
+    other = evaluate(network, photos, [0, 100], seed=4, size=128)
     assert first.psnr == again.psnr and first.accuracy_auc == again.accuracy_auc
     assert first.psnr[100] != other.psnr[100]
     # The echo network copies true colours near hints: 100 hints must beat none.

@@ -11,6 +11,7 @@ from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.network.model import SIGGRAPHGenerator, width_of_state_dict
 from ideepcolor_app.network.weights import load_model, save_weights
 from ideepcolor_app.training.simulate import sample_hints
+from weights_factory import network_of
 
 
 def test_reduced_width_keeps_the_module_tree_and_keys():
@@ -98,7 +99,7 @@ def test_an_untrained_residual_network_is_exactly_its_input_fill(tmp_path):
         Image.fromarray(rgb).save(tmp_path / f"p{i}.png")
         photos.append(tmp_path / f"p{i}.png")
     model = SIGGRAPHGenerator(0.25, residual=True)
-    result = evaluate(model, MaskConvention.CENTERED, photos, (0, 3, 20), encoding=HintEncoding.LIGHTNESS_FILL)
+    result = evaluate(network_of(model, encoding=HintEncoding.LIGHTNESS_FILL), photos, (0, 3, 20))
     assert result.psnr == pytest.approx(result.yardsticks["lightness-fill"], abs=1e-4)
     assert result.yardsticks["grey"][0] == result.yardsticks["fill"][0] == result.psnr[0]
     assert result.yardsticks["fill"][20] > result.yardsticks["grey"][20]

@@ -22,6 +22,7 @@ from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.network.model import SIGGRAPHGenerator
 from ideepcolor_app.network.weights import load_model, load_state_dict, save_weights
 from ideepcolor_app.photos.images import Photo
+from weights_factory import network_of
 
 RED, GREEN = (60.0, 40.0), (-50.0, 50.0)
 LOCALITY = HintLocality(prior_weight=6e-10, sigma=14.0, floor=0.003)  # the bundled model's
@@ -162,9 +163,9 @@ def test_the_automatic_result_is_computed_once_per_photo_and_size(bundled, monke
 def test_evaluate_measures_reach_on_what_the_app_shows(photo_files):
     torch.manual_seed(0)
     model = SIGGRAPHGenerator(0.125, residual=True)  # zero correction: the network is its fill, reach about 1
-    kwargs = dict(hint_counts=(0, 1), encoding=HintEncoding.LIGHTNESS_FILL, size=128)
-    everywhere = evaluate(model, "centered", photo_files[:1], **kwargs)
-    local = evaluate(model, "centered", photo_files[:1], **kwargs, locality=HintLocality(1e-5, 20.0, 1.0))
+    network = network_of(model, encoding=HintEncoding.LIGHTNESS_FILL)
+    everywhere = evaluate(network, photo_files[:1], (0, 1), size=128)
+    local = evaluate(network, photo_files[:1], (0, 1), size=128, locality=HintLocality(1e-5, 20.0, 1.0))
     assert local.reach["one"] < 0.3 < everywhere.reach["one"]
     assert local.reach_network == everywhere.reach_network  # the network alone is the same
     assert set(local.vivid) == {0, 1} and "local hints" in local.table()

@@ -9,6 +9,7 @@ from ideepcolor_app.evaluation.reach import reach_hints, reach_ratio
 from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.network.model import SIGGRAPHGenerator
 from ideepcolor_app.network.weights import load_model, save_weights
+from weights_factory import network_of
 
 
 def test_a_change_everywhere_has_reach_one_and_a_change_at_the_hint_alone_reach_zero():
@@ -41,11 +42,11 @@ def test_a_fill_with_a_prior_weight_fades_with_distance_and_without_one_does_not
 def test_evaluate_reports_reach_and_chroma(photo_files):
     torch.manual_seed(0)
     model = SIGGRAPHGenerator(0.125, residual=True)  # zero correction: the network is its fill
-    result = evaluate(model, "centered", photo_files[:2], (0, 1), encoding=HintEncoding.LIGHTNESS_FILL)
+    result = evaluate(network_of(model, encoding=HintEncoding.LIGHTNESS_FILL), photo_files[:2], (0, 1))
     assert result.reach["one"] > 0.8 and set(result.reach) == {"one", "two"}
     assert result.reach_yardstick["one"] > 0.8
     faded = evaluate(
-        model, "centered", photo_files[:2], (0, 1), encoding=HintEncoding.LIGHTNESS_FILL, prior_weight=1e-6
+        network_of(model, encoding=HintEncoding.LIGHTNESS_FILL, prior_weight=1e-6), photo_files[:2], (0, 1)
     )
     assert faded.reach["one"] < 0.3 < result.reach["one"]
     assert result.chroma_ratio[0] == 0.0  # a zero correction on no hints is grey

@@ -148,3 +148,27 @@ def make_untrained_fast_weights(path: Path) -> Path:
         mask_convention="centered",
         hint_encoding=HintEncoding.LIGHTNESS_FILL,
     )
+
+
+def network_of(
+    model: torch.nn.Module,
+    convention: MaskConvention | str = MaskConvention.CENTERED,
+    encoding: HintEncoding = HintEncoding.SPARSE,
+    prior_weight: float = 0.0,
+):
+    """A model under test as evaluation and calibration run it: on the CPU in fp32, in eval mode."""
+    from ideepcolor_app.inference.network import Network
+    from ideepcolor_app.network.precision import Precision
+    from ideepcolor_app.network.weights import WeightsInfo
+
+    info = WeightsInfo(
+        Path("under-test.safetensors"),
+        "under test",
+        MaskConvention(convention),
+        width=model.width,
+        hint_encoding=encoding,
+        fill_prior_weight=prior_weight,
+        residual_scales=model.residual_scales,
+        global_hints=model.takes_global_hints,
+    )
+    return Network.around(model.eval(), info, "cpu", Precision.FP32)

@@ -10,9 +10,10 @@ from pathlib import Path
 from ..base.errors import WeightsError
 from ..colour.encoding import HintEncoding
 from ..evaluation import bench
-from ..inference.engine import ColorizationEngine, Network
+from ..inference.engine import ColorizationEngine
+from ..inference.network import Network
+from ..network.architectures import DEFAULT_ARCHITECTURE
 from ..network.device import pick_device
-from ..network.model import SIGGRAPHGenerator
 from ..network.registry import find_weight_set
 from ..network.weights import load_model, save_weights
 from . import add_model_options
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         for fast, name in ((False, "random-full-size"), (True, "random-fast")):
             if not any(n.is_fast == fast for n in networks) and not (fast and args.weights):
                 print(f"no {'fast' if fast else 'full-size'} weights found: timing a randomly initialised one")
-                model = SIGGRAPHGenerator(0.25 if fast else 1.0, residual=fast)
+                model = DEFAULT_ARCHITECTURE.build(0.25 if fast else 1.0, residual=fast)
                 path = save_weights(
                     model.state_dict(),
                     Path(tmp) / f"{name}.safetensors",

@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     if not images:
         raise UsageError("no photos found in " + ", ".join(args.folder))
     engine = load_engine(args)
-    if modes and not engine.best.model.takes_global_hints:
+    if modes and not engine.best.takes_global_hints:
         raise UsageError(
             f"--global-hints: {engine.info.label} has no global-hints branch; choose weights that take "
             "global hints (their metadata says global_hints: yes), or leave --global-hints out"
@@ -154,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--vivid-temperature / --vivid-mix: {exc}") from None
     locality = engine.info.hint_locality if args.hint_locality is None else _hint_locality(args.hint_locality)
     prior_weight = engine.info.fill_prior_weight if args.fill_prior_weight is None else args.fill_prior_weight
+    network = engine.best.with_info(fill_prior_weight=prior_weight)
     records_path = (
         Path(args.records) if args.records else Path(args.json).with_suffix(".photos.jsonl") if args.json else None
     )
@@ -179,17 +180,12 @@ def run(args: argparse.Namespace) -> int:
             stack.enter_context(records)
         progress = _progress(stack, len(images), len(records.finished) if records else 0)
         result = evaluate(
-            engine.best.model,
-            engine.info.mask_convention,
+            network,
             images,
             counts,
             args.seed,
-            engine.device,
             progress=progress,
-            encoding=engine.info.hint_encoding,
             size=args.size,
-            precision=engine.best.precision,
-            prior_weight=prior_weight,
             annealed=temperatures,
             vivid=vivid,
             locality=locality,
@@ -200,16 +196,11 @@ def run(args: argparse.Namespace) -> int:
     if modes:
         with tqdm(total=len(images), unit="photo", desc="Global hints", disable=None) as bar:
             global_result = evaluate_global(
-                engine.best.model,
-                engine.info.mask_convention,
+                network,
                 images,
                 counts,
                 modes,
                 args.seed,
-                engine.device,
-                encoding=engine.info.hint_encoding,
-                precision=engine.best.precision,
-                prior_weight=prior_weight,
                 size=args.size,
                 progress=lambda done, total: bar.update(1),
             )

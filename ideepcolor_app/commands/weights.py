@@ -139,6 +139,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ..evaluation.calibrate import calibrate_residual_scales
+    from ..inference.network import Network
+    from ..network.precision import Precision
     from ..photos.images import list_images
 
     model, info = load_model(Path(args.source))
@@ -150,14 +152,11 @@ def run_calibrate(args: argparse.Namespace) -> int:
     hint_counts = [int(k) for k in args.hints.split(",")]
     with tqdm(total=len(photos), unit="photo", disable=None) as bar:
         result = calibrate_residual_scales(
-            model.float(),
-            info.mask_convention,
-            info.hint_encoding,
+            Network.around(model.float().eval(), info, "cpu", Precision.FP32),
             photos,
             hint_counts=hint_counts,
             size=args.size,
             progress=lambda done, _: bar.update(done - bar.n),
-            prior_weight=info.fill_prior_weight,
         )
     print(f"PSNR dB on {result.images} calibration photos at {result.size}x{result.size}, fill + scale * correction:")
     print(result.table())

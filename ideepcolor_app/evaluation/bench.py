@@ -29,7 +29,8 @@ from ..colour.variations import VARIATIONS
 from ..hints.hint_batch import HintBatch
 from ..hints.local_hints import Hint
 from ..inference.drag_plan import plan_drag
-from ..inference.engine import Colorization, ColorizationEngine, Network
+from ..inference.engine import Colorization, ColorizationEngine
+from ..inference.network import Network
 from ..inference.photo_on_device import PhotoOnDevice
 from ..inference.variations import make_variations
 from ..inference.worker import PRELIMINARY_MAX_SIDE, AsyncColorizer, UpdateRequest, drag_step

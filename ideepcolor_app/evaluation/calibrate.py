@@ -18,8 +18,8 @@ import numpy as np
 import torch
 
 from ..colour.color import lab_to_rgb
-from ..colour.encoding import AB_SCALE, HintEncoding, MaskConvention, encode_hints
-from ..network.model import SIGGRAPHGenerator
+from ..colour.encoding import AB_SCALE, HintEncoding
+from ..inference.network import Network
 from .evaluate import hints_for_counts, patch_for_size, photo_lab, psnr_8bit
 
 DEFAULT_SCALES = tuple(round(0.05 * i, 2) for i in range(4, 21))
@@ -55,33 +55,30 @@ class Calibration:
 
 
 def calibrate_residual_scales(
-    model: SIGGRAPHGenerator,
-    mask_convention: MaskConvention,
-    encoding: HintEncoding,
+    network: Network,
     images: Sequence[Path],
     scales: Sequence[float] = DEFAULT_SCALES,
     hint_counts: Sequence[int] = DEFAULT_HINT_COUNTS,
     size: int = DEFAULT_SIZE,
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
-    prior_weight: float = 0.0,
 ) -> Calibration:
     """Score fill + s * correction for every scale s on ``images``, with the evaluation's hints.
 
     Args:
-        model: a residual network (its own ``residual_scales`` are ignored: corrections are taken raw).
+        network: a residual network (its own ``residual_scales`` are ignored: corrections are taken
+            raw), best in fp32.
         images: calibration photos, never the evaluation photos.
         seed: hint placement; the default differs from evaluation's seed 0.
 
     Raises:
         ValueError: the network is not handed a fill, or there are no photos.
     """
-    if not (model.residual and HintEncoding(encoding).is_fill):
+    if not (network.model.residual and HintEncoding(network.info.hint_encoding).is_fill):
         raise ValueError("only a network handed a hint fill (a residual network) has a scale to calibrate")
     if not images:
         raise ValueError("no calibration photos")
-    model = model.eval()
-    device = next(model.parameters()).device
+    device = network.device
     patch = patch_for_size(size)
     scores: dict[float, dict[int, list[float]]] = {s: {k: [] for k in hint_counts} for s in scales}
     for index, path in enumerate(images):
@@ -89,9 +86,8 @@ def calibrate_residual_scales(
         l, ab = lab[0:1], lab[1:]
         hints = hints_for_counts(ab, hint_counts, seed, index, size, patch)
         l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
-        x = encode_hints(l_batch, hints, mask_convention, encoding, prior_weight)
-        with torch.inference_mode():
-            predicted = model(x).ab.float()  # no hint counts: the whole correction
+        x = network.encode(l_batch, hints)
+        predicted = network.forward(x).ab  # no hint counts: the whole correction
         fill = x[:, 1:3] * AB_SCALE
         correction = predicted - fill
         truth = lab_to_rgb(lab)

@@ -27,13 +27,12 @@ import torch.nn.functional as F
 
 from ..colour.ab_bins import annealed_mean
 from ..colour.color import lab_to_rgb, rgb_to_lab
-from ..colour.encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, hint_fill
+from ..colour.encoding import NETWORK_SIZE, HintEncoding, hint_fill
 from ..colour.locality import HintLocality
 from ..colour.shown import Automatic, shown_ab
 from ..colour.vivid import VividColours
 from ..hints.hint_batch import HintBatch
-from ..network.model import SIGGRAPHGenerator
-from ..network.precision import Precision, autocast
+from ..inference.network import Network
 from ..photos.images import load_photo
 from .colour_scores import ColourScore
 from .reach import reach_hints, reach_ratio
@@ -256,26 +255,21 @@ def psnr_8bit(prediction: torch.Tensor, target: torch.Tensor) -> float:
 
 
 def evaluate(
-    model: SIGGRAPHGenerator,
-    mask_convention: MaskConvention,
+    network: Network,
     images: Sequence[Path],
     hint_counts: Sequence[int] = DEFAULT_HINT_COUNTS,
     seed: int = 0,
-    device: torch.device | str = "cpu",
     progress: Callable[[int, int], None] | None = None,
-    encoding: HintEncoding = HintEncoding.SPARSE,
     size: int = NETWORK_SIZE,
-    precision: Precision = Precision.FP32,
-    prior_weight: float = 0.0,
     annealed: Sequence[float] = (),
     vivid: VividColours | None = None,
     locality: HintLocality | None = None,
     finished: dict[str, PhotoRecord] | None = None,
     on_record: Callable[[PhotoRecord], None] | None = None,
 ) -> EvaluationResult:
-    """Run the protocol on ``images``; deterministic for a given seed and precision.
+    """Run the protocol on ``images`` with ``network`` (its encoding, device and precision);
+    deterministic for a given seed and precision.
 
-    ``prior_weight`` is the fill encodings' weight of grey beside the hints (the weights' own).
     ``annealed`` temperatures add rows for the distribution head's annealed mean (see
     :func:`~ideepcolor_app.colour.ab_bins.annealed_mean`) in place of the ab output.
     ``vivid`` and ``locality`` (how far hints reach, see
@@ -285,22 +279,17 @@ def evaluate(
     the same settings): they are not measured again. ``on_record`` receives each new photo's record
     as soon as it is measured, so that a long run leaves its results as it goes.
     """
-    model = model.eval().to(device)
-    device = torch.device(device)
     records: list[PhotoRecord] = []
     for index, path in enumerate(images):
         record = (finished or {}).get(str(path))
         if record is None:
-            record = _evaluate_photo(
-                model, mask_convention, path, index, hint_counts, seed, device, encoding, size, precision,
-                prior_weight, annealed, vivid, locality,
-            )  # fmt: skip
+            record = _evaluate_photo(network, path, index, hint_counts, seed, size, annealed, vivid, locality)
             if on_record:
                 on_record(record)
         records.append(record)
         if progress:
             progress(index + 1, len(images))
-    return aggregate(records, hint_counts, seed, size, encoding, annealed, vivid, locality)
+    return aggregate(records, hint_counts, seed, size, network.info.hint_encoding, annealed, vivid, locality)
 
 
 PhotoRecord = dict[str, Any]
@@ -308,34 +297,27 @@ PhotoRecord = dict[str, Any]
 
 
 def _evaluate_photo(
-    model: SIGGRAPHGenerator,
-    mask_convention: MaskConvention,
+    network: Network,
     path: Path,
     index: int,
     hint_counts: Sequence[int],
     seed: int,
-    device: torch.device,
-    encoding: HintEncoding,
     size: int,
-    precision: Precision,
-    prior_weight: float,
     annealed: Sequence[float],
     vivid: VividColours | None,
     locality: HintLocality | None,
 ) -> PhotoRecord:
     """Measure one photo: every row at every hint count, its colour scores and the reach cases."""
     patch = patch_for_size(size)
-    lab = photo_lab(path, size, device)
+    lab = photo_lab(path, size, network.device)
     l, ab = lab[0:1], lab[1:]
-    passes = _reach_passes(model, l, ab, mask_convention, encoding, patch, device, precision, prior_weight)
+    passes = _reach_passes(network, l, ab, patch)
     automatic = Automatic(passes.ab[0:1], passes.logits[0:1])
     shown_with = (automatic, vivid, locality)
     hints = hints_for_counts(ab, hint_counts, seed, index, size, patch)
     l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
-    x = encode_hints(l_batch, hints, mask_convention, encoding, prior_weight)
-    with torch.inference_mode(), autocast(device, precision):
-        out = model(x, hint_counts=hints.counts())
-    predicted = out.ab.float()
+    out = network.forward(network.encode(l_batch, hints), hint_counts=hints.counts())
+    predicted = out.ab
     truth = lab_to_rgb(lab)
     truth8 = _rgb8(truth)
     record: PhotoRecord = {
@@ -370,7 +352,7 @@ def _evaluate_photo(
         "lightness-fill": hint_fill(l_batch, hints, HintEncoding.LIGHTNESS_FILL),
     }
     if vivid is not None or locality is not None:
-        default_out = shown_ab(predicted, out.logits.float(), l[None], hints, *shown_with)[0]
+        default_out = shown_ab(predicted, out.logits, l[None], hints, *shown_with)[0]
         for i, k in enumerate(hint_counts):
             measure("default", k, default_out[i])
     for i, k in enumerate(hint_counts):
@@ -477,26 +459,14 @@ class _ReachPasses:
     fills: torch.Tensor  # (cases, 2, S, S) the lightness fill of each case's hints
 
 
-def _reach_passes(
-    model: SIGGRAPHGenerator,
-    l: torch.Tensor,
-    ab: torch.Tensor,
-    mask_convention: MaskConvention,
-    encoding: HintEncoding,
-    patch: int,
-    device: torch.device,
-    precision: Precision,
-    prior_weight: float,
-) -> _ReachPasses:
+def _reach_passes(network: Network, l: torch.Tensor, ab: torch.Tensor, patch: int) -> _ReachPasses:
     """The network without hints and with each reach case's off-colour hints; one batched pass."""
     cases = reach_hints(ab, patch)
     hints = HintBatch.cat([HintBatch.empty(device=ab.device), *cases.values()])  # row 0: no hints
     l_batch = l[None].expand(len(hints), -1, -1, -1)
-    x = encode_hints(l_batch, hints, mask_convention, encoding, prior_weight)
-    with torch.inference_mode(), autocast(device, precision):
-        out = model(x, hint_counts=hints.counts())
+    out = network.forward(network.encode(l_batch, hints), hint_counts=hints.counts())
     fills = hint_fill(l_batch[1:], hints[1:], HintEncoding.LIGHTNESS_FILL)
-    return _ReachPasses(list(cases), out.ab.float(), out.logits.float(), hints, fills)
+    return _ReachPasses(list(cases), out.ab, out.logits, hints, fills)
 
 
 def _rgb8(rgb: torch.Tensor) -> np.ndarray:

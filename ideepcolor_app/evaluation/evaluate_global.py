@@ -27,10 +27,9 @@ import torch
 from skimage.exposure import match_histograms
 
 from ..colour.color import lab_to_rgb, rgb_to_lab
-from ..colour.encoding import NETWORK_SIZE, HintEncoding, MaskConvention, encode_hints, pin_hints
+from ..colour.encoding import NETWORK_SIZE, pin_hints
 from ..hints.global_hints import ab_histogram, global_vector, mean_saturation
-from ..network.model import SIGGRAPHGenerator, without_ripple
-from ..network.precision import Precision, autocast
+from ..inference.network import Network
 from ..photos.images import load_photo
 from .evaluate import hints_for_counts, patch_for_size, photo_lab, psnr_8bit
 
@@ -146,31 +145,25 @@ class _Scores:
 
 
 def evaluate_global(
-    model: SIGGRAPHGenerator,
-    mask_convention: MaskConvention,
+    network: Network,
     images: Sequence[Path],
     hint_counts: Sequence[int],
     modes: Sequence[str] = GLOBAL_MODES,
     seed: int = 0,
-    device: torch.device | str = "cpu",
-    encoding: HintEncoding = HintEncoding.SPARSE,
-    precision: Precision = Precision.FP32,
-    prior_weight: float = 0.0,
     size: int = NETWORK_SIZE,
     progress: Callable[[int, int], None] | None = None,
 ) -> GlobalEvaluation:
-    """Score ``model`` with the truth's own global hints (each of ``modes``) and with another crop's.
+    """Score ``network`` with the truth's own global hints (each of ``modes``) and with another crop's.
 
     Raises:
-        ValueError: ``model`` has no global-hints branch, or a mode is unknown.
+        ValueError: ``network`` has no global-hints branch, or a mode is unknown.
     """
-    if not model.takes_global_hints:
+    if not network.takes_global_hints:
         raise ValueError("these weights have no global-hints branch")
     unknown = [m for m in modes if m not in GLOBAL_MODES]
     if unknown:
         raise ValueError(f"unknown global hints {unknown}; choose from {', '.join(GLOBAL_MODES)}")
-    model = model.eval().to(device)
-    device = torch.device(device)
+    device = network.device
     patch = patch_for_size(size)
     counts = list(hint_counts)
     histogram_modes = [m for m in modes if m != "saturation"]
@@ -188,15 +181,12 @@ def evaluate_global(
     def run(lab: torch.Tensor, index: int, vectors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         hints = hints_for_counts(lab[1:], counts, seed, index, size, patch)
         l_batch = lab[None, :1].expand(len(counts), -1, -1, -1)
-        x = encode_hints(l_batch, hints, mask_convention, encoding, prior_weight)
+        x = network.encode(l_batch, hints)
         out = {}
-        with torch.inference_mode(), autocast(device, precision):
-            for name, vector in {"no global hints": None, **vectors}.items():
-                g = None if vector is None else vector[None].expand(len(counts), -1)
-                ab = model(x, hint_counts=hints.counts(), global_hints=g).ab.float()
-                if g is not None:  # as the app does
-                    ab = pin_hints(without_ripple(ab), hints)
-                out[name] = ab
+        for name, vector in {"no global hints": None, **vectors}.items():
+            g = None if vector is None else vector[None].expand(len(counts), -1)
+            ab = network.forward(x, hint_counts=hints.counts(), global_hints=g).ab
+            out[name] = ab if g is None else pin_hints(ab, hints)  # as the app does
         return out
 
     for index, path in enumerate(images):

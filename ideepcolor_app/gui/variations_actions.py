@@ -16,7 +16,7 @@ from ..editing.editor import Editor
 from ..inference.engine import Colorization, ColorizationEngine
 from ..inference.variations import Variation, make_variations
 from ..inference.worker import UpdateResult
-from ..network.model import Cancelled
+from ..network.architecture import Cancelled
 from .background import BackgroundJobs
 from .bridge import EngineBridge
 from .variations_panel import THUMBNAIL_SIDE, VariationsPanel
@@ -147,6 +147,12 @@ class VariationsController:
         if bridge is None:
             return
         self._cancel()
+        if not bridge.engine.offers_variations:
+            self.window.variations_panel.show_message(
+                f"No variations: the loaded {bridge.engine.info.architecture.title} predicts no colour "
+                "distribution to draw them from."
+            )
+            return
         generation, stop, finished = self._generation, threading.Event(), threading.Event()
         self._stop, self._finished = stop, finished
         engine, base, seed = bridge.engine, result.colorization, self.seed

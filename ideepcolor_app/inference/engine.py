@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from ..base.errors import WeightsError
 from ..colour.ab_bins import distribution
 from ..colour.color import lab_to_srgb8, snap_ab_to_gamut
-from ..colour.encoding import NETWORK_SIZE, encode_hints, network_cell
+from ..colour.encoding import NETWORK_SIZE, network_cell
 from ..colour.look import DEFAULT_LOOK, Look, shown_colour
 from ..colour.shown import Automatic, shown_ab
 from ..colour.suggest import SUGGESTIONS, Palette, Suggestion, ab_to_display_rgb, suggest_colors
@@ -31,12 +31,12 @@ from ..hints.global_hints import GlobalHints
 from ..hints.hint_batch import HintBatch
 from ..hints.local_hints import Hint
 from ..network.device import pick_device
-from ..network.model import NetworkOutput, SIGGRAPHGenerator, without_ripple
-from ..network.precision import Precision, autocast, cpu_precision, requested_precision
+from ..network.precision import Precision
 from ..network.registry import find_weight_set
-from ..network.weights import WeightsInfo, load_model
+from ..network.weights import WeightsInfo
 from ..photos.images import Photo, fit_inside
 from .drag_plan import DragPlan
+from .network import Network
 from .photo_on_device import PhotoOnDevice, bands
 
 PREVIEW_SIZE = 112
@@ -47,116 +47,6 @@ the work of 256, so that more than 10 updates a second reach the screen; 256 fol
 _AUTOMATIC_RESULTS_KEPT = 4
 """Automatic results (one per photo, size and global hints) kept for locality: the sizes of a drag
 and of a resting result for the photo open now and the one before."""
-HALF_PRECISION_TOLERANCE = 0.5
-"""Mean |ab| difference (Lab units) under which bf16 or fp16 is used on a GPU."""
-
-
-class Network:
-    """One weights file's network on a device, with the conventions its weights expect.
-
-    ``precision`` is what its passes run in: bf16 on a CPU with bf16 units, bf16 (or fp16) on a
-    GPU where measured close to fp32, else fp32 (see :mod:`.precision`); 'fp32' or 'bf16' force it.
-    """
-
-    def __init__(
-        self,
-        model: SIGGRAPHGenerator,
-        info: WeightsInfo,
-        device: torch.device,
-        half_precision: bool | None = None,
-        precision: str | None = None,
-    ) -> None:
-        self.info = info
-        self.device = device
-        # channels_last measured faster on CUDA and on this project's CPU (oneDNN): 1.15 s vs 1.37 s.
-        self.model = model.eval().to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]
-        self.half_precision_error: float | None = None
-        self.precision = self._choose_precision(half_precision, precision)
-
-    def _choose_precision(self, half_precision: bool | None, precision: str | None) -> Precision:
-        requested = requested_precision(precision)
-        if self.device.type == "cpu":
-            return cpu_precision(requested)
-        if self.device.type != "cuda" or requested == "fp32" or half_precision is False:
-            return Precision.FP32
-        if requested == "bf16":
-            return Precision.BF16
-        candidate = Precision.BF16 if torch.cuda.is_bf16_supported() else Precision.FP16
-        if half_precision:
-            return candidate
-        return candidate if self._low_precision_is_safe(candidate) else Precision.FP32
-
-    @property
-    def half_precision(self) -> bool:
-        """Passes run in a 16-bit format (bf16 or fp16)."""
-        return self.precision is not Precision.FP32
-
-    @classmethod
-    def from_file(
-        cls, path: Path, device: torch.device, mask_convention: str | None = None, precision: str | None = None
-    ) -> Network:
-        """Load ``path`` (see :func:`~ideepcolor_app.network.weights.load_model`) onto ``device``."""
-        model, info = load_model(path, mask_convention)
-        return cls(model, info, device, precision=precision)
-
-    @property
-    def is_fast(self) -> bool:
-        """A reduced-width network, cheap enough for every interactive update on a CPU."""
-        return self.info.is_fast
-
-    @property
-    def takes_global_hints(self) -> bool:
-        """The weights have the global-hints branch (their metadata says so)."""
-        return self.info.global_hints
-
-    def encode(self, l: torch.Tensor, hints: HintBatch) -> torch.Tensor:
-        """The 4-channel input in this network's mask convention and hint encoding.
-
-        Args:
-            l: (B, 1, S, S) lightness at network resolution.
-            hints: the B images' hints at resolution S, colours in gamut.
-        """
-        info = self.info
-        return encode_hints(l, hints, info.mask_convention, info.hint_encoding, info.fill_prior_weight)
-
-    def forward(
-        self,
-        x: torch.Tensor,
-        should_stop: Callable[[], bool] | None = None,
-        hint_counts: torch.Tensor | None = None,
-        global_hints: torch.Tensor | None = None,
-    ) -> NetworkOutput:
-        """Run the network on ``x`` in :attr:`precision`; outputs are float32.
-
-        ``hint_counts`` (B,) select the calibrated share of a fill encoding's correction;
-        ``global_hints`` (B, GLOBAL_INPUTS) are ignored by weights without the branch; with them the
-        ab loses the ripple the branch brings out (:func:`~ideepcolor_app.network.model.without_ripple`).
-
-        Raises:
-            Cancelled: ``should_stop`` returned True between blocks.
-        """
-        x = x.contiguous(memory_format=torch.channels_last)
-        with torch.inference_mode(), autocast(self.device, self.precision):
-            out = self.model(x, should_stop, hint_counts, global_hints)
-        ab = out.ab.float()
-        if global_hints is not None and self.takes_global_hints:
-            ab = without_ripple(ab)
-        return NetworkOutput(ab, out.logits.float())
-
-    def _low_precision_is_safe(self, precision: Precision) -> bool:
-        """Measure ``precision`` against fp32 on a synthetic photo with hints; use it only if close."""
-        g = torch.Generator().manual_seed(0)
-        l = torch.rand(1, 1, NETWORK_SIZE, NETWORK_SIZE, generator=g) * 100
-        squares = torch.randint(0, NETWORK_SIZE - 5, (1, 10, 3), generator=g)
-        squares[..., 2] = 5
-        colours = torch.rand(1, 10, 2, generator=g) * 120 - 60
-        x = self.encode(l, HintBatch.of_squares(squares, colours)).to(self.device)
-        with torch.inference_mode():
-            full = self.model(x).ab.float()
-            with autocast(self.device, precision):
-                half = self.model(x).ab.float()
-        self.half_precision_error = float((full - half).abs().mean())
-        return self.half_precision_error < HALF_PRECISION_TOLERANCE
 
 
 class ColorizationEngine:
@@ -230,14 +120,26 @@ class ColorizationEngine:
         return any(n.takes_global_hints for n in self.networks)
 
     @property
+    def offers_suggestions(self) -> bool:
+        """The networks predict a colour distribution, so the palette can suggest colours and
+        variations can be drawn from it."""
+        return all(n.capabilities.distribution_head for n in self.networks)
+
+    @property
+    def offers_variations(self) -> bool:
+        """Variations can be drawn (from the predicted distribution)."""
+        return self.offers_suggestions
+
+    @property
     def offers_vivid(self) -> bool:
-        """A network here has a measured temperature for vivid automatic colours."""
-        return any(n.info.vivid_temperature is not None for n in self.networks)
+        """A network here has a distribution head and a measured temperature for vivid automatic colours."""
+        return self.offers_suggestions and any(n.info.vivid_temperature is not None for n in self.networks)
 
     @property
     def offers_local_hints(self) -> bool:
-        """A network here has a measured hint locality (see :class:`~ideepcolor_app.colour.look.Look`)."""
-        return any(n.info.hint_locality is not None for n in self.networks)
+        """A network here has a distribution head and a measured hint locality (see
+        :class:`~ideepcolor_app.colour.look.Look`)."""
+        return self.offers_suggestions and any(n.info.hint_locality is not None for n in self.networks)
 
     @property
     def refines(self) -> bool:
@@ -335,7 +237,14 @@ class ColorizationEngine:
             if not network.takes_global_hints:
                 network = next((n for n in self.networks if n.takes_global_hints), network)
             vector = global_hints.vector(self.device)[None] if network.takes_global_hints else None
-        shown = shown_colour(look, network.info.vivid, network.info.hint_locality, vector is not None, bool(hints))
+        measured = network.info if network.capabilities.distribution_head else None  # both read the distribution
+        shown = shown_colour(
+            look,
+            measured.vivid if measured else None,
+            measured.hint_locality if measured else None,
+            vector is not None,
+            bool(hints),
+        )
         with self._lock:
             lightness = source.network_lightness(size)
             placed = HintBatch.place(hints, source.size, lightness)
@@ -482,6 +391,11 @@ class Colorization:
         row, col = network_cell(x, y, self.source.size, self.size)
         a, b = self.ab[0, :, row, col].tolist()
         return a, b
+
+    @property
+    def offers_suggestions(self) -> bool:
+        """The answering network predicts a colour distribution to suggest colours from."""
+        return self.weights.architecture.capabilities.distribution_head
 
     def suggestions(self, x: float, y: float, k: int = SUGGESTIONS) -> Palette:
         """Suggested colours at image point (x, y) under this hint state.

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from ..colour.encoding import DEFAULT_PATCH_SIZE
 from ..colour.variations import VARIATIONS, Choice, variation_choices
 from ..hints.local_hints import Hint
-from .engine import Colorization, ColorizationEngine, Network
+from .engine import Colorization, ColorizationEngine
+from .network import Network
 
 
 @dataclass(frozen=True)

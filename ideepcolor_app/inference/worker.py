@@ -24,10 +24,11 @@ from ..colour.look import DEFAULT_LOOK, Look
 from ..colour.suggest import Palette
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
-from ..network.model import Cancelled
+from ..network.architecture import Cancelled
 from ..photos.images import Photo
 from .drag_plan import DRAG_STEPS_JUDGED, MEASUREMENTS, DragPlan, adjusted_side, better, plan_drag
-from .engine import Colorization, Network
+from .engine import Colorization
+from .network import Network
 from .photo_on_device import PhotoOnDevice
 
 log = logging.getLogger(__name__)
@@ -327,7 +328,7 @@ class AsyncColorizer:
         )
         # A palette for a state already superseded would never be shown: skip it (8 ms a drag step).
         probe = request.probe if palette and not self._superseded() else None
-        suggestions = result.suggestions(*probe) if probe is not None else None
+        suggestions = result.suggestions(*probe) if probe is not None and result.offers_suggestions else None
         self._on_result(
             UpdateResult(
                 request_id, request.hints, preview, suggestions, time.perf_counter() - started, result, preliminary

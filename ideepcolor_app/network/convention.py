@@ -14,7 +14,7 @@ import torch
 
 from ..colour.encoding import HintEncoding, MaskConvention, encode_hints
 from ..hints.hint_batch import HintBatch
-from .model import SIGGRAPHGenerator
+from .architecture import ColorizationNet
 
 PROBE_SIZE = 64
 PROBE_HINT_AB = (40.0, 45.0)
@@ -35,7 +35,7 @@ class ConventionChoice:
     """Mean |output - hint| (ab units) in the inner 5x5 of the hint's 9x9 patch under each convention."""
 
 
-def detect_mask_convention(model: SIGGRAPHGenerator, encoding: HintEncoding = HintEncoding.SPARSE) -> ConventionChoice:
+def detect_mask_convention(model: ColorizationNet, encoding: HintEncoding = HintEncoding.SPARSE) -> ConventionChoice:
     """Run ``model`` under both conventions on one hint and keep the one that reproduces it.
 
     Args:

@@ -7,22 +7,17 @@ exactly, so every published SIGGRAPH17 PyTorch weights file loads strictly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from ..colour.ab_bins import NUM_BINS
-from ..colour.encoding import AB_SCALE
+from ..colour.encoding import AB_SCALE, NETWORK_SIZE, encode_hints
 from ..hints.global_hints import GLOBAL_INPUTS, any_given
+from .architecture import Architecture, Cancelled, Capabilities, ColorizationNet, NetworkOutput
 
-ARCHITECTURE = "siggraph17"
 NUM_PARAMETERS = 34_187_027
-
-
-class Cancelled(Exception):
-    """A forward pass was abandoned because its result is no longer wanted."""
 
 
 def without_ripple(ab: torch.Tensor) -> torch.Tensor:
@@ -38,15 +33,6 @@ def without_ripple(ab: torch.Tensor) -> torch.Tensor:
     padded = F.pad(ab, (1, 1, 1, 1), mode="replicate")
     across = F.conv2d(padded, kernel.view(1, 1, 1, 3).repeat(channels, 1, 1, 1), groups=channels)
     return F.conv2d(across, kernel.view(1, 1, 3, 1).repeat(channels, 1, 1, 1), groups=channels)
-
-
-class NetworkOutput(NamedTuple):
-    """What one forward pass gives: the ab picture and the colour-distribution logits."""
-
-    ab: torch.Tensor
-    """(B, 2, H, W) predicted ab in Lab units (tanh * 110), at input resolution."""
-    logits: torch.Tensor
-    """(B, 529, H/4, W/4) colour-distribution logits over a-major ab bins."""
 
 
 def _conv(c_in: int, c_out: int, dilation: int = 1) -> nn.Conv2d:
@@ -79,7 +65,7 @@ def width_of_state_dict(state: dict[str, torch.Tensor]) -> float:
     return 1.0 if weight is None else weight.shape[0] / 64
 
 
-class SIGGRAPHGenerator(nn.Module):
+class SIGGRAPHGenerator(ColorizationNet):
     """Input (B, 4, H, W): normalised L, hint a, hint b, mask; H and W divisible by 8.
 
     Args:
@@ -160,10 +146,6 @@ class SIGGRAPHGenerator(nn.Module):
             nn.init.zeros_(layer.weight)
             nn.init.zeros_(layer.bias)  # type: ignore[arg-type]  # created with bias=True
         self.takes_global_hints = True
-
-    def trunk_parameters(self) -> list[nn.Parameter]:
-        """Every parameter outside the global-hints branch."""
-        return [p for name, p in self.named_parameters() if not name.startswith("global_")]
 
     def forward(
         self,
@@ -258,3 +240,14 @@ def count_forward_flops(height: int = 256, width: int = 256, model_width: float 
     for h in handles:
         h.remove()
     return flops
+
+
+SIGGRAPH17 = Architecture(
+    name="siggraph17",
+    title="SIGGRAPH17 colorization network",
+    build=SIGGRAPHGenerator,
+    encode=encode_hints,
+    width_of=width_of_state_dict,
+    capabilities=Capabilities(distribution_head=True, global_hints=True, input_multiple=8, input_size=NETWORK_SIZE),
+)
+"""The network of Zhang et al. 2017 at any width, with the published weights' state-dict keys."""

@@ -27,7 +27,8 @@ from ..base.files import check_regular_file
 from ..colour.encoding import HintEncoding, MaskConvention
 from ..colour.locality import HintLocality
 from ..colour.vivid import VividColours
-from .model import ARCHITECTURE, SIGGRAPHGenerator, width_of_state_dict
+from .architecture import Architecture, ColorizationNet
+from .architectures import DEFAULT_ARCHITECTURE, architecture_named
 from .registry import registry_entry_for, remembered_sha256
 
 FORMAT_NAME = "ideepcolor-weights"
@@ -70,6 +71,8 @@ class WeightsInfo:
     :mod:`.global_hints`); the file's metadata says so."""
     convention_reason: str = ""
     """Why this mask convention: given, stored in the file, a published checksum, a known name, or detected."""
+    architecture: Architecture = DEFAULT_ARCHITECTURE
+    """The model family the tensors belong to (``architecture`` in the file's metadata)."""
 
     @property
     def vivid(self) -> VividColours | None:
@@ -152,11 +155,15 @@ def load_state_dict(
             f"{path}: unknown mask convention, hint encoding, global hints, residual scales, vivid "
             f"temperature or hint locality ({exc})."
         ) from exc
+    try:
+        architecture = architecture_named(metadata.get("architecture", DEFAULT_ARCHITECTURE.name))
+    except WeightsError as exc:
+        raise WeightsError(f"{path}: {exc}") from None
     check_tensors(state, path)
-    width = width_of_state_dict(state)
+    width = architecture.width_of(state)
     if not 0 < width <= 1:
         raise WeightsError(
-            f"{path}: its first layer has {width * 64:g} channels; a SIGGRAPH17 network has 64 or fewer."
+            f"{path}: its first layer has {width * 64:g} channels; a {architecture.title} has 64 or fewer."
         )
     return state, WeightsInfo(
         path=path,
@@ -172,6 +179,7 @@ def load_state_dict(
         hint_locality=hint_locality,
         global_hints=takes_global,
         convention_reason=reason,
+        architecture=architecture,
     )
 
 
@@ -182,12 +190,10 @@ def check_weights_file(path: Path, suffix: str | None = None) -> None:
         WeightsError: as :func:`load_state_dict`, or the tensors do not fit the module tree.
     """
     state, info = load_state_dict(path, suffix=suffix)
-    check_architecture(state, network_for(info), path)
+    check_architecture(state, network_for(info), path, info.architecture)
 
 
-def load_model(
-    path: Path, mask_convention: MaskConvention | str | None = None
-) -> tuple[SIGGRAPHGenerator, WeightsInfo]:
+def load_model(path: Path, mask_convention: MaskConvention | str | None = None) -> tuple[ColorizationNet, WeightsInfo]:
     """Build the network and load ``path`` into it strictly, in eval mode.
 
     A ``.pth`` that is neither identified by checksum or name nor given a convention has its
@@ -205,7 +211,7 @@ def load_model(
     """
     state, info = load_state_dict(path, mask_convention)
     model = network_for(info)
-    check_architecture(state, model, path)
+    check_architecture(state, model, path, info.architecture)
     model.load_state_dict(state, strict=True)
     model.eval()
     if info.mask_convention is None:
@@ -216,9 +222,9 @@ def load_model(
     return model, info
 
 
-def network_for(info: WeightsInfo) -> SIGGRAPHGenerator:
+def network_for(info: WeightsInfo) -> ColorizationNet:
     """An untrained network of the shape and conventions ``info`` describes."""
-    return SIGGRAPHGenerator(
+    return info.architecture.build(
         info.width,
         residual=info.hint_encoding.is_fill,
         residual_scales=info.residual_scales,
@@ -268,7 +274,9 @@ def _residual_scales(text: str | None) -> dict[int, float] | None:
     return scales
 
 
-def check_architecture(state: dict[str, torch.Tensor], model: torch.nn.Module, path: Path) -> None:
+def check_architecture(
+    state: dict[str, torch.Tensor], model: torch.nn.Module, path: Path, architecture: Architecture
+) -> None:
     """Refuse a state dict that does not fit ``model``'s module tree, naming what is missing or wrong.
 
     Raises:
@@ -290,9 +298,10 @@ def check_architecture(state: dict[str, torch.Tensor], model: torch.nn.Module, p
             details.append(
                 f"{len(wrong)} keys with wrong shapes (e.g. {k}: {tuple(got[k].shape)}, expected {tuple(expected[k])})"
             )
+        names = list(expected)
         raise WeightsError(
-            f"{path} is not a SIGGRAPH17 colorization network: {'; '.join(details)}.\n"
-            f"Expected the {ARCHITECTURE} module tree ({len(expected)} tensors, model1.0.weight ... model_out.0.bias)."
+            f"{path} is not a {architecture.title}: {'; '.join(details)}.\n"
+            f"Expected the {architecture.name} module tree ({len(expected)} tensors, {names[0]} ... {names[-1]})."
         )
 
 
@@ -373,8 +382,8 @@ def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, An
         )
     if metadata.get("format") != FORMAT_NAME:
         raise WeightsError(f"{path} is a safetensors file but not ideepcolor weights (no '{FORMAT_NAME}' metadata).")
-    if metadata.get("architecture") != ARCHITECTURE:
-        raise WeightsError(f"{path} holds a '{metadata.get('architecture')}' network; this app needs '{ARCHITECTURE}'.")
+    if metadata.get("architecture") is None:
+        raise WeightsError(f"{path} does not say which network it holds (no 'architecture' metadata); damaged file.")
     for key in ("provenance", "metrics"):
         if key in metadata:
             try:
@@ -414,6 +423,7 @@ def save_weights(
     vivid_temperature: float | None = None,
     hint_locality: HintLocality | None = None,
     vivid_mix: float = 1.0,
+    architecture: Architecture = DEFAULT_ARCHITECTURE,
 ) -> Path:
     """Write the project's weights format atomically (temporary file, then rename).
 
@@ -432,10 +442,10 @@ def save_weights(
     metadata = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
-        "architecture": ARCHITECTURE,
+        "architecture": architecture.name,
         "name": name,
         "mask_convention": MaskConvention(mask_convention).value,
-        "width": f"{width_of_state_dict(tensors):g}",
+        "width": f"{architecture.width_of(tensors):g}",
         "hint_encoding": HintEncoding(hint_encoding).value,
         "quantization": "int8-per-output-channel" if quantize_int8 else ("fp16" if half else "none"),
         "provenance": json.dumps(provenance or {}),
@@ -469,7 +479,7 @@ def save_weights(
 
 
 def save_copy(
-    model: SIGGRAPHGenerator,
+    model: ColorizationNet,
     info: WeightsInfo,
     path: Path,
     *,
@@ -494,6 +504,7 @@ def save_copy(
         vivid_temperature=info.vivid_temperature,
         vivid_mix=info.vivid_mix,
         hint_locality=info.hint_locality,
+        architecture=info.architecture,
     )
 
 

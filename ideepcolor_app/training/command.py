@@ -16,6 +16,7 @@ import torch.distributed as dist
 from ..base.errors import UsageError
 from ..colour.encoding import HintEncoding
 from ..evaluation.evaluate import evaluate
+from ..inference.network import Network
 from ..network.device import pick_device
 from ..network.precision import cpu_has_bf16
 from ..network.weights import load_model
@@ -289,25 +290,13 @@ def run(args: argparse.Namespace) -> int:
     bar.close()
     metrics: dict[str, Any] = {"throughput": summary}
     if is_main and dev:
-        result = evaluate(
-            trainer.exported_model,
-            config.mask_convention,
-            dev,
-            (0, 10),
-            seed=0,
-            device=device,
-            encoding=config.hint_encoding,
-            precision=trainer.precision,
-            prior_weight=config.fill_prior_weight or 0.0,
-        )
+        trainer.exported_model.eval()
+        result = evaluate(trainer.exported_network(), dev, (0, 10), seed=0)
         metrics["dev_psnr"] = {"images": len(dev), **{str(k): v for k, v in result.psnr.items()}}
         print(result.table())
     paths = trainer.export(metrics)
     if is_main and config.compact and dev:
-        compact_model, _ = load_model(paths[1])
-        compact = evaluate(
-            compact_model, config.mask_convention, dev, (0, 10), seed=0, device=device, encoding=config.hint_encoding
-        )
+        compact = evaluate(Network(*load_model(paths[1]), torch.device(device), precision="fp32"), dev, (0, 10), seed=0)
         metrics["compact_psnr_difference_db"] = {str(k): compact.psnr[k] - metrics["dev_psnr"][str(k)] for k in (0, 10)}
         paths = trainer.export(metrics)  # rewrite both with the measured cost recorded
     if is_main:

@@ -21,11 +21,14 @@ from torch.nn.parallel import DistributedDataParallel
 from ..base.atomic import atomic_path
 from ..colour.ab_bins import ab_to_bin
 from ..colour.color import rgb_to_lab
-from ..colour.encoding import HintEncoding, MaskConvention, encode_hints
+from ..colour.encoding import HintEncoding, MaskConvention
 from ..hints.global_hints import ab_histogram, any_given, global_vector, mean_saturation
-from ..network.model import SIGGRAPHGenerator, count_forward_flops
+from ..inference.network import Network
+from ..network.architecture import ColorizationNet
+from ..network.architectures import DEFAULT_ARCHITECTURE
+from ..network.model import count_forward_flops
 from ..network.precision import Precision, autocast, cpu_precision
-from ..network.weights import load_model, save_weights
+from ..network.weights import WeightsInfo, load_model, save_weights
 from .data import PhotoSet, sample_batch
 from .rebalance import empirical_prior, rebalanced_cross_entropy, rebalancing_weights
 from .simulate import recolour_for_hints, sample_hints
@@ -146,7 +149,8 @@ def losses(
         l, ab = lab[:, :1], lab[:, 1:]
         hints = sample_hints(ab, generator, recipe=config.hint_recipe, upscale=upscale)
         ab, hints = recolour_for_hints(ab, hints, generator, config.recolour_share)
-        x = encode_hints(l, hints, config.mask_convention, config.hint_encoding, config.fill_prior_weight or 0.0)
+        encode = DEFAULT_ARCHITECTURE.encode  # the model trained is always built from this entry
+        x = encode(l, hints, config.mask_convention, config.hint_encoding, config.fill_prior_weight or 0.0)
         x = x.contiguous(memory_format=torch.channels_last)
         target_ab = ab[:, :, ::4, ::4]
         extra = {}
@@ -225,7 +229,7 @@ class Trainer:
             if config.fill_prior_weight is None:
                 config.fill_prior_weight = info.fill_prior_weight
         else:
-            model = SIGGRAPHGenerator(config.width, residual=HintEncoding(config.hint_encoding).is_fill)
+            model = DEFAULT_ARCHITECTURE.build(config.width, residual=HintEncoding(config.hint_encoding).is_fill)
         if config.global_only:
             config.global_hints = True
         if config.global_hints and not model.takes_global_hints:
@@ -236,7 +240,7 @@ class Trainer:
         # channels_last: faster on CUDA, and 1.4x on this project's CPU (oneDNN) even in fp32
         self.model = model.to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]
         self._training_mode()
-        self.ema: SIGGRAPHGenerator | None = copy.deepcopy(self.model).eval() if config.ema else None
+        self.ema: ColorizationNet | None = copy.deepcopy(self.model).eval() if config.ema else None
         self.precision = training_precision(device, config.precision)
         config.fill_prior_weight = config.fill_prior_weight or 0.0
         if device.type == "cuda":
@@ -278,9 +282,25 @@ class Trainer:
         self.model.train(not self.config.global_only)
 
     @property
-    def exported_model(self) -> SIGGRAPHGenerator:
+    def exported_model(self) -> ColorizationNet:
         """What the dev check evaluates and the export writes: the averaged weights if kept."""
         return self.ema if self.ema is not None else self.model
+
+    def exported_network(self) -> Network:
+        """:attr:`exported_model` as the app would run it from the exported file (the model is
+        left as it is: set its mode first)."""
+        model, config = self.exported_model, self.config
+        info = WeightsInfo(
+            path=config.out,
+            name=config.out.stem,
+            mask_convention=config.mask_convention,
+            width=model.width,
+            hint_encoding=config.hint_encoding,
+            fill_prior_weight=config.fill_prior_weight or 0.0,
+            residual_scales=model.residual_scales,
+            global_hints=model.takes_global_hints,
+        )
+        return Network.around(model, info, self.device, self.precision)
 
     @torch.no_grad()
     def _update_average(self) -> None:
@@ -463,17 +483,8 @@ class Trainer:
 
         if not self.dev_photos:
             return {}
-        result = evaluate(
-            self.exported_model,
-            self.config.mask_convention,
-            self.dev_photos[:limit],
-            hint_counts,
-            seed=0,
-            device=self.device,
-            encoding=self.config.hint_encoding,
-            precision=self.precision,
-            prior_weight=self.config.fill_prior_weight or 0.0,
-        )
+        self.exported_model.eval()
+        result = evaluate(self.exported_network(), self.dev_photos[:limit], hint_counts, seed=0)
         self._training_mode()
         row = {f"dev_psnr_{k}": result.psnr[k] for k in hint_counts}
         row |= {f"dev_fill_{k}": result.yardsticks["fill"][k] for k in hint_counts}

@@ -21,7 +21,8 @@ from ..colour.encoding import NETWORK_SIZE
 from ..colour.look import DEFAULT_LOOK, Look
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint, hint_patch
-from ..inference.engine import Colorization, ColorizationEngine, Network
+from ..inference.engine import Colorization, ColorizationEngine
+from ..inference.network import Network
 from ..inference.photo_on_device import PhotoOnDevice
 from ..photos.images import Photo
 from .motion import Motion, MotionEstimator, follow, warp
