@@ -280,7 +280,7 @@ def test_each_user_edit_sends_one_update_request_and_one_current_change():
     editor.open(make_photo())
     events = Recorder(editor)
     editor.add_hint(100, 80)
-    assert len(events.of("update_requested")) == 1
+    assert len(events.of("update_requested")) == 1 and len(events.of("current_changed")) == 1
     events.events.clear()
     editor.choose_color(30.0, -20.0)  # recolours the selected hint
     assert len(events.of("current_changed")) == 1 and len(events.of("update_requested")) == 1
@@ -292,6 +292,13 @@ def test_each_user_edit_sends_one_update_request_and_one_current_change():
     editor.add_hint(10, 10)
     editor.undo()
     assert len(events.of("update_requested")) == 2, "the add and the undo, one each"
+    events.events.clear()
+    editor.press(None, 200, 150, inside=True)  # a click adds and selects: the panel redraws once
+    assert len(events.of("current_changed")) == 1 and len(events.of("update_requested")) == 1
+    editor.release()
+    events.events.clear()
+    editor.undo()  # the hint goes and so does its selection
+    assert len(events.of("current_changed")) == 1 and len(events.of("update_requested")) == 1
 
 
 def test_pointer_gestures_go_through_the_editor_a_drag_is_one_undo_step():

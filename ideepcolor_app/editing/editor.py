@@ -8,8 +8,10 @@ subscribes, as napari's Qt viewer subscribes to a layer's evented tool state.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -26,6 +28,8 @@ from .document import Document
 MAX_RECENT_COLORS = 10
 NEUTRAL_LIGHTNESS = 60.0
 """With no hint selected, colours are shown at this mid-tone."""
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -41,13 +45,31 @@ class CurrentColor:
     """The recent colours, each as (ab, how it looks at this lightness)."""
 
 
+def _one_gesture(method: Callable[Concatenate[Editor, _P], _R]) -> Callable[Concatenate[Editor, _P], _R]:
+    """``current_changed`` fires at most once per call, after it: an add changes the hints and the
+    selection, and the panel redraws once for it."""
+
+    @functools.wraps(method)
+    def gesture(editor: Editor, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        editor._gestures += 1
+        try:
+            return method(editor, *args, **kwargs)
+        finally:
+            editor._gestures -= 1
+            if not editor._gestures and editor._current_pending:
+                editor._current_pending = False
+                editor.current_changed.emit()
+
+    return gesture
+
+
 class Editor:
     """Editing state and the rules that connect it.
 
     Events (each a :class:`~ideepcolor_app.base.events.Signal`):
         document_changed(document): a photo was opened.
         hints_changed(): the hints were edited (add, move, recolour, delete, undo...).
-        current_changed(): the current colour, patch size or selection changed.
+        current_changed(): the current colour, patch size or selection changed (once per edit).
         recent_changed(): the recent colours changed.
         result_changed(result): a result for the open photo arrived.
         palette_changed(palette | None): the suggested colours at the probe, or none.
@@ -76,7 +98,8 @@ class Editor:
         self.update_requested = Signal()
         self.notice = Signal()
         self._last_request: tuple[tuple[Hint, ...], tuple[float, float] | None, GlobalHints] | None = None
-        self._current_announced = False
+        self._gestures = 0
+        self._current_pending = False
         self._drag: object | None = None
         """While a hint follows the pointer: the key that makes the drag one undo step."""
 
@@ -85,6 +108,7 @@ class Editor:
         """Start editing ``photo`` (with ``hints``, e.g. from a session); the old document is dropped."""
         return self.open_document(Document(photo, hints))
 
+    @_one_gesture
     def open_document(self, document: Document) -> Document:
         """Start editing ``document`` (e.g. one :meth:`Document.load` prepared on a worker thread)."""
         self.document = document
@@ -99,7 +123,7 @@ class Editor:
         self.document_changed.emit(document)
         self.update_requested.emit(document.hints.hints, None, document.photo, document.hints.global_hints)
         self._follow_selected_hint()
-        self.current_changed.emit()
+        self._current_changed()
         self.palette_changed.emit(None)
         return document
 
@@ -111,6 +135,7 @@ class Editor:
             return None
         return hints[hints.selected].x, hints[hints.selected].y
 
+    @_one_gesture
     def request_update(self) -> None:
         """Ask for a new result of the current hints (e.g. after the weights changed)."""
         if self.document is not None:
@@ -119,6 +144,7 @@ class Editor:
             self.update_requested.emit(hints.hints, self.probe, None, hints.global_hints)
 
     # ----- edits -----------------------------------------------------------------------------------
+    @_one_gesture
     def add_hint(self, x: float, y: float) -> None:
         """A new hint at (x, y): the current colour, or the network's prediction there if none."""
         if self.document is None:
@@ -146,6 +172,7 @@ class Editor:
         self._new_hint_ab = ab
 
     # ----- pointer gestures (the canvas finds what is under the pointer; the editor decides) -------
+    @_one_gesture
     def press(self, index: int | None, x: float, y: float, inside: bool) -> bool:
         """A left press: on hint ``index`` it selects it; elsewhere on the photo (``inside``) it adds
         a hint at (x, y); outside the photo it deselects. True when a drag starts: the pressed or
@@ -167,6 +194,7 @@ class Editor:
         hints.end_coalescing()
         return True
 
+    @_one_gesture
     def drag_to(self, x: float, y: float) -> None:
         """Move the dragged hint to image point (x, y), kept inside the photo."""
         hints = self.document.hints if self.document else None
@@ -176,6 +204,7 @@ class Editor:
         x, y = min(max(x, 0.0), width - 1e-3), min(max(y, 0.0), height - 1e-3)
         hints.update(hints.selected, coalesce=self._drag, x=x, y=y)
 
+    @_one_gesture
     def release(self) -> None:
         """End a drag; the next edit is a new undo step."""
         if self._drag is not None:
@@ -188,19 +217,20 @@ class Editor:
         """A hint follows the pointer."""
         return self._drag is not None
 
+    @_one_gesture
     def remove_hint(self, index: int) -> None:
         """Delete hint ``index`` (undoable)."""
         if self.document and 0 <= index < len(self.document.hints):
             self.document.hints.remove(index)
 
+    @_one_gesture
     def choose_color(self, a: float, b: float, final: bool = True) -> None:
         """Make (a, b) the current colour, and the selected hint's. ``final=False`` while a picker
         is dragged: the steps coalesce into one undo step, and recent colours wait for the end."""
         ab = (float(a), float(b))
         hints = self.document.hints if self.document else None
-        self._current_announced = False
         if hints is not None and hints.selected is not None:
-            hints.update(hints.selected, coalesce=("colour", id(self)), ab=ab)  # announces it when it changes
+            hints.update(hints.selected, coalesce=("colour", id(self)), ab=ab)
         else:
             self._new_hint_ab = ab
         if final:
@@ -208,9 +238,9 @@ class Editor:
                 hints.end_coalescing()
             self.recent_colors = [ab] + [c for c in self.recent_colors if c != ab][: MAX_RECENT_COLORS - 1]
             self.recent_changed.emit()
-        if not self._current_announced:
-            self.current_changed.emit()
+        self._current_changed()
 
+    @_one_gesture
     def step_patch_size(self, step: int) -> None:
         """The next smaller (step < 0) or bigger patch size, for new hints and the selected one."""
         i = PATCH_SIZES.index(self.patch_size)
@@ -218,44 +248,52 @@ class Editor:
         hints = self.document.hints if self.document else None
         if hints is not None and hints.selected is not None:
             hints.update(hints.selected, size=self.patch_size)
-        self.current_changed.emit()
+        self._current_changed()
 
+    @_one_gesture
     def delete_selected(self) -> None:
         """Delete the selected hint (undoable)."""
         if self.document and self.document.hints.selected is not None:
             self.document.hints.remove(self.document.hints.selected)
 
+    @_one_gesture
     def deselect(self) -> None:
         """Select no hint; the current colour stays for new hints."""
         if self.document:
             self.document.hints.select(None)
 
+    @_one_gesture
     def undo(self) -> None:
         """Undo the last edit of the hints."""
         if self.document:
             self.document.hints.undo()
 
+    @_one_gesture
     def redo(self) -> None:
         """Redo the last undone edit."""
         if self.document:
             self.document.hints.redo()
 
+    @_one_gesture
     def restore(self, hints: Sequence[Hint], global_hints: GlobalHints | None = None) -> None:
         """Put back hints (and global hints) recovered after a crash, as one undo step."""
         if self.document:
             self.document.hints.replace_all(hints, global_hints=global_hints)
 
+    @_one_gesture
     def clear_hints(self) -> None:
         """Remove every hint (one undo step)."""
         if self.document:
             self.document.hints.clear()
 
+    @_one_gesture
     def reset(self) -> None:
         """Clear the hints (undoably) and forget the current colour."""
         self.clear_hints()
         self.current_ab = None
-        self.current_changed.emit()
+        self._current_changed()
 
+    @_one_gesture
     def adopt_variation(self, variation: Variation) -> bool:
         """Make a variation's generated hints ordinary hints, added to the photo's own: one undo step.
 
@@ -285,6 +323,7 @@ class Editor:
         """The open document's global hints (none without a document)."""
         return self.document.hints.global_hints if self.document else GlobalHints()
 
+    @_one_gesture
     def use_reference(self, histogram: tuple[float, ...], name: str) -> None:
         """Colour the photo like a reference photo: its colour histogram (from
         :func:`~ideepcolor_app.hints.global_hints.histogram_of_photo`), switched on; one undo step."""
@@ -292,17 +331,20 @@ class Editor:
             g = replace(self.global_hints, histogram=histogram, reference=name, reference_on=True)
             self.document.hints.set_global_hints(g)
 
+    @_one_gesture
     def set_reference_on(self, on: bool) -> None:
         """Use the reference's colours (True) or keep them aside unused (False); one undo step."""
         if self.document and self.global_hints.histogram is not None:
             self.document.hints.set_global_hints(replace(self.global_hints, reference_on=bool(on)))
 
+    @_one_gesture
     def clear_reference(self) -> None:
         """Forget the reference photo's colours; one undo step."""
         if self.document and self.global_hints.histogram is not None:
             g = replace(self.global_hints, histogram=None, reference=None, reference_on=True)
             self.document.hints.set_global_hints(g)
 
+    @_one_gesture
     def set_saturation(self, saturation: float | None, final: bool = True) -> None:
         """The saturation for the whole photo (0 grey .. 1 vivid), or None for automatic.
         ``final=False`` while a slider is dragged: the steps make one undo step."""
@@ -364,20 +406,25 @@ class Editor:
         )
 
     # ----- rules -----------------------------------------------------------------------------------
+    def _current_changed(self) -> None:
+        if self._gestures:
+            self._current_pending = True
+        else:
+            self.current_changed.emit()
+
     def _hints_changed(self) -> None:
         if not self._follow_selected_hint():
             self.palette_changed.emit(None)
         self._request_if_new()
         self.hints_changed.emit()
-        self._current_announced = True
-        self.current_changed.emit()
+        self._current_changed()
 
     def _selection_changed(self) -> None:
         if self._follow_selected_hint():
             self._request_if_new()
         else:
             self.palette_changed.emit(None)
-        self.current_changed.emit()
+        self._current_changed()
 
     def _request_if_new(self) -> None:
         """One update request per state: an edit that changes the hints and the selection at once
