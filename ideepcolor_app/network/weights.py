@@ -190,7 +190,9 @@ def check_weights_file(path: Path, suffix: str | None = None) -> None:
         WeightsError: as :func:`load_state_dict`, or the tensors do not fit the module tree.
     """
     state, info = load_state_dict(path, suffix=suffix)
-    check_architecture(state, network_for(info), path, info.architecture)
+    with torch.device("meta"):  # the module tree's shapes only: no memory, no random initialisation
+        model = network_for(info)
+    check_architecture(state, model, path, info.architecture)
 
 
 def load_model(path: Path, mask_convention: MaskConvention | str | None = None) -> tuple[ColorizationNet, WeightsInfo]:
@@ -210,10 +212,11 @@ def load_model(path: Path, mask_convention: MaskConvention | str | None = None) 
         WeightsError: as :func:`load_state_dict`, or the tensors do not fit the module tree.
     """
     state, info = load_state_dict(path, mask_convention)
-    model = network_for(info)
+    with torch.device("meta"):  # every tensor comes from the file: random initialisation was a third of a load
+        model = network_for(info)
     check_architecture(state, model, path, info.architecture)
-    model.load_state_dict(state, strict=True)
-    model.eval()
+    model.load_state_dict(state, strict=True, assign=True)
+    model.float().eval()
     if info.mask_convention is None:
         from .convention import detect_mask_convention
 
