@@ -22,15 +22,15 @@ def make_random_weights(path: Path) -> Path:
     )
 
 
-def echo_state_dict() -> dict[str, torch.Tensor]:
+def echo_state_dict(width: float = 1.0) -> dict[str, torch.Tensor]:
     """A hand-set network whose ab output is the hint colour blurred by two 3x3 boxes.
 
     Path: input hint a/b -> model1 (split into +/- parts, 3x3 box) -> model1short10 ->
     model10 (3x3 box) -> model_out. Every other path is zeroed, so the result is grey
     (ab = 0) away from hints and equals the hint colour at the centre of a 5x5 or
-    larger patch.
+    larger patch. It uses four channels, so any width from 0.0625 works.
     """
-    model = SIGGRAPHGenerator()
+    model = SIGGRAPHGenerator(width)
     state = {k: torch.zeros_like(v) for k, v in model.state_dict().items()}
     for key in state:
         if key.endswith("running_var") or (key.endswith(".weight") and state[key].dim() == 1):
@@ -48,8 +48,10 @@ def echo_state_dict() -> dict[str, torch.Tensor]:
     return state
 
 
-def make_echo_weights(path: Path, mask_convention: MaskConvention = MaskConvention.ZERO_ONE) -> Path:
-    return save_weights(echo_state_dict(), path, mask_convention=mask_convention, name="echo-test")
+def make_echo_weights(
+    path: Path, mask_convention: MaskConvention = MaskConvention.ZERO_ONE, width: float = 1.0
+) -> Path:
+    return save_weights(echo_state_dict(width), path, mask_convention=mask_convention, name="echo-test")
 
 
 GATE = 10.0
@@ -66,7 +68,7 @@ def gated_echo_state_dict(works_under: MaskConvention) -> dict[str, torch.Tensor
     lo < m < hi: {0, 1} inside a patch is 1, {-0.5, 0.5} inside is 0.5; outside, the hint ab is 0.
     """
     lo, hi = (0.75, None) if works_under is MaskConvention.ZERO_ONE else (0.25, 0.75)
-    state = echo_state_dict()
+    state = echo_state_dict(0.125)
     w1, b1 = state["model1.0.weight"], state["model1.0.bias"]
     w1.zero_()
     for ch, (src, sign) in enumerate(((1, 1.0), (1, -1.0), (2, 1.0), (2, -1.0))):
@@ -117,7 +119,7 @@ def two_minded_state_dict() -> dict[str, torch.Tensor]:
     head says, at every cell, "red or blue, half and half": its logits are a constant with two peaks."""
     from ideepcolor_app.colour.ab_bins import ab_to_bin
 
-    state = echo_state_dict()
+    state = echo_state_dict(0.125)
     bias = state["model_class.0.bias"]
     for ab in TWO_MINDS:
         bias[int(ab_to_bin(torch.tensor([ab]))[0])] = 12.0

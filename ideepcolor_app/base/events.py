@@ -16,6 +16,11 @@ class Signal:
         """Call ``callback`` with the arguments of every later :meth:`emit`."""
         self._callbacks.append(callback)
 
+    def disconnect(self, callback: Callable[..., Any]) -> None:
+        """Stop calling ``callback`` (an equal bound method counts); nothing if it is not connected."""
+        if callback in self._callbacks:
+            self._callbacks.remove(callback)
+
     def emit(self, *args: Any) -> None:
         """Call every connected callback with ``args``."""
         for callback in list(self._callbacks):

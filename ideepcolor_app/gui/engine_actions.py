@@ -5,19 +5,21 @@ from __future__ import annotations
 import html
 from typing import Protocol
 
-from PySide6.QtCore import QSettings, SignalInstance
+from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QStackedWidget, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QStatusBar, QWidget
 
 from ..base.errors import IdeepcolorError
 from ..colour.look import Look
 from ..editing.document import DISPLAY_MAX_SIDE
+from ..editing.editor import Editor
 from ..inference.drag_plan import DragPlan
 from ..inference.engine import ColorizationEngine
 from ..network.registry import missing_weights_message, weights_in_use_message
-from . import file_actions
 from .background import BackgroundJobs
 from .bridge import EngineBridge
+from .dialogs import Dialogs
+from .settings import WindowSettings
 
 LOCAL_HINTS_TIP = (
     "Each hint colours its object and what the photo makes that colour likely for; off, one hint can "
@@ -29,7 +31,7 @@ class MainWindow(Protocol):
     """What these actions use of :class:`~ideepcolor_app.gui.main_window.MainWindow`."""
 
     bridge: EngineBridge | None
-    settings: QSettings
+    settings: WindowSettings
     device: str
     weights_source: str | None
     mask_convention: str | None
@@ -68,13 +70,17 @@ class MainWindow(Protocol):
     @property
     def local_action(self) -> QAction: ...
 
+    @property
+    def editor(self) -> Editor: ...
+
     def use_bridge(self, bridge: EngineBridge) -> None: ...
 
     def show_error(self, title: str, text: str) -> None: ...
 
     def statusBar(self) -> QStatusBar: ...
 
-    def as_parent(self) -> QWidget: ...
+    @property
+    def dialogs(self) -> Dialogs: ...
 
 
 def load_engine(window: MainWindow, weights: str | None = None) -> bool:
@@ -134,6 +140,12 @@ def window_look(window: MainWindow) -> Look:
     return Look(vivid=window.vivid_action.isChecked(), local_hints=window.local_action.isChecked())
 
 
+def look_changed(window: MainWindow) -> None:
+    """View > Vivid Colours or Keep Hints Local was switched: the next results take the new look."""
+    apply_colour_style(window)
+    window.editor.request_update()
+
+
 def apply_colour_style(window: MainWindow, engine: ColorizationEngine | None = None) -> None:
     """Vivid or muted colours as View > Vivid Colours says, and hints local or not as View > Keep
     Hints Local says, where the weights offer them: the items' states, and the look that the next
@@ -164,7 +176,7 @@ def set_device(window: MainWindow, device: str) -> None:
     """Run on ``device`` from now on; if it cannot be used, the engine in use stays and a message says why."""
     previous, window.device = window.device, device
     if load_engine(window, window.weights_source):
-        window.settings.setValue("device", device)
+        window.settings.device = device
     else:
         window.device = previous
         window.show_error(f"Could not switch to {device}", window.weights_error or "")
@@ -172,10 +184,9 @@ def set_device(window: MainWindow, device: str) -> None:
 
 def choose_weights(window: MainWindow) -> None:
     """Ask for a weights file and use it."""
-    path, _ = QFileDialog.getOpenFileName(
-        window.as_parent(),
+    path = window.dialogs.open_file(
         "Load weights",
-        file_actions.last_folder(window.settings),
+        window.settings.last_folder,
         "Weights (*.pth *.safetensors)",
     )
     if path and not load_engine(window, path):

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStatusBar, QWidget
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QMenu, QMessageBox, QStatusBar
 
 from ..base.errors import ImageError, SessionError
 from ..base.resources import sample_photo
@@ -25,14 +25,15 @@ from ..photos.images import READ_FORMATS, check_format_fits
 from ..video.clips import VIDEO_SUFFIXES, is_video_file
 from .bridge import EngineBridge
 from .clip_actions import ClipController
+from .dialogs import Dialogs
 from .photo_opener import PhotoOpener
+from .settings import WindowSettings
 
 PHOTO_FILTER = (
     "Photos and clips (" + " ".join(f"*{s}" for s in (*READ_FORMATS, *VIDEO_SUFFIXES)) + ");;"
     "Hint sessions (*.json);;All files (*)"
 )
 RESULT_FILTER = "PNG (*.png);;JPEG (*.jpg);;TIFF (*.tif);;WebP (*.webp)"
-MAX_RECENT = 8
 
 
 class MainWindow(Protocol):
@@ -41,7 +42,8 @@ class MainWindow(Protocol):
     editor: Editor
     bridge: EngineBridge | None
     opener: PhotoOpener
-    settings: QSettings
+    settings: WindowSettings
+    dialogs: Dialogs
     weights_error: str | None
     recent_menu: QMenu
     recovery: RecoveryFile
@@ -51,13 +53,9 @@ class MainWindow(Protocol):
 
     def show_error(self, title: str, text: str) -> None: ...
 
-    def ask(self, title: str, text: str, buttons: QMessageBox.StandardButton) -> QMessageBox.StandardButton: ...
-
     def refresh_title(self) -> None: ...
 
     def statusBar(self) -> QStatusBar: ...
-
-    def as_parent(self) -> QWidget: ...
 
 
 def open_path(window: MainWindow, path: str | Path) -> bool:
@@ -119,7 +117,7 @@ def open_photo(
         window.editor.open_document(document)
         remember_recent(window, path)
         if path.resolve().parent != sample_photo().resolve().parent:  # never start dialogs inside the app
-            window.settings.setValue("lastFolder", str(path.resolve().parent))
+            window.settings.last_folder = str(path.resolve().parent)
         window.statusBar().showMessage(f"Opened {path.name} ({document.size[0]}x{document.size[1]})", 5000)
         if then is not None:
             then(document)
@@ -164,9 +162,7 @@ def open_session(window: MainWindow, path: Path) -> bool:
 
 
 def choose_file(window: MainWindow) -> None:
-    path, _ = QFileDialog.getOpenFileName(
-        window.as_parent(), "Open photo or hints", last_folder(window.settings), PHOTO_FILTER
-    )
+    path = window.dialogs.open_file("Open photo or hints", window.settings.last_folder, PHOTO_FILTER)
     if path:
         open_path(window, path)
 
@@ -186,9 +182,9 @@ def save_result_as(window: MainWindow) -> None:
     if document is None:
         return
     default = document.result_path or save_folder(window, document) / document.default_result_path().name
-    path, _ = QFileDialog.getSaveFileName(window.as_parent(), "Save colorized result", str(default), RESULT_FILTER)
+    path = window.dialogs.save_file("Save colorized result", str(default), RESULT_FILTER)
     if path:
-        window.settings.setValue("lastSaveFolder", str(Path(path).parent))
+        window.settings.last_save_folder = Path(path).parent
         save_result_to(window, Path(path), overwrite=True)  # the dialog already asked about overwriting
 
 
@@ -219,9 +215,9 @@ def save_folder(window: MainWindow, document: Document) -> Path:
     own = (Path(__file__).resolve().parents[1], sample_photo().resolve().parent)
     if folder is not None and not any(folder.is_relative_to(o) for o in own) and os.access(folder, os.W_OK):
         return folder
-    last = window.settings.value("lastSaveFolder")
-    if isinstance(last, str) and Path(last).is_dir():
-        return Path(last)
+    last = window.settings.last_save_folder
+    if last is not None:
+        return last
     pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
     return Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
 
@@ -252,9 +248,9 @@ def save_session_as(window: MainWindow) -> None:
         default = clip.session_path or clip.info.path.with_name(clip.info.path.name + ".hints.json")
     else:
         default = document.session_path or save_folder(window, document) / document.default_session_path().name
-    path, _ = QFileDialog.getSaveFileName(window.as_parent(), "Save hints", str(default), "Hint sessions (*.json)")
+    path = window.dialogs.save_file("Save hints", str(default), "Hint sessions (*.json)")
     if path:
-        window.settings.setValue("lastSaveFolder", str(Path(path).parent))
+        window.settings.last_save_folder = Path(path).parent
         save_session_to(window, Path(path))
 
 
@@ -300,7 +296,7 @@ def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] |
     session = orphan.session
     count = len(session.hints) + sum(len(h) for h in session.keyframes.values())
     more = f"\n({len(orphans) - 1} more will be offered next time.)" if len(orphans) > 1 else ""
-    answer = window.ask(
+    answer = window.dialogs.ask(
         "Restore hints?",
         f"ideepcolor did not close normally.\nRestore {count} hint{'s' if count != 1 else ''}"
         f"{' and the global hints' if session.global_hints.is_set else ''} on "
@@ -373,7 +369,7 @@ def may_discard(window: MainWindow) -> bool:
         return True
     if not (clip.modified(document.hints.hints) if clip is not None else document.modified):
         return True
-    answer = window.ask(
+    answer = window.dialogs.ask(
         "Unsaved hints",
         f"Save the hints on {document.photo.path.name} first?",
         QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
@@ -384,26 +380,15 @@ def may_discard(window: MainWindow) -> bool:
     return answer == QMessageBox.StandardButton.Discard
 
 
-def last_folder(settings: QSettings) -> str:
-    """The folder a file dialog starts in: the last photo's, else the home folder."""
-    return str(settings.value("lastFolder", str(Path.home())))
-
-
-def recent_files(window: MainWindow) -> list[str]:
-    value = window.settings.value("recentFiles") or []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
-
-
 def remember_recent(window: MainWindow, path: Path) -> None:
-    resolved = str(Path(path).resolve())
-    recent = [resolved] + [p for p in recent_files(window) if p != resolved]
-    window.settings.setValue("recentFiles", recent[:MAX_RECENT])
+    window.settings.remember_file(path)
     refresh_recent_menu(window)
 
 
 def refresh_recent_menu(window: MainWindow) -> None:
     menu = window.recent_menu
     menu.clear()
-    for p in recent_files(window):
+    recent = window.settings.recent_files
+    for p in recent:
         menu.addAction(Path(p).name, functools.partial(open_path, window, p)).setStatusTip(p)
-    menu.setEnabled(bool(recent_files(window)))
+    menu.setEnabled(bool(recent))

@@ -10,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 import torch
-from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
+from PySide6.QtWidgets import QStatusBar
 
 from ..base.errors import ImageError
 from ..editing.editor import Editor
@@ -19,6 +19,7 @@ from ..inference.engine import ColorizationEngine
 from ..photos.images import READ_FORMATS
 from .background import BackgroundJobs
 from .bridge import EngineBridge
+from .dialogs import Dialogs
 from .global_panel import DropsReference, GlobalHintsPanel
 
 REFERENCE_FILTER = "Photos (" + " ".join(f"*{s}" for s in READ_FORMATS) + ");;All files (*)"
@@ -38,7 +39,8 @@ class MainWindow(Protocol):
 
     def statusBar(self) -> QStatusBar: ...
 
-    def as_parent(self) -> QWidget: ...
+    @property
+    def dialogs(self) -> Dialogs: ...
 
 
 class GlobalHintsController:
@@ -65,7 +67,7 @@ class GlobalHintsController:
         if self.window.editor.document is None:
             self.window.statusBar().showMessage("Open a photo first, then choose a photo to take colours from.", 8000)
             return
-        path, _ = QFileDialog.getOpenFileName(self.window.as_parent(), "Use colours from photo", "", REFERENCE_FILTER)
+        path = self.window.dialogs.open_file("Use colours from photo", "", REFERENCE_FILTER)
         if path:
             self.use_photo(path)
 

@@ -1,54 +1,46 @@
-"""The main window: hint canvas, result view, colour panel, menus and status bar."""
+"""The main window: it makes the widgets (:mod:`.window_layout`) and menus (:mod:`.menus`),
+subscribes them to the :class:`~ideepcolor_app.editing.editor.Editor`, and shows its results."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QDockWidget,
-    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QProgressBar,
     QPushButton,
-    QScrollArea,
-    QSplitter,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from ..base.resources import sample_photo
-from ..colour.encoding import DEFAULT_PATCH_SIZE
 from ..editing.document import Document
 from ..editing.editor import Editor, result_kind
 from ..editing.recovery import RecoveryFile
-from ..hints.global_hints import GlobalHints
-from ..hints.local_hints import Hint
 from ..inference.drag_plan import DragPlan
 from ..inference.worker import UpdateResult
-from ..network.device import available_devices
-from ..photos.images import Photo
 from . import engine_actions, file_actions
 from .background import BackgroundJobs
 from .bridge import EngineBridge
 from .canvas import HintCanvas
 from .clip_actions import ClipController
 from .color_panel import ColorPanel
-from .engine_actions import LOCAL_HINTS_TIP
+from .dialogs import Dialogs
 from .frame_bar import FrameBar
 from .gamut_pictures import gamut_pictures
 from .global_actions import GlobalHintsController
 from .global_panel import DropsReference, GlobalHintsPanel
 from .image_view import ImageView
+from .menus import build_menus
 from .photo_opener import PhotoOpener
+from .settings import WindowSettings
 from .variations_actions import VariationsController
 from .variations_panel import VariationsPanel
+from .window_layout import setup_ui
 
 SAMPLE_PHOTO = sample_photo()
 AUTOSAVE_MAX_WAIT_MS = 3000
@@ -57,22 +49,72 @@ log = logging.getLogger(__name__)
 
 class MainWindow(QMainWindow):
     """Builds the widgets and connects them to an :class:`~ideepcolor_app.editing.editor.Editor`; the editing
-    state and its rules live there, the file actions in :mod:`.file_actions`."""
+    state and its rules live there, the file and engine actions in :mod:`.file_actions` and :mod:`.engine_actions`.
+
+    ``dialogs`` shows every message box and file chooser (a test passes one that answers from a
+    script); ``settings`` is what the window remembers between runs.
+    """
 
     download_progress = Signal(str)  # from the download thread; widgets are touched only here
 
+    editor: Editor
+    dialogs: Dialogs
+    settings: WindowSettings
+    global_hints: GlobalHintsController
+    variations: VariationsController
+    clips: ClipController
+    # made by setup_ui
+    canvas: HintCanvas
+    result_view: ImageView
+    right: QStackedWidget
+    result_title: QLabel
+    frame_bar: FrameBar
+    no_weights: QWidget
+    no_weights_text: QLabel
+    load_weights_button: QPushButton
+    download_button: QPushButton
+    panel: ColorPanel
+    global_panel: GlobalHintsPanel
+    variations_panel: VariationsPanel
+    colour_panels: DropsReference
+    device_label: QLabel
+    weights_label: QLabel
+    latency_label: QLabel
+    patch_label: QLabel
+    autosave_label: QLabel
+    open_progress: QProgressBar
+    # made by build_menus
+    recent_menu: QMenu
+    save_action: QAction
+    cancel_open_action: QAction
+    undo_action: QAction
+    redo_action: QAction
+    show_result_on_canvas: QAction
+    show_original: QAction
+    vivid_action: QAction
+    local_action: QAction
+
     def __init__(
-        self, weights: str | None = None, device: str | None = None, mask_convention: str | None = None
+        self,
+        weights: str | None = None,
+        device: str | None = None,
+        mask_convention: str | None = None,
+        dialogs: Dialogs | None = None,
+        settings: WindowSettings | None = None,
     ) -> None:
         super().__init__()
-        self.settings = QSettings("ideepcolor", "ideepcolor")
-        self.editor = Editor(_patch_size(self.settings), _recent_colors(self.settings))
+        self.settings = settings or WindowSettings()
+        self.dialogs = dialogs or Dialogs(self)
+        self.editor = Editor(self.settings.patch_size, self.settings.recent_colours)
         self.bridge: EngineBridge | None = None
         self.weights_error: str | None = None
-        self.last_error: str | None = None
-        self.device = device or str(self.settings.value("device", "auto"))
+        self.device = device or self.settings.device
         self.weights_source, self.mask_convention = weights, mask_convention
         self.recovery = RecoveryFile()
+        self.autosave_problem: str | None = None
+        self._timed_request: int | None = None
+        self.first_result_seconds = 0.0
+        """Seconds from the latest edit to its first picture on screen (the status bar shows them)."""
         # Autosave 0.8 s after the edits pause, and at most 3 s after the first unsaved edit even
         # while they go on (a long drag, steady clicking).
         self._autosave = QTimer(self, singleShot=True, interval=800)
@@ -84,297 +126,56 @@ class MainWindow(QMainWindow):
         """Background work of this window (downloads, reference photos); see :mod:`.background`."""
         self.opener = PhotoOpener(self)
         self.opener.busy_changed.connect(self._opening_changed)
-        self._build_ui()
-        self._build_actions()
-        self._connect_editor()
-        self.load_engine(weights)
-        geometry = self.settings.value("geometry")
-        if isinstance(geometry, QByteArray):
+        setup_ui(self)
+        gamut_pictures().start()
+        groups = build_menus(self)
+        self.document_actions = groups["document"]  # enabled once a photo is open
+        self.hint_actions = groups["hints"]  # held while a photo loads
+        self.cancel_open_action.setEnabled(False)  # Esc deselects, except while a photo loads
+        self.vivid_action.setChecked(self.settings.vivid)
+        self.local_action.setChecked(self.settings.local_hints)
+        self.settings.follow(self.editor, self.vivid_action, self.local_action)
+        self._connect()
+        file_actions.refresh_recent_menu(self)
+        self._refresh_edit_actions()
+        engine_actions.load_engine(self, weights)
+        geometry = self.settings.geometry
+        if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 860)
         self.refresh_title()
 
-    # ----- construction -------------------------------------------------------------------------
-    def _build_ui(self) -> None:
-        self.canvas = HintCanvas(self.editor)
-        self.canvas.placeholder = "Open a black-and-white photo:\nFile > Open (Ctrl+O), or drop it here."
-        self.canvas.patch_step.connect(lambda step: self.editor.step_patch_size(step))
-        self.result_view = ImageView()
-        self.result_view.placeholder = "The colorized photo appears here."
-        self.result_view.scene_clicked.connect(self._result_clicked)
+    def _connect(self) -> None:
+        editor = self.editor
+        self.canvas.patch_step.connect(editor.step_patch_size)
         self.canvas.view_changed.connect(lambda: self.result_view.copy_view_from(self.canvas))
         self.result_view.view_changed.connect(lambda: self.canvas.copy_view_from(self.result_view))
-
-        self.no_weights = QWidget()
-        box = QVBoxLayout(self.no_weights)
-        self.no_weights_text = QLabel()
-        self.no_weights_text.setWordWrap(True)
-        self.no_weights_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        load_button = QPushButton("Load weights file…")
-        load_button.clicked.connect(self.choose_weights)
-        self.download_button = QPushButton("Download published weights (130 MB)")
-        self.download_button.clicked.connect(self.download_published_weights)
-        box.addStretch(1)
-        for w in (self.no_weights_text, load_button, self.download_button):
-            box.addWidget(w)
-        box.addStretch(1)
-        self.right = QStackedWidget()
-        self.right.addWidget(self.result_view)
-        self.right.addWidget(self.no_weights)
-
-        splitter = QSplitter()
-        splitter.addWidget(_titled("Hints: click to add, drag to move, right-click to delete", self.canvas)[0])
-        result_box, self.result_title = _titled("Result", self.right)
-        splitter.addWidget(result_box)
-        self.frame_bar = FrameBar()  # shown while a film clip is open
-        central = QWidget()
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(splitter, 1)
-        column.addWidget(self.frame_bar)
-        self.setCentralWidget(central)
-
-        gamut_pictures().start()
-        self.panel = ColorPanel()
-        self.panel.color_chosen.connect(lambda a, b, final: self.editor.choose_color(a, b, final))
+        self.result_view.scene_clicked.connect(self._result_clicked)
+        self.load_weights_button.clicked.connect(lambda: engine_actions.choose_weights(self))
+        self.download_button.clicked.connect(lambda: engine_actions.download_published_weights(self))
+        self.panel.color_chosen.connect(editor.choose_color)
         self.panel.eyedropper_toggled.connect(self._eyedropper_toggled)
-        dock = QDockWidget("Colour", self)
-        dock.setObjectName("colour-dock")
-        self.global_panel = GlobalHintsPanel()
-        self.variations_panel = VariationsPanel()
-        self.colour_panels = DropsReference()  # a colour photo dropped here lends its colours
-        panels = QVBoxLayout(self.colour_panels)
-        panels.setContentsMargins(0, 0, 0, 0)
-        panels.addWidget(self.panel)
-        panels.addWidget(self.variations_panel)  # above the fold at the default size (1400x860)
-        panels.addWidget(self.global_panel)
-        panels.addStretch(1)
-        scroll = QScrollArea()  # a short window scrolls the panel instead of squeezing it
-        scroll.setWidget(self.colour_panels)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.panel.minimumWidth() + scroll.verticalScrollBar().sizeHint().width())
-        dock.setWidget(scroll)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-        )
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-
-        self.device_label, self.weights_label, self.latency_label = QLabel(), QLabel(), QLabel()
-        self.patch_label = QLabel()
-        self.autosave_problem: str | None = None
-        self._timed_request: int | None = None
-        self.first_result_seconds = 0.0
-        """Seconds from the latest edit to its first picture on screen (the status bar shows them)."""
-        self.autosave_label = QLabel()
-        self.autosave_label.setStyleSheet("color: #c0392b; font-weight: bold")
-        self.autosave_label.setVisible(False)
-        self.open_progress = QProgressBar()  # a busy bar while a photo loads
-        self.open_progress.setRange(0, 0)
-        self.open_progress.setMaximumWidth(120)
-        self.open_progress.setVisible(False)
-        for label in (
-            self.autosave_label,
-            self.open_progress,
-            self.patch_label,
-            self.latency_label,
-            self.weights_label,
-            self.device_label,
-        ):
-            self.statusBar().addPermanentWidget(label)
-        self.setAcceptDrops(True)
-
-    def _connect_editor(self) -> None:
-        editor = self.editor
         editor.document_changed.connect(self._document_opened)
         editor.hints_changed.connect(self._hints_edited)
         editor.current_changed.connect(self._show_current)
-        editor.recent_changed.connect(self._remember_recent_colors)
         editor.result_changed.connect(self._show_result)
         editor.palette_changed.connect(self.panel.show_palette)
-        editor.update_requested.connect(self._submit)
         editor.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.global_hints = GlobalHintsController(self, self.colour_panels)
         self.variations = VariationsController(self)
         self.clips = ClipController(self)
         self._show_current()
 
-    def _action(
-        self,
-        menu: QMenu,
-        text: str,
-        slot: Callable[..., object],
-        shortcut: QKeySequence | QKeySequence.StandardKey | list[QKeySequence] | None = None,
-        checkable: bool = False,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
-        action.setCheckable(checkable)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        bar = self.menuBar()
-        f = bar.addMenu("&File")
-        files = file_actions
-        open_action = self._action(
-            f, "&Open…", lambda: files.choose_file(self), QKeySequence.StandardKey.Open, tip="Open a photo or hints"
-        )
-        self.recent_menu = f.addMenu("Open &Recent")
-        use_colours = self._action(
-            f,
-            "Use &Colours From Photo…",
-            lambda: self.global_hints.choose(),
-            QKeySequence("Ctrl+Shift+O"),
-            tip="Colour this photo like another colour photo of the scene",
-        )
-        self.cancel_open_action = self._action(
-            f, "Cancel Opening", self._cancel_open, QKeySequence(Qt.Key.Key_Escape), tip="Keep the photo on screen"
-        )
-        self.cancel_open_action.setEnabled(False)  # Esc deselects, except while a photo loads
-        f.addSeparator()
-        self.save_action = self._action(
-            f, "&Save Result", lambda: files.save_result(self), QKeySequence.StandardKey.Save
-        )
-        self.document_actions = [  # enabled once a photo is open: with none there is nothing to save
-            self.save_action,
-            self._action(f, "Save Result &As…", lambda: files.save_result_as(self), QKeySequence("Ctrl+Shift+S")),
-        ]
-        f.addSeparator()
-        self.document_actions += [
-            self._action(f, "Save &Hints", lambda: files.save_session(self), QKeySequence("Ctrl+H")),
-            self._action(f, "Save Hints As…", lambda: files.save_session_as(self)),
-        ]
-        f.addSeparator()
-        self._action(f, "Load &Weights…", self.choose_weights)
-        f.addSeparator()
-        self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-
-        e = bar.addMenu("&Edit")
-        editor = self.editor
-        self.undo_action = self._action(e, "&Undo", editor.undo, QKeySequence.StandardKey.Undo)
-        self.redo_action = self._action(e, "&Redo", editor.redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        e.addSeparator()
-        delete = self._action(
-            e,
-            "&Delete Hint",
-            editor.delete_selected,
-            [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)],
-        )
-        self.hint_actions = [  # held while a photo loads: an edit then would be dropped with the old photo
-            delete,
-            self._action(e, "Dese&lect", self._deselect, QKeySequence(Qt.Key.Key_Escape)),
-            self._action(e, "Smaller Patch", lambda: editor.step_patch_size(-1), QKeySequence("[")),
-            self._action(e, "Bigger Patch", lambda: editor.step_patch_size(1), QKeySequence("]")),
-            self._action(e, "Eyedropper", lambda: self.panel.eyedropper.toggle(), QKeySequence("I")),
-        ]
-        e.addSeparator()
-        self.hint_actions += [
-            self._action(e, "&Clear Hints", editor.clear_hints, QKeySequence("Ctrl+Shift+Backspace")),
-            self._action(e, "Rese&t", self._reset, tip="Clear hints, colour and zoom"),
-            use_colours,
-            self._action(
-                e, "Clear Reference Colours", self.editor.clear_reference, tip="Forget the reference photo's colours"
-            ),
-        ]
-
-        v = bar.addMenu("&View")
-        self._action(v, "Zoom &In", lambda: self.canvas.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
-        self._action(v, "Zoom &Out", lambda: self.canvas.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
-        self._action(v, "&Fit", self.canvas.fit, QKeySequence("Ctrl+0"))
-        self._action(v, "&100%", lambda: self.canvas.set_zoom(1.0), QKeySequence("Ctrl+1"))
-        v.addSeparator()
-        self.show_result_on_canvas = self._action(
-            v, "Show Result on &Canvas", self._refresh_views, QKeySequence("R"), True
-        )
-        self.show_original = self._action(
-            v,
-            "Compare with &Original",
-            self._refresh_views,
-            QKeySequence("O"),
-            True,
-            tip="Show the photo's own colours in the result view",
-        )
-        v.addSeparator()
-        self.vivid_action = self._action(
-            v,
-            "&Vivid Colours",
-            self._vivid_toggled,
-            QKeySequence("V"),
-            True,
-            tip="Away from hints, colour from the network's predicted colours (vivid) instead of their average (muted)",
-        )
-        self.vivid_action.setChecked(_vivid_setting(self.settings))
-        self.local_action = self._action(
-            v,
-            "Keep Hints &Local",
-            self._local_toggled,
-            QKeySequence("L"),
-            True,
-            tip=LOCAL_HINTS_TIP,
-        )
-        self.local_action.setChecked(_switch_setting(self.settings, "localHints"))
-        self._action(
-            v, "&More Variations", lambda: self.variations.more(), QKeySequence("M"), tip="Draw other colourings"
-        )
-        self._action(
-            v,
-            "&Preview Clip",
-            lambda: self.clips.preview(),
-            QKeySequence("P"),
-            tip="Play two seconds of a clip colourised",
-        )
-
-        d = bar.addMenu("&Device")
-        group = QActionGroup(self)
-        for name in ["auto", *available_devices()]:
-            act = self._action(
-                d,
-                name.upper() if name != "auto" else "Best available",
-                lambda _=False, n=name: self.set_device(n),
-                checkable=True,
-            )
-            act.setChecked(name == self.device)
-            group.addAction(act)
-
-        h = bar.addMenu("&Help")
-        self._action(h, "Getting Weights", lambda: QMessageBox.information(self, "Weights", self.weights_help()))
-        self._action(
-            h,
-            "About",
-            lambda: QMessageBox.about(
-                self, "ideepcolor", "User-guided colorization with the SIGGRAPH 2017 network of Zhang et al."
-            ),
-        )
-
-        tools = self.addToolBar("Main")
-        tools.setObjectName("main-toolbar")
-        for action in (open_action, self.save_action, self.undo_action, self.redo_action):
-            tools.addAction(action)
-        tools.addSeparator()
-        for action in (self.show_result_on_canvas, self.show_original):
-            tools.addAction(action)
-        files.refresh_recent_menu(self)
-        self._refresh_edit_actions()
-
-    # ----- engine (see engine_actions) ----------------------------------------------------------------
-    def load_engine(self, weights: str | None = None) -> bool:
-        """Load weights into a new engine; on failure the engine in use (if any) is kept."""
-        return engine_actions.load_engine(self, weights)
-
+    # ----- the engine ------------------------------------------------------------------------------
     def use_bridge(self, bridge: EngineBridge) -> None:
         """Colorize through ``bridge`` from now on (the previous one is closed); the open photo is
         uploaded to its engine and the current hints are run."""
         if self.bridge is not None:
+            self.editor.update_requested.disconnect(self.bridge.submit)
             self.bridge.close()  # what it computed but has not delivered is dropped
         self.bridge = bridge
+        self.editor.update_requested.connect(bridge.submit)
         # Methods, not lambdas: Qt drops them with the window, where a lambda would keep it alive.
         bridge.result_ready.connect(self._accept_result)
         bridge.failed.connect(self._colorization_failed)
@@ -401,25 +202,6 @@ class MainWindow(QMainWindow):
     def _save_failed(self, message: str) -> None:
         self.show_error("Could not save the result", message)
 
-    def set_device(self, device: str) -> None:
-        engine_actions.set_device(self, device)
-
-    def choose_weights(self) -> None:
-        engine_actions.choose_weights(self)
-
-    def download_published_weights(self) -> None:
-        engine_actions.download_published_weights(self)
-
-    def _vivid_toggled(self) -> None:
-        self.settings.setValue("vividColours", self.vivid_action.isChecked())
-        engine_actions.apply_colour_style(self)
-        self.editor.request_update()
-
-    def _local_toggled(self) -> None:
-        self.settings.setValue("localHints", self.local_action.isChecked())
-        engine_actions.apply_colour_style(self)
-        self.editor.request_update()
-
     # ----- reactions to the editor ---------------------------------------------------------------
     def _document_opened(self, document: Document) -> None:
         self.canvas.set_document(document)
@@ -441,13 +223,8 @@ class MainWindow(QMainWindow):
         editor = self.editor
         current = editor.current_color()
         self.panel.show_current(current.rgb, current.ab, current.lightness, current.caption, current.detail)
-        if self.patch_label.text() != f"Patch: {editor.patch_size}":
-            self.patch_label.setText(f"Patch: {editor.patch_size}")
-            self.settings.setValue("patchSize", editor.patch_size)
+        self.patch_label.setText(f"Patch: {editor.patch_size}")
         self.panel.show_recent(list(current.recent))
-
-    def _remember_recent_colors(self) -> None:
-        self.settings.setValue("recentColors", [list(c) for c in self.editor.recent_colors])
 
     def _show_result(self, result: UpdateResult) -> None:
         # The time a user waited is the first picture's; later passes for the same edit (after a
@@ -458,23 +235,10 @@ class MainWindow(QMainWindow):
         self.latency_label.setText(
             f"{result_kind(result, refines)}, shown {self.first_result_seconds * 1000:.0f} ms after the edit"
         )
-        self._refresh_views()
-
-    def _submit(
-        self,
-        hints: tuple[Hint, ...],
-        probe: tuple[float, float] | None,
-        photo: Photo | None,
-        global_hints: GlobalHints | None = None,
-    ) -> None:
-        if self.bridge is not None:
-            self.bridge.submit(hints, probe, photo, global_hints)
+        self.refresh_views()
 
     def refresh_views(self) -> None:
-        """Show the latest result again (after a clip's preview played over it)."""
-        self._refresh_views()
-
-    def _refresh_views(self) -> None:
+        """Show the latest result on the result view (and the canvas, if asked), or the original."""
         document, latest = self.editor.document, self.editor.latest
         if document is None:
             return
@@ -503,13 +267,21 @@ class MainWindow(QMainWindow):
         if on:
             self.statusBar().showMessage("Click the result to take its colour", 5000)
 
-    def _deselect(self) -> None:
+    # ----- commands the menus give ------------------------------------------------------------------
+    def deselect(self) -> None:
+        """Select no hint, and put the eyedropper down."""
         self.editor.deselect()
         self.panel.eyedropper.setChecked(False)
 
-    def _reset(self) -> None:
+    def reset(self) -> None:
+        """Clear hints and colour, and fit the photo to the view."""
         self.editor.reset()
         self.canvas.fit()
+
+    def cancel_open(self) -> None:
+        """Stop opening a photo; the one on screen stays."""
+        self.opener.cancel()
+        self.statusBar().showMessage("Opening cancelled", 5000)
 
     def _refresh_edit_actions(self) -> None:
         hints = self.editor.document.hints if self.editor.document and not self.opener.busy else None
@@ -532,11 +304,8 @@ class MainWindow(QMainWindow):
         self.cancel_open_action.setEnabled(busy)
         self._refresh_edit_actions()
 
-    def _cancel_open(self) -> None:
-        self.opener.cancel()
-        self.statusBar().showMessage("Opening cancelled", 5000)
-
     def refresh_title(self) -> None:
+        """The photo's or clip's name, with * while it has unsaved hints."""
         document = self.editor.document
         clip = self.clips.clip if hasattr(self, "clips") else None
         if document is None:
@@ -548,19 +317,7 @@ class MainWindow(QMainWindow):
             mark = "*" if document.modified else ""
             self.setWindowTitle(f"{document.photo.path.name}{mark} — ideepcolor")
 
-    def as_parent(self) -> QWidget:
-        """This window, as the parent of the file actions' dialogs."""
-        return self
-
-    # ----- dialogs ----------------------------------------------------------------------------------
-    def ask(self, title: str, text: str, buttons: QMessageBox.StandardButton) -> QMessageBox.StandardButton:
-        """A modal question; tests replace this."""
-        return QMessageBox.question(self, title, text, buttons)
-
-    def weights_help(self) -> str:
-        """What Help > Getting Weights says: what is in use, and how to add the full-size network."""
-        return engine_actions.weights_help(self)
-
+    # ----- messages ---------------------------------------------------------------------------------
     def _autosave_now(self) -> None:
         self._autosave.stop()
         self._autosave_deadline.stop()
@@ -576,11 +333,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Autosave failed: {problem}", 15000)
 
     def show_error(self, title: str, text: str) -> None:
-        """A clear message, never a traceback; tests read ``last_error``."""
-        self.last_error = f"{title}: {text}"
+        """A clear message, never a traceback."""
         self.statusBar().showMessage(title, 10000)
-        QMessageBox.warning(self, title, text)
+        self.dialogs.warn(title, text)
 
+    # ----- window events ----------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         if not file_actions.may_discard(self):
             event.ignore()
@@ -588,7 +345,7 @@ class MainWindow(QMainWindow):
         self._autosave.stop()
         self._autosave_deadline.stop()
         self.recovery.clear()
-        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.geometry = self.saveGeometry()
         self.opener.close()
         self.jobs.close()
         self.variations.close()
@@ -605,42 +362,3 @@ class MainWindow(QMainWindow):
         urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if urls:
             file_actions.open_path(self, urls[0])
-
-
-def _patch_size(settings: QSettings) -> int:
-    """The remembered patch size; a damaged setting gives the default (the editor checks the value)."""
-    try:
-        return int(settings.value("patchSize", DEFAULT_PATCH_SIZE))  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return DEFAULT_PATCH_SIZE
-
-
-def _vivid_setting(settings: QSettings) -> bool:
-    """Whether vivid colours are on (the default); a damaged setting gives the default."""
-    return _switch_setting(settings, "vividColours")
-
-
-def _switch_setting(settings: QSettings, key: str) -> bool:
-    """A switch that is on by default; a damaged setting gives the default."""
-    value = settings.value(key, True)
-    return value not in (False, "false", "0", 0)
-
-
-def _recent_colors(settings: QSettings) -> list[tuple[float, float]]:
-    """The remembered recent colours; a damaged setting gives none rather than a crash."""
-    try:
-        return [(float(a), float(b)) for a, b in (settings.value("recentColors") or [])]
-    except (TypeError, ValueError):
-        return []
-
-
-def _titled(title: str, widget: QWidget) -> tuple[QWidget, QLabel]:
-    """``widget`` under a grey title; the box and its title label."""
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(2, 2, 2, 2)
-    label = QLabel(title)
-    label.setStyleSheet("color: gray;")
-    layout.addWidget(label)
-    layout.addWidget(widget, 1)
-    return box, label

@@ -1,7 +1,5 @@
 """Hints at the photo's border: a patch that crosses it covers only its in-image part."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -11,10 +9,7 @@ from hypothesis import strategies as st
 from ideepcolor_app.colour.encoding import PATCH_SIZES
 from ideepcolor_app.hints.hint_batch import HintBatch, square_means
 from ideepcolor_app.hints.local_hints import Hint, hint_patch
-from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.photos.images import Photo
-
-BUNDLED = Path(__file__).resolve().parent.parent / "weights" / "ideepcolor-fast.safetensors"
 
 
 def photo(width: int, height: int, seed: int | None = 0) -> Photo:
@@ -58,11 +53,6 @@ def test_the_drawn_patch_stays_inside_the_photo():
     assert hint_patch(Hint(255.5, 255.5, (0.0, 0.0), 5), (256, 256)) == (253, 253, 256, 256)
 
 
-@pytest.fixture(scope="module")
-def engine() -> ColorizationEngine:
-    return ColorizationEngine.from_weights(str(BUNDLED), "cpu")
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     width=st.integers(1, 700),
@@ -71,20 +61,20 @@ def engine() -> ColorizationEngine:
     fy=st.floats(0, 1, exclude_max=True),
     size=st.sampled_from(PATCH_SIZES),
 )
-def test_a_hint_anywhere_on_any_photo_colorizes_without_error(engine, width, height, fx, fy, size):
-    engine.set_photo(photo(width, height))
-    result = engine.colorize([Hint(fx * width, fy * height, (40.0, -30.0), size)], size=64)
+def test_a_hint_anywhere_on_any_photo_colorizes_without_error(bundled_engine, width, height, fx, fy, size):
+    bundled_engine.set_photo(photo(width, height))
+    result = bundled_engine.colorize([Hint(fx * width, fy * height, (40.0, -30.0), size)], size=64)
     assert torch.isfinite(result.ab).all()
     assert result.full_resolution_rgb().shape == (height, width, 3)
 
 
 @pytest.mark.parametrize("size", PATCH_SIZES)
-def test_a_hint_in_the_corner_acts_like_one_a_pixel_further_in(engine, size):
+def test_a_hint_in_the_corner_acts_like_one_a_pixel_further_in(bundled_engine, size):
     """At 256x256 a pixel is a network cell: the corner hint covers a little less, nothing else."""
-    engine.set_photo(photo(256, 256, seed=None))
-    base = engine.colorize([])
-    corner = engine.colorize([Hint(0.0, 0.0, (50.0, -50.0), size)])
-    inner = engine.colorize([Hint(1.0, 1.0, (50.0, -50.0), size)])
+    bundled_engine.set_photo(photo(256, 256, seed=None))
+    base = bundled_engine.colorize([])
+    corner = bundled_engine.colorize([Hint(0.0, 0.0, (50.0, -50.0), size)])
+    inner = bundled_engine.colorize([Hint(1.0, 1.0, (50.0, -50.0), size)])
     change = (corner.ab - base.ab).abs().mean()
     difference = (corner.ab - inner.ab).abs().mean()
     assert difference < 0.2 * change + 0.5
@@ -93,9 +83,9 @@ def test_a_hint_in_the_corner_acts_like_one_a_pixel_further_in(engine, size):
 
 
 @pytest.mark.parametrize("position", [(255.9, 255.9), (0.0, 255.9), (255.9, 0.0)])
-def test_hints_on_the_far_edges_colorize_and_save(engine, tmp_path, position):
-    engine.set_photo(photo(256, 256, seed=2))
-    result = engine.colorize([Hint(*position, (20.0, 20.0), 9)])
+def test_hints_on_the_far_edges_colorize_and_save(bundled_engine, tmp_path, position):
+    bundled_engine.set_photo(photo(256, 256, seed=2))
+    result = bundled_engine.colorize([Hint(*position, (20.0, 20.0), 9)])
     assert result.full_resolution_rgb().shape == (256, 256, 3)
 
 
@@ -112,10 +102,10 @@ def test_square_means_of_a_large_batch_match_image_by_image():
     assert torch.allclose(batched, one_by_one)
 
 
-def test_hints_from_a_session_made_for_a_larger_photo_colorize_without_error(engine):
+def test_hints_from_a_session_made_for_a_larger_photo_colorize_without_error(bundled_engine):
     """A session's stated size larger than the photo, or the recovery of a photo that changed:
     its hints lie past the photo's edge and are placed at the edge."""
-    engine.set_photo(photo(200, 150))
+    bundled_engine.set_photo(photo(200, 150))
     hints = [Hint(260.0, 40.0, (30.0, 30.0), 9), Hint(50.0, 190.0, (-30.0, 30.0), 9), Hint(400.0, 300.0, (0.0, 40.0))]
-    result = engine.colorize(hints)
+    result = bundled_engine.colorize(hints)
     assert torch.isfinite(result.ab).all() and result.full_resolution_rgb().shape == (150, 200, 3)

@@ -1,12 +1,12 @@
-"""The editing rules, driven through the Qt-free :class:`Editor` with a real engine."""
+"""The editing rules, driven through the Qt-free :class:`Editor` with the echo engine."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from builders import colour_photo, colour_photo_value
 
-from conftest import colour_photo
 from ideepcolor_app.editing.editor import Editor, result_kind
 from ideepcolor_app.hints.global_hints import GlobalHints
 from ideepcolor_app.hints.local_hints import Hint
@@ -14,10 +14,6 @@ from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.inference.photo_on_device import PhotoOnDevice
 from ideepcolor_app.inference.worker import UpdateResult
 from ideepcolor_app.photos.images import Photo
-
-
-def make_photo(seed: int = 0, size: tuple[int, int] = (320, 240)) -> Photo:
-    return Photo(Path(f"photo{seed}.png"), colour_photo(seed, size), f"sha{seed}", True)
 
 
 class Recorder:
@@ -40,16 +36,11 @@ class Recorder:
         return [e[1:] for e in self.events if e[0] == name]
 
 
-@pytest.fixture(scope="module")
-def engine(echo_weights):
-    return ColorizationEngine.from_weights(str(echo_weights), "cpu")
-
-
-def run(engine: ColorizationEngine, editor: Editor, with_palette: bool = True) -> UpdateResult:
+def run(echo_engine: ColorizationEngine, editor: Editor, with_palette: bool = True) -> UpdateResult:
     """What the worker would deliver for the editor's current hints."""
     document = editor.document
-    source = engine.set_photo(document.photo)
-    colorization = engine.colorize(document.hints.hints, source=source)
+    source = echo_engine.set_photo(document.photo)
+    colorization = echo_engine.colorize(document.hints.hints, source=source)
     probe = editor.probe
     palette = colorization.suggestions(*probe) if with_palette and probe else None
     preview = colorization.preview_rgb(2048)
@@ -59,7 +50,7 @@ def run(engine: ColorizationEngine, editor: Editor, with_palette: bool = True) -
 def test_opening_a_photo_asks_for_its_upload_and_first_result():
     editor = Editor()
     events = Recorder(editor)
-    photo = make_photo()
+    photo = colour_photo_value()
     document = editor.open(photo, (Hint(10, 10, (5.0, 5.0), 3),))
     assert events.of("document_changed") == [(document,)]
     assert events.of("update_requested") == [(document.hints.hints, None, photo, GlobalHints())]
@@ -87,9 +78,9 @@ def test_a_document_loaded_on_a_worker_thread_opens_with_its_hints_and_grey_pict
         Document.load(tmp_path / "empty.png")
 
 
-def test_a_new_hint_takes_the_current_colour_or_else_the_network_prediction_there(engine):
+def test_a_new_hint_takes_the_current_colour_or_else_the_network_prediction_there(echo_engine):
     editor = Editor(patch_size=7)
-    editor.open(make_photo())
+    editor.open(colour_photo_value())
     editor.add_hint(50, 60)
     hints = editor.document.hints
     assert hints[0].ab == (0.0, 0.0) and hints[0].size == 7, "no result yet and no colour: grey"
@@ -104,7 +95,7 @@ def test_a_new_hint_takes_the_current_colour_or_else_the_network_prediction_ther
     editor.choose_color(-30.0, 45.0)  # the selected hint's colour
     editor.deselect()
     editor.current_ab = None
-    assert editor.accept(run(engine, editor))
+    assert editor.accept(run(echo_engine, editor))
     editor.add_hint(200, 100)
     predicted = editor.latest.colorization.predicted_ab_at(200, 100)
     assert hints[1].ab == pytest.approx(predicted) and abs(predicted[0] + 30) < 8, "the network's colour there"
@@ -112,7 +103,7 @@ def test_a_new_hint_takes_the_current_colour_or_else_the_network_prediction_ther
 
 def test_the_current_colour_and_size_follow_the_selected_hint_through_undo():
     editor = Editor()
-    editor.open(make_photo())
+    editor.open(colour_photo_value())
     editor.choose_color(10.0, 10.0)
     editor.add_hint(100, 100)
     editor.choose_color(50.0, 0.0)  # recolours the selected hint
@@ -131,7 +122,7 @@ def test_dragging_the_picker_is_one_undo_step_and_one_recent_colour():
     editor = Editor(recent_colors=[(float(i), 0.0) for i in range(12)])
     assert len(editor.recent_colors) == 10
     events = Recorder(editor)
-    editor.open(make_photo())
+    editor.open(colour_photo_value())
     editor.add_hint(100, 100)
     for a in range(5):
         editor.choose_color(float(a), 30.0, final=False)
@@ -157,7 +148,7 @@ def test_patch_size_steps_stop_at_the_ends():
 
 def test_edits_request_updates_with_the_probe_at_the_selected_hint():
     editor = Editor()
-    editor.open(make_photo())
+    editor.open(colour_photo_value())
     events = Recorder(editor)
     editor.add_hint(100, 80)
     hints = editor.document.hints.hints
@@ -167,40 +158,40 @@ def test_edits_request_updates_with_the_probe_at_the_selected_hint():
     assert events.of("palette_changed")[-1] == (None,), "no hint selected: no palette"
 
 
-def test_results_for_another_photo_or_older_hints_change_nothing(engine):
+def test_results_for_another_photo_or_older_hints_change_nothing(echo_engine):
     editor = Editor()
-    editor.open(make_photo(0))
+    editor.open(colour_photo_value(0))
     editor.add_hint(100, 80)
-    old = run(engine, editor)
+    old = run(echo_engine, editor)
     events = Recorder(editor)
-    editor.open(make_photo(1))
+    editor.open(colour_photo_value(1))
     assert not editor.accept(old), "a late result for the photo closed meanwhile"
     assert editor.latest is None and not events.of("result_changed")
 
     editor.add_hint(30, 30)
-    result = run(engine, editor)
+    result = run(echo_engine, editor)
     editor.choose_color(20.0, 20.0)  # the hints changed after the result was computed
     assert editor.accept(result) and events.of("result_changed")[-1] == (result,)
     assert not [p for p in events.of("palette_changed") if p != (None,)], "its palette is out of date"
-    assert editor.accept(run(engine, editor))
+    assert editor.accept(run(echo_engine, editor))
     palette = events.of("palette_changed")[-1][0]
     assert palette is not None and (palette.x, palette.y) == editor.probe
 
 
-def test_the_eyedropper_reads_the_result_colour(engine):
+def test_the_eyedropper_reads_the_result_colour(echo_engine):
     editor = Editor()
-    editor.open(make_photo())
+    editor.open(colour_photo_value())
     assert editor.result_color_at(10, 10) is None
     editor.choose_color(-50.0, 40.0)
     editor.add_hint(160, 120)
-    editor.accept(run(engine, editor))
+    editor.accept(run(echo_engine, editor))
     a, b = editor.result_color_at(160, 120)
     assert a < -20 and b > 15
 
 
-def test_the_panel_shows_the_colour_at_the_lightness_the_network_sees(engine):
+def test_the_panel_shows_the_colour_at_the_lightness_the_network_sees(echo_engine):
     editor = Editor()
-    photo = make_photo(2)
+    photo = colour_photo_value(2)
     editor.open(photo)
     current = editor.current_color()
     assert current.caption == "New hints take the network's colour" and current.lightness == 60
@@ -209,7 +200,7 @@ def test_the_panel_shows_the_colour_at_the_lightness_the_network_sees(engine):
     seen = PhotoOnDevice.upload(photo, torch.device("cpu")).lightness_at(250, 50)
     assert current.caption == "Colour of the selected hint"
     assert current.lightness == pytest.approx(seen, abs=1e-4), "one lightness for display and network"
-    assert current.lightness == pytest.approx(engine.set_photo(photo).lightness_at(250, 50), abs=1e-4)
+    assert current.lightness == pytest.approx(echo_engine.set_photo(photo).lightness_at(250, 50), abs=1e-4)
 
 
 def test_lightness_at_size_matches_an_area_average_of_the_photo():
@@ -223,15 +214,15 @@ def test_lightness_at_size_matches_an_area_average_of_the_photo():
     assert (l_small - expected).abs().mean() < 0.3
 
 
-def test_result_kinds_name_what_the_status_bar_shows(engine):
+def test_result_kinds_name_what_the_status_bar_shows(echo_engine):
     editor = Editor()
-    editor.open(make_photo())
-    result = run(engine, editor, with_palette=False)
+    editor.open(colour_photo_value())
+    result = run(echo_engine, editor, with_palette=False)
     assert result_kind(result, refines=False) == "Update"
     assert result_kind(result, refines=True) == "Refined"
     fast = UpdateResult(0, result.hints, result.preview, None, 0.01, result.colorization, preliminary=True)
     assert result_kind(fast, refines=True) == "Fast"
-    small = engine.colorize((), size=112, source=result.colorization.source)
+    small = echo_engine.colorize((), size=112, source=result.colorization.source)
     assert result_kind(UpdateResult(0, (), result.preview, None, 0.01, small, preliminary=True), True) == "Preview"
 
 
@@ -260,7 +251,7 @@ def test_a_colour_shown_at_a_second_lightness_is_ready_at_every_lightness(monkey
     snaps = []
     real = document_module.snap_ab_to_gamut
     monkeypatch.setattr(document_module, "snap_ab_to_gamut", lambda l, ab: snaps.append(len(l)) or real(l, ab))
-    document = Document(make_photo())
+    document = Document(colour_photo_value())
     colors = [(40.0, 20.0), (-30.0, 50.0), (10.0, -60.0)]
     first = document.rgbs_at_lightness(colors, 30.2)
     assert snaps == [3], "first shown: one lightness only"
@@ -269,7 +260,7 @@ def test_a_colour_shown_at_a_second_lightness_is_ready_at_every_lightness(monkey
     shown = [document.rgbs_at_lightness(colors, level + 0.3) for level in range(0, 100, 7)]
     assert len(snaps) == 2, "every other lightness comes from the cache"
     assert document.rgbs_at_lightness(colors, 30.0) == first
-    fresh = Document(make_photo())  # the same colours computed one lightness at a time
+    fresh = Document(colour_photo_value())  # the same colours computed one lightness at a time
     assert shown == [fresh.rgbs_at_lightness(colors, level) for level in range(0, 100, 7)]
     assert document.rgb_at_lightness((0.0, 0.0), 112.0) == (255, 255, 255), "L past white is white"
 
@@ -277,7 +268,7 @@ def test_a_colour_shown_at_a_second_lightness_is_ready_at_every_lightness(monkey
 def test_each_user_edit_sends_one_update_request_and_one_current_change():
     """Adding a hint changes the hints and selects it: one request, not one per intermediate state."""
     editor = Editor()
-    editor.open(make_photo())
+    editor.open(colour_photo_value())
     events = Recorder(editor)
     editor.add_hint(100, 80)
     assert len(events.of("update_requested")) == 1 and len(events.of("current_changed")) == 1
@@ -303,7 +294,7 @@ def test_each_user_edit_sends_one_update_request_and_one_current_change():
 
 def test_pointer_gestures_go_through_the_editor_a_drag_is_one_undo_step():
     editor = Editor()
-    document = editor.open(make_photo())
+    document = editor.open(colour_photo_value())
     requests = []
     editor.update_requested.connect(lambda *args: requests.append(args))
     assert editor.press(None, 50.0, 40.0, inside=True), "a press on the photo adds a hint and starts a drag"
@@ -330,7 +321,7 @@ def test_a_press_refused_at_the_hint_limit_drags_nothing(monkeypatch):
 
     monkeypatch.setattr(hints_module, "MAX_HINTS", 1)
     editor = Editor()
-    document = editor.open(make_photo())
+    document = editor.open(colour_photo_value())
     notices = []
     editor.notice.connect(notices.append)
     assert editor.press(None, 10.0, 10.0, inside=True)
@@ -342,7 +333,7 @@ def test_a_press_refused_at_the_hint_limit_drags_nothing(monkeypatch):
 
 def test_the_current_colour_has_one_owner_the_selected_hint_or_the_colour_for_new_hints():
     editor = Editor()
-    document = editor.open(make_photo())
+    document = editor.open(colour_photo_value())
     editor.choose_color(10.0, 10.0)
     editor.add_hint(100, 100)
     document.hints.update(0, ab=(70.0, -20.0))  # any edit of the hint is at once the current colour
@@ -355,5 +346,5 @@ def test_the_current_colour_has_one_owner_the_selected_hint_or_the_colour_for_ne
     editor.deselect()
     assert editor.current_ab == (70.0, -20.0), "deselecting hands the hint's colour to new hints"
     editor.add_hint(60, 60)  # selected again
-    editor.open(make_photo(1))  # a new photo: new hints take the network's colour, the pick stays recent
+    editor.open(colour_photo_value(1))  # a new photo: new hints take the network's colour, the pick stays recent
     assert editor.current_ab is None and (10.0, 10.0) in editor.recent_colors

@@ -132,9 +132,8 @@ def test_rebalancing_turns_a_grey_leaning_head_towards_the_rare_colour():
 
 
 def test_train_with_rebalancing_and_a_colourfulness_floor(tmp_path, capsys):
+    from builders import colour_photo
     from PIL import Image
-
-    from conftest import colour_photo
 
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -168,7 +167,11 @@ def test_a_vivid_mix_goes_part_of_the_way_from_the_ab_output_to_the_annealed_mea
 
 def test_the_vivid_mix_is_stored_with_the_weights_and_a_bad_one_is_refused(tmp_path):
     path = save_weights(
-        echo_state_dict(), tmp_path / "w.safetensors", mask_convention="zero_one", vivid_temperature=0.8, vivid_mix=0.4
+        echo_state_dict(0.125),
+        tmp_path / "w.safetensors",
+        mask_convention="zero_one",
+        vivid_temperature=0.8,
+        vivid_mix=0.4,
     )
     info = load_state_dict(path)[1]
     assert info.vivid == VividColours(0.8, 0.4)
@@ -179,7 +182,7 @@ def test_the_vivid_mix_is_stored_with_the_weights_and_a_bad_one_is_refused(tmp_p
 
 @pytest.mark.parametrize("flag", ["true", "1", "YES", ""])
 def test_a_global_hints_flag_other_than_yes_or_no_is_refused_with_the_files_name(tmp_path, flag):
-    path = save_weights(echo_state_dict(), tmp_path / "w.safetensors", mask_convention="zero_one")
+    path = save_weights(echo_state_dict(0.125), tmp_path / "w.safetensors", mask_convention="zero_one")
     rewrite_metadata(path, tmp_path / "odd.safetensors", global_hints=flag)
     with pytest.raises(WeightsError, match="odd.safetensors.*global_hints must be 'yes' or 'no'"):
         load_state_dict(tmp_path / "odd.safetensors")
@@ -187,7 +190,7 @@ def test_a_global_hints_flag_other_than_yes_or_no_is_refused_with_the_files_name
 
 
 def test_half_precision_keeps_values_that_overflow_fp16_in_fp32(tmp_path):
-    state = echo_state_dict()
+    state = echo_state_dict(0.125)
     key = next(k for k in state if k.endswith("running_var"))
     state[key] = torch.full_like(state[key], 1e6)
     path = save_weights(state, tmp_path / "w.safetensors", mask_convention="zero_one", half=True)
@@ -216,7 +219,7 @@ def test_an_evaluation_writes_a_line_per_photo_and_a_stopped_run_resumes_to_the_
     def stop_at_the_third(*args, **kwargs):
         if len(measured) == 2:
             raise KeyboardInterrupt
-        measured.append(args[2])
+        measured.append(args[1])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(evaluate_module, "_evaluate_photo", stop_at_the_third)
@@ -224,7 +227,7 @@ def test_an_evaluation_writes_a_line_per_photo_and_a_stopped_run_resumes_to_the_
     assert main([*base, "--json", str(stopped)]) != 0, "interrupted"
     assert len((tmp_path / "stopped.photos.jsonl").read_text().splitlines()) == 3, "two photos kept"
     measured.clear()
-    monkeypatch.setattr(evaluate_module, "_evaluate_photo", lambda *a, **k: measured.append(a[2]) or real(*a, **k))
+    monkeypatch.setattr(evaluate_module, "_evaluate_photo", lambda *a, **k: measured.append(a[1]) or real(*a, **k))
     assert main([*base, "--json", str(stopped), "--resume"]) == 0
     assert measured == [photo_files[2]], "only the photo left is measured"
     first, second = json.loads(whole.read_text()), json.loads(stopped.read_text())

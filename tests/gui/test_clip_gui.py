@@ -6,17 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from builders import BUNDLED, colour_photo
 from clips_factory import make_clip
-from test_gui import fresh_settings, no_modal_dialogs, wait_for_result  # noqa: F401 (autouse fixtures)
+from gui_helpers import wait_for_result
 
-from conftest import colour_photo
 from ideepcolor_app.evaluation.evaluate_video import pan_clip
 from ideepcolor_app.gui import file_actions
-from ideepcolor_app.gui.main_window import MainWindow
 from ideepcolor_app.hints.local_hints import Hint
 
 pytest.importorskip("av")
-BUNDLED = Path(__file__).resolve().parents[1] / "weights" / "ideepcolor-fast.safetensors"
 
 
 @pytest.fixture
@@ -26,19 +24,8 @@ def clip(tmp_path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow(str(BUNDLED), "cpu")
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    yield w
-    if w.editor.document:
-        w.editor.document.mark_saved()
-    if w.clips.clip:
-        w.clips.clip.keyframes = {}
-        w.editor.document.hints.replace_all([], undoable=False)
-        w.clips.clip.mark_saved()
-    w.close()
+def window(make_window):
+    return make_window(BUNDLED)
 
 
 def on_frame(qtbot, w, index):
@@ -96,6 +83,7 @@ def test_hints_stay_on_their_frame_and_the_clip_saves_and_reopens_with_its_keyfr
     assert w.clips.keyframes() == {0: (hint,), 12: twelve}
 
 
+@pytest.mark.slow  # two seconds of frames through the bundled network
 def test_the_preview_plays_two_seconds_colourised_with_the_hints(qtbot, window, clip):
     w = window
     assert file_actions.open_path(w, clip)
@@ -107,21 +95,14 @@ def test_the_preview_plays_two_seconds_colourised_with_the_hints(qtbot, window, 
     qtbot.waitUntil(lambda: not w.clips._player.isActive(), timeout=300000)
 
 
-def test_opening_a_photo_leaves_the_clip_and_unsaved_keyframes_are_asked_about(
-    qtbot, window, clip, tmp_path, monkeypatch
-):
+def test_opening_a_photo_leaves_the_clip_and_unsaved_keyframes_are_asked_about(qtbot, window, clip, tmp_path, dialogs):
     from PIL import Image
 
     w = window
     assert file_actions.open_path(w, clip)
     on_frame(qtbot, w, 0)
     w.editor.document.hints.add(Hint(60.0, 40.0, (40.0, 40.0)))
-    asked = []
-    monkeypatch.setattr(
-        MainWindow,
-        "ask",
-        lambda self, title, text, buttons: asked.append(text) or file_actions.QMessageBox.StandardButton.Discard,
-    )
+    asked = dialogs.reply(default=file_actions.QMessageBox.StandardButton.Discard)
     photo = tmp_path / "still.png"
     Image.fromarray(colour_photo(1, (80, 60))).save(photo)
     assert file_actions.open_path(w, photo)

@@ -7,21 +7,9 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from test_gui import fresh_settings, no_modal_dialogs, open_and_wait, wait_for_result  # noqa: F401 (autouse fixtures)
 
 from ideepcolor_app.gui import file_actions
-from ideepcolor_app.gui.main_window import MainWindow
 from ideepcolor_app.hints.global_hints import GlobalHints
-
-
-def _window(qtbot, weights, photo):
-    w = MainWindow(str(weights), "cpu")
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    open_and_wait(qtbot, w, photo)
-    wait_for_result(qtbot, w)
-    return w
 
 
 def _current(w):
@@ -41,8 +29,10 @@ def grey_photo(tmp_path, photo_files):
     return path
 
 
-def test_a_reference_photo_colours_the_result_and_undo_takes_it_back(qtbot, global_weights, grey_photo, photo_files):
-    w = _window(qtbot, global_weights, grey_photo)
+def test_a_reference_photo_colours_the_result_and_undo_takes_it_back(
+    qtbot, make_window, global_weights, grey_photo, photo_files
+):
+    w = make_window(global_weights, grey_photo)
     panel = w.global_panel
     assert panel.choose.isEnabled() and not panel.clear.isEnabled() and panel.automatic.isChecked()
     before = w.editor.latest.preview.astype(np.float32)
@@ -65,22 +55,24 @@ def test_a_reference_photo_colours_the_result_and_undo_takes_it_back(qtbot, glob
     w.close()
 
 
-def test_a_grey_reference_is_refused_and_nothing_is_lost(qtbot, global_weights, grey_photo, tmp_path):
-    w = _window(qtbot, global_weights, grey_photo)
+def test_a_grey_reference_is_refused_and_nothing_is_lost(qtbot, make_window, global_weights, grey_photo, tmp_path):
+    w = make_window(global_weights, grey_photo)
     w.editor.add_hint(100.0, 100.0)
     hints = w.editor.document.hints.hints
     w.global_hints.use_photo(str(grey_photo))
-    qtbot.waitUntil(lambda: w.last_error is not None and "colours" in w.last_error, timeout=120000)
-    assert "grey" in w.last_error and "choose a colour photo" in w.last_error
+    qtbot.waitUntil(lambda: w.dialogs.last_error is not None and "colours" in w.dialogs.last_error, timeout=120000)
+    assert "grey" in w.dialogs.last_error and "choose a colour photo" in w.dialogs.last_error
     assert w.editor.document.hints.hints == hints and w.editor.global_hints == GlobalHints()
     w.global_hints.use_photo(str(tmp_path / "missing.jpg"))
-    qtbot.waitUntil(lambda: "missing.jpg" in (w.last_error or ""), timeout=120000)
+    qtbot.waitUntil(lambda: "missing.jpg" in (w.dialogs.last_error or ""), timeout=120000)
     w.editor.document.mark_saved()
     w.close()
 
 
-def test_a_photo_dropped_on_the_colour_panel_lends_its_colours(qtbot, global_weights, grey_photo, photo_files):
-    w = _window(qtbot, global_weights, grey_photo)
+def test_a_photo_dropped_on_the_colour_panel_lends_its_colours(
+    qtbot, make_window, global_weights, grey_photo, photo_files
+):
+    w = make_window(global_weights, grey_photo)
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(photo_files[2]))])
     event = QDropEvent(
@@ -95,9 +87,9 @@ def test_a_photo_dropped_on_the_colour_panel_lends_its_colours(qtbot, global_wei
 
 
 def test_the_saturation_slider_starts_at_the_results_own_and_one_drag_is_one_undo_step(
-    qtbot, global_weights, grey_photo
+    qtbot, make_window, global_weights, grey_photo
 ):
-    w = _window(qtbot, global_weights, grey_photo)
+    w = make_window(global_weights, grey_photo)
     panel = w.global_panel
     start = panel.automatic_start
     assert 0.0 <= start <= 1.0
@@ -119,17 +111,16 @@ def test_the_saturation_slider_starts_at_the_results_own_and_one_drag_is_one_und
 
 
 def test_a_session_brings_its_reference_colours_back_without_the_reference_file(
-    qtbot, global_weights, grey_photo, photo_files, tmp_path
+    qtbot, make_window, global_weights, grey_photo, photo_files, tmp_path
 ):
-    w = _window(qtbot, global_weights, grey_photo)
+    w = make_window(global_weights, grey_photo)
     w.global_hints.use_photo(str(photo_files[1]))
     qtbot.waitUntil(lambda: w.editor.global_hints.histogram is not None, timeout=120000)
     w.editor.set_saturation(0.6)
     assert file_actions.save_session_to(w, tmp_path / "s.hints.json")
     kept = w.editor.global_hints
     w.close()
-    other = MainWindow(str(global_weights), "cpu")
-    qtbot.addWidget(other)
+    other = make_window(global_weights, show=False)
     assert file_actions.open_session(other, tmp_path / "s.hints.json")
     qtbot.waitUntil(lambda: other.editor.document is not None, timeout=120000)
     assert other.editor.global_hints == kept and not other.editor.document.modified
@@ -137,8 +128,8 @@ def test_a_session_brings_its_reference_colours_back_without_the_reference_file(
     other.close()
 
 
-def test_weights_without_the_branch_say_so_in_the_panel(qtbot, echo_weights, grey_photo):
-    w = _window(qtbot, echo_weights, grey_photo)
+def test_weights_without_the_branch_say_so_in_the_panel(qtbot, make_window, echo_weights, grey_photo):
+    w = make_window(echo_weights, grey_photo)
     panel = w.global_panel
     assert not panel.choose.isEnabled() and not panel.automatic.isEnabled()
     assert "do not take a reference photo" in panel.note.text() and panel.note.isVisibleTo(panel)

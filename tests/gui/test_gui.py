@@ -8,122 +8,20 @@ import threading
 import numpy as np
 import pytest
 import shiboken6
+from gui_helpers import ScriptedDialogs, click, click_result, drag, open_and_wait, view_point, wait_for_result
 from PIL import Image
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ideepcolor_app.colour.look import DEFAULT_LOOK
 from ideepcolor_app.editing import recovery
-from ideepcolor_app.gui import file_actions
+from ideepcolor_app.gui import engine_actions, file_actions
 from ideepcolor_app.gui.app import display_problem
 from ideepcolor_app.gui.bridge import EngineBridge
 from ideepcolor_app.gui.main_window import MainWindow
 from ideepcolor_app.photos.images import load_photo
-
-
-@pytest.fixture(autouse=True)
-def fresh_settings(tmp_path):
-    """Each test starts with no remembered settings (QSettings caches its folder per process)."""
-    from PySide6.QtCore import QSettings
-
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-
-
-@pytest.fixture(autouse=True)
-def no_modal_dialogs(monkeypatch):
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    monkeypatch.setattr(MainWindow, "ask", lambda self, title, text, buttons: QMessageBox.StandardButton.Discard)
-
-
-@pytest.fixture
-def photo_path(tmp_path):
-    """A 640x480 grey gradient photo."""
-    ramp = np.tile(np.linspace(60, 200, 640).astype(np.uint8), (480, 1))
-    path = tmp_path / "photo.png"
-    Image.fromarray(ramp).save(path)
-    return path
-
-
-@pytest.fixture
-def window(qtbot, echo_weights, photo_path):
-    w = MainWindow(str(echo_weights), "cpu")
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    open_and_wait(qtbot, w, photo_path)
-    wait_for_result(qtbot, w)
-    yield w
-    if w.editor.document:
-        w.editor.document.mark_saved()
-    w.close()
-
-
-def open_and_wait(qtbot, w, path, open_=None, **kwargs):
-    """Open ``path`` as the user does (the photo loads on a worker thread) and wait until it is done."""
-    assert (open_ or file_actions.open_photo)(w, path, **kwargs), "the open started"
-    qtbot.waitUntil(lambda: not w.opener.busy, timeout=120000)
-
-
-def wait_for_result(qtbot, w, palette=False):
-    def current():
-        latest, document = w.editor.latest, w.editor.document
-        ok = latest is not None and document is not None and latest.hints == document.hints.hints
-        ok = ok and not latest.preliminary
-        return ok and (
-            not palette or (latest.palette is not None and (latest.palette.x, latest.palette.y) == w.editor.probe)
-        )
-
-    qtbot.waitUntil(current, timeout=120000)
-
-
-def view_point(w, x, y) -> QPoint:
-    return w.canvas.mapFromScene(QPointF(x, y))
-
-
-def mouse(w, kind, x, y, button=Qt.MouseButton.LeftButton):
-    pos = QPointF(view_point(w, x, y))
-    buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else button
-    event = QMouseEvent(
-        kind, pos, w.canvas.viewport().mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(w.canvas.viewport(), event)
-
-
-def click(w, x, y, button=Qt.MouseButton.LeftButton):
-    mouse(w, QEvent.Type.MouseButtonPress, x, y, button)
-    mouse(w, QEvent.Type.MouseButtonRelease, x, y, button)
-
-
-def click_result(w, x, y):
-    view = w.result_view
-    pos = QPointF(view.mapFromScene(QPointF(x, y)))
-    for kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
-        buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else Qt.MouseButton.LeftButton
-        event = QMouseEvent(
-            kind,
-            pos,
-            view.viewport().mapToGlobal(pos),
-            Qt.MouseButton.LeftButton,
-            buttons,
-            Qt.KeyboardModifier.NoModifier,
-        )
-        QApplication.sendEvent(view.viewport(), event)
-
-
-def drag(w, start, end, steps=8):
-    mouse(w, QEvent.Type.MouseButtonPress, *start)
-    for i in range(1, steps + 1):
-        t = i / steps
-        mouse(
-            w,
-            QEvent.Type.MouseMove,
-            start[0] + (end[0] - start[0]) * t,
-            start[1] + (end[1] - start[1]) * t,
-            Qt.MouseButton.NoButton,
-        )
-    mouse(w, QEvent.Type.MouseButtonRelease, *end)
 
 
 def test_hints_are_added_dragged_selected_recoloured_and_deleted(qtbot, window):
@@ -240,12 +138,12 @@ def test_result_is_saved_at_full_resolution(qtbot, window, photo_path, tmp_path)
     assert result.pixels[240, 320, 0] > result.pixels[240, 320, 2] + 20
     assert photo_path.exists() and load_photo(photo_path).size == (640, 480)
     file_actions.save_result_to(window, photo_path, overwrite=True)
-    qtbot.waitUntil(lambda: window.last_error is not None, timeout=120000)
-    assert "input photo" in window.last_error
+    qtbot.waitUntil(lambda: window.dialogs.last_error is not None, timeout=120000)
+    assert "input photo" in window.dialogs.last_error
     assert not load_photo(photo_path).is_color, "the input photo is never overwritten"
 
 
-def test_session_saved_and_reopened(qtbot, window, tmp_path, echo_weights):
+def test_session_saved_and_reopened(qtbot, window, tmp_path, make_window):
     for x, ab in ((100, (10.0, 20.0)), (500, (-30.0, 5.0))):
         window.editor.choose_color(*ab)
         click(window, x, 200)
@@ -253,11 +151,9 @@ def test_session_saved_and_reopened(qtbot, window, tmp_path, echo_weights):
     assert window.windowTitle().startswith("photo.png*")
     assert file_actions.save_session_to(window, tmp_path / "photo.hints.json")
     assert not window.windowTitle().startswith("photo.png*")
-    other = MainWindow(str(echo_weights), "cpu")
-    qtbot.addWidget(other)
+    other = make_window(show=False)
     open_and_wait(qtbot, other, tmp_path / "photo.hints.json", file_actions.open_path)
     assert other.editor.document.hints.hints == saved
-    other.close()
 
 
 def test_bad_files_get_messages_and_hints_survive(qtbot, window, tmp_path):
@@ -265,10 +161,10 @@ def test_bad_files_get_messages_and_hints_survive(qtbot, window, tmp_path):
     kept = window.editor.document.hints.hints
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff not really")
     open_and_wait(qtbot, window, tmp_path / "broken.jpg", file_actions.open_path)
-    assert "broken.jpg" in window.last_error and "not an image this app can read" in window.last_error
+    assert "broken.jpg" in window.dialogs.last_error and "not an image this app can read" in window.dialogs.last_error
     (tmp_path / "bad.json").write_text('{"format": "ideepcolor-session", "version": 1, "image": {"path": 3}}')
     assert not file_actions.open_path(window, tmp_path / "bad.json")
-    assert "'image.path'" in window.last_error
+    assert "'image.path'" in window.dialogs.last_error
     assert window.editor.document.hints.hints == kept
     click(window, 300, 300)
     assert len(window.editor.document.hints) == len(kept) + 1, "editing goes on after a failed open"
@@ -367,7 +263,7 @@ def test_closing_the_window_while_a_photo_loads(qtbot, echo_weights, photo_path,
     load = GatedLoad(monkeypatch, "photo.png")
     failures = []
     monkeypatch.setattr(threading, "excepthook", failures.append)
-    w = MainWindow(str(echo_weights), "cpu")
+    w = MainWindow(str(echo_weights), "cpu", dialogs=ScriptedDialogs())  # not kept by a builder: it must go
     w.show()
     assert file_actions.open_photo(w, photo_path)
     opener = w.opener
@@ -383,7 +279,7 @@ def test_closing_the_window_while_a_photo_loads(qtbot, echo_weights, photo_path,
     assert loaders and not failures, "the loading thread ended quietly"
 
 
-def test_autosave_restores_hints_after_a_crash(qtbot, window, echo_weights, photo_path, monkeypatch):
+def test_autosave_restores_hints_after_a_crash(qtbot, window, make_window, dialogs, photo_path, monkeypatch):
     window.editor.choose_color(40.0, 40.0)
     click(window, 200, 200)
     click(window, 300, 300)
@@ -391,9 +287,8 @@ def test_autosave_restores_hints_after_a_crash(qtbot, window, echo_weights, phot
     lost = window.editor.document.hints.hints
     # A crash: the window never closes, so nothing cleans up, and its process is gone. A new run starts:
     monkeypatch.setattr(recovery, "process_alive", lambda pid: False)
-    monkeypatch.setattr(MainWindow, "ask", lambda self, *a: QMessageBox.StandardButton.Yes)
-    fresh = MainWindow(str(echo_weights), "cpu")
-    qtbot.addWidget(fresh)
+    dialogs.reply(QMessageBox.StandardButton.Yes)
+    fresh = make_window(show=False)
     open_and_wait(qtbot, fresh, None, lambda w, _: file_actions.offer_recovery(w))
     assert fresh.editor.document.photo.path.resolve() == photo_path.resolve()
     assert fresh.editor.document.hints.hints == lost
@@ -416,14 +311,11 @@ def test_eyedropper_takes_a_colour_from_the_result(qtbot, window):
     assert a < -20 and b > 15 and not window.panel.eyedropper.isChecked()
 
 
-def test_colour_photo_can_be_compared_with_its_original(qtbot, echo_weights, tmp_path):
+def test_colour_photo_can_be_compared_with_its_original(qtbot, make_window, tmp_path):
     rgb = np.zeros((60, 80, 3), np.uint8)
     rgb[..., 2] = 220
     Image.fromarray(rgb).save(tmp_path / "blue.png")
-    w = MainWindow(str(echo_weights), "cpu")
-    qtbot.addWidget(w)
-    open_and_wait(qtbot, w, tmp_path / "blue.png")
-    wait_for_result(qtbot, w)
+    w = make_window(photo=tmp_path / "blue.png", show=False)
     assert w.show_original.isEnabled() and w.result_title.text() == "Result"
     w.show_original.trigger()
     assert w.show_original.isChecked()
@@ -433,49 +325,43 @@ def test_colour_photo_can_be_compared_with_its_original(qtbot, echo_weights, tmp
     assert w.result_title.text().startswith("Original"), "the pane says what it shows"
     w.show_original.trigger()
     assert w.result_title.text() == "Result"
-    w.close()
 
 
-def test_missing_weights_explain_the_fix_and_editing_still_works(qtbot, tmp_path, monkeypatch, photo_path):
+def test_missing_weights_explain_the_fix_and_editing_still_works(qtbot, make_window, tmp_path, monkeypatch, photo_path):
     monkeypatch.setattr("ideepcolor_app.network.registry.BUNDLED_DIR", tmp_path / "nothing")
-    w = MainWindow(None, "cpu")
-    qtbot.addWidget(w)
+    w = make_window(weights=None, show=False)
     assert w.right.currentWidget() is w.no_weights
     assert "ideepcolor weights download siggraph17" in w.no_weights_text.text()
     open_and_wait(qtbot, w, photo_path)
     click(w, 50, 50)
     assert len(w.editor.document.hints) == 1
     file_actions.save_result_to(w, tmp_path / "x.png")
-    assert "No result to save" in w.last_error
-    w.editor.document.mark_saved()
-    w.close()
+    assert "No result to save" in w.dialogs.last_error
 
 
 def test_a_wrong_weights_file_keeps_the_weights_in_use(qtbot, window, tmp_path):
     engine = window.bridge.engine
     (tmp_path / "other.pth").write_bytes(b"not weights at all")
-    assert not window.load_engine(str(tmp_path / "other.pth"))
+    assert not engine_actions.load_engine(window, str(tmp_path / "other.pth"))
     assert window.bridge is not None and window.bridge.engine is engine
     assert window.right.currentWidget() is window.result_view
     assert "other.pth" in window.weights_error
-    window.set_device("cuda:7")  # not here: the switch is refused, nothing is lost
-    assert window.device == "cpu" and window.bridge.engine is engine and "cuda:7" in window.last_error
+    engine_actions.set_device(window, "cuda:7")  # not here: the switch is refused, nothing is lost
+    assert window.device == "cpu" and window.bridge.engine is engine and "cuda:7" in window.dialogs.last_error
     window.editor.choose_color(60.0, 50.0)
     click(window, 160, 120)
     wait_for_result(qtbot, window)  # updates still arrive from the kept engine
     assert window.editor.latest.preview[120, 160, 0] > window.editor.latest.preview[120, 160, 2] + 25
 
 
-def test_settings_are_remembered(qtbot, window, echo_weights):
+def test_settings_are_remembered(qtbot, window, make_window):
     window.editor.step_patch_size(1)
     window.editor.choose_color(11.0, 22.0)
     window.close()
-    again = MainWindow(str(echo_weights), "cpu")
-    qtbot.addWidget(again)
+    again = make_window(show=False)
     assert again.editor.patch_size == 7
     assert again.editor.recent_colors[0] == (11.0, 22.0)
-    assert file_actions.recent_files(again)[0].endswith("photo.png")
-    again.close()
+    assert again.settings.recent_files[0].endswith("photo.png")
 
 
 class SlowEngine:
@@ -690,7 +576,7 @@ def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
     source = fresh.set_photo(window.editor.document.photo)
     expected = fresh.colorize(hints.hints, source=source).full_resolution_rgb()
     assert np.array_equal(window.editor.latest.preview, expected), "the last picture is the final hints' picture"
-    assert window.last_error is None
+    assert window.dialogs.last_error is None
     with capsys.disabled():
         print(
             f"\nsoak: {edits} edits {counts}, {len(shadow)} hints at the end, "
@@ -740,6 +626,7 @@ def test_the_gamut_picker_shows_each_lightness_computed_off_the_gui_thread(qtbot
     assert len(computed_on) == 101 and threading.main_thread() not in computed_on, "each once, in the background"
 
 
+@pytest.mark.slow  # a benchmark: timed drags for seconds
 def test_the_drag_benchmark_shows_updates_and_leaves_the_users_settings_alone(
     qtbot, echo_weights, tmp_path, photo_path
 ):
@@ -762,6 +649,7 @@ def test_the_drag_benchmark_shows_updates_and_leaves_the_users_settings_alone(
     assert [[float(v) for v in c] for c in remembered] == [[10.0, -20.0]], "the benchmark's colours stay its own"
 
 
+@pytest.mark.slow  # a benchmark: timed opens
 def test_the_open_benchmark_times_the_grey_photo_then_the_result_and_keeps_recent_files_alone(
     qtbot, echo_weights, tmp_path, photo_path
 ):
@@ -839,7 +727,7 @@ def test_a_closed_window_is_freed_with_its_photo_and_results(qtbot, echo_weights
 
     from PySide6.QtCore import QCoreApplication
 
-    w = MainWindow(str(echo_weights), "cpu")
+    w = MainWindow(str(echo_weights), "cpu", dialogs=ScriptedDialogs())  # not kept by a builder: it must go
     w.show()
     open_and_wait(qtbot, w, photo_path)
     click(w, 200, 200)
@@ -854,11 +742,8 @@ def test_a_closed_window_is_freed_with_its_photo_and_results(qtbot, echo_weights
     assert window() is None and editor() is None, "nothing outside the window keeps it alive"
 
 
-def test_a_short_window_scrolls_the_colour_panel_instead_of_squeezing_it(qtbot, echo_weights):
-    w = MainWindow(str(echo_weights), "cpu")
-    qtbot.addWidget(w)
-    w.resize(800, 460)
-    w.show()
+def test_a_short_window_scrolls_the_colour_panel_instead_of_squeezing_it(qtbot, make_window):
+    w = make_window(size=(800, 460))
     for i in range(10):  # a full row of recent colours, the panel's widest row
         w.editor.choose_color(40.0 - 8 * i, 8 * i - 30.0, True)
     QApplication.processEvents()

@@ -1,24 +1,13 @@
 """What the window tells a user: true timings, true titles, true advice, and no silent failures."""
 
-# ruff: noqa: F811  (the GUI fixtures are imported from test_gui)
-
 import errno
 
 import numpy as np
 import pytest
-from test_gui import (  # noqa: F401
-    click,
-    fresh_settings,
-    no_modal_dialogs,
-    open_and_wait,
-    photo_path,
-    wait_for_result,
-    window,
-)
+from gui_helpers import click, open_and_wait, wait_for_result
 
 from ideepcolor_app.base.errors import ImageError
-from ideepcolor_app.gui import file_actions
-from ideepcolor_app.gui.main_window import MainWindow
+from ideepcolor_app.gui import engine_actions, file_actions
 from ideepcolor_app.photos.images import save_image
 
 
@@ -33,20 +22,18 @@ def test_the_status_bar_shows_the_time_to_the_first_picture_of_an_edit(qtbot, wi
 
 
 def test_getting_weights_help_describes_what_is_in_use(qtbot, window):
-    text = window.weights_help()
+    text = engine_actions.weights_help(window)
     assert "No colorization weights found" not in text and "ideepcolor train" not in text
     assert "In use: echo" in text and "weights download siggraph17" in text
 
 
-def test_after_a_failed_first_open_the_window_explains_itself(qtbot, echo_weights, tmp_path):
-    w = MainWindow(str(echo_weights), "cpu")
-    qtbot.addWidget(w)
+def test_after_a_failed_first_open_the_window_explains_itself(qtbot, make_window, tmp_path):
+    w = make_window(show=False)
     (tmp_path / "broken.jpg").write_bytes(b"not a jpeg")
     open_and_wait(qtbot, w, tmp_path / "broken.jpg")
-    assert "Could not open the photo" in w.last_error
+    assert "Could not open the photo" in w.dialogs.last_error
     assert "File > Open" in w.canvas.placeholder and w.result_view.placeholder
     assert not any(action.isEnabled() for action in w.document_actions), "nothing to save, so no silent Save"
-    w.close()
 
 
 def test_a_result_too_large_for_its_format_is_refused_before_the_work(qtbot, window, tmp_path, monkeypatch):
@@ -56,7 +43,7 @@ def test_a_result_too_large_for_its_format_is_refused_before_the_work(qtbot, win
     started = []
     monkeypatch.setattr(window.bridge, "save_async", lambda *a: started.append(a))
     file_actions.save_result_to(window, tmp_path / "r.webp")
-    assert "too large for .webp" in window.last_error and not started
+    assert "too large for .webp" in window.dialogs.last_error and not started
 
 
 def test_a_download_thread_that_hits_any_error_reports_it_and_frees_the_button(qtbot, window, monkeypatch):
@@ -66,10 +53,10 @@ def test_a_download_thread_that_hits_any_error_reports_it_and_frees_the_button(q
         raise OSError("disk went away")
 
     monkeypatch.setattr(download, "download", broken)
-    window.download_published_weights()
+    engine_actions.download_published_weights(window)
     assert not window.download_button.isEnabled()
     qtbot.waitUntil(window.download_button.isEnabled, timeout=120000)
-    assert "disk went away" in window.last_error
+    assert "disk went away" in window.dialogs.last_error
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+from gui_helpers import click, open_and_wait, wait_for_result
 from PIL import Image
 from PySide6.QtCore import Qt
-from test_gui import fresh_settings, no_modal_dialogs, photo_path, window  # noqa: F401 (fixtures)
 
 from ideepcolor_app.base.resources import sample_photo
 from ideepcolor_app.gui import file_actions
 from ideepcolor_app.gui.frame_bar import FrameBar
-from ideepcolor_app.gui.main_window import MainWindow
 
 
 def test_the_frame_bar_counts_a_30_frame_clip_as_30_frames(qtbot):
@@ -22,22 +21,19 @@ def test_the_frame_bar_counts_a_30_frame_clip_as_30_frames(qtbot):
     assert "keyframes 0, 12" in text
 
 
-def test_opening_the_sample_photo_does_not_send_the_open_dialog_into_the_app(qtbot, echo_weights, tmp_path):
+def test_opening_the_sample_photo_does_not_send_the_open_dialog_into_the_app(qtbot, make_window, tmp_path):
     mine = tmp_path / "mine.png"
     Image.fromarray(np.full((48, 64, 3), 120, np.uint8)).save(mine)
-    w = MainWindow(str(echo_weights), "cpu")
-    qtbot.addWidget(w)
+    w = make_window(show=False)
     assert file_actions.open_path(w, sample_photo())
     qtbot.waitUntil(lambda: w.editor.document is not None, timeout=120000)
-    assert w.settings.value("lastFolder") is None
+    assert w.settings.store.value("lastFolder") is None
     assert file_actions.open_path(w, mine)
     qtbot.waitUntil(lambda: w.editor.document is not None and w.editor.document.photo.path == mine)
-    assert w.settings.value("lastFolder") == str(mine.resolve().parent)
+    assert w.settings.store.value("lastFolder") == str(mine.resolve().parent)
 
 
-def test_after_a_pick_only_the_swatches_of_the_current_colour_are_outlined(qtbot, window):  # noqa: F811
-    from test_gui import click, wait_for_result
-
+def test_after_a_pick_only_the_swatches_of_the_current_colour_are_outlined(qtbot, window):
     window.editor.choose_color(30.0, 30.0)
     click(window, 300, 200)
     wait_for_result(qtbot, window, palette=True)
@@ -51,9 +47,8 @@ def test_after_a_pick_only_the_swatches_of_the_current_colour_are_outlined(qtbot
     assert not any(s.hasFocus() for s in panel.suggestion_swatches), "a click leaves no focus outline behind"
 
 
-def test_the_variations_are_in_sight_at_the_default_window_size(qtbot, tmp_path):
+def test_the_variations_are_in_sight_at_the_default_window_size(qtbot, make_window, tmp_path):
     from PySide6.QtCore import QPoint
-    from test_gui import open_and_wait
     from test_variations_gui import wait_for_variations
 
     from weights_factory import make_two_minded_weights
@@ -61,9 +56,7 @@ def test_the_variations_are_in_sight_at_the_default_window_size(qtbot, tmp_path)
     weights = make_two_minded_weights(tmp_path / "w.safetensors")
     photo = tmp_path / "grey.png"
     Image.fromarray(np.tile(np.linspace(80, 200, 320).astype(np.uint8), (240, 1))).save(photo)
-    w = MainWindow(str(weights), "cpu")
-    qtbot.addWidget(w)
-    w.show()
+    w = make_window(weights, size=None)
     assert (w.width(), w.height()) == (1400, 860), "the default size, with no remembered one"
     open_and_wait(qtbot, w, photo)
     wait_for_variations(qtbot, w)
@@ -71,5 +64,3 @@ def test_the_variations_are_in_sight_at_the_default_window_size(qtbot, tmp_path)
     first = w.variations_panel.buttons[0]
     bottom = first.mapTo(viewport, QPoint(0, first.height())).y()
     assert 0 < bottom <= viewport.height(), (bottom, viewport.height())
-    w.editor.document.mark_saved()
-    w.close()

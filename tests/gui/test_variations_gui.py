@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gui_helpers import wait_for_result
 from PIL import Image
-from test_global_gui import _window
-from test_gui import fresh_settings, no_modal_dialogs, open_and_wait, wait_for_result  # noqa: F401 (autouse fixtures)
 
-from ideepcolor_app.gui.main_window import MainWindow
 from ideepcolor_app.hints.local_hints import Hint
 from weights_factory import make_two_minded_weights
 
@@ -19,15 +17,11 @@ def two_minded(tmp_path_factory):
 
 
 @pytest.fixture
-def window(qtbot, two_minded, tmp_path):
+def window(make_window, two_minded, tmp_path):
     ramp = np.tile(np.linspace(80, 200, 320).astype(np.uint8), (240, 1))
     path = tmp_path / "grey.png"
     Image.fromarray(ramp).save(path)
-    w = _window(qtbot, two_minded, path)
-    yield w
-    if w.editor.document:
-        w.editor.document.mark_saved()
-    w.close()
+    return make_window(two_minded, path)
 
 
 def wait_for_variations(qtbot, w):
@@ -88,40 +82,32 @@ def test_vivid_colours_can_be_switched_off_and_the_choice_is_remembered(qtbot, w
     w.vivid_action.trigger()
     qtbot.waitUntil(lambda: not w.editor.latest.colorization.vivid and not w.editor.latest.preliminary, timeout=120000)
     assert w.bridge.look.vivid is False
-    assert w.settings.value("vividColours") in (False, "false")
+    assert w.settings.store.value("vividColours") in (False, "false")
 
 
-def test_weights_without_a_measured_temperature_grey_out_vivid_colours(qtbot, echo_weights, tmp_path):
+def test_weights_without_a_measured_temperature_grey_out_vivid_colours(make_window, tmp_path):
     path = tmp_path / "grey.png"
     Image.fromarray(np.full((60, 80), 128, np.uint8)).save(path)
-    w = MainWindow(str(echo_weights), "cpu")
-    qtbot.addWidget(w)
-    w.show()
-    open_and_wait(qtbot, w, path)
-    wait_for_result(qtbot, w)
+    w = make_window(photo=path)
     assert not w.vivid_action.isEnabled()
     assert "no measured" in w.vivid_action.statusTip()
     assert not w.editor.latest.colorization.vivid
-    w.editor.document.mark_saved()
-    w.close()
 
 
-def test_keep_hints_local_can_be_switched_off_and_the_choice_is_remembered(qtbot, tmp_path):
+def test_keep_hints_local_can_be_switched_off_and_the_choice_is_remembered(qtbot, make_window, tmp_path):
     from ideepcolor_app.colour.locality import HintLocality
 
     weights = make_two_minded_weights(tmp_path / "local.safetensors", hint_locality=HintLocality(1e-9, 20.0, 0.003))
     path = tmp_path / "grey.png"
     Image.fromarray(np.tile(np.linspace(80, 200, 320).astype(np.uint8), (240, 1))).save(path)
-    w = _window(qtbot, weights, path)
+    w = make_window(weights, path)
     assert w.local_action.isEnabled() and w.local_action.isChecked()
     w.editor.document.hints.add(Hint(160.0, 120.0, (30.0, 30.0)))
     qtbot.waitUntil(lambda: w.editor.latest.colorization.coverage is not None and not w.editor.latest.preliminary)
     w.local_action.trigger()
     qtbot.waitUntil(lambda: w.editor.latest.colorization.coverage is None and not w.editor.latest.preliminary)
     assert w.bridge.look.local_hints is False
-    assert w.settings.value("localHints") in (False, "false")
-    w.editor.document.mark_saved()
-    w.close()
+    assert w.settings.store.value("localHints") in (False, "false")
 
 
 def test_weights_without_a_measured_locality_grey_out_keep_hints_local(window):

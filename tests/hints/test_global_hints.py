@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from builders import colour_photo, grey_photo
 from PIL import Image
 
-from conftest import colour_photo
 from ideepcolor_app.base.errors import SessionError, WeightsError
 from ideepcolor_app.colour.ab_bins import NUM_BINS, ab_to_bin
 from ideepcolor_app.colour.color import rgb_to_lab
@@ -41,9 +41,8 @@ def orange_histogram() -> tuple[float, ...]:
     return tuple(values)
 
 
-def grey_photo(width: int = 96, height: int = 64) -> Photo:
-    ramp = np.tile(np.linspace(40, 220, width).astype(np.uint8), (height, 1))
-    return Photo(Path("grey.png"), np.repeat(ramp[..., None], 3, axis=2), "grey", False)
+def grey_ramp() -> Photo:
+    return grey_photo(96, 64, (40, 220))
 
 
 def colour(seed: int) -> Photo:
@@ -218,7 +217,7 @@ def test_the_engine_uses_global_hints_and_keeps_them_with_the_result(global_weig
 def test_weights_without_the_branch_ignore_global_hints(random_weights):
     engine = ColorizationEngine.from_weights(str(random_weights), "cpu")
     assert not engine.takes_global_hints
-    engine.set_photo(grey_photo())
+    engine.set_photo(grey_ramp())
     plain = engine.colorize((), size=64)
     guided = engine.colorize((), size=64, global_hints=GlobalHints(orange_histogram(), 0.9))
     assert torch.equal(plain.ab, guided.ab)
@@ -243,7 +242,7 @@ def test_the_editor_runs_the_network_once_per_global_edit_and_a_slider_drag_is_o
     editor = Editor()
     requests = []
     editor.update_requested.connect(lambda *args: requests.append(args))
-    document = editor.open(grey_photo())
+    document = editor.open(grey_ramp())
     requests.clear()
     editor.use_reference(orange_histogram(), "/photos/ref.jpg")
     assert len(requests) == 1 and requests[0][3].reference == "/photos/ref.jpg"

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
+from builders import grey_photo
 
 from ideepcolor_app.colour.color import lab_to_rgb
 from ideepcolor_app.hints.local_hints import Hint
@@ -13,13 +14,9 @@ from ideepcolor_app.network.precision import Precision
 from ideepcolor_app.photos.images import Photo
 
 
-def grey_photo(width=300, height=200, level=128) -> Photo:
-    pixels = np.full((height, width, 3), level, np.uint8)
-    return Photo(path=None, pixels=pixels, sha256="0" * 64, is_color=False)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def engine(echo_weights, device):
+    """The echo engine on each device."""
     engine = ColorizationEngine.from_weights(str(echo_weights), str(device))
     engine.set_photo(grey_photo())
     return engine
@@ -70,7 +67,7 @@ def test_distribution_and_suggestions_follow_the_current_hints(engine):
 
 def test_out_of_gamut_hint_colours_are_snapped_at_the_pixel_lightness(echo_weights, device):
     engine = ColorizationEngine.from_weights(str(echo_weights), str(device))
-    engine.set_photo(grey_photo(level=250))  # very light: saturated colours do not exist here
+    engine.set_photo(grey_photo(ramp=(250, 250)))  # very light: saturated colours do not exist here
     from ideepcolor_app.hints.hint_batch import HintBatch
 
     source = engine.current
@@ -153,7 +150,16 @@ def test_async_reports_errors_and_keeps_running(engine):
     worker.close()
 
 
-def test_preview_pass_is_cheaper_but_shows_the_hint(engine):
+@pytest.fixture
+def full_engine(full_echo_weights, device):
+    """The full-width echo engine on each device: slow enough on a CPU for a cheaper first pass."""
+    engine = ColorizationEngine.from_weights(str(full_echo_weights), str(device))
+    engine.set_photo(grey_photo())
+    return engine
+
+
+def test_preview_pass_is_cheaper_but_shows_the_hint(full_engine):
+    engine = full_engine
     if engine.device.type != "cpu":
         pytest.skip("the low-resolution first pass is for the CPU")
     hint = Hint(150.0, 100.0, (-40.0, 50.0), 9)
@@ -168,7 +174,8 @@ def test_preview_pass_is_cheaper_but_shows_the_hint(engine):
     assert preview.distribution_at(150, 100).shape == (529,)
 
 
-def test_async_shows_a_preview_then_the_full_result(engine):
+def test_async_shows_a_preview_then_the_full_result(full_engine):
+    engine = full_engine
     if engine.device.type != "cpu":
         pytest.skip("the low-resolution first pass is for the CPU")
     results = []
@@ -228,7 +235,7 @@ def test_cpu_upsampling_matches_torch_bilinear():
 
 
 @pytest.fixture
-def two_network_engine(echo_weights, tmp_path):
+def two_network_engine(full_echo_weights, tmp_path):
     """The echo network as the full-size one, and an untrained fast one that shows its lightness fill."""
     from ideepcolor_app.colour.encoding import HintEncoding
     from ideepcolor_app.network.model import SIGGRAPHGenerator
@@ -243,7 +250,7 @@ def two_network_engine(echo_weights, tmp_path):
     from ideepcolor_app.inference.network import Network
 
     engine = ColorizationEngine(
-        [Network.from_file(echo_weights, torch.device("cpu")), Network.from_file(fast, torch.device("cpu"))],
+        [Network.from_file(full_echo_weights, torch.device("cpu")), Network.from_file(fast, torch.device("cpu"))],
         torch.device("cpu"),
     )
     engine.set_photo(grey_photo())

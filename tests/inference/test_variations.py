@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from builders import grey_photo
 from PIL import Image
 
 from ideepcolor_app.base.errors import WeightsError
@@ -39,14 +40,13 @@ def two_minded(tmp_path_factory) -> Path:
     return make_two_minded_weights(tmp_path_factory.mktemp("weights") / "two.safetensors")
 
 
-def grey_photo(width: int = 96, height: int = 64) -> Photo:
-    ramp = np.tile(np.linspace(90, 200, width).astype(np.uint8), (height, 1))
-    return Photo(Path("grey.png"), np.repeat(ramp[..., None], 3, axis=2), "grey", False)
+def grey_ramp() -> Photo:
+    return grey_photo(96, 64, (90, 200))
 
 
 def engine_for(weights: Path) -> ColorizationEngine:
     engine = ColorizationEngine.from_weights(str(weights), "cpu")
-    engine.set_photo(grey_photo())
+    engine.set_photo(grey_ramp())
     return engine
 
 
@@ -101,13 +101,15 @@ def test_annealing_sharpens_towards_the_more_probable_mode():
 
 def test_the_vivid_temperature_is_stored_with_the_weights_and_checked(tmp_path):
     path = save_weights(
-        echo_state_dict(), tmp_path / "w.safetensors", mask_convention="zero_one", vivid_temperature=1.75
+        echo_state_dict(0.125), tmp_path / "w.safetensors", mask_convention="zero_one", vivid_temperature=1.75
     )
     assert load_state_dict(path)[1].vivid_temperature == 1.75
-    plain = save_weights(echo_state_dict(), tmp_path / "p.safetensors", mask_convention="zero_one")
+    plain = save_weights(echo_state_dict(0.125), tmp_path / "p.safetensors", mask_convention="zero_one")
     assert load_state_dict(plain)[1].vivid_temperature is None
     with pytest.raises(ValueError):
-        save_weights(echo_state_dict(), tmp_path / "bad.safetensors", mask_convention="zero_one", vivid_temperature=-1)
+        save_weights(
+            echo_state_dict(0.125), tmp_path / "bad.safetensors", mask_convention="zero_one", vivid_temperature=-1
+        )
 
 
 def test_a_file_with_a_nonsense_vivid_temperature_is_refused_with_its_name(tmp_path):
@@ -115,7 +117,9 @@ def test_a_file_with_a_nonsense_vivid_temperature_is_refused_with_its_name(tmp_p
 
     from ideepcolor_app.network.weights import content_digest
 
-    path = save_weights(echo_state_dict(), tmp_path / "w.safetensors", mask_convention="zero_one", vivid_temperature=1)
+    path = save_weights(
+        echo_state_dict(0.125), tmp_path / "w.safetensors", mask_convention="zero_one", vivid_temperature=1
+    )
     from safetensors import safe_open
 
     with safe_open(str(path), "pt") as f:
@@ -241,7 +245,7 @@ def test_a_stale_variation_is_refused_and_the_hints_stay(two_minded):
     hints = document.hints.hints
     assert not editor.adopt_variation(variation)
     assert document.hints.hints == hints and "changed" in notices[-1]
-    editor.open(grey_photo())  # another photo: nothing to adopt into
+    editor.open(grey_ramp())  # another photo: nothing to adopt into
     assert not editor.adopt_variation(variation)
 
 
@@ -268,7 +272,7 @@ def test_with_global_hints_variations_keep_them(two_minded):
 def test_colorize_writes_numbered_variations(two_minded, tmp_path, capsys):
     from ideepcolor_app.cli import main
 
-    Image.fromarray(grey_photo().pixels).save(tmp_path / "old.png")
+    Image.fromarray(grey_ramp().pixels).save(tmp_path / "old.png")
     out = tmp_path / "out"
     assert (
         main(["colorize", str(tmp_path / "old.png"), "-o", str(out), "--weights", str(two_minded), "--variations", "3"])
@@ -285,7 +289,7 @@ def test_colorize_writes_numbered_variations(two_minded, tmp_path, capsys):
 def test_colorize_refuses_a_nonsense_number_of_variations(two_minded, tmp_path, count, capsys):
     from ideepcolor_app.cli import main
 
-    Image.fromarray(grey_photo().pixels).save(tmp_path / "old.png")
+    Image.fromarray(grey_ramp().pixels).save(tmp_path / "old.png")
     code = main(["colorize", str(tmp_path / "old.png"), "--weights", str(two_minded), "--variations", count])
     assert code != 0
     assert "--variations" in capsys.readouterr().err

@@ -66,7 +66,7 @@ class Handler(BaseHTTPRequestHandler):
 def server():
     Handler.cut_after, Handler.ranges_seen = None, []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/siggraph17.pth"
     httpd.shutdown()

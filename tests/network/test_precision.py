@@ -1,10 +1,9 @@
 """bf16 where the processor has bf16 units, fp32 elsewhere, and a switch that forces either."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
+from builders import BUNDLED
 
 import ideepcolor_app.network.precision as precision_module
 from ideepcolor_app.base.errors import UsageError
@@ -14,8 +13,6 @@ from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.network.precision import Precision, _cpuinfo_has_bf16, cpu_precision
 from ideepcolor_app.photos.images import Photo
 from ideepcolor_app.training.trainer import training_precision
-
-BUNDLED = Path(__file__).resolve().parent.parent / "weights" / "ideepcolor-fast.safetensors"
 
 
 def _photo() -> Photo:

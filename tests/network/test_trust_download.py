@@ -70,7 +70,7 @@ class Behaviour(BaseHTTPRequestHandler):
 def server():
     Behaviour.mode = "ok"
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Behaviour)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/caffemodel.pth"
     httpd.shutdown()
     httpd.server_close()
@@ -151,6 +151,7 @@ def test_the_published_checksum_still_guards_a_download(server, tmp_path, monkey
 
 
 # ----- the command line ---------------------------------------------------------------------------
+@pytest.mark.slow  # several Python processes, each importing torch
 def test_piping_a_listing_into_head_prints_no_traceback():
     script = f"{sys.executable} -m ideepcolor_app weights list | head -1"
     for _ in range(5):

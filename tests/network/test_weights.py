@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from builders import REPOSITORY
 
 from ideepcolor_app.colour.encoding import MaskConvention
 from ideepcolor_app.inference.engine import ColorizationEngine
@@ -86,9 +87,14 @@ def test_published_keys_load_strictly_with_their_mask_convention(tmp_path, filen
 
 
 def test_module_prefix_from_data_parallel_is_accepted(tmp_path):
+    """A checkpoint saved from a DataParallel/DDP wrapper loads with its tensors where they belong."""
+    state = published_state_dict()
     path = tmp_path / "ddp.pth"
-    torch.save({f"module.{k}": v for k, v in published_state_dict().items()}, path)
-    load_model(path)
+    torch.save({f"module.{k}": v for k, v in state.items()}, path)
+    model, _ = load_model(path)
+    loaded = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+    assert loaded.keys() == state.keys(), "the prefix is stripped from every key"
+    assert all(torch.equal(loaded[k], state[k].float() if state[k].is_floating_point() else state[k]) for k in state)
 
 
 def test_wrong_architecture_is_refused_with_what_was_expected(tmp_path):
@@ -200,7 +206,7 @@ def test_engine_prefers_cuda_then_mps_then_cpu(random_weights, monkeypatch):
 
 
 def test_bundled_folder_is_the_repository_weights_folder():
-    assert Path(__file__).resolve().parents[1] / "weights" == BUNDLED_DIR
+    assert REPOSITORY / "weights" == BUNDLED_DIR
 
 
 def test_a_pth_is_hashed_once_until_it_changes(tmp_path, monkeypatch):
@@ -215,3 +221,17 @@ def test_a_pth_is_hashed_once_until_it_changes(tmp_path, monkeypatch):
     assert registry.remembered_sha256(path) == first and len(calls) == 1
     path.write_bytes(b"second, longer")
     assert registry.remembered_sha256(path) != first and len(calls) == 2
+
+
+def test_a_loaded_network_holds_exactly_the_files_tensors_in_fp32_on_the_cpu(tmp_path):
+    """Built without random initialisation (on the meta device), then given the file's tensors."""
+    state = SIGGRAPHGenerator(0.125).state_dict()
+    path = save_weights(state, tmp_path / "w.safetensors", mask_convention="centered", half=True)
+    model, _ = load_model(path)
+    loaded = {**dict(model.named_parameters()), **dict(model.named_buffers())}
+    assert loaded.keys() == state.keys()
+    for key, tensor in loaded.items():
+        assert tensor.device.type == "cpu", key
+        assert tensor.dtype == (torch.float32 if state[key].is_floating_point() else state[key].dtype), key
+        assert torch.allclose(tensor.float(), state[key].float(), atol=1e-2, rtol=1e-2), key
+    assert model(torch.zeros(1, 4, 32, 32)).ab.isfinite().all()

@@ -5,7 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "ideepcolor_app"
+from builders import REPOSITORY
+
+PACKAGE = REPOSITORY / "ideepcolor_app"
 QT = ("PySide6", "qimage2ndarray", "shiboken6")
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import REPOSITORY
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPOSITORY
 
 
 @pytest.fixture(scope="module")

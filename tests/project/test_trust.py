@@ -104,6 +104,7 @@ def test_a_photo_takes_at_most_max_hints_and_the_editor_says_why():
     assert notices and "at most 1,000 hints" in notices[0]
 
 
+@pytest.mark.slow  # paints the most hints a photo may have, and measures memory
 def test_painting_the_most_hints_takes_little_memory():
     """The patch masks were (hints, H, W) at once: 1.1 MB a hint, 1.1 GB for 1,000."""
     script = """

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import BUNDLED, colour_photo
 from PIL import Image
 
-from conftest import colour_photo
 from ideepcolor_app.cli import main
 from ideepcolor_app.commands import video as video_command
 from ideepcolor_app.editing.recovery import orphaned_recoveries, recovery_folder
@@ -17,8 +17,6 @@ from ideepcolor_app.editing.session import Session
 from ideepcolor_app.evaluation.evaluate_video import pan_clip
 from ideepcolor_app.hints.local_hints import Hint
 from ideepcolor_app.video.clips import FrameFolder, VideoError
-
-BUNDLED = Path(__file__).resolve().parents[1] / "weights" / "ideepcolor-fast.safetensors"
 
 
 def write_frames(folder: Path, count: int = 3) -> Path:

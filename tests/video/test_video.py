@@ -7,25 +7,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import BUNDLED, colour_photo
 from clips_factory import make_clip
 from PIL import Image
 
-from conftest import colour_photo
 from ideepcolor_app.cli import main
 from ideepcolor_app.evaluation.evaluate_video import flicker, pan_clip, score_clip
 from ideepcolor_app.hints.local_hints import Hint
-from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.video import render as render_module
 from ideepcolor_app.video.clips import VideoError, probe, read_frames
 from ideepcolor_app.video.motion import MotionEstimator
 from ideepcolor_app.video.temporal import ClipColorizer, Keyframe, carried_hints
-
-BUNDLED = Path(__file__).resolve().parents[1] / "weights" / "ideepcolor-fast.safetensors"
-
-
-@pytest.fixture(scope="module")
-def engine() -> ColorizationEngine:
-    return ColorizationEngine.from_weights(str(BUNDLED), "cpu")
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +32,10 @@ def write_frames(folder: Path, frames: list[np.ndarray]) -> Path:
     return folder
 
 
-def test_the_colours_of_a_pan_flicker_less_than_frame_by_frame_and_are_as_good(engine, photo):
+def test_the_colours_of_a_pan_flicker_less_than_frame_by_frame_and_are_as_good(bundled_engine, photo):
     truth, horizontal = pan_clip(photo, frames=8, step=2)
-    by_frame = score_clip(engine, truth, horizontal, (), carry=0.0, track=False)
-    coherent = score_clip(engine, truth, horizontal, (), carry=0.85, track=True)
+    by_frame = score_clip(bundled_engine, truth, horizontal, (), carry=0.0, track=False)
+    coherent = score_clip(bundled_engine, truth, horizontal, (), carry=0.85, track=True)
     assert coherent[2] < by_frame[2] / 2, "colours stay put while the view pans"
     assert coherent[0] > by_frame[0] - 0.2
 
@@ -56,10 +48,10 @@ def test_flicker_of_the_truth_is_zero_for_a_pan(photo):
     assert flicker(ab[0], ab[1], 2, horizontal) == pytest.approx(0.0, abs=1e-9)
 
 
-def test_a_hint_follows_its_object_and_is_dropped_at_a_cut(engine, photo):
+def test_a_hint_follows_its_object_and_is_dropped_at_a_cut(bundled_engine, photo):
     truth, _ = pan_clip(photo, frames=6, step=3)
     hint = Hint(100.0, 60.0, (40.0, 30.0))
-    colorizer = ClipColorizer(engine, [Keyframe(0, (hint,))])
+    colorizer = ClipColorizer(bundled_engine, [Keyframe(0, (hint,))])
     for index, frame in enumerate(truth):
         colorizer.colorize(index, frame)
     (moved,) = colorizer.hints_at((truth[0].shape[1], truth[0].shape[0]))
@@ -70,7 +62,7 @@ def test_a_hint_follows_its_object_and_is_dropped_at_a_cut(engine, photo):
     assert colorizer.hints_at((10, 10)) == ()
 
 
-def test_a_frame_between_keyframes_gets_the_hints_the_video_carries_there(engine, photo):
+def test_a_frame_between_keyframes_gets_the_hints_the_video_carries_there(bundled_engine, photo):
     """What the window shows on a frame that is not a keyframe: the earlier keyframe's hints moved
     with the picture, exactly as ``video`` moves them; a keyframe shows its own."""
     truth, _ = pan_clip(photo, frames=8, step=3)
@@ -80,14 +72,14 @@ def test_a_frame_between_keyframes_gets_the_hints_the_video_carries_there(engine
 
     hint, later = Hint(100.0, 60.0, (40.0, 30.0)), Hint(50.0, 50.0, (-20.0, 10.0))
     keyframes = {0: (hint,), 6: (later,)}
-    assert carried_hints(engine, frames, keyframes, 6) == (later,)
-    (moved,) = carried_hints(engine, frames, keyframes, 5)
+    assert carried_hints(bundled_engine, frames, keyframes, 6) == (later,)
+    (moved,) = carried_hints(bundled_engine, frames, keyframes, 5)
     assert moved.x == pytest.approx(100.0 - 5 * 3, abs=2.0) and moved.ab == hint.ab
-    (after,) = carried_hints(engine, frames, keyframes, 7)
+    (after,) = carried_hints(bundled_engine, frames, keyframes, 7)
     assert after.x == pytest.approx(50.0 - 3, abs=2.0) and after.ab == later.ab
-    assert carried_hints(engine, frames, {3: (hint,)}, 2) == (), "nothing before the first keyframe"
-    assert carried_hints(engine, frames, keyframes, 5, should_stop=lambda: True) is None
-    colorizer = ClipColorizer(engine, [Keyframe(0, (hint,))])
+    assert carried_hints(bundled_engine, frames, {3: (hint,)}, 2) == (), "nothing before the first keyframe"
+    assert carried_hints(bundled_engine, frames, keyframes, 5, should_stop=lambda: True) is None
+    colorizer = ClipColorizer(bundled_engine, [Keyframe(0, (hint,))])
     for index in range(6):
         colorizer.colorize(index, truth[index])
     assert colorizer.hints_at((truth[0].shape[1], truth[0].shape[0])) == (moved,), "the video's own hints"
@@ -294,7 +286,7 @@ def test_video_command_uses_every_keyframe_of_a_clip_session(tmp_path, photo, mo
     Session("in", "0" * 64, size, [], keyframes=keyframes).save(session)
     seen = {}
 
-    def spy(engine, plan, given_keyframes, *args, **kwargs):
+    def spy(bundled_engine, plan, given_keyframes, *args, **kwargs):
         seen["keyframes"] = given_keyframes
         return 0
 
