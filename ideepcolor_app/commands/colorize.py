@@ -11,6 +11,7 @@ from ..base.errors import ImageError, OutputExistsError, UsageError
 from ..colour.variations import MAX_VARIATIONS
 from ..editing.session import Session
 from ..hints.global_hints import GlobalHints, histogram_of_photo
+from ..hints.strokes import Stroke
 from ..inference.export import colorize_to_file, variations_to_files
 from ..photos.images import list_images, load_photo
 from . import add_model_options, load_engine
@@ -178,22 +179,26 @@ def run(args: argparse.Namespace) -> int:
                 if target.exists() and not args.force:
                     raise OutputExistsError(f"{target}: already exists; refusing to overwrite (use --force).")
             photo = load_photo(path)
-            hints, global_hints = [], GlobalHints()
+            hints, global_hints, strokes = [], GlobalHints(), []
             if session is not None:
                 if session.image_sha256 == photo.sha256:
                     hints, global_hints, session_used = session.hints, session.global_hints, True
+                    strokes = session.strokes
                 elif len(inputs) == 1:
                     tqdm.write(
                         f"warning: {args.hints} was made for another photo ({session.image_path}); "
                         "using its hints anyway"
                     )
                     hints = [h for h in session.hints if h.x < photo.size[0] and h.y < photo.size[1]]
+                    strokes = [s for s in session.strokes if _inside(s, photo.size)]
                     session_used = True
             if given is not None:
                 global_hints = overridden(global_hints, given)
             source = engine.set_photo(photo)
             protect = [*inputs, *([Path(args.reference)] if args.reference else [])]
             if variations:
+                if strokes:
+                    tqdm.write(f"note: variations of {path} use its point hints; its brush strokes are left out")
                 written = variations_to_files(
                     engine,
                     photo,
@@ -223,6 +228,7 @@ def run(args: argparse.Namespace) -> int:
                         source=source,
                         global_hints=global_hints,
                         look=look,
+                        strokes=strokes,
                     )
                 ]
             shown = (
@@ -232,8 +238,10 @@ def run(args: argparse.Namespace) -> int:
                 if written
                 else "nothing"
             )
+            painted = f", {len(strokes)} strokes" if strokes and not variations else ""
             tqdm.write(
-                f"{path} -> {shown} ({photo.size[0]}x{photo.size[1]}, {len(hints)} hints{describe(global_hints)})"
+                f"{path} -> {shown} ({photo.size[0]}x{photo.size[1]}, {len(hints)} hints{painted}"
+                f"{describe(global_hints)})"
             )
         except ImageError as exc:  # one bad photo does not stop the others
             failures += 1
@@ -250,6 +258,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"ideepcolor: {failures} of {len(inputs)} photos failed{kept} (see messages above).", file=sys.stderr)
         return 1
     return 0
+
+
+def _inside(stroke: Stroke, size: tuple[int, int]) -> bool:
+    """Every point of ``stroke`` lies on a photo of ``size`` (width, height)."""
+    return all(x < size[0] and y < size[1] for x, y in stroke.points)
 
 
 def describe(global_hints: GlobalHints) -> str:

@@ -15,6 +15,7 @@ from ..colour.encoding import NETWORK_SIZE, network_cell
 from ..colour.suggest import ab_to_display_rgb
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
+from ..hints.strokes import Stroke
 from ..photos.images import Photo, fit_inside, load_photo
 from .hint_set import HintSet
 from .session import Session
@@ -32,6 +33,8 @@ class Document:
     def __init__(self, photo: Photo, hints: tuple[Hint, ...] = (), global_hints: GlobalHints | None = None) -> None:
         self.photo = photo
         self.hints = HintSet(hints, global_hints)
+        self.strokes: tuple[Stroke, ...] = ()
+        """Brush strokes from a session, kept and saved back (the window cannot draw them yet)."""
         self.session_path: Path | None = None
         self.result_path: Path | None = None
         self.saved_hints: tuple[tuple[Hint, ...], GlobalHints] = (tuple(hints), self.hints.global_hints)
@@ -142,7 +145,15 @@ class Document:
         if relative_to is not None:
             with contextlib.suppress(ValueError):  # elsewhere: keep the absolute path
                 path = path.relative_to(relative_to.resolve())
-        return Session(str(path), self.photo.sha256, self.size, list(self.hints.hints), model, self.hints.global_hints)
+        return Session(
+            str(path),
+            self.photo.sha256,
+            self.size,
+            list(self.hints.hints),
+            model,
+            self.hints.global_hints,
+            strokes=list(self.strokes),
+        )
 
 
 def _lightness_map(photo: Photo) -> np.ndarray:

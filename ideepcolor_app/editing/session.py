@@ -14,11 +14,12 @@ from ..base.files import read_capped
 from ..colour.encoding import PATCH_SIZES
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import MAX_HINTS, Hint
+from ..hints.strokes import MAX_STROKE_POINTS, MAX_STROKE_WIDTH, MAX_STROKES, Stroke
 
 SESSION_FORMAT = "ideepcolor-session"
-SESSION_VERSION = 3
-"""2 added global hints, 3 hints on several frames of a clip (keyframes); a session without them is
-written with the lowest version that holds it, which older apps read."""
+SESSION_VERSION = 4
+"""2 added global hints, 3 hints on several frames of a clip (keyframes), 4 brush strokes; a
+session is written with the lowest version that holds it, which older apps read."""
 MAX_SESSION_BYTES = 16_000_000
 """A session with the most hints a photo can have is about 0.15 MB; anything far larger is not one."""
 
@@ -37,11 +38,13 @@ class Session:
     file), its name, whether it is switched on, and the saturation."""
     keyframes: dict[int, list[Hint]] = field(default_factory=dict)
     """For a clip: the hints placed on each frame (frame number -> hints), beside ``hints``."""
+    strokes: list[Stroke] = field(default_factory=list)
+    """Brush strokes, painted under ``hints``."""
 
     @property
     def holds_work(self) -> bool:
-        """It holds something a user made: hints, global hints, or hints on any frame of a clip."""
-        return bool(self.hints) or self.global_hints.is_set or any(self.keyframes.values())
+        """It holds something a user made: hints, strokes, global hints, or hints on any frame of a clip."""
+        return bool(self.hints) or bool(self.strokes) or self.global_hints.is_set or any(self.keyframes.values())
 
     def to_json(self) -> dict[str, Any]:
         """The session as the JSON object written to a ``.hints.json`` file."""
@@ -59,7 +62,12 @@ class Session:
                 {"frame": frame, "hints": [_hint_json(h) for h in hints]}
                 for frame, hints in sorted(self.keyframes.items())
             ]
-        version = 3 if self.keyframes else 2 if extra else 1
+        if self.strokes:
+            extra["strokes"] = [
+                {"points": [[x, y] for x, y in s.points], "width": s.width, "ab": [s.ab[0], s.ab[1]]}
+                for s in self.strokes
+            ]
+        version = 4 if self.strokes else 3 if self.keyframes else 2 if extra else 1
         return {
             "format": SESSION_FORMAT,
             "version": version,
@@ -106,7 +114,9 @@ class Session:
         )
         hints = [_parse_hint(h, f"hints[{i}]", width, height) for i, h in enumerate(raw_hints)]
         keyframes = _parse_keyframes(data.get("keyframes"), width, height)
-        return cls(path, sha, (width, height), hints, model, _parse_global(data.get("global_hints")), keyframes)
+        strokes = _parse_strokes(data.get("strokes"), width, height)
+        global_hints = _parse_global(data.get("global_hints"))
+        return cls(path, sha, (width, height), hints, model, global_hints, keyframes, strokes)
 
     def save(self, path: Path) -> None:
         """Write atomically: a temporary file in the same folder, then rename."""
@@ -188,6 +198,49 @@ def _parse_hint(raw: Any, where: str, width: int, height: int) -> Hint:
 
 def _hint_json(h: Hint) -> dict[str, Any]:
     return {"x": h.x, "y": h.y, "ab": [h.ab[0], h.ab[1]], "size": h.size}
+
+
+def _parse_strokes(raw: Any, width: int, height: int) -> list[Stroke]:
+    if raw is None:
+        return []
+    _expect(isinstance(raw, list) and len(raw) <= MAX_STROKES, "strokes", f"must be a list of at most {MAX_STROKES}")
+    strokes = []
+    for i, entry in enumerate(raw):
+        where = f"strokes[{i}]"
+        _expect(isinstance(entry, dict), where, "must be an object")
+        points = entry.get("points")
+        _expect(
+            isinstance(points, list) and 1 <= len(points) <= MAX_STROKE_POINTS,
+            f"{where}.points",
+            f"must be a list of 1 to {MAX_STROKE_POINTS} points",
+        )
+        for j, point in enumerate(points):
+            _expect(
+                isinstance(point, list)
+                and len(point) == 2
+                and _is_number(point[0])
+                and _is_number(point[1])
+                and 0 <= point[0] < width
+                and 0 <= point[1] < height,
+                f"{where}.points[{j}]",
+                f"must be [x, y] inside the {width}x{height} photo, got {point!r}",
+            )
+        stroke_width = entry.get("width")
+        _expect(
+            _is_number(stroke_width) and 0 < stroke_width <= MAX_STROKE_WIDTH,
+            f"{where}.width",
+            f"must be a number of pixels in (0, {MAX_STROKE_WIDTH:g}], got {stroke_width!r}",
+        )
+        ab = entry.get("ab")
+        _expect(
+            isinstance(ab, list) and len(ab) == 2 and all(_is_number(v) and -128 <= v <= 128 for v in ab),
+            f"{where}.ab",
+            f"must be two numbers in [-128, 128], got {ab!r}",
+        )
+        strokes.append(
+            Stroke(tuple((float(x), float(y)) for x, y in points), float(stroke_width), (float(ab[0]), float(ab[1])))
+        )
+    return strokes
 
 
 def _parse_keyframes(raw: Any, width: int, height: int) -> dict[int, list[Hint]]:

@@ -153,7 +153,17 @@ def open_session(window: MainWindow, path: Path) -> bool:
         return False
 
     def check_photo(document: Document | None) -> None:
-        if document is not None and document.photo.sha256 != session.image_sha256:
+        if document is None:
+            return
+        document.strokes = tuple(session.strokes)
+        if session.strokes:
+            count = len(session.strokes)
+            window.statusBar().showMessage(
+                f"This session has {count} brush stroke{'s' if count != 1 else ''}: kept, and saved with the hints, "
+                "but not shown or painted here yet. ideepcolor colorize --hints applies them.",
+                15000,
+            )
+        elif document.photo.sha256 != session.image_sha256:
             window.statusBar().showMessage("Note: the photo changed since these hints were saved.", 10000)
 
     return open_photo(

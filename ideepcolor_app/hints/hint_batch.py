@@ -16,6 +16,7 @@ import torch
 
 from ..colour.color import snap_ab_to_gamut
 from .local_hints import Hint, hint_box
+from .strokes import Stroke, stroke_squares
 
 _SLOTS_PER_CHUNK = 64
 """Hints are painted and measured in chunks, so memory stays at (64, H, W) whatever their count."""
@@ -78,21 +79,31 @@ class HintBatch:
         return cls(squares, colours, valid)
 
     @classmethod
-    def place(cls, hints: Sequence[Hint], image_size: tuple[int, int], lightness: torch.Tensor) -> HintBatch:
+    def place(
+        cls,
+        hints: Sequence[Hint],
+        image_size: tuple[int, int],
+        lightness: torch.Tensor,
+        strokes: Sequence[Stroke] = (),
+    ) -> HintBatch:
         """The user's hints on one photo, at the resolution and on the device of ``lightness``.
 
         Args:
-            hints: in painting order.
+            hints: point hints, in painting order.
             image_size: (width, height) of the full-resolution photo the hints' points refer to.
             lightness: (1, 1, S, S) the photo's L as the network sees it; each colour is snapped
-                into the gamut at the L of its hint's centre cell.
+                into the gamut at the L of its square's centre cell.
+            strokes: brush strokes, painted first as the squares of a brush along each path
+                (:func:`~ideepcolor_app.hints.strokes.stroke_squares`); point hints paint over them.
         """
         size = lightness.shape[-1]
         device = lightness.device
-        squares = torch.tensor([hint_box(h, image_size, size) for h in hints], dtype=torch.long)
-        colours = torch.tensor([h.ab for h in hints], dtype=torch.float32).reshape(-1, 2).to(device)
+        stamps = [(square, s.ab) for s in strokes for square in stroke_squares(s, image_size, size)]
+        stamps += [(hint_box(h, image_size, size), h.ab) for h in hints]
+        squares = torch.tensor([square for square, _ in stamps], dtype=torch.long)
+        colours = torch.tensor([ab for _, ab in stamps], dtype=torch.float32).reshape(-1, 2).to(device)
         squares = squares.reshape(-1, 3).to(device)
-        if len(hints):
+        if stamps:
             radius = squares[:, 2] // 2
             rows = (squares[:, 0] + radius).clamp(0, size - 1)
             cols = (squares[:, 1] + radius).clamp(0, size - 1)

@@ -30,6 +30,7 @@ from ..colour.suggest import SUGGESTIONS, Palette, Suggestion, ab_to_display_rgb
 from ..hints.global_hints import GlobalHints
 from ..hints.hint_batch import HintBatch
 from ..hints.local_hints import Hint
+from ..hints.strokes import Stroke
 from ..network.device import pick_device
 from ..network.precision import Precision
 from ..network.registry import find_weight_set
@@ -207,6 +208,7 @@ class ColorizationEngine:
         source: PhotoOnDevice | None = None,
         global_hints: GlobalHints | None = None,
         look: Look = DEFAULT_LOOK,
+        strokes: Sequence[Stroke] = (),
     ) -> Colorization:
         """Colorize one hint state.
 
@@ -221,6 +223,7 @@ class ColorizationEngine:
                 takes them answers even if ``network`` does not (so no result ignores them).
             look: vivid colours and local hints, where the weights measured them (see
                 :func:`~ideepcolor_app.colour.look.shown_colour`).
+            strokes: brush strokes, painted under the point hints.
 
         Returns:
             A :class:`Colorization` that keeps ``source``.
@@ -243,15 +246,15 @@ class ColorizationEngine:
             measured.vivid if measured else None,
             measured.hint_locality if measured else None,
             vector is not None,
-            bool(hints),
+            bool(hints) or bool(strokes),
         )
         with self._lock:
             lightness = source.network_lightness(size)
-            placed = HintBatch.place(hints, source.size, lightness)
+            placed = HintBatch.place(hints, source.size, lightness, strokes)
             x = network.encode(lightness, placed)
             out = network.forward(x, should_stop, placed.counts(), vector)
             key = (source, id(network), size, _vector_key(vector))
-            if not hints:  # the automatic result: kept for the hints that follow
+            if not placed.any():  # the automatic result: kept for the hints that follow
                 self._remember_automatic(key, Automatic(out.ab, out.logits))
             automatic = (
                 self._automatic_output(key, network, source, size, vector, should_stop) if shown.locality else None
@@ -270,6 +273,7 @@ class ColorizationEngine:
             automatic_logits=automatic.logits if automatic is not None else None,
             coverage=coverage,
             look=look,
+            strokes=tuple(strokes),
         )
 
     def _automatic_output(
@@ -320,6 +324,8 @@ class Colorization:
     """The ab comes from the distribution away from hints (see :class:`~ideepcolor_app.colour.look.Look`)."""
     look: Look = DEFAULT_LOOK
     """The look it was asked for (what the weights offered of it decides ``vivid`` and ``coverage``)."""
+    strokes: tuple[Stroke, ...] = ()
+    """The brush strokes it was computed with, under ``hints``."""
     automatic_logits: torch.Tensor | None = None
     """(1, 529, S/4, S/4) the logits without local hints, when hints are kept local (see
     :class:`~ideepcolor_app.colour.look.Look`); None otherwise."""

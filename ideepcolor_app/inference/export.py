@@ -9,6 +9,7 @@ from pathlib import Path
 from ..colour.look import DEFAULT_LOOK, Look
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
+from ..hints.strokes import Stroke
 from ..photos.images import Photo, check_format_fits, save_image
 from .engine import ColorizationEngine
 from .photo_on_device import PhotoOnDevice
@@ -26,6 +27,7 @@ def colorize_to_file(
     source: PhotoOnDevice | None = None,
     global_hints: GlobalHints | None = None,
     look: Look = DEFAULT_LOOK,
+    strokes: Sequence[Stroke] = (),
 ) -> Path:
     """Write the best network's full-resolution result of ``hints`` on ``photo`` to ``target``.
 
@@ -37,6 +39,7 @@ def colorize_to_file(
         source: ``photo`` already on the engine's device (else it is uploaded here, leaving the
             engine's current photo alone: safe on another thread).
         global_hints: a reference's colours and a saturation for the whole photo.
+        strokes: brush strokes, under the point hints.
 
     Raises:
         ImageError: the result is too large for the format, the target exists (without
@@ -45,7 +48,9 @@ def colorize_to_file(
     target = Path(target)
     check_format_fits(target, photo.size)
     source = source or PhotoOnDevice.upload(photo, engine.device)
-    result = engine.colorize(tuple(hints), network=engine.best, source=source, global_hints=global_hints, look=look)
+    result = engine.colorize(
+        tuple(hints), network=engine.best, source=source, global_hints=global_hints, look=look, strokes=strokes
+    )
     rgb = result.full_resolution_rgb()
     return save_image(rgb, target, overwrite=overwrite, protect=tuple(protect))
 

@@ -775,3 +775,43 @@ def test_a_closed_bridge_lets_its_engine_go(qapp, echo_weights):
     del bridge, engine
     gc.collect()
     assert gone_bridge() is None and gone_engine() is None
+
+
+def test_no_two_enabled_commands_share_a_shortcut_and_each_menu_command_is_reachable(window):
+    """Qt does nothing for a shortcut that two enabled actions share: every key must do one thing.
+    (Esc is shared on purpose: Cancel Opening is enabled only while Deselect is not.)"""
+    from ideepcolor_app.gui.menus import MENUS, Item
+
+    seen: dict[str, str] = {}
+    for action in window.actions():
+        if not action.isEnabled():
+            continue
+        for key in action.shortcuts():
+            text = key.toString()
+            assert text not in seen, f"{text} is both {seen[text]} and {action.text()}"
+            seen[text] = action.text()
+    texts = {a.text() for a in window.actions()}
+    table = [row.text for _, rows in MENUS for row in rows if isinstance(row, Item)]
+    assert set(table) <= texts and len(table) == len(set(table)), "every row of the table is one action"
+    window.opener.busy_changed.emit(True)  # while a photo loads, Esc cancels and Deselect waits
+    assert window.cancel_open_action.isEnabled() and not any(
+        a.isEnabled() for a in window.hint_actions if a.text() == "Dese&lect"
+    )
+    window.opener.busy_changed.emit(False)
+
+
+def test_a_sessions_brush_strokes_survive_the_window_and_it_says_so(qtbot, make_window, photo_path, tmp_path):
+    from ideepcolor_app.editing.session import Session
+    from ideepcolor_app.hints.local_hints import Hint
+    from ideepcolor_app.hints.strokes import Stroke
+
+    stroke = Stroke(((10.0, 20.0), (300.0, 20.0)), 6.0, (-40.0, 40.0))
+    sha = load_photo(photo_path).sha256
+    Session(str(photo_path), sha, (640, 480), [Hint(5.0, 5.0, (1.0, 2.0))], strokes=[stroke]).save(tmp_path / "s.json")
+    w = make_window(show=False)
+    open_and_wait(qtbot, w, tmp_path / "s.json", file_actions.open_path)
+    assert "1 brush stroke" in w.statusBar().currentMessage() and "colorize --hints" in w.statusBar().currentMessage()
+    click(w, 200, 200)
+    assert file_actions.save_session_to(w, tmp_path / "again.json")
+    again = Session.load(tmp_path / "again.json")
+    assert again.strokes == [stroke] and len(again.hints) == 2, "the strokes are kept beside the new hint"
