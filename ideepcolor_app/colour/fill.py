@@ -89,6 +89,7 @@ def _pair_weights(
     image, slot = torch.nonzero(hints.valid.to(device), as_tuple=True)
     centres = hints.centres().to(device)[image, slot]  # (N, 2)
     pair_l = hints.lightness(lightness).to(device)[image, slot] if lightness is not None else None
+    shares = hints.slot_weights().to(device)[image, slot]
     ys = torch.arange(height, device=device, dtype=torch.float32).view(1, height, 1)
     xs = torch.arange(width, device=device, dtype=torch.float32).view(1, 1, width)
     for start in range(0, len(image), _PAIRS_PER_CHUNK):
@@ -96,6 +97,7 @@ def _pair_weights(
         cy, cx = centres[part, 0, None, None], centres[part, 1, None, None]
         t = torch.rsqrt((ys - cy) ** 2 + (xs - cx) ** 2 + 1)
         w = t * t * t if DISTANCE_POWER == 1.5 else t ** (2 * DISTANCE_POWER)  # (n, H, W): 1 / (d^2 + 1)^power
+        w = w * shares[part, None, None]
         if pair_l is not None:
             difference = lightness[image[part], 0] - pair_l[part, None, None]  # type: ignore[index]
             w = w * torch.exp((difference**2 / (-2 * LIGHTNESS_SIGMA**2)).clamp(min=_MIN_LOG_LIGHTNESS_WEIGHT))

@@ -26,6 +26,11 @@ class HintShapes(Protocol):
         """(B, K) bool: which slots hold a hint."""
         ...
 
+    def slot_weights(self) -> torch.Tensor:
+        """(B, K) float32: the share of one hint each slot is (1 for a point hint; a shape painted
+        in several slots shares one hint's weight among them)."""
+        ...
+
     def centres(self) -> torch.Tensor:
         """(B, K, 2) float (row, col) of each hint's centre."""
         ...

@@ -39,10 +39,17 @@ class HintBatch:
     earlier one."""
     valid: torch.Tensor
     """(B, K) bool: which slots hold a hint (rows are padded to the longest)."""
+    weights: torch.Tensor | None = None
+    """(B, K) float32: the share of a hint each slot is (a stroke's n squares are 1/n each, so the
+    fills and locality count a stroke as one hint); None: every slot is a whole hint."""
 
     def __post_init__(self) -> None:
         batch, slots = self.valid.shape
-        if self.squares.shape != (batch, slots, 3) or self.colours.shape != (batch, slots, 2):
+        if (
+            self.squares.shape != (batch, slots, 3)
+            or self.colours.shape != (batch, slots, 2)
+            or (self.weights is not None and self.weights.shape != (batch, slots))
+        ):
             raise ValueError(
                 f"hint batch shapes disagree: squares {tuple(self.squares.shape)}, colours "
                 f"{tuple(self.colours.shape)}, valid {tuple(self.valid.shape)}"
@@ -76,7 +83,12 @@ class HintBatch:
         squares = torch.cat([padded(b.squares.to(device)) for b in batches])
         colours = torch.cat([padded(b.colours.to(device)) for b in batches])
         valid = torch.cat([torch.nn.functional.pad(b.valid.to(device), (0, slots - b.valid.shape[1])) for b in batches])
-        return cls(squares, colours, valid)
+        weights = None
+        if any(b.weights is not None for b in batches):
+            weights = torch.cat(
+                [torch.nn.functional.pad(b.slot_weights().to(device), (0, slots - b.valid.shape[1])) for b in batches]
+            )
+        return cls(squares, colours, valid, weights)
 
     @classmethod
     def place(
@@ -98,8 +110,13 @@ class HintBatch:
         """
         size = lightness.shape[-1]
         device = lightness.device
-        stamps = [(square, s.ab) for s in strokes for square in stroke_squares(s, image_size, size)]
+        stamps, weights = [], []
+        for stroke in strokes:
+            squares_of_stroke = stroke_squares(stroke, image_size, size)
+            stamps += [(square, stroke.ab) for square in squares_of_stroke]
+            weights += [1 / len(squares_of_stroke)] * len(squares_of_stroke)
         stamps += [(hint_box(h, image_size, size), h.ab) for h in hints]
+        weights += [1.0] * len(hints)
         squares = torch.tensor([square for square, _ in stamps], dtype=torch.long)
         colours = torch.tensor([ab for _, ab in stamps], dtype=torch.float32).reshape(-1, 2).to(device)
         squares = squares.reshape(-1, 3).to(device)
@@ -108,7 +125,10 @@ class HintBatch:
             rows = (squares[:, 0] + radius).clamp(0, size - 1)
             cols = (squares[:, 1] + radius).clamp(0, size - 1)
             colours = snap_ab_to_gamut(lightness[0, 0, rows, cols], colours).to(torch.float32)
-        return cls.of_squares(squares[None], colours[None])
+        placed = cls.of_squares(squares[None], colours[None])
+        if strokes:
+            return cls(placed.squares, placed.colours, placed.valid, torch.tensor([weights], device=device))
+        return placed
 
     @property
     def device(self) -> torch.device:
@@ -122,7 +142,8 @@ class HintBatch:
     def __getitem__(self, rows: int | slice) -> HintBatch:
         """The hints of some images (an int keeps its batch dimension)."""
         pick = slice(rows, rows + 1) if isinstance(rows, int) else rows
-        return HintBatch(self.squares[pick], self.colours[pick], self.valid[pick])
+        weights = None if self.weights is None else self.weights[pick]
+        return HintBatch(self.squares[pick], self.colours[pick], self.valid[pick], weights)
 
     def counts(self) -> torch.Tensor:
         """(B,) long: how many hints each image has."""
@@ -134,15 +155,24 @@ class HintBatch:
 
     def to(self, device: torch.device | str) -> HintBatch:
         """The same hints on ``device``."""
-        return HintBatch(self.squares.to(device), self.colours.to(device), self.valid.to(device))
+        weights = None if self.weights is None else self.weights.to(device)
+        return HintBatch(self.squares.to(device), self.colours.to(device), self.valid.to(device), weights)
 
     def expand(self, batch: int) -> HintBatch:
         """One image's hints repeated for ``batch`` images."""
-        return HintBatch(*(t.expand(batch, *t.shape[1:]) for t in (self.squares, self.colours, self.valid)))
+        weights = None if self.weights is None else self.weights.expand(batch, -1)
+        squares, colours = self.squares.expand(batch, -1, -1), self.colours.expand(batch, -1, -1)
+        return HintBatch(squares, colours, self.valid.expand(batch, -1), weights)
 
     def with_colours(self, colours: torch.Tensor) -> HintBatch:
         """The same hints asking for (B, K, 2) ``colours``."""
-        return HintBatch(self.squares, colours.to(torch.float32), self.valid)
+        return HintBatch(self.squares, colours.to(torch.float32), self.valid, self.weights)
+
+    def slot_weights(self) -> torch.Tensor:
+        """(B, K) float32: the share of a hint each slot is (see :attr:`weights`)."""
+        if self.weights is None:
+            return torch.ones(self.valid.shape, device=self.device)
+        return self.weights
 
     def centres(self) -> torch.Tensor:
         """(B, K, 2) float (row, col) of each square's centre."""

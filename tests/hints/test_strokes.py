@@ -119,3 +119,21 @@ def test_the_bundled_network_holds_a_six_pixel_stroke_to_its_colour(bundled_engi
     ab = torch.stack([torch.tensor(result.predicted_ab_at(float(x), 40.0)) for x in range(70, 411, 10)])
     distance = torch.linalg.norm(ab - torch.tensor(GREEN), dim=1)
     assert float(distance.mean()) < 8, f"mean distance {float(distance.mean()):.1f}"
+
+
+def test_a_long_stroke_counts_as_one_hint_in_the_fill_and_locality():
+    """Its n squares share one hint's weight: beside a point hint of another colour, the fill far
+    from both is not the stroke's colour n times over."""
+    from ideepcolor_app.colour.fill import inverse_distance_fill
+
+    stroke = Stroke(tuple((float(x), 20.0) for x in range(10, 290, 10)), 6.0, GREEN)
+    point = Hint(150.0, 180.0, (50.0, 30.0), 5)
+    lightness = torch.full((1, 1, 256, 256), 50.0)
+    placed = HintBatch.place([point], (300, 200), lightness, [stroke])
+    weights = placed.slot_weights()[0]
+    assert len(placed.squares[0]) > 20 and float(weights[:-1].sum()) == pytest.approx(1.0) and weights[-1] == 1
+    fill = inverse_distance_fill(placed, 256, 256)
+    middle = fill[0, :, 128, 128]
+    assert abs(float(middle[0])) < 30, "the middle is between the two colours, not the stroke's alone"
+    whole = HintBatch.of_squares(placed.squares, placed.colours)  # the same squares as whole hints
+    assert inverse_distance_fill(whole, 256, 256)[0, 0, 128, 128] < middle[0] - 10
