@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,6 @@ from ..base.errors import ImageError, OutputExistsError, UsageError
 from ..colour.variations import MAX_VARIATIONS
 from ..editing.session import Session
 from ..hints.global_hints import GlobalHints, histogram_of_photo
-from ..hints.strokes import Stroke
 from ..inference.export import colorize_to_file, variations_to_files
 from ..photos.images import list_images, load_photo
 from . import add_model_options, load_engine
@@ -179,26 +179,27 @@ def run(args: argparse.Namespace) -> int:
                 if target.exists() and not args.force:
                     raise OutputExistsError(f"{target}: already exists; refusing to overwrite (use --force).")
             photo = load_photo(path)
-            hints, global_hints, strokes = [], GlobalHints(), []
+            hints, global_hints, strokes, regions = [], GlobalHints(), [], []
             if session is not None:
                 if session.image_sha256 == photo.sha256:
                     hints, global_hints, session_used = session.hints, session.global_hints, True
-                    strokes = session.strokes
+                    strokes, regions = session.strokes, session.regions
                 elif len(inputs) == 1:
                     tqdm.write(
                         f"warning: {args.hints} was made for another photo ({session.image_path}); "
                         "using its hints anyway"
                     )
                     hints = [h for h in session.hints if h.x < photo.size[0] and h.y < photo.size[1]]
-                    strokes = [s for s in session.strokes if _inside(s, photo.size)]
+                    strokes = [s for s in session.strokes if _inside(s.points, photo.size)]
+                    regions = [r for r in session.regions if _inside(r.polygon, photo.size)]
                     session_used = True
             if given is not None:
                 global_hints = overridden(global_hints, given)
             source = engine.set_photo(photo)
             protect = [*inputs, *([Path(args.reference)] if args.reference else [])]
             if variations:
-                if strokes:
-                    tqdm.write(f"note: variations of {path} use its point hints; its brush strokes are left out")
+                if strokes or regions:
+                    tqdm.write(f"note: variations of {path} use its point hints; its strokes and regions are left out")
                 written = variations_to_files(
                     engine,
                     photo,
@@ -229,6 +230,7 @@ def run(args: argparse.Namespace) -> int:
                         global_hints=global_hints,
                         look=look,
                         strokes=strokes,
+                        regions=regions,
                     )
                 ]
             shown = (
@@ -238,7 +240,9 @@ def run(args: argparse.Namespace) -> int:
                 if written
                 else "nothing"
             )
-            painted = f", {len(strokes)} strokes" if strokes and not variations else ""
+            painted = (
+                f", {len(strokes)} strokes, {len(regions)} regions" if (strokes or regions) and not variations else ""
+            )
             tqdm.write(
                 f"{path} -> {shown} ({photo.size[0]}x{photo.size[1]}, {len(hints)} hints{painted}"
                 f"{describe(global_hints)})"
@@ -260,9 +264,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _inside(stroke: Stroke, size: tuple[int, int]) -> bool:
-    """Every point of ``stroke`` lies on a photo of ``size`` (width, height)."""
-    return all(x < size[0] and y < size[1] for x, y in stroke.points)
+def _inside(points: Sequence[tuple[float, float]], size: tuple[int, int]) -> bool:
+    """Every one of ``points`` lies on a photo of ``size`` (width, height)."""
+    return all(x <= size[0] and y <= size[1] for x, y in points)
 
 
 def describe(global_hints: GlobalHints) -> str:

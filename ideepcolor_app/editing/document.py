@@ -15,6 +15,7 @@ from ..colour.encoding import NETWORK_SIZE, network_cell
 from ..colour.suggest import ab_to_display_rgb
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
+from ..hints.regions import Region
 from ..hints.strokes import Stroke
 from ..photos.images import Photo, fit_inside, load_photo
 from .hint_set import HintSet
@@ -35,6 +36,8 @@ class Document:
         self.hints = HintSet(hints, global_hints)
         self.strokes: tuple[Stroke, ...] = ()
         """Brush strokes from a session, kept and saved back (the window cannot draw them yet)."""
+        self.regions: tuple[Region, ...] = ()
+        """Lasso regions from a session, kept and saved back (the window cannot draw them yet)."""
         self.session_path: Path | None = None
         self.result_path: Path | None = None
         self.saved_hints: tuple[tuple[Hint, ...], GlobalHints] = (tuple(hints), self.hints.global_hints)
@@ -153,6 +156,7 @@ class Document:
             model,
             self.hints.global_hints,
             strokes=list(self.strokes),
+            regions=list(self.regions),
         )
 
 

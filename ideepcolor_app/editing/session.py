@@ -14,12 +14,13 @@ from ..base.files import read_capped
 from ..colour.encoding import PATCH_SIZES
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import MAX_HINTS, Hint
+from ..hints.regions import MAX_REGION_POINTS, MAX_REGIONS, Region
 from ..hints.strokes import MAX_STROKE_POINTS, MAX_STROKE_WIDTH, MAX_STROKES, Stroke
 
 SESSION_FORMAT = "ideepcolor-session"
 SESSION_VERSION = 4
-"""2 added global hints, 3 hints on several frames of a clip (keyframes), 4 brush strokes; a
-session is written with the lowest version that holds it, which older apps read."""
+"""2 added global hints, 3 hints on several frames of a clip (keyframes), 4 brush strokes and
+lasso regions; a session is written with the lowest version that holds it, which older apps read."""
 MAX_SESSION_BYTES = 16_000_000
 """A session with the most hints a photo can have is about 0.15 MB; anything far larger is not one."""
 
@@ -40,11 +41,14 @@ class Session:
     """For a clip: the hints placed on each frame (frame number -> hints), beside ``hints``."""
     strokes: list[Stroke] = field(default_factory=list)
     """Brush strokes, painted under ``hints``."""
+    regions: list[Region] = field(default_factory=list)
+    """Lasso regions: coloured, or protected (no colour)."""
 
     @property
     def holds_work(self) -> bool:
         """It holds something a user made: hints, strokes, global hints, or hints on any frame of a clip."""
-        return bool(self.hints) or bool(self.strokes) or self.global_hints.is_set or any(self.keyframes.values())
+        painted = bool(self.hints) or bool(self.strokes) or bool(self.regions)
+        return painted or self.global_hints.is_set or any(self.keyframes.values())
 
     def to_json(self) -> dict[str, Any]:
         """The session as the JSON object written to a ``.hints.json`` file."""
@@ -67,7 +71,12 @@ class Session:
                 {"points": [[x, y] for x, y in s.points], "width": s.width, "ab": [s.ab[0], s.ab[1]]}
                 for s in self.strokes
             ]
-        version = 4 if self.strokes else 3 if self.keyframes else 2 if extra else 1
+        if self.regions:
+            extra["regions"] = [
+                {"polygon": [[x, y] for x, y in r.polygon], "ab": None if r.ab is None else [r.ab[0], r.ab[1]]}
+                for r in self.regions
+            ]
+        version = 4 if self.strokes or self.regions else 3 if self.keyframes else 2 if extra else 1
         return {
             "format": SESSION_FORMAT,
             "version": version,
@@ -115,8 +124,9 @@ class Session:
         hints = [_parse_hint(h, f"hints[{i}]", width, height) for i, h in enumerate(raw_hints)]
         keyframes = _parse_keyframes(data.get("keyframes"), width, height)
         strokes = _parse_strokes(data.get("strokes"), width, height)
+        regions = _parse_regions(data.get("regions"), width, height)
         global_hints = _parse_global(data.get("global_hints"))
-        return cls(path, sha, (width, height), hints, model, global_hints, keyframes, strokes)
+        return cls(path, sha, (width, height), hints, model, global_hints, keyframes, strokes, regions)
 
     def save(self, path: Path) -> None:
         """Write atomically: a temporary file in the same folder, then rename."""
@@ -241,6 +251,43 @@ def _parse_strokes(raw: Any, width: int, height: int) -> list[Stroke]:
             Stroke(tuple((float(x), float(y)) for x, y in points), float(stroke_width), (float(ab[0]), float(ab[1])))
         )
     return strokes
+
+
+def _parse_regions(raw: Any, width: int, height: int) -> list[Region]:
+    if raw is None:
+        return []
+    _expect(isinstance(raw, list) and len(raw) <= MAX_REGIONS, "regions", f"must be a list of at most {MAX_REGIONS}")
+    regions = []
+    for i, entry in enumerate(raw):
+        where = f"regions[{i}]"
+        _expect(isinstance(entry, dict), where, "must be an object")
+        polygon = entry.get("polygon")
+        _expect(
+            isinstance(polygon, list) and 3 <= len(polygon) <= MAX_REGION_POINTS,
+            f"{where}.polygon",
+            f"must be a list of 3 to {MAX_REGION_POINTS} points",
+        )
+        for j, point in enumerate(polygon):
+            _expect(
+                isinstance(point, list)
+                and len(point) == 2
+                and _is_number(point[0])
+                and _is_number(point[1])
+                and 0 <= point[0] <= width
+                and 0 <= point[1] <= height,
+                f"{where}.polygon[{j}]",
+                f"must be [x, y] on the {width}x{height} photo, got {point!r}",
+            )
+        ab = entry.get("ab")
+        _expect(
+            ab is None
+            or (isinstance(ab, list) and len(ab) == 2 and all(_is_number(v) and -128 <= v <= 128 for v in ab)),
+            f"{where}.ab",
+            f"must be two numbers in [-128, 128], or null for a protected region, got {ab!r}",
+        )
+        colour = None if ab is None else (float(ab[0]), float(ab[1]))
+        regions.append(Region(tuple((float(x), float(y)) for x, y in polygon), colour))
+    return regions
 
 
 def _parse_keyframes(raw: Any, width: int, height: int) -> dict[int, list[Hint]]:

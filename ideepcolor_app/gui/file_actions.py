@@ -155,12 +155,20 @@ def open_session(window: MainWindow, path: Path) -> bool:
     def check_photo(document: Document | None) -> None:
         if document is None:
             return
-        document.strokes = tuple(session.strokes)
-        if session.strokes:
-            count = len(session.strokes)
+        document.strokes, document.regions = tuple(session.strokes), tuple(session.regions)
+        if session.strokes or session.regions:
+            strokes, regions = len(session.strokes), len(session.regions)
+            held = " and ".join(
+                part
+                for part in (
+                    f"{strokes} brush stroke{'s' if strokes != 1 else ''}" if strokes else "",
+                    f"{regions} lasso region{'s' if regions != 1 else ''}" if regions else "",
+                )
+                if part
+            )
             window.statusBar().showMessage(
-                f"This session has {count} brush stroke{'s' if count != 1 else ''}: kept, and saved with the hints, "
-                "but not shown or painted here yet. ideepcolor colorize --hints applies them.",
+                f"This session has {held}: kept, and saved with the hints, but not shown or painted here yet. "
+                "ideepcolor colorize --hints applies them.",
                 15000,
             )
         elif document.photo.sha256 != session.image_sha256:

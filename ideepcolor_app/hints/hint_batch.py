@@ -16,6 +16,7 @@ import torch
 
 from ..colour.color import snap_ab_to_gamut
 from .local_hints import Hint, hint_box
+from .regions import Region, fill_squares, region_masks
 from .strokes import Stroke, stroke_squares
 
 _SLOTS_PER_CHUNK = 64
@@ -97,6 +98,7 @@ class HintBatch:
         image_size: tuple[int, int],
         lightness: torch.Tensor,
         strokes: Sequence[Stroke] = (),
+        regions: Sequence[Region] = (),
     ) -> HintBatch:
         """The user's hints on one photo, at the resolution and on the device of ``lightness``.
 
@@ -107,6 +109,8 @@ class HintBatch:
                 into the gamut at the L of its square's centre cell.
             strokes: brush strokes, painted first as the squares of a brush along each path
                 (:func:`~ideepcolor_app.hints.strokes.stroke_squares`); point hints paint over them.
+            regions: coloured lasso regions, their insides given as squares on a grid
+                (:func:`~ideepcolor_app.hints.regions.fill_squares`), painted over the strokes.
         """
         size = lightness.shape[-1]
         device = lightness.device
@@ -115,6 +119,11 @@ class HintBatch:
             squares_of_stroke = stroke_squares(stroke, image_size, size)
             stamps += [(square, stroke.ab) for square in squares_of_stroke]
             weights += [1 / len(squares_of_stroke)] * len(squares_of_stroke)
+        coloured = [r for r in regions if r.ab is not None]
+        for region, mask in zip(coloured, region_masks(coloured, image_size, size, device), strict=True):
+            squares_of_region = fill_squares(mask[0])
+            stamps += [(square, region.ab) for square in squares_of_region]  # type: ignore[misc]
+            weights += [1 / max(1, len(squares_of_region))] * len(squares_of_region)
         stamps += [(hint_box(h, image_size, size), h.ab) for h in hints]
         weights += [1.0] * len(hints)
         squares = torch.tensor([square for square, _ in stamps], dtype=torch.long)
@@ -126,7 +135,7 @@ class HintBatch:
             cols = (squares[:, 1] + radius).clamp(0, size - 1)
             colours = snap_ab_to_gamut(lightness[0, 0, rows, cols], colours).to(torch.float32)
         placed = cls.of_squares(squares[None], colours[None])
-        if strokes:
+        if len(weights) > len(hints):
             return cls(placed.squares, placed.colours, placed.valid, torch.tensor([weights], device=device))
         return placed
 

@@ -9,6 +9,7 @@ for interactive updates and the full-size one for refinement and saving.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -24,13 +25,15 @@ from ..base.errors import WeightsError
 from ..colour.ab_bins import distribution
 from ..colour.color import lab_to_srgb8, snap_ab_to_gamut
 from ..colour.encoding import NETWORK_SIZE, network_cell
-from ..colour.look import DEFAULT_LOOK, Look, shown_colour
+from ..colour.look import DEFAULT_LOOK, Look, ShownColour, shown_colour
 from ..colour.shown import Automatic, shown_ab
 from ..colour.suggest import SUGGESTIONS, Palette, Suggestion, ab_to_display_rgb, suggest_colors
 from ..hints.global_hints import GlobalHints
 from ..hints.hint_batch import HintBatch
 from ..hints.local_hints import Hint
+from ..hints.regions import Region, region_masks
 from ..hints.strokes import Stroke
+from ..network.architecture import NetworkOutput
 from ..network.device import pick_device
 from ..network.precision import Precision
 from ..network.registry import find_weight_set
@@ -209,6 +212,7 @@ class ColorizationEngine:
         global_hints: GlobalHints | None = None,
         look: Look = DEFAULT_LOOK,
         strokes: Sequence[Stroke] = (),
+        regions: Sequence[Region] = (),
     ) -> Colorization:
         """Colorize one hint state.
 
@@ -224,6 +228,8 @@ class ColorizationEngine:
             look: vivid colours and local hints, where the weights measured them (see
                 :func:`~ideepcolor_app.colour.look.shown_colour`).
             strokes: brush strokes, painted under the point hints.
+            regions: lasso regions: a coloured one holds its colour to its inside and changes
+                nothing outside it; a protected one (no colour) keeps out what is painted elsewhere.
 
         Returns:
             A :class:`Colorization` that keeps ``source``.
@@ -246,22 +252,25 @@ class ColorizationEngine:
             measured.vivid if measured else None,
             measured.hint_locality if measured else None,
             vector is not None,
-            bool(hints) or bool(strokes),
+            bool(hints) or bool(strokes) or any(not r.protects for r in regions),
         )
-        with self._lock:
-            lightness = source.network_lightness(size)
-            placed = HintBatch.place(hints, source.size, lightness, strokes)
-            x = network.encode(lightness, placed)
-            out = network.forward(x, should_stop, placed.counts(), vector)
-            key = (source, id(network), size, _vector_key(vector))
-            if not placed.any():  # the automatic result: kept for the hints that follow
-                self._remember_automatic(key, Automatic(out.ab, out.logits))
-            automatic = (
-                self._automatic_output(key, network, source, size, vector, should_stop) if shown.locality else None
-            )
-        ab, coverage = shown_ab(
-            out.ab, out.logits, lightness, placed, automatic, shown.vivid, shown.locality, shown.pinned
-        )
+        run = functools.partial(self._shown_pass, network, source, size, vector, shown, should_stop)
+        out, ab, coverage, automatic = run(hints, strokes, ())
+        if regions:
+            masks = region_masks(regions, source.size, size, self.device)
+            coloured = [(r, m) for r, m in zip(regions, masks, strict=True) if not r.protects]
+            if coloured:  # inside each outline the result with the regions, outside the one without
+                inside_ab = run(hints, strokes, [r for r, _ in coloured])[1]
+                for _, mask in coloured:
+                    ab = torch.where(mask[None] > 0, inside_ab, ab)
+            protected = [(r, m) for r, m in zip(regions, masks, strict=True) if r.protects]
+            if protected:  # inside a protected region only what is painted inside it counts
+                inside = [r for r, _ in protected]
+                own_hints = [h for h in hints if any(r.contains(h.x, h.y) for r in inside)]
+                own_strokes = [s for s in strokes if any(all(r.contains(*p) for p in s.points) for r in inside)]
+                protected_ab = run(own_hints, own_strokes, ())[1]
+                for _, mask in protected:
+                    ab = torch.where(mask[None] > 0, protected_ab, ab)
         return Colorization(
             source,
             tuple(hints),
@@ -274,7 +283,37 @@ class ColorizationEngine:
             coverage=coverage,
             look=look,
             strokes=tuple(strokes),
+            regions=tuple(regions),
         )
+
+    def _shown_pass(
+        self,
+        network: Network,
+        source: PhotoOnDevice,
+        size: int,
+        vector: torch.Tensor | None,
+        shown: ShownColour,
+        should_stop: Callable[[], bool] | None,
+        hints: Sequence[Hint],
+        strokes: Sequence[Stroke],
+        regions: Sequence[Region],
+    ) -> tuple[NetworkOutput, torch.Tensor, torch.Tensor | None, Automatic | None]:
+        """One network pass and the ab it shows: (output, shown ab, coverage, automatic output)."""
+        with self._lock:
+            lightness = source.network_lightness(size)
+            placed = HintBatch.place(hints, source.size, lightness, strokes, regions)
+            x = network.encode(lightness, placed)
+            out = network.forward(x, should_stop, placed.counts(), vector)
+            key = (source, id(network), size, _vector_key(vector))
+            if not placed.any():  # the automatic result: kept for the hints that follow
+                self._remember_automatic(key, Automatic(out.ab, out.logits))
+            automatic = (
+                self._automatic_output(key, network, source, size, vector, should_stop) if shown.locality else None
+            )
+        ab, coverage = shown_ab(
+            out.ab, out.logits, lightness, placed, automatic, shown.vivid, shown.locality, shown.pinned
+        )
+        return out, ab, coverage, automatic
 
     def _automatic_output(
         self,
@@ -326,6 +365,8 @@ class Colorization:
     """The look it was asked for (what the weights offered of it decides ``vivid`` and ``coverage``)."""
     strokes: tuple[Stroke, ...] = ()
     """The brush strokes it was computed with, under ``hints``."""
+    regions: tuple[Region, ...] = ()
+    """The lasso regions it was computed with."""
     automatic_logits: torch.Tensor | None = None
     """(1, 529, S/4, S/4) the logits without local hints, when hints are kept local (see
     :class:`~ideepcolor_app.colour.look.Look`); None otherwise."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..colour.look import DEFAULT_LOOK, Look
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
+from ..hints.regions import Region
 from ..hints.strokes import Stroke
 from ..photos.images import Photo, check_format_fits, save_image
 from .engine import ColorizationEngine
@@ -28,6 +29,7 @@ def colorize_to_file(
     global_hints: GlobalHints | None = None,
     look: Look = DEFAULT_LOOK,
     strokes: Sequence[Stroke] = (),
+    regions: Sequence[Region] = (),
 ) -> Path:
     """Write the best network's full-resolution result of ``hints`` on ``photo`` to ``target``.
 
@@ -40,6 +42,7 @@ def colorize_to_file(
             engine's current photo alone: safe on another thread).
         global_hints: a reference's colours and a saturation for the whole photo.
         strokes: brush strokes, under the point hints.
+        regions: lasso regions (see :meth:`~ideepcolor_app.inference.engine.ColorizationEngine.colorize`).
 
     Raises:
         ImageError: the result is too large for the format, the target exists (without
@@ -49,7 +52,13 @@ def colorize_to_file(
     check_format_fits(target, photo.size)
     source = source or PhotoOnDevice.upload(photo, engine.device)
     result = engine.colorize(
-        tuple(hints), network=engine.best, source=source, global_hints=global_hints, look=look, strokes=strokes
+        tuple(hints),
+        network=engine.best,
+        source=source,
+        global_hints=global_hints,
+        look=look,
+        strokes=strokes,
+        regions=regions,
     )
     rgb = result.full_resolution_rgb()
     return save_image(rgb, target, overwrite=overwrite, protect=tuple(protect))

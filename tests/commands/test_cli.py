@@ -115,3 +115,24 @@ def test_weights_compact_keeps_metadata_and_stays_close(tmp_path, random_weights
     assert info.metadata["provenance"] == {"steps": 7, "compact_of": "full.safetensors"}
     assert (tmp_path / "small.safetensors").stat().st_size < 36e6
     assert main(["weights", "compact", str(tmp_path / "nope.pth"), str(tmp_path / "x.safetensors")]) == 1
+
+
+def test_colorize_applies_a_sessions_lasso_and_leaves_the_rest_alone(tmp_path, echo_weights):
+    import numpy as np
+    from PIL import Image
+
+    from ideepcolor_app.editing.session import Session
+    from ideepcolor_app.hints.regions import Region
+    from ideepcolor_app.photos.images import load_photo
+
+    photo = tmp_path / "grey.png"
+    Image.fromarray(np.full((200, 300), 128, np.uint8)).save(photo)
+    lasso = Region(((90.0, 60.0), (210.0, 60.0), (210.0, 140.0), (90.0, 140.0)), (50.0, -50.0))
+    Session(str(photo), load_photo(photo).sha256, (300, 200), [], regions=[lasso]).save(tmp_path / "s.json")
+    out = tmp_path / "out"
+    args = ["colorize", str(photo), "--hints", str(tmp_path / "s.json"), "-o", str(out), "--weights", str(echo_weights)]
+    assert main(args) == 0
+    rgb = np.asarray(Image.open(out / "grey_colorized.png").convert("RGB")).astype(int)
+    inside, outside = rgb[100, 150], rgb[20, 20]
+    assert inside[0] > inside[1] + 40 and inside[2] > inside[1] + 40, "magenta inside the lasso"
+    assert abs(outside[0] - outside[1]) < 4 and abs(outside[2] - outside[1]) < 4, "grey outside it"

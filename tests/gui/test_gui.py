@@ -803,15 +803,20 @@ def test_no_two_enabled_commands_share_a_shortcut_and_each_menu_command_is_reach
 def test_a_sessions_brush_strokes_survive_the_window_and_it_says_so(qtbot, make_window, photo_path, tmp_path):
     from ideepcolor_app.editing.session import Session
     from ideepcolor_app.hints.local_hints import Hint
+    from ideepcolor_app.hints.regions import Region
     from ideepcolor_app.hints.strokes import Stroke
 
     stroke = Stroke(((10.0, 20.0), (300.0, 20.0)), 6.0, (-40.0, 40.0))
+    region = Region(((1.0, 1.0), (50.0, 1.0), (50.0, 50.0)), None)
     sha = load_photo(photo_path).sha256
-    Session(str(photo_path), sha, (640, 480), [Hint(5.0, 5.0, (1.0, 2.0))], strokes=[stroke]).save(tmp_path / "s.json")
+    hints = [Hint(5.0, 5.0, (1.0, 2.0))]
+    Session(str(photo_path), sha, (640, 480), hints, strokes=[stroke], regions=[region]).save(tmp_path / "s.json")
     w = make_window(show=False)
     open_and_wait(qtbot, w, tmp_path / "s.json", file_actions.open_path)
-    assert "1 brush stroke" in w.statusBar().currentMessage() and "colorize --hints" in w.statusBar().currentMessage()
+    message = w.statusBar().currentMessage()
+    assert "1 brush stroke and 1 lasso region" in message and "colorize --hints" in message
     click(w, 200, 200)
     assert file_actions.save_session_to(w, tmp_path / "again.json")
     again = Session.load(tmp_path / "again.json")
-    assert again.strokes == [stroke] and len(again.hints) == 2, "the strokes are kept beside the new hint"
+    assert again.strokes == [stroke] and again.regions == [region], "kept beside the new hint"
+    assert len(again.hints) == 2
