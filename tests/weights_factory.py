@@ -174,3 +174,13 @@ def network_of(
         global_hints=model.takes_global_hints,
     )
     return Network.around(model.eval(), info, "cpu", Precision.FP32)
+
+
+def small_pth_bytes() -> bytes:
+    """A real (small) SIGGRAPH17 state dict as torch saves it: downloads are checked to be weights."""
+    import io
+
+    torch.manual_seed(0)
+    buffer = io.BytesIO()
+    torch.save(SIGGRAPHGenerator(0.0625).state_dict(), buffer)
+    return buffer.getvalue()

@@ -123,3 +123,21 @@ def drag(w, start, end, steps=8):
             Qt.MouseButton.NoButton,
         )
     mouse(w, QEvent.Type.MouseButtonRelease, *end)
+
+
+def wait_for_variations(qtbot, w):
+    """Wait until the Variations panel shows a full set for the current hints, every one clickable."""
+
+    def ready():
+        latest = w.editor.latest
+        shown = w.variations.variations
+        return (
+            not w.variations.busy
+            and bool(shown)
+            and latest is not None
+            and shown[0].colorization.hints[: len(w.editor.document.hints)] == w.editor.document.hints.hints
+            and w.variations_panel.shown == len(shown)
+            and all(b.isEnabled() for b in w.variations_panel.buttons if not b.isHidden())
+        )
+
+    qtbot.waitUntil(ready, timeout=120000)

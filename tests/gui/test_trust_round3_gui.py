@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from gui_helpers import click, open_and_wait, wait_for_result
+from gui_helpers import click, open_and_wait, wait_for_result, wait_for_variations
 from PIL import Image
 from PySide6.QtCore import Qt
 
@@ -49,7 +49,6 @@ def test_after_a_pick_only_the_swatches_of_the_current_colour_are_outlined(qtbot
 
 def test_the_variations_are_in_sight_at_the_default_window_size(qtbot, make_window, tmp_path):
     from PySide6.QtCore import QPoint
-    from test_variations_gui import wait_for_variations
 
     from weights_factory import make_two_minded_weights
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import wait_for_result
+from gui_helpers import wait_for_result, wait_for_variations
 from PIL import Image
 
 from ideepcolor_app.hints.local_hints import Hint
@@ -22,22 +22,6 @@ def window(make_window, two_minded, tmp_path):
     path = tmp_path / "grey.png"
     Image.fromarray(ramp).save(path)
     return make_window(two_minded, path)
-
-
-def wait_for_variations(qtbot, w):
-    def ready():
-        latest = w.editor.latest
-        shown = w.variations.variations
-        return (
-            not w.variations.busy
-            and bool(shown)
-            and latest is not None
-            and shown[0].colorization.hints[: len(w.editor.document.hints)] == w.editor.document.hints.hints
-            and w.variations_panel.shown == len(shown)
-            and all(b.isEnabled() for b in w.variations_panel.buttons if not b.isHidden())
-        )
-
-    qtbot.waitUntil(ready, timeout=120000)
 
 
 def test_variations_appear_for_the_photo_and_a_click_adopts_one_in_one_undo_step(qtbot, window):

@@ -9,23 +9,9 @@ import pytest
 
 from ideepcolor_app.cli import main
 from ideepcolor_app.network.download import DownloadError, download
+from weights_factory import small_pth_bytes
 
-
-def _weights_bytes() -> bytes:
-    """A real (small) SIGGRAPH17 state dict as torch saves it: downloads are checked to be weights."""
-    import io
-
-    import torch
-
-    from ideepcolor_app.network.model import SIGGRAPHGenerator
-
-    torch.manual_seed(0)
-    buffer = io.BytesIO()
-    torch.save(SIGGRAPHGenerator(0.0625).state_dict(), buffer)
-    return buffer.getvalue()
-
-
-PAYLOAD = _weights_bytes()
+PAYLOAD = small_pth_bytes()
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
 
 

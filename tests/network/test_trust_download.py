@@ -2,6 +2,7 @@
 
 Every server here is a local one on 127.0.0.1 with bounded responses."""
 
+import hashlib
 import subprocess
 import sys
 import threading
@@ -11,11 +12,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from test_download import PAYLOAD, SHA
 
 from ideepcolor_app.cli import main
 from ideepcolor_app.network import registry
 from ideepcolor_app.network.download import DownloadError, download
+from weights_factory import small_pth_bytes
+
+PAYLOAD = small_pth_bytes()
+SHA = hashlib.sha256(PAYLOAD).hexdigest()
 
 
 class Behaviour(BaseHTTPRequestHandler):
