@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from builders import BUNDLED, colour_photo
+from builders import colour_photo
 from clips_factory import make_clip
 from gui_helpers import wait_for_result
 
@@ -25,7 +25,7 @@ def clip(tmp_path) -> Path:
 
 @pytest.fixture
 def window(make_window):
-    return make_window(BUNDLED)
+    return make_window()  # the echo network: hints colour exactly what they cover
 
 
 def on_frame(qtbot, w, index):
@@ -83,7 +83,7 @@ def test_hints_stay_on_their_frame_and_the_clip_saves_and_reopens_with_its_keyfr
     assert w.clips.keyframes() == {0: (hint,), 12: twelve}
 
 
-@pytest.mark.slow  # two seconds of frames through the bundled network
+@pytest.mark.slow  # plays two seconds of frames in real time
 def test_the_preview_plays_two_seconds_colourised_with_the_hints(qtbot, window, clip):
     w = window
     assert file_actions.open_path(w, clip)
