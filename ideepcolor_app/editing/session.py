@@ -210,83 +210,70 @@ def _hint_json(h: Hint) -> dict[str, Any]:
     return {"x": h.x, "y": h.y, "ab": [h.ab[0], h.ab[1]], "size": h.size}
 
 
-def _parse_strokes(raw: Any, width: int, height: int) -> list[Stroke]:
+def _points(
+    raw: Any, where: str, least: int, most: int, size: tuple[int, int], edge: bool
+) -> tuple[tuple[float, float], ...]:
+    """``least`` to ``most`` points [x, y] inside a photo of ``size`` (an outline may also run along
+    its far edges), as a tuple of (x, y)."""
+    width, height = size
+    _expect(isinstance(raw, list) and least <= len(raw) <= most, where, f"must be a list of {least} to {most} points")
+    for j, point in enumerate(raw):
+        inside = (
+            isinstance(point, list)
+            and len(point) == 2
+            and _is_number(point[0])
+            and _is_number(point[1])
+            and 0 <= point[0] <= width
+            and 0 <= point[1] <= height
+            and (edge or (point[0] < width and point[1] < height))
+        )
+        _expect(inside, f"{where}[{j}]", f"must be [x, y] inside the {width}x{height} photo, got {point!r}")
+    return tuple((float(x), float(y)) for x, y in raw)
+
+
+def _entries(raw: Any, name: str, most: int) -> list[tuple[str, Any]]:
+    """The objects of the optional list ``name`` (at most ``most``), each with where it is."""
     if raw is None:
         return []
-    _expect(isinstance(raw, list) and len(raw) <= MAX_STROKES, "strokes", f"must be a list of at most {MAX_STROKES}")
-    strokes = []
+    _expect(isinstance(raw, list) and len(raw) <= most, name, f"must be a list of at most {most}")
     for i, entry in enumerate(raw):
-        where = f"strokes[{i}]"
-        _expect(isinstance(entry, dict), where, "must be an object")
-        points = entry.get("points")
-        _expect(
-            isinstance(points, list) and 1 <= len(points) <= MAX_STROKE_POINTS,
-            f"{where}.points",
-            f"must be a list of 1 to {MAX_STROKE_POINTS} points",
-        )
-        for j, point in enumerate(points):
-            _expect(
-                isinstance(point, list)
-                and len(point) == 2
-                and _is_number(point[0])
-                and _is_number(point[1])
-                and 0 <= point[0] < width
-                and 0 <= point[1] < height,
-                f"{where}.points[{j}]",
-                f"must be [x, y] inside the {width}x{height} photo, got {point!r}",
-            )
+        _expect(isinstance(entry, dict), f"{name}[{i}]", "must be an object")
+    return [(f"{name}[{i}]", entry) for i, entry in enumerate(raw)]
+
+
+def _colour(raw: Any, where: str) -> tuple[float, float] | None:
+    """An [a, b] colour (each in [-128, 128]) as a tuple, or None for null."""
+    _expect(
+        raw is None
+        or (isinstance(raw, list) and len(raw) == 2 and all(_is_number(v) and -128 <= v <= 128 for v in raw)),
+        where,
+        f"must be two numbers in [-128, 128], got {raw!r}",
+    )
+    return None if raw is None else (float(raw[0]), float(raw[1]))
+
+
+def _parse_strokes(raw: Any, width: int, height: int) -> list[Stroke]:
+    strokes = []
+    for where, entry in _entries(raw, "strokes", MAX_STROKES):
+        points = _points(entry.get("points"), f"{where}.points", 1, MAX_STROKE_POINTS, (width, height), edge=False)
         stroke_width = entry.get("width")
         _expect(
             _is_number(stroke_width) and 0 < stroke_width <= MAX_STROKE_WIDTH,
             f"{where}.width",
             f"must be a number of pixels in (0, {MAX_STROKE_WIDTH:g}], got {stroke_width!r}",
         )
-        ab = entry.get("ab")
-        _expect(
-            isinstance(ab, list) and len(ab) == 2 and all(_is_number(v) and -128 <= v <= 128 for v in ab),
-            f"{where}.ab",
-            f"must be two numbers in [-128, 128], got {ab!r}",
-        )
-        strokes.append(
-            Stroke(tuple((float(x), float(y)) for x, y in points), float(stroke_width), (float(ab[0]), float(ab[1])))
-        )
+        ab = _colour(entry.get("ab"), f"{where}.ab")
+        _expect(ab is not None, f"{where}.ab", "must be two numbers in [-128, 128], got null")
+        strokes.append(Stroke(points, float(stroke_width), ab))  # type: ignore[arg-type]
     return strokes
 
 
 def _parse_regions(raw: Any, width: int, height: int) -> list[Region]:
-    if raw is None:
-        return []
-    _expect(isinstance(raw, list) and len(raw) <= MAX_REGIONS, "regions", f"must be a list of at most {MAX_REGIONS}")
     regions = []
-    for i, entry in enumerate(raw):
-        where = f"regions[{i}]"
-        _expect(isinstance(entry, dict), where, "must be an object")
-        polygon = entry.get("polygon")
-        _expect(
-            isinstance(polygon, list) and 3 <= len(polygon) <= MAX_REGION_POINTS,
-            f"{where}.polygon",
-            f"must be a list of 3 to {MAX_REGION_POINTS} points",
-        )
-        for j, point in enumerate(polygon):
-            _expect(
-                isinstance(point, list)
-                and len(point) == 2
-                and _is_number(point[0])
-                and _is_number(point[1])
-                and 0 <= point[0] <= width
-                and 0 <= point[1] <= height,
-                f"{where}.polygon[{j}]",
-                f"must be [x, y] on the {width}x{height} photo, got {point!r}",
-            )
-        ab = entry.get("ab")
-        _expect(
-            ab is None
-            or (isinstance(ab, list) and len(ab) == 2 and all(_is_number(v) and -128 <= v <= 128 for v in ab)),
-            f"{where}.ab",
-            f"must be two numbers in [-128, 128], or null for a protected region, got {ab!r}",
-        )
-        colour = None if ab is None else (float(ab[0]), float(ab[1]))
-        regions.append(Region(tuple((float(x), float(y)) for x, y in polygon), colour))
+    for where, entry in _entries(raw, "regions", MAX_REGIONS):
+        polygon = _points(entry.get("polygon"), f"{where}.polygon", 3, MAX_REGION_POINTS, (width, height), edge=True)
+        colour = _colour(entry.get("ab"), f"{where}.ab")  # null: a protected region
+        regions.append(Region(polygon, colour))
     return regions
 
 

@@ -14,12 +14,17 @@ from ideepcolor_app.network.precision import Precision
 from ideepcolor_app.photos.images import Photo
 
 
+def grey_engine(weights, device) -> ColorizationEngine:
+    """An engine of ``weights`` on ``device`` with a flat grey photo open."""
+    engine = ColorizationEngine.from_weights(str(weights), str(device))
+    engine.set_photo(grey_photo())
+    return engine
+
+
 @pytest.fixture
 def engine(echo_weights, device):
     """The echo engine on each device."""
-    engine = ColorizationEngine.from_weights(str(echo_weights), str(device))
-    engine.set_photo(grey_photo())
-    return engine
+    return grey_engine(echo_weights, device)
 
 
 def test_full_resolution_result_keeps_the_photo_size_and_lightness(engine):
@@ -153,9 +158,7 @@ def test_async_reports_errors_and_keeps_running(engine):
 @pytest.fixture
 def full_engine(full_echo_weights, device):
     """The full-width echo engine on each device: slow enough on a CPU for a cheaper first pass."""
-    engine = ColorizationEngine.from_weights(str(full_echo_weights), str(device))
-    engine.set_photo(grey_photo())
-    return engine
+    return grey_engine(full_echo_weights, device)
 
 
 def test_preview_pass_is_cheaper_but_shows_the_hint(full_engine):
