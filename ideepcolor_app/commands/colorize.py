@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot create output folder {out_dir}: {exc.strerror or exc}") from exc
     targets = plan_outputs(inputs, out_dir, args.suffix, args.format, variations)
     engine = load_engine(args)
-    look = look_option(args)
+    look = look_option(args, session.look if session is not None else None)
     if given is not None and not engine.takes_global_hints:
         raise UsageError(
             f"--reference and --saturation need weights that take global hints; {engine.info.label} does not "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from ..colour.look import Look
+from ..colour.look import DEFAULT_LOOK, Look
 
 
 def add_look_options(parser: argparse.ArgumentParser) -> None:
@@ -13,22 +13,27 @@ def add_look_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--colours",
         choices=["vivid", "muted"],
-        default="vivid",
         help="away from hints: colours from the network's predicted distribution (vivid, default, where the "
-        "weights measured it) or its plain averaged output (muted)",
+        "weights measured it) or its plain averaged output (muted); default: as the --hints session was made, "
+        "else vivid",
     )
     parser.add_argument(
         "--hint-reach",
         choices=["local", "photo"],
-        default="local",
         help="local (default, where the weights measured it): each hint colours its object and what the photo "
-        "makes that colour likely for; photo: a hint may tint the whole photo",
+        "makes that colour likely for; photo: a hint may tint the whole photo; default: as the --hints "
+        "session was made, else local",
     )
 
 
-def look_option(args: argparse.Namespace) -> Look:
-    """The look the options ask for."""
-    return Look(vivid=args.colours == "vivid", local_hints=args.hint_reach == "local")
+def look_option(args: argparse.Namespace, recorded: Look | None = None) -> Look:
+    """The look the options ask for; what they leave out is as ``recorded`` (the look a hint
+    session was made with), else the default."""
+    base = recorded or DEFAULT_LOOK
+    return Look(
+        vivid=base.vivid if args.colours is None else args.colours == "vivid",
+        local_hints=base.local_hints if args.hint_reach is None else args.hint_reach == "local",
+    )
 
 
 def finite_seconds(text: str) -> float:

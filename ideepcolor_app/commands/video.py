@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..base.errors import UsageError
+from ..colour.look import Look
 from ..editing.session import Session
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
@@ -84,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
             f"{info.frames / fps:.2f} s); nothing to colourise"
         )
     keyframes: list[Keyframe] = []
+    recorded = None
     if args.hints:
         session = Session.load(Path(args.hints))
         if not session.keyframes and not first <= args.keyframe < (last if last is not None else info.frames):
@@ -93,14 +95,20 @@ def run(args: argparse.Namespace) -> int:
         placed = session.keyframes or {args.keyframe: session.hints}  # a clip's session, or one frame's
         keyframes = [Keyframe(frame, tuple(_scaled(session, hints, info.size))) for frame, hints in placed.items()]
         given = given or session.global_hints
+        recorded = session.look
     plan = RenderPlan(info, output, first, last)
     plan.frames.check_writable()  # before the model loads or a frame is computed
     with plan.frames.lock():  # a second run on this output is refused, not given a folder that vanishes
-        return _colourise(args, plan, info, keyframes, given)
+        return _colourise(args, plan, info, keyframes, given, look_option(args, recorded))
 
 
 def _colourise(
-    args: argparse.Namespace, plan: RenderPlan, info: ClipInfo, keyframes: list[Keyframe], given: GlobalHints | None
+    args: argparse.Namespace,
+    plan: RenderPlan,
+    info: ClipInfo,
+    keyframes: list[Keyframe],
+    given: GlobalHints | None,
+    look: Look,
 ) -> int:
     """Load the model and colour the planned frames (the output is checked and held)."""
     from tqdm import tqdm
@@ -145,7 +153,7 @@ def _colourise(
             given,
             progress=lambda n: bar.update(n - bar.n),
             allow_short=args.allow_short,
-            look=look_option(args),
+            look=look,
         )
     except KeyboardInterrupt:
         bar.close()

@@ -12,6 +12,7 @@ from ..base.atomic import atomic_path
 from ..base.errors import SessionError
 from ..base.files import read_capped
 from ..colour.encoding import PATCH_SIZES
+from ..colour.look import Look
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import MAX_HINTS, Hint
 from ..hints.regions import MAX_REGION_POINTS, MAX_REGIONS, Region
@@ -43,6 +44,9 @@ class Session:
     """Brush strokes, painted under ``hints``."""
     regions: list[Region] = field(default_factory=list)
     """Lasso regions: coloured, or protected (no colour)."""
+    look: Look | None = None
+    """How the results looked where the hints were placed (vivid colours, hints kept local), so
+    that ``colorize --hints`` gives what the window showed; None: not recorded (older files)."""
 
     @property
     def holds_work(self) -> bool:
@@ -71,12 +75,15 @@ class Session:
                 {"points": [[x, y] for x, y in s.points], "width": s.width, "ab": [s.ab[0], s.ab[1]]}
                 for s in self.strokes
             ]
+        if self.look is not None:  # older apps ignore it: it needs no new version
+            extra["look"] = {"vivid": self.look.vivid, "local_hints": self.look.local_hints}
         if self.regions:
             extra["regions"] = [
                 {"polygon": [[x, y] for x, y in r.polygon], "ab": None if r.ab is None else [r.ab[0], r.ab[1]]}
                 for r in self.regions
             ]
-        version = 4 if self.strokes or self.regions else 3 if self.keyframes else 2 if extra else 1
+        later = {key for key in extra if key != "look"}
+        version = 4 if self.strokes or self.regions else 3 if self.keyframes else 2 if later else 1
         return {
             "format": SESSION_FORMAT,
             "version": version,
@@ -126,7 +133,8 @@ class Session:
         strokes = _parse_strokes(data.get("strokes"), width, height)
         regions = _parse_regions(data.get("regions"), width, height)
         global_hints = _parse_global(data.get("global_hints"))
-        return cls(path, sha, (width, height), hints, model, global_hints, keyframes, strokes, regions)
+        look = _parse_look(data.get("look"))
+        return cls(path, sha, (width, height), hints, model, global_hints, keyframes, strokes, regions, look)
 
     def save(self, path: Path) -> None:
         """Write atomically: a temporary file in the same folder, then rename."""
@@ -239,6 +247,15 @@ def _entries(raw: Any, name: str, most: int) -> list[tuple[str, Any]]:
     for i, entry in enumerate(raw):
         _expect(isinstance(entry, dict), f"{name}[{i}]", "must be an object")
     return [(f"{name}[{i}]", entry) for i, entry in enumerate(raw)]
+
+
+def _parse_look(raw: Any) -> Look | None:
+    if raw is None:
+        return None
+    _expect(isinstance(raw, dict), "look", "must be an object")
+    for key in ("vivid", "local_hints"):
+        _expect(isinstance(raw.get(key, True), bool), f"look.{key}", "must be true or false")
+    return Look(vivid=raw.get("vivid", True), local_hints=raw.get("local_hints", True))
 
 
 def _colour(raw: Any, where: str) -> tuple[float, float] | None:

@@ -282,9 +282,11 @@ def save_session_to(window: MainWindow, path: Path) -> bool:
         if clip is not None:
             clip.store(clip.current, document.hints.hints)
             clip.global_hints = document.hints.global_hints
-            clip.to_session(model, relative_to=Path(path).parent).save(Path(path))
+            session = clip.to_session(model, relative_to=Path(path).parent)
         else:
-            document.to_session(model, relative_to=Path(path).parent).save(Path(path))
+            session = document.to_session(model, relative_to=Path(path).parent)
+        session.look = window.bridge.look if window.bridge else None  # batch output then looks as here
+        session.save(Path(path))
     except SessionError as exc:
         window.show_error("Could not save the hints", str(exc))
         return False
@@ -366,11 +368,14 @@ def autosave(window: MainWindow) -> None:
                 keyframes = window.clips.keyframes()
                 session = clip.to_session(None)
                 session.keyframes = {frame: list(hints) for frame, hints in keyframes.items()}
+                session.look = window.bridge.look if window.bridge else None
                 window.recovery.write(session)
             else:
                 window.recovery.clear()
         elif document.modified and (len(document.hints) or document.hints.global_hints.is_set):
-            window.recovery.write(document.to_session(None))
+            session = document.to_session(None)
+            session.look = window.bridge.look if window.bridge else None
+            window.recovery.write(session)
         else:
             window.recovery.clear()
     except (SessionError, OSError) as exc:

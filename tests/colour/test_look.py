@@ -66,3 +66,22 @@ def test_a_variations_colour_is_tempered_by_the_weights_vivid_mix(tmp_path):
     assert choice.ab == pytest.approx(((shown[0] + 60) / 2, (shown[1] - 40) / 2), abs=1e-4)
     muted = engine.colorize([], look=Look(vivid=False))
     assert tempered((Choice(0.5, 0.5, (60.0, -40.0)),), muted)[0].ab == (60.0, -40.0), "muted: the mode as it is"
+
+
+def test_a_session_records_the_look_and_colorize_uses_it_unless_told_otherwise(tmp_path):
+    import argparse
+
+    from ideepcolor_app.commands.options import add_look_options, look_option
+    from ideepcolor_app.editing.session import Session
+    from ideepcolor_app.hints.local_hints import Hint
+
+    muted = Look(vivid=False, local_hints=True)
+    session = Session("p.png", "0" * 64, (64, 48), [Hint(5.0, 5.0, (1.0, 2.0))], look=muted)
+    session.save(tmp_path / "s.json")
+    loaded = Session.load(tmp_path / "s.json")
+    assert loaded.look == muted and session.to_json()["version"] == 1, "older apps read it (they ignore the look)"
+    parser = argparse.ArgumentParser()
+    add_look_options(parser)
+    assert look_option(parser.parse_args([]), loaded.look) == muted, "as the window showed it"
+    assert look_option(parser.parse_args(["--colours", "vivid"]), loaded.look) == Look(True, True), "the option wins"
+    assert look_option(parser.parse_args([])) == DEFAULT_LOOK, "no session: the default"

@@ -59,7 +59,7 @@ def test_more_draws_another_set_and_new_hints_bring_new_variations(qtbot, window
     assert all(v.colorization.hints[0] == Hint(160.0, 120.0, (30.0, 30.0)) for v in w.variations.variations)
 
 
-def test_vivid_colours_can_be_switched_off_and_the_choice_is_remembered(qtbot, window):
+def test_vivid_colours_can_be_switched_off_and_the_choice_is_remembered(qtbot, window, tmp_path):
     w = window
     assert w.vivid_action.isEnabled() and w.vivid_action.isChecked()
     assert w.editor.latest.colorization.vivid
@@ -67,6 +67,11 @@ def test_vivid_colours_can_be_switched_off_and_the_choice_is_remembered(qtbot, w
     qtbot.waitUntil(lambda: not w.editor.latest.colorization.vivid and not w.editor.latest.preliminary, timeout=120000)
     assert w.bridge.look.vivid is False
     assert w.settings.store.value("vividColours") in (False, "false")
+    from ideepcolor_app.editing.session import Session
+    from ideepcolor_app.gui import file_actions
+
+    assert file_actions.save_session_to(w, tmp_path / "s.json")
+    assert Session.load(tmp_path / "s.json").look.vivid is False, "colorize --hints will look the same"
 
 
 def test_weights_without_a_measured_temperature_grey_out_vivid_colours(make_window, tmp_path):
