@@ -380,6 +380,7 @@ def test_in_bf16_a_drag_runs_the_fast_network_at_full_size(two_network_engine):
     assert engine.drag_size == 192
 
 
+@pytest.mark.slow  # a 4-megapixel photo through every pass
 def test_drag_passes_on_a_large_photo_are_shown_smaller_and_the_rest_in_full(two_network_engine, fake_time):
     from ideepcolor_app.inference.worker import PRELIMINARY_MAX_SIDE
 

@@ -249,6 +249,7 @@ def test_a_stale_variation_is_refused_and_the_hints_stay(two_minded):
     assert not editor.adopt_variation(variation)
 
 
+@pytest.mark.slow  # variations of a photo with the most hints it may have
 def test_a_variation_past_the_hint_limit_is_refused_with_the_reason(two_minded):
     engine = engine_for(two_minded)
     editor = Editor()

@@ -140,6 +140,7 @@ def _trainer(folder, out, steps, lr=1e-3):
     return Trainer(config, photos, torch.device("cpu"))
 
 
+@pytest.mark.slow  # 40 training steps
 def test_cpu_smoke_run_loss_decreases(photo_folder, tmp_path):
     trainer = _trainer(photo_folder, tmp_path / "w.safetensors", 40)
     summary = trainer.run()
@@ -163,6 +164,7 @@ def test_resume_continues_exactly_where_it_stopped(photo_folder, tmp_path):
     assert [r["loss"] for r in resumed.history] == [r["loss"] for r in straight.history[3:]]
 
 
+@pytest.mark.slow  # three training runs through the command line, with export and resume
 def test_cli_train_exports_loadable_weights_with_metadata(photo_folder, tmp_path, capsys):
     out = tmp_path / "mine.safetensors"
     args = [
