@@ -15,6 +15,7 @@ from ..colour.variations import MAX_VARIATIONS
 from ..colour.vivid import VividColours
 from ..evaluation.evaluate import evaluate
 from ..evaluation.evaluate_global import GLOBAL_MODES, GlobalEvaluation, evaluate_global
+from ..evaluation.evaluate_strokes import StrokeEvaluation, evaluate_strokes
 from ..evaluation.evaluate_variations import VariationEvaluation, evaluate_variations
 from ..evaluation.records import LineProgress, RecordsFile
 from ..photos.images import list_images
@@ -85,6 +86,11 @@ def add_parser(
         metavar="'W0 SIGMA FLOOR'",
         help="how far hints reach in the default row and its reach (see colour/locality.py): three numbers, "
         "or 'none' to let them reach everywhere (default: the weights' own)",
+    )
+    p.add_argument(
+        "--strokes",
+        action="store_true",
+        help="also run the strokes protocol: a lasso's leakage and fill, and k strokes against k points",
     )
     p.add_argument(
         "--variations",
@@ -204,6 +210,10 @@ def run(args: argparse.Namespace) -> int:
                 size=args.size,
                 progress=lambda done, total: bar.update(1),
             )
+    stroke_result: StrokeEvaluation | None = None
+    if args.strokes:
+        with tqdm(total=len(images), unit="photo", desc="Strokes and lassos", disable=None) as bar:
+            stroke_result = evaluate_strokes(engine, images, progress=lambda done, total: bar.update(1))
     variation_result: VariationEvaluation | None = None
     if args.variations:
         with tqdm(total=len(images), unit="photo", desc="Variations", disable=None) as bar:
@@ -219,12 +229,16 @@ def run(args: argparse.Namespace) -> int:
         print(global_result.table())
     if variation_result is not None:
         print(variation_result.table())
+    if stroke_result is not None:
+        print(stroke_result.table())
     if args.json:
         payload = result.to_json() | {"weights": str(engine.info.path), "device": engine.device_label}
         if global_result is not None:
             payload["global_hints"] = global_result.to_json()
         if variation_result is not None:
             payload["variations"] = variation_result.to_json()
+        if stroke_result is not None:
+            payload["strokes"] = stroke_result.to_json()
         Path(args.json).write_text(json.dumps(payload, indent=2))
         print(f"wrote {args.json}")
     return 0
