@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ from ..colour.look import DEFAULT_LOOK, Look
 from ..colour.variations import VARIATIONS
 from ..hints.hint_batch import HintBatch
 from ..hints.local_hints import Hint
+from ..hints.regions import Region
+from ..hints.strokes import Stroke
 from ..inference.drag_plan import plan_drag
 from ..inference.engine import Colorization, ColorizationEngine
 from ..inference.network import Network
@@ -263,6 +265,7 @@ def run(
             results[key] = summary(
                 timed(lambda: engine.colorize(many, network=engine.interactive, look=look), device, repeats)  # noqa: B023
             )
+    results.update(painting_rows(engine, hints, device, repeats))
     results["compose_12mp_after_forward"] = summary(timed(lambda: result.rgb_tensor(), device, repeats))
     results["suggestions_one_pixel"] = summary(timed(lambda: result.suggestions(2000.0, 1500.0), device, repeats))
     results["variations_6_thumbnails_12mp"] = summary(
@@ -321,6 +324,26 @@ def drag_rows(engine: ColorizationEngine, source: PhotoOnDevice, hints: list[Hin
 
 THUMBNAIL_BENCH_SIDE = 80
 """The Variations panel's thumbnail side."""
+
+
+def painting_rows(
+    engine: ColorizationEngine, hints: Sequence[Hint], device: torch.device, repeats: int
+) -> dict[str, dict[str, float]]:
+    """What a brush stroke (a 40-px line across the photo) and a lasso (the middle quarter) cost an
+    update of the interactive network at 256 on the open photo, beside its point hints."""
+    width, height = engine.require_photo().size
+    stroke = Stroke(((width * 0.1, height * 0.2), (width * 0.9, height * 0.3)), 40.0 * width / 4000, (-40.0, 40.0))
+    corners = ((0.3, 0.3), (0.7, 0.3), (0.7, 0.7), (0.3, 0.7))
+    lasso = Region(tuple((width * x, height * y) for x, y in corners), (50.0, -50.0))
+    network = engine.interactive
+    return {
+        "update_with_stroke": summary(
+            timed(lambda: engine.colorize(hints, network=network, strokes=[stroke]), device, repeats)
+        ),
+        "update_with_lasso": summary(
+            timed(lambda: engine.colorize(hints, network=network, regions=[lasso]), device, repeats)
+        ),
+    }
 
 
 def six_variations(engine: ColorizationEngine, base: Colorization, side: int | None) -> None:
@@ -449,6 +472,8 @@ def table(results: dict[str, Any]) -> str:
         "fast_update_12mp": "fast update, 12 MP (forward + compose)",
         "update_100_hints_local": "100 hints, kept local (fast, 256)",
         "update_100_hints_everywhere": "100 hints, reaching everywhere",
+        "update_with_stroke": "update with a brush stroke (256)",
+        "update_with_lasso": "update with a lasso (256, two passes)",
         "preview_forward": "progressive preview pass",
         "full_update_12mp": "full update, 12 MP (forward + compose)",
         "compose_12mp_after_forward": "12 MP compose after the forward",

@@ -107,3 +107,13 @@ def test_bench_names_the_machine_class_and_the_drag_it_chose(untrained_fast_weig
     shown = table(results)
     assert shown.splitlines()[0].startswith(f"machine: {machine['cpu_model']} ({machine['isa']}")
     assert f"drag preview at {plan['side']} px" in shown and "the result at rest" in shown
+
+
+def test_bench_times_an_update_with_a_stroke_and_with_a_lasso(echo_engine):
+    import torch
+
+    from ideepcolor_app.evaluation.bench import painting_rows, sample_hints
+
+    rows = painting_rows(echo_engine, sample_hints((300, 200), 5), torch.device("cpu"), 2)
+    assert set(rows) == {"update_with_stroke", "update_with_lasso"}
+    assert all(row["median_ms"] > 0 for row in rows.values())
