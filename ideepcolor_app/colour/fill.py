@@ -83,13 +83,16 @@ def hint_support(
 
 def _pair_weights(
     hints: HintShapes, height: int, width: int, device: torch.device, lightness: torch.Tensor | None
-) -> Iterator[tuple[torch.Tensor, slice, torch.Tensor]]:
-    """Per chunk of (image, hint) pairs: their images (n,), their slice of the valid pairs (in
-    ``valid``'s row-major order) and their weight maps (n, H, W)."""
+) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """Per chunk of (image, hint) pairs with a weight: their images (n,), their positions among the
+    valid pairs (in ``valid``'s row-major order) and their weight maps (n, H, W). Slots of weight 0
+    (the squares of a shape that other squares speak for) cost nothing."""
     image, slot = torch.nonzero(hints.valid.to(device), as_tuple=True)
+    shares = hints.slot_weights().to(device)[image, slot]
+    weighed = torch.nonzero(shares > 0, as_tuple=True)[0]
+    image, slot, shares = image[weighed], slot[weighed], shares[weighed]
     centres = hints.centres().to(device)[image, slot]  # (N, 2)
     pair_l = hints.lightness(lightness).to(device)[image, slot] if lightness is not None else None
-    shares = hints.slot_weights().to(device)[image, slot]
     ys = torch.arange(height, device=device, dtype=torch.float32).view(1, height, 1)
     xs = torch.arange(width, device=device, dtype=torch.float32).view(1, 1, width)
     for start in range(0, len(image), _PAIRS_PER_CHUNK):
@@ -101,4 +104,4 @@ def _pair_weights(
         if pair_l is not None:
             difference = lightness[image[part], 0] - pair_l[part, None, None]  # type: ignore[index]
             w = w * torch.exp((difference**2 / (-2 * LIGHTNESS_SIGMA**2)).clamp(min=_MIN_LOG_LIGHTNESS_WEIGHT))
-        yield image[part], part, w
+        yield image[part], weighed[part], w

@@ -9,6 +9,7 @@ a new hint kind rasterises itself here and the colour maths (which sees the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,10 @@ from .strokes import Stroke, stroke_squares
 
 _SLOTS_PER_CHUNK = 64
 """Hints are painted and measured in chunks, so memory stays at (64, H, W) whatever their count."""
+_PIXELS_PER_CHUNK = 1 << 22
+"""Squares are painted in chunks of at most this many of their pixels."""
+_SPEAKERS_PER_SHAPE = 16
+"""The most squares of one stroke or region that carry its weight in the fills and locality."""
 _IMAGES_PER_TABLE = 128
 """Summed-area tables are built for this many images at a time, so memory does not grow with B."""
 
@@ -41,8 +46,8 @@ class HintBatch:
     valid: torch.Tensor
     """(B, K) bool: which slots hold a hint (rows are padded to the longest)."""
     weights: torch.Tensor | None = None
-    """(B, K) float32: the share of a hint each slot is (a stroke's n squares are 1/n each, so the
-    fills and locality count a stroke as one hint); None: every slot is a whole hint."""
+    """(B, K) float32: the share of a hint each slot is (a stroke's or region's squares share one
+    hint's weight, so the fills and locality count it as one hint); None: every slot is a whole hint."""
 
     def __post_init__(self) -> None:
         batch, slots = self.valid.shape
@@ -114,16 +119,17 @@ class HintBatch:
         """
         size = lightness.shape[-1]
         device = lightness.device
-        stamps, weights = [], []
+        stamps: list[tuple[tuple[int, int, int], tuple[float, float]]] = []
+        weights: list[float] = []
         for stroke in strokes:
             squares_of_stroke = stroke_squares(stroke, image_size, size)
             stamps += [(square, stroke.ab) for square in squares_of_stroke]
-            weights += [1 / len(squares_of_stroke)] * len(squares_of_stroke)
+            weights += _shares(len(squares_of_stroke))
         coloured = [r for r in regions if r.ab is not None]
         for region, mask in zip(coloured, region_masks(coloured, image_size, size, device), strict=True):
             squares_of_region = fill_squares(mask[0])
             stamps += [(square, region.ab) for square in squares_of_region]  # type: ignore[misc]
-            weights += [1 / max(1, len(squares_of_region))] * len(squares_of_region)
+            weights += _shares(len(squares_of_region))
         stamps += [(hint_box(h, image_size, size), h.ab) for h in hints]
         weights += [1.0] * len(hints)
         squares = torch.tensor([square for square, _ in stamps], dtype=torch.long)
@@ -202,17 +208,24 @@ class HintBatch:
         later slot over an earlier one; grey and 0 elsewhere."""
         device = self.device
         image, slot = torch.nonzero(self.valid, as_tuple=True)  # valid pairs, in slot order per image
-        pair_squares = self.squares[image, slot]
-        ys = torch.arange(height, device=device)
-        xs = torch.arange(width, device=device)
-        # 0: no hint; else the 1-based pair of the last square painted there (pairs are in painting order)
-        winner = torch.zeros(len(self), height, width, dtype=torch.long, device=device)
-        for start in range(0, len(image), _SLOTS_PER_CHUNK):
-            part = slice(start, start + _SLOTS_PER_CHUNK)
-            top, left, side = pair_squares[part, 0:1], pair_squares[part, 1:2], pair_squares[part, 2:3]  # (n, 1)
-            inside = ((ys >= top) & (ys < top + side))[:, :, None] & ((xs >= left) & (xs < left + side))[:, None, :]
-            order = torch.arange(start + 1, start + len(top) + 1, device=device).view(-1, 1, 1)
-            winner.scatter_reduce_(0, image[part].view(-1, 1, 1).expand_as(inside), inside * order, "amax")
+        squares = self.squares[image, slot]
+        # 0: no hint; else the 1-based pair of the last square painted there (pairs are in painting order).
+        # Each square scatters only its own pixels, so the work grows with the squares' area, not H x W.
+        winner = torch.zeros(len(self) * height * width, dtype=torch.long, device=device)
+        side = int(squares[:, 2].max()) if len(squares) else 0
+        offsets = torch.arange(side, device=device)
+        per_chunk = max(1, _PIXELS_PER_CHUNK // max(1, side * side))
+        for start in range(0, len(image), per_chunk):
+            part = slice(start, start + per_chunk)
+            top, left, sides = squares[part, 0:1], squares[part, 1:2], squares[part, 2:3]  # (n, 1)
+            rows, cols = top + offsets, left + offsets  # (n, side)
+            in_rows = (offsets < sides) & (rows >= 0) & (rows < height)
+            in_cols = (offsets < sides) & (cols >= 0) & (cols < width)
+            inside = in_rows[:, :, None] & in_cols[:, None, :]  # (n, side, side)
+            pixel = (image[part, None, None] * height + rows[:, :, None]) * width + cols[:, None, :]
+            order = torch.arange(start + 1, start + len(top) + 1, device=device).view(-1, 1, 1).expand_as(inside)
+            winner.scatter_reduce_(0, pixel[inside], order[inside], "amax")
+        winner = winner.view(len(self), height, width)
         flat_colours = torch.cat((torch.zeros(1, 2, device=device), self.colours[image, slot]))
         ab = flat_colours[winner].permute(0, 3, 1, 2).contiguous()  # row 0 of flat_colours is grey
         return ab, (winner > 0)[:, None].to(torch.float32)
@@ -237,6 +250,18 @@ class HintBatch:
                 nearest = torch.sqrt(dy[:, :, None] ** 2 + dx[:, None, :] ** 2).amin(dim=0)
                 out[b] = torch.minimum(out[b], nearest)
         return out
+
+
+def _shares(count: int) -> list[float]:
+    """The weights of a shape's ``count`` squares: one hint's in all, carried by at most
+    :data:`_SPEAKERS_PER_SHAPE` of them spread along it (the others 0), so that a long stroke or a
+    large region costs the fills and locality no more than a few point hints."""
+    step = max(1, math.ceil(count / _SPEAKERS_PER_SHAPE))
+    speakers = range(step // 2, count, step)
+    shares = [0.0] * count
+    for index in speakers:
+        shares[index] = 1 / len(speakers)
+    return shares
 
 
 def square_means(image: torch.Tensor, top: torch.Tensor, left: torch.Tensor, sides: torch.Tensor) -> torch.Tensor:
