@@ -13,7 +13,7 @@ import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -260,7 +260,11 @@ class ColorizationEngine:
             masks = region_masks(regions, source.size, size, self.device)
             coloured = [(r, m) for r, m in zip(regions, masks, strict=True) if not r.protects]
             if coloured:  # inside each outline the result with the regions, outside the one without
-                inside_ab = run(hints, strokes, [r for r, _ in coloured])[1]
+                # the outline confines the colour, so locality has nothing to do inside it
+                inside_pass = functools.partial(
+                    self._shown_pass, network, source, size, vector, replace(shown, locality=None), should_stop
+                )
+                inside_ab = inside_pass(hints, strokes, [r for r, _ in coloured])[1]
                 for _, mask in coloured:
                     ab = torch.where(mask[None] > 0, inside_ab, ab)
             protected = [(r, m) for r, m in zip(regions, masks, strict=True) if r.protects]
