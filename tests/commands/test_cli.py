@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from ideepcolor_app.cli import main
@@ -99,6 +100,7 @@ def test_weights_verify_accepts_ours_and_refuses_others(tmp_path, echo_weights, 
     assert main(["weights", "verify", str(tmp_path / "w.pth")]) == 1
 
 
+@pytest.mark.slow  # a Python process
 def test_module_entry_point_runs():
     done = subprocess.run([sys.executable, "-m", "ideepcolor_app", "weights", "list"], capture_output=True, text=True)
     assert done.returncode == 0 and "siggraph17-df00044c.pth" in done.stdout

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from builders import REPOSITORY
 
 PACKAGE = REPOSITORY / "ideepcolor_app"
@@ -44,6 +45,7 @@ def test_the_core_never_imports_qt_or_the_gui():
     }, "only the command line's gui and bench commands reach into the GUI layer, lazily"
 
 
+@pytest.mark.slow  # a Python process importing every core module
 def test_importing_the_whole_core_loads_no_qt():
     modules = [
         ".".join(("ideepcolor_app", *p.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
