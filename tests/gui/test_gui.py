@@ -392,7 +392,7 @@ class SlowEngine:
         return colorization
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # times the GUI thread during a slow update
 def test_gui_thread_keeps_running_while_an_update_is_slow(qtbot, window):
     slow = SlowEngine(window.bridge.engine)
     window.use_bridge(EngineBridge(slow, 512))
@@ -475,7 +475,7 @@ def resident_mib() -> float:
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # a thousand edits, memory measured
 def test_soak_a_thousand_random_edits(qtbot, window, echo_weights, capsys):
     """Add, drag, recolour, delete and undo at random through the real window; a shadow list
     follows what each edit should do. Nothing may be lost, and the final picture must equal a
@@ -702,7 +702,7 @@ def test_pictures_reach_the_screen_pixel_for_pixel():
             assert (color.red(), color.green(), color.blue()) == tuple(expected[y, x])
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # waits for a deliberately slow engine
 def test_a_result_the_replaced_engine_was_still_computing_is_not_shown(qtbot, window):
     slow = SlowEngine(window.bridge.engine)
     window.use_bridge(EngineBridge(slow, 512))

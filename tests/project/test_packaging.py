@@ -68,7 +68,7 @@ def run(venv: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(venv / "bin" / "ideepcolor"), *args], capture_output=True, text=True, cwd=cwd, env=env)
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # builds and installs the wheel
 def test_the_wheel_carries_samples_and_bundled_weights_and_stays_small(installed):
     wheel, _ = installed
     names = zipfile.ZipFile(wheel).namelist()
@@ -82,7 +82,7 @@ def test_the_wheel_carries_samples_and_bundled_weights_and_stays_small(installed
     assert wheel.stat().st_size - weights_bytes < 1_000_000, "small apart from the weights themselves"
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # builds and installs the wheel
 def test_the_installed_app_finds_its_files_outside_the_repository(installed, tmp_path, echo_weights):
     _, venv = installed
     python = venv / "bin" / "python"

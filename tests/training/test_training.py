@@ -226,7 +226,7 @@ def test_cli_train_exports_loadable_weights_with_metadata(photo_folder, tmp_path
     assert load_state_dict(tuned)[1].metadata["provenance"]["init"] == str(out)
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # two training processes under torchrun
 def test_torchrun_data_parallel_on_cpu(photo_folder, tmp_path):
     out = tmp_path / "ddp.safetensors"
     done = subprocess.run(
