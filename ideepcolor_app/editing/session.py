@@ -203,15 +203,10 @@ def _parse_hint(raw: Any, where: str, width: int, height: int) -> Hint:
     x, y = raw.get("x"), raw.get("y")
     _expect(_is_number(x) and 0 <= x < width, f"{where}.x", f"must be a number in [0, {width}), got {x!r}")
     _expect(_is_number(y) and 0 <= y < height, f"{where}.y", f"must be a number in [0, {height}), got {y!r}")
-    ab = raw.get("ab")
-    _expect(
-        isinstance(ab, list) and len(ab) == 2 and all(_is_number(v) and -128 <= v <= 128 for v in ab),
-        f"{where}.ab",
-        f"must be two numbers in [-128, 128], got {ab!r}",
-    )
+    ab = _colour(raw.get("ab"), f"{where}.ab", nullable=False)
     size = raw.get("size", 5)
     _expect(_is_int(size) and size in PATCH_SIZES, f"{where}.size", f"must be one of {list(PATCH_SIZES)}, got {size!r}")
-    return Hint(float(x), float(y), (float(ab[0]), float(ab[1])), size)
+    return Hint(float(x), float(y), ab, size)  # type: ignore[arg-type]
 
 
 def _hint_json(h: Hint) -> dict[str, Any]:
@@ -258,10 +253,10 @@ def _parse_look(raw: Any) -> Look | None:
     return Look(vivid=raw.get("vivid", True), local_hints=raw.get("local_hints", True))
 
 
-def _colour(raw: Any, where: str) -> tuple[float, float] | None:
-    """An [a, b] colour (each in [-128, 128]) as a tuple, or None for null."""
+def _colour(raw: Any, where: str, nullable: bool = True) -> tuple[float, float] | None:
+    """An [a, b] colour (each in [-128, 128]) as a tuple, or None for null where ``nullable``."""
     _expect(
-        raw is None
+        (nullable and raw is None)
         or (isinstance(raw, list) and len(raw) == 2 and all(_is_number(v) and -128 <= v <= 128 for v in raw)),
         where,
         f"must be two numbers in [-128, 128], got {raw!r}",
@@ -279,8 +274,7 @@ def _parse_strokes(raw: Any, width: int, height: int) -> list[Stroke]:
             f"{where}.width",
             f"must be a number of pixels in (0, {MAX_STROKE_WIDTH:g}], got {stroke_width!r}",
         )
-        ab = _colour(entry.get("ab"), f"{where}.ab")
-        _expect(ab is not None, f"{where}.ab", "must be two numbers in [-128, 128], got null")
+        ab = _colour(entry.get("ab"), f"{where}.ab", nullable=False)
         strokes.append(Stroke(points, float(stroke_width), ab))  # type: ignore[arg-type]
     return strokes
 

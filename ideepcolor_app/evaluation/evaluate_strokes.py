@@ -105,11 +105,12 @@ def simulated_strokes(rgb8: np.ndarray, true_ab: torch.Tensor, count: int) -> tu
         starts, ends = np.nonzero(runs == 1)[0], np.nonzero(runs == -1)[0]
         longest = int(np.argmax(ends - starts))
         left, right = int(starts[longest]) + 1, int(ends[longest]) - 2
-        colour = tuple(float(v) for v in ab[:, inside].mean(axis=1))
+        a, b = ab[:, inside].mean(axis=1).tolist()
+        colour = (float(a), float(b))
         if right <= left:
             right = left
-        strokes.append(Stroke(((left + 0.5, row + 0.5), (right + 0.5, row + 0.5)), STROKE_WIDTH, colour))  # type: ignore[arg-type]
-        points.append(Hint((left + right) / 2 + 0.5, row + 0.5, colour, DEFAULT_PATCH_SIZE))  # type: ignore[arg-type]
+        strokes.append(Stroke(((left + 0.5, row + 0.5), (right + 0.5, row + 0.5)), STROKE_WIDTH, colour))
+        points.append(Hint((left + right) / 2 + 0.5, row + 0.5, colour, DEFAULT_PATCH_SIZE))
     return strokes, points
 
 

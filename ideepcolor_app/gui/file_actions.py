@@ -156,23 +156,21 @@ def open_session(window: MainWindow, path: Path) -> bool:
         if document is None:
             return
         document.strokes, document.regions = tuple(session.strokes), tuple(session.regions)
-        if session.strokes or session.regions:
-            strokes, regions = len(session.strokes), len(session.regions)
-            held = " and ".join(
-                part
-                for part in (
-                    f"{strokes} brush stroke{'s' if strokes != 1 else ''}" if strokes else "",
-                    f"{regions} lasso region{'s' if regions != 1 else ''}" if regions else "",
-                )
-                if part
+        notes = []
+        if document.photo.sha256 != session.image_sha256:
+            notes.append("Note: the photo changed since these hints were saved.")
+        kept = [
+            f"{count} {kind}{'s' if count != 1 else ''}"
+            for count, kind in ((len(session.strokes), "brush stroke"), (len(session.regions), "lasso region"))
+            if count
+        ]
+        if kept:
+            notes.append(
+                f"This session has {' and '.join(kept)}: kept, and saved with the hints, but not shown or painted "
+                "here yet. ideepcolor colorize --hints applies them."
             )
-            window.statusBar().showMessage(
-                f"This session has {held}: kept, and saved with the hints, but not shown or painted here yet. "
-                "ideepcolor colorize --hints applies them.",
-                15000,
-            )
-        elif document.photo.sha256 != session.image_sha256:
-            window.statusBar().showMessage("Note: the photo changed since these hints were saved.", 10000)
+        if notes:
+            window.statusBar().showMessage(" ".join(notes), 15000)
 
     return open_photo(
         window, image, tuple(session.hints), session_path=path, then=check_photo, global_hints=session.global_hints
@@ -285,8 +283,7 @@ def save_session_to(window: MainWindow, path: Path) -> bool:
             session = clip.to_session(model, relative_to=Path(path).parent)
         else:
             session = document.to_session(model, relative_to=Path(path).parent)
-        session.look = window.bridge.look if window.bridge else None  # batch output then looks as here
-        session.save(Path(path))
+        _with_look(window, session).save(Path(path))
     except SessionError as exc:
         window.show_error("Could not save the hints", str(exc))
         return False
@@ -368,14 +365,11 @@ def autosave(window: MainWindow) -> None:
                 keyframes = window.clips.keyframes()
                 session = clip.to_session(None)
                 session.keyframes = {frame: list(hints) for frame, hints in keyframes.items()}
-                session.look = window.bridge.look if window.bridge else None
-                window.recovery.write(session)
+                window.recovery.write(_with_look(window, session))
             else:
                 window.recovery.clear()
         elif document.modified and (len(document.hints) or document.hints.global_hints.is_set):
-            session = document.to_session(None)
-            session.look = window.bridge.look if window.bridge else None
-            window.recovery.write(session)
+            window.recovery.write(_with_look(window, document.to_session(None)))
         else:
             window.recovery.clear()
     except (SessionError, OSError) as exc:
@@ -401,6 +395,12 @@ def may_discard(window: MainWindow) -> bool:
         save_session(window)
         return not (clip.modified(document.hints.hints) if clip is not None else document.modified)
     return answer == QMessageBox.StandardButton.Discard
+
+
+def _with_look(window: MainWindow, session: Session) -> Session:
+    """``session`` with the look the window shows, so that ``colorize --hints`` gives the same."""
+    session.look = window.bridge.look if window.bridge else None
+    return session
 
 
 def remember_recent(window: MainWindow, path: Path) -> None:

@@ -129,10 +129,11 @@ class HintBatch:
             squares_of_stroke = stroke_squares(stroke, image_size, size)
             stamps += [(square, stroke.ab) for square in squares_of_stroke]
             weights += _shares(len(squares_of_stroke))
-        coloured = [r for r in regions if r.ab is not None]
-        for region, mask in zip(coloured, region_masks(coloured, image_size, size, device), strict=True):
+        for region, mask in zip(regions, region_masks(regions, image_size, size), strict=True):  # on the CPU
+            if region.ab is None:  # a protected region paints nothing
+                continue
             squares_of_region = fill_squares(mask[0])
-            stamps += [(square, region.ab) for square in squares_of_region]  # type: ignore[misc]
+            stamps += [(square, region.ab) for square in squares_of_region]
             weights += _shares(len(squares_of_region), _SPEAKERS_PER_REGION)
         stamps += [(hint_box(h, image_size, size), h.ab) for h in hints]
         weights += [1.0] * len(hints)

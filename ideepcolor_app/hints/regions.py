@@ -79,15 +79,10 @@ def fill_squares(mask: torch.Tensor, side: int = FILL_SIDE) -> list[tuple[int, i
     side = max(1, side * size // 256) | 1
     centres = torch.arange(side // 2, size, side, device=mask.device)
     inside = mask[centres[:, None], centres[None, :]] > 0
-    rows, cols = torch.nonzero(inside, as_tuple=True)
-    squares = [
-        (int(centres[r]) - side // 2, int(centres[c]) - side // 2, side) for r, c in zip(rows, cols, strict=True)
-    ]
-    if not squares and bool(mask.any()):
-        ys, xs = torch.nonzero(mask > 0, as_tuple=True)
-        row, col = int(ys.float().mean()), int(xs.float().mean())
-        squares = [(row - side // 2, col - side // 2, side)]
-    return squares
+    corners = (centres[torch.nonzero(inside)] - side // 2).tolist()  # one transfer, not one per square
+    if not corners and bool(mask.any()):
+        corners = [(torch.nonzero(mask > 0).float().mean(dim=0).long() - side // 2).tolist()]
+    return [(top, left, side) for top, left in corners]
 
 
 def _finite(value: object) -> bool:

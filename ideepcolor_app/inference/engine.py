@@ -254,17 +254,14 @@ class ColorizationEngine:
             vector is not None,
             bool(hints) or bool(strokes) or any(not r.protects for r in regions),
         )
-        run = functools.partial(self._shown_pass, network, source, size, vector, shown, should_stop)
-        out, ab, coverage, automatic = run(hints, strokes, ())
+        run = functools.partial(self._shown_pass, network, source, size, vector, should_stop)
+        out, ab, coverage, automatic = run(shown, hints, strokes, ())
         if regions:
             masks = region_masks(regions, source.size, size, self.device)
             coloured = [(r, m) for r, m in zip(regions, masks, strict=True) if not r.protects]
             if coloured:  # inside each outline the result with the regions, outside the one without
                 # the outline confines the colour, so locality has nothing to do inside it
-                inside_pass = functools.partial(
-                    self._shown_pass, network, source, size, vector, replace(shown, locality=None), should_stop
-                )
-                inside_ab = inside_pass(hints, strokes, [r for r, _ in coloured])[1]
+                inside_ab = run(replace(shown, locality=None), hints, strokes, [r for r, _ in coloured])[1]
                 for _, mask in coloured:
                     ab = torch.where(mask[None] > 0, inside_ab, ab)
             protected = [(r, m) for r, m in zip(regions, masks, strict=True) if r.protects]
@@ -272,7 +269,7 @@ class ColorizationEngine:
                 inside = [r for r, _ in protected]
                 own_hints = [h for h in hints if any(r.contains(h.x, h.y) for r in inside)]
                 own_strokes = [s for s in strokes if any(all(r.contains(*p) for p in s.points) for r in inside)]
-                protected_ab = run(own_hints, own_strokes, ())[1]
+                protected_ab = run(shown, own_hints, own_strokes, ())[1]
                 for _, mask in protected:
                     ab = torch.where(mask[None] > 0, protected_ab, ab)
         return Colorization(
@@ -296,8 +293,8 @@ class ColorizationEngine:
         source: PhotoOnDevice,
         size: int,
         vector: torch.Tensor | None,
-        shown: ShownColour,
         should_stop: Callable[[], bool] | None,
+        shown: ShownColour,
         hints: Sequence[Hint],
         strokes: Sequence[Stroke],
         regions: Sequence[Region],

@@ -73,8 +73,8 @@ class Network:
     def with_info(self, **changes: object) -> Network:
         """The same model under changed settings (an experiment's fill prior weight, say); this
         network and its weights' metadata stay as they are."""
-        copy = Network.around(self.model, dataclasses.replace(self.info, **changes), self.device, self.precision)  # type: ignore[arg-type]
-        return copy
+        info = dataclasses.replace(self.info, **changes)  # type: ignore[arg-type]
+        return Network.around(self.model, info, self.device, self.precision)
 
     @property
     def half_precision(self) -> bool:

@@ -290,7 +290,6 @@ def run(args: argparse.Namespace) -> int:
     bar.close()
     metrics: dict[str, Any] = {"throughput": summary}
     if is_main and dev:
-        trainer.exported_model.eval()
         result = evaluate(trainer.exported_network(), dev, (0, 10), seed=0)
         metrics["dev_psnr"] = {"images": len(dev), **{str(k): v for k, v in result.psnr.items()}}
         print(result.table())

@@ -287,9 +287,9 @@ class Trainer:
         return self.ema if self.ema is not None else self.model
 
     def exported_network(self) -> Network:
-        """:attr:`exported_model` as the app would run it from the exported file (the model is
-        left as it is: set its mode first)."""
-        model, config = self.exported_model, self.config
+        """:attr:`exported_model` as the app would run it from the exported file, put in eval mode
+        (:meth:`dev_psnr` puts a trained model back in train mode afterwards)."""
+        model, config = self.exported_model.eval(), self.config
         info = WeightsInfo(
             path=config.out,
             name=config.out.stem,
@@ -483,7 +483,6 @@ class Trainer:
 
         if not self.dev_photos:
             return {}
-        self.exported_model.eval()
         result = evaluate(self.exported_network(), self.dev_photos[:limit], hint_counts, seed=0)
         self._training_mode()
         row = {f"dev_psnr_{k}": result.psnr[k] for k in hint_counts}
