@@ -161,14 +161,11 @@ def open_session(window: MainWindow, path: Path) -> bool:
             notes.append("Note: the photo changed since these hints were saved.")
         kept = [
             f"{count} {kind}{'s' if count != 1 else ''}"
-            for count, kind in ((len(session.strokes), "brush stroke"), (len(session.regions), "lasso region"))
+            for count, kind in ((len(session.strokes), "stroke"), (len(session.regions), "lasso"))
             if count
         ]
-        if kept:
-            notes.append(
-                f"This session has {' and '.join(kept)}: kept, and saved with the hints, but not shown or painted "
-                "here yet. ideepcolor colorize --hints applies them."
-            )
+        if kept:  # short, to fit beside the status bar's labels; saved back with the hints
+            notes.append(f"{', '.join(kept)} kept; only colorize --hints paints them yet.")
         if notes:
             window.statusBar().showMessage(" ".join(notes), 15000)
 

@@ -814,7 +814,7 @@ def test_a_sessions_brush_strokes_survive_the_window_and_it_says_so(qtbot, make_
     w = make_window(show=False)
     open_and_wait(qtbot, w, tmp_path / "s.json", file_actions.open_path)
     message = w.statusBar().currentMessage()
-    assert "1 brush stroke and 1 lasso region" in message and "colorize --hints" in message
+    assert "1 stroke, 1 lasso kept" in message and "colorize --hints" in message
     click(w, 200, 200)
     assert file_actions.save_session_to(w, tmp_path / "again.json")
     again = Session.load(tmp_path / "again.json")
