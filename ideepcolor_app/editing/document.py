@@ -31,23 +31,34 @@ DISPLAY_MAX_SIDE = 2048
 class Document:
     """One photo being colorized: its hints, the files it was loaded from and saved to, and display helpers."""
 
-    def __init__(self, photo: Photo, hints: tuple[Hint, ...] = (), global_hints: GlobalHints | None = None) -> None:
+    def __init__(
+        self,
+        photo: Photo,
+        hints: tuple[Hint, ...] = (),
+        global_hints: GlobalHints | None = None,
+        strokes: tuple[Stroke, ...] = (),
+        regions: tuple[Region, ...] = (),
+    ) -> None:
         self.photo = photo
-        self.hints = HintSet(hints, global_hints)
-        self.strokes: tuple[Stroke, ...] = ()
-        """Brush strokes from a session, kept and saved back (the window cannot draw them yet)."""
-        self.regions: tuple[Region, ...] = ()
-        """Lasso regions from a session, kept and saved back (the window cannot draw them yet)."""
+        self.hints = HintSet(hints, global_hints, strokes, regions)
         self.session_path: Path | None = None
         self.result_path: Path | None = None
-        self.saved_hints: tuple[tuple[Hint, ...], GlobalHints] = (tuple(hints), self.hints.global_hints)
+        self.saved_hints = self.hints.snapshot
+        """What the last saved or loaded session held (see :attr:`HintSet.snapshot`)."""
         self.lightness = _lightness_map(photo)
         self._display_colors: dict[tuple[tuple[float, float], float], tuple[int, int, int]] = {}
         self._colors_seen: set[tuple[float, float]] = set()
         self._previews: dict[tuple[str, int], np.ndarray] = {}
 
     @classmethod
-    def load(cls, path: str | Path, hints: tuple[Hint, ...] = (), global_hints: GlobalHints | None = None) -> Document:
+    def load(
+        cls,
+        path: str | Path,
+        hints: tuple[Hint, ...] = (),
+        global_hints: GlobalHints | None = None,
+        strokes: tuple[Stroke, ...] = (),
+        regions: tuple[Region, ...] = (),
+    ) -> Document:
         """Decode the photo at ``path`` and prepare what a window shows first (its grey picture).
 
         This is the slow part of opening a large photo; it touches no GUI state, so a window runs it
@@ -56,7 +67,7 @@ class Document:
         Raises:
             ImageError: the photo cannot be read (see :func:`~ideepcolor_app.photos.images.load_photo`).
         """
-        document = cls(load_photo(path), hints, global_hints)
+        document = cls(load_photo(path), hints, global_hints, strokes, regions)
         document.grey_preview()
         return document
 
@@ -66,13 +77,23 @@ class Document:
         return self.photo.size
 
     @property
+    def strokes(self) -> tuple[Stroke, ...]:
+        """The brush strokes (see :attr:`HintSet.strokes`)."""
+        return self.hints.strokes
+
+    @property
+    def regions(self) -> tuple[Region, ...]:
+        """The lasso regions (see :attr:`HintSet.regions`)."""
+        return self.hints.regions
+
+    @property
     def modified(self) -> bool:
-        """Hints (local or global) differ from the last saved or loaded session."""
-        return (self.hints.hints, self.hints.global_hints) != self.saved_hints
+        """Hints, strokes, regions or global hints differ from the last saved or loaded session."""
+        return self.hints.snapshot != self.saved_hints
 
     def mark_saved(self) -> None:
         """The current hints are now the saved ones (the title loses its mark)."""
-        self.saved_hints = (self.hints.hints, self.hints.global_hints)
+        self.saved_hints = self.hints.snapshot
 
     def lightness_at(self, x: float, y: float) -> float:
         """L at image point (x, y), read at network resolution as the network reads it."""

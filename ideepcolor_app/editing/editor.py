@@ -9,6 +9,7 @@ subscribes, as napari's Qt viewer subscribes to a layer's evented tool state.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Concatenate, ParamSpec, TypeVar
@@ -20,10 +21,15 @@ from ..colour.color import rgb_to_lab_np
 from ..colour.encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint, HintLimitError
+from ..hints.regions import Region
+from ..hints.strokes import MAX_STROKE_POINTS, Stroke, brush_width
+from ..hints.wand import mask_outline, outline_mask, segment_at
 from ..inference.variations import Variation
 from ..inference.worker import UpdateResult
 from ..photos.images import Photo
 from .document import Document
+from .hint_set import ShapeKind
+from .tools import BRUSH_SIZES, DEFAULT_BRUSH_SIZE, ERASER_REACH, Tool
 
 MAX_RECENT_COLORS = 10
 NEUTRAL_LIGHTNESS = 60.0
@@ -73,9 +79,11 @@ class Editor:
         recent_changed(): the recent colours changed.
         result_changed(result): a result for the open photo arrived.
         palette_changed(palette | None): the suggested colours at the probe, or none.
-        update_requested(hints, probe, photo | None, global_hints): the network must run; ``photo``
-            is set when a newly opened photo must be uploaded first.
+        update_requested(hints, probe, photo | None, global_hints, strokes, regions): the network
+            must run; ``photo`` is set when a newly opened photo must be uploaded first.
         notice(text): an edit was refused; the text says why and what to do.
+        tool_changed(tool): another tool was chosen.
+        outline_changed(): the lasso outline being drawn (:attr:`outline`) changed.
     """
 
     def __init__(
@@ -85,8 +93,20 @@ class Editor:
         self.patch_size = patch_size if patch_size in PATCH_SIZES else DEFAULT_PATCH_SIZE
         self._new_hint_ab: tuple[float, float] | None = None
         """The colour new hints take while no hint is selected; None: the network's prediction there."""
-        self._followed: Hint | None = None
-        """The selected hint as last seen: when it stops being selected, its colour is handed to new hints."""
+        self._followed: tuple[float, float] | None = None
+        """The selected hint's or shape's colour as last seen: when it stops being selected, it is
+        handed to new hints."""
+        self.tool = Tool.POINT
+        self.brush_size = DEFAULT_BRUSH_SIZE
+        """The brush's (and eraser's) width in pixels at network resolution (one of :data:`BRUSH_SIZES`)."""
+        self.shapes_allowed = True
+        """Strokes and lassos can be drawn (not on clips yet)."""
+        self.outline: tuple[tuple[float, float], ...] = ()
+        """The lasso outline being drawn, in photo pixels (empty when none)."""
+        self._moving: tuple[float, float, Stroke | Region] | None = None
+        """While a stroke or lasso is dragged: where the drag started and the shape as it was then."""
+        self._erased_to: tuple[float, float] | None = None
+        """Where the eraser was last."""
         self.recent_colors = list(recent_colors or [])[:MAX_RECENT_COLORS]
         self.latest: UpdateResult | None = None
         self.document_changed = Signal()
@@ -97,7 +117,9 @@ class Editor:
         self.palette_changed = Signal()
         self.update_requested = Signal()
         self.notice = Signal()
-        self._last_request: tuple[tuple[Hint, ...], tuple[float, float] | None, GlobalHints] | None = None
+        self.tool_changed = Signal()
+        self.outline_changed = Signal()
+        self._last_request: tuple[object, tuple[float, float] | None] | None = None
         self._gestures = 0
         self._current_pending = False
         self._drag: object | None = None
@@ -117,11 +139,13 @@ class Editor:
         # a new photo's first hints take the network's colour there, never the last photo's pick
         # (which stays among the recent colours, one click away)
         self._new_hint_ab, self._followed = None, None
-        self._last_request = (document.hints.hints, None, document.hints.global_hints)
-        document.hints.changed.connect(self._hints_changed)
-        document.hints.selection_changed.connect(lambda _: self._selection_changed())
+        self._moving, self.outline = None, ()
+        hints = document.hints
+        self._last_request = (hints.snapshot, None)
+        hints.changed.connect(self._hints_changed)
+        hints.selection_changed.connect(lambda _: self._selection_changed())
         self.document_changed.emit(document)
-        self.update_requested.emit(document.hints.hints, None, document.photo, document.hints.global_hints)
+        self._emit_request(document.photo)
         self._follow_selected_hint()
         self._current_changed()
         self.palette_changed.emit(None)
@@ -129,19 +153,27 @@ class Editor:
 
     @property
     def probe(self) -> tuple[float, float] | None:
-        """The selected hint's position: where the palette's suggested colours are computed."""
+        """Where the palette's suggested colours are computed: the selected hint's position, or a
+        point on the selected stroke or inside the selected lasso."""
         hints = self.document.hints if self.document else None
-        if hints is None or hints.selected is None:
+        if hints is None:
             return None
-        return hints[hints.selected].x, hints[hints.selected].y
+        if hints.selected is not None:
+            return hints[hints.selected].x, hints[hints.selected].y
+        if hints.selected_shape is not None:
+            return _point_on(hints.shape(*hints.selected_shape))
+        return None
 
     @_one_gesture
     def request_update(self) -> None:
         """Ask for a new result of the current hints (e.g. after the weights changed)."""
         if self.document is not None:
-            hints = self.document.hints
-            self._last_request = (hints.hints, self.probe, hints.global_hints)
-            self.update_requested.emit(hints.hints, self.probe, None, hints.global_hints)
+            self._last_request = (self.document.hints.snapshot, self.probe)
+            self._emit_request(None)
+
+    def _emit_request(self, photo: Photo | None) -> None:
+        hints = self.document.hints  # type: ignore[union-attr]
+        self.update_requested.emit(hints.hints, self.probe, photo, hints.global_hints, hints.strokes, hints.regions)
 
     # ----- edits -----------------------------------------------------------------------------------
     @_one_gesture
@@ -159,11 +191,14 @@ class Editor:
 
     @property
     def current_ab(self) -> tuple[float, float] | None:
-        """The current colour, with one owner at a time: the selected hint's colour while a hint is
-        selected, else the colour for new hints (None: new hints take the network's prediction)."""
+        """The current colour, with one owner at a time: the selected hint's (or stroke's or lasso's)
+        colour while one is selected, else the colour for new hints (None: new hints take the
+        network's prediction; a protected lasso has no colour)."""
         hints = self.document.hints if self.document else None
         if hints is not None and hints.selected is not None:
             return hints[hints.selected].ab
+        if hints is not None and hints.selected_shape is not None:
+            return hints.shape(*hints.selected_shape).ab
         return self._new_hint_ab
 
     @current_ab.setter
@@ -173,13 +208,33 @@ class Editor:
 
     # ----- pointer gestures (the canvas finds what is under the pointer; the editor decides) -------
     @_one_gesture
-    def press(self, index: int | None, x: float, y: float, inside: bool) -> bool:
-        """A left press: on hint ``index`` it selects it; elsewhere on the photo (``inside``) it adds
-        a hint at (x, y); outside the photo it deselects. True when a drag starts: the pressed or
-        new hint then follows :meth:`drag_to` until :meth:`release`, as one undo step."""
+    def press(
+        self,
+        index: int | None,
+        x: float,
+        y: float,
+        inside: bool,
+        shape: tuple[ShapeKind, int] | None = None,
+        extend: bool = False,
+    ) -> bool:
+        """A left press at image point (x, y); ``index`` and ``shape`` are the hint and the stroke or
+        lasso under the pointer, ``inside`` whether (x, y) is on the photo, ``extend`` Shift held.
+
+        With the point tool, a press on a hint or shape selects it; elsewhere on the photo it adds a
+        hint; outside the photo it deselects. The brush starts a stroke, the lasso and protect tools
+        an outline, the eraser erases, the wand selects the segment under the click (``extend``:
+        adds it to the selected lasso). True when a drag starts: it follows :meth:`drag_to` until
+        :meth:`release`, as one undo step."""
         if self.document is None:
             return False
         hints = self.document.hints
+        if self.tool is not Tool.POINT:
+            return self._press_tool(x, y, inside, extend)
+        if index is None and shape is not None:
+            hints.select_shape(*shape)
+            self._drag, self._moving = object(), (x, y, hints.shape(*shape))
+            hints.end_coalescing()
+            return True
         if index is not None:
             hints.select(index)
         elif inside:
@@ -188,29 +243,176 @@ class Editor:
             if len(hints) == count:  # refused (the hint limit): nothing to drag
                 return False
         else:
-            hints.select(None)
+            self.deselect()
             return False
         self._drag = object()
         hints.end_coalescing()
         return True
 
+    def _press_tool(self, x: float, y: float, inside: bool, extend: bool) -> bool:
+        if not inside:
+            self.deselect()
+            return False
+        if not self.shapes_allowed:
+            self.notice.emit("Strokes and lassos work on photos; on a clip, place point hints.")
+            return False
+        hints = self.document.hints  # type: ignore[union-attr]
+        self._drag = object()
+        hints.end_coalescing()
+        if self.tool is Tool.BRUSH:
+            stroke = Stroke(((x, y),), brush_width(self.brush_size, self.document.size), self._colour_for_new(x, y))  # type: ignore[union-attr]
+            if not self._add_shape(stroke):
+                self._drag = None
+                return False
+        elif self.tool in (Tool.LASSO, Tool.PROTECT):
+            self.outline = ((x, y),)
+            self.outline_changed.emit()
+        elif self.tool is Tool.ERASER:
+            self._erased_to = None
+            self._erase_at(x, y)
+        else:
+            self._drag = None
+            self._select_segment(x, y, extend)
+            return False
+        return True
+
     @_one_gesture
     def drag_to(self, x: float, y: float) -> None:
-        """Move the dragged hint to image point (x, y), kept inside the photo."""
-        hints = self.document.hints if self.document else None
-        if self._drag is None or hints is None or hints.selected is None or self.document is None:
+        """Follow the pointer to image point (x, y), kept inside the photo: the dragged hint or
+        shape moves, the stroke or outline grows, the eraser erases."""
+        document = self.document
+        if self._drag is None or document is None:
             return
-        width, height = self.document.size
+        hints = document.hints
+        width, height = document.size
         x, y = min(max(x, 0.0), width - 1e-3), min(max(y, 0.0), height - 1e-3)
-        hints.update(hints.selected, coalesce=self._drag, x=x, y=y)
+        if self.tool is Tool.BRUSH and hints.selected_shape is not None:
+            kind, index = hints.selected_shape
+            stroke = hints.strokes[index] if kind == "stroke" else None
+            if (
+                stroke is not None
+                and len(stroke.points) < MAX_STROKE_POINTS
+                and _far(stroke.points[-1], (x, y), stroke.width / 4)
+            ):
+                hints.update_shape(kind, index, Stroke((*stroke.points, (x, y)), stroke.width, stroke.ab), self._drag)
+        elif self.tool in (Tool.LASSO, Tool.PROTECT) and self.outline:
+            if _far(self.outline[-1], (x, y), max(width, height) / 1024) and len(self.outline) < MAX_STROKE_POINTS:
+                self.outline = (*self.outline, (x, y))
+                self.outline_changed.emit()
+        elif self.tool is Tool.ERASER:
+            self._erase_at(x, y)
+        elif self._moving is not None and hints.selected_shape is not None:
+            x0, y0, shape = self._moving
+            hints.update_shape(*hints.selected_shape, shape.moved(x - x0, y - y0), self._drag)
+        elif hints.selected is not None and self._moving is None:
+            hints.update(hints.selected, coalesce=self._drag, x=x, y=y)
 
     @_one_gesture
     def release(self) -> None:
-        """End a drag; the next edit is a new undo step."""
-        if self._drag is not None:
-            self._drag = None
-            if self.document:
-                self.document.hints.end_coalescing()
+        """End a drag (a lasso's outline closes into a region); the next edit is a new undo step."""
+        if self._drag is None:
+            return
+        self._drag, self._moving = None, None
+        if self.outline:
+            outline, self.outline = self.outline, ()
+            self.outline_changed.emit()
+            self._close_outline(outline)
+        if self.document:
+            self.document.hints.end_coalescing()
+
+    # ----- strokes and lassos ----------------------------------------------------------------------
+    @_one_gesture
+    def set_tool(self, tool: Tool) -> None:
+        """Choose what the left button does on the photo; the selection is dropped. Refused, with a
+        notice, for a drawing tool where shapes are not allowed."""
+        tool = Tool(tool)
+        if tool.draws and not self.shapes_allowed:
+            self.tool_changed.emit(self.tool)  # the view that offered the tool shows the one in use
+            self.notice.emit("Strokes and lassos work on photos; on a clip, place point hints.")
+            return
+        if tool is not self.tool:
+            self.release()
+            # a colour picked next is for what the new tool makes, never a recolouring of what was
+            # selected before (which hands its colour on, as a deselected hint does)
+            self.deselect()
+            self.tool = tool
+            self.tool_changed.emit(tool)
+            self._current_changed()
+
+    @_one_gesture
+    def remove_shape(self, kind: ShapeKind, index: int) -> None:
+        """Delete stroke or lasso ``index`` (undoable)."""
+        if self.document and 0 <= index < len(
+            self.document.hints.strokes if kind == "stroke" else self.document.hints.regions
+        ):
+            self.document.hints.remove_shape(kind, index)
+
+    def _colour_for_new(self, x: float, y: float) -> tuple[float, float]:
+        ab = self.current_ab
+        if ab is None:
+            ab = self.latest.colorization.predicted_ab_at(x, y) if self.latest else (0.0, 0.0)
+        return float(ab[0]), float(ab[1])
+
+    def _add_shape(self, shape: Stroke | Region) -> bool:
+        try:
+            self.document.hints.add_shape(shape, self._drag)  # type: ignore[union-attr]
+        except HintLimitError as exc:
+            self.notice.emit(str(exc))
+            return False
+        return True
+
+    def _close_outline(self, outline: tuple[tuple[float, float], ...]) -> None:
+        document = self.document
+        if document is None:
+            return
+        side = max(document.size) / 256  # one network pixel
+        region = Region(outline, None) if len(outline) >= 3 else None
+        if region is None or region.area < 9 * side * side:
+            self.notice.emit("Draw around the area: hold the button down and go round it.")
+            return
+        if self.tool is Tool.LASSO:
+            x, y = _point_on(region)
+            region = Region(outline, self._colour_for_new(x, y))
+        if self._add_shape(region) and region.protects:
+            self.deselect()  # it has no colour to pick: the next pick is for what comes next
+
+    def _erase_at(self, x: float, y: float) -> None:
+        """Delete the strokes within the eraser's reach of the path from its last position to (x, y)
+        (a fast move jumps: what lies between is erased too)."""
+        hints = self.document.hints  # type: ignore[union-attr]
+        reach = brush_width(self.brush_size, self.document.size) / 2 + ERASER_REACH  # type: ignore[union-attr]
+        x0, y0 = self._erased_to if self.tool is Tool.ERASER and self._erased_to else (x, y)
+        steps = max(1, math.ceil(math.hypot(x - x0, y - y0) / reach))
+        path = [(x0 + (x - x0) * i / steps, y0 + (y - y0) * i / steps) for i in range(steps + 1)]
+        self._erased_to = (x, y)
+        for index in range(len(hints.strokes) - 1, -1, -1):
+            if any(hints.strokes[index].distance_to(px, py) <= reach for px, py in path):
+                hints.remove_shape("stroke", index, self._drag)
+
+    def _select_segment(self, x: float, y: float, extend: bool) -> None:
+        """The wand: the segment under (x, y) of the latest result (the grey photo before one) as
+        a lasso; with ``extend``, added to the selected lasso (a segment apart from it becomes a
+        lasso of its own in the same colour)."""
+        document = self.document
+        if document is None:
+            return
+        hints = document.hints
+        picture = self.latest.preview if self.latest is not None else document.grey_preview()
+        scale = picture.shape[1] / document.size[0]
+        mask = segment_at(picture, x * scale, y * picture.shape[0] / document.size[1])
+        selected = hints.selected_shape
+        if extend and selected is not None and selected[0] == "region":
+            old = hints.regions[selected[1]]
+            joined = mask | outline_mask(old.polygon, document.size, mask.shape)
+            polygon = mask_outline(joined, document.size, near=(x, y))
+            if polygon is not None and Region(polygon, None).contains(*_point_on(old)):
+                hints.update_shape("region", selected[1], Region(polygon, old.ab))
+                return
+            outline, ab = mask_outline(mask, document.size, near=(x, y)), old.ab
+        else:
+            outline, ab = mask_outline(mask, document.size, near=(x, y)), self._colour_for_new(x, y)
+        if outline is not None:
+            self._add_shape(Region(outline, ab))
 
     @property
     def dragging(self) -> bool:
@@ -231,6 +433,16 @@ class Editor:
         hints = self.document.hints if self.document else None
         if hints is not None and hints.selected is not None:
             hints.update(hints.selected, coalesce=("colour", id(self)), ab=ab)
+        elif hints is not None and hints.selected_shape is not None and hints.shape(*hints.selected_shape).ab is None:
+            hints.select_shape("region", None)  # a protected area takes no colour: the pick is for new hints
+            self._new_hint_ab = ab
+        elif hints is not None and hints.selected_shape is not None:
+            kind, index = hints.selected_shape
+            shape = hints.shape(kind, index)
+            recoloured = (
+                Stroke(shape.points, shape.width, ab) if isinstance(shape, Stroke) else Region(shape.polygon, ab)
+            )
+            hints.update_shape(kind, index, recoloured, coalesce=("colour", id(self)))
         else:
             self._new_hint_ab = ab
         if final:
@@ -242,7 +454,13 @@ class Editor:
 
     @_one_gesture
     def step_patch_size(self, step: int) -> None:
-        """The next smaller (step < 0) or bigger patch size, for new hints and the selected one."""
+        """The next smaller (step < 0) or bigger patch size, for new hints and the selected one; with
+        the brush or eraser, the next brush size."""
+        if self.tool in (Tool.BRUSH, Tool.ERASER):
+            i = BRUSH_SIZES.index(self.brush_size)
+            self.brush_size = BRUSH_SIZES[min(max(i + step, 0), len(BRUSH_SIZES) - 1)]
+            self._current_changed()
+            return
         i = PATCH_SIZES.index(self.patch_size)
         self.patch_size = PATCH_SIZES[min(max(i + step, 0), len(PATCH_SIZES) - 1)]
         hints = self.document.hints if self.document else None
@@ -252,15 +470,19 @@ class Editor:
 
     @_one_gesture
     def delete_selected(self) -> None:
-        """Delete the selected hint (undoable)."""
-        if self.document and self.document.hints.selected is not None:
-            self.document.hints.remove(self.document.hints.selected)
+        """Delete the selected hint, stroke or lasso (undoable)."""
+        hints = self.document.hints if self.document else None
+        if hints is not None and hints.selected is not None:
+            hints.remove(hints.selected)
+        elif hints is not None and hints.selected_shape is not None:
+            hints.remove_shape(*hints.selected_shape)
 
     @_one_gesture
     def deselect(self) -> None:
-        """Select no hint; the current colour stays for new hints."""
+        """Select no hint, stroke or lasso; the current colour stays for new hints."""
         if self.document:
             self.document.hints.select(None)
+            self.document.hints.select_shape("stroke", None)
 
     @_one_gesture
     def undo(self) -> None:
@@ -275,10 +497,16 @@ class Editor:
             self.document.hints.redo()
 
     @_one_gesture
-    def restore(self, hints: Sequence[Hint], global_hints: GlobalHints | None = None) -> None:
-        """Put back hints (and global hints) recovered after a crash, as one undo step."""
+    def restore(
+        self,
+        hints: Sequence[Hint],
+        global_hints: GlobalHints | None = None,
+        strokes: Sequence[Stroke] = (),
+        regions: Sequence[Region] = (),
+    ) -> None:
+        """Put back hints (and global hints, strokes, lassos) recovered after a crash, as one undo step."""
         if self.document:
-            self.document.hints.replace_all(hints, global_hints=global_hints)
+            self.document.hints.replace_all(hints, global_hints=global_hints, strokes=strokes, regions=regions)
 
     @_one_gesture
     def clear_hints(self) -> None:
@@ -307,6 +535,7 @@ class Editor:
         made_from = variation.colorization
         if made_from.hints[: len(made_from.hints) - len(variation.added)] != hints.hints or (
             made_from.global_hints != hints.global_hints
+            or (tuple(made_from.strokes), tuple(made_from.regions)) != (hints.strokes, hints.regions)
         ):
             self.notice.emit("The hints changed since these variations were made; new ones are on their way.")
             return False
@@ -364,7 +593,9 @@ class Editor:
         self.latest = result
         self.result_changed.emit(result)
         palette = result.palette
-        current = result.hints == self.document.hints.hints and result.global_hints == self.document.hints.global_hints
+        hints = self.document.hints
+        made = result.colorization
+        current = (result.hints, result.global_hints, tuple(made.strokes), tuple(made.regions)) == hints.snapshot
         if current and palette is not None and (palette.x, palette.y) == self.probe:
             self.palette_changed.emit(palette)
         return True
@@ -384,10 +615,14 @@ class Editor:
         """The current colour as the panel shows it: at the selected hint's lightness, else a mid-tone."""
         document = self.document
         ab = self.current_ab or (0.0, 0.0)
-        hint = document.hints[document.hints.selected] if document and document.hints.selected is not None else None
-        if document is not None and hint is not None:
-            lightness = document.lightness_at(hint.x, hint.y)
-            caption, detail = "Colour of the selected hint", f"Lightness here: {lightness:.0f}"
+        probe = self.probe
+        if document is not None and probe is not None:
+            lightness = document.lightness_at(*probe)
+            shape = document.hints.selected_shape
+            what = "hint" if shape is None else "stroke" if shape[0] == "stroke" else "lasso"
+            caption, detail = f"Colour of the selected {what}", f"Lightness here: {lightness:.0f}"
+            if shape is not None and self.current_ab is None:
+                caption = "Protected area: colours painted elsewhere stay out"
         else:
             lightness = NEUTRAL_LIGHTNESS
             caption = "Colour for new hints" if self.current_ab else "New hints take the network's colour"
@@ -431,23 +666,40 @@ class Editor:
         (adding a hint selects it) is one request, not two."""
         if self.document is None:
             return
-        hints = self.document.hints
-        state = (hints.hints, self.probe, hints.global_hints)
+        state = (self.document.hints.snapshot, self.probe)
         if state != self._last_request:
             self._last_request = state
-            self.update_requested.emit(hints.hints, self.probe, None, hints.global_hints)
+            self._emit_request(None)
 
     def _follow_selected_hint(self) -> bool:
-        """While a hint is selected, the patch size is that hint's (after an undo too); when it stops
-        being selected, new hints take the colour it had, as the panel showed it."""
+        """While a hint is selected, the patch size is that hint's (after an undo too); when it (or a
+        stroke or lasso) stops being selected, new hints take the colour it had, as the panel showed
+        it. True while something is selected."""
         hints = self.document.hints if self.document else None
-        if hints is None or hints.selected is None:
+        if hints is None or (hints.selected is None and hints.selected_shape is None):
             if self._followed is not None:
-                self._new_hint_ab, self._followed = self._followed.ab, None
+                self._new_hint_ab, self._followed = self._followed, None
             return False
-        self._followed = hints[hints.selected]
-        self.patch_size = self._followed.size
+        if hints.selected is not None:
+            self._followed = hints[hints.selected].ab
+            self.patch_size = hints[hints.selected].size
+        else:
+            self._followed = hints.shape(*hints.selected_shape).ab or self._followed  # type: ignore[misc]
         return True
+
+
+def _point_on(shape: Stroke | Region) -> tuple[float, float]:
+    """A point that shows a shape's colour: a stroke's middle point, a lasso's centre (or, for an
+    outline whose centre lies outside it, its first corner)."""
+    if isinstance(shape, Stroke):
+        return shape.points[len(shape.points) // 2]
+    xs, ys = zip(*shape.polygon, strict=True)
+    centre = (sum(xs) / len(xs), sum(ys) / len(ys))
+    return centre if shape.contains(*centre) else shape.polygon[0]
+
+
+def _far(a: tuple[float, float], b: tuple[float, float], distance: float) -> bool:
+    return (a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 >= max(distance, 1.0) ** 2
 
 
 def result_kind(result: UpdateResult, refines: bool) -> str:

@@ -9,6 +9,8 @@ from PySide6.QtCore import QObject, Signal
 from ..colour.look import DEFAULT_LOOK, Look
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
+from ..hints.regions import Region
+from ..hints.strokes import Stroke
 from ..inference.drag_plan import DragPlan
 from ..inference.engine import ColorizationEngine
 from ..inference.export import colorize_to_file
@@ -72,8 +74,11 @@ class EngineBridge(QObject):
         probe: tuple[float, float] | None,
         photo: Photo | None = None,
         global_hints: GlobalHints | None = None,
+        strokes: tuple[Stroke, ...] = (),
+        regions: tuple[Region, ...] = (),
     ) -> int:
-        return self._worker.submit(UpdateRequest(hints, probe, photo, global_hints or GlobalHints(), self.look))
+        request = UpdateRequest(hints, probe, photo, global_hints or GlobalHints(), self.look, strokes, regions)
+        return self._worker.submit(request)
 
     def save_async(
         self,
@@ -82,6 +87,8 @@ class EngineBridge(QObject):
         target: Path,
         overwrite: bool = False,
         global_hints: GlobalHints | None = None,
+        strokes: tuple[Stroke, ...] = (),
+        regions: tuple[Region, ...] = (),
     ) -> None:
         """Compute the full-resolution result of ``hints`` on ``photo`` with the best network and
         write it (:func:`~ideepcolor_app.inference.export.colorize_to_file`), off the GUI thread. Everything
@@ -102,6 +109,8 @@ class EngineBridge(QObject):
                 source=uploaded,
                 global_hints=global_hints,
                 look=look,
+                strokes=strokes,
+                regions=regions,
             ),
             lambda _: self.saved.emit(str(target)),
             lambda error: self.save_failed.emit(str(error) or type(error).__name__),

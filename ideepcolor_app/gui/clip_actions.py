@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QStatusBar
 from ..colour.look import DEFAULT_LOOK, Look
 from ..editing.document import Document
 from ..editing.editor import Editor
+from ..editing.tools import Tool
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
 from ..inference.engine import ColorizationEngine
@@ -203,6 +204,7 @@ class ClipController:
         self._jobs.cancel("frame")
         self._jobs.cancel("preview")
         self.clip = None
+        self.window.editor.shapes_allowed = True
         self.window.frame_bar.setVisible(False)
 
     def shutdown(self) -> None:
@@ -218,7 +220,10 @@ class ClipController:
             return
         carried = clip.carried.get(clip.current, ()) if clip.current not in clip.keyframes else ()
         document = Document(photo, clip.hints_for(clip.current) or carried, clip.global_hints)
-        self.window.editor.open_document(document)
+        editor = self.window.editor
+        editor.set_tool(Tool.POINT)
+        editor.shapes_allowed = False  # keyframes hold point hints only, so far
+        editor.open_document(document)
         self.window.frame_bar.setVisible(True)
         self._refresh_bar()
         self.window.refresh_title()

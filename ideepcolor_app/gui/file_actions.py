@@ -20,6 +20,8 @@ from ..editing.recovery import RecoveryFile, orphaned_recoveries
 from ..editing.session import Session
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
+from ..hints.regions import Region
+from ..hints.strokes import Stroke
 from ..network.registry import missing_weights_message
 from ..photos.images import READ_FORMATS, check_format_fits
 from ..video.clips import VIDEO_SUFFIXES, is_video_file
@@ -99,9 +101,11 @@ def open_photo(
     ask: bool = True,
     then: Callable[[Document | None], None] | None = None,
     global_hints: GlobalHints | None = None,
+    strokes: tuple[Stroke, ...] = (),
+    regions: tuple[Region, ...] = (),
 ) -> bool:
-    """Start opening ``path`` for editing (with ``hints`` and ``global_hints``); False if the user kept the
-    open document.
+    """Start opening ``path`` for editing (with ``hints``, ``global_hints``, ``strokes`` and ``regions``);
+    False if the user kept the open document.
 
     The photo is decoded on a worker thread while the window shows progress and stays responsive.
     On failure the open document is kept and a message names the problem. ``then`` runs when it is
@@ -127,7 +131,7 @@ def open_photo(
         if then is not None:
             then(None)
 
-    window.opener.open(path, hints, opened, failed, global_hints)
+    window.opener.open(path, hints, opened, failed, global_hints, strokes, regions)
     return True
 
 
@@ -155,22 +159,18 @@ def open_session(window: MainWindow, path: Path) -> bool:
     def check_photo(document: Document | None) -> None:
         if document is None:
             return
-        document.strokes, document.regions = tuple(session.strokes), tuple(session.regions)
-        notes = []
         if document.photo.sha256 != session.image_sha256:
-            notes.append("Note: the photo changed since these hints were saved.")
-        kept = [
-            f"{count} {kind}{'s' if count != 1 else ''}"
-            for count, kind in ((len(session.strokes), "stroke"), (len(session.regions), "lasso"))
-            if count
-        ]
-        if kept:  # short, to fit beside the status bar's labels; saved back with the hints
-            notes.append(f"{', '.join(kept)} kept; only colorize --hints paints them yet.")
-        if notes:
-            window.statusBar().showMessage(" ".join(notes), 15000)
+            window.statusBar().showMessage("Note: the photo changed since these hints were saved.", 15000)
 
     return open_photo(
-        window, image, tuple(session.hints), session_path=path, then=check_photo, global_hints=session.global_hints
+        window,
+        image,
+        tuple(session.hints),
+        session_path=path,
+        then=check_photo,
+        global_hints=session.global_hints,
+        strokes=tuple(session.strokes),
+        regions=tuple(session.regions),
     )
 
 
@@ -216,8 +216,15 @@ def save_result_to(window: MainWindow, path: Path, overwrite: bool = False) -> N
         return
     document.result_path = Path(path)
     window.statusBar().showMessage(f"Saving {path}…")
+    hints = document.hints
     window.bridge.save_async(
-        document.photo, document.hints.hints, Path(path), overwrite=overwrite, global_hints=document.hints.global_hints
+        document.photo,
+        hints.hints,
+        Path(path),
+        overwrite=overwrite,
+        global_hints=hints.global_hints,
+        strokes=hints.strokes,
+        regions=hints.regions,
     )
 
 
@@ -338,7 +345,8 @@ def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] |
 
     def restore(document: Document | None) -> None:
         if document is not None:  # on failure the orphan stays, so the hints are not lost
-            window.editor.restore(session.hints, session.global_hints)  # undoable; the document counts as modified
+            # undoable; the document counts as modified
+            window.editor.restore(session.hints, session.global_hints, session.strokes, session.regions)
             autosave(window)  # this window's own autosave holds them before the orphan goes
             if window.recovery.path.is_file():
                 orphan.discard()
@@ -365,8 +373,8 @@ def autosave(window: MainWindow) -> None:
                 window.recovery.write(_with_look(window, session))
             else:
                 window.recovery.clear()
-        elif document.modified and (len(document.hints) or document.hints.global_hints.is_set):
-            window.recovery.write(_with_look(window, document.to_session(None)))
+        elif document.modified and (session := document.to_session(None)).holds_work:
+            window.recovery.write(_with_look(window, session))
         else:
             window.recovery.clear()
     except (SessionError, OSError) as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -21,6 +21,7 @@ from ..base.resources import sample_photo
 from ..editing.document import Document
 from ..editing.editor import Editor, result_kind
 from ..editing.recovery import RecoveryFile
+from ..editing.tools import Tool
 from ..inference.drag_plan import DragPlan
 from ..inference.worker import UpdateResult
 from . import engine_actions, file_actions
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
     show_result_on_canvas: QAction
     show_original: QAction
     vivid_action: QAction
+    point_tool_action: QAction
     local_action: QAction
 
     def __init__(
@@ -131,6 +133,10 @@ class MainWindow(QMainWindow):
         groups = build_menus(self)
         self.document_actions = groups["document"]  # enabled once a photo is open
         self.hint_actions = groups["hints"]  # held while a photo loads
+        self.tool_actions = QActionGroup(self)
+        for action in groups["tools"]:
+            self.tool_actions.addAction(action)
+        self.point_tool_action.setChecked(True)
         self.cancel_open_action.setEnabled(False)  # Esc deselects, except while a photo loads
         self.vivid_action.setChecked(self.settings.vivid)
         self.local_action.setChecked(self.settings.local_hints)
@@ -162,6 +168,8 @@ class MainWindow(QMainWindow):
         editor.result_changed.connect(self._show_result)
         editor.palette_changed.connect(self.panel.show_palette)
         editor.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        editor.tool_changed.connect(self._tool_changed)
+        editor.outline_changed.connect(self.canvas.viewport().update)
         self.global_hints = GlobalHintsController(self, self.colour_panels)
         self.variations = VariationsController(self)
         self.clips = ClipController(self)
@@ -185,7 +193,10 @@ class MainWindow(QMainWindow):
         self.global_hints.refresh()  # whether these weights take global hints
         document = self.editor.document
         if document is not None:
-            bridge.submit(document.hints.hints, self.editor.probe, document.photo, document.hints.global_hints)
+            hints = document.hints
+            bridge.submit(
+                hints.hints, self.editor.probe, document.photo, hints.global_hints, hints.strokes, hints.regions
+            )
 
     def _accept_result(self, result: UpdateResult) -> None:
         self.editor.accept(result)
@@ -223,8 +234,16 @@ class MainWindow(QMainWindow):
         editor = self.editor
         current = editor.current_color()
         self.panel.show_current(current.rgb, current.ab, current.lightness, current.caption, current.detail)
-        self.patch_label.setText(f"Patch: {editor.patch_size}")
+        if editor.tool in (Tool.BRUSH, Tool.ERASER):
+            self.patch_label.setText(f"{editor.tool.label}: {editor.brush_size} px")
+        else:
+            self.patch_label.setText(f"Patch: {editor.patch_size}")
         self.panel.show_recent(list(current.recent))
+
+    def _tool_changed(self, tool: Tool) -> None:
+        getattr(self, f"{tool.value}_tool_action").setChecked(True)
+        self.canvas.tool_changed(tool)
+        self.statusBar().showMessage(getattr(self, f"{tool.value}_tool_action").statusTip(), 5000)
 
     def _show_result(self, result: UpdateResult) -> None:
         # The time a user waited is the first picture's; later passes for the same edit (after a

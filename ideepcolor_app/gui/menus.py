@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from ..editing.tools import Tool
 from ..network.device import available_devices
 from . import engine_actions, file_actions
 from .engine_actions import LOCAL_HINTS_TIP
@@ -105,14 +106,14 @@ MENUS: tuple[tuple[str, tuple[MenuRow, ...]], ...] = (
             Item("&Redo", lambda w: w.editor.redo(), ("Ctrl+Shift+Z", "Ctrl+Y"), name="redo_action", toolbar=True),
             SEPARATOR,
             Item(
-                "&Delete Hint",
+                "&Delete Selected",
                 lambda w: w.editor.delete_selected(),
                 (Qt.Key.Key_Delete, Qt.Key.Key_Backspace),
                 groups=("hints",),
             ),
             Item("Dese&lect", lambda w: w.deselect(), (Qt.Key.Key_Escape,), groups=("hints",)),
-            Item("Smaller Patch", lambda w: w.editor.step_patch_size(-1), ("[",), groups=("hints",)),
-            Item("Bigger Patch", lambda w: w.editor.step_patch_size(1), ("]",), groups=("hints",)),
+            Item("Smaller Patch or Brush", lambda w: w.editor.step_patch_size(-1), ("[",), groups=("hints",)),
+            Item("Bigger Patch or Brush", lambda w: w.editor.step_patch_size(1), ("]",), groups=("hints",)),
             Item("Eyedropper", lambda w: w.panel.eyedropper.toggle(), ("I",), groups=("hints",)),
             SEPARATOR,
             Item("&Clear Hints", lambda w: w.editor.clear_hints(), ("Ctrl+Shift+Backspace",), groups=("hints",)),
@@ -123,6 +124,29 @@ MENUS: tuple[tuple[str, tuple[MenuRow, ...]], ...] = (
                 tip="Forget the reference photo's colours",
                 groups=("hints",),
             ),
+        ),
+    ),
+    (
+        "&Tools",
+        tuple(
+            Item(
+                text,
+                functools.partial(lambda tool, w: w.editor.set_tool(tool), tool),
+                (key,),
+                tip,
+                f"{tool.value}_tool_action",
+                groups=("hints", "tools"),
+                checkable=True,
+                toolbar=True,
+            )
+            for tool, text, key, tip in (
+                (Tool.POINT, "&Point", "H", "Click to add a colour hint; drag hints, strokes and lassos to move them"),
+                (Tool.BRUSH, "&Brush", "B", "Paint a stroke of the current colour ([ and ] change its width)"),
+                (Tool.LASSO, "&Lasso", "F", "Draw round an area to give it the current colour, and no other area"),
+                (Tool.PROTECT, "P&rotect", "Shift+F", "Draw round an area to keep colours painted elsewhere out"),
+                (Tool.WAND, "Magic &Wand", "W", "Click an area to select it as a lasso; Shift-click adds to it"),
+                (Tool.ERASER, "&Eraser", "E", "Drag over strokes to delete them"),
+            )
         ),
     ),
     (
@@ -198,8 +222,8 @@ def build_menus(
                     groups.setdefault(group, []).append(action)
                 if row.toolbar:
                     toolbar.append(action)
-        if title == "&Edit":
-            toolbar.append(None)  # file and edit actions, then the view switches
+        if title in ("&Edit", "&Tools"):
+            toolbar.append(None)  # file and edit actions, the tools, then the view switches
     bar = window.addToolBar("Main")
     bar.setObjectName("main-toolbar")
     for entry in toolbar:

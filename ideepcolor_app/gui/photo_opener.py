@@ -12,6 +12,8 @@ from ..base.errors import ImageError
 from ..editing.document import Document
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
+from ..hints.regions import Region
+from ..hints.strokes import Stroke
 from .background import BackgroundJobs
 
 Opened = Callable[[Document], None]
@@ -60,12 +62,15 @@ class PhotoOpener(QObject):
         opened: Opened,
         failed: Failed,
         global_hints: GlobalHints | None = None,
+        strokes: tuple[Stroke, ...] = (),
+        regions: tuple[Region, ...] = (),
     ) -> None:
-        """Load ``path`` with ``hints`` (and ``global_hints``); ``opened(document)`` or ``failed(message)``
-        runs on the GUI thread when it is done, unless another request or :meth:`cancel` came first."""
+        """Load ``path`` with ``hints`` (and ``global_hints``, ``strokes``, ``regions``); ``opened(document)``
+        or ``failed(message)`` runs on the GUI thread when it is done, unless another request or
+        :meth:`cancel` came first."""
         self._loading = path
         self._jobs.run(
-            lambda: Document.load(path, hints, global_hints),
+            lambda: Document.load(path, hints, global_hints, strokes, regions),
             opened,
             lambda error: failed(open_error_message(path, error)),
             key="open",

@@ -51,8 +51,21 @@ class Region:
 
     def contains(self, x: float, y: float) -> bool:
         """Photo point (x, y) lies inside the outline (or on it)."""
+        return self.signed_distance(x, y) >= 0
+
+    def signed_distance(self, x: float, y: float) -> float:
+        """Distance in photo pixels from (x, y) to the outline: positive inside, negative outside."""
         outline = np.asarray(self.polygon, np.float32).reshape(-1, 1, 2)
-        return cv2.pointPolygonTest(outline, (float(x), float(y)), False) >= 0
+        return float(cv2.pointPolygonTest(outline, (float(x), float(y)), True))
+
+    @property
+    def area(self) -> float:
+        """The area the outline encloses, in square photo pixels."""
+        return float(cv2.contourArea(np.asarray(self.polygon, np.float32).reshape(-1, 1, 2)))
+
+    def moved(self, dx: float, dy: float) -> Region:
+        """The region shifted by (dx, dy) photo pixels."""
+        return Region(tuple((x + dx, y + dy) for x, y in self.polygon), self.ab)
 
 
 def region_masks(

@@ -44,6 +44,27 @@ class Stroke:
         if not (isinstance(self.ab, tuple) and len(self.ab) == 2 and all(_finite(v) for v in self.ab)):
             raise ValueError(f"a stroke's colour is two finite numbers (a, b), got {self.ab!r}")
 
+    def distance_to(self, x: float, y: float) -> float:
+        """Distance in photo pixels from (x, y) to the painted path's edge (0 or less on the paint)."""
+        points = self.points
+        nearest = math.hypot(x - points[0][0], y - points[0][1])
+        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+            dx, dy = x1 - x0, y1 - y0
+            length2 = dx * dx + dy * dy
+            t = 0.0 if length2 == 0 else min(max(((x - x0) * dx + (y - y0) * dy) / length2, 0.0), 1.0)
+            nearest = min(nearest, math.hypot(x - x0 - t * dx, y - y0 - t * dy))
+        return nearest - self.width / 2
+
+    def moved(self, dx: float, dy: float) -> Stroke:
+        """The stroke shifted by (dx, dy) photo pixels."""
+        return Stroke(tuple((x + dx, y + dy) for x, y in self.points), self.width, self.ab)
+
+
+def brush_width(side: int, image_size: tuple[int, int], network_size: int = NETWORK_SIZE) -> float:
+    """The width in photo pixels of a brush ``side`` pixels wide at network resolution (what the
+    network sees of it, whatever the photo's size)."""
+    return min(side * max(image_size) / network_size, MAX_STROKE_WIDTH)
+
 
 def stroke_squares(
     stroke: Stroke, image_size: tuple[int, int], network_size: int = NETWORK_SIZE

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -24,6 +24,8 @@ from ..colour.look import DEFAULT_LOOK, Look
 from ..colour.suggest import Palette
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
+from ..hints.regions import Region
+from ..hints.strokes import Stroke
 from ..network.architecture import Cancelled
 from ..photos.images import Photo
 from .drag_plan import DRAG_STEPS_JUDGED, MEASUREMENTS, DragPlan, adjusted_side, better, plan_drag
@@ -80,6 +82,8 @@ class Engine(Protocol):
         source: PhotoOnDevice | None = None,
         global_hints: GlobalHints | None = None,
         look: Look = DEFAULT_LOOK,
+        strokes: Sequence[Stroke] = (),
+        regions: Sequence[Region] = (),
     ) -> Colorization:
         """See :meth:`~ideepcolor_app.inference.engine.ColorizationEngine.colorize`."""
 
@@ -97,6 +101,14 @@ class UpdateRequest:
     """The reference's colours and the saturation, for the whole photo."""
     look: Look = DEFAULT_LOOK
     """Vivid colours, local hints: how the result's colours are chosen."""
+    strokes: tuple[Stroke, ...] = ()
+    """Brush strokes, painted under the point hints."""
+    regions: tuple[Region, ...] = ()
+    """Lasso regions, coloured or protected."""
+
+    def shapes(self) -> dict[str, Any]:
+        """The strokes and regions as :meth:`Engine.colorize` takes them."""
+        return {"strokes": self.strokes, "regions": self.regions}
 
 
 @dataclass
@@ -220,7 +232,9 @@ class AsyncColorizer:
         with self._cond:
             dragging = self._dragging
         if engine.preview_size:  # a cheap first pass, so the user sees something at once
-            quick = engine.colorize(request.hints, engine.preview_size, source=source, global_hints=g, look=look)
+            quick = engine.colorize(
+                request.hints, engine.preview_size, source=source, global_hints=g, look=look, **request.shapes()
+            )
             self._deliver(request_id, request, started, quick, preliminary=True, palette=False)
             if self._superseded():
                 return
@@ -235,7 +249,9 @@ class AsyncColorizer:
             if self._superseded():
                 return
         elif engine.refines:
-            fast = engine.colorize(request.hints, network=engine.interactive, source=source, global_hints=g, look=look)
+            fast = engine.colorize(
+                request.hints, network=engine.interactive, source=source, global_hints=g, look=look, **request.shapes()
+            )
             self._deliver(request_id, request, started, fast, preliminary=True, palette=True)
             if not self._quiet_for(self.refine_delay):
                 return
@@ -243,7 +259,13 @@ class AsyncColorizer:
         # (a new state every few ms) would show nothing until the mouse stops.
         stop = None if engine.best.is_fast else self._superseded
         full = engine.colorize(
-            request.hints, should_stop=stop, network=engine.best, source=source, global_hints=g, look=look
+            request.hints,
+            should_stop=stop,
+            network=engine.best,
+            source=source,
+            global_hints=g,
+            look=look,
+            **request.shapes(),
         )
         self._deliver(request_id, request, started, full, preliminary=False, palette=True)
         if self._on_drag_plan is not None and engine.drag_size is not None and self._drag_measurements < MEASUREMENTS:
@@ -260,6 +282,7 @@ class AsyncColorizer:
             source=source,
             global_hints=request.global_hints,
             look=request.look,
+            **request.shapes(),
         )
         self._deliver(request_id, request, started, quick, preliminary=True, palette=False, small=True)
 
@@ -350,6 +373,7 @@ def drag_step(
             source=source,
             global_hints=request.global_hints,
             look=request.look,
+            **request.shapes(),
         )
         result.preview_rgb(max_side)
 

@@ -68,7 +68,7 @@ def wait_for_result(qtbot, w, palette=False):
 
     def current():
         latest, document = w.editor.latest, w.editor.document
-        ok = latest is not None and document is not None and latest.hints == document.hints.hints
+        ok = latest is not None and document is not None and made_from(latest) == document.hints.snapshot
         ok = ok and not latest.preliminary
         return ok and (
             not palette or (latest.palette is not None and (latest.palette.x, latest.palette.y) == w.editor.probe)
@@ -77,22 +77,35 @@ def wait_for_result(qtbot, w, palette=False):
     qtbot.waitUntil(current, timeout=120000)
 
 
+def made_from(result):
+    """What a result was computed from, comparable with :attr:`HintSet.snapshot`."""
+    made = result.colorization
+    return result.hints, result.global_hints, tuple(made.strokes), tuple(made.regions)
+
+
 def view_point(w, x, y) -> QPoint:
     return w.canvas.mapFromScene(QPointF(x, y))
 
 
-def mouse(w, kind, x, y, button=Qt.MouseButton.LeftButton):
+def mouse(w, kind, x, y, button=Qt.MouseButton.LeftButton, modifiers=Qt.KeyboardModifier.NoModifier):
     pos = QPointF(view_point(w, x, y))
     buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else button
-    event = QMouseEvent(
-        kind, pos, w.canvas.viewport().mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
-    )
+    event = QMouseEvent(kind, pos, w.canvas.viewport().mapToGlobal(pos), button, buttons, modifiers)
     QApplication.sendEvent(w.canvas.viewport(), event)
 
 
-def click(w, x, y, button=Qt.MouseButton.LeftButton):
-    mouse(w, QEvent.Type.MouseButtonPress, x, y, button)
-    mouse(w, QEvent.Type.MouseButtonRelease, x, y, button)
+def click(w, x, y, button=Qt.MouseButton.LeftButton, modifiers=Qt.KeyboardModifier.NoModifier):
+    mouse(w, QEvent.Type.MouseButtonPress, x, y, button, modifiers)
+    mouse(w, QEvent.Type.MouseButtonRelease, x, y, button, modifiers)
+
+
+def drag_through(w, points):
+    """Press at the first image point, move through the others, release at the last (a stroke or
+    an outline drawn by hand)."""
+    mouse(w, QEvent.Type.MouseButtonPress, *points[0])
+    for point in points[1:]:
+        mouse(w, QEvent.Type.MouseMove, *point, Qt.MouseButton.LeftButton)
+    mouse(w, QEvent.Type.MouseButtonRelease, *points[-1])
 
 
 def click_result(w, x, y):

@@ -138,3 +138,22 @@ def test_the_preview_counts_its_frames_and_its_button_stops_it(qtbot, window, cl
     qtbot.waitUntil(lambda: w.clips._preview_done.is_set(), timeout=300000)
     qtbot.wait(200)
     assert w.clips.preview_frames == [] and not w.clips._player.isActive(), "a stopped preview never plays"
+
+
+def test_on_a_clip_the_drawing_tools_are_refused_and_come_back_with_a_photo(qtbot, window, clip, photo_path):
+    from gui_helpers import open_and_wait
+
+    from ideepcolor_app.editing.tools import Tool
+
+    w = window
+    w.brush_tool_action.trigger()
+    assert file_actions.open_path(w, clip)
+    on_frame(qtbot, w, 0)
+    assert w.editor.tool is Tool.POINT and w.point_tool_action.isChecked(), "keyframes hold point hints only"
+    w.lasso_tool_action.trigger()
+    assert w.editor.tool is Tool.POINT and "point hints" in w.statusBar().currentMessage()
+    w.editor.document.mark_saved()
+    w.clips.clip.mark_saved()
+    open_and_wait(qtbot, w, photo_path)
+    w.lasso_tool_action.trigger()
+    assert w.editor.tool is Tool.LASSO

@@ -180,13 +180,13 @@ class GatedLoad:
         monkeypatch.setattr(
             Document,
             "load",
-            classmethod(lambda cls, path, hints=(), global_hints=None: self._load(path, hints, global_hints)),
+            classmethod(lambda cls, path, *args: self._load(path, *args)),
         )
 
-    def _load(self, path, hints, global_hints):
+    def _load(self, path, *args):
         if path.name in self.names:
             assert self.gate.wait(30), "released by the test"
-        return self.real(path, hints, global_hints)
+        return self.real(path, *args)
 
     def release(self):
         self.gate.set()
@@ -383,7 +383,9 @@ class SlowEngine:
     def require_photo(self):
         return self.real.require_photo()
 
-    def colorize(self, hints, size=256, should_stop=None, network=None, source=None, global_hints=None, look=None):
+    def colorize(
+        self, hints, size=256, should_stop=None, network=None, source=None, global_hints=None, look=None, **shapes
+    ):
         self.started.set()
         assert self.gate.wait(30), "released by the test"
         colorization = self.real.colorize(hints, size, should_stop, network, source, global_hints, look or DEFAULT_LOOK)
@@ -800,7 +802,9 @@ def test_no_two_enabled_commands_share_a_shortcut_and_each_menu_command_is_reach
     window.opener.busy_changed.emit(False)
 
 
-def test_a_sessions_brush_strokes_survive_the_window_and_it_says_so(qtbot, make_window, photo_path, tmp_path):
+def test_a_sessions_strokes_and_lassos_are_painted_in_the_window_and_saved_back(
+    qtbot, make_window, photo_path, tmp_path
+):
     from ideepcolor_app.editing.session import Session
     from ideepcolor_app.hints.local_hints import Hint
     from ideepcolor_app.hints.regions import Region
@@ -813,8 +817,10 @@ def test_a_sessions_brush_strokes_survive_the_window_and_it_says_so(qtbot, make_
     Session(str(photo_path), sha, (640, 480), hints, strokes=[stroke], regions=[region]).save(tmp_path / "s.json")
     w = make_window(show=False)
     open_and_wait(qtbot, w, tmp_path / "s.json", file_actions.open_path)
-    message = w.statusBar().currentMessage()
-    assert "1 stroke, 1 lasso kept" in message and "colorize --hints" in message
+    wait_for_result(qtbot, w)
+    assert w.editor.latest.colorization.strokes == (stroke,), "the stroke is painted"
+    a, b = w.editor.result_color_at(150, 20)
+    assert a < -20 and b > 20
     click(w, 200, 200)
     assert file_actions.save_session_to(w, tmp_path / "again.json")
     again = Session.load(tmp_path / "again.json")

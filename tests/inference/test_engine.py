@@ -107,7 +107,9 @@ class SlowEngine:
     def require_photo(self):
         return None
 
-    def colorize(self, hints, size=256, should_stop=None, network=None, source=None, global_hints=None, look=None):
+    def colorize(
+        self, hints, size=256, should_stop=None, network=None, source=None, global_hints=None, look=None, **shapes
+    ):
         self.started.set()
         self.gate.wait(5)
         self.ran.append(hints)

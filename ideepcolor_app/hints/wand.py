@@ -1,0 +1,131 @@
+"""The magic wand: the segment of a photo under a click, as a lasso outline.
+
+The photo is cut into superpixels (SLIC on its Lab colours), and the superpixel under the click
+grows over its neighbours while their mean Lab stays close to the segment's. The colours are the
+latest result's: its lightness is the photo's own, so edges of light and dark hold the segment,
+and its ab are the network's predicted colours, so areas the network sees as one thing join.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+from skimage.segmentation import slic
+
+from ..colour.color import rgb_to_lab_np
+from .regions import MAX_REGION_POINTS
+
+WORK_SIDE = 384
+"""Longest side at which the wand segments (its outlines are smooth at any photo size)."""
+SEGMENTS = 600
+"""About how many superpixels the photo is cut into."""
+JOIN_DISTANCE = 10.0
+"""A neighbour joins the segment while its mean Lab is this close to the segment's."""
+MAX_SHARE = 0.6
+"""A segment stops growing at this share of the photo (one click never takes the whole photo)."""
+
+
+def segment_at(rgb8: np.ndarray, x: float, y: float, join: float = JOIN_DISTANCE) -> np.ndarray:
+    """The wand's segment under image point (x, y) of ``rgb8`` (H, W, 3): a (h, w) bool mask at the
+    wand's working size (longest side :data:`WORK_SIDE`)."""
+    height, width = rgb8.shape[:2]
+    scale = min(1.0, WORK_SIDE / max(width, height))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = cv2.resize(rgb8, size, interpolation=cv2.INTER_AREA) if size != (width, height) else rgb8
+    lab = rgb_to_lab_np(small.astype(np.float32) / 255).astype(np.float32)
+    labels = slic(lab, n_segments=SEGMENTS, compactness=10, convert2lab=False, channel_axis=-1, start_label=0)
+    count = int(labels.max()) + 1
+    pixels = np.bincount(labels.ravel(), minlength=count).astype(np.float64)
+    means = (
+        np.stack([np.bincount(labels.ravel(), lab[..., c].ravel(), minlength=count) for c in range(3)], axis=1)
+        / np.maximum(pixels, 1)[:, None]
+    )
+    neighbours = _adjacency(labels, count)
+
+    row = min(max(int(y * size[1] / height), 0), size[1] - 1)
+    col = min(max(int(x * size[0] / width), 0), size[0] - 1)
+    seed = int(labels[row, col])
+    members, frontier = {seed}, [seed]
+    total, area = means[seed] * pixels[seed], pixels[seed]
+    limit = MAX_SHARE * labels.size
+    while frontier:
+        current = frontier.pop()
+        for other in neighbours[current]:
+            if other in members:
+                continue
+            mean = total / area
+            if np.linalg.norm(means[other] - mean) < join and area + pixels[other] <= limit:
+                members.add(other)
+                frontier.append(other)
+                total, area = total + means[other] * pixels[other], area + pixels[other]
+    inside = np.isin(labels, np.fromiter(members, np.int64))
+    # superpixels along the segment's edge straddle it: their pixels close to the segment's colour join
+    border = set().union(*(neighbours[m] for m in members)) - members
+    mean = (total / area).astype(np.float32)
+    near = np.isin(labels, np.fromiter(border, np.int64, len(border))) & (np.linalg.norm(lab - mean, axis=-1) < join)
+    segment: np.ndarray = inside | (near & _touching(inside, near))
+    return segment
+
+
+def mask_outline(
+    mask: np.ndarray, image_size: tuple[int, int], near: tuple[float, float] | None = None
+) -> tuple[tuple[float, float], ...] | None:
+    """The outline, in photo pixels of a photo of ``image_size`` (width, height), of the part of
+    ``mask`` (h, w bool at any size) that holds photo point ``near`` (else its largest part), with
+    its holes filled; None for an empty mask."""
+    h, w = mask.shape
+    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours = [c for c in contours if len(c) >= 3]
+    if not contours:
+        return None
+    chosen = max(contours, key=cv2.contourArea)
+    if near is not None:
+        point = (near[0] * w / image_size[0], near[1] * h / image_size[1])
+        holding = [c for c in contours if cv2.pointPolygonTest(c, point, True) >= -1.5]
+        chosen = max(holding, key=cv2.contourArea) if holding else chosen
+    epsilon = 0.6
+    outline = cv2.approxPolyDP(chosen, epsilon, True)
+    while len(outline) > MAX_REGION_POINTS:
+        epsilon *= 2
+        outline = cv2.approxPolyDP(chosen, epsilon, True)
+    if len(outline) < 3:
+        return None
+    # contour points are pixel centres: +0.5 puts the outline on the mask's edge in photo pixels
+    scale_x, scale_y = image_size[0] / w, image_size[1] / h
+    return tuple(((float(px) + 0.5) * scale_x, (float(py) + 0.5) * scale_y) for px, py in outline[:, 0])
+
+
+def outline_mask(
+    polygon: Sequence[tuple[float, float]], image_size: tuple[int, int], shape: tuple[int, int]
+) -> np.ndarray:
+    """A (h, w) bool mask of ``polygon`` (photo pixels of a photo of ``image_size``) at ``shape``."""
+    h, w = shape
+    points = np.asarray(polygon, np.float64) * (w / image_size[0], h / image_size[1]) - 0.5
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(mask, [np.round(points * 16).astype(np.int32)], 1, lineType=cv2.LINE_8, shift=4)
+    return mask.astype(bool)
+
+
+def _touching(inside: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """The parts of ``extra`` connected to ``inside``."""
+    count, parts = cv2.connectedComponents((inside | extra).astype(np.uint8), connectivity=4)
+    keep = np.unique(parts[inside])
+    return np.isin(parts, keep[keep > 0])
+
+
+def _adjacency(labels: np.ndarray, count: int) -> list[set[int]]:
+    pairs = np.concatenate(
+        [
+            np.stack([labels[:, :-1].ravel(), labels[:, 1:].ravel()], axis=1),
+            np.stack([labels[:-1, :].ravel(), labels[1:, :].ravel()], axis=1),
+        ]
+    )
+    pairs = np.unique(pairs[pairs[:, 0] != pairs[:, 1]], axis=0)
+    neighbours: list[set[int]] = [set() for _ in range(count)]
+    for a, b in pairs.tolist():
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    return neighbours
