@@ -10,6 +10,7 @@ the bundled fast model (and full-size weights, if installed).
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import tempfile
 import time
@@ -32,7 +33,12 @@ def wait_for_result(app: QApplication, window: MainWindow, timeout: float = 120.
         app.processEvents()
         editor = window.editor
         latest, document = editor.latest, editor.document
-        current = latest is not None and document is not None and latest.hints == document.hints.hints
+        made = latest.colorization if latest is not None else None
+        current = (
+            made is not None
+            and document is not None
+            and (latest.hints, made.global_hints, made.strokes, made.regions) == document.hints.snapshot  # type: ignore[union-attr]
+        )
         palette_ready = document is not None and (
             editor.probe is None
             or (
@@ -55,6 +61,7 @@ def main() -> int:
     parser.add_argument("--weights")
     parser.add_argument("--photo", default=str(SAMPLE_PHOTO))
     parser.add_argument("--prefix", default="")
+    parser.add_argument("--only", choices=["drawing"], help="take only these shots")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     settings = tempfile.TemporaryDirectory()  # the same pictures whatever this machine's user did before
@@ -63,6 +70,10 @@ def main() -> int:
     window = MainWindow(args.weights, "cpu")
     window.resize(1500, 900)
     window.show()
+    if args.only == "drawing":
+        drawing_shots(app, window, args.prefix, Path(args.photo))
+        window.close()
+        return 0
     file_actions.open_photo(window, Path(args.photo), ask=False)
     wait_for_result(app, window)
     window.grab().save(str(OUT / f"{args.prefix}01-opened.png"))
@@ -96,6 +107,7 @@ def main() -> int:
     reference_shots(app, window, args.prefix, Path(settings.name))
     variation_shots(app, window, args.prefix)
     clip_shot(app, window, args.prefix, Path(settings.name))
+    drawing_shots(app, window, args.prefix, Path(args.photo))
     window.close()
     settings.cleanup()
     print(f"wrote screenshots to {OUT}")
@@ -120,6 +132,43 @@ def one_hint_shots(app: QApplication, window: MainWindow, prefix: str, photo: Pa
         wait_for_result(app, window)
         window.grab().save(str(OUT / f"{prefix}{name}.png"))
     window.editor.document.mark_saved()  # type: ignore[union-attr]
+
+
+def drawing_shots(app: QApplication, window: MainWindow, prefix: str, photo: Path) -> None:
+    """The suit selected with the magic wand and given a blue (a coloured coat), the face protected,
+    a stroke on the wall: with the tools, as a user makes them."""
+    file_actions.open_photo(window, photo, ask=False)
+    while window.opener.busy:
+        app.processEvents()
+    wait_for_result(app, window)
+    editor = window.editor
+    width, height = editor.document.size  # type: ignore[union-attr]
+
+    def draw(points: list[tuple[float, float]], extend: bool = False) -> None:
+        editor.press(None, points[0][0] * width, points[0][1] * height, True, extend=extend)
+        for x, y in points[1:]:
+            editor.drag_to(x * width, y * height)
+            app.processEvents()
+        editor.release()
+
+    window.protect_tool_action.trigger()
+    draw([(0.44 + 0.13 * math.cos(t / 20 * math.tau), 0.23 + 0.19 * math.sin(t / 20 * math.tau)) for t in range(21)])
+    window.wand_tool_action.trigger()
+    editor.choose_color(-5.0, -45.0)
+    draw([(0.3, 0.85)])
+    for x, y in ((0.6, 0.62), (0.12, 0.7), (0.55, 0.8)):
+        draw([(x, y)], extend=True)
+    window.brush_tool_action.trigger()
+    editor.choose_color(-25.0, 10.0)
+    draw([(0.78, 0.05), (0.85, 0.12), (0.95, 0.2)])
+    window.point_tool_action.trigger()
+    wait_for_result(app, window)
+    window.grab().save(str(OUT / f"{prefix}13-window-wand-protect-stroke.png"))
+    window.show_result_on_canvas.trigger()
+    wait_for_result(app, window)
+    window.grab().save(str(OUT / f"{prefix}14-window-wand-protect-stroke-on-canvas.png"))
+    window.show_result_on_canvas.trigger()
+    editor.document.mark_saved()  # type: ignore[union-attr]
 
 
 def reference_shots(app: QApplication, window: MainWindow, prefix: str, scratch: Path) -> None:

@@ -194,7 +194,9 @@ class ColorPanel(QWidget):
         layout.addWidget(self.lightness_label)
 
         layout.addWidget(_heading("Suggested here"))
-        self.suggestion_hint = QLabel("Select or add a hint to see the colours the network suggests there.")
+        self.suggestion_hint = QLabel(
+            "Select or add a hint, stroke or lasso to see the colours the network suggests there."
+        )
         self.suggestion_hint.setWordWrap(True)
         self.suggestion_hint.setStyleSheet("color: gray;")
         layout.addWidget(self.suggestion_hint)

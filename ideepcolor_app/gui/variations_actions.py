@@ -132,7 +132,8 @@ class VariationsController:
         document = editor.document
         if result.preliminary or document is None:
             return  # a drag's quick passes: the resting result follows
-        if result.hints != document.hints.hints or result.global_hints != document.hints.global_hints:
+        made = result.colorization
+        if (result.hints, result.global_hints, made.strokes, made.regions) != document.hints.snapshot:
             return  # an older edit's result: the newest one follows
         self._start(result)
 

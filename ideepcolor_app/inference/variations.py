@@ -63,7 +63,8 @@ def make_variations(
     network: Network | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> list[Variation]:
-    """Up to ``count`` different colourings of ``base``'s photo, hints and global hints.
+    """Up to ``count`` different colourings of ``base``'s photo, hints, strokes, lassos and global hints
+    (a lasso keeps its colour and a protected area its own in every variation).
 
     The same ``base`` and ``seed`` give the same variations; another seed draws another set.
 
@@ -91,6 +92,8 @@ def make_variations(
             source=base.source,
             global_hints=base.global_hints,
             look=base.look,
+            strokes=base.strokes,
+            regions=base.regions,
         )
         out.append(Variation(added, result))
     return out

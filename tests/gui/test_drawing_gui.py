@@ -171,3 +171,22 @@ def test_on_a_clip_the_drawing_tools_say_they_work_on_photos(qtbot, window):
     w.brush_tool_action.trigger()
     assert w.editor.tool is Tool.POINT and w.point_tool_action.isChecked()
     assert "point hints" in w.statusBar().currentMessage()
+
+
+def test_variations_keep_the_lasso_and_one_can_be_adopted_beside_it(qtbot, window):
+    from gui_helpers import wait_for_variations
+
+    w = window
+    w.lasso_tool_action.trigger()
+    pick(w, 50.0, -50.0)
+    drag_through(w, outline(300, 150, 500, 350))
+    wait_for_result(qtbot, w)
+    w.variations.more()
+    wait_for_variations(qtbot, w)
+    for variation in w.variations.variations:
+        assert variation.colorization.regions == w.editor.document.hints.regions
+        a, b = variation.colorization.predicted_ab_at(400, 250)
+        assert a > 25 and b < -25, "the lasso's colour in every variation"
+    hints_before = len(w.editor.document.hints)
+    w.variations.adopt(0)
+    assert len(w.editor.document.hints) > hints_before and len(w.editor.document.hints.regions) == 1
