@@ -511,11 +511,16 @@ def table(results: dict[str, Any]) -> str:
         )
     if "video_720p_fps" in results:
         rows.append(f"video at 1280x720: {results['video_720p_fps']:.1f} frames/s (network, motion, full-size frame)")
-    for key, photo_label in (("gui_drag", "sample photo"), ("gui_drag_12mp", "12 MP photo")):
+    for key, label in (
+        ("gui_drag", "GUI drag {:.0f} s, sample photo"),
+        ("gui_drag_12mp", "GUI drag {:.0f} s, 12 MP photo"),
+        ("gui_paint", "GUI brush stroke painted for {:.0f} s, sample photo"),
+        ("gui_paint_12mp", "GUI brush stroke painted for {:.0f} s, 12 MP photo"),
+    ):
         if key in results:
             g = results[key]
             rows.append(
-                f"GUI drag {g['seconds']:.0f} s, {photo_label}: worst event-loop stall {g['worst_stall_ms']:.1f} ms, "
+                f"{label.format(g['seconds'])}: worst event-loop stall {g['worst_stall_ms']:.1f} ms, "
                 f"{g['updates_per_second']:.1f} updates shown/s" + _steal_note(g.get("cpu_steal_percent"))
             )
     if "gui_open_12mp" in results:

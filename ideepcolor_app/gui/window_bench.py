@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QSettings, Q
 from PySide6.QtWidgets import QApplication
 
 from ..editing.editor import MAX_RECENT_COLORS
+from ..editing.tools import Tool
 from ..evaluation.bench import cpu_counters, steal_percent
 from ..inference.engine import ColorizationEngine
 from ..photos.images import Photo, load_photo, save_image
@@ -27,20 +28,23 @@ from .main_window import SAMPLE_PHOTO, MainWindow
 
 
 def gui_rows(engine: ColorizationEngine, quick: bool, photo: Photo) -> dict[str, dict[str, float | None]]:
-    """All GUI rows of the benchmark: drags on the sample photo and on ``photo`` (12 MP), and opening
-    ``photo`` saved as a JPEG."""
+    """All GUI rows of the benchmark: drags of a hint and brush strokes on the sample photo and on
+    ``photo`` (12 MP), and opening ``photo`` saved as a JPEG."""
     seconds = 2.0 if quick else 5.0
     return {
         "gui_drag": gui_drag_stall(engine, seconds),
         "gui_drag_12mp": gui_drag_stall(engine, seconds, photo),
+        "gui_paint": gui_drag_stall(engine, seconds, tool=Tool.BRUSH),
+        "gui_paint_12mp": gui_drag_stall(engine, seconds, photo, tool=Tool.BRUSH),
         "gui_open_12mp": gui_open_stall(engine, photo, 2 if quick else 3),
     }
 
 
 def gui_drag_stall(
-    engine: ColorizationEngine, seconds: float = 5.0, photo: Photo | None = None
+    engine: ColorizationEngine, seconds: float = 5.0, photo: Photo | None = None, tool: Tool = Tool.POINT
 ) -> dict[str, float | None]:
-    """Drag a hint continuously in the real window (offscreen) and record the event loop's worst stall.
+    """Drag a hint continuously in the real window (offscreen), or paint a brush stroke (``tool``),
+    and record the event loop's worst stall and the updates shown.
 
     ``photo`` is the sample photo (512x512) unless given.
 
@@ -49,7 +53,7 @@ def gui_drag_stall(
     """
     with tempfile.TemporaryDirectory() as settings_folder:
         QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, settings_folder)
-        return _drag(engine, seconds, photo or load_photo(SAMPLE_PHOTO))
+        return _drag(engine, seconds, photo or load_photo(SAMPLE_PHOTO), tool)
 
 
 class _EventLoopGaps:
@@ -106,8 +110,9 @@ def _dispose(window: MainWindow) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
-def _drag(engine: ColorizationEngine, seconds: float, photo: Photo) -> dict[str, float | None]:
+def _drag(engine: ColorizationEngine, seconds: float, photo: Photo, tool: Tool) -> dict[str, float | None]:
     window = _window(engine)
+    window.editor.set_tool(tool)
     bridge = window.bridge
     assert bridge is not None
     document = window.editor.open(photo)
@@ -116,7 +121,8 @@ def _drag(engine: ColorizationEngine, seconds: float, photo: Photo) -> dict[str,
         window.editor.choose_color(60 * np.cos(angle), 60 * np.sin(angle), True)
     width, height = document.size
     window.editor.choose_color(30.0, 30.0, True)
-    window.editor.press(None, width / 2, height / 2, inside=True)  # a hint, held for a drag as a user does
+    # a hint (or the start of a stroke), held for a drag as a user does
+    window.editor.press(None, width / 2, height * 0.8, inside=True)
     # Uploaded first: on a large photo that takes a second, which is opening, not dragging.
     _pump(lambda: bridge.engine.current is not None and bridge.engine.current.photo is photo, 60)
     results_seen = [0]
@@ -126,7 +132,7 @@ def _drag(engine: ColorizationEngine, seconds: float, photo: Photo) -> dict[str,
 
     def move() -> None:
         t = clock.elapsed() / 1000
-        window.editor.drag_to(width * (0.5 + 0.3 * np.sin(t)), height * (0.5 + 0.3 * np.cos(t)))
+        window.editor.drag_to(width * (0.5 + 0.3 * np.sin(t)), height * (0.5 + 0.3 * np.cos(t)))  # a circle
 
     loop = _EventLoopGaps()
     mover = QTimer()
@@ -150,6 +156,7 @@ def _drag(engine: ColorizationEngine, seconds: float, photo: Photo) -> dict[str,
         "updates_per_second": results_seen[0] / dragged,
         "seconds": dragged,
         "photo_megapixels": width * height / 1e6,
+        "stroke_points": len(document.hints.strokes[0].points) if document.hints.strokes else None,
         "cpu_steal_percent": steal_percent(counters_at_start, cpu_counters()),
     }
 

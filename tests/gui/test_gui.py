@@ -634,6 +634,7 @@ def test_the_drag_benchmark_shows_updates_and_leaves_the_users_settings_alone(
 ):
     from PySide6.QtCore import QSettings
 
+    from ideepcolor_app.editing.tools import Tool
     from ideepcolor_app.gui.window_bench import gui_drag_stall
     from ideepcolor_app.inference.engine import ColorizationEngine
 
@@ -646,6 +647,8 @@ def test_the_drag_benchmark_shows_updates_and_leaves_the_users_settings_alone(
     assert result["photo_megapixels"] == 512 * 512 / 1e6, "the sample photo unless told"
     other = load_photo(photo_path)
     assert gui_drag_stall(engine, 1.0, other)["photo_megapixels"] == 640 * 480 / 1e6
+    painted = gui_drag_stall(engine, 1.0, tool=Tool.BRUSH)
+    assert painted["updates_shown"] >= 1 and painted["stroke_points"] > 5, "a stroke grew as it was painted"
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     remembered = QSettings("ideepcolor", "ideepcolor").value("recentColors")
     assert [[float(v) for v in c] for c in remembered] == [[10.0, -20.0]], "the benchmark's colours stay its own"
