@@ -79,8 +79,9 @@ class Editor:
         recent_changed(): the recent colours changed.
         result_changed(result): a result for the open photo arrived.
         palette_changed(palette | None): the suggested colours at the probe, or none.
-        update_requested(hints, probe, photo | None, global_hints, strokes, regions): the network
-            must run; ``photo`` is set when a newly opened photo must be uploaded first.
+        update_requested(hints, probe, photo | None, global_hints, strokes, regions, probe_area): the
+            network must run; ``photo`` is set when a newly opened photo must be uploaded first,
+            ``probe_area`` (the selected stroke or lasso, or None) is where suggestions are read.
         notice(text): an edit was refused; the text says why and what to do.
         tool_changed(tool): another tool was chosen.
         outline_changed(): the lasso outline being drawn (:attr:`outline`) changed.
@@ -165,15 +166,19 @@ class Editor:
         return None
 
     @_one_gesture
-    def request_update(self) -> None:
-        """Ask for a new result of the current hints (e.g. after the weights changed)."""
+    def request_update(self, upload: bool = False) -> None:
+        """Ask for a new result of the current hints (e.g. after the weights changed); ``upload``:
+        the photo goes with the request (another engine took over and has not got it)."""
         if self.document is not None:
             self._last_request = (self.document.hints.snapshot, self.probe)
-            self._emit_request(None)
+            self._emit_request(self.document.photo if upload else None)
 
     def _emit_request(self, photo: Photo | None) -> None:
         hints = self.document.hints  # type: ignore[union-attr]
-        self.update_requested.emit(hints.hints, self.probe, photo, hints.global_hints, hints.strokes, hints.regions)
+        area = hints.shape(*hints.selected_shape) if hints.selected_shape is not None else None
+        self.update_requested.emit(
+            hints.hints, self.probe, photo, hints.global_hints, hints.strokes, hints.regions, area
+        )
 
     # ----- edits -----------------------------------------------------------------------------------
     @_one_gesture

@@ -76,8 +76,10 @@ class EngineBridge(QObject):
         global_hints: GlobalHints | None = None,
         strokes: tuple[Stroke, ...] = (),
         regions: tuple[Region, ...] = (),
+        probe_area: Stroke | Region | None = None,
     ) -> int:
-        request = UpdateRequest(hints, probe, photo, global_hints or GlobalHints(), self.look, strokes, regions)
+        g = global_hints or GlobalHints()
+        request = UpdateRequest(hints, probe, photo, g, self.look, strokes, regions, probe_area)
         return self._worker.submit(request)
 
     def save_async(

@@ -191,12 +191,7 @@ class MainWindow(QMainWindow):
         bridge.save_failed.connect(self._save_failed)
         bridge.drag_planned.connect(self._drag_planned)
         self.global_hints.refresh()  # whether these weights take global hints
-        document = self.editor.document
-        if document is not None:
-            hints = document.hints
-            bridge.submit(
-                hints.hints, self.editor.probe, document.photo, hints.global_hints, hints.strokes, hints.regions
-            )
+        self.editor.request_update(upload=True)  # the open photo, if any, goes to the new engine
 
     def _accept_result(self, result: UpdateResult) -> None:
         self.editor.accept(result)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..colour.encoding import NETWORK_SIZE
 
 MAX_STROKE_POINTS = 4096
@@ -92,6 +94,14 @@ def stroke_squares(
         if not squares or squares[-1] != square:
             squares.append(square)
     return list(dict.fromkeys(squares))
+
+
+def stroke_mask(stroke: Stroke, image_size: tuple[int, int], size: int) -> np.ndarray:
+    """(size, size) bool: the cells the stroke paints at network resolution ``size``."""
+    mask = np.zeros((size, size), bool)
+    for top, left, side in stroke_squares(stroke, image_size, size):
+        mask[max(top, 0) : max(top + side, 0), max(left, 0) : max(left + side, 0)] = True
+    return mask
 
 
 def _finite(value: object) -> bool:

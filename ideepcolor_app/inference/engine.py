@@ -32,7 +32,7 @@ from ..hints.global_hints import GlobalHints
 from ..hints.hint_batch import HintBatch
 from ..hints.local_hints import Hint
 from ..hints.regions import Region, region_masks
-from ..hints.strokes import Stroke
+from ..hints.strokes import Stroke, stroke_mask
 from ..network.architecture import NetworkOutput
 from ..network.device import pick_device
 from ..network.precision import Precision
@@ -422,6 +422,19 @@ class Colorization:
         share = self.coverage[0, 0, row * scale : (row + 1) * scale, col * scale : (col + 1) * scale].float().mean()
         return distribution(_mixed_logits(self.logits[:, :, row, col], self.automatic_logits[:, :, row, col], share))[0]
 
+    def distribution_over(self, area: Stroke | Region) -> torch.Tensor:
+        """(529,) probabilities of the ab bins over the pixels a stroke paints or a lasso holds
+        (the mean of their distributions, as this result shows them)."""
+        logits = self.shown_logits()
+        cells = int(logits.shape[2])
+        if isinstance(area, Stroke):
+            mask = torch.from_numpy(stroke_mask(area, self.source.size, cells)).to(logits.device)
+        else:
+            mask = region_masks([area], self.source.size, cells, logits.device)[0, 0] > 0
+        if not bool(mask.any()):
+            return distribution(logits.mean(dim=(2, 3)))[0]
+        return torch.softmax(logits[0][:, mask].float(), dim=0).mean(dim=1)
+
     def shown_logits(self) -> torch.Tensor:
         """(1, 529, S/4, S/4) logits of the distribution behind what this result shows: with hints
         kept local, the hinted one where they reach and the automatic one elsewhere (mixed by
@@ -445,17 +458,20 @@ class Colorization:
         """The answering network predicts a colour distribution to suggest colours from."""
         return self.weights.architecture.capabilities.distribution_head
 
-    def suggestions(self, x: float, y: float, k: int = SUGGESTIONS) -> Palette:
+    def suggestions(self, x: float, y: float, k: int = SUGGESTIONS, area: Stroke | Region | None = None) -> Palette:
         """Suggested colours at image point (x, y) under this hint state.
 
         Args:
             x, y: image coordinates. k: at most this many suggestions.
+            area: a stroke or lasso whose colours are suggested: the distribution over all its
+                pixels, not at (x, y) alone (which still gives the lightness they are shown at).
 
         Returns:
             A :class:`Palette`: suggestions ranked by probability mass, and the current prediction.
         """
         lightness = self.source.lightness_at(x, y)
-        ranked = suggest_colors(self.distribution_at(x, y), lightness, k=k)
+        probabilities = self.distribution_at(x, y) if area is None else self.distribution_over(area)
+        ranked = suggest_colors(probabilities, lightness, k=k)
         l_tensor = torch.tensor([lightness])
         predicted_ab = snap_ab_to_gamut(l_tensor, torch.tensor([self.predicted_ab_at(x, y)]))
         predicted = Suggestion(tuple(predicted_ab[0].tolist()), ab_to_display_rgb(l_tensor, predicted_ab)[0], 1.0)

@@ -105,6 +105,8 @@ class UpdateRequest:
     """Brush strokes, painted under the point hints."""
     regions: tuple[Region, ...] = ()
     """Lasso regions, coloured or protected."""
+    probe_area: Stroke | Region | None = None
+    """The selected stroke or lasso: suggested colours are read over its pixels, not at ``probe`` alone."""
 
     def shapes(self) -> dict[str, Any]:
         """The strokes and regions as :meth:`Engine.colorize` takes them."""
@@ -351,7 +353,11 @@ class AsyncColorizer:
         )
         # A palette for a state already superseded would never be shown: skip it (8 ms a drag step).
         probe = request.probe if palette and not self._superseded() else None
-        suggestions = result.suggestions(*probe) if probe is not None and result.offers_suggestions else None
+        suggestions = (
+            result.suggestions(*probe, area=request.probe_area)
+            if probe is not None and result.offers_suggestions
+            else None
+        )
         self._on_result(
             UpdateResult(
                 request_id, request.hints, preview, suggestions, time.perf_counter() - started, result, preliminary

@@ -99,6 +99,7 @@ def test_with_the_point_tool_a_stroke_or_lasso_is_selected_moved_recoloured_and_
     assert document.hints.strokes[0].points == ((20.0, 50.0), (120.0, 50.0))
     assert editor.probe is not None and document.hints.strokes[0].distance_to(*editor.probe) <= 0
     assert editor.current_color().caption == "Colour of the selected stroke"
+    assert requests[-1][6] == document.hints.strokes[0], "its suggested colours are read over its pixels"
     editor.choose_color(10.0, 60.0)
     assert document.hints.strokes[0].ab == (10.0, 60.0) and document.hints.regions[0].ab != (10.0, 60.0)
     editor.undo()

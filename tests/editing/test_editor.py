@@ -53,7 +53,7 @@ def test_opening_a_photo_asks_for_its_upload_and_first_result():
     photo = colour_photo_value()
     document = editor.open(photo, (Hint(10, 10, (5.0, 5.0), 3),))
     assert events.of("document_changed") == [(document,)]
-    assert events.of("update_requested") == [(document.hints.hints, None, photo, GlobalHints(), (), ())]
+    assert events.of("update_requested") == [(document.hints.hints, None, photo, GlobalHints(), (), (), None)]
     assert editor.latest is None and editor.probe is None
 
 
@@ -72,7 +72,7 @@ def test_a_document_loaded_on_a_worker_thread_opens_with_its_hints_and_grey_pict
     editor = Editor()
     events = Recorder(editor)
     assert editor.open_document(document) is document
-    assert events.of("update_requested") == [(hints, None, document.photo, GlobalHints(), (), ())]
+    assert events.of("update_requested") == [(hints, None, document.photo, GlobalHints(), (), (), None)]
     (tmp_path / "empty.png").write_bytes(b"")
     with pytest.raises(ImageError, match="empty"):
         Document.load(tmp_path / "empty.png")
@@ -152,7 +152,7 @@ def test_edits_request_updates_with_the_probe_at_the_selected_hint():
     events = Recorder(editor)
     editor.add_hint(100, 80)
     hints = editor.document.hints.hints
-    assert events.of("update_requested")[-1] == (hints, (100, 80), None, GlobalHints(), (), ())
+    assert events.of("update_requested")[-1] == (hints, (100, 80), None, GlobalHints(), (), (), None)
     assert events.of("hints_changed")
     editor.deselect()
     assert events.of("palette_changed")[-1] == (None,), "no hint selected: no palette"

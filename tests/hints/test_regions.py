@@ -101,3 +101,26 @@ def test_the_bundled_network_meets_issue_30s_lasso_and_stroke_measures(bundled_e
     under = torch.stack([torch.tensor(both.predicted_ab_at(float(x), 40.0)) for x in range(40, 261, 10)])
     under_distance = torch.linalg.norm(under - torch.tensor(GREEN), dim=1).mean()
     assert float(outside) <= 1 and float(inside) < 15 and float(under_distance) < 8, (outside, inside, under_distance)
+
+
+def test_the_palette_of_a_lasso_or_stroke_reads_the_colours_over_its_pixels(echo_engine):
+    from ideepcolor_app.colour.ab_bins import ab_to_bin
+    from ideepcolor_app.hints.strokes import Stroke
+
+    result = echo_engine.colorize([])
+    cells = result.logits.shape[2]
+    green, blue = (int(ab_to_bin(torch.tensor([ab]))[0]) for ab in ((-40.0, 40.0), (10.0, -50.0)))
+    logits = torch.zeros(1, 529, cells, cells)
+    logits[0, green, :, : cells // 2] = 12.0  # the network sees green on the left half (x < 150 of 300)
+    logits[0, blue, :, cells // 2 :] = 12.0  # and blue on the right
+    result.shown_logits = lambda: logits
+    right = Region(((160.0, 10.0), (290.0, 10.0), (290.0, 190.0), (160.0, 190.0)), (0.0, 0.0))
+    left_stroke = Stroke(((20.0, 100.0), (120.0, 100.0)), 10.0, (0.0, 0.0))
+
+    def top(palette):
+        a, b = palette.suggestions[0].ab
+        return "green" if a < -20 and b > 20 else "blue" if b < -30 else (a, b)
+
+    # the probe point lies on the other side: only the area decides
+    assert top(result.suggestions(20.0, 100.0, area=right)) == "blue"
+    assert top(result.suggestions(280.0, 100.0, area=left_stroke)) == "green"
