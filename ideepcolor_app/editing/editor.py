@@ -100,8 +100,6 @@ class Editor:
         self.tool = Tool.POINT
         self.brush_size = DEFAULT_BRUSH_SIZE
         """The brush's (and eraser's) width in pixels at network resolution (one of :data:`BRUSH_SIZES`)."""
-        self.shapes_allowed = True
-        """Strokes and lassos can be drawn (not on clips yet)."""
         self.outline: tuple[tuple[float, float], ...] = ()
         """The lasso outline being drawn, in photo pixels (empty when none)."""
         self._moving: tuple[float, float, Stroke | Region] | None = None
@@ -258,9 +256,6 @@ class Editor:
         if not inside:
             self.deselect()
             return False
-        if not self.shapes_allowed:
-            self.notice.emit("Strokes and lassos work on photos; on a clip, place point hints.")
-            return False
         hints = self.document.hints  # type: ignore[union-attr]
         self._drag = object()
         hints.end_coalescing()
@@ -328,13 +323,8 @@ class Editor:
     # ----- strokes and lassos ----------------------------------------------------------------------
     @_one_gesture
     def set_tool(self, tool: Tool) -> None:
-        """Choose what the left button does on the photo; the selection is dropped. Refused, with a
-        notice, for a drawing tool where shapes are not allowed."""
+        """Choose what the left button does on the photo; the selection is dropped."""
         tool = Tool(tool)
-        if tool.draws and not self.shapes_allowed:
-            self.tool_changed.emit(self.tool)  # the view that offered the tool shows the one in use
-            self.notice.emit("Strokes and lassos work on photos; on a clip, place point hints.")
-            return
         if tool is not self.tool:
             self.release()
             # a colour picked next is for what the new tool makes, never a recolouring of what was

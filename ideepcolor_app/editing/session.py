@@ -47,12 +47,22 @@ class Session:
     look: Look | None = None
     """How the results looked where the hints were placed (vivid colours, hints kept local), so
     that ``colorize --hints`` gives what the window showed; None: not recorded (older files)."""
+    keyframe_strokes: dict[int, list[Stroke]] = field(default_factory=dict)
+    """For a clip: the brush strokes placed on each frame (frame number -> strokes)."""
+    keyframe_regions: dict[int, list[Region]] = field(default_factory=dict)
+    """For a clip: the lasso regions placed on each frame (frame number -> regions)."""
+
+    @property
+    def keyframe_frames(self) -> list[int]:
+        """The clip's keyframes in order: frames with hints, strokes or lassos."""
+        return sorted(set(self.keyframes) | set(self.keyframe_strokes) | set(self.keyframe_regions))
 
     @property
     def holds_work(self) -> bool:
         """It holds something a user made: hints, strokes, global hints, or hints on any frame of a clip."""
         painted = bool(self.hints) or bool(self.strokes) or bool(self.regions)
-        return painted or self.global_hints.is_set or any(self.keyframes.values())
+        on_frames = any(self.keyframes.values()) or any(self.keyframe_strokes.values())
+        return painted or self.global_hints.is_set or on_frames or any(self.keyframe_regions.values())
 
     def to_json(self) -> dict[str, Any]:
         """The session as the JSON object written to a ``.hints.json`` file."""
@@ -65,25 +75,17 @@ class Session:
                 "reference_on": g.reference_on,
                 "saturation": g.saturation,
             }
-        if self.keyframes:
-            extra["keyframes"] = [
-                {"frame": frame, "hints": [_hint_json(h) for h in hints]}
-                for frame, hints in sorted(self.keyframes.items())
-            ]
+        if self.keyframe_frames:
+            extra["keyframes"] = [self._keyframe_json(frame) for frame in self.keyframe_frames]
         if self.strokes:
-            extra["strokes"] = [
-                {"points": [[x, y] for x, y in s.points], "width": s.width, "ab": [s.ab[0], s.ab[1]]}
-                for s in self.strokes
-            ]
+            extra["strokes"] = [_stroke_json(s) for s in self.strokes]
         if self.look is not None:  # older apps ignore it: it needs no new version
             extra["look"] = {"vivid": self.look.vivid, "local_hints": self.look.local_hints}
         if self.regions:
-            extra["regions"] = [
-                {"polygon": [[x, y] for x, y in r.polygon], "ab": None if r.ab is None else [r.ab[0], r.ab[1]]}
-                for r in self.regions
-            ]
+            extra["regions"] = [_region_json(r) for r in self.regions]
         later = {key for key in extra if key != "look"}
-        version = 4 if self.strokes or self.regions else 3 if self.keyframes else 2 if later else 1
+        shapes = self.strokes or self.regions or self.keyframe_strokes or self.keyframe_regions
+        version = 4 if shapes else 3 if self.keyframes else 2 if later else 1
         return {
             "format": SESSION_FORMAT,
             "version": version,
@@ -129,12 +131,33 @@ class Session:
             f"has {len(raw_hints):,} hints, more than the {MAX_HINTS:,} a photo can have",
         )
         hints = [_parse_hint(h, f"hints[{i}]", width, height) for i, h in enumerate(raw_hints)]
-        keyframes = _parse_keyframes(data.get("keyframes"), width, height)
+        keyframes, keyframe_strokes, keyframe_regions = _parse_keyframes(data.get("keyframes"), width, height)
         strokes = _parse_strokes(data.get("strokes"), width, height)
         regions = _parse_regions(data.get("regions"), width, height)
         global_hints = _parse_global(data.get("global_hints"))
         look = _parse_look(data.get("look"))
-        return cls(path, sha, (width, height), hints, model, global_hints, keyframes, strokes, regions, look)
+        return cls(
+            path,
+            sha,
+            (width, height),
+            hints,
+            model,
+            global_hints,
+            keyframes,
+            strokes,
+            regions,
+            look,
+            keyframe_strokes,
+            keyframe_regions,
+        )
+
+    def _keyframe_json(self, frame: int) -> dict[str, Any]:
+        entry: dict[str, Any] = {"frame": frame, "hints": [_hint_json(h) for h in self.keyframes.get(frame, [])]}
+        if self.keyframe_strokes.get(frame):
+            entry["strokes"] = [_stroke_json(s) for s in self.keyframe_strokes[frame]]
+        if self.keyframe_regions.get(frame):
+            entry["regions"] = [_region_json(r) for r in self.keyframe_regions[frame]]
+        return entry
 
     def save(self, path: Path) -> None:
         """Write atomically: a temporary file in the same folder, then rename."""
@@ -264,9 +287,17 @@ def _colour(raw: Any, where: str, nullable: bool = True) -> tuple[float, float] 
     return None if raw is None else (float(raw[0]), float(raw[1]))
 
 
-def _parse_strokes(raw: Any, width: int, height: int) -> list[Stroke]:
+def _stroke_json(s: Stroke) -> dict[str, Any]:
+    return {"points": [[x, y] for x, y in s.points], "width": s.width, "ab": [s.ab[0], s.ab[1]]}
+
+
+def _region_json(r: Region) -> dict[str, Any]:
+    return {"polygon": [[x, y] for x, y in r.polygon], "ab": None if r.ab is None else [r.ab[0], r.ab[1]]}
+
+
+def _parse_strokes(raw: Any, width: int, height: int, name: str = "strokes") -> list[Stroke]:
     strokes = []
-    for where, entry in _entries(raw, "strokes", MAX_STROKES):
+    for where, entry in _entries(raw, name, MAX_STROKES):
         points = _points(entry.get("points"), f"{where}.points", 1, MAX_STROKE_POINTS, (width, height), edge=False)
         stroke_width = entry.get("width")
         _expect(
@@ -279,20 +310,25 @@ def _parse_strokes(raw: Any, width: int, height: int) -> list[Stroke]:
     return strokes
 
 
-def _parse_regions(raw: Any, width: int, height: int) -> list[Region]:
+def _parse_regions(raw: Any, width: int, height: int, name: str = "regions") -> list[Region]:
     regions = []
-    for where, entry in _entries(raw, "regions", MAX_REGIONS):
+    for where, entry in _entries(raw, name, MAX_REGIONS):
         polygon = _points(entry.get("polygon"), f"{where}.polygon", 3, MAX_REGION_POINTS, (width, height), edge=True)
         colour = _colour(entry.get("ab"), f"{where}.ab")  # null: a protected region
         regions.append(Region(polygon, colour))
     return regions
 
 
-def _parse_keyframes(raw: Any, width: int, height: int) -> dict[int, list[Hint]]:
+def _parse_keyframes(
+    raw: Any, width: int, height: int
+) -> tuple[dict[int, list[Hint]], dict[int, list[Stroke]], dict[int, list[Region]]]:
+    """Each keyframe's hints, and its strokes and regions where it has any."""
     if raw is None:
-        return {}
+        return {}, {}, {}
     _expect(isinstance(raw, list), "keyframes", "must be a list")
     keyframes: dict[int, list[Hint]] = {}
+    strokes: dict[int, list[Stroke]] = {}
+    regions: dict[int, list[Region]] = {}
     for i, entry in enumerate(raw):
         where = f"keyframes[{i}]"
         _expect(isinstance(entry, dict), where, "must be an object")
@@ -307,7 +343,11 @@ def _parse_keyframes(raw: Any, width: int, height: int) -> dict[int, list[Hint]]
             f"must be a list of at most {MAX_HINTS:,}",
         )
         keyframes[frame] = [_parse_hint(h, f"{where}.hints[{j}]", width, height) for j, h in enumerate(hints)]
-    return keyframes
+        if painted := _parse_strokes(entry.get("strokes"), width, height, f"{where}.strokes"):
+            strokes[frame] = painted
+        if outlined := _parse_regions(entry.get("regions"), width, height, f"{where}.regions"):
+            regions[frame] = outlined
+    return keyframes, strokes, regions
 
 
 def _parse_global(raw: Any) -> GlobalHints:

@@ -22,11 +22,6 @@ class Tool(str, Enum):
     """Delete the strokes the pointer passes over."""
 
     @property
-    def draws(self) -> bool:
-        """The tool makes strokes or regions (not offered on clips yet)."""
-        return self is not Tool.POINT
-
-    @property
     def label(self) -> str:
         """What the status bar calls the tool."""
         return _LABELS[self]

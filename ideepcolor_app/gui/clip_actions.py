@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -18,12 +18,11 @@ from PySide6.QtWidgets import QStatusBar
 from ..colour.look import DEFAULT_LOOK, Look
 from ..editing.document import Document
 from ..editing.editor import Editor
-from ..editing.tools import Tool
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint
 from ..inference.engine import ColorizationEngine
 from ..photos.images import Photo
-from ..video.clip_hints import ClipHints
+from ..video.clip_hints import NO_SHAPES, ClipHints, Shapes
 from ..video.clips import ClipInfo, probe, read_frames
 from ..video.temporal import ClipColorizer, Keyframe, carried_hints
 from .background import BackgroundJobs, Job
@@ -59,10 +58,11 @@ def load_clip(
     keyframes: dict[int, tuple[Hint, ...]],
     session_path: Path | None,
     global_hints: GlobalHints | None,
+    shapes: dict[int, Shapes] | None = None,
 ) -> tuple[ClipHints, Photo]:
     """Probe the clip and decode frame ``index`` (off the GUI thread). The clip returned has its
     file's checksum, so saving and autosaving never read the whole file on the GUI thread."""
-    clip = ClipHints(probe(path), keyframes, session_path, global_hints)
+    clip = ClipHints(probe(path), keyframes, session_path, global_hints, shapes)
     clip.current = index
     return clip, clip.frame_photo(index)
 
@@ -105,10 +105,12 @@ class ClipController:
         session_path: Path | None = None,
         global_hints: GlobalHints | None = None,
         then: Callable[[bool], None] | None = None,
+        shapes: dict[int, Shapes] | None = None,
     ) -> None:
         """Open the clip at ``path`` on its first keyframe (or frame 0), in the background."""
         keyframes = dict(keyframes or {})
-        first = min(keyframes) if keyframes else 0
+        frames = set(keyframes) | set(shapes or {})
+        first = min(frames) if frames else 0
         self.window.statusBar().showMessage(f"Opening {path.name}…")
         me = weakref.ref(self)
 
@@ -138,7 +140,7 @@ class ClipController:
                 then(False)
 
         def load() -> tuple[ClipHints, Photo]:
-            return load_clip(path, first, keyframes, session_path, global_hints)
+            return load_clip(path, first, keyframes, session_path, global_hints, shapes)
 
         self._jobs.run(load, opened, failed, key="frame", name="clip")
 
@@ -150,7 +152,7 @@ class ClipController:
         if clip is None or index == clip.current:
             return
         if document is not None:
-            clip.store(clip.current, document.hints.hints)
+            clip.store(clip.current, document.hints.hints, (document.strokes, document.regions))
             clip.global_hints = document.hints.global_hints
         clip.current = index
         keyframes = dict(clip.keyframes)  # the job's own copy: the user edits on meanwhile
@@ -191,6 +193,11 @@ class ClipController:
         document = self.window.editor.document
         return document.hints.hints if document is not None else None
 
+    def current_shapes(self) -> Shapes | None:
+        """The strokes and lassos on the frame on show (None without a document)."""
+        document = self.window.editor.document
+        return (document.strokes, document.regions) if document is not None else None
+
     def keyframes(self) -> dict[int, tuple[Hint, ...]]:
         """Every keyframe's hints, the frame on show's as they are now."""
         clip = self.clip
@@ -198,13 +205,30 @@ class ClipController:
             return {}
         return clip.keyframes_with(self.current_hints())
 
+    def shapes(self) -> dict[int, Shapes]:
+        """Every frame's strokes and lassos, the frame on show's as they are now."""
+        clip = self.clip
+        return clip.shapes_with(clip.current, self.current_shapes()) if clip is not None else {}
+
+    def keyframe_list(self) -> list[Keyframe]:
+        """Every keyframe as ``video`` takes it: hints, strokes and lassos, in frame order."""
+        hints, shapes = self.keyframes(), self.shapes()
+        return [
+            Keyframe(frame, hints.get(frame, ()), *shapes.get(frame, NO_SHAPES))
+            for frame in sorted(set(hints) | set(shapes))
+        ]
+
+    def modified(self) -> bool:
+        """The clip's keyframes (the frame on show's as they are now) differ from the saved ones."""
+        clip = self.clip
+        return clip is not None and clip.modified(self.current_hints(), self.current_shapes())
+
     def close(self) -> None:
         """Back to photos: the bar goes and no preview plays."""
         self._stop_preview()
         self._jobs.cancel("frame")
         self._jobs.cancel("preview")
         self.clip = None
-        self.window.editor.shapes_allowed = True
         self.window.frame_bar.setVisible(False)
 
     def shutdown(self) -> None:
@@ -219,11 +243,10 @@ class ClipController:
         if clip is None:
             return
         carried = clip.carried.get(clip.current, ()) if clip.current not in clip.keyframes else ()
-        document = Document(photo, clip.hints_for(clip.current) or carried, clip.global_hints)
-        editor = self.window.editor
-        editor.set_tool(Tool.POINT)
-        editor.shapes_allowed = False  # keyframes hold point hints only, so far
-        editor.open_document(document)
+        document = Document(
+            photo, clip.hints_for(clip.current) or carried, clip.global_hints, *clip.shapes_for(clip.current)
+        )
+        self.window.editor.open_document(document)
         self.window.frame_bar.setVisible(True)
         self._refresh_bar()
         self.window.refresh_title()
@@ -237,7 +260,8 @@ class ClipController:
     def _refresh_bar(self) -> None:
         clip = self.clip
         if clip is not None:
-            self.window.frame_bar.show_clip(clip.frames, clip.current, list(self.keyframes()), float(clip.info.fps))
+            frames = [k.frame for k in self.keyframe_list()]
+            self.window.frame_bar.show_clip(clip.frames, clip.current, frames, float(clip.info.fps))
 
     # ----- preview ---------------------------------------------------------------------------------
     @property
@@ -256,7 +280,7 @@ class ClipController:
             return
         first = clip.current
         last = min(clip.frames, first + max(2, round(PREVIEW_SECONDS * float(clip.info.fps))))
-        keyframes = [Keyframe(frame, hints) for frame, hints in self.keyframes().items()]
+        keyframes = self.keyframe_list()
         global_hints = self.window.editor.global_hints
         info, engine, look = clip.info, bridge.engine, bridge.look
         self._stop_preview()
@@ -350,8 +374,8 @@ def preview_frames(
     shifted = [k for k in keyframes if k.frame > first]
     if earlier:
         latest = max(earlier, key=lambda k: k.frame)
-        shifted.append(Keyframe(first, latest.hints))
-    scaled = [Keyframe(k.frame, tuple(_scale_hint(h, scale) for h in k.hints)) for k in shifted]
+        shifted.append(replace(latest, frame=first))
+    scaled = [_scale_keyframe(k, scale) for k in shifted]
     colorizer = ClipColorizer(engine, scaled, global_hints, look=look)
     out: list[np.ndarray] = []
     try:
@@ -376,7 +400,15 @@ class PreviewProgress:
     total: int
 
 
-def _scale_hint(hint: Hint, scale: float) -> Hint:
-    from dataclasses import replace
+def _scale_keyframe(keyframe: Keyframe, scale: float) -> Keyframe:
+    """A keyframe's hints, strokes and lassos on frames scaled by ``scale``."""
 
-    return replace(hint, x=hint.x * scale, y=hint.y * scale)
+    def points(where: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+        return tuple((x * scale, y * scale) for x, y in where)
+
+    return replace(
+        keyframe,
+        hints=tuple(replace(h, x=h.x * scale, y=h.y * scale) for h in keyframe.hints),
+        strokes=tuple(replace(s, points=points(s.points), width=max(s.width * scale, 0.5)) for s in keyframe.strokes),
+        regions=tuple(replace(r, polygon=points(r.polygon)) for r in keyframe.regions),
+    )

@@ -82,6 +82,14 @@ def open_clip(
     if ask and not may_discard(window):
         return False
     keyframes = {frame: tuple(hints) for frame, hints in session.keyframes.items()} if session else {}
+    shapes = (
+        {
+            frame: (tuple(session.keyframe_strokes.get(frame, ())), tuple(session.keyframe_regions.get(frame, ())))
+            for frame in session.keyframe_frames
+        }
+        if session
+        else {}
+    )
 
     def opened(ok: bool) -> None:
         if ok:
@@ -89,7 +97,8 @@ def open_clip(
         if then is not None:
             then(ok)
 
-    window.clips.open(path, keyframes, session_path, session.global_hints if session else None, then=opened)
+    global_hints = session.global_hints if session else None
+    window.clips.open(path, keyframes, session_path, global_hints, then=opened, shapes=shapes)
     return True
 
 
@@ -143,7 +152,7 @@ def open_session(window: MainWindow, path: Path) -> bool:
         window.show_error("Could not open the hint session", str(exc))
         return False
     image = session.resolve_image(path)
-    if session.keyframes or is_video_file(image):
+    if session.keyframe_frames or is_video_file(image):
         if not image.exists():
             window.show_error("Clip not found", f"The session {path} belongs to {image}, which does not exist.")
             return False
@@ -282,7 +291,7 @@ def save_session_to(window: MainWindow, path: Path) -> bool:
     clip = window.clips.clip
     try:
         if clip is not None:
-            clip.store(clip.current, document.hints.hints)
+            clip.store(clip.current, document.hints.hints, (document.strokes, document.regions))
             clip.global_hints = document.hints.global_hints
             session = clip.to_session(model, relative_to=Path(path).parent)
         else:
@@ -315,11 +324,17 @@ def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] |
         return False
     orphan = orphans[0]
     session = orphan.session
-    count = len(session.hints) + sum(len(h) for h in session.keyframes.values())
+    counts = (
+        (len(session.hints) + sum(len(h) for h in session.keyframes.values()), "hint"),
+        (len(session.strokes) + sum(len(s) for s in session.keyframe_strokes.values()), "stroke"),
+        (len(session.regions) + sum(len(r) for r in session.keyframe_regions.values()), "lasso"),
+    )
+    shown = [(n, kind) for n, kind in counts if n] or [counts[0]]
+    what = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for n, kind in shown)
     more = f"\n({len(orphans) - 1} more will be offered next time.)" if len(orphans) > 1 else ""
     answer = window.dialogs.ask(
         "Restore hints?",
-        f"ideepcolor did not close normally.\nRestore {count} hint{'s' if count != 1 else ''}"
+        f"ideepcolor did not close normally.\nRestore {what}"
         f"{' and the global hints' if session.global_hints.is_set else ''} on "
         f"{Path(session.image_path).name}?\n\nNo keeps them for later; Discard deletes them.{more}",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Discard,
@@ -331,7 +346,7 @@ def offer_recovery(window: MainWindow, then: Callable[[Document | None], None] |
         return False
 
     image = Path(session.image_path)
-    if session.keyframes or is_video_file(image):
+    if session.keyframe_frames or is_video_file(image):
 
         def restored_clip(ok: bool) -> None:
             if ok:  # on failure the orphan stays, so the hints are not lost
@@ -365,11 +380,13 @@ def autosave(window: MainWindow) -> None:
     clip = window.clips.clip
     try:
         if clip is not None:
-            if clip.modified(document.hints.hints):
+            if window.clips.modified():
                 clip.global_hints = document.hints.global_hints
-                keyframes = window.clips.keyframes()
+                keyframes, shapes = window.clips.keyframes(), window.clips.shapes()
                 session = clip.to_session(None)
                 session.keyframes = {frame: list(hints) for frame, hints in keyframes.items()}
+                session.keyframe_strokes = {frame: list(s[0]) for frame, s in shapes.items() if s[0]}
+                session.keyframe_regions = {frame: list(s[1]) for frame, s in shapes.items() if s[1]}
                 window.recovery.write(_with_look(window, session))
             else:
                 window.recovery.clear()
@@ -389,7 +406,7 @@ def may_discard(window: MainWindow) -> bool:
     clip = window.clips.clip
     if document is None:
         return True
-    if not (clip.modified(document.hints.hints) if clip is not None else document.modified):
+    if not (window.clips.modified() if clip is not None else document.modified):
         return True
     answer = window.dialogs.ask(
         "Unsaved hints",
@@ -398,7 +415,7 @@ def may_discard(window: MainWindow) -> bool:
     )
     if answer == QMessageBox.StandardButton.Save:
         save_session(window)
-        return not (clip.modified(document.hints.hints) if clip is not None else document.modified)
+        return not (window.clips.modified() if clip is not None else document.modified)
     return answer == QMessageBox.StandardButton.Discard
 
 

@@ -325,7 +325,7 @@ class MainWindow(QMainWindow):
         if document is None:
             self.setWindowTitle("ideepcolor")
         elif clip is not None:
-            mark = "*" if clip.modified(document.hints.hints) else ""
+            mark = "*" if self.clips.modified() else ""
             self.setWindowTitle(f"{clip.info.path.name}{mark}, frame {clip.current} — ideepcolor")
         else:
             mark = "*" if document.modified else ""

@@ -2,6 +2,8 @@
 
 Each frame is colourised by the engine as a photo is, with the hints of the keyframes carried
 along the motion (a hint follows its object; one that loses it, or meets a scene cut, is dropped).
+A keyframe's strokes and lassos travel the same way, point by point: a point that loses its object
+is dropped, and a stroke or lasso goes when fewer points than it needs are left.
 Its colours then start from the previous frame's result moved along the motion: where that motion
 can be trusted, the new colours are mostly the old ones (:data:`CARRY`), so the network's
 frame-to-frame wavering does not show as flicker; where something appears, after a cut and at the
@@ -21,6 +23,8 @@ from ..colour.encoding import NETWORK_SIZE
 from ..colour.look import DEFAULT_LOOK, Look
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint, hint_patch
+from ..hints.regions import Region, region_masks
+from ..hints.strokes import Stroke, stroke_mask
 from ..inference.engine import Colorization, ColorizationEngine
 from ..inference.network import Network
 from ..inference.photo_on_device import PhotoOnDevice
@@ -37,10 +41,12 @@ carry won on both."""
 
 @dataclass(frozen=True)
 class Keyframe:
-    """Hints the user placed on one frame (image coordinates of that frame)."""
+    """Hints, strokes and lassos the user placed on one frame (image coordinates of that frame)."""
 
     frame: int
     hints: tuple[Hint, ...]
+    strokes: tuple[Stroke, ...] = ()
+    regions: tuple[Region, ...] = ()
 
 
 @dataclass
@@ -88,6 +94,8 @@ class ClipColorizer:
         self._grey: np.ndarray | None = None
         self._ab: np.ndarray | None = None  # (S, S, 2) the previous frame's colours
         self._tracks: list[_Track] = []
+        self._strokes: list[Stroke] = []  # in network coordinates, as the tracks
+        self._regions: list[Region] = []
         self.cuts: list[int] = []
         """Frames that started a new scene."""
 
@@ -101,12 +109,28 @@ class ClipColorizer:
             for t in self._tracks
         )
 
+    def shapes_at(self, size: tuple[int, int]) -> tuple[tuple[Stroke, ...], tuple[Region, ...]]:
+        """The strokes and lassos carried to the current frame, in the coordinates of a frame of ``size``."""
+        sx, sy = size[0] / NETWORK_SIZE, size[1] / NETWORK_SIZE
+        strokes = tuple(
+            replace(s, points=_scaled(s.points, sx, sy, size), width=s.width * max(size) / NETWORK_SIZE)
+            for s in self._strokes
+        )
+        return strokes, tuple(replace(r, polygon=_scaled(r.polygon, sx, sy, size)) for r in self._regions)
+
     def colorize(self, index: int, frame: np.ndarray) -> Colorization:
         """Colour frame ``index`` (H, W, 3 uint8 RGB), the one after the previous call's."""
         photo, source, grey, motion = self._advance(index, frame)
         hints = self.hints_at(photo.size)
+        strokes, regions = self.shapes_at(photo.size)
         result = self.engine.colorize(
-            hints, network=self.network, source=source, global_hints=self.global_hints, look=self.look
+            hints,
+            network=self.network,
+            source=source,
+            global_hints=self.global_hints,
+            look=self.look,
+            strokes=strokes,
+            regions=regions,
         )
         ab = result.ab[0].permute(1, 2, 0).float().cpu().numpy()
         if motion is not None and not motion.cut and self.carry > 0 and self._ab is not None:
@@ -114,6 +138,11 @@ class ClipColorizer:
             for hint in hints:  # the hints win at their patches
                 top, left, bottom, right = hint_patch(hint, photo.size)
                 weight[top:bottom, left:right] = 0.0
+            for stroke in strokes:  # and strokes under their paint
+                weight[stroke_mask(stroke, photo.size, NETWORK_SIZE)] = 0.0
+            if regions:  # and lassos inside their outlines, which nothing from outside may cross
+                inside = region_masks(regions, photo.size, NETWORK_SIZE).amax(dim=0)[0].numpy() > 0
+                weight[inside] = 0.0
             ab = weight[..., None] * warp(self._ab, motion.backward) + (1 - weight[..., None]) * ab
         self._grey, self._ab = grey, ab
         fused = torch.from_numpy(np.ascontiguousarray(ab)).permute(2, 0, 1)[None].to(result.ab.device)
@@ -146,13 +175,20 @@ class ClipColorizer:
             self.cuts.append(index)
         self._move_hints(motion)
         if index in self.keyframes:
-            self._tracks = [_track(h, photo.size) for h in self.keyframes[index].hints]
+            keyframe = self.keyframes[index]
+            self._tracks = [_track(h, photo.size) for h in keyframe.hints]
+            sx, sy = NETWORK_SIZE / photo.size[0], NETWORK_SIZE / photo.size[1]
+            self._strokes = [
+                replace(s, points=_scaled(s.points, sx, sy), width=s.width * NETWORK_SIZE / max(photo.size))
+                for s in keyframe.strokes
+            ]
+            self._regions = [replace(r, polygon=_scaled(r.polygon, sx, sy)) for r in keyframe.regions]
         return photo, source, grey, motion
 
     def _move_hints(self, motion: Motion | None) -> None:
         if motion is None or not self.track_hints:
             if motion is not None and motion.cut:
-                self._tracks = []  # hints do not cross a cut
+                self._tracks, self._strokes, self._regions = [], [], []  # hints do not cross a cut
             return
         moved = []
         for track in self._tracks:
@@ -160,6 +196,14 @@ class ClipColorizer:
             if point is not None:  # a hint that lost its object is dropped, not left painting
                 moved.append(_Track(point[0], point[1], track.hint))
         self._tracks = moved
+        self._strokes = [
+            replace(s, points=points) for s in self._strokes if (points := _followed(s.points, motion, 1)) is not None
+        ]
+        self._regions = [
+            replace(r, polygon=polygon)
+            for r in self._regions
+            if (polygon := _followed(r.polygon, motion, 3)) is not None
+        ]
 
 
 def carried_hints(
@@ -187,6 +231,26 @@ def carried_hints(
         follower.follow_only(number, frame)
         size = (frame.shape[1], frame.shape[0])
     return follower.hints_at(size)
+
+
+def _followed(
+    points: tuple[tuple[float, float], ...], motion: Motion, least: int
+) -> tuple[tuple[float, float], ...] | None:
+    """The points that kept their object, moved along ``motion``; None when fewer than ``least``
+    (or under half of them, for an outline whose shape would no longer be its object's) are left."""
+    moved = tuple(p for point in points if (p := follow(point, motion)) is not None)
+    if len(moved) < least or (least > 1 and 2 * len(moved) < len(points)):
+        return None
+    return moved
+
+
+def _scaled(
+    points: tuple[tuple[float, float], ...], sx: float, sy: float, size: tuple[int, int] | None = None
+) -> tuple[tuple[float, float], ...]:
+    """Points scaled by (sx, sy), kept inside a frame of ``size`` if given."""
+    if size is None:
+        return tuple((x * sx, y * sy) for x, y in points)
+    return tuple((min(x * sx, size[0] - 0.5), min(y * sy, size[1] - 0.5)) for x, y in points)
 
 
 def _track(hint: Hint, size: tuple[int, int]) -> _Track:

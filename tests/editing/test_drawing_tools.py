@@ -138,15 +138,6 @@ def test_the_brush_size_steps_with_the_brush_and_the_patch_size_without():
     assert editor.patch_size > patch
 
 
-def test_drawing_tools_are_refused_where_shapes_are_not_allowed():
-    editor, _ = editor_with_photo()
-    notices: list[str] = []
-    editor.notice.connect(notices.append)
-    editor.shapes_allowed = False
-    editor.set_tool(Tool.BRUSH)
-    assert editor.tool is Tool.POINT and "point hints" in notices[-1]
-
-
 def disk_photo() -> Photo:
     pixels = np.full((240, 320, 3), 60, np.uint8)
     cv2.circle(pixels, (120, 120), 60, (210, 210, 210), -1)

@@ -140,20 +140,34 @@ def test_the_preview_counts_its_frames_and_its_button_stops_it(qtbot, window, cl
     assert w.clips.preview_frames == [] and not w.clips._player.isActive(), "a stopped preview never plays"
 
 
-def test_on_a_clip_the_drawing_tools_are_refused_and_come_back_with_a_photo(qtbot, window, clip, photo_path):
-    from gui_helpers import open_and_wait
+def test_a_keyframes_strokes_and_lassos_stay_on_their_frame_are_saved_and_reach_the_preview(
+    qtbot, window, clip, tmp_path
+):
+    import json
 
-    from ideepcolor_app.editing.tools import Tool
+    from gui_helpers import drag_through
+
+    from ideepcolor_app.hints.regions import Region
 
     w = window
-    w.brush_tool_action.trigger()
     assert file_actions.open_path(w, clip)
     on_frame(qtbot, w, 0)
-    assert w.editor.tool is Tool.POINT and w.point_tool_action.isChecked(), "keyframes hold point hints only"
     w.lasso_tool_action.trigger()
-    assert w.editor.tool is Tool.POINT and "point hints" in w.statusBar().currentMessage()
-    w.editor.document.mark_saved()
+    w.panel.color_chosen.emit(50.0, -50.0, True)
+    drag_through(w, [(40.0, 30.0), (90.0, 30.0), (90.0, 80.0), (65.0, 85.0), (40.0, 80.0), (40.0, 30.0)])
+    (lasso,) = w.editor.document.hints.regions
+    assert w.windowTitle().startswith("reel.mp4*"), "a lasso is an unsaved edit of the clip"
+    w.frame_bar.slider.setValue(10)
+    on_frame(qtbot, w, 10)
+    assert w.editor.document.hints.regions == (), "the lasso stays on its own frame"
+    assert w.frame_bar.slider.keyframes == [0], "frame 0 is a keyframe for its lasso"
+    assert file_actions.save_session_to(w, tmp_path / "reel.hints.json")
+    data = json.loads((tmp_path / "reel.hints.json").read_text())
+    assert data["version"] == 4 and data["keyframes"][0]["frame"] == 0 and len(data["keyframes"][0]["regions"]) == 1
+    assert [k.regions for k in w.clips.keyframe_list()] == [(lasso,)], "what the preview and video take"
+    w.clips.clip.shapes = {}  # forget, then reopen from the file
     w.clips.clip.mark_saved()
-    open_and_wait(qtbot, w, photo_path)
-    w.lasso_tool_action.trigger()
-    assert w.editor.tool is Tool.LASSO
+    w.editor.document.mark_saved()
+    assert file_actions.open_path(w, tmp_path / "reel.hints.json")
+    on_frame(qtbot, w, 0)
+    assert w.editor.document.hints.regions == (Region(lasso.polygon, lasso.ab),)

@@ -165,14 +165,6 @@ def test_strokes_and_lassos_are_saved_reopened_and_recovered_after_a_crash(
     assert len(fresh.editor.document.hints.regions) == 2, "the lasso drawn after saving came back"
 
 
-def test_on_a_clip_the_drawing_tools_say_they_work_on_photos(qtbot, window):
-    w = window
-    w.editor.shapes_allowed = False  # what a clip's frame sets
-    w.brush_tool_action.trigger()
-    assert w.editor.tool is Tool.POINT and w.point_tool_action.isChecked()
-    assert "point hints" in w.statusBar().currentMessage()
-
-
 def test_variations_keep_the_lasso_and_one_can_be_adopted_beside_it(qtbot, window):
     from gui_helpers import wait_for_variations
 

@@ -294,3 +294,70 @@ def test_video_command_uses_every_keyframe_of_a_clip_session(tmp_path, photo, mo
     args = ["video", str(source), "-o", str(tmp_path / "out"), "--hints", str(session), "--keyframe", "9"]
     assert main([*args, "--weights", str(BUNDLED)]) == 0
     assert {k.frame: k.hints for k in seen["keyframes"]} == {f: tuple(h) for f, h in keyframes.items()}
+
+
+def test_a_keyframes_lasso_follows_its_object_and_holds_its_colour_there(bundled_engine, photo):
+    from ideepcolor_app.colour.color import rgb_to_lab_np
+    from ideepcolor_app.hints.regions import Region
+    from ideepcolor_app.hints.strokes import Stroke
+
+    truth, _ = pan_clip(photo, frames=6, step=3)
+    height, width = truth[0].shape[:2]
+    square = ((90.0, 40.0), (130.0, 40.0), (130.0, 80.0), (90.0, 40.0 + 40.0))
+    lasso = Region(square, (50.0, -50.0))
+    stroke = Stroke(((20.0, 100.0), (60.0, 100.0)), 4.0, (-40.0, 40.0))
+    colorizer = ClipColorizer(bundled_engine, [Keyframe(0, (), (stroke,), (lasso,))])
+    for index, frame in enumerate(truth):
+        result = colorizer.colorize(index, frame)
+    (strokes, (moved,)) = colorizer.shapes_at((width, height))
+    assert moved.ab == lasso.ab and len(strokes) == 1
+    xs = [x for x, _ in moved.polygon]
+    assert min(xs) == pytest.approx(90.0 - 5 * 3, abs=3.0) and max(xs) == pytest.approx(130.0 - 5 * 3, abs=3.0)
+    ab = rgb_to_lab_np(result.preview_rgb(1024).astype(np.float64) / 255)[..., 1:]
+    a, b = ab[50:70, 85:105].reshape(-1, 2).mean(axis=0)  # inside where the object is now
+    assert a > 25 and b < -25, "the lasso's colour went with its object"
+    a, b = ab[50:70, 118:128].reshape(-1, 2).mean(axis=0)  # where it was, now outside it
+    assert not (a > 25 and b < -25)
+    other = colour_photo(9, (width, height))[..., ::-1].copy()
+    colorizer.colorize(len(truth), other)
+    assert colorizer.shapes_at((width, height)) == ((), ()), "strokes and lassos stop at a cut"
+
+
+def test_video_applies_a_sessions_strokes_and_lassos_and_a_clip_session_keeps_them_per_frame(
+    tmp_path, photo, monkeypatch
+):
+    import json
+
+    from ideepcolor_app.commands import video as video_command
+    from ideepcolor_app.editing.session import Session
+    from ideepcolor_app.hints.regions import Region
+    from ideepcolor_app.hints.strokes import Stroke
+
+    truth, _ = pan_clip(photo, frames=4, step=2)
+    source = write_frames(tmp_path / "in", truth)
+    size = (truth[0].shape[1], truth[0].shape[0])
+    lasso = Region(((10.0, 10.0), (50.0, 10.0), (50.0, 50.0)), None)
+    stroke = Stroke(((5.0, 5.0), (20.0, 30.0)), 3.0, (10.0, 20.0))
+    clip_session = tmp_path / "clip.hints.json"
+    Session(
+        "in", "0" * 64, size, [], keyframes={0: [Hint(20.0, 20.0, (30.0, 30.0))]},
+        keyframe_strokes={2: [stroke]}, keyframe_regions={0: [lasso]},
+    ).save(clip_session)  # fmt: skip
+    data = json.loads(clip_session.read_text())
+    assert data["version"] == 4 and [k["frame"] for k in data["keyframes"]] == [0, 2]
+    loaded = Session.load(clip_session)
+    assert loaded.keyframe_strokes == {2: [stroke]} and loaded.keyframe_regions == {0: [lasso]}
+    seen = {}
+
+    def spy(engine, plan, given_keyframes, *args, **kwargs):
+        seen["keyframes"] = {k.frame: (k.hints, k.strokes, k.regions) for k in given_keyframes}
+        return 0
+
+    monkeypatch.setattr(video_command, "render", spy)
+    out = ["-o", str(tmp_path / "out"), "--weights", str(BUNDLED)]
+    assert main(["video", str(source), *out, "--hints", str(clip_session)]) == 0
+    assert seen["keyframes"] == {0: ((Hint(20.0, 20.0, (30.0, 30.0)),), (), (lasso,)), 2: ((), (stroke,), ())}
+    one_frame = tmp_path / "frame.hints.json"
+    Session("f001.png", "0" * 64, size, [], strokes=[stroke], regions=[lasso]).save(one_frame)
+    assert main(["video", str(source), *out, "--hints", str(one_frame), "--keyframe", "1"]) == 0
+    assert seen["keyframes"] == {1: ((), (stroke,), (lasso,))}
