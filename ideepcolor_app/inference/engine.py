@@ -31,7 +31,7 @@ from ..colour.suggest import SUGGESTIONS, Palette, Suggestion, ab_to_display_rgb
 from ..hints.global_hints import GlobalHints
 from ..hints.hint_batch import HintBatch
 from ..hints.local_hints import Hint
-from ..hints.regions import Region, region_masks
+from ..hints.regions import Region, edge_aware_masks, region_masks
 from ..hints.strokes import Stroke, stroke_mask
 from ..network.architecture import NetworkOutput
 from ..network.device import pick_device
@@ -257,13 +257,16 @@ class ColorizationEngine:
         run = functools.partial(self._shown_pass, network, source, size, vector, should_stop)
         out, ab, coverage, automatic = run(shown, hints, strokes, ())
         if regions:
-            masks = region_masks(regions, source.size, size, self.device)
+            # soft near the outlines, where they meet the photo's own edges; exact beyond
+            masks = edge_aware_masks(
+                region_masks(regions, source.size, size, self.device), source.network_lightness(size)
+            )
             coloured = [(r, m) for r, m in zip(regions, masks, strict=True) if not r.protects]
             if coloured:  # inside each outline the result with the regions, outside the one without
                 # the outline confines the colour, so locality has nothing to do inside it
                 inside_ab = run(replace(shown, locality=None), hints, strokes, [r for r, _ in coloured])[1]
                 for _, mask in coloured:
-                    ab = torch.where(mask[None] > 0, inside_ab, ab)
+                    ab = torch.lerp(ab, inside_ab, mask[None])
             protected = [(r, m) for r, m in zip(regions, masks, strict=True) if r.protects]
             if protected:  # inside a protected region only what is painted inside it counts
                 inside = [r for r, _ in protected]
@@ -271,7 +274,7 @@ class ColorizationEngine:
                 own_strokes = [s for s in strokes if any(all(r.contains(*p) for p in s.points) for r in inside)]
                 protected_ab = run(shown, own_hints, own_strokes, ())[1]
                 for _, mask in protected:
-                    ab = torch.where(mask[None] > 0, protected_ab, ab)
+                    ab = torch.lerp(ab, protected_ab, mask[None])
         return Colorization(
             source,
             tuple(hints),
