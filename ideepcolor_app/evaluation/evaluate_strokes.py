@@ -11,6 +11,10 @@ Each photo is given as grey at 256 x 256 (photo pixels are network pixels), and:
   run of pixels at its middle row, in the region's mean true colour) or one point hint of that
   colour at the line's middle. PSNR of both results against the truth, and how far the pixels
   under the strokes are from their colour.
+- **how a lasso fills**: the :data:`FILL_LASSOS` superpixels of most uniform true colour each get a
+  lasso round them in their mean true colour. PSNR inside them of the app's fill (the lasso's colour
+  at every pixel it holds: what an edge-aware solve from the lasso's colour alone gives) against
+  the network's fill (the network given the inside as hints, the app's way where hints lie inside).
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ from skimage.segmentation import slic
 
 from ..colour.color import lab_to_rgb, rgb_to_lab
 from ..colour.encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE
+from ..colour.look import Look
 from ..hints.hint_batch import HintBatch
 from ..hints.local_hints import Hint
-from ..hints.regions import Region, region_masks
+from ..hints.regions import Region, fill_squares, region_masks
 from ..hints.strokes import Stroke, stroke_squares
+from ..hints.wand import mask_outline
 from ..inference.engine import ColorizationEngine
 from ..photos.images import Photo, load_photo
 from .evaluate import psnr_8bit
@@ -43,6 +49,8 @@ MARGIN = 4
 """Pixels either side of a lasso's outline that neither measure counts."""
 SEGMENTS = 64
 """SLIC superpixels per photo, from which the stroked regions are chosen."""
+FILL_LASSOS = 3
+"""Lassos per photo for the fill comparison."""
 
 
 @dataclass
@@ -55,6 +63,8 @@ class StrokeEvaluation:
     psnr_points: dict[int, float]
     psnr_strokes: dict[int, float]
     under_strokes: dict[int, float]
+    fill_psnr_network: float = float("nan")
+    fill_psnr_flat: float = float("nan")
 
     def table(self) -> str:
         """The figures as the command line prints them."""
@@ -66,6 +76,8 @@ class StrokeEvaluation:
             f"{'  points':<32}" + "".join(f"{self.psnr_points[k]:>8.2f}" for k in counts),
             f"{'  strokes':<32}" + "".join(f"{self.psnr_strokes[k]:>8.2f}" for k in counts),
             f"{'  under the strokes, ab from it':<32}" + "".join(f"{self.under_strokes[k]:>8.1f}" for k in counts),
+            f"lassos in their true colour, PSNR inside: one colour evenly (the app) {self.fill_psnr_flat:.2f} dB, "
+            f"the network given the inside as hints {self.fill_psnr_network:.2f} dB",
         ]
         return "\n".join(lines)
 
@@ -79,7 +91,34 @@ class StrokeEvaluation:
             "psnr_points": {str(k): v for k, v in self.psnr_points.items()},
             "psnr_strokes": {str(k): v for k, v in self.psnr_strokes.items()},
             "under_strokes": {str(k): v for k, v in self.under_strokes.items()},
+            "fill_psnr_network": self.fill_psnr_network,
+            "fill_psnr_flat": self.fill_psnr_flat,
         }
+
+
+def uniform_segments(rgb8: np.ndarray, true_ab: torch.Tensor, count: int, least: int = 60) -> list[np.ndarray]:
+    """Masks of the ``count`` SLIC superpixels (of at least ``least`` pixels) whose true ab varies least."""
+    labels = slic(rgb8, n_segments=SEGMENTS, compactness=10, start_label=0)
+    ab = true_ab.cpu().numpy()
+    candidates = []
+    for label in np.unique(labels):
+        inside = labels == label
+        if inside.sum() >= least:
+            candidates.append((float(ab[:, inside].std(axis=1).mean()), int(label)))
+    return [labels == label for _, label in sorted(candidates)[:count]]
+
+
+def simulated_lassos(rgb8: np.ndarray, true_ab: torch.Tensor, count: int) -> list[Region]:
+    """Lassos round the ``count`` regions of most uniform true colour, each in its mean true colour."""
+    ab = true_ab.cpu().numpy()
+    size = rgb8.shape[1], rgb8.shape[0]
+    lassos = []
+    for inside in uniform_segments(rgb8, true_ab, count, least=150):
+        outline = mask_outline(inside, size)
+        if outline is not None:
+            a, b = ab[:, inside].mean(axis=1).tolist()
+            lassos.append(Region(outline, (float(a), float(b))))
+    return lassos
 
 
 def simulated_strokes(rgb8: np.ndarray, true_ab: torch.Tensor, count: int) -> tuple[list[Stroke], list[Hint]]:
@@ -88,18 +127,9 @@ def simulated_strokes(rgb8: np.ndarray, true_ab: torch.Tensor, count: int) -> tu
     Args:
         rgb8: (S, S, 3) the colour photo. true_ab: (2, S, S) its ab.
     """
-    labels = slic(rgb8, n_segments=SEGMENTS, compactness=10, start_label=0)
     ab = true_ab.cpu().numpy()
-    candidates = []
-    for label in np.unique(labels):
-        rows, cols = np.nonzero(labels == label)
-        if len(rows) < 60:
-            continue
-        spread = float(ab[:, rows, cols].std(axis=1).mean())
-        candidates.append((spread, int(label)))
     strokes, points = [], []
-    for _, label in sorted(candidates)[:count]:
-        inside = labels == label
+    for inside in uniform_segments(rgb8, true_ab, count):
         row = int(np.median(np.nonzero(inside)[0]))
         runs = np.diff(np.concatenate(([0], inside[row].astype(np.int8), [0])))
         starts, ends = np.nonzero(runs == 1)[0], np.nonzero(runs == -1)[0]
@@ -126,7 +156,10 @@ def evaluate_strokes(
     mask = region_masks([lasso], (size, size), size, engine.device)
     inner = torch.nn.functional.max_pool2d(1 - mask, 2 * MARGIN + 1, 1, MARGIN)[0, 0] == 0
     outer = torch.nn.functional.max_pool2d(mask, 2 * MARGIN + 1, 1, MARGIN)[0, 0] == 0
-    leakage, fill = [], []
+    leakage: list[float] = []
+    fill: list[float] = []
+    fill_network: list[float] = []
+    fill_flat: list[float] = []
     psnr_points: dict[int, list[float]] = {k: [] for k in counts}
     psnr_strokes: dict[int, list[float]] = {k: [] for k in counts}
     under: dict[int, list[float]] = {k: [] for k in counts}
@@ -140,6 +173,21 @@ def evaluate_strokes(
         with_lasso = engine.colorize([], source=source, regions=[lasso]).ab[0]
         leakage.append(float(torch.linalg.norm(with_lasso - automatic, dim=0)[outer].mean()))
         fill.append(float(torch.linalg.norm(with_lasso[:, inner] - colour, dim=0).mean()))
+        lassos = simulated_lassos(rgb8, lab[1:], FILL_LASSOS)
+        if lassos:
+            flat = engine.colorize([], source=source, regions=lassos).ab[0]
+            given = [  # the lassos' insides as hints, as the engine gives them to the network
+                Hint(left + side / 2, top + side / 2, simulated.ab, side)  # type: ignore[arg-type]
+                for simulated, mask in zip(lassos, region_masks(lassos, (size, size), size, engine.device), strict=True)
+                for top, left, side in fill_squares(mask[0])
+            ]
+            network = engine.colorize(given, source=source, look=Look(local_hints=False)).ab[0]
+            held = region_masks(lassos, (size, size), size, engine.device)[:, 0] > 0
+            anywhere = held.any(dim=0)
+            filled = torch.where(anywhere, network, flat)
+            for result, scores in ((filled, fill_network), (flat, fill_flat)):
+                shown = lab_to_rgb(torch.cat((l, result)))
+                scores.append(psnr_8bit(shown[:, anywhere][:, None], truth[:, anywhere][:, None]))
         for k in counts:
             strokes, points = simulated_strokes(rgb8, true_ab, k)
             by_points = engine.colorize(points, source=source).ab[0]
@@ -165,4 +213,6 @@ def evaluate_strokes(
         {k: float(np.mean(v)) for k, v in psnr_points.items()},
         {k: float(np.mean(v)) for k, v in psnr_strokes.items()},
         {k: float(np.nanmean(v)) for k, v in under.items()},
+        float(np.mean(fill_network)) if fill_network else float("nan"),
+        float(np.mean(fill_flat)) if fill_flat else float("nan"),
     )

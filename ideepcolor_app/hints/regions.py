@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 MAX_REGION_POINTS = 4096
 """The most outline points one region keeps."""
@@ -23,11 +22,6 @@ MAX_REGIONS = 100
 """The most regions one photo can have."""
 FILL_SIDE = 5
 """Side of the squares that give the network a region's inside as hints, at 256 px."""
-EDGE_REACH = 3
-"""How far, in cells at 256 px, a region's edge may move to meet the photo's own edge (beyond it,
-the outside is exactly as without the region)."""
-EDGE_ALIKE = 3.0
-"""Lightness differences (L units) under which the two sides of an outline count as alike."""
 
 
 @dataclass(frozen=True)
@@ -88,38 +82,6 @@ def region_masks(
         points = np.asarray(region.polygon, np.float64) * (size / width, size / height)
         cv2.fillPoly(mask, [np.round(points * 16).astype(np.int32)], 1, lineType=cv2.LINE_8, shift=4)
     return torch.from_numpy(masks).to(device=device, dtype=torch.float32)[:, None]
-
-
-def edge_aware_masks(masks: torch.Tensor, lightness: torch.Tensor, reach: int = EDGE_REACH) -> torch.Tensor:
-    """Regions' masks (R, 1, S, S) fitted to the photo's edges near their outlines.
-
-    A hand-drawn outline (or the wand's) runs a few pixels off the edge of what it holds. Within
-    ``reach`` cells of the outline, each pixel goes to the side whose sure pixels (further than
-    ``reach`` from the outline, within ``2 * reach + 1``) are closer to it in lightness (1, 1, S, S,
-    in L units); where both sides are alike (no edge), it keeps the outline as drawn. Beyond
-    ``reach`` the masks are exactly as drawn: a region never changes more than that outside it.
-    """
-    if reach <= 0 or masks.numel() == 0:
-        return masks
-    guide = lightness.float().expand(masks.shape[0], 1, -1, -1)
-    band = 2 * reach + 1
-    near_outside = F.max_pool2d(masks, band, 1, reach) > 0
-    far_inside = (F.max_pool2d(1 - masks, band, 1, reach) == 0).float()
-    far_outside = (~near_outside).float()
-
-    def mean_over(sure: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        count = F.avg_pool2d(sure, 2 * band + 1, 1, band, count_include_pad=False)
-        total = F.avg_pool2d(sure * guide, 2 * band + 1, 1, band, count_include_pad=False)
-        return total / count.clamp(min=1e-6), count > 0
-
-    inside_l, has_inside = mean_over(far_inside)
-    outside_l, has_outside = mean_over(far_outside)
-    to_in, to_out = (guide - inside_l) ** 2, (guide - outside_l) ** 2
-    alike = EDGE_ALIKE**2  # lightness differences below this are not an edge
-    fitted = (to_out + alike * masks) / (to_in + to_out + alike)
-    fitted = torch.where(has_inside & has_outside, fitted, masks)
-    band_only = torch.where(near_outside, fitted, torch.zeros_like(fitted))
-    return torch.where(far_inside > 0, torch.ones_like(band_only), band_only)
 
 
 def fill_squares(mask: torch.Tensor, side: int = FILL_SIDE) -> list[tuple[int, int, int]]:

@@ -31,7 +31,7 @@ from ..colour.suggest import SUGGESTIONS, Palette, Suggestion, ab_to_display_rgb
 from ..hints.global_hints import GlobalHints
 from ..hints.hint_batch import HintBatch
 from ..hints.local_hints import Hint
-from ..hints.regions import Region, edge_aware_masks, region_masks
+from ..hints.regions import Region, region_masks
 from ..hints.strokes import Stroke, stroke_mask
 from ..network.architecture import NetworkOutput
 from ..network.device import pick_device
@@ -257,16 +257,19 @@ class ColorizationEngine:
         run = functools.partial(self._shown_pass, network, source, size, vector, should_stop)
         out, ab, coverage, automatic = run(shown, hints, strokes, ())
         if regions:
-            # soft near the outlines, where they meet the photo's own edges; exact beyond
-            masks = edge_aware_masks(
-                region_masks(regions, source.size, size, self.device), source.network_lightness(size)
-            )
+            masks = region_masks(regions, source.size, size, self.device)
             coloured = [(r, m) for r, m in zip(regions, masks, strict=True) if not r.protects]
-            if coloured:  # inside each outline the result with the regions, outside the one without
+            hinted = [_holds_any(r, hints, strokes) for r, _ in coloured]
+            if any(hinted):  # hints inside an outline add their colours: the network fills it, given it as hints
                 # the outline confines the colour, so locality has nothing to do inside it
-                inside_ab = run(replace(shown, locality=None), hints, strokes, [r for r, _ in coloured])[1]
-                for _, mask in coloured:
-                    ab = torch.lerp(ab, inside_ab, mask[None])
+                given = [r for (r, _), own in zip(coloured, hinted, strict=True) if own]
+                inside_ab = run(replace(shown, locality=None), hints, strokes, given)[1]
+            for (region, mask), own in zip(coloured, hinted, strict=True):  # inside its fill, outside as without
+                if own:
+                    fill = inside_ab
+                else:  # one colour, evenly: closer to the truth than the network's fill (docs/user-guide.md)
+                    fill = torch.tensor(region.ab, device=ab.device, dtype=ab.dtype)[None, :, None, None]
+                ab = torch.lerp(ab, fill.expand_as(ab), mask[None])
             protected = [(r, m) for r, m in zip(regions, masks, strict=True) if r.protects]
             if protected:  # inside a protected region only what is painted inside it counts
                 inside = [r for r, _ in protected]
@@ -347,6 +350,11 @@ class ColorizationEngine:
         self._automatic.move_to_end(key)
         while len(self._automatic) > _AUTOMATIC_RESULTS_KEPT:
             self._automatic.popitem(last=False)
+
+
+def _holds_any(region: Region, hints: Sequence[Hint], strokes: Sequence[Stroke]) -> bool:
+    """Some hint, or some point of a stroke, lies inside ``region``."""
+    return any(region.contains(h.x, h.y) for h in hints) or any(region.contains(*p) for s in strokes for p in s.points)
 
 
 def _vector_key(vector: torch.Tensor | None) -> tuple[float, ...] | None:

@@ -69,20 +69,17 @@ def test_a_protected_region_keeps_what_is_painted_outside_it_out(echo_engine):
     assert a > 30, "outside it the other hint colours as before"
 
 
-def test_a_lasso_drawn_a_little_past_an_edge_stops_at_the_edge_and_never_further(echo_engine):
-    from ideepcolor_app.hints.regions import EDGE_REACH
-
-    pixels = np.full((256, 256, 3), 60, np.uint8)
-    pixels[:, 128:] = 200  # a light-dark edge down the middle
-    source = echo_engine.set_photo(Photo(grey_photo().path, pixels, "edge", False))
-    over = Region(((40.0, 60.0), (130.0, 60.0), (130.0, 200.0), (40.0, 200.0)), MAGENTA)  # 2 px past it
-    without = echo_engine.colorize([], source=source).ab[0]
-    result = echo_engine.colorize([], source=source, regions=[over]).ab[0]
-    change = torch.linalg.norm(result - without, dim=0)
-    assert float(change[130, 80]) > 50, "the inside takes the lasso's colour"
-    assert float(change[130, 129]) < 0.3 * float(change[130, 80]), "across the edge it stays as it was"
-    beyond = 130 + EDGE_REACH + 1
-    assert float(change[:, beyond:].max()) == 0.0, "and further out nothing changes at all"
+def test_a_lasso_paints_its_colour_evenly_and_a_hint_inside_it_still_shows(echo_engine):
+    plain = echo_engine.colorize([], regions=[MIDDLE])
+    inner, _ = _inner_and_outer(MIDDLE)
+    assert torch.allclose(plain.ab[0][:, inner], torch.tensor(MAGENTA)[:, None]), "one colour, evenly"
+    inside = (150.0, 100.0)
+    assert MIDDLE.contains(*inside)
+    with_hint = echo_engine.colorize([Hint(*inside, GREEN, 9)], regions=[MIDDLE])
+    a, b = with_hint.predicted_ab_at(*inside)
+    assert a < -20 and b > 20, "the hint's own colour where it is"
+    far = with_hint.ab[0][:, inner].mean(dim=1)
+    assert float(torch.linalg.norm(far - torch.tensor(MAGENTA))) < 20, "the lasso's colour around it"
 
 
 def test_a_session_with_regions_round_trips_and_names_a_bad_one(tmp_path):
