@@ -330,18 +330,25 @@ def painting_rows(
     engine: ColorizationEngine, hints: Sequence[Hint], device: torch.device, repeats: int
 ) -> dict[str, dict[str, float]]:
     """What a brush stroke (a 40-px line across the photo) and a lasso (the middle quarter) cost an
-    update of the interactive network at 256 on the open photo, beside its point hints."""
+    update of the interactive network at 256 on the open photo, beside its point hints: the lasso
+    with the hints outside it (one colour inside) and with a hint inside too (the network fills it:
+    a second pass)."""
     width, height = engine.require_photo().size
     stroke = Stroke(((width * 0.1, height * 0.2), (width * 0.9, height * 0.3)), 40.0 * width / 4000, (-40.0, 40.0))
     corners = ((0.3, 0.3), (0.7, 0.3), (0.7, 0.7), (0.3, 0.7))
     lasso = Region(tuple((width * x, height * y) for x, y in corners), (50.0, -50.0))
     network = engine.interactive
+    outside = [h for h in hints if not lasso.contains(h.x, h.y)]
+    with_inner = [*outside, Hint(width * 0.5, height * 0.5, (10.0, 20.0))]
     return {
         "update_with_stroke": summary(
             timed(lambda: engine.colorize(hints, network=network, strokes=[stroke]), device, repeats)
         ),
         "update_with_lasso": summary(
-            timed(lambda: engine.colorize(hints, network=network, regions=[lasso]), device, repeats)
+            timed(lambda: engine.colorize(outside, network=network, regions=[lasso]), device, repeats)
+        ),
+        "update_with_hinted_lasso": summary(
+            timed(lambda: engine.colorize(with_inner, network=network, regions=[lasso]), device, repeats)
         ),
     }
 
@@ -473,7 +480,8 @@ def table(results: dict[str, Any]) -> str:
         "update_100_hints_local": "100 hints, kept local (fast, 256)",
         "update_100_hints_everywhere": "100 hints, reaching everywhere",
         "update_with_stroke": "update with a brush stroke (256)",
-        "update_with_lasso": "update with a lasso (256, two passes)",
+        "update_with_lasso": "update with a lasso (256)",
+        "update_with_hinted_lasso": "update with a lasso holding a hint (256, two passes)",
         "preview_forward": "progressive preview pass",
         "full_update_12mp": "full update, 12 MP (forward + compose)",
         "compose_12mp_after_forward": "12 MP compose after the forward",

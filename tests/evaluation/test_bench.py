@@ -115,5 +115,5 @@ def test_bench_times_an_update_with_a_stroke_and_with_a_lasso(echo_engine):
     from ideepcolor_app.evaluation.bench import painting_rows, sample_hints
 
     rows = painting_rows(echo_engine, sample_hints((300, 200), 5), torch.device("cpu"), 2)
-    assert set(rows) == {"update_with_stroke", "update_with_lasso"}
+    assert set(rows) == {"update_with_stroke", "update_with_lasso", "update_with_hinted_lasso"}
     assert all(row["median_ms"] > 0 for row in rows.values())
