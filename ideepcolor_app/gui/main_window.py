@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from ..base.resources import sample_photo
+from ..colour.encoding import NETWORK_SIZE
 from ..editing.document import Document
 from ..editing.editor import Editor, result_kind
 from ..editing.recovery import RecoveryFile
 from ..editing.tools import Tool
+from ..hints.strokes import brush_width
 from ..inference.drag_plan import DragPlan
 from ..inference.worker import UpdateResult
 from . import engine_actions, file_actions
@@ -41,7 +43,7 @@ from .photo_opener import PhotoOpener
 from .settings import WindowSettings
 from .variations_actions import VariationsController
 from .variations_panel import VariationsPanel
-from .window_layout import setup_ui
+from .window_layout import CANVAS_TITLE, setup_ui
 
 SAMPLE_PHOTO = sample_photo()
 AUTOSAVE_MAX_WAIT_MS = 3000
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
     result_view: ImageView
     right: QStackedWidget
     result_title: QLabel
+    canvas_title: QLabel
     frame_bar: FrameBar
     no_weights: QWidget
     no_weights_text: QLabel
@@ -230,15 +233,18 @@ class MainWindow(QMainWindow):
         current = editor.current_color()
         self.panel.show_current(current.rgb, current.ab, current.lightness, current.caption, current.detail)
         if editor.tool in (Tool.BRUSH, Tool.ERASER):
-            self.patch_label.setText(f"{editor.tool.label}: {editor.brush_size} px")
+            size = editor.document.size if editor.document else (NETWORK_SIZE, NETWORK_SIZE)
+            self.patch_label.setText(f"{editor.tool.label}: {brush_width(editor.brush_size, size):.0f} px")
         else:
             self.patch_label.setText(f"Patch: {editor.patch_size}")
         self.panel.show_recent(list(current.recent))
 
     def _tool_changed(self, tool: Tool) -> None:
-        getattr(self, f"{tool.value}_tool_action").setChecked(True)
+        action = getattr(self, f"{tool.value}_tool_action")
+        action.setChecked(True)
         self.canvas.tool_changed(tool)
-        self.statusBar().showMessage(getattr(self, f"{tool.value}_tool_action").statusTip(), 5000)
+        # the canvas's title says what the mouse does now
+        self.canvas_title.setText(CANVAS_TITLE if tool is Tool.POINT else f"{tool.label}: {action.statusTip()}")
 
     def _show_result(self, result: UpdateResult) -> None:
         # The time a user waited is the first picture's; later passes for the same edit (after a

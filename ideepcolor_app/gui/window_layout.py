@@ -42,6 +42,7 @@ class MainWindow(Protocol):
     result_view: ImageView
     right: QStackedWidget
     result_title: QLabel
+    canvas_title: QLabel
     frame_bar: FrameBar
     no_weights: QWidget
     no_weights_text: QLabel
@@ -79,7 +80,8 @@ def setup_ui(window: MainWindow) -> None:
     window.right.addWidget(_no_weights_page(window))
 
     splitter = QSplitter()
-    splitter.addWidget(_titled(CANVAS_TITLE, window.canvas)[0])
+    canvas_box, window.canvas_title = _titled(CANVAS_TITLE, window.canvas)
+    splitter.addWidget(canvas_box)
     result_box, window.result_title = _titled("Result", window.right)
     splitter.addWidget(result_box)
     window.frame_bar = FrameBar()  # shown while a film clip is open

@@ -35,6 +35,7 @@ def test_a_brush_stroke_paints_its_colour_along_its_path_and_nowhere_else(qtbot,
     w.brush_tool_action.trigger()
     assert w.editor.tool is Tool.BRUSH and w.brush_tool_action.isChecked()
     assert w.patch_label.text().startswith("Brush:")
+    assert w.canvas_title.text().startswith("Brush: Paint a stroke"), "the canvas says what the mouse does"
     drag_through(w, [(100, 100), (200, 100), (300, 110), (400, 120)])
     (stroke,) = w.editor.document.hints.strokes
     assert stroke.ab == (-40.0, 40.0) and len(w.editor.document.hints) == 0
