@@ -24,7 +24,7 @@ from ..inference.engine import ColorizationEngine
 from ..photos.images import Photo
 from ..video.clip_hints import NO_SHAPES, ClipHints, Shapes
 from ..video.clips import ClipInfo, probe, read_frames
-from ..video.temporal import ClipColorizer, Keyframe, carried_hints
+from ..video.temporal import ClipColorizer, Keyframe, carried_keyframe
 from .background import BackgroundJobs, Job
 from .bridge import EngineBridge
 from .frame_bar import FrameBar
@@ -145,40 +145,41 @@ class ClipController:
         self._jobs.run(load, opened, failed, key="frame", name="clip")
 
     def show_frame(self, index: int) -> None:
-        """Show frame ``index``, keeping the hints of the frame on show as its keyframe's. A frame that
-        is not a keyframe shows the hints carried to it from the keyframe before, as ``video`` moves
-        them (they make it a keyframe only once changed)."""
+        """Show frame ``index``, keeping the hints, strokes and lassos of the frame on show as its
+        keyframe's. A frame that is not a keyframe shows those carried to it from the keyframe
+        before, as ``video`` moves them (they make it a keyframe only once changed)."""
         clip, document = self.clip, self.window.editor.document
         if clip is None or index == clip.current:
             return
         if document is not None:
             clip.store(clip.current, document.hints.hints, (document.strokes, document.regions))
             clip.global_hints = document.hints.global_hints
+        keyframes = self.keyframe_list()  # the job's own copy: the user edits on meanwhile
         clip.current = index
-        keyframes = dict(clip.keyframes)  # the job's own copy: the user edits on meanwhile
         engine = self.window.bridge.engine if self.window.bridge is not None else None
         me = weakref.ref(self)
         started: list[Job] = []  # the job, so that following the motion stops once it is superseded
 
-        def load() -> tuple[Photo, tuple[Hint, ...]]:
+        def load() -> tuple[Photo, Keyframe | None]:
             photo = clip.frame_photo(index)
-            if index in keyframes or engine is None:
-                return photo, keyframes.get(index, ())
-            moved = carried_hints(
+            if engine is None or any(k.frame == index for k in keyframes):
+                return photo, None  # a keyframe shows its own
+            moved = carried_keyframe(
                 engine,
                 lambda first, last: read_frames(clip.info, first, last),
                 keyframes,
                 index,
                 lambda: bool(started) and started[0].cancelled,
             )
-            return photo, moved or ()
+            return photo, moved
 
-        def loaded(result: tuple[Photo, tuple[Hint, ...]]) -> None:
+        def loaded(result: tuple[Photo, Keyframe | None]) -> None:
             controller = me()
             if controller is not None and controller.clip is clip and clip.current == index:
-                photo, hints = result
-                if index not in clip.keyframes and hints:
-                    clip.carried[index] = hints
+                photo, moved = result
+                if moved is not None and index not in clip.keyframes and index not in clip.shapes:
+                    clip.carried[index] = moved.hints
+                    clip.carried_shapes[index] = (moved.strokes, moved.regions)
                 controller._show(photo)
 
         def failed(error: BaseException) -> None:
@@ -203,12 +204,12 @@ class ClipController:
         clip = self.clip
         if clip is None:
             return {}
-        return clip.keyframes_with(self.current_hints())
+        return clip.keyframes_with(self.current_hints(), self.current_shapes())
 
     def shapes(self) -> dict[int, Shapes]:
         """Every frame's strokes and lassos, the frame on show's as they are now."""
         clip = self.clip
-        return clip.shapes_with(clip.current, self.current_shapes()) if clip is not None else {}
+        return clip.shapes_with(self.current_hints(), self.current_shapes()) if clip is not None else {}
 
     def keyframe_list(self) -> list[Keyframe]:
         """Every keyframe as ``video`` takes it: hints, strokes and lassos, in frame order."""
@@ -242,15 +243,15 @@ class ClipController:
         clip = self.clip
         if clip is None:
             return
-        carried = clip.carried.get(clip.current, ()) if clip.current not in clip.keyframes else ()
-        document = Document(
-            photo, clip.hints_for(clip.current) or carried, clip.global_hints, *clip.shapes_for(clip.current)
-        )
+        index = clip.current
+        hints, shapes = clip.shown_hints(index), clip.shown_shapes(index)
+        document = Document(photo, hints, clip.global_hints, *shapes)
         self.window.editor.open_document(document)
         self.window.frame_bar.setVisible(True)
         self._refresh_bar()
         self.window.refresh_title()
-        earlier = max((frame for frame in clip.keyframes if frame < clip.current), default=None)
+        carried = index not in clip.keyframes and index not in clip.shapes and (hints or shapes != NO_SHAPES)
+        earlier = max((k.frame for k in self.keyframe_list() if k.frame < index), default=None)
         if carried and earlier is not None:
             self.window.statusBar().showMessage(
                 f"Hints carried from keyframe {earlier}; edit one to keep them on this frame",

@@ -46,6 +46,8 @@ class ClipHints:
         self.carried: dict[int, tuple[Hint, ...]] = {}
         """Hints shown on frames that are not keyframes: those carried there from an earlier keyframe
         (as ``ideepcolor video`` moves them). Left unchanged, they do not make the frame a keyframe."""
+        self.carried_shapes: dict[int, Shapes] = {}
+        """The strokes and lassos carried to frames that are not keyframes, as :attr:`carried`."""
         self._saved = (dict(self.keyframes), dict(self.shapes)) if session_path is not None else ({}, {})
         self._sha256: str | None = None
 
@@ -60,50 +62,72 @@ class ClipHints:
         return Photo(self.info.path, pixels, f"{self.sha256()}#{index}", False)
 
     def store(self, index: int, hints: tuple[Hint, ...], shapes: Shapes = NO_SHAPES) -> None:
-        """Keep ``hints`` (and ``shapes``) as frame ``index``'s (no hints, or the carried ones
-        unchanged: they do not make it a keyframe)."""
-        if hints and self._placed(index, hints):
-            self.keyframes[index] = tuple(hints)
-        else:
-            self.keyframes.pop(index, None)
-        self.shapes = self.shapes_with(index, shapes)
+        """Keep ``hints`` and ``shapes`` as frame ``index``'s. Nothing, or what was carried there
+        left unchanged, does not make it a keyframe; once it is one, it keeps all it shows."""
+        self.keyframes, self.shapes = self._marks_with(index, hints, shapes)
 
     def shapes_for(self, index: int) -> Shapes:
         """The strokes and lassos placed on frame ``index``."""
         return self.shapes.get(index, NO_SHAPES)
 
-    def shapes_with(self, index: int, shapes: Shapes | None) -> dict[int, Shapes]:
-        """Every frame's strokes and lassos, frame ``index``'s being ``shapes`` (None: as stored)."""
-        every = dict(self.shapes)
-        if shapes is not None:
-            if shapes != NO_SHAPES:
-                every[index] = (tuple(shapes[0]), tuple(shapes[1]))
-            else:
-                every.pop(index, None)
-        return every
-
     def hints_for(self, index: int) -> tuple[Hint, ...]:
         """The hints placed on frame ``index`` (none if it is not a keyframe)."""
         return self.keyframes.get(index, ())
 
-    def keyframes_with(self, current_hints: tuple[Hint, ...] | None) -> dict[int, tuple[Hint, ...]]:
-        """Every keyframe's hints, the frame on show's being ``current_hints`` (None: as stored)."""
-        keyframes = dict(self.keyframes)
-        if current_hints is not None:
-            if current_hints and self._placed(self.current, current_hints):
-                keyframes[self.current] = tuple(current_hints)
-            else:
-                keyframes.pop(self.current, None)
-        return keyframes
+    def keyframes_with(
+        self, current_hints: tuple[Hint, ...] | None, current_shapes: Shapes | None = None
+    ) -> dict[int, tuple[Hint, ...]]:
+        """Every keyframe's hints, the frame on show's being ``current_hints`` (None: as stored)
+        beside ``current_shapes`` (None: the shapes it shows)."""
+        if current_hints is None:
+            return dict(self.keyframes)
+        return self._marks_with(self.current, current_hints, current_shapes)[0]
 
-    def _placed(self, index: int, hints: tuple[Hint, ...]) -> bool:
-        """``hints`` on frame ``index`` are the user's own, not the carried ones left as they were."""
-        return index in self.keyframes or tuple(hints) != self.carried.get(index)
+    def shapes_with(self, current_hints: tuple[Hint, ...] | None, current_shapes: Shapes | None) -> dict[int, Shapes]:
+        """Every keyframe's strokes and lassos, the frame on show's being ``current_shapes`` beside
+        ``current_hints`` (None: as stored)."""
+        if current_hints is None and current_shapes is None:
+            return dict(self.shapes)
+        hints = self.shown_hints(self.current) if current_hints is None else current_hints
+        return self._marks_with(self.current, hints, current_shapes)[1]
+
+    def shown_hints(self, index: int) -> tuple[Hint, ...]:
+        """The hints frame ``index`` shows: its own on a keyframe, else those carried there."""
+        return self.keyframes[index] if self._is_keyframe(index) else self.carried.get(index, ())
+
+    def shown_shapes(self, index: int) -> Shapes:
+        """The strokes and lassos frame ``index`` shows: its own on a keyframe, else those carried there."""
+        return self.shapes_for(index) if self._is_keyframe(index) else self.carried_shapes.get(index, NO_SHAPES)
+
+    def _is_keyframe(self, index: int) -> bool:
+        return index in self.keyframes or index in self.shapes
+
+    def _marks_with(
+        self, index: int, hints: tuple[Hint, ...], shapes: Shapes | None
+    ) -> tuple[dict[int, tuple[Hint, ...]], dict[int, Shapes]]:
+        hints = tuple(hints)
+        shapes = self.shown_shapes(index) if shapes is None else (tuple(shapes[0]), tuple(shapes[1]))
+        keyframes, every = dict(self.keyframes), dict(self.shapes)
+        carried = (self.carried.get(index, ()), self.carried_shapes.get(index, NO_SHAPES))
+        empty = not hints and shapes == NO_SHAPES
+        if empty or (not self._is_keyframe(index) and (hints, shapes) == carried):
+            keyframes.pop(index, None)
+            every.pop(index, None)
+            return keyframes, every
+        keyframes[index] = hints
+        if shapes != NO_SHAPES:
+            every[index] = shapes
+        else:
+            every.pop(index, None)
+        return keyframes, every
 
     def modified(self, current_hints: tuple[Hint, ...] | None = None, current_shapes: Shapes | None = None) -> bool:
         """The keyframes differ from the last saved ones (with the frame on show's ``current_hints``
         and ``current_shapes``)."""
-        return (self.keyframes_with(current_hints), self.shapes_with(self.current, current_shapes)) != self._saved
+        if current_hints is None and current_shapes is None:
+            return (self.keyframes, self.shapes) != self._saved
+        hints = self.shown_hints(self.current) if current_hints is None else current_hints
+        return self._marks_with(self.current, hints, current_shapes) != self._saved
 
     def mark_saved(self) -> None:
         """The keyframes as they are now were saved."""

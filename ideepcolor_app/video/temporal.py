@@ -12,7 +12,7 @@ hints' patches, the network's answer is taken as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -206,31 +206,33 @@ class ClipColorizer:
         ]
 
 
-def carried_hints(
+def carried_keyframe(
     engine: ColorizationEngine,
     frames: Callable[[int, int], Iterable[tuple[int, np.ndarray]]],
-    keyframes: Mapping[int, tuple[Hint, ...]],
+    keyframes: Sequence[Keyframe],
     index: int,
     should_stop: Callable[[], bool] | None = None,
-) -> tuple[Hint, ...] | None:
-    """The hints ``ideepcolor video`` applies on frame ``index``: its own where it is a keyframe,
-    else the latest earlier keyframe's moved along the motion of the frames in between (a hint that
-    loses its object, or meets a cut, is gone). ``frames(first, last)`` gives (index, RGB frame)
-    from ``first`` to ``last`` exclusive, in order. None if ``should_stop`` said so on the way."""
-    if index in keyframes:
-        return keyframes[index]
-    earlier = [frame for frame in keyframes if frame < index]
+) -> Keyframe | None:
+    """The hints, strokes and lassos ``ideepcolor video`` applies on frame ``index``: its own where
+    it is a keyframe, else the latest earlier keyframe's moved along the motion of the frames in
+    between (what loses its object, or meets a cut, is gone). ``frames(first, last)`` gives (index,
+    RGB frame) from ``first`` to ``last`` exclusive, in order. None if ``should_stop`` said so on
+    the way."""
+    by_frame = {k.frame: k for k in keyframes}
+    if index in by_frame:
+        return by_frame[index]
+    earlier = [frame for frame in by_frame if frame < index]
     if not earlier:
-        return ()
+        return Keyframe(index, ())
     start = max(earlier)
-    follower = ClipColorizer(engine, [Keyframe(start, keyframes[start])])
+    follower = ClipColorizer(engine, [by_frame[start]])
     size = (0, 0)
     for number, frame in frames(start, index + 1):
         if should_stop is not None and should_stop():
             return None
         follower.follow_only(number, frame)
         size = (frame.shape[1], frame.shape[0])
-    return follower.hints_at(size)
+    return Keyframe(index, follower.hints_at(size), *follower.shapes_at(size))
 
 
 def _followed(

@@ -159,8 +159,11 @@ def test_a_keyframes_strokes_and_lassos_stay_on_their_frame_are_saved_and_reach_
     assert w.windowTitle().startswith("reel.mp4*"), "a lasso is an unsaved edit of the clip"
     w.frame_bar.slider.setValue(10)
     on_frame(qtbot, w, 10)
-    assert w.editor.document.hints.regions == (), "the lasso stays on its own frame"
-    assert w.frame_bar.slider.keyframes == [0], "frame 0 is a keyframe for its lasso"
+    (carried,) = w.editor.document.hints.regions  # moved with the pan, as `video` moves it
+    xs = [x for x, _ in carried.polygon]
+    assert carried.ab == lasso.ab and min(xs) == pytest.approx(40.0 - 10 * 2, abs=3.0)
+    assert w.frame_bar.slider.keyframes == [0], "carried, left as it is: frame 10 is no keyframe"
+    assert "carried from keyframe 0" in w.statusBar().currentMessage()
     assert file_actions.save_session_to(w, tmp_path / "reel.hints.json")
     data = json.loads((tmp_path / "reel.hints.json").read_text())
     assert data["version"] == 4 and data["keyframes"][0]["frame"] == 0 and len(data["keyframes"][0]["regions"]) == 1

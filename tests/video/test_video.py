@@ -17,7 +17,7 @@ from ideepcolor_app.hints.local_hints import Hint
 from ideepcolor_app.video import render as render_module
 from ideepcolor_app.video.clips import VideoError, probe, read_frames
 from ideepcolor_app.video.motion import MotionEstimator
-from ideepcolor_app.video.temporal import ClipColorizer, Keyframe, carried_hints
+from ideepcolor_app.video.temporal import ClipColorizer, Keyframe, carried_keyframe
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +71,19 @@ def test_a_frame_between_keyframes_gets_the_hints_the_video_carries_there(bundle
         return ((i, truth[i]) for i in range(first, last))
 
     hint, later = Hint(100.0, 60.0, (40.0, 30.0)), Hint(50.0, 50.0, (-20.0, 10.0))
-    keyframes = {0: (hint,), 6: (later,)}
-    assert carried_hints(bundled_engine, frames, keyframes, 6) == (later,)
-    (moved,) = carried_hints(bundled_engine, frames, keyframes, 5)
+    keyframes = [Keyframe(0, (hint,)), Keyframe(6, (later,))]
+
+    def carried_hints(keyframes, index, **kwargs):
+        carried = carried_keyframe(bundled_engine, frames, keyframes, index, **kwargs)
+        return None if carried is None else carried.hints
+
+    assert carried_hints(keyframes, 6) == (later,)
+    (moved,) = carried_hints(keyframes, 5)
     assert moved.x == pytest.approx(100.0 - 5 * 3, abs=2.0) and moved.ab == hint.ab
-    (after,) = carried_hints(bundled_engine, frames, keyframes, 7)
+    (after,) = carried_hints(keyframes, 7)
     assert after.x == pytest.approx(50.0 - 3, abs=2.0) and after.ab == later.ab
-    assert carried_hints(bundled_engine, frames, {3: (hint,)}, 2) == (), "nothing before the first keyframe"
-    assert carried_hints(bundled_engine, frames, keyframes, 5, should_stop=lambda: True) is None
+    assert carried_hints([Keyframe(3, (hint,))], 2) == (), "nothing before the first keyframe"
+    assert carried_hints(keyframes, 5, should_stop=lambda: True) is None
     colorizer = ClipColorizer(bundled_engine, [Keyframe(0, (hint,))])
     for index in range(6):
         colorizer.colorize(index, truth[index])
@@ -361,3 +366,25 @@ def test_video_applies_a_sessions_strokes_and_lassos_and_a_clip_session_keeps_th
     Session("f001.png", "0" * 64, size, [], strokes=[stroke], regions=[lasso]).save(one_frame)
     assert main(["video", str(source), *out, "--hints", str(one_frame), "--keyframe", "1"]) == 0
     assert seen["keyframes"] == {1: ((), (stroke,), (lasso,))}
+
+
+def test_a_frame_showing_carried_strokes_and_lassos_becomes_a_keyframe_with_them_once_edited(tmp_path):
+    from ideepcolor_app.hints.regions import Region
+    from ideepcolor_app.video.clip_hints import ClipHints
+    from ideepcolor_app.video.clips import ClipInfo
+
+    lasso = Region(((5.0, 5.0), (30.0, 5.0), (30.0, 30.0)), (40.0, 0.0))
+    clip = ClipHints(ClipInfo(tmp_path / "c.mp4", (64, 48), Fraction(24), 30, False), {}, shapes={0: ((), (lasso,))})
+    clip.mark_saved()
+    moved = Region(((3.0, 5.0), (28.0, 5.0), (28.0, 30.0)), (40.0, 0.0))
+    clip.current, clip.carried_shapes[5] = 5, ((), (moved,))
+    assert clip.shown_shapes(5) == ((), (moved,)) and not clip.modified((), ((), (moved,)))
+    clip.store(5, (), ((), (moved,)))
+    assert list(clip.shapes) == [0], "carried and left as it was: no keyframe"
+    hint = Hint(10.0, 10.0, (20.0, 20.0))
+    assert clip.modified((hint,), ((), (moved,)))
+    clip.store(5, (hint,), ((), (moved,)))
+    assert clip.keyframes == {5: (hint,)} and clip.shapes[5] == ((), (moved,)), "the keyframe keeps what it shows"
+    (tmp_path / "c.mp4").write_bytes(b"a clip")  # the session names the clip by its checksum
+    session = clip.to_session(None)
+    assert session.keyframe_frames == [0, 5] and session.keyframe_regions == {0: [lasso], 5: [moved]}
