@@ -303,7 +303,12 @@ class Editor:
             self._erase_at(x, y)
         elif self._moving is not None and hints.selected_shape is not None:
             x0, y0, shape = self._moving
-            hints.update_shape(*hints.selected_shape, shape.moved(x - x0, y - y0), self._drag)
+            points = shape.points if isinstance(shape, Stroke) else shape.polygon
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            # the whole shape stays on the photo (a session holds only points on it)
+            dx = min(max(x - x0, -min(xs)), width - 1e-3 - max(xs))
+            dy = min(max(y - y0, -min(ys)), height - 1e-3 - max(ys))
+            hints.update_shape(*hints.selected_shape, shape.moved(dx, dy), self._drag)
         elif hints.selected is not None and self._moving is None:
             hints.update(hints.selected, coalesce=self._drag, x=x, y=y)
 

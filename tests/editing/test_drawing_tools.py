@@ -8,6 +8,7 @@ import pytest
 from builders import colour_photo_value
 
 from ideepcolor_app.editing.editor import Editor
+from ideepcolor_app.editing.session import Session
 from ideepcolor_app.editing.tools import Tool
 from ideepcolor_app.hints.regions import Region
 from ideepcolor_app.hints.strokes import Stroke, brush_width
@@ -83,7 +84,7 @@ def test_a_lasso_holds_the_current_colour_and_protect_has_none_and_a_scribble_is
     assert len(document.hints.regions) == 1
 
 
-def test_with_the_point_tool_a_stroke_or_lasso_is_selected_moved_recoloured_and_deleted_like_a_hint():
+def test_with_the_point_tool_a_stroke_or_lasso_is_selected_moved_recoloured_and_deleted_like_a_hint(tmp_path):
     editor, requests = editor_with_photo()
     document = editor.document
     editor.set_tool(Tool.BRUSH)
@@ -106,7 +107,14 @@ def test_with_the_point_tool_a_stroke_or_lasso_is_selected_moved_recoloured_and_
     editor.undo()
     assert document.hints.strokes[0].points[0] == (20.0, 30.0), "recolour and move are a step each"
     editor.press(None, 150.0, 110.0, inside=True, shape=("region", 0))
+    editor.drag_to(1e6, -1e6)  # far off the photo: the lasso stops at its edge, whole
     editor.release()
+    xs, ys = zip(*document.hints.regions[0].polygon, strict=True)
+    assert max(xs) < document.size[0] and min(ys) >= 0 and max(xs) - min(xs) == pytest.approx(100, abs=6)
+    session = document.to_session(None)
+    session.image_sha256 = "0" * 64  # the test photo's stand-in checksum is no real one
+    session.save(Path(tmp_path) / "moved.json")  # a session that loads again
+    assert Session.load(Path(tmp_path) / "moved.json").regions == list(document.hints.regions)
     editor.delete_selected()
     assert document.hints.regions == () and len(document.hints.strokes) == 1
     editor.remove_shape("stroke", 0)
