@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -179,20 +178,15 @@ def run(args: argparse.Namespace) -> int:
                 if target.exists() and not args.force:
                     raise OutputExistsError(f"{target}: already exists; refusing to overwrite (use --force).")
             photo = load_photo(path)
-            hints, global_hints, strokes, regions = [], GlobalHints(), [], []
-            if session is not None:
-                if session.image_sha256 == photo.sha256:
-                    hints, global_hints, session_used = session.hints, session.global_hints, True
-                    strokes, regions = session.strokes, session.regions
-                elif len(inputs) == 1:
+            marks = session.marks_for(photo.sha256, photo.size, anyway=len(inputs) == 1) if session else None
+            hints, global_hints, strokes, regions = marks or ([], GlobalHints(), [], [])
+            if marks is not None:
+                session_used = True
+                if session is not None and session.image_sha256 != photo.sha256:
                     tqdm.write(
                         f"warning: {args.hints} was made for another photo ({session.image_path}); "
                         "using its hints anyway"
                     )
-                    hints = [h for h in session.hints if h.x < photo.size[0] and h.y < photo.size[1]]
-                    strokes = [s for s in session.strokes if _inside(s.points, photo.size)]
-                    regions = [r for r in session.regions if _inside(r.polygon, photo.size)]
-                    session_used = True
             if given is not None:
                 global_hints = overridden(global_hints, given)
             source = engine.set_photo(photo)
@@ -262,11 +256,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"ideepcolor: {failures} of {len(inputs)} photos failed{kept} (see messages above).", file=sys.stderr)
         return 1
     return 0
-
-
-def _inside(points: Sequence[tuple[float, float]], size: tuple[int, int]) -> bool:
-    """Every one of ``points`` lies on a photo of ``size`` (width, height)."""
-    return all(x <= size[0] and y <= size[1] for x, y in points)
 
 
 def describe(global_hints: GlobalHints) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,28 @@ class Session:
     """For a clip: the brush strokes placed on each frame (frame number -> strokes)."""
     keyframe_regions: dict[int, list[Region]] = field(default_factory=dict)
     """For a clip: the lasso regions placed on each frame (frame number -> regions)."""
+
+    def marks_for(
+        self, sha256: str, size: tuple[int, int], anyway: bool = False
+    ) -> tuple[list[Hint], GlobalHints, list[Stroke], list[Region]] | None:
+        """What the session puts on a photo (hints, global hints, strokes, regions): all of it on its
+        own photo (the same checksum); with ``anyway``, on another photo of ``size``, the hints,
+        strokes and regions that lie on it (and the global hints); else None."""
+        if sha256 == self.image_sha256:
+            return list(self.hints), self.global_hints, list(self.strokes), list(self.regions)
+        if not anyway:
+            return None
+        width, height = size
+
+        def on(points: Sequence[tuple[float, float]]) -> bool:
+            return all(x <= width and y <= height for x, y in points)
+
+        return (
+            [h for h in self.hints if h.x < width and h.y < height],
+            self.global_hints,
+            [s for s in self.strokes if on(s.points)],
+            [r for r in self.regions if on(r.polygon)],
+        )
 
     @property
     def keyframe_frames(self) -> list[int]:
