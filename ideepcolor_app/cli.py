@@ -26,6 +26,7 @@ SUMMARIES = {
     "gui": "open the desktop app (default)",
     "colorize": "colorize photos (automatic, or with a hint session)",
     "video": "colourise a film clip (video file or folder of frames) with colours that stay put",
+    "batch": "colourise a collection of photos and clips, resumable, here or on a Ray cluster",
     "evaluate": "PSNR and accuracy vs number of hints (paper's protocol), with yardsticks",
     "weights": "list, download, verify or locate weights",
     "train": "train (or fine-tune) the network on colour photos",
@@ -36,13 +37,14 @@ a test keeps it equal to the help each command registers."""
 
 
 def _commands() -> dict[str, ModuleType]:
-    from .commands import bench, colorize, evaluate, gui, video, weights
+    from .commands import batch, bench, colorize, evaluate, gui, video, weights
     from .training import command as train
 
     return {
         "gui": gui,
         "colorize": colorize,
         "video": video,
+        "batch": batch,
         "evaluate": evaluate,
         "weights": weights,
         "train": train,

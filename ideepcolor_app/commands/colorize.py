@@ -188,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
                         "using its hints anyway"
                     )
             if given is not None:
-                global_hints = overridden(global_hints, given)
+                global_hints = global_hints.overridden_by(given)
             source = engine.set_photo(photo)
             protect = [*inputs, *([Path(args.reference)] if args.reference else [])]
             if variations:
@@ -266,12 +266,3 @@ def describe(global_hints: GlobalHints) -> str:
     if global_hints.saturation is not None:
         parts.append(f"saturation {global_hints.saturation:.2f}")
     return "".join(f", {p}" for p in parts)
-
-
-def overridden(session: GlobalHints, given: GlobalHints) -> GlobalHints:
-    """A session's global hints with what the command line gives in their place."""
-    if given.histogram is not None:
-        session = replace(session, histogram=given.histogram, reference=given.reference, reference_on=True)
-    if given.saturation is not None:
-        session = replace(session, saturation=given.saturation)
-    return session

@@ -9,7 +9,7 @@ what it would over the paper's in-gamut subset.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -68,6 +68,15 @@ class GlobalHints:
     def is_set(self) -> bool:
         """A histogram (in use or switched off) or a saturation is held: worth saving."""
         return self.histogram is not None or self.saturation is not None
+
+    def overridden_by(self, given: GlobalHints) -> GlobalHints:
+        """These global hints (a session's) with what ``given`` (the command line) puts in their place."""
+        result = self
+        if given.histogram is not None:
+            result = replace(result, histogram=given.histogram, reference=given.reference, reference_on=True)
+        if given.saturation is not None:
+            result = replace(result, saturation=given.saturation)
+        return result
 
     @property
     def uses_histogram(self) -> bool:

@@ -105,6 +105,7 @@ ROOMS = [
     "inference",
     "editing",
     "video",
+    "batch",
     "evaluation",
     "training",
     "commands",

@@ -1,0 +1,133 @@
+"""The plan of a batch: one shard per photo or clip, where its results go, and which are done.
+
+The plan lives in ``OUT/.batch/``: ``manifest.json`` (the shards) and ``done/<shard>.json`` (one
+marker per finished shard, written after its results were renamed into place). A shard whose
+marker and results exist is finished; any other is (re)done from the start, so a run killed at any
+point leaves no half-written result and resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ..base.atomic import atomic_path
+from ..base.errors import UsageError
+from ..photos.images import READ_FORMATS
+from ..video.clips import VIDEO_SUFFIXES
+
+STATE_FOLDER = ".batch"
+SUFFIX = "_colorized"
+"""Added to each result's name, as ``colorize`` and ``video`` name theirs."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One unit of work: a photo or a whole clip, its session, and its result."""
+
+    id: str
+    """Stable and unique in the batch; the name of its done marker."""
+    kind: Literal["photo", "clip"]
+    source: str
+    output: str
+    session: str | None = None
+
+
+def plan_batch(inputs: Sequence[str], out: Path, hints: Path | None = None, fmt: str = "png") -> list[Shard]:
+    """The shards for ``inputs`` (photo and clip files, and folders of them), in order.
+
+    Photos give ``OUT/NAME_colorized.FMT`` (as ``colorize -o OUT``), clips ``OUT/NAME_colorized.mp4``.
+    A session ``HINTS/NAME.hints.json`` (as the app saves it) or ``HINTS/NAME.json`` goes with the
+    photo or clip ``NAME``.
+
+    Raises:
+        UsageError: nothing to do, an input is missing, or two inputs would write one result.
+    """
+    files: list[Path] = []
+    for given in map(Path, inputs):
+        if given.is_dir():
+            files += sorted(
+                f for f in given.iterdir() if f.is_file() and not f.name.startswith(".") and _kind(f) is not None
+            )
+        elif given.is_file():
+            if _kind(given) is None:
+                raise UsageError(f"{given}: neither a photo nor a clip ({', '.join(READ_FORMATS)}, or a video file)")
+            files.append(given)
+        else:
+            raise UsageError(f"{given}: no such file or folder")
+    files = [f for f in files if not f.stem.endswith(SUFFIX)]  # earlier results are not inputs
+    if not files:
+        raise UsageError("no photos or clips found in " + ", ".join(inputs))
+    shards: list[Shard] = []
+    claimed: dict[Path, Path] = {}
+    for number, path in enumerate(files):
+        kind = _kind(path)
+        assert kind is not None
+        output = out / f"{path.stem}{SUFFIX}.{fmt if kind == 'photo' else 'mp4'}"
+        if output.resolve() in claimed:
+            raise UsageError(
+                f"{claimed[output.resolve()]} and {path} would both be written to {output}; "
+                "put them in separate batches or rename one."
+            )
+        claimed[output.resolve()] = path
+        session = _session_for(path, hints) if hints is not None else None
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem)[:40]
+        shards.append(Shard(f"{number:05d}-{slug}", kind, str(path), str(output), session))
+    return shards
+
+
+def _kind(path: Path) -> Literal["photo", "clip"] | None:
+    suffix = path.suffix.lower()
+    return "photo" if suffix in READ_FORMATS else "clip" if suffix in VIDEO_SUFFIXES else None
+
+
+def _session_for(path: Path, hints: Path) -> str | None:
+    for name in (f"{path.stem}.hints.json", f"{path.stem}.json"):
+        if (hints / name).is_file():
+            return str(hints / name)
+    return None
+
+
+class BatchState:
+    """The batch's folder of state in ``OUT``: its manifest and the done markers."""
+
+    def __init__(self, out: Path) -> None:
+        self.folder = out / STATE_FOLDER
+        self.done_folder = self.folder / "done"
+
+    def write_manifest(self, shards: Sequence[Shard]) -> None:
+        """Write the plan (atomically), creating the state folder."""
+        self.done_folder.mkdir(parents=True, exist_ok=True)
+        write_json(self.folder / "manifest.json", {"shards": [asdict(s) for s in shards]})
+
+    def is_done(self, shard: Shard) -> bool:
+        """The shard's marker and its result exist."""
+        return (self.done_folder / f"{shard.id}.json").is_file() and Path(shard.output).exists()
+
+    def mark_done(self, shard: Shard, report: dict[str, Any]) -> None:
+        """Record a finished shard (after its result is in place)."""
+        write_json(self.done_folder / f"{shard.id}.json", report)
+
+    def report_of(self, shard: Shard) -> dict[str, Any]:
+        """What a finished shard recorded."""
+        data: dict[str, Any] = json.loads((self.done_folder / f"{shard.id}.json").read_text())
+        return data
+
+    def markers(self) -> list[Path]:
+        """The done markers there are."""
+        return sorted(self.done_folder.glob("*.json")) if self.done_folder.is_dir() else []
+
+    def forget(self) -> None:
+        """Drop every done marker (``--force``: everything is redone)."""
+        for marker in self.markers():
+            marker.unlink()
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as JSON under a temporary name, then rename it into place."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=1))

@@ -1,0 +1,113 @@
+"""Runs shards with one model: what each process or Ray actor of a batch holds."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..base.errors import IdeepcolorError
+from ..colour.look import DEFAULT_LOOK, Look
+from ..editing.session import Session
+from ..hints.global_hints import GlobalHints
+from ..inference.engine import ColorizationEngine
+from ..inference.export import colorize_to_file
+from ..photos.images import load_photo
+from ..video.clips import probe
+from ..video.keyframes import session_keyframes
+from ..video.render import RenderPlan, render
+from .plan import BatchState, Shard
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What every shard is run with (a plain value: it travels to other processes and machines)."""
+
+    out: str
+    weights: str | None = None
+    device: str | None = None
+    mask_convention: str | None = None
+    precision: str | None = None
+    colours: str | None = None
+    """``--colours``: vivid, muted, or None (the session's look, else the default)."""
+    hint_reach: str | None = None
+    """``--hint-reach``: local, photo, or None (as ``colours``)."""
+    global_hints: GlobalHints | None = None
+    """``--reference`` and ``--saturation``, over each session's."""
+    threads: int | None = None
+    """Torch threads of each worker (None: torch's default)."""
+
+    def look(self, recorded: Look | None) -> Look:
+        """The look of a shard whose session recorded ``recorded``."""
+        base = recorded or DEFAULT_LOOK
+        return Look(
+            vivid=base.vivid if self.colours is None else self.colours == "vivid",
+            local_hints=base.local_hints if self.hint_reach is None else self.hint_reach == "local",
+        )
+
+
+class ShardWorker:
+    """Loads the model once and runs shards; each writes its result under a temporary name, renames
+    it, then writes its done marker. Failures of one shard (a bad file) are reported, not raised."""
+
+    def __init__(self, options: BatchOptions) -> None:
+        if options.threads:
+            import torch
+
+            torch.set_num_threads(options.threads)
+        self.options = options
+        self.engine = ColorizationEngine.from_weights(
+            options.weights, options.device, options.mask_convention, options.precision
+        )
+        self.state = BatchState(Path(options.out))
+
+    def run(self, shard: Shard) -> dict[str, Any]:
+        """Colour one shard; its report: id, kind, frames, seconds, and an error if it failed."""
+        started = time.perf_counter()
+        try:
+            frames = self._photo(shard) if shard.kind == "photo" else self._clip(shard)
+        except (IdeepcolorError, OSError) as exc:
+            return {"id": shard.id, "kind": shard.kind, "source": shard.source, "error": str(exc)}
+        report = {
+            "id": shard.id,
+            "kind": shard.kind,
+            "source": shard.source,
+            "output": shard.output,
+            "frames": frames,
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        self.state.mark_done(shard, report)
+        return report
+
+    def _photo(self, shard: Shard) -> int:
+        photo = load_photo(shard.source)
+        session = Session.load(Path(shard.session)) if shard.session else None
+        marks = session.marks_for(photo.sha256, photo.size, anyway=True) if session is not None else None
+        hints, global_hints, strokes, regions = marks or ([], GlobalHints(), [], [])
+        if self.options.global_hints is not None:
+            global_hints = global_hints.overridden_by(self.options.global_hints)
+        colorize_to_file(
+            self.engine,
+            photo,
+            hints,
+            Path(shard.output),
+            overwrite=True,  # the batch's own result: a run stopped after its rename redoes it
+            protect=[Path(shard.source)],
+            source=self.engine.set_photo(photo),
+            global_hints=global_hints,
+            look=self.options.look(session.look if session else None),
+            strokes=strokes,
+            regions=regions,
+        )
+        return 1
+
+    def _clip(self, shard: Shard) -> int:
+        info = probe(Path(shard.source))
+        session = Session.load(Path(shard.session)) if shard.session else None
+        keyframes = session_keyframes(session, 0, info.size) if session is not None else []
+        given = self.options.global_hints or (session.global_hints if session is not None else None)
+        plan = RenderPlan(info, Path(shard.output))
+        with plan.frames.lock():
+            render(self.engine, plan, keyframes, given, look=self.options.look(session.look if session else None))
+        return plan.count

@@ -1,0 +1,143 @@
+"""``ideepcolor batch``: a collection of photos and clips, in shards that this process, a pool of
+processes or a Ray cluster runs; resumable; the same results as ``colorize`` and ``video``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ..base.errors import UsageError
+from ..batch.engines import run_local, run_ray
+from ..batch.plan import BatchState, plan_batch, write_json
+from ..batch.worker import BatchOptions
+from . import add_model_options
+from .colorize import global_hints_option
+from .options import add_look_options
+
+
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
+    """Add ``ideepcolor batch`` to the command line."""
+    p = sub.add_parser(
+        "batch",
+        parents=parents,
+        help="colourise a collection of photos and clips, resumable, here or on a Ray cluster",
+    )
+    p.add_argument("inputs", nargs="+", help="photos, clips, and folders of them")
+    p.add_argument("-o", "--output-dir", required=True, help="folder for the results (and the batch's state)")
+    p.add_argument(
+        "--hints", metavar="DIR", help="folder of sessions: NAME.hints.json goes with the photo or clip NAME"
+    )
+    p.add_argument("--format", default="png", choices=["png", "jpg", "tif", "webp"], help="photos' result format")
+    p.add_argument("--reference", metavar="PHOTO", help="colour everything like this colour photo (as colorize)")
+    p.add_argument("--saturation", metavar="S", help="0 (grey) to 1 (vivid), or auto (as colorize)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local", help="where shards run (default local)")
+    p.add_argument("--workers", type=_positive, default=1, help="processes (local) or actors (ray); default 1")
+    p.add_argument("--address", help="a running Ray cluster (ray start --head); default: start one here")
+    p.add_argument("--cpus-per-worker", type=float, default=1.0, help="CPUs each Ray worker reserves (default 1)")
+    p.add_argument("--gpus-per-worker", type=float, default=0.0, help="GPUs each Ray worker reserves (default 0)")
+    p.add_argument("--resume", action="store_true", help="finish a stopped batch: skip shards that are done")
+    p.add_argument("--force", action="store_true", help="redo every shard, replacing earlier results")
+    add_look_options(p)
+    add_model_options(p)
+    p.set_defaults(func=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan, skip what is done (with --resume), run the rest on the chosen engine, report."""
+    out = Path(args.output_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create output folder {out}: {exc.strerror or exc}") from exc
+    shards = plan_batch(args.inputs, out, Path(args.hints) if args.hints else None, args.format)
+    state = BatchState(out)
+    if args.force:
+        state.forget()
+    elif state.markers() and not args.resume:
+        raise UsageError(
+            f"{out} holds an earlier batch ({len(state.markers())} shards done); add --resume to finish it, "
+            "or --force to redo it"
+        )
+    state.write_manifest(shards)
+    pending = [s for s in shards if not state.is_done(s)]
+    threads = max(1, round(args.cpus_per_worker)) if args.engine == "ray" or args.workers > 1 else None
+    options = BatchOptions(
+        str(out),
+        args.weights,
+        args.device,
+        args.mask_convention,
+        args.precision,
+        args.colours,
+        args.hint_reach,
+        global_hints_option(args),
+        threads,
+    )
+    photos = sum(s.kind == "photo" for s in shards)
+    print(
+        f"batch: {len(shards)} shards ({photos} photos, {len(shards) - photos} clips) into {out}"
+        + (f"; {len(shards) - len(pending)} already done" if len(pending) < len(shards) else "")
+        + f"; engine {args.engine}, {args.workers} worker{'s' if args.workers != 1 else ''}"
+    )
+    if args.engine == "ray":
+        reports = run_ray(
+            pending, options, args.workers, args.address, args.cpus_per_worker, args.gpus_per_worker, print
+        )
+    else:
+        reports = run_local(pending, options, args.workers)
+    started = time.perf_counter()
+    finished: list[dict[str, Any]] = []
+    for report in reports:
+        finished.append(report)
+        _progress(finished, len(pending), args.workers, time.perf_counter() - started)
+    failed = [r for r in finished if "error" in r]
+    for report in failed:
+        print(f"error: {report['source']}: {report['error']}", file=sys.stderr)
+    done = [state.report_of(s) for s in shards if state.is_done(s)]
+    seconds = time.perf_counter() - started
+    write_json(
+        state.folder / "report.json",
+        {
+            "engine": args.engine,
+            "workers": args.workers,
+            "seconds": round(seconds, 3),
+            "shards": done,
+            "failed": failed,
+            "frames": sum(r.get("frames", 0) for r in done),
+        },
+    )
+    print(
+        f"batch: {len(done)} of {len(shards)} shards done in {seconds:.1f} s; report in {state.folder / 'report.json'}"
+    )
+    if failed:
+        print(
+            f"ideepcolor: {len(failed)} shards failed (see above); fix them and run again with --resume",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _progress(finished: list[dict[str, Any]], total: int, workers: int, seconds: float) -> None:
+    """One line per finished shard: shards, frames, frames per second per worker, time left."""
+    frames = sum(r.get("frames", 0) for r in finished)
+    rate = frames / seconds / workers if seconds > 0 else 0.0
+    left = seconds / len(finished) * (total - len(finished))
+    print(
+        f"  {len(finished)}/{total} shards, {frames} frames, {rate:.2f} frames/s per worker, about {left:.0f} s left",
+        flush=True,
+    )
