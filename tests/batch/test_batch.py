@@ -95,14 +95,14 @@ def test_two_worker_processes_write_the_same_files(collection, echo_weights):
 @pytest.mark.slow  # two processes: one killed in the middle of the clip, one resuming it
 def test_a_batch_killed_mid_shard_resumes_to_the_same_files_and_redoes_no_finished_shard(collection, echo_weights):
     inputs, out, whole = collection / "in", collection / "out", collection / "whole"
-    long_clip, _ = pan_clip(colour_photo(4, (400, 240)), frames=60, step=2)
+    long_clip, _ = pan_clip(colour_photo(4, (320, 200)), frames=36, step=2)
     make_clip(inputs / "reel.mp4", long_clip)
     command = [sys.executable, "-m", "ideepcolor_app", "batch", str(inputs), "--weights", str(echo_weights)]
     subprocess.run([*command, "-o", str(whole)], check=True, capture_output=True, timeout=600)
     run = subprocess.Popen([*command, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     work = out / "reel_colorized.mp4.frames"
     deadline = time.monotonic() + 300
-    while not (work.is_dir() and len(list(work.glob("frame_*.png"))) >= 5) and time.monotonic() < deadline:
+    while not (work.is_dir() and len(list(work.glob("frame_*.png"))) >= 2) and time.monotonic() < deadline:
         time.sleep(0.02)
     os.kill(run.pid, signal.SIGKILL)  # in the middle of the clip's shard
     run.wait()
