@@ -84,6 +84,7 @@ def test_batch_writes_what_colorize_and_video_write_and_a_rerun_needs_resume(col
     assert "4 already done" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # starts two Python processes, each loading torch
 def test_two_worker_processes_write_the_same_files(collection, echo_weights):
     inputs, out, one = collection / "in", collection / "out", collection / "one"
     weights = ["--weights", str(echo_weights)]
@@ -115,6 +116,7 @@ def test_a_batch_killed_mid_shard_resumes_to_the_same_files_and_redoes_no_finish
     assert {name: again[name] for name in markers} == markers, "no finished shard was redone"
 
 
+@pytest.mark.slow  # starts a local Ray instance and two actor processes
 def test_ray_runs_the_batch_with_two_workers_and_the_same_files(collection, echo_weights):
     pytest.importorskip("ray")
     inputs, out, one = collection / "in", collection / "out", collection / "one"
