@@ -1,5 +1,9 @@
 """The plan of a batch: one shard per photo or clip, where its results go, and which are done.
 
+A clip with scene cuts is split at them: each scene is a ``part`` shard that colours its frames
+into ``OUT/.batch/parts/``, and a ``stitch`` shard encodes them, with the clip's sound, into the
+one file ``video`` writes. Nothing is carried across a cut, so the frames are the same.
+
 The plan lives in ``OUT/.batch/``: ``manifest.json`` (the shards) and ``done/<shard>.json`` (one
 marker per finished shard, written after its results were renamed into place). A shard whose
 marker and results exist is finished; any other is (re)done from the start, so a run killed at any
@@ -10,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -31,18 +35,37 @@ class Shard:
 
     id: str
     """Stable and unique in the batch; the name of its done marker."""
-    kind: Literal["photo", "clip"]
+    kind: Literal["photo", "clip", "part", "stitch"]
     source: str
     output: str
+    """The result: a file, or for a part the folder of its frames."""
     session: str | None = None
+    first: int = 0
+    """A part's first frame of the clip."""
+    last: int | None = None
+    """A part's end (exclusive)."""
+    parts: tuple[str, ...] = ()
+    """A stitch's parts, in order."""
+
+    @property
+    def runs_on_workers(self) -> bool:
+        """Workers colour it (a stitch only encodes what its parts coloured)."""
+        return self.kind != "stitch"
 
 
-def plan_batch(inputs: Sequence[str], out: Path, hints: Path | None = None, fmt: str = "png") -> list[Shard]:
+Scenes = Callable[[Path], tuple[list[int], int]]
+"""A clip's scene starts and frame count (see :func:`~ideepcolor_app.video.temporal.scene_starts`)."""
+
+
+def plan_batch(
+    inputs: Sequence[str], out: Path, hints: Path | None = None, fmt: str = "png", scenes: Scenes | None = None
+) -> list[Shard]:
     """The shards for ``inputs`` (photo and clip files, and folders of them), in order.
 
     Photos give ``OUT/NAME_colorized.FMT`` (as ``colorize -o OUT``), clips ``OUT/NAME_colorized.mp4``.
     A session ``HINTS/NAME.hints.json`` (as the app saves it) or ``HINTS/NAME.json`` goes with the
-    photo or clip ``NAME``.
+    photo or clip ``NAME``. With ``scenes``, a clip with cuts is split into a part per scene and a
+    stitch.
 
     Raises:
         UsageError: nothing to do, an input is missing, or two inputs would write one result.
@@ -76,7 +99,28 @@ def plan_batch(inputs: Sequence[str], out: Path, hints: Path | None = None, fmt:
         claimed[output.resolve()] = path
         session = _session_for(path, hints) if hints is not None else None
         slug = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem)[:40]
-        shards.append(Shard(f"{number:05d}-{slug}", kind, str(path), str(output), session))
+        shard = Shard(f"{number:05d}-{slug}", kind, str(path), str(output), session)
+        starts, count = scenes(path) if scenes is not None and kind == "clip" else ([0], 0)
+        if len(starts) < 2:
+            shards.append(shard)
+            continue
+        ends = [*starts[1:], count]
+        parts = [
+            Shard(
+                f"{shard.id}.part{k}",
+                "part",
+                shard.source,
+                str(out / STATE_FOLDER / "parts" / f"{shard.id}.part{k}"),
+                session,
+                first,
+                end,
+            )
+            for k, (first, end) in enumerate(zip(starts, ends, strict=True))
+        ]
+        shards += [
+            *parts,
+            Shard(shard.id, "stitch", shard.source, shard.output, session, parts=tuple(p.id for p in parts)),
+        ]
     return shards
 
 
@@ -105,8 +149,9 @@ class BatchState:
         write_json(self.folder / "manifest.json", {"shards": [asdict(s) for s in shards]})
 
     def is_done(self, shard: Shard) -> bool:
-        """The shard's marker and its result exist."""
-        return (self.done_folder / f"{shard.id}.json").is_file() and Path(shard.output).exists()
+        """The shard's marker and its result exist (a part's frames go once its clip is stitched)."""
+        marked = (self.done_folder / f"{shard.id}.json").is_file()
+        return marked and (shard.kind == "part" or Path(shard.output).exists())
 
     def mark_done(self, shard: Shard, report: dict[str, Any]) -> None:
         """Record a finished shard (after its result is in place)."""

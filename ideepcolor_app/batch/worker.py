@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ from ..hints.global_hints import GlobalHints
 from ..inference.engine import ColorizationEngine
 from ..inference.export import colorize_to_file
 from ..photos.images import load_photo
-from ..video.clips import probe
+from ..video.clips import FrameFolder, encode, probe, work_folder
 from ..video.keyframes import session_keyframes
 from ..video.render import RenderPlan, render
 from .plan import BatchState, Shard
@@ -66,7 +69,7 @@ class ShardWorker:
         """Colour one shard; its report: id, kind, frames, seconds, and an error if it failed."""
         started = time.perf_counter()
         try:
-            frames = self._photo(shard) if shard.kind == "photo" else self._clip(shard)
+            frames = self._photo(shard) if shard.kind == "photo" else self._clip(shard)  # a clip or a part
         except (IdeepcolorError, OSError) as exc:
             return {"id": shard.id, "kind": shard.kind, "source": shard.source, "error": str(exc)}
         report = {
@@ -103,11 +106,41 @@ class ShardWorker:
         return 1
 
     def _clip(self, shard: Shard) -> int:
+        """A whole clip into its video file, or a part (one scene) into its folder of frames."""
         info = probe(Path(shard.source))
         session = Session.load(Path(shard.session)) if shard.session else None
         keyframes = session_keyframes(session, 0, info.size) if session is not None else []
         given = self.options.global_hints or (session.global_hints if session is not None else None)
-        plan = RenderPlan(info, Path(shard.output))
+        plan = RenderPlan(info, Path(shard.output), shard.first, shard.last)
         with plan.frames.lock():
             render(self.engine, plan, keyframes, given, look=self.options.look(session.look if session else None))
         return plan.count
+
+
+def stitch(shard: Shard, parts: Sequence[Shard], state: BatchState) -> dict[str, Any]:
+    """Encode the parts' frames, in order, with the clip's sound into the file ``video`` writes,
+    and mark the stitch done; the parts' folders are removed after."""
+    started = time.perf_counter()
+    info = probe(Path(shard.source))
+    output = Path(shard.output)
+    frames = FrameFolder(work_folder(output))
+    frames.folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for part in parts:
+        own = FrameFolder(Path(part.output))
+        for index in range(RenderPlan(info, Path(part.output), part.first, part.last).count):
+            target = frames.path(count)
+            target.unlink(missing_ok=True)  # a stitch stopped half-way is redone
+            try:
+                os.link(own.path(index), target)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(own.path(index), target)
+            count += 1
+    encode(frames, count, info, output)
+    frames.remove()
+    report = {"id": shard.id, "kind": "stitch", "source": shard.source, "output": shard.output, "frames": 0}
+    report["seconds"] = round(time.perf_counter() - started, 3)
+    state.mark_done(shard, report)
+    for part in parts:
+        shutil.rmtree(part.output, ignore_errors=True)
+    return report

@@ -9,10 +9,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..base.errors import UsageError
+from ..base.errors import IdeepcolorError, UsageError
 from ..batch.engines import run_local, run_ray
 from ..batch.plan import BatchState, plan_batch, write_json
-from ..batch.worker import BatchOptions
+from ..batch.worker import BatchOptions, stitch
+from ..video.clips import probe, read_frames
+from ..video.temporal import scene_starts
 from . import add_model_options
 from .colorize import global_hints_option
 from .options import add_look_options
@@ -64,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create output folder {out}: {exc.strerror or exc}") from exc
-    shards = plan_batch(args.inputs, out, Path(args.hints) if args.hints else None, args.format)
+    shards = plan_batch(args.inputs, out, Path(args.hints) if args.hints else None, args.format, _scenes)
     state = BatchState(out)
     if args.force:
         state.forget()
@@ -74,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
             "or --force to redo it"
         )
     state.write_manifest(shards)
-    pending = [s for s in shards if not state.is_done(s)]
+    stitches = {s.id: s for s in shards if s.kind == "stitch"}
+    by_id = {s.id: s for s in shards}
+    finished_clips = {p for s in stitches.values() if state.is_done(s) for p in s.parts}
+    pending = [s for s in shards if not state.is_done(s) and s.id not in finished_clips]
+    runnable = [s for s in pending if s.runs_on_workers]
     threads = max(1, round(args.cpus_per_worker)) if args.engine == "ray" or args.workers > 1 else None
     options = BatchOptions(
         str(out),
@@ -88,22 +94,33 @@ def run(args: argparse.Namespace) -> int:
         threads,
     )
     photos = sum(s.kind == "photo" for s in shards)
+    clips = sum(s.kind in ("clip", "stitch") for s in shards)
+    scenes = sum(s.kind == "part" for s in shards)
     print(
-        f"batch: {len(shards)} shards ({photos} photos, {len(shards) - photos} clips) into {out}"
+        f"batch: {len(shards)} shards ({photos} photos, {clips} clips"
+        + (f", {scenes} scenes of clips with cuts" if scenes else "")
+        + f") into {out}"
         + (f"; {len(shards) - len(pending)} already done" if len(pending) < len(shards) else "")
         + f"; engine {args.engine}, {args.workers} worker{'s' if args.workers != 1 else ''}"
     )
     if args.engine == "ray":
         reports = run_ray(
-            pending, options, args.workers, args.address, args.cpus_per_worker, args.gpus_per_worker, print
+            runnable, options, args.workers, args.address, args.cpus_per_worker, args.gpus_per_worker, print
         )
     else:
-        reports = run_local(pending, options, args.workers)
+        reports = run_local(runnable, options, args.workers)
     started = time.perf_counter()
     finished: list[dict[str, Any]] = []
     for report in reports:
         finished.append(report)
-        _progress(finished, len(pending), args.workers, time.perf_counter() - started)
+        _progress(finished, len(runnable), args.workers, time.perf_counter() - started)
+    for shard in (s for s in pending if s.kind == "stitch"):
+        parts = [by_id[p] for p in shard.parts]
+        if all(state.is_done(p) for p in parts):
+            try:
+                finished.append(stitch(shard, parts, state))
+            except (IdeepcolorError, OSError) as exc:
+                finished.append({"id": shard.id, "kind": "stitch", "source": shard.source, "error": str(exc)})
     failed = [r for r in finished if "error" in r]
     for report in failed:
         print(f"error: {report['source']}: {report['error']}", file=sys.stderr)
@@ -130,6 +147,13 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _scenes(path: Path) -> tuple[list[int], int]:
+    """Where ``path``'s scenes start (a pass over its frames), and how many frames it has."""
+    info = probe(path)
+    print(f"batch: finding the scene cuts of {path.name} ({info.frames} frames)", flush=True)
+    return scene_starts(read_frames(info, 0, info.frames)), info.frames
 
 
 def _progress(finished: list[dict[str, Any]], total: int, workers: int, seconds: float) -> None:

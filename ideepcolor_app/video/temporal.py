@@ -29,7 +29,7 @@ from ..inference.engine import Colorization, ColorizationEngine
 from ..inference.network import Network
 from ..inference.photo_on_device import PhotoOnDevice
 from ..photos.images import Photo
-from .motion import Motion, MotionEstimator, follow, warp
+from .motion import Motion, MotionEstimator, follow, is_cut, warp
 
 CARRY = 0.95
 """Share of the previous frame's colours kept where the motion is trusted (see the module). On
@@ -258,6 +258,21 @@ def _scaled(
 def _track(hint: Hint, size: tuple[int, int]) -> _Track:
     width, height = size
     return _Track(hint.x * NETWORK_SIZE / width, hint.y * NETWORK_SIZE / height, hint)
+
+
+def scene_starts(frames: Iterable[tuple[int, np.ndarray]], device: torch.device | str = "cpu") -> list[int]:
+    """The frames (of (index, RGB frame) given in order) where a scene starts: the first, and each
+    that :class:`ClipColorizer` takes for a cut. Nothing is carried across a cut, so colouring
+    each scene on its own gives the frames colouring the whole clip gives."""
+    starts: list[int] = []
+    previous: np.ndarray | None = None
+    for index, frame in frames:
+        photo = Photo(Path(f"frame-{index}"), frame, "", False)
+        grey = _grey_at_network_size(PhotoOnDevice.upload(photo, torch.device(device)))
+        if previous is None or is_cut(previous, grey):
+            starts.append(index)
+        previous = grey
+    return starts
 
 
 def _grey_at_network_size(source: PhotoOnDevice) -> np.ndarray:

@@ -34,7 +34,7 @@ def collection(tmp_path) -> Path:
     for i in range(3):
         Image.fromarray(colour_photo(i, (160, 120))).save(folder / f"p{i}.png")
     first, _ = pan_clip(colour_photo(4, (200, 120)), frames=8, step=2)
-    second, _ = pan_clip(colour_photo(7, (200, 120))[..., ::-1].copy(), frames=8, step=2)
+    second, _ = pan_clip(255 - colour_photo(7, (200, 120)), frames=8, step=2)  # a cut: another scene
     make_clip(folder / "reel.mp4", first + second)
     hints = tmp_path / "hints"
     hints.mkdir()
@@ -43,6 +43,9 @@ def collection(tmp_path) -> Path:
     Session(str(folder / "p1.png"), sha, (160, 120), [Hint(120.0, 60.0, (-40.0, 40.0), 9)], regions=[lasso]).save(
         hints / "p1.hints.json"
     )
+    size = (first[0].shape[1] // 2 * 2, first[0].shape[0] // 2 * 2)
+    keyframes = {2: [Hint(60.0, 40.0, (40.0, 40.0), 9)], 11: [Hint(100.0, 60.0, (-30.0, -30.0), 9)]}
+    Session(str(folder / "reel.mp4"), "0" * 64, size, [], keyframes=keyframes).save(hints / "reel.hints.json")
     return tmp_path
 
 
@@ -73,15 +76,19 @@ def test_batch_writes_what_colorize_and_video_write_and_a_rerun_needs_resume(col
     assert main(["colorize", *(str(inputs / f"p{i}.png") for i in (0, 2)), "-o", str(ref), *weights]) == 0
     args = ["colorize", str(inputs / "p1.png"), "-o", str(ref), "--hints", str(hints / "p1.hints.json")]
     assert main([*args, *weights]) == 0
-    assert main(["video", str(inputs / "reel.mp4"), "-o", str(ref / "reel_colorized.mp4"), *weights]) == 0
+    args = ["video", str(inputs / "reel.mp4"), "-o", str(ref / "reel_colorized.mp4")]
+    assert main([*args, "--hints", str(hints / "reel.hints.json"), *weights]) == 0
     same_files(out, ref, NAMES)
     report = json.loads((out / ".batch" / "report.json").read_text())
-    assert report["frames"] == 3 + 16 and len(report["shards"]) == 4 and not report["failed"]
+    kinds = sorted(r["kind"] for r in report["shards"])
+    assert kinds == ["part", "part", "photo", "photo", "photo", "stitch"], "the clip was split at its cut"
+    assert report["frames"] == 3 + 16 and not report["failed"]
+    assert not (out / ".batch" / "parts").exists() or not any((out / ".batch" / "parts").iterdir())
     capsys.readouterr()
     assert main(["batch", str(inputs), "-o", str(out), *weights]) == 1
     assert "--resume" in capsys.readouterr().err, "an earlier batch is never silently redone"
     assert main(["batch", str(inputs), "-o", str(out), "--resume", *weights]) == 0
-    assert "4 already done" in capsys.readouterr().out
+    assert "6 already done" in capsys.readouterr().out
 
 
 @pytest.mark.slow  # starts two Python processes, each loading torch
