@@ -17,7 +17,8 @@ from ..hints.global_hints import GlobalHints
 from ..inference.engine import ColorizationEngine
 from ..inference.export import colorize_to_file
 from ..photos.images import load_photo
-from ..video.clips import FrameFolder, encode, probe, work_folder
+from ..video.clips import FrameFolder, encode, probe, read_frames, work_folder
+from ..video.consistency import colour_distribution_consistency
 from ..video.keyframes import session_keyframes
 from ..video.render import RenderPlan, render
 from .plan import BatchState, Shard
@@ -72,7 +73,7 @@ class ShardWorker:
             frames = self._photo(shard) if shard.kind == "photo" else self._clip(shard)  # a clip or a part
         except (IdeepcolorError, OSError) as exc:
             return {"id": shard.id, "kind": shard.kind, "source": shard.source, "error": str(exc)}
-        report = {
+        report: dict[str, Any] = {
             "id": shard.id,
             "kind": shard.kind,
             "source": shard.source,
@@ -80,6 +81,8 @@ class ShardWorker:
             "frames": frames,
             "seconds": round(time.perf_counter() - started, 3),
         }
+        if shard.kind == "clip":
+            report["cdc"] = clip_cdc(Path(shard.output))
         self.state.mark_done(shard, report)
         return report
 
@@ -117,6 +120,12 @@ class ShardWorker:
         return plan.count
 
 
+def clip_cdc(path: Path) -> float:
+    """The colour distribution consistency of a written clip (see :mod:`~ideepcolor_app.video.consistency`)."""
+    info = probe(path)
+    return round(colour_distribution_consistency(frame for _, frame in read_frames(info, 0, info.frames)), 6)
+
+
 def stitch(shard: Shard, parts: Sequence[Shard], state: BatchState) -> dict[str, Any]:
     """Encode the parts' frames, in order, with the clip's sound into the file ``video`` writes,
     and mark the stitch done; the parts' folders are removed after."""
@@ -140,6 +149,7 @@ def stitch(shard: Shard, parts: Sequence[Shard], state: BatchState) -> dict[str,
     frames.remove()
     report = {"id": shard.id, "kind": "stitch", "source": shard.source, "output": shard.output, "frames": 0}
     report["seconds"] = round(time.perf_counter() - started, 3)
+    report["cdc"] = clip_cdc(output)
     state.mark_done(shard, report)
     for part in parts:
         shutil.rmtree(part.output, ignore_errors=True)

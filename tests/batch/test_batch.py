@@ -83,6 +83,8 @@ def test_batch_writes_what_colorize_and_video_write_and_a_rerun_needs_resume(col
     kinds = sorted(r["kind"] for r in report["shards"])
     assert kinds == ["part", "part", "photo", "photo", "photo", "stitch"], "the clip was split at its cut"
     assert report["frames"] == 3 + 16 and not report["failed"]
+    (stitched,) = [r for r in report["shards"] if r["kind"] == "stitch"]
+    assert 0 <= stitched["cdc"] < 1, "the clip's colour distribution consistency is reported"
     assert not (out / ".batch" / "parts").exists() or not any((out / ".batch" / "parts").iterdir())
     capsys.readouterr()
     assert main(["batch", str(inputs), "-o", str(out), *weights]) == 1

@@ -388,3 +388,19 @@ def test_a_frame_showing_carried_strokes_and_lassos_becomes_a_keyframe_with_them
     (tmp_path / "c.mp4").write_bytes(b"a clip")  # the session names the clip by its checksum
     session = clip.to_session(None)
     assert session.keyframe_frames == [0, 5] and session.keyframe_regions == {0: [lasso], 5: [moved]}
+
+
+def test_colour_distribution_consistency_is_zero_for_a_still_and_grows_with_flicker():
+    from ideepcolor_app.video.consistency import colour_distribution_consistency
+
+    still = [colour_photo(3, (64, 48))] * 6
+    assert colour_distribution_consistency(still) == 0.0
+
+    def drifting(step):
+        return [np.clip(frame.astype(int) + step * i, 0, 255).astype(np.uint8) for i, frame in enumerate(still)]
+
+    slow, fast = colour_distribution_consistency(drifting(1)), colour_distribution_consistency(drifting(4))
+    assert 0 < slow < fast, "colours that change faster score higher"
+    flicker = [frame if i % 2 else frame[..., ::-1].copy() for i, frame in enumerate(still)]
+    assert colour_distribution_consistency(flicker) > slow
+    assert np.isnan(colour_distribution_consistency(still[:1]))
