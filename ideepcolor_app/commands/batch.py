@@ -17,7 +17,7 @@ from ..video.clips import probe, read_frames
 from ..video.temporal import scene_starts
 from . import add_model_options
 from .colorize import global_hints_option
-from .options import add_look_options
+from .options import add_look_options, positive_int
 
 
 def add_parser(
@@ -38,7 +38,7 @@ def add_parser(
     p.add_argument("--reference", metavar="PHOTO", help="colour everything like this colour photo (as colorize)")
     p.add_argument("--saturation", metavar="S", help="0 (grey) to 1 (vivid), or auto (as colorize)")
     p.add_argument("--engine", choices=["local", "ray"], default="local", help="where shards run (default local)")
-    p.add_argument("--workers", type=_positive, default=1, help="processes (local) or actors (ray); default 1")
+    p.add_argument("--workers", type=positive_int, default=1, help="processes (local) or actors (ray); default 1")
     p.add_argument("--address", help="a running Ray cluster (ray start --head); default: start one here")
     p.add_argument("--cpus-per-worker", type=float, default=1.0, help="CPUs each Ray worker reserves (default 1)")
     p.add_argument("--gpus-per-worker", type=float, default=0.0, help="GPUs each Ray worker reserves (default 0)")
@@ -47,16 +47,6 @@ def add_parser(
     add_look_options(p)
     add_model_options(p)
     p.set_defaults(func=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is less than 1")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

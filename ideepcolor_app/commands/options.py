@@ -54,12 +54,23 @@ def frame_rate(text: str) -> float:
 
 def non_negative_int(text: str) -> int:
     """A whole number, 0 or more."""
+    return _whole_number(text, 0)
+
+
+def positive_int(text: str) -> int:
+    """A whole number, 1 or more."""
+    return _whole_number(text, 1)
+
+
+def _whole_number(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is negative; give 0 or more")
+    if value < least:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is negative; give 0 or more" if least == 0 else f"{text!r} is less than {least}"
+        )
     return value
 
 
