@@ -12,6 +12,7 @@ point leaves no half-written result and resumes where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -46,6 +47,8 @@ class Shard:
     """A part's end (exclusive)."""
     parts: tuple[str, ...] = ()
     """A stitch's parts, in order."""
+    frames: int = 1
+    """How many frames it colours (what the progress line counts; a stitch colours none)."""
 
     @property
     def runs_on_workers(self) -> bool:
@@ -99,8 +102,8 @@ def plan_batch(
         claimed[output.resolve()] = path
         session = _session_for(path, hints) if hints is not None else None
         slug = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem)[:40]
-        shard = Shard(f"{number:05d}-{slug}", kind, str(path), str(output), session)
-        starts, count = scenes(path) if scenes is not None and kind == "clip" else ([0], 0)
+        starts, count = scenes(path) if scenes is not None and kind == "clip" else ([0], 1)
+        shard = Shard(f"{number:05d}-{slug}", kind, str(path), str(output), session, frames=count)
         if len(starts) < 2:
             shards.append(shard)
             continue
@@ -114,13 +117,12 @@ def plan_batch(
                 session,
                 first,
                 end,
+                frames=end - first,
             )
             for k, (first, end) in enumerate(zip(starts, ends, strict=True))
         ]
-        shards += [
-            *parts,
-            Shard(shard.id, "stitch", shard.source, shard.output, session, parts=tuple(p.id for p in parts)),
-        ]
+        names = tuple(p.id for p in parts)
+        shards += [*parts, Shard(shard.id, "stitch", shard.source, shard.output, session, parts=names, frames=0)]
     return shards
 
 
@@ -156,6 +158,18 @@ class BatchState:
     def mark_done(self, shard: Shard, report: dict[str, Any]) -> None:
         """Record a finished shard (after its result is in place)."""
         write_json(self.done_folder / f"{shard.id}.json", report)
+
+    def progress_file(self, shard: Shard) -> Path:
+        """Where a running shard keeps how many of its frames are done."""
+        return self.folder / "progress" / shard.id
+
+    def frames_in_progress(self, shards: Sequence[Shard]) -> int:
+        """Frames done so far by the unfinished ``shards`` (from their progress files)."""
+        total = 0
+        for shard in shards:
+            with contextlib.suppress(OSError, ValueError):  # not started, or being written
+                total += int(self.progress_file(shard).read_text() or 0)
+        return total
 
     def report_of(self, shard: Shard) -> dict[str, Any]:
         """What a finished shard recorded."""

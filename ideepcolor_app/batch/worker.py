@@ -115,8 +115,16 @@ class ShardWorker:
         keyframes = session_keyframes(session, 0, info.size) if session is not None else []
         given = self.options.global_hints or (session.global_hints if session is not None else None)
         plan = RenderPlan(info, Path(shard.output), shard.first, shard.last)
+        look = self.options.look(session.look if session else None)
+        progress = self.state.progress_file(shard)
+        progress.parent.mkdir(parents=True, exist_ok=True)
+
+        def note(done: int) -> None:
+            progress.write_text(str(done))
+
         with plan.frames.lock():
-            render(self.engine, plan, keyframes, given, look=self.options.look(session.look if session else None))
+            render(self.engine, plan, keyframes, given, progress=note, look=look)
+        progress.unlink(missing_ok=True)
         return plan.count
 
 

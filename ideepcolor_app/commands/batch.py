@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from ..base.errors import IdeepcolorError, UsageError
 from ..batch.engines import run_local, run_ray
-from ..batch.plan import BatchState, plan_batch, write_json
+from ..batch.plan import BatchState, Shard, plan_batch, write_json
 from ..batch.worker import BatchOptions, stitch
 from ..video.clips import probe, read_frames
 from ..video.temporal import scene_starts
@@ -101,9 +102,14 @@ def run(args: argparse.Namespace) -> int:
         reports = run_local(runnable, options, args.workers)
     started = time.perf_counter()
     finished: list[dict[str, Any]] = []
-    for report in reports:
-        finished.append(report)
-        _progress(finished, len(runnable), args.workers, time.perf_counter() - started)
+    line = ProgressLine(state, runnable, finished, args.workers)
+    line.start()
+    try:
+        for report in reports:
+            finished.append(report)
+            line.show()
+    finally:
+        line.stop()
     for shard in (s for s in pending if s.kind == "stitch"):
         parts = [by_id[p] for p in shard.parts]
         if all(state.is_done(p) for p in parts):
@@ -146,12 +152,46 @@ def _scenes(path: Path) -> tuple[list[int], int]:
     return scene_starts(read_frames(info, 0, info.frames)), info.frames
 
 
-def _progress(finished: list[dict[str, Any]], total: int, workers: int, seconds: float) -> None:
-    """One line per finished shard: shards, frames, frames per second per worker, time left."""
-    frames = sum(r.get("frames", 0) for r in finished)
-    rate = frames / seconds / workers if seconds > 0 else 0.0
-    left = seconds / len(finished) * (total - len(finished))
-    print(
-        f"  {len(finished)}/{total} shards, {frames} frames, {rate:.2f} frames/s per worker, about {left:.0f} s left",
-        flush=True,
-    )
+class ProgressLine:
+    """The whole job's progress: shards and frames done (a clip's frames as they are written, read
+    from its progress file on the shared storage, whatever engine runs it), frames per second per
+    worker and the time left. Shown when a shard finishes and every few seconds in between."""
+
+    EVERY = 5.0
+
+    def __init__(self, state: BatchState, shards: list[Shard], finished: list[dict[str, Any]], workers: int) -> None:
+        self.state, self.shards, self.finished, self.workers = state, shards, finished, workers
+        self.total = sum(s.frames for s in shards)
+        self.started = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="batch-progress", daemon=True)
+        self._last = ""
+
+    def start(self) -> None:
+        """Show the line every few seconds from now on."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """No more lines."""
+        self._stop.set()
+        self._thread.join(1.0)
+
+    def show(self) -> None:
+        """Print the line now, if it changed."""
+        done_ids = {r["id"] for r in self.finished}
+        frames = sum(r.get("frames", 0) for r in self.finished if "error" not in r)
+        frames += self.state.frames_in_progress([s for s in self.shards if s.id not in done_ids])
+        seconds = time.perf_counter() - self.started
+        rate = frames / seconds / self.workers if seconds > 0 else 0.0
+        left = f"about {seconds / frames * (self.total - frames):.0f} s left" if frames else "timing the first frames"
+        text = (
+            f"  {len(self.finished)}/{len(self.shards)} shards, {frames}/{self.total} frames, "
+            f"{rate:.2f} frames/s per worker, {left}"
+        )
+        if text != self._last:
+            self._last = text
+            print(text, flush=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.EVERY):
+            self.show()

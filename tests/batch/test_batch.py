@@ -73,6 +73,7 @@ def test_batch_writes_what_colorize_and_video_write_and_a_rerun_needs_resume(col
     inputs, hints, out, ref = collection / "in", collection / "hints", collection / "out", collection / "ref"
     weights = ["--weights", str(echo_weights)]
     assert main(["batch", str(inputs), "-o", str(out), "--hints", str(hints), *weights]) == 0
+    assert "5/5 shards, 19/19 frames" in capsys.readouterr().out, "the progress line counts shards and frames"
     assert main(["colorize", *(str(inputs / f"p{i}.png") for i in (0, 2)), "-o", str(ref), *weights]) == 0
     args = ["colorize", str(inputs / "p1.png"), "-o", str(ref), "--hints", str(hints / "p1.hints.json")]
     assert main([*args, *weights]) == 0
