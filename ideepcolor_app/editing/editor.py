@@ -9,7 +9,6 @@ subscribes, as napari's Qt viewer subscribes to a layer's evented tool state.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Concatenate, ParamSpec, TypeVar
@@ -22,12 +21,21 @@ from ..colour.encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES
 from ..hints.global_hints import GlobalHints
 from ..hints.local_hints import Hint, HintLimitError
 from ..hints.regions import Region
-from ..hints.strokes import MAX_STROKE_POINTS, Stroke, brush_width
-from ..hints.wand import mask_outline, outline_mask, segment_at
+from ..hints.strokes import Stroke, brush_width
 from ..inference.variations import Variation
 from ..inference.worker import UpdateResult
 from ..photos.images import Photo
 from .document import Document
+from .drawing import (
+    closed_outline,
+    eraser_path,
+    extended_outline,
+    extended_stroke,
+    moved_on_photo,
+    point_on,
+    strokes_touched,
+    wand_outline,
+)
 from .hint_set import ShapeKind
 from .tools import BRUSH_SIZES, DEFAULT_BRUSH_SIZE, ERASER_REACH, Tool
 
@@ -160,7 +168,7 @@ class Editor:
         if hints.selected is not None:
             return hints[hints.selected].x, hints[hints.selected].y
         if hints.selected_shape is not None:
-            return _point_on(hints.shape(*hints.selected_shape))
+            return point_on(hints.shape(*hints.selected_shape))
         return None
 
     @_one_gesture
@@ -288,27 +296,18 @@ class Editor:
         x, y = min(max(x, 0.0), width - 1e-3), min(max(y, 0.0), height - 1e-3)
         if self.tool is Tool.BRUSH and hints.selected_shape is not None:
             kind, index = hints.selected_shape
-            stroke = hints.strokes[index] if kind == "stroke" else None
-            if (
-                stroke is not None
-                and len(stroke.points) < MAX_STROKE_POINTS
-                and _far(stroke.points[-1], (x, y), stroke.width / 4)
-            ):
-                hints.update_shape(kind, index, Stroke((*stroke.points, (x, y)), stroke.width, stroke.ab), self._drag)
+            grown = extended_stroke(hints.strokes[index], x, y) if kind == "stroke" else None
+            if grown is not None:
+                hints.update_shape(kind, index, grown, self._drag)
         elif self.tool in (Tool.LASSO, Tool.PROTECT) and self.outline:
-            if _far(self.outline[-1], (x, y), max(width, height) / 1024) and len(self.outline) < MAX_STROKE_POINTS:
-                self.outline = (*self.outline, (x, y))
+            if (outline := extended_outline(self.outline, x, y, document.size)) is not None:
+                self.outline = outline
                 self.outline_changed.emit()
         elif self.tool is Tool.ERASER:
             self._erase_at(x, y)
         elif self._moving is not None and hints.selected_shape is not None:
             x0, y0, shape = self._moving
-            points = shape.points if isinstance(shape, Stroke) else shape.polygon
-            xs, ys = [p[0] for p in points], [p[1] for p in points]
-            # the whole shape stays on the photo (a session holds only points on it)
-            dx = min(max(x - x0, -min(xs)), width - 1e-3 - max(xs))
-            dy = min(max(y - y0, -min(ys)), height - 1e-3 - max(ys))
-            hints.update_shape(*hints.selected_shape, shape.moved(dx, dy), self._drag)
+            hints.update_shape(*hints.selected_shape, moved_on_photo(shape, x - x0, y - y0, document.size), self._drag)
         elif hints.selected is not None and self._moving is None:
             hints.update(hints.selected, coalesce=self._drag, x=x, y=y)
 
@@ -365,14 +364,12 @@ class Editor:
         document = self.document
         if document is None:
             return
-        side = max(document.size) / 256  # one network pixel
-        region = Region(outline, None) if len(outline) >= 3 else None
-        if region is None or region.area < 9 * side * side:
+        region = closed_outline(outline, document.size)
+        if region is None:
             self.notice.emit("Draw around the area: hold the button down and go round it.")
             return
         if self.tool is Tool.LASSO:
-            x, y = _point_on(region)
-            region = Region(outline, self._colour_for_new(x, y))
+            region = Region(outline, self._colour_for_new(*point_on(region)))
         if self._add_shape(region) and region.protects:
             self.deselect()  # it has no colour to pick: the next pick is for what comes next
 
@@ -381,13 +378,10 @@ class Editor:
         (a fast move jumps: what lies between is erased too)."""
         hints = self.document.hints  # type: ignore[union-attr]
         reach = brush_width(self.brush_size, self.document.size) / 2 + ERASER_REACH  # type: ignore[union-attr]
-        x0, y0 = self._erased_to if self.tool is Tool.ERASER and self._erased_to else (x, y)
-        steps = max(1, math.ceil(math.hypot(x - x0, y - y0) / reach))
-        path = [(x0 + (x - x0) * i / steps, y0 + (y - y0) * i / steps) for i in range(steps + 1)]
+        path = eraser_path(self._erased_to or (x, y), (x, y), reach)
         self._erased_to = (x, y)
-        for index in range(len(hints.strokes) - 1, -1, -1):
-            if any(hints.strokes[index].distance_to(px, py) <= reach for px, py in path):
-                hints.remove_shape("stroke", index, self._drag)
+        for index in strokes_touched(hints.strokes, path, reach):
+            hints.remove_shape("stroke", index, self._drag)
 
     def _select_segment(self, x: float, y: float, extend: bool) -> None:
         """The wand: the segment under (x, y) of the latest result (the grey photo before one) as
@@ -398,21 +392,15 @@ class Editor:
             return
         hints = document.hints
         picture = self.latest.preview if self.latest is not None else document.grey_preview()
-        scale = picture.shape[1] / document.size[0]
-        mask = segment_at(picture, x * scale, y * picture.shape[0] / document.size[1])
         selected = hints.selected_shape
-        if extend and selected is not None and selected[0] == "region":
-            old = hints.regions[selected[1]]
-            joined = mask | outline_mask(old.polygon, document.size, mask.shape)
-            polygon = mask_outline(joined, document.size, near=(x, y))
-            if polygon is not None and Region(polygon, None).contains(*_point_on(old)):
-                hints.update_shape("region", selected[1], Region(polygon, old.ab))
-                return
-            outline, ab = mask_outline(mask, document.size, near=(x, y)), old.ab
+        joining = hints.regions[selected[1]] if extend and selected is not None and selected[0] == "region" else None
+        outline, joined = wand_outline(picture, document.size, x, y, joining)
+        if outline is None:
+            return
+        if joining is not None and selected is not None and joined:
+            hints.update_shape("region", selected[1], Region(outline, joining.ab))
         else:
-            outline, ab = mask_outline(mask, document.size, near=(x, y)), self._colour_for_new(x, y)
-        if outline is not None:
-            self._add_shape(Region(outline, ab))
+            self._add_shape(Region(outline, joining.ab if joining is not None else self._colour_for_new(x, y)))
 
     @property
     def dragging(self) -> bool:
@@ -686,20 +674,6 @@ class Editor:
         else:
             self._followed = hints.shape(*hints.selected_shape).ab or self._followed  # type: ignore[misc]
         return True
-
-
-def _point_on(shape: Stroke | Region) -> tuple[float, float]:
-    """A point that shows a shape's colour: a stroke's middle point, a lasso's centre (or, for an
-    outline whose centre lies outside it, its first corner)."""
-    if isinstance(shape, Stroke):
-        return shape.points[len(shape.points) // 2]
-    xs, ys = zip(*shape.polygon, strict=True)
-    centre = (sum(xs) / len(xs), sum(ys) / len(ys))
-    return centre if shape.contains(*centre) else shape.polygon[0]
-
-
-def _far(a: tuple[float, float], b: tuple[float, float], distance: float) -> bool:
-    return (a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 >= max(distance, 1.0) ** 2
 
 
 def result_kind(result: UpdateResult, refines: bool) -> str:
