@@ -523,7 +523,7 @@ class Editor:
         made_from = variation.colorization
         if made_from.hints[: len(made_from.hints) - len(variation.added)] != hints.hints or (
             made_from.global_hints != hints.global_hints
-            or (tuple(made_from.strokes), tuple(made_from.regions)) != (hints.strokes, hints.regions)
+            or (made_from.strokes, made_from.regions) != (hints.strokes, hints.regions)
         ):
             self.notice.emit("The hints changed since these variations were made; new ones are on their way.")
             return False
@@ -583,7 +583,7 @@ class Editor:
         palette = result.palette
         hints = self.document.hints
         made = result.colorization
-        current = (result.hints, result.global_hints, tuple(made.strokes), tuple(made.regions)) == hints.snapshot
+        current = (result.hints, result.global_hints, made.strokes, made.regions) == hints.snapshot
         if current and palette is not None and (palette.x, palette.y) == self.probe:
             self.palette_changed.emit(palette)
         return True

@@ -176,13 +176,14 @@ def evaluate_strokes(
         lassos = simulated_lassos(rgb8, lab[1:], FILL_LASSOS)
         if lassos:
             flat = engine.colorize([], source=source, regions=lassos).ab[0]
+            masks = region_masks(lassos, (size, size), size, engine.device)
             given = [  # the lassos' insides as hints, as the engine gives them to the network
                 Hint(left + side / 2, top + side / 2, simulated.ab, side)  # type: ignore[arg-type]
-                for simulated, mask in zip(lassos, region_masks(lassos, (size, size), size, engine.device), strict=True)
+                for simulated, mask in zip(lassos, masks, strict=True)
                 for top, left, side in fill_squares(mask[0])
             ]
             network = engine.colorize(given, source=source, look=Look(local_hints=False)).ab[0]
-            held = region_masks(lassos, (size, size), size, engine.device)[:, 0] > 0
+            held = masks[:, 0] > 0
             anywhere = held.any(dim=0)
             filled = torch.where(anywhere, network, flat)
             for result, scores in ((filled, fill_network), (flat, fill_flat)):

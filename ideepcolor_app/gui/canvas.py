@@ -58,9 +58,12 @@ class HintCanvas(ImageView):
         return rect
 
     def tool_changed(self, tool: Tool) -> None:
-        """Show the tool's cursor."""
-        self.setCursor(Qt.CursorShape.PointingHandCursor if tool is Tool.WAND else Qt.CursorShape.CrossCursor)
+        """Show the tool's cursor (and, with the brush or eraser, its reach round the pointer)."""
+        self._show_tool_cursor(tool)
         self.viewport().update()
+
+    def _show_tool_cursor(self, tool: Tool) -> None:
+        self.setCursor(Qt.CursorShape.PointingHandCursor if tool is Tool.WAND else Qt.CursorShape.CrossCursor)
 
     def shape_at(self, pos: QPointF) -> tuple[ShapeKind, int] | None:
         """The topmost stroke under ``pos``, else the smallest lasso that holds it or whose outline is
@@ -198,7 +201,7 @@ class HintCanvas(ImageView):
         ):
             self.setCursor(Qt.CursorShape.SizeAllCursor)
         elif self._pan_from is None:
-            self.tool_changed(self.editor.tool)
+            self._show_tool_cursor(self.editor.tool)  # no repaint: the pointer only moved
         super().mouseMoveEvent(event)
 
     def leaveEvent(self, event) -> None:

@@ -148,12 +148,10 @@ class ClipController:
         """Show frame ``index``, keeping the hints, strokes and lassos of the frame on show as its
         keyframe's. A frame that is not a keyframe shows those carried to it from the keyframe
         before, as ``video`` moves them (they make it a keyframe only once changed)."""
-        clip, document = self.clip, self.window.editor.document
+        clip = self.clip
         if clip is None or index == clip.current:
             return
-        if document is not None:
-            clip.store(clip.current, document.hints.hints, (document.strokes, document.regions))
-            clip.global_hints = document.hints.global_hints
+        self.keep_current()
         keyframes = self.keyframe_list()  # the job's own copy: the user edits on meanwhile
         clip.current = index
         engine = self.window.bridge.engine if self.window.bridge is not None else None
@@ -193,6 +191,14 @@ class ClipController:
         """The hints on the frame on show (None without a document)."""
         document = self.window.editor.document
         return document.hints.hints if document is not None else None
+
+    def keep_current(self) -> None:
+        """Store the frame on show's hints, strokes, lassos and the global hints in the clip (before
+        another frame is shown, and before saving)."""
+        clip, document = self.clip, self.window.editor.document
+        if clip is not None and document is not None:
+            clip.store(clip.current, document.hints.hints, (document.strokes, document.regions))
+            clip.global_hints = document.hints.global_hints
 
     def current_shapes(self) -> Shapes | None:
         """The strokes and lassos on the frame on show (None without a document)."""

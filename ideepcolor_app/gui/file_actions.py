@@ -291,8 +291,7 @@ def save_session_to(window: MainWindow, path: Path) -> bool:
     clip = window.clips.clip
     try:
         if clip is not None:
-            clip.store(clip.current, document.hints.hints, (document.strokes, document.regions))
-            clip.global_hints = document.hints.global_hints
+            window.clips.keep_current()
             session = clip.to_session(model, relative_to=Path(path).parent)
         else:
             session = document.to_session(model, relative_to=Path(path).parent)
@@ -381,13 +380,8 @@ def autosave(window: MainWindow) -> None:
     try:
         if clip is not None:
             if window.clips.modified():
-                clip.global_hints = document.hints.global_hints
-                keyframes, shapes = window.clips.keyframes(), window.clips.shapes()
-                session = clip.to_session(None)
-                session.keyframes = {frame: list(hints) for frame, hints in keyframes.items()}
-                session.keyframe_strokes = {frame: list(s[0]) for frame, s in shapes.items() if s[0]}
-                session.keyframe_regions = {frame: list(s[1]) for frame, s in shapes.items() if s[1]}
-                window.recovery.write(_with_look(window, session))
+                window.clips.keep_current()
+                window.recovery.write(_with_look(window, clip.to_session(None)))
             else:
                 window.recovery.clear()
         elif document.modified and (session := document.to_session(None)).holds_work:

@@ -80,7 +80,7 @@ def wait_for_result(qtbot, w, palette=False):
 def made_from(result):
     """What a result was computed from, comparable with :attr:`HintSet.snapshot`."""
     made = result.colorization
-    return result.hints, result.global_hints, tuple(made.strokes), tuple(made.regions)
+    return result.hints, result.global_hints, made.strokes, made.regions
 
 
 def view_point(w, x, y) -> QPoint:
