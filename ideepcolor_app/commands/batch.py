@@ -119,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
                 finished.append({"id": shard.id, "kind": "stitch", "source": shard.source, "error": str(exc)})
     failed = [r for r in finished if "error" in r]
     for report in failed:
-        print(f"error: {report['source']}: {report['error']}", file=sys.stderr)
+        error = report["error"]  # most messages name the file already
+        print(f"error: {error if report['source'] in error else report['source'] + ': ' + error}", file=sys.stderr)
     done = [state.report_of(s) for s in shards if state.is_done(s)]
     seconds = time.perf_counter() - started
     write_json(
@@ -138,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if failed:
         print(
-            f"ideepcolor: {len(failed)} shards failed (see above); fix them and run again with --resume",
+            f"ideepcolor: {len(failed)} shard{'s' if len(failed) != 1 else ''} failed (see above); "
+            "fix them and run again with --resume",
             file=sys.stderr,
         )
         return 1

@@ -162,3 +162,17 @@ def test_without_ray_or_with_an_unreachable_cluster_the_ray_engine_says_so_in_on
     assert main([*base, "--resume", "--address", "127.0.0.1:1"]) == 1
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "cannot reach a Ray cluster at 127.0.0.1:1" in error[0]
+
+
+def test_an_unreadable_photo_fails_its_shard_alone_with_one_message_and_resume_finishes_the_batch(
+    collection, echo_weights, capsys
+):
+    inputs, out = collection / "in", collection / "out"
+    (inputs / "broken.png").write_text("not an image")
+    weights = ["--weights", str(echo_weights)]
+    assert main(["batch", str(inputs), "-o", str(out), *weights]) == 1
+    err = capsys.readouterr().err
+    assert err.count("broken.png") == 1 and "1 shard failed" in err, "named once, and counted"
+    assert all((out / name).exists() for name in NAMES), "the other shards finished"
+    (inputs / "broken.png").unlink()
+    assert main(["batch", str(inputs), "-o", str(out), "--resume", *weights]) == 0
