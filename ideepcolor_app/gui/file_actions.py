@@ -380,8 +380,10 @@ def autosave(window: MainWindow) -> None:
     try:
         if clip is not None:
             if window.clips.modified():
-                window.clips.keep_current()
-                window.recovery.write(_with_look(window, clip.to_session(None)))
+                # the marks as they are now, without storing them: a frame may be on its way in
+                clip.global_hints = document.hints.global_hints
+                session = clip.to_session(None, marks=(window.clips.keyframes(), window.clips.shapes()))
+                window.recovery.write(_with_look(window, session))
             else:
                 window.recovery.clear()
         elif document.modified and (session := document.to_session(None)).holds_work:

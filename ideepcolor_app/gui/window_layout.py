@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QStatusBar,
     QVBoxLayout,
     QWidget,
 )
 
+from ..editing.editor import Editor
 from .canvas import HintCanvas
 from .color_panel import ColorPanel
 from .frame_bar import FrameBar
@@ -29,10 +31,41 @@ from .global_panel import DropsReference, GlobalHintsPanel
 from .image_view import ImageView
 from .variations_panel import VariationsPanel
 
-if TYPE_CHECKING:  # the window imports this module: its class is named for the type checker only
-    from .main_window import MainWindow
-
 CANVAS_TITLE = "Hints: click to add, drag to move, right-click to delete"
+
+
+class MainWindow(Protocol):
+    """The window :func:`setup_ui` fills (:class:`~ideepcolor_app.gui.main_window.MainWindow`)."""
+
+    editor: Editor
+    canvas: HintCanvas
+    result_view: ImageView
+    right: QStackedWidget
+    result_title: QLabel
+    canvas_title: QLabel
+    frame_bar: FrameBar
+    no_weights: QWidget
+    no_weights_text: QLabel
+    load_weights_button: QPushButton
+    download_button: QPushButton
+    panel: ColorPanel
+    global_panel: GlobalHintsPanel
+    variations_panel: VariationsPanel
+    colour_panels: DropsReference
+    device_label: QLabel
+    weights_label: QLabel
+    latency_label: QLabel
+    patch_label: QLabel
+    autosave_label: QLabel
+    open_progress: QProgressBar
+
+    def setCentralWidget(self, widget: QWidget) -> None: ...
+
+    def addDockWidget(self, area: Qt.DockWidgetArea, dock: QDockWidget) -> None: ...
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def setAcceptDrops(self, on: bool) -> None: ...
 
 
 def setup_ui(window: MainWindow) -> None:
@@ -97,7 +130,7 @@ def _colour_dock(window: MainWindow) -> None:
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setMinimumWidth(window.panel.minimumWidth() + scroll.verticalScrollBar().sizeHint().width())
-    dock = QDockWidget("Colour", window)
+    dock = QDockWidget("Colour", window)  # type: ignore[call-overload]  # the window is a QMainWindow
     dock.setObjectName("colour-dock")
     dock.setWidget(scroll)
     dock.setFeatures(

@@ -133,8 +133,16 @@ class ClipHints:
         """The keyframes as they are now were saved."""
         self._saved = (dict(self.keyframes), dict(self.shapes))
 
-    def to_session(self, model: str | None, relative_to: Path | None = None) -> Session:
-        """The clip's session: its file, size and every keyframe's hints."""
+    def to_session(
+        self,
+        model: str | None,
+        relative_to: Path | None = None,
+        marks: tuple[dict[int, tuple[Hint, ...]], dict[int, Shapes]] | None = None,
+    ) -> Session:
+        """The clip's session: its file, size and every keyframe's hints, strokes and lassos (those
+        stored, or ``marks``: keyframes and shapes as :meth:`keyframes_with` and :meth:`shapes_with`
+        give them with the frame on show's)."""
+        keyframes, shapes = marks or (self.keyframes, self.shapes)
         path = self.info.path.resolve()
         if relative_to is not None:
             with contextlib.suppress(ValueError):  # on another drive or above: kept absolute
@@ -146,9 +154,9 @@ class ClipHints:
             [],
             model,
             self.global_hints,
-            {frame: list(hints) for frame, hints in sorted(self.keyframes.items())},
-            keyframe_strokes={frame: list(s[0]) for frame, s in sorted(self.shapes.items()) if s[0]},
-            keyframe_regions={frame: list(s[1]) for frame, s in sorted(self.shapes.items()) if s[1]},
+            {frame: list(hints) for frame, hints in sorted(keyframes.items())},
+            keyframe_strokes={frame: list(s[0]) for frame, s in sorted(shapes.items()) if s[0]},
+            keyframe_regions={frame: list(s[1]) for frame, s in sorted(shapes.items()) if s[1]},
         )
 
     def sha256(self) -> str:
