@@ -15,9 +15,15 @@ import numpy as np
 FLOW_ERROR = 1.5
 """Forward-backward disagreement (pixels) above which a pixel's motion is not trusted (occluded,
 or appearing)."""
-CUT_DIFFERENCE = 40.0
-"""Mean absolute difference of two consecutive 64x64 grey thumbnails (0-255) above which the
-second starts a new scene."""
+CUT_TRUSTED_SHARE = 0.2
+"""A frame starts a new scene when the motion from the previous one can be trusted (see
+:data:`FLOW_ERROR`) on less than this share of its pixels..."""
+CUT_CHANGE = 0.3
+"""...and its 64x64 thumbnail, each normalised to zero mean and unit contrast, differs from the
+previous one's by more than this on average (so a grainy flat or black frame, whose flow is
+noise, does not count). docs/recipes/cut_measure.py measures it (docs/benchmarks.md): the
+brightness difference used before (over 40 of 255) missed a film's cut from a wide shot to a
+close-up of the same screen (33.8) and took flashes and fast pans for cuts."""
 
 
 @dataclass(frozen=True)
@@ -45,9 +51,6 @@ class MotionEstimator:
         """The motion from ``previous`` to ``current``."""
         previous, current = np.ascontiguousarray(previous), np.ascontiguousarray(current)
         height, width = current.shape
-        if is_cut(previous, current):
-            zero = np.zeros((height, width, 2), np.float32)
-            return Motion(zero, zero, np.zeros((height, width), np.float32), True)
         backward = self._dis.calc(current, previous, None)
         forward = self._dis.calc(previous, current, None)
         # A pixel's motion is trusted where going back and then forward again returns to it.
@@ -56,15 +59,23 @@ class MotionEstimator:
         rows, cols = np.mgrid[0:height, 0:width].astype(np.float32)
         source_x, source_y = cols + backward[..., 0], rows + backward[..., 1]
         inside = (source_x >= 0) & (source_x <= width - 1) & (source_y >= 0) & (source_y <= height - 1)
-        confidence = np.clip(2.0 - error / FLOW_ERROR, 0.0, 1.0) * inside
-        return Motion(backward, forward, confidence.astype(np.float32), False)
+        confidence = (np.clip(2.0 - error / FLOW_ERROR, 0.0, 1.0) * inside).astype(np.float32)
+        if _starts_scene(previous, current, confidence):
+            zero = np.zeros((height, width, 2), np.float32)
+            return Motion(zero, zero, np.zeros((height, width), np.float32), True)
+        return Motion(backward, forward, confidence, False)
 
 
-def is_cut(previous: np.ndarray, current: np.ndarray) -> bool:
-    """The two grey frames belong to different scenes (a cut, not motion)."""
-    a = cv2.resize(previous, (64, 64), interpolation=cv2.INTER_AREA).astype(np.float32)
-    b = cv2.resize(current, (64, 64), interpolation=cv2.INTER_AREA).astype(np.float32)
-    return float(np.abs(a - b).mean()) > CUT_DIFFERENCE
+def _starts_scene(previous: np.ndarray, current: np.ndarray, confidence: np.ndarray) -> bool:
+    if float((confidence > 0.5).mean()) >= CUT_TRUSTED_SHARE:
+        return False
+    return float(np.abs(_thumbnail(previous) - _thumbnail(current)).mean()) > CUT_CHANGE
+
+
+def _thumbnail(grey: np.ndarray) -> np.ndarray:
+    small: np.ndarray = cv2.resize(grey, (64, 64), interpolation=cv2.INTER_AREA).astype(np.float32)
+    # The + 8 keeps a flat frame's grain from being stretched into contrast.
+    return (small - small.mean()) / (small.std() + 8.0)
 
 
 def warp(values: np.ndarray, backward: np.ndarray) -> np.ndarray:

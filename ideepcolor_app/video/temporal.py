@@ -29,7 +29,7 @@ from ..inference.engine import Colorization, ColorizationEngine
 from ..inference.network import Network
 from ..inference.photo_on_device import PhotoOnDevice
 from ..photos.images import Photo
-from .motion import Motion, MotionEstimator, follow, is_cut, warp
+from .motion import Motion, MotionEstimator, follow, warp
 
 CARRY = 0.95
 """Share of the previous frame's colours kept where the motion is trusted (see the module). On
@@ -266,10 +266,11 @@ def scene_starts(frames: Iterable[tuple[int, np.ndarray]], device: torch.device 
     each scene on its own gives the frames colouring the whole clip gives."""
     starts: list[int] = []
     previous: np.ndarray | None = None
+    motion = MotionEstimator()
     for index, frame in frames:
         photo = Photo(Path(f"frame-{index}"), frame, "", False)
         grey = _grey_at_network_size(PhotoOnDevice.upload(photo, torch.device(device)))
-        if previous is None or is_cut(previous, grey):
+        if previous is None or motion.between(previous, grey).cut:
             starts.append(index)
         previous = grey
     return starts

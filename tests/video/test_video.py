@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from builders import BUNDLED, colour_photo
@@ -133,6 +134,32 @@ def test_motion_is_trusted_where_it_is_seen_in_both_frames(photo):
     assert not motion.cut
     assert float(np.median(motion.backward[20:-20, 20:-20, 0])) == pytest.approx(4.0, abs=0.5)
     assert motion.confidence[:, -2:].mean() < 0.5 < motion.confidence[:, 40:120].mean()  # new at the right edge
+
+
+def _network_grey(rgb: np.ndarray) -> np.ndarray:
+    grey = rgb.mean(axis=2).astype(np.uint8)
+    return cv2.resize(grey, (256, 256), interpolation=cv2.INTER_AREA)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_real_cuts_that_look_alike_in_brightness_are_cuts(seed):
+    """Cuts the old brightness threshold missed (docs/recipes/cut_measure.py): one dark shot to
+    another, and a wide shot to a close-up of the same screen (a film's cut scored 33.8 of 40)."""
+    first, second = colour_photo(seed, (320, 200)), colour_photo(seed + 10, (320, 200))
+    dark = [(frame * 0.15).astype(np.uint8) for frame in (first, second)]
+    assert MotionEstimator().between(*map(_network_grey, dark)).cut, "one dark shot to another"
+    close_up = cv2.resize(first[50:150, 80:240], (320, 200), interpolation=cv2.INTER_CUBIC)
+    assert MotionEstimator().between(_network_grey(first), _network_grey(close_up)).cut, "wide shot to a close-up"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_flash_or_a_fast_pan_is_not_a_cut(seed):
+    photo = colour_photo(seed, (480, 200))
+    flash = np.clip(photo * 1.6, 0, 255).astype(np.uint8)
+    assert not MotionEstimator().between(_network_grey(photo), _network_grey(flash)).cut, "the same shot, brighter"
+    width = 360
+    before, after = photo[:, :width], photo[:, 36 : 36 + width]  # a tenth of the frame in one frame
+    assert not MotionEstimator().between(_network_grey(before), _network_grey(after)).cut, "a fast pan"
 
 
 def test_video_command_colours_a_folder_of_frames_and_resumes_after_a_stop(tmp_path, photo, monkeypatch, capsys):
