@@ -75,7 +75,7 @@ def _starts_scene(previous: np.ndarray, current: np.ndarray, confidence: np.ndar
 def _thumbnail(grey: np.ndarray) -> np.ndarray:
     small: np.ndarray = cv2.resize(grey, (64, 64), interpolation=cv2.INTER_AREA).astype(np.float32)
     # The + 8 keeps a flat frame's grain from being stretched into contrast.
-    return (small - small.mean()) / (small.std() + 8.0)
+    return np.asarray((small - small.mean()) / (small.std() + 8.0))
 
 
 def warp(values: np.ndarray, backward: np.ndarray) -> np.ndarray:
