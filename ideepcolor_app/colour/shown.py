@@ -1,4 +1,5 @@
-"""The colours a result shows: the network's answer, made vivid away from hints and kept local.
+"""The colours a result shows: the network's answer, made vivid away from hints, kept local, and
+its colour edges fitted to the photo's.
 
 One door for the app, the command line and ``evaluate``, so what is measured is what is shown.
 """
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from .edge_fit import fit_to_lightness
 from .encoding import pin_hints
 from .hint_shapes import HintShapes
 from .locality import HintLocality, bin_probabilities, hint_coverage, local_ab
@@ -65,11 +67,19 @@ def shown_ab(
     """
     hinted = _before_locality(ab, logits, hints, vivid, pinned)
     if locality is None or automatic is None or not bool(hints.valid.any()):
-        return hinted.float(), None
+        return _fitted(hinted.float(), lightness, hints), None
     batch = ab.shape[0]
     probabilities = automatic.probabilities().expand(batch, -1, -1, -1)
     coverage = hint_coverage(lightness.expand(batch, -1, -1, -1), hints, probabilities, locality)
-    return local_ab(hinted, automatic.shown(vivid, pinned), coverage), coverage
+    return _fitted(local_ab(hinted, automatic.shown(vivid, pinned), coverage), lightness, hints), coverage
+
+
+def _fitted(ab: torch.Tensor, lightness: torch.Tensor, hints: HintShapes) -> torch.Tensor:
+    """``ab`` with its colour edges on the photo's (:func:`.edge_fit.fit_to_lightness`); the hints'
+    own pixels keep what they showed (pinned: their colour exactly)."""
+    fitted = fit_to_lightness(ab, lightness)
+    _, mask = hints.paint(ab.shape[2], ab.shape[3])
+    return torch.where(mask.to(ab.device) > 0, ab, fitted)
 
 
 def _before_locality(

@@ -23,6 +23,7 @@ import torch
 
 from ..base.errors import ImageError
 from ..base.resources import sample_photo
+from ..colour.edge_fit import fit_to_lightness
 from ..colour.encoding import NETWORK_SIZE, network_input
 from ..colour.look import DEFAULT_LOOK, Look
 from ..colour.variations import VARIATIONS
@@ -197,7 +198,10 @@ def naive_update(network: Network, photo_rgb: np.ndarray, hints: list[Hint]) -> 
         network.info.mask_convention,
     )
     with torch.no_grad():
-        out = network.model.float().cpu()(x).ab[0].numpy()
+        out_ab = network.model.float().cpu()(x).ab
+        # the one step the reference GUI did not have, so both show the same picture
+        fitted = fit_to_lightness(out_ab, torch.from_numpy(l_small[None, None]).float())
+        out = torch.where(torch.from_numpy(mask[None]) > 0, out_ab, fitted)[0].numpy()
     ab_full = np.stack([cv2.resize(c, (width, height), interpolation=cv2.INTER_LINEAR) for c in out], -1)
     lab = np.concatenate((lab_full[..., :1], ab_full), -1)
     rgb: np.ndarray = (np.clip(skimage.color.lab2rgb(lab), 0, 1) * 255).astype(np.uint8)
