@@ -2,7 +2,10 @@
 
 A clip with scene cuts is split at them: each scene is a ``part`` shard that colours its frames
 into ``OUT/.batch/parts/``, and a ``stitch`` shard encodes them, with the clip's sound, into the
-one file ``video`` writes. Nothing is carried across a cut, so the frames are the same.
+one file ``video`` writes. Nothing is carried across a cut, so the frames are the same. A scene
+longer than the chunk size is split too, into chunks whose parts start ``lead`` frames early: their
+colours warm up over frames the previous chunk also colours, the stitch cross-fades the two there,
+and the hints of earlier keyframes are carried into the chunk along the motion.
 
 The plan lives in ``OUT/.batch/``: ``manifest.json`` (the shards) and ``done/<shard>.json`` (one
 marker per finished shard, written after its results were renamed into place). A shard whose
@@ -49,6 +52,9 @@ class Shard:
     """A stitch's parts, in order."""
     frames: int = 1
     """How many frames it colours (what the progress line counts; a stitch colours none)."""
+    lead: int = 0
+    """A chunk's first frames (from ``first``) that the previous part coloured too: the stitch
+    cross-fades them. 0 for a part that starts a scene."""
 
     @property
     def runs_on_workers(self) -> bool:
@@ -59,16 +65,44 @@ class Shard:
 Scenes = Callable[[Path], tuple[list[int], int]]
 """A clip's scene starts and frame count (see :func:`~ideepcolor_app.video.temporal.scene_starts`)."""
 
+CHUNK_FRAMES = 1200
+"""A scene longer than this (50 s at 24 frames/s) is split into chunks that run on separate workers."""
+CHUNK_OVERLAP = 24
+"""Frames a chunk starts before its share: the carried colours settle over them (a carry of 0.85
+keeps 2 % of where it started after 24 frames) and the stitch cross-fades them."""
+
+
+def chunk_ranges(starts: Sequence[int], count: int, size: int, overlap: int) -> list[tuple[int, int, int]]:
+    """(first, end, lead) of each part: a scene per part, a scene over ``size`` frames in chunks of
+    ``size`` whose parts after the first start ``overlap`` frames early (``lead``). A last chunk
+    shorter than ``overlap`` joins the one before."""
+    parts: list[tuple[int, int, int]] = []
+    for first, end in zip(starts, [*starts[1:], count], strict=True):
+        cuts = list(range(first, end, size)) if size > 0 else [first]
+        if len(cuts) > 1 and end - cuts[-1] < overlap:
+            cuts.pop()
+        for k, start in enumerate(cuts):
+            stop = cuts[k + 1] if k + 1 < len(cuts) else end
+            lead = min(overlap, start - first) if k else 0
+            parts.append((start - lead, stop, lead))
+    return parts
+
 
 def plan_batch(
-    inputs: Sequence[str], out: Path, hints: Path | None = None, fmt: str = "png", scenes: Scenes | None = None
+    inputs: Sequence[str],
+    out: Path,
+    hints: Path | None = None,
+    fmt: str = "png",
+    scenes: Scenes | None = None,
+    chunk_frames: int = CHUNK_FRAMES,
+    overlap: int = CHUNK_OVERLAP,
 ) -> list[Shard]:
     """The shards for ``inputs`` (photo and clip files, and folders of them), in order.
 
     Photos give ``OUT/NAME_colorized.FMT`` (as ``colorize -o OUT``), clips ``OUT/NAME_colorized.mp4``.
     A session ``HINTS/NAME.hints.json`` (as the app saves it) or ``HINTS/NAME.json`` goes with the
-    photo or clip ``NAME``. With ``scenes``, a clip with cuts is split into a part per scene and a
-    stitch.
+    photo or clip ``NAME``. With ``scenes``, a clip with cuts or a scene over ``chunk_frames``
+    is split into parts (see :func:`chunk_ranges`) and a stitch.
 
     Raises:
         UsageError: nothing to do, an input is missing, or two inputs would write one result.
@@ -104,10 +138,10 @@ def plan_batch(
         slug = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem)[:40]
         starts, count = scenes(path) if scenes is not None and kind == "clip" else ([0], 1)
         shard = Shard(f"{number:05d}-{slug}", kind, str(path), str(output), session, frames=count)
-        if len(starts) < 2:
+        ranges = chunk_ranges(starts, count, chunk_frames, overlap)
+        if len(ranges) < 2:
             shards.append(shard)
             continue
-        ends = [*starts[1:], count]
         parts = [
             Shard(
                 f"{shard.id}.part{k}",
@@ -118,8 +152,9 @@ def plan_batch(
                 first,
                 end,
                 frames=end - first,
+                lead=lead,
             )
-            for k, (first, end) in enumerate(zip(starts, ends, strict=True))
+            for k, (first, end, lead) in enumerate(ranges)
         ]
         names = tuple(p.id for p in parts)
         shards += [*parts, Shard(shard.id, "stitch", shard.source, shard.output, session, parts=names, frames=0)]

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..base.errors import IdeepcolorError
+from ..colour.color import lab_to_rgb_np, rgb_to_lab_np
 from ..colour.look import DEFAULT_LOOK, Look
 from ..editing.session import Session
 from ..hints.global_hints import GlobalHints
@@ -21,6 +24,7 @@ from ..video.clips import FrameFolder, encode, probe, read_frames, work_folder
 from ..video.consistency import colour_distribution_consistency
 from ..video.keyframes import session_keyframes
 from ..video.render import RenderPlan, render
+from ..video.temporal import carried_keyframe
 from .plan import BatchState, Shard
 
 
@@ -113,6 +117,10 @@ class ShardWorker:
         info = probe(Path(shard.source))
         session = Session.load(Path(shard.session)) if shard.session else None
         keyframes = session_keyframes(session, 0, info.size) if session is not None else []
+        if shard.lead and keyframes:  # a chunk in the middle of a scene: earlier hints carry on into it
+            carried = carried_keyframe(self.engine, lambda a, b: read_frames(info, a, b), keyframes, shard.first)
+            later = [k for k in keyframes if k.frame > shard.first]
+            keyframes = [carried, *later] if carried is not None else later
         given = self.options.global_hints or (session.global_hints if session is not None else None)
         plan = RenderPlan(info, Path(shard.output), shard.first, shard.last)
         look = self.options.look(session.look if session else None)
@@ -134,6 +142,13 @@ def clip_cdc(path: Path) -> float:
     return round(colour_distribution_consistency(frame for _, frame in read_frames(info, 0, info.frames)), 6)
 
 
+def cross_fade(earlier: np.ndarray, later: np.ndarray, share: float) -> np.ndarray:
+    """``share`` of the way from one colouring of a frame to another: their ab mixed, L kept."""
+    lab = rgb_to_lab_np(earlier.astype(np.float64) / 255)
+    lab[..., 1:] += share * (rgb_to_lab_np(later.astype(np.float64) / 255)[..., 1:] - lab[..., 1:])
+    return np.asarray(np.round(lab_to_rgb_np(lab) * 255), dtype=np.uint8)
+
+
 def stitch(shard: Shard, parts: Sequence[Shard], state: BatchState) -> dict[str, Any]:
     """Encode the parts' frames, in order, with the clip's sound into the file ``video`` writes,
     and mark the stitch done; the parts' folders are removed after."""
@@ -146,6 +161,13 @@ def stitch(shard: Shard, parts: Sequence[Shard], state: BatchState) -> dict[str,
     for part in parts:
         own = FrameFolder(Path(part.output))
         for index in range(RenderPlan(info, Path(part.output), part.first, part.last).count):
+            if index < part.lead:  # the previous chunk coloured this frame too: fade from it to this one
+                position = count - part.lead + index
+                earlier = load_photo(frames.path(position)).pixels
+                later = load_photo(own.path(index)).pixels
+                frames.path(position).unlink()  # a link to the previous part's file, which stays as it is
+                frames.write(position, cross_fade(earlier, later, (index + 1) / (part.lead + 1)))
+                continue
             target = frames.path(count)
             target.unlink(missing_ok=True)  # a stitch stopped half-way is redone
             try:

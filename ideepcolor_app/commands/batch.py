@@ -12,13 +12,13 @@ from typing import Any
 
 from ..base.errors import IdeepcolorError, UsageError
 from ..batch.engines import run_local, run_ray
-from ..batch.plan import BatchState, Shard, plan_batch, write_json
+from ..batch.plan import CHUNK_FRAMES, CHUNK_OVERLAP, BatchState, Shard, plan_batch, write_json
 from ..batch.worker import BatchOptions, stitch
 from ..video.clips import probe, read_frames
 from ..video.temporal import scene_starts
 from . import add_model_options
 from .colorize import global_hints_option
-from .options import add_look_options, positive_int
+from .options import add_look_options, non_negative_int, positive_int
 
 
 def add_parser(
@@ -43,6 +43,18 @@ def add_parser(
     p.add_argument("--address", help="a running Ray cluster (ray start --head); default: start one here")
     p.add_argument("--cpus-per-worker", type=float, default=1.0, help="CPUs each Ray worker reserves (default 1)")
     p.add_argument("--gpus-per-worker", type=float, default=0.0, help="GPUs each Ray worker reserves (default 0)")
+    p.add_argument(
+        "--chunk-frames",
+        type=positive_int,
+        default=CHUNK_FRAMES,
+        help=f"split a scene longer than this many frames over workers (default {CHUNK_FRAMES})",
+    )
+    p.add_argument(
+        "--overlap-frames",
+        type=non_negative_int,
+        default=CHUNK_OVERLAP,
+        help=f"frames a chunk starts early, cross-faded with the chunk before (default {CHUNK_OVERLAP})",
+    )
     p.add_argument("--resume", action="store_true", help="finish a stopped batch: skip shards that are done")
     p.add_argument("--force", action="store_true", help="redo every shard, replacing earlier results")
     add_look_options(p)
@@ -57,7 +69,12 @@ def run(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create output folder {out}: {exc.strerror or exc}") from exc
-    shards = plan_batch(args.inputs, out, Path(args.hints) if args.hints else None, args.format, _scenes)
+    if 2 * args.overlap_frames >= args.chunk_frames:
+        raise UsageError(
+            f"--overlap-frames {args.overlap_frames} must be under half of --chunk-frames {args.chunk_frames}"
+        )
+    hints = Path(args.hints) if args.hints else None
+    shards = plan_batch(args.inputs, out, hints, args.format, _scenes, args.chunk_frames, args.overlap_frames)
     state = BatchState(out)
     if args.force:
         state.forget()
