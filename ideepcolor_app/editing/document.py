@@ -26,6 +26,17 @@ ALL_LIGHTNESSES = tuple(float(level) for level in range(101))
 
 DISPLAY_MAX_SIDE = 2048
 """Longest side of the images the GUI shows; results are saved at full resolution."""
+VIEW_SIDE_STEP = 256
+"""Results are composed at a multiple of this, so that small zooms and resizes reuse them."""
+
+
+def view_side(screen_side: float, photo_side: int) -> int:
+    """The long side to compose a result at while the view shows the photo's long side over
+    ``screen_side`` device pixels: that, rounded up to a step, within 512 px and
+    :data:`DISPLAY_MAX_SIDE`, and never over the photo's own ``photo_side``. A 12 MP photo fitted
+    in a 1000-px view is composed at 1024 px instead of 2048 (a quarter of the pixels)."""
+    steps = -(-int(max(screen_side, 1)) // VIEW_SIDE_STEP)
+    return min(max(steps * VIEW_SIDE_STEP, 2 * VIEW_SIDE_STEP), DISPLAY_MAX_SIDE, photo_side)
 
 
 class Document:

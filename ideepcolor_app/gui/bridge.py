@@ -64,6 +64,16 @@ class EngineBridge(QObject):
             self.failed.emit(message)
 
     @property
+    def preview_side(self) -> int:
+        """The long side results are composed at for the window."""
+        return self._worker.preview_max_side
+
+    def set_preview_side(self, side: int) -> None:
+        """Compose the results that follow at ``side`` (the view's size: see
+        :func:`~ideepcolor_app.editing.document.view_side`)."""
+        self._worker.preview_max_side = side
+
+    @property
     def dropped(self) -> int:
         """Requests replaced by a newer one before they started (a drag supersedes most)."""
         return self._worker.dropped

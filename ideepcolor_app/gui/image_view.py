@@ -70,6 +70,12 @@ class ImageView(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
+    def screen_side(self) -> float:
+        """Device pixels the image's long side covers at the current zoom (0 without an image)."""
+        if self.image_size is None:
+            return 0.0
+        return max(self.image_size) * self.zoom * self.devicePixelRatioF()
+
     def fit(self) -> None:
         if self.image_size:
             self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from ..base.resources import sample_photo
 from ..colour.encoding import NETWORK_SIZE
-from ..editing.document import Document
+from ..editing.document import Document, view_side
 from ..editing.editor import Editor, result_kind
 from ..editing.recovery import RecoveryFile
 from ..editing.tools import Tool
@@ -112,6 +112,8 @@ class MainWindow(QMainWindow):
         self.dialogs = dialogs or Dialogs(self)
         self.editor = Editor(self.settings.patch_size, self.settings.recent_colours)
         self.bridge: EngineBridge | None = None
+        self._sized_for: Document | None = None
+        """The photo the bridge's result size was chosen for (see :meth:`_view_changed`)."""
         self.weights_error: str | None = None
         self.device = device or self.settings.device
         self.weights_source, self.mask_convention = weights, mask_convention
@@ -161,6 +163,8 @@ class MainWindow(QMainWindow):
         self.canvas.view_changed.connect(lambda: self.result_view.copy_view_from(self.canvas))
         self.result_view.view_changed.connect(lambda: self.canvas.copy_view_from(self.result_view))
         self.result_view.scene_clicked.connect(self._result_clicked)
+        self.result_view.view_changed.connect(self._view_changed)
+        self.canvas.view_changed.connect(self._view_changed)
         self.load_weights_button.clicked.connect(lambda: engine_actions.choose_weights(self))
         self.download_button.clicked.connect(lambda: engine_actions.download_published_weights(self))
         self.panel.color_chosen.connect(editor.choose_color)
@@ -194,6 +198,8 @@ class MainWindow(QMainWindow):
         bridge.save_failed.connect(self._save_failed)
         bridge.drag_planned.connect(self._drag_planned)
         self.global_hints.refresh()  # whether these weights take global hints
+        self._sized_for = None
+        self._view_changed()  # results at the view's size, as the bridge before composed them
         self.editor.request_update(upload=True)  # the open photo, if any, goes to the new engine
 
     def _accept_result(self, result: UpdateResult) -> None:
@@ -273,6 +279,25 @@ class MainWindow(QMainWindow):
         original = self.show_original.isChecked() and self.show_original.isEnabled()
         self.result_title.setText("Original: the photo's own colours (O to go back)" if original else "Result")
         self.result_view.copy_view_from(self.canvas)
+
+    def _view_changed(self) -> None:
+        """Results are composed at the size the views show them; a zoom that needs more pixels
+        than the latest result has asks for it again. Within one photo the size only grows, so
+        views that settle (scroll bars coming and going) never ask twice."""
+        document, bridge = self.editor.document, self.bridge
+        if document is None or bridge is None:
+            return
+        screen = max(self.canvas.screen_side(), self.result_view.screen_side())
+        side = view_side(screen, max(document.size))
+        if document is self._sized_for:
+            if side <= bridge.preview_side:
+                return
+        else:
+            self._sized_for = document
+        bridge.set_preview_side(side)
+        latest = self.editor.latest
+        if latest is not None and max(latest.preview.shape[:2]) < side:
+            self.editor.request_update()
 
     def _result_clicked(self, pos: QPointF) -> None:
         if not self.panel.eyedropper.isChecked():
