@@ -23,25 +23,35 @@ memory-bound, so bands that stay in cache were measured 4x faster than one 12 MP
 
 @dataclass(frozen=True, eq=False)
 class PhotoOnDevice:
-    """A photo's pixels and lightness on the device, and its lightness at smaller sizes. Never
-    changed once made."""
+    """A photo's pixels on the device, and its lightness at full and smaller sizes (each computed
+    when first asked for). Never changed once made."""
 
     photo: Photo
     pixels: torch.Tensor  # (H, W, 3) uint8 or uint16, as decoded
-    l_full: torch.Tensor  # (1, 1, H, W) float32
+    _full: list[torch.Tensor] = field(default_factory=list, repr=False)
     _resampled: dict[tuple[int, int], torch.Tensor] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _full_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def upload(cls, photo: Photo, device: torch.device) -> PhotoOnDevice:
-        """Upload ``photo``'s pixels to ``device`` once and compute their lightness, in bands."""
-        pixels = torch.from_numpy(np.ascontiguousarray(photo.pixels)).to(device)
-        height, width = pixels.shape[:2]
-        l_full = torch.empty(1, 1, height, width, device=device)
-        for top, bottom in bands(height, width):
-            band = pixels[top:bottom].permute(2, 0, 1).float() / photo.max_value
-            l_full[0, :, top:bottom] = rgb_to_lab(band)[0:1]
-        return cls(photo, pixels, l_full)
+        """Upload ``photo``'s pixels to ``device`` once."""
+        return cls(photo, torch.from_numpy(np.ascontiguousarray(photo.pixels)).to(device))
+
+    @property
+    def l_full(self) -> torch.Tensor:
+        """(1, 1, H, W) float32 L at full resolution, computed in bands the first time it is asked
+        for: saving needs it, the first result does not (it reads L at the network's and the
+        view's sizes), so opening a 12 MP photo does not wait for it."""
+        with self._full_lock:
+            if not self._full:
+                height, width = self.pixels.shape[:2]
+                l_full = torch.empty(1, 1, height, width, device=self.pixels.device)
+                for top, bottom in bands(height, width):
+                    band = self.pixels[top:bottom].permute(2, 0, 1).float() / self.photo.max_value
+                    l_full[0, :, top:bottom] = rgb_to_lab(band)[0:1]
+                self._full.append(l_full)
+            return self._full[0]
 
     @property
     def size(self) -> tuple[int, int]:
