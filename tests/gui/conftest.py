@@ -2,10 +2,8 @@
 and fresh settings; ``window`` is the common case (the echo network, a grey photo open, its first
 result shown)."""
 
-import numpy as np
 import pytest
-from gui_helpers import ScriptedDialogs, open_and_wait, wait_for_result
-from PIL import Image
+from gui_helpers import ScriptedDialogs, open_and_wait, ramp_photo, wait_for_result
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
@@ -38,10 +36,7 @@ def dialogs() -> ScriptedDialogs:
 @pytest.fixture
 def photo_path(tmp_path):
     """A 640x480 grey gradient photo."""
-    ramp = np.tile(np.linspace(60, 200, 640).astype(np.uint8), (480, 1))
-    path = tmp_path / "photo.png"
-    Image.fromarray(ramp).save(path)
-    return path
+    return ramp_photo(tmp_path / "photo.png")
 
 
 @pytest.fixture

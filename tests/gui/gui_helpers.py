@@ -3,6 +3,8 @@ dialogs a test gives the window (they record what was shown and answer from a sc
 
 from __future__ import annotations
 
+import numpy as np
+from PIL import Image
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -154,3 +156,11 @@ def wait_for_variations(qtbot, w):
         )
 
     qtbot.waitUntil(ready, timeout=120000)
+
+
+def ramp_photo(path, size=(640, 480), levels=(60, 200)):
+    """Write a grey photo of ``size`` (width, height), a left-to-right ramp of ``levels``, to ``path``."""
+    width, height = size
+    ramp = np.tile(np.linspace(*levels, width).astype(np.uint8), (height, 1))
+    Image.fromarray(ramp).save(path)
+    return path

@@ -1,9 +1,7 @@
 """Results are composed at the size the view shows them, and at more pixels when zoomed in."""
 
-import numpy as np
 import pytest
-from gui_helpers import wait_for_result
-from PIL import Image
+from gui_helpers import ramp_photo, wait_for_result
 
 from ideepcolor_app.editing.document import DISPLAY_MAX_SIDE, view_side
 
@@ -19,10 +17,7 @@ def test_the_side_follows_the_view_in_steps_within_the_display_limit_and_the_pho
 @pytest.fixture
 def large_photo(tmp_path):
     """A 3000x2000 photo (6 MP)."""
-    ramp = np.tile(np.linspace(40, 220, 3000).astype(np.uint8), (2000, 1))
-    path = tmp_path / "large.png"
-    Image.fromarray(ramp).save(path)
-    return path
+    return ramp_photo(tmp_path / "large.png", (3000, 2000), (40, 220))
 
 
 def screen(w) -> float:
