@@ -107,7 +107,7 @@ def load_photo(path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS) -> Ph
                     f"{max_pixels / 1e6:.0f} MP limit. Downscale it first (for example to 50 MP)."
                 )
             image.load()
-            image = ImageOps.exif_transpose(image)
+            ImageOps.exif_transpose(image, in_place=True)  # in place: no copy of an upright photo
     except ImageError:
         raise
     except UnidentifiedImageError:
@@ -134,7 +134,7 @@ def _to_rgb_array(image: Image.Image, path: Path) -> np.ndarray:
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, rgba)
     try:
-        return np.array(image.convert("RGB"), dtype=np.uint8)
+        return np.array(image if mode == "RGB" else image.convert("RGB"), dtype=np.uint8)
     except (OSError, ValueError) as exc:
         raise ImageError(f"{path}: unsupported colour mode {mode} ({exc}).") from exc
 
