@@ -176,6 +176,12 @@ def add_parser(
         metavar="M",
         help="skip photos whose colourfulness (Hasler & Süsstrunk) is under M (15: BigColor's and DDColor's floor)",
     )
+    p.add_argument(
+        "--teacher",
+        metavar="WEIGHTS",
+        help="distil: learn these weights' answers (ab and colour distribution) on the photos instead of "
+        "their true colours, e.g. a smaller drag network from the fast one (with --width 0.125)",
+    )
     p.set_defaults(func=run)
 
 
@@ -248,6 +254,7 @@ def run(args: argparse.Namespace) -> int:
         chroma_weight=args.chroma_weight,
         rebalance=args.rebalance,
         min_colourfulness=args.min_colourfulness,
+        teacher=args.teacher,
     )
     dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
     trainer = Trainer(config, photos, device, dev)

@@ -108,6 +108,9 @@ class TrainConfig:
     nearest bin (whose head drifts to grey, see :mod:`.rebalance`)."""
     min_colourfulness: float = 0.0
     """Photos whose colourfulness (Hasler & Süsstrunk's M) is below this are not trained on."""
+    teacher: str | None = None
+    """Distil: learn this network's answers (its ab and its distribution) instead of the photos'
+    colours; the student keeps the teacher's conventions and how the app shows its colours."""
 
     @property
     def checkpoint_path(self) -> Path:
@@ -140,10 +143,12 @@ def losses(
     precision: Precision,
     upscale: float,
     bin_weights: torch.Tensor | None = None,
+    teacher: torch.nn.Module | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Cross-entropy over the 529 bins at 1/4 resolution (rebalanced by ``bin_weights`` with soft
     targets when given) and regression on ab; the network runs in ``precision`` (autocast: its
-    weights and the losses stay fp32)."""
+    weights and the losses stay fp32). With a ``teacher`` both targets are its answers on the same
+    input: its distribution (soft cross-entropy) and its ab."""
     with torch.no_grad():
         lab = rgb_to_lab(rgb)
         l, ab = lab[:, :1], lab[:, 1:]
@@ -159,9 +164,15 @@ def losses(
             given = any_given(extra["global_hints"])
         if config.global_only:  # the frozen trunk runs as it will in use: calibrated
             extra["hint_counts"] = hints.counts()
+        if teacher is not None:
+            with autocast(rgb.device, precision):
+                taught = teacher(x, **extra)
+            ab = taught.ab.float()
     with autocast(rgb.device, precision):
         out = model(x, **extra)
-    if bin_weights is None:
+    if teacher is not None:
+        ce = -(F.softmax(taught.logits.float(), dim=1) * F.log_softmax(out.logits.float(), dim=1)).sum(1).mean()
+    elif bin_weights is None:
         ce = F.cross_entropy(out.logits.float(), ab_to_bin(target_ab))
     else:
         ce = rebalanced_cross_entropy(out.logits, target_ab, bin_weights)
@@ -230,6 +241,24 @@ class Trainer:
                 config.fill_prior_weight = info.fill_prior_weight
         else:
             model = DEFAULT_ARCHITECTURE.build(config.width, residual=HintEncoding(config.hint_encoding).is_fill)
+        self.teacher: ColorizationNet | None = None
+        self.teacher_info: WeightsInfo | None = None
+        if config.teacher:
+            self.teacher, self.teacher_info = load_model(Path(config.teacher))
+            self.teacher.to(device, memory_format=torch.channels_last).eval()  # type: ignore[call-overload]
+            self.teacher.requires_grad_(False)
+            if not config.init:  # the student answers the teacher's input
+                info = self.teacher_info
+                config.mask_convention, config.hint_encoding = info.mask_convention, info.hint_encoding
+                config.fill_prior_weight = info.fill_prior_weight
+                # it learns the teacher's uncalibrated answer (training passes no hint counts), so in
+                # use it takes the teacher's calibration
+                model = DEFAULT_ARCHITECTURE.build(
+                    config.width,
+                    residual=HintEncoding(config.hint_encoding).is_fill,
+                    residual_scales=info.residual_scales,
+                )
+            config.global_hints = config.global_hints and self.teacher.takes_global_hints
         if config.global_only:
             config.global_hints = True
         if config.global_hints and not model.takes_global_hints:
@@ -379,7 +408,9 @@ class Trainer:
                 t0 = time.perf_counter()
                 upscale = self._batch_upscale()
                 rgb = sample_batch(self.photos, config.batch, config.crop, self.generator, upscale)
-                ce, reg = losses(self.net, rgb, self.generator, config, self.precision, upscale, self.bin_weights)
+                ce, reg = losses(
+                    self.net, rgb, self.generator, config, self.precision, upscale, self.bin_weights, self.teacher
+                )
                 loss = ce + config.regression_weight * reg
                 self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()  # type: ignore[no-untyped-call]
@@ -521,8 +552,17 @@ class Trainer:
             "chroma_weight": self.config.chroma_weight,
             "rebalance": self.config.rebalance,
             "min_colourfulness": self.config.min_colourfulness,
+            "teacher": self.config.teacher,
         }
         state = self.exported_model.state_dict()
+        taught = self.teacher_info
+        shown: dict[str, Any] = {}
+        if taught is not None:  # a student shows its colours as its teacher does
+            shown = {
+                "vivid_temperature": taught.vivid_temperature,
+                "vivid_mix": taught.vivid_mix,
+                "hint_locality": taught.hint_locality,
+            }
         paths = [
             save_weights(
                 state,
@@ -533,6 +573,7 @@ class Trainer:
                 hint_encoding=self.config.hint_encoding,
                 residual_scales=self.exported_model.residual_scales,
                 fill_prior_weight=self.config.fill_prior_weight or 0.0,
+                **shown,
             )
         ]
         if self.config.compact:
@@ -548,6 +589,7 @@ class Trainer:
                     hint_encoding=self.config.hint_encoding,
                     residual_scales=self.exported_model.residual_scales,
                     fill_prior_weight=self.config.fill_prior_weight or 0.0,
+                    **shown,
                 )
             )
         return paths

@@ -431,3 +431,57 @@ def test_the_chroma_loss_counts_only_images_given_global_hints_and_pulls_dull_re
     dull.requires_grad_(True)
     chroma_loss(dull, target, both).backward()
     assert (dull.grad[:, 0] < 0).all(), "descending the loss makes colours stronger"
+
+
+@pytest.mark.slow  # a teacher and a student trained through the command line
+def test_a_distilled_student_learns_its_teachers_answers_and_shows_them_as_it_does(photo_folder, tmp_path):
+    from ideepcolor_app.colour.encoding import MaskConvention
+    from ideepcolor_app.colour.locality import HintLocality
+    from ideepcolor_app.network.model import SIGGRAPHGenerator
+    from ideepcolor_app.network.weights import load_model, save_weights
+
+    torch.manual_seed(0)
+    teacher = SIGGRAPHGenerator(0.25, residual=True)
+    with torch.no_grad():  # an untrained residual network answers its fill: give it answers of its own
+        for parameter in teacher.parameters():
+            if parameter.abs().sum() == 0 and parameter.dim() == 4:
+                parameter.normal_(0, 0.05)
+            elif parameter.shape[:1] == (529,) and parameter.dim() == 4:  # a distribution with peaks
+                parameter.mul_(300)
+    teacher_path = save_weights(
+        teacher.state_dict(),
+        tmp_path / "teacher.safetensors",
+        mask_convention=MaskConvention.CENTERED,
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+        residual_scales={0: 1.0, 10: 0.7},
+        vivid_temperature=0.8,
+        vivid_mix=0.4,
+        hint_locality=HintLocality(1.5e-9, 14, 0.003),
+    )
+    out = tmp_path / "student.safetensors"
+    args = ["train", str(photo_folder), "--out", str(out), "--batch", "6", "--crop", "32", "--width", "0.125"]
+    assert main([*args, "--teacher", str(teacher_path), "--steps", "30", "--lr", "3e-3", "--warmup-steps", "2"]) == 0
+    student, info = load_model(out)
+    assert info.width == 0.125 and info.hint_encoding is HintEncoding.LIGHTNESS_FILL
+    assert info.residual_scales == {0: 1.0, 10: 0.7} and (info.vivid_temperature, info.vivid_mix) == (0.8, 0.4)
+    assert info.hint_locality == HintLocality(1.5e-9, 14, 0.003)
+    assert info.metadata["provenance"]["teacher"] == str(teacher_path)
+
+    teacher, _ = load_model(teacher_path)
+    rgb = torch.from_numpy(np.stack([colourful(20 + i, (32, 32)) for i in range(4)])).permute(0, 3, 1, 2) / 255
+    lab = rgb_to_lab(rgb.float())
+    hints = sample_hints(lab[:, 1:], torch.Generator().manual_seed(1), recipe="density")
+    from ideepcolor_app.network.architectures import DEFAULT_ARCHITECTURE
+
+    x = DEFAULT_ARCHITECTURE.encode(lab[:, :1], hints, MaskConvention.CENTERED, HintEncoding.LIGHTNESS_FILL)
+    with torch.no_grad():
+        taught, learnt = teacher.eval()(x), student.eval()(x)
+        fresh = SIGGRAPHGenerator(0.125, residual=True).eval()(x)
+    fill = x[:, 1:3] * 110  # an untrained student's answer
+    assert (learnt.ab - taught.ab).abs().mean() < 0.6 * (fill - taught.ab).abs().mean()
+
+    def divergence(output):  # from the teacher's distribution
+        p = taught.logits.log_softmax(1)
+        return (p.exp() * (p - output.logits.log_softmax(1))).sum(1).mean()
+
+    assert divergence(learnt) < 0.9 * divergence(fresh)
