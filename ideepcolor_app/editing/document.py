@@ -69,16 +69,19 @@ class Document:
         global_hints: GlobalHints | None = None,
         strokes: tuple[Stroke, ...] = (),
         regions: tuple[Region, ...] = (),
+        draft_side: int | None = None,
     ) -> Document:
         """Decode the photo at ``path`` and prepare what a window shows first (its grey picture).
 
         This is the slow part of opening a large photo; it touches no GUI state, so a window runs it
-        on a worker thread and stays responsive.
+        on a worker thread and stays responsive. With ``draft_side`` a large JPEG is opened as a
+        draft (see :func:`~ideepcolor_app.photos.images.load_photo`), to be completed by
+        :meth:`complete`.
 
         Raises:
             ImageError: the photo cannot be read (see :func:`~ideepcolor_app.photos.images.load_photo`).
         """
-        document = cls(load_photo(path), hints, global_hints, strokes, regions)
+        document = cls(load_photo(path, draft_side=draft_side), hints, global_hints, strokes, regions)
         document.grey_preview()
         return document
 
@@ -147,8 +150,31 @@ class Document:
         return [self._display_colors[(ab, lightness)] for ab in colors]
 
     def preview_size(self, max_side: int = DISPLAY_MAX_SIDE) -> tuple[int, int]:
-        """(width, height) of the previews the window shows."""
-        return fit_inside(self.size, max_side)
+        """(width, height) of the previews the window shows (a draft's: never over its pixels)."""
+        size = fit_inside(self.size, max_side)
+        if self.photo.is_draft:
+            return fit_inside(size, max(self.photo.pixels.shape[:2]))
+        return size
+
+    def complete(self, full: Document) -> bool:
+        """Take the photo of ``full`` (loaded in full, with its previews made off the GUI thread) in
+        place of the draft this document was opened as; hints, history and files stay (their
+        coordinates are the full photo's already). False if ``full`` is not this photo in full
+        (another file, another size, or this document is not a draft)."""
+        draft, photo = self.photo, full.photo
+        if (
+            not draft.is_draft
+            or photo.is_draft
+            or (photo.path, photo.sha256, photo.size)
+            != (
+                draft.path,
+                draft.sha256,
+                draft.size,
+            )
+        ):
+            return False
+        self.photo, self.lightness, self._previews = photo, full.lightness, dict(full._previews)
+        return True
 
     def original_preview(self, max_side: int = DISPLAY_MAX_SIDE) -> np.ndarray:
         """The photo as opened, at display size (computed once)."""

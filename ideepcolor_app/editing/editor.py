@@ -82,6 +82,7 @@ class Editor:
 
     Events (each a :class:`~ideepcolor_app.base.events.Signal`):
         document_changed(document): a photo was opened.
+        photo_completed(document): the full pixels of a photo opened as a draft took its place.
         hints_changed(): the hints were edited (add, move, recolour, delete, undo...).
         current_changed(): the current colour, patch size or selection changed (once per edit).
         recent_changed(): the recent colours changed.
@@ -117,6 +118,7 @@ class Editor:
         self.recent_colors = list(recent_colors or [])[:MAX_RECENT_COLORS]
         self.latest: UpdateResult | None = None
         self.document_changed = Signal()
+        self.photo_completed = Signal()
         self.hints_changed = Signal()
         self.current_changed = Signal()
         self.recent_changed = Signal()
@@ -157,6 +159,16 @@ class Editor:
         self._current_changed()
         self.palette_changed.emit(None)
         return document
+
+    def complete_photo(self, document: Document, full: Document) -> bool:
+        """The full photo of ``document``, opened as a draft, has loaded (as ``full``): it takes the
+        draft's place (hints and history stay) and the network runs on it. False, and nothing
+        changes, if ``document`` is no longer open or ``full`` is not its photo in full."""
+        if document is not self.document or not document.complete(full):
+            return False
+        self.photo_completed.emit(document)
+        self.request_update(upload=True)
+        return True
 
     @property
     def probe(self) -> tuple[float, float] | None:

@@ -131,7 +131,8 @@ def open_photo(
         remember_recent(window, path)
         if path.resolve().parent != sample_photo().resolve().parent:  # never start dialogs inside the app
             window.settings.last_folder = str(path.resolve().parent)
-        window.statusBar().showMessage(f"Opened {path.name} ({document.size[0]}x{document.size[1]})", 5000)
+        loading = "; loading it at full resolution…" if document.photo.is_draft else ""
+        window.statusBar().showMessage(f"Opened {path.name} ({document.size[0]}x{document.size[1]}){loading}", 5000)
         if then is not None:
             then(document)
 
@@ -140,7 +141,9 @@ def open_photo(
         if then is not None:
             then(None)
 
-    window.opener.open(path, hints, opened, failed, global_hints, strokes, regions)
+    window.opener.open(
+        path, hints, opened, failed, global_hints, strokes, regions, completed=window.editor.complete_photo
+    )
     return True
 
 
@@ -217,6 +220,18 @@ def save_result_to(window: MainWindow, path: Path, overwrite: bool = False) -> N
         return
     if window.bridge is None:
         window.show_error("No result to save", window.weights_error or missing_weights_message())
+        return
+    if document.photo.is_draft:  # opened from a reduced decode: the full pixels are on their way
+        if window.opener.completing:
+            window.statusBar().showMessage(f"Saving {path} once the full photo has loaded…")
+            window.opener.when_complete(lambda: save_result_to(window, path, overwrite))
+        else:
+            window.show_error(
+                "Could not save the result",
+                f"{document.photo.path}: only a reduced copy of the photo could be read, so no "
+                "full-resolution result can be made. Open the photo again (File > Open); your hints are kept "
+                "in the session file if you save it first.",
+            )
         return
     try:
         check_format_fits(path, document.size)  # before the full-resolution work, not after it

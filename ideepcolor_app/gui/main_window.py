@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self.panel.color_chosen.connect(editor.choose_color)
         self.panel.eyedropper_toggled.connect(self._eyedropper_toggled)
         editor.document_changed.connect(self._document_opened)
+        editor.photo_completed.connect(self._photo_completed)
         editor.hints_changed.connect(self._hints_edited)
         editor.current_changed.connect(self._show_current)
         editor.result_changed.connect(self._show_result)
@@ -227,6 +228,16 @@ class MainWindow(QMainWindow):
         self.refresh_title()
         self._refresh_edit_actions()
 
+    def _photo_completed(self, document: Document) -> None:
+        """The full photo replaced the draft it opened as: its sharper grey, until its result comes."""
+        width, height = document.size
+        self.statusBar().showMessage(f"Opened {document.photo.path.name} ({width}x{height}) at full resolution", 5000)
+        if self.editor.latest is None:
+            self.canvas.set_image(document.grey_preview(), document.size)
+            self.result_view.set_image(document.grey_preview(), document.size)
+        else:
+            self.refresh_views()
+
     def _hints_edited(self) -> None:
         self._autosave.start()
         if not self._autosave_deadline.isActive():
@@ -262,6 +273,8 @@ class MainWindow(QMainWindow):
             f"{result_kind(result, refines)}, shown {self.first_result_seconds * 1000:.0f} ms after the edit"
         )
         self.refresh_views()
+        if result.photo.is_draft:  # the first picture is up: the full pixels may have the cores now
+            self.opener.start_completing()
 
     def refresh_views(self) -> None:
         """Show the latest result on the result view (and the canvas, if asked), or the original."""

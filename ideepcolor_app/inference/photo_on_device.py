@@ -42,7 +42,13 @@ class PhotoOnDevice:
     def l_full(self) -> torch.Tensor:
         """(1, 1, H, W) float32 L at full resolution, computed in bands the first time it is asked
         for: saving needs it, the first result does not (it reads L at the network's and the
-        view's sizes), so opening a 12 MP photo does not wait for it."""
+        view's sizes), so opening a 12 MP photo does not wait for it.
+
+        Raises:
+            DraftError: the photo is a draft (:attr:`Photo.is_draft`): its full resolution is not here.
+        """
+        if self.photo.is_draft:
+            raise DraftError(f"{self.photo.path}: only a reduced draft is loaded; the full photo is still loading.")
         with self._full_lock:
             if not self._full:
                 height, width = self.pixels.shape[:2]
@@ -58,12 +64,17 @@ class PhotoOnDevice:
         """(width, height) of the photo."""
         return self.photo.size
 
+    @property
+    def detail_side(self) -> int:
+        """The long side of the pixels held: the photo's, or a draft's reduced one."""
+        return max(self.pixels.shape[:2])
+
     def lightness(self, size: tuple[int, int]) -> torch.Tensor:
         """(1, 1, H, W) L at ``size`` (width, height), by :func:`lightness_at_size`; cached per size.
 
         The network's input (square sizes) and the display previews both come from here.
         """
-        if size == self.size:
+        if size == self.size:  # a draft raises: nothing at full resolution comes from it
             return self.l_full
         with self._lock:
             if size not in self._resampled:
@@ -78,6 +89,10 @@ class PhotoOnDevice:
         """L at image point (x, y), read at network resolution as the hints are."""
         row, col = network_cell(x, y, self.size, size)
         return float(self.network_lightness(size)[0, 0, row, col])
+
+
+class DraftError(RuntimeError):
+    """Full-resolution work was asked of a photo of which only a reduced draft is loaded."""
 
 
 def bands(height: int, width: int) -> list[tuple[int, int]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from ..base.atomic import atomic_path
 from ..base.errors import ImageError, OutputExistsError
@@ -29,19 +29,36 @@ WRITE_FORMATS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 Image.MAX_IMAGE_PIXELS = None
 
 
+DRAFT_SIDE = 768
+"""A large JPEG is first decoded at 1/4 or 1/8 of its size, no smaller than this on its long side: enough
+for the first view and the first result, in a tenth of the time (see :func:`load_photo`)."""
+DRAFT_SCALES = (8, 4)
+"""The JPEG decoder's reductions used for a draft; 1/2 saves too little to be worth a second decode."""
+
+
 @dataclass
 class Photo:
-    """A decoded photo: pixels as (H, W, 3) uint8 or uint16 RGB, EXIF orientation applied."""
+    """A decoded photo: pixels as (H, W, 3) uint8 or uint16 RGB, EXIF orientation applied.
+
+    A *draft* (``full_size`` set) holds the pixels of a reduced decode of a photo of ``full_size``:
+    everything at screen or network size reads them, nothing at full resolution may (saving waits for
+    the full photo, see :func:`load_photo`). Coordinates (hints, views) are always the full photo's."""
 
     path: Path
     pixels: np.ndarray
     sha256: str
     is_color: bool
+    full_size: tuple[int, int] | None = None
 
     @property
     def size(self) -> tuple[int, int]:
-        """(width, height)."""
-        return self.pixels.shape[1], self.pixels.shape[0]
+        """(width, height) of the photo (of the full one for a draft)."""
+        return self.full_size or (self.pixels.shape[1], self.pixels.shape[0])
+
+    @property
+    def is_draft(self) -> bool:
+        """The pixels are a reduced decode; the full photo is still to be loaded."""
+        return self.full_size is not None
 
     @property
     def max_value(self) -> int:
@@ -82,12 +99,16 @@ def list_images(paths: Iterable[str | os.PathLike[str]], skip_suffix: str = "") 
     return found
 
 
-def load_photo(path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS) -> Photo:
+def load_photo(path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS, draft_side: int | None = None) -> Photo:
     """Decode a photo from disk.
 
     Handles 8/16-bit, greyscale, palette, CMYK and alpha images (alpha is
     composited over white), honours EXIF orientation, and refuses images over
     ``max_pixels`` before decoding them.
+
+    With ``draft_side``, a JPEG at least 4 times that on its long side is decoded at 1/4 or 1/8 of
+    its size (the decoder skips most of the work: 12 MP in about 15 ms instead of 130), as a draft
+    (:attr:`Photo.is_draft`) whose long side is at least ``draft_side``; other photos decode in full.
 
     Raises:
         ImageError: missing, empty, corrupt, truncated, unsupported or too large.
@@ -106,6 +127,7 @@ def load_photo(path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS) -> Ph
                     f"{path}: {width}x{height} is {width * height / 1e6:.0f} megapixels, over the "
                     f"{max_pixels / 1e6:.0f} MP limit. Downscale it first (for example to 50 MP)."
                 )
+            full_size = _start_draft(image, draft_side) if draft_side else None
             image.load()
             ImageOps.exif_transpose(image, in_place=True)  # in place: no copy of an upright photo
     except ImageError:
@@ -115,7 +137,21 @@ def load_photo(path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS) -> Ph
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageError(f"{path}: the image is corrupt or truncated ({exc}).") from exc
     pixels = _to_rgb_array(image, path)
-    return Photo(path=path, pixels=pixels, sha256=hashlib.sha256(data).hexdigest(), is_color=_has_color(pixels))
+    sha256 = hashlib.sha256(data).hexdigest()
+    return Photo(path=path, pixels=pixels, sha256=sha256, is_color=_has_color(pixels), full_size=full_size)
+
+
+def _start_draft(image: Image.Image, draft_side: int) -> tuple[int, int] | None:
+    """Ask the JPEG decoder for a reduced decode of ``image`` (before it is loaded) if one pays;
+    the upright size of the full photo if so, else None."""
+    width, height = image.size
+    scale = next((s for s in DRAFT_SCALES if max(width, height) >= s * draft_side), None)
+    if image.format != "JPEG" or scale is None:
+        return None
+    if image.draft("RGB" if image.mode == "RGB" else None, (-(-width // scale), -(-height // scale))) is None:
+        return None
+    turned = image.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
+    return (height, width) if turned else (width, height)
 
 
 def _to_rgb_array(image: Image.Image, path: Path) -> np.ndarray:

@@ -123,3 +123,40 @@ def test_unwritable_destinations_are_reported(tmp_path, monkeypatch):
     with pytest.raises(ImageError, match="Permission denied.*choose another folder"):
         save_image(rgb, tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()
+
+
+def _large_jpeg(path, size=(3200, 2400), orientation=None):
+    """A colourful photo with structure at every scale, as a JPEG (with an EXIF orientation if given)."""
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    rgb = np.stack(
+        [128 + 100 * np.sin(x / 97), 128 + 100 * np.cos(y / 61), 128 + 60 * np.sin((x + y) / 211)], axis=2
+    ).astype(np.uint8)
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[0x0112] = orientation
+    Image.fromarray(rgb).save(path, quality=92, exif=exif)
+    return path
+
+
+@pytest.mark.parametrize("orientation", [None, 6])
+def test_a_large_jpeg_opens_as_a_draft_of_the_full_photos_size_and_orientation(tmp_path, orientation):
+    path = _large_jpeg(tmp_path / "big.jpg", orientation=orientation)
+    full, draft = load_photo(path), load_photo(path, draft_side=768)
+    assert not full.is_draft and draft.is_draft
+    assert draft.size == full.size == ((2400, 3200) if orientation == 6 else (3200, 2400))
+    assert draft.pixels.shape[:2] == (full.pixels.shape[0] // 4, full.pixels.shape[1] // 4), "a quarter each way"
+    assert draft.sha256 == full.sha256 and draft.is_color
+    shrunk = np.asarray(Image.fromarray(full.pixels).resize(draft.pixels.shape[1::-1], Image.Resampling.BOX))
+    assert np.abs(shrunk.astype(int) - draft.pixels).mean() < 3, "the draft is the photo, turned the same way"
+
+
+def test_only_large_jpegs_open_as_drafts(tmp_path):
+    small = _large_jpeg(tmp_path / "small.jpg", size=(2000, 1500))  # under 4 x 768: not worth a second decode
+    png = tmp_path / "big.png"
+    Image.open(_large_jpeg(tmp_path / "big.jpg")).save(png)
+    for path in (small, png):
+        photo = load_photo(path, draft_side=768)
+        assert not photo.is_draft and photo.size == Image.open(path).size
+    huge = load_photo(_large_jpeg(tmp_path / "huge.jpg", size=(6400, 4800)), draft_side=768)
+    assert huge.pixels.shape[:2] == (600, 800) and huge.size == (6400, 4800), "1/8 where that still fills the view"
