@@ -63,7 +63,8 @@ def main() -> None:
     engine.networks.append(light)
     options = [("fast", s) for s in SIDES] + [("light", s) for s in SIDES]
     networks = {"fast": fast, "light": light}
-    print(f"machine: {describe_machine(machine_class())}; precision fast {fast.precision.value}, light {light.precision.value}")
+    precisions = f"fast {fast.precision.value}, light {light.precision.value}"
+    print(f"machine: {describe_machine(machine_class())}; precision {precisions}")
     scores: dict[tuple[str, int], list[float]] = {o: [] for o in options}
     for index, path in enumerate(list_images([folder])[:count]):
         photo = load_photo(path)

@@ -529,7 +529,7 @@ class Editor:
         was made (it would no longer be what the thumbnail shows) or the hint limit would be passed.
         """
         document = self.document
-        if document is None or variation.colorization.photo is not document.photo:
+        if document is None or not variation.colorization.photo.same_photo(document.photo):
             return False
         hints = document.hints
         made_from = variation.colorization

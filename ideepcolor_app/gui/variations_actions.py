@@ -69,6 +69,8 @@ class VariationsController:
         self.seed = 0
         """Which set is on show: More draws the next one; a newly opened photo starts again at 0."""
         self.variations: list[Variation] = []
+        self._made_from: Colorization | None = None
+        """The result the variations on show (or being made) were drawn from."""
         self._generation = 0
         self._stop = threading.Event()
         self._finished = threading.Event()
@@ -118,6 +120,7 @@ class VariationsController:
 
     # ----- reactions -------------------------------------------------------------------------------
     def _document_opened(self, *_: object) -> None:
+        self._made_from = None
         self.seed = 0
         self._cancel()
         self.window.variations_panel.show_message("Computing variations…")
@@ -135,6 +138,16 @@ class VariationsController:
         made = result.colorization
         if (result.hints, result.global_hints, made.strokes, made.regions) != document.hints.snapshot:
             return  # an older edit's result: the newest one follows
+        shown = self._made_from
+        if (
+            shown is not None
+            and shown.photo.same_photo(made.photo)
+            and (shown.hints, shown.global_hints, shown.strokes, shown.regions) == document.hints.snapshot
+            and shown.look == made.look
+            and shown.weights is made.weights
+        ):
+            return  # the same state again (at a larger view size, or the photo in full after its draft)
+        self._made_from = made
         self._start(result)
 
     # ----- work ------------------------------------------------------------------------------------

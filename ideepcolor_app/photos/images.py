@@ -60,6 +60,13 @@ class Photo:
         """The pixels are a reduced decode; the full photo is still to be loaded."""
         return self.full_size is not None
 
+    def same_photo(self, other: Photo) -> bool:
+        """``other`` is this photo, or a draft of it, or it in full if this is a draft."""
+        if other is self:
+            return True
+        key = (self.path, self.sha256, self.size)
+        return (self.is_draft or other.is_draft) and key == (other.path, other.sha256, other.size)
+
     @property
     def max_value(self) -> int:
         """The value of white: 255 for 8-bit photos, 65535 for 16-bit ones."""

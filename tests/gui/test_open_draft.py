@@ -1,11 +1,11 @@
 """A large JPEG opens from a reduced decode first; the full photo follows without holding the user."""
 
 import numpy as np
-from gui_helpers import open_and_wait, wait_for_result
+from gui_helpers import open_and_wait, wait_for_result, wait_for_variations
 from PIL import Image
 
 from ideepcolor_app.editing.document import Document
-from ideepcolor_app.gui import file_actions, photo_opener
+from ideepcolor_app.gui import file_actions, photo_opener, variations_actions
 from ideepcolor_app.gui.photo_opener import PhotoOpener
 
 
@@ -78,3 +78,28 @@ def test_when_the_full_photo_cannot_be_read_the_user_is_told_and_nothing_half_ma
     assert len(window.dialogs.errors) == 2 and "Open the photo again" in window.dialogs.last_error
     assert not (tmp_path / "out.png").exists()
     assert window.editor.document.photo.is_draft, "the hints and the draft stay open"
+
+
+def test_the_drafts_variations_stay_when_the_full_photo_arrives_and_can_be_adopted(
+    qtbot, make_window, tmp_path, monkeypatch
+):
+    path = _large_jpeg(tmp_path / "big.jpg")
+    monkeypatch.setattr(photo_opener, "COMPLETE_AFTER_MS", 600_000)
+    made = []
+    real = variations_actions.make_variations
+    monkeypatch.setattr(variations_actions, "make_variations", lambda *a, **k: made.append(1) or real(*a, **k))
+    window = make_window()
+    monkeypatch.setattr(window.opener, "start_completing", lambda: None)  # held back until the variations are up
+    open_and_wait(qtbot, window, path)
+    wait_for_variations(qtbot, window)
+    assert window.editor.latest.photo.is_draft and len(made) == 1
+    PhotoOpener.start_completing(window.opener)
+    document = window.editor.document
+    qtbot.waitUntil(
+        lambda: window.editor.latest.photo is document.photo and not document.photo.is_draft, timeout=120000
+    )
+    qtbot.wait(300)
+    assert len(made) == 1, "the same photo's thumbnails are not drawn twice"
+    chosen = window.variations.variations[2]
+    window.variations_panel.buttons[2].click()
+    assert document.hints.hints == chosen.added and chosen.added, "a draft's variation is adopted on the full photo"
