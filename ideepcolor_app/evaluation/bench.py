@@ -540,6 +540,11 @@ def table(results: dict[str, Any]) -> str:
         rows.append(
             f"GUI open 12 MP JPEG ({g['opens']} opens): worst event-loop stall {g['worst_stall_ms']:.1f} ms, "
             f"grey photo shown after {g['grey_shown_ms']:.0f} ms, first result after {g['first_result_ms']:.0f} ms"
+            + (
+                f", at full resolution after {g['full_resolution_result_ms']:.0f} ms"
+                if "full_resolution_result_ms" in g
+                else ""
+            )
             + _steal_note(g.get("cpu_steal_percent"))
         )
     m = results["memory_24mp"]

@@ -670,6 +670,7 @@ def test_the_open_benchmark_times_the_grey_photo_then_the_result_and_keeps_recen
     result = gui_open_stall(engine, load_photo(photo_path), opens=2)
     assert result["opens"] == 2 and result["worst_stall_ms"] >= 0
     assert 0 < result["grey_shown_ms"] <= result["first_result_ms"], "grey first, then the result"
+    assert result["first_result_ms"] <= result["full_resolution_result_ms"]
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     assert QSettings("ideepcolor", "ideepcolor").value("recentFiles") == ["/photos/mine.jpg"]
 
