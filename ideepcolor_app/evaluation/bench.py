@@ -86,15 +86,44 @@ def machine_class() -> dict[str, Any]:
         "onednn_max_isa": os.environ.get("ONEDNN_MAX_CPU_ISA"),
         "threads": torch.get_num_threads(),
         "logical_cpus": os.cpu_count(),
+        "cpu_quota": cpu_quota(),
     }
+
+
+def cpu_quota(root: Path = Path("/sys/fs/cgroup"), groups: Path = Path("/proc/self/cgroup")) -> float | None:
+    """The CPUs' worth of time this process may use when a control group caps it (a container's
+    limit, or a slower machine emulated: docs/recipes/slow_cpu.sh), else None. ``groups`` lists
+    the process's control groups, ``root`` is where they are mounted (cgroup v1 or v2)."""
+    try:
+        lines = groups.read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, group = line.split(":", 2)
+        try:
+            if controllers == "":  # cgroup v2: "max 100000" or "40000 100000"
+                quota, period = (root / group.lstrip("/") / "cpu.max").read_text().split()
+            elif "cpu" in controllers.split(","):
+                folder = root / "cpu" / group.lstrip("/")
+                quota = (folder / "cpu.cfs_quota_us").read_text().strip()
+                period = (folder / "cpu.cfs_period_us").read_text().strip()
+            else:
+                continue
+        except (OSError, ValueError):
+            continue
+        if quota not in ("max", "-1"):
+            return int(quota) / int(period)
+    return None
 
 
 def describe_machine(machine: dict[str, Any]) -> str:
     """One line, e.g. 'AMD EPYC (AVX-512 BF16; torch kernels AVX512), 2 threads'."""
     limit = f", oneDNN limited to {machine['onednn_max_isa']}" if machine.get("onednn_max_isa") else ""
+    quota = machine.get("cpu_quota")
+    capped = f", capped at {quota:.2f} CPUs" if quota else ""
     return (
         f"{machine['cpu_model']} ({machine['isa']}; torch kernels {machine['torch_cpu_capability']}{limit}), "
-        f"{machine['threads']} threads"
+        f"{machine['threads']} threads{capped}"
     )
 
 

@@ -117,3 +117,22 @@ def test_bench_times_an_update_with_a_stroke_and_with_a_lasso(echo_engine):
     rows = painting_rows(echo_engine, sample_hints((300, 200), 5), torch.device("cpu"), 2)
     assert set(rows) == {"update_with_stroke", "update_with_lasso", "update_with_hinted_lasso"}
     assert all(row["median_ms"] > 0 for row in rows.values())
+
+
+def test_the_machine_line_names_a_cpu_cap_of_either_control_group_version(tmp_path):
+    from ideepcolor_app.evaluation.bench import cpu_quota, describe_machine
+
+    groups = tmp_path / "cgroup"
+    groups.write_text("4:memory:/x\n1:cpu,cpuacct:/slow\n0::/\n")
+    (tmp_path / "cpu" / "slow").mkdir(parents=True)
+    (tmp_path / "cpu" / "slow" / "cpu.cfs_quota_us").write_text("4000\n")
+    (tmp_path / "cpu" / "slow" / "cpu.cfs_period_us").write_text("10000\n")
+    assert cpu_quota(tmp_path, groups) == 0.4
+    (tmp_path / "cpu" / "slow" / "cpu.cfs_quota_us").write_text("-1\n")
+    assert cpu_quota(tmp_path, groups) is None, "no cap"
+    groups.write_text("0::/box\n")
+    (tmp_path / "box").mkdir()
+    (tmp_path / "box" / "cpu.max").write_text("150000 100000\n")
+    assert cpu_quota(tmp_path, groups) == 1.5
+    machine = {"cpu_model": "X", "isa": "AVX2", "torch_cpu_capability": "AVX2", "threads": 2, "cpu_quota": 1.5}
+    assert describe_machine(machine).endswith("2 threads, capped at 1.50 CPUs")
