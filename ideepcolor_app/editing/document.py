@@ -162,16 +162,7 @@ class Document:
         coordinates are the full photo's already). False if ``full`` is not this photo in full
         (another file, another size, or this document is not a draft)."""
         draft, photo = self.photo, full.photo
-        if (
-            not draft.is_draft
-            or photo.is_draft
-            or (photo.path, photo.sha256, photo.size)
-            != (
-                draft.path,
-                draft.sha256,
-                draft.size,
-            )
-        ):
+        if not draft.is_draft or photo.is_draft or not draft.same_photo(photo):
             return False
         self.photo, self.lightness, self._previews = photo, full.lightness, dict(full._previews)
         return True

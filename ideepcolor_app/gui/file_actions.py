@@ -141,9 +141,15 @@ def open_photo(
         if then is not None:
             then(None)
 
-    window.opener.open(
-        path, hints, opened, failed, global_hints, strokes, regions, completed=window.editor.complete_photo
-    )
+    def completed(document: Document, full: Document) -> None:
+        if not window.editor.complete_photo(document, full) and window.editor.document is document:
+            window.show_error(
+                "Could not load the full photo",
+                f"{path}: the file changed on disk while it was loading, so only a reduced copy is open and "
+                "no result can be saved from it. Save your hints (File > Save Hints), then open the photo again.",
+            )
+
+    window.opener.open(path, hints, opened, failed, global_hints, strokes, regions, completed=completed)
     return True
 
 

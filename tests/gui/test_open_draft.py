@@ -103,3 +103,15 @@ def test_the_drafts_variations_stay_when_the_full_photo_arrives_and_can_be_adopt
     chosen = window.variations.variations[2]
     window.variations_panel.buttons[2].click()
     assert document.hints.hints == chosen.added and chosen.added, "a draft's variation is adopted on the full photo"
+
+
+def test_a_photo_changed_on_disk_while_its_full_pixels_load_is_reported_not_mixed_in(qtbot, make_window, tmp_path):
+    path = _large_jpeg(tmp_path / "big.jpg")
+    window = make_window()
+    open_and_wait(qtbot, window, path)
+    assert window.editor.document.photo.is_draft
+    _large_jpeg(path, size=(3300, 2400))  # replaced by another photo before the full decode
+    window.opener.start_completing()
+    qtbot.waitUntil(lambda: window.dialogs.last_error is not None, timeout=120000)
+    assert "changed on disk" in window.dialogs.last_error
+    assert window.editor.document.photo.is_draft and window.editor.document.size == (3200, 2400)
