@@ -2,6 +2,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import ideepcolor_app  # noqa: F401  first: it sets how OpenMP threads wait, which torch reads when it loads
+
+# isort: split
+
 import contextlib
 import ctypes
 import ctypes.util

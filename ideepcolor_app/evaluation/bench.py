@@ -87,6 +87,7 @@ def machine_class() -> dict[str, Any]:
         "threads": torch.get_num_threads(),
         "logical_cpus": os.cpu_count(),
         "cpu_quota": cpu_quota(),
+        "openmp_spin_count": os.environ.get("GOMP_SPINCOUNT"),
     }
 
 
