@@ -151,10 +151,7 @@ class Document:
 
     def preview_size(self, max_side: int = DISPLAY_MAX_SIDE) -> tuple[int, int]:
         """(width, height) of the previews the window shows (a draft's: never over its pixels)."""
-        size = fit_inside(self.size, max_side)
-        if self.photo.is_draft:
-            return fit_inside(size, max(self.photo.pixels.shape[:2]))
-        return size
+        return fit_inside(self.size, min(max_side, self.photo.detail_side))
 
     def complete(self, full: Document) -> bool:
         """Take the photo of ``full`` (loaded in full, with its previews made off the GUI thread) in

@@ -180,7 +180,8 @@ def _shows_result_of_open_photo(window: MainWindow) -> bool:
 
 def _shows_full_resolution_result(window: MainWindow) -> bool:
     """The result shown is of the photo in full (not of the draft it opened as)."""
-    return _shows_result_of_open_photo(window) and not window.editor.document.photo.is_draft  # type: ignore[union-attr]
+    document = window.editor.document
+    return _shows_result_of_open_photo(window) and document is not None and not document.photo.is_draft
 
 
 def _open(engine: ColorizationEngine, path: Path, opens: int) -> dict[str, float | None]:

@@ -422,7 +422,7 @@ class Colorization:
     def preview_rgb(self, max_side: int) -> np.ndarray:
         """Result scaled so that its longer side is at most ``max_side`` (a draft's: at most its own
         pixels', which hold no more detail)."""
-        size = fit_inside(self.source.size, min(max_side, self.source.detail_side))
+        size = fit_inside(self.source.size, min(max_side, self.source.photo.detail_side))
         return self.full_resolution_rgb() if size == self.source.size else self.rgb_tensor(size).cpu().numpy()
 
     def distribution_at(self, x: float, y: float) -> torch.Tensor:

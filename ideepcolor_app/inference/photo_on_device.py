@@ -64,11 +64,6 @@ class PhotoOnDevice:
         """(width, height) of the photo."""
         return self.photo.size
 
-    @property
-    def detail_side(self) -> int:
-        """The long side of the pixels held: the photo's, or a draft's reduced one."""
-        return max(self.pixels.shape[:2])
-
     def lightness(self, size: tuple[int, int]) -> torch.Tensor:
         """(1, 1, H, W) L at ``size`` (width, height), by :func:`lightness_at_size`; cached per size.
 

@@ -60,6 +60,12 @@ class Photo:
         """The pixels are a reduced decode; the full photo is still to be loaded."""
         return self.full_size is not None
 
+    @property
+    def detail_side(self) -> int:
+        """The long side of the pixels held: the photo's own, or a draft's reduced one (no picture
+        made from them holds more detail)."""
+        return int(max(self.pixels.shape[:2]))
+
     def same_photo(self, other: Photo) -> bool:
         """``other`` is this photo, or a draft of it, or it in full if this is a draft."""
         if other is self:

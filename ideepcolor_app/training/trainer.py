@@ -229,6 +229,13 @@ class Trainer:
         )
         self.dev_photos = dev_photos or []
         torch.manual_seed(config.seed)
+        self.teacher: ColorizationNet | None = None
+        self.teacher_info: WeightsInfo | None = None
+        if config.teacher:
+            self.teacher, self.teacher_info = load_model(Path(config.teacher))
+            self.teacher.to(device, memory_format=torch.channels_last).eval()  # type: ignore[call-overload]
+            self.teacher.requires_grad_(False)
+            config.global_hints = config.global_hints and self.teacher.takes_global_hints
         if config.init:
             model, info = load_model(Path(config.init))
             # fine-tuning keeps the weights' conventions and shape
@@ -240,25 +247,17 @@ class Trainer:
             if config.fill_prior_weight is None:
                 config.fill_prior_weight = info.fill_prior_weight
         else:
-            model = DEFAULT_ARCHITECTURE.build(config.width, residual=HintEncoding(config.hint_encoding).is_fill)
-        self.teacher: ColorizationNet | None = None
-        self.teacher_info: WeightsInfo | None = None
-        if config.teacher:
-            self.teacher, self.teacher_info = load_model(Path(config.teacher))
-            self.teacher.to(device, memory_format=torch.channels_last).eval()  # type: ignore[call-overload]
-            self.teacher.requires_grad_(False)
-            if not config.init:  # the student answers the teacher's input
-                info = self.teacher_info
-                config.mask_convention, config.hint_encoding = info.mask_convention, info.hint_encoding
-                config.fill_prior_weight = info.fill_prior_weight
+            scales = None
+            if self.teacher_info is not None:  # the student answers the teacher's input
+                taught = self.teacher_info
+                config.mask_convention, config.hint_encoding = taught.mask_convention, taught.hint_encoding
+                config.fill_prior_weight = taught.fill_prior_weight
                 # it learns the teacher's uncalibrated answer (training passes no hint counts), so in
                 # use it takes the teacher's calibration
-                model = DEFAULT_ARCHITECTURE.build(
-                    config.width,
-                    residual=HintEncoding(config.hint_encoding).is_fill,
-                    residual_scales=info.residual_scales,
-                )
-            config.global_hints = config.global_hints and self.teacher.takes_global_hints
+                scales = taught.residual_scales
+            model = DEFAULT_ARCHITECTURE.build(
+                config.width, residual=HintEncoding(config.hint_encoding).is_fill, residual_scales=scales
+            )
         if config.global_only:
             config.global_hints = True
         if config.global_hints and not model.takes_global_hints:

@@ -460,7 +460,7 @@ def test_a_distilled_student_learns_its_teachers_answers_and_shows_them_as_it_do
     )
     out = tmp_path / "student.safetensors"
     args = ["train", str(photo_folder), "--out", str(out), "--batch", "6", "--crop", "32", "--width", "0.125"]
-    assert main([*args, "--teacher", str(teacher_path), "--steps", "30", "--lr", "3e-3", "--warmup-steps", "2"]) == 0
+    assert main([*args, "--teacher", str(teacher_path), "--steps", "80", "--lr", "3e-3", "--warmup-steps", "2"]) == 0
     student, info = load_model(out)
     assert info.width == 0.125 and info.hint_encoding is HintEncoding.LIGHTNESS_FILL
     assert info.residual_scales == {0: 1.0, 10: 0.7} and (info.vivid_temperature, info.vivid_mix) == (0.8, 0.4)
@@ -484,4 +484,4 @@ def test_a_distilled_student_learns_its_teachers_answers_and_shows_them_as_it_do
         p = taught.logits.log_softmax(1)
         return (p.exp() * (p - output.logits.log_softmax(1))).sum(1).mean()
 
-    assert divergence(learnt) < 0.9 * divergence(fresh)
+    assert divergence(learnt) < 0.75 * divergence(fresh)
