@@ -26,6 +26,8 @@ JOIN_DISTANCE = 10.0
 """A neighbour joins the segment while its mean Lab is this close to the segment's."""
 MAX_SHARE = 0.6
 """A segment stops growing at this share of the photo (one click never takes the whole photo)."""
+MIN_HOLE_SHARE = 0.002
+"""Holes smaller than this share of the frame are filled by :func:`outline_around_holes`."""
 
 
 @dataclass(frozen=True)
@@ -69,32 +71,55 @@ def segment_at(rgb8: np.ndarray, x: float, y: float, join: float = JOIN_DISTANCE
     """The wand's segment under image point (x, y) of ``rgb8`` (H, W, 3): a (h, w) bool mask at the
     wand's working size (longest side :data:`WORK_SIDE`)."""
     cut = _superpixels(rgb8)
-    lab, labels, pixels, means, neighbours = cut.lab, cut.labels, cut.pixels, cut.means, cut.neighbours
+    lab, labels, neighbours = cut.lab, cut.labels, cut.neighbours
     height, width = rgb8.shape[:2]
     size = (labels.shape[1], labels.shape[0])
     row = min(max(int(y * size[1] / height), 0), size[1] - 1)
     col = min(max(int(x * size[0] / width), 0), size[0] - 1)
-    seed = int(labels[row, col])
-    members, frontier = {seed}, [seed]
-    total, area = means[seed] * pixels[seed], pixels[seed]
-    limit = MAX_SHARE * labels.size
-    while frontier:
-        current = frontier.pop()
-        for other in neighbours[current]:
-            if other in members:
-                continue
-            mean = total / area
-            if np.linalg.norm(means[other] - mean) < join and area + pixels[other] <= limit:
-                members.add(other)
-                frontier.append(other)
-                total, area = total + means[other] * pixels[other], area + pixels[other]
+    members, mean = _grow(cut, int(labels[row, col]), join, set())
     inside = np.isin(labels, np.fromiter(members, np.int64))
     # superpixels along the segment's edge straddle it: their pixels close to the segment's colour join
     border = set().union(*(neighbours[m] for m in members)) - members
-    mean = (total / area).astype(np.float32)
     near = np.isin(labels, np.fromiter(border, np.int64, len(border))) & (np.linalg.norm(lab - mean, axis=-1) < join)
     segment: np.ndarray = inside | (near & _touching(inside, near))
     return segment
+
+
+def partition(rgb8: np.ndarray, join: float = JOIN_DISTANCE) -> np.ndarray:
+    """``rgb8`` (H, W, 3) cut into the segments the wand selects: (h, w) int labels 0..n-1 at the
+    wand's working size (longest side :data:`WORK_SIDE`), the largest segments first.
+
+    Each segment grows, by the wand's rule, from the largest superpixel not yet in one."""
+    cut = _superpixels(rgb8)
+    segment_of = np.full(len(cut.pixels), -1, np.int64)
+    taken: set[int] = set()
+    for seed in np.argsort(-cut.pixels, kind="stable").tolist():
+        if seed not in taken:
+            members, _ = _grow(cut, seed, join, taken)
+            segment_of[list(members)] = segment_of.max() + 1
+            taken |= members
+    sizes = np.bincount(segment_of, weights=cut.pixels)
+    rank = np.empty(len(sizes), np.int64)
+    rank[np.argsort(-sizes, kind="stable")] = np.arange(len(sizes))
+    labels: np.ndarray = rank[segment_of][cut.labels]
+    return labels
+
+
+def _grow(cut: _Superpixels, seed: int, join: float, taken: set[int]) -> tuple[set[int], np.ndarray]:
+    """The superpixels a segment grown from ``seed`` holds (none of ``taken``), and its mean Lab."""
+    members, frontier = {seed}, [seed]
+    total, area = cut.means[seed] * cut.pixels[seed], cut.pixels[seed]
+    limit = MAX_SHARE * cut.labels.size
+    while frontier:
+        current = frontier.pop()
+        for other in cut.neighbours[current]:
+            if other in members or other in taken:
+                continue
+            if np.linalg.norm(cut.means[other] - total / area) < join and area + cut.pixels[other] <= limit:
+                members.add(other)
+                frontier.append(other)
+                total, area = total + cut.means[other] * cut.pixels[other], area + cut.pixels[other]
+    return members, (total / area).astype(np.float32)
 
 
 def mask_outline(
@@ -124,6 +149,41 @@ def mask_outline(
     # contour points are pixel centres: +0.5 puts the outline on the mask's edge in photo pixels
     scale_x, scale_y = image_size[0] / w, image_size[1] / h
     return tuple(((float(px) + 0.5) * scale_x, (float(py) + 0.5) * scale_y) for px, py in outline[:, 0])
+
+
+def outline_around_holes(
+    mask: np.ndarray, image_size: tuple[int, int], min_hole: float = MIN_HOLE_SHARE
+) -> tuple[tuple[float, float], ...] | None:
+    """Like :func:`mask_outline` for the largest part of ``mask``, but the holes in it of at least
+    ``min_hole`` of the mask's frame stay outside: each is joined to the outline by a cut of no
+    width (one closed outline whose inside is the part without its holes). None for an empty mask."""
+    h, w = mask.shape
+    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    outers = [i for i, c in enumerate(contours) if hierarchy[0][i][3] < 0 and len(c) >= 3]
+    if not outers:
+        return None
+    outer = max(outers, key=lambda i: cv2.contourArea(contours[i]))
+    holes = [
+        contours[i]
+        for i in range(len(contours))
+        if hierarchy[0][i][3] == outer and cv2.contourArea(contours[i]) >= min_hole * h * w
+    ]
+    epsilon = 0.6
+    while True:
+        points = cv2.approxPolyDP(contours[outer], epsilon, True)[:, 0].astype(np.float64)
+        for hole in sorted(holes, key=cv2.contourArea, reverse=True):
+            ring = cv2.approxPolyDP(hole, epsilon, True)[:, 0].astype(np.float64)
+            gaps = np.linalg.norm(points[:, None] - ring[None], axis=-1)
+            i, j = np.unravel_index(int(gaps.argmin()), gaps.shape)
+            points = np.concatenate((points[: i + 1], ring[j:], ring[: j + 1], points[i:]))
+        if len(points) <= MAX_REGION_POINTS:
+            break
+        epsilon *= 2
+    if len(points) < 3:
+        return None
+    scale_x, scale_y = image_size[0] / w, image_size[1] / h
+    return tuple(((float(px) + 0.5) * scale_x, (float(py) + 0.5) * scale_y) for px, py in points)
 
 
 def outline_mask(
