@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import pickle
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from safetensors.torch import load_file, save_file
 from ..base.atomic import atomic_path
 from ..base.errors import WeightsError
 from ..base.files import check_regular_file
+from ..colour.ab_bins import NUM_BINS
 from ..colour.encoding import HintEncoding, MaskConvention
 from ..colour.locality import HintLocality
 from ..colour.vivid import VividColours
@@ -73,6 +76,10 @@ class WeightsInfo:
     """Why this mask convention: given, stored in the file, a published checksum, a known name, or detected."""
     architecture: Architecture = DEFAULT_ARCHITECTURE
     """The model family the tensors belong to (``architecture`` in the file's metadata)."""
+    bin_weights: tuple[float, ...] | None = None
+    """The per-bin loss weights the distribution head was trained with (class rebalancing, see
+    :mod:`~ideepcolor_app.training.rebalance`); None: unweighted or not recorded. The head's
+    probabilities divided by them are the colours' plausibility as the training photos had them."""
 
     @property
     def vivid(self) -> VividColours | None:
@@ -150,10 +157,11 @@ def load_state_dict(
             VividColours(vivid_temperature, vivid_mix)  # refuses a mix outside (0, 1]
         locality_text = metadata.get("hint_locality")
         hint_locality = HintLocality.from_text(locality_text) if locality_text is not None else None
+        bin_weights = _bin_weights(metadata.get("bin_weights"))
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise WeightsError(
             f"{path}: unknown mask convention, hint encoding, global hints, residual scales, vivid "
-            f"temperature or hint locality ({exc})."
+            f"temperature, hint locality or bin weights ({exc})."
         ) from exc
     try:
         architecture = architecture_named(metadata.get("architecture", DEFAULT_ARCHITECTURE.name))
@@ -180,6 +188,7 @@ def load_state_dict(
         global_hints=takes_global,
         convention_reason=reason,
         architecture=architecture,
+        bin_weights=bin_weights,
     )
 
 
@@ -261,6 +270,15 @@ def _yes_or_no(text: str, key: str) -> bool:
     if text not in ("yes", "no"):
         raise ValueError(f"{key} must be 'yes' or 'no', not {text!r}")
     return text == "yes"
+
+
+def _bin_weights(text: str | None) -> tuple[float, ...] | None:
+    if text is None:
+        return None
+    values = tuple(float(v) for v in json.loads(text))
+    if len(values) != NUM_BINS or not all(math.isfinite(v) and v > 0 for v in values):
+        raise ValueError(f"bin weights are {NUM_BINS} positive numbers")
+    return values
 
 
 def _vivid_temperature(text: str | None) -> float | None:
@@ -427,6 +445,7 @@ def save_weights(
     hint_locality: HintLocality | None = None,
     vivid_mix: float = 1.0,
     architecture: Architecture = DEFAULT_ARCHITECTURE,
+    bin_weights: Sequence[float] | None = None,
 ) -> Path:
     """Write the project's weights format atomically (temporary file, then rename).
 
@@ -434,7 +453,8 @@ def save_weights(
     ``quantize_int8`` stores conv weights as int8 per output channel; ``residual_scales`` are
     stored for fill encodings (see :mod:`.calibrate`); ``vivid_temperature`` is the annealed mean's
     temperature measured for vivid automatic colours (see :mod:`~ideepcolor_app.colour.vivid`);
-    ``hint_locality`` how far hints reach (see :mod:`~ideepcolor_app.colour.locality`).
+    ``hint_locality`` how far hints reach (see :mod:`~ideepcolor_app.colour.locality`);
+    ``bin_weights`` the distribution head's per-bin loss weights (see :class:`WeightsInfo`).
     """
     path = Path(path)
     tensors = clean_keys({k: v.detach().to("cpu").contiguous() for k, v in state.items()})
@@ -467,6 +487,9 @@ def save_weights(
             metadata["vivid_mix"] = repr(vivid.mix)
     if hint_locality is not None:
         metadata["hint_locality"] = hint_locality.to_text()
+    if bin_weights is not None:
+        checked = _bin_weights(json.dumps(list(bin_weights))) or ()
+        metadata["bin_weights"] = json.dumps([float(f"{w:.5g}") for w in checked])
     metadata[_DIGEST_KEY] = content_digest(tensors, metadata)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -508,6 +531,7 @@ def save_copy(
         vivid_mix=info.vivid_mix,
         hint_locality=info.hint_locality,
         architecture=info.architecture,
+        bin_weights=info.bin_weights,
     )
 
 

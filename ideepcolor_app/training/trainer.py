@@ -555,12 +555,14 @@ class Trainer:
         }
         state = self.exported_model.state_dict()
         taught = self.teacher_info
-        shown: dict[str, Any] = {}
-        if taught is not None:  # a student shows its colours as its teacher does
+        trained_with = self.bin_weights.tolist() if self.bin_weights is not None else None
+        shown: dict[str, Any] = {"bin_weights": trained_with}
+        if taught is not None:  # a student shows its colours as its teacher does, and learnt its distribution
             shown = {
                 "vivid_temperature": taught.vivid_temperature,
                 "vivid_mix": taught.vivid_mix,
                 "hint_locality": taught.hint_locality,
+                "bin_weights": taught.bin_weights,
             }
         paths = [
             save_weights(

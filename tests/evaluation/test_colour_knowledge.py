@@ -148,6 +148,11 @@ def test_train_with_rebalancing_and_a_colourfulness_floor(tmp_path, capsys):
     _, info = load_state_dict(out)
     assert info.metadata["provenance"]["rebalance"] == 0.5
     assert info.metadata["provenance"]["min_colourfulness"] == 15
+    weights = torch.tensor(info.bin_weights)  # kept with the file: variations undo the rebalancing with them
+    assert weights.shape == (NUM_BINS,) and float(weights.max()) > 2 * float(weights.min()) > 0
+    plain = tmp_path / "plain.safetensors"
+    assert main([*args, "--out", str(plain), "--width", "0.125"]) == 0
+    assert load_state_dict(plain)[1].bin_weights is None, "no rebalancing, no weights recorded"
 
 
 # ----- vivid colours with a mix -------------------------------------------------------------------
