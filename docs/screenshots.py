@@ -61,7 +61,7 @@ def main() -> int:
     parser.add_argument("--weights")
     parser.add_argument("--photo", default=str(SAMPLE_PHOTO))
     parser.add_argument("--prefix", default="")
-    parser.add_argument("--only", choices=["drawing"], help="take only these shots")
+    parser.add_argument("--only", choices=["drawing", "variations"], help="take only these shots")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     settings = tempfile.TemporaryDirectory()  # the same pictures whatever this machine's user did before
@@ -70,8 +70,10 @@ def main() -> int:
     window = MainWindow(args.weights, "cpu")
     window.resize(1500, 900)
     window.show()
-    if args.only == "drawing":
-        drawing_shots(app, window, args.prefix, Path(args.photo))
+    if args.only:
+        shots = {"drawing": lambda: drawing_shots(app, window, args.prefix, Path(args.photo))}
+        shots["variations"] = lambda: variation_shots(app, window, args.prefix)
+        shots[args.only]()
         window.close()
         return 0
     file_actions.open_photo(window, Path(args.photo), ask=False)

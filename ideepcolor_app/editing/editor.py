@@ -523,24 +523,28 @@ class Editor:
 
     @_one_gesture
     def adopt_variation(self, variation: Variation) -> bool:
-        """Make a variation's generated hints ordinary hints, added to the photo's own: one undo step.
+        """Make a variation's lassos ordinary lassos, added to the photo's own: one undo step.
 
-        Refused (False, with a notice) when the hints or global hints changed since the variation
-        was made (it would no longer be what the thumbnail shows) or the hint limit would be passed.
+        Refused (False, with a notice) when the hints, strokes, lassos or global hints changed since
+        the variation was made (it would no longer be what the thumbnail shows) or the lasso limit
+        would be passed.
         """
         document = self.document
         if document is None or not variation.colorization.photo.same_photo(document.photo):
             return False
         hints = document.hints
         made_from = variation.colorization
-        if made_from.hints[: len(made_from.hints) - len(variation.added)] != hints.hints or (
-            made_from.global_hints != hints.global_hints
-            or (made_from.strokes, made_from.regions) != (hints.strokes, hints.regions)
+        own_regions = made_from.regions[: len(made_from.regions) - len(variation.added)]
+        if (made_from.hints, made_from.strokes, own_regions, made_from.global_hints) != (
+            hints.hints,
+            hints.strokes,
+            hints.regions,
+            hints.global_hints,
         ):
             self.notice.emit("The hints changed since these variations were made; new ones are on their way.")
             return False
         try:
-            hints.replace_all(hints.hints + variation.added, global_hints=hints.global_hints)
+            hints.replace_all(hints.hints, global_hints=hints.global_hints, regions=hints.regions + variation.added)
         except HintLimitError as exc:
             self.notice.emit(str(exc))
             return False

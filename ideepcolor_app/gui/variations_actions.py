@@ -99,15 +99,15 @@ class VariationsController:
         self._start(latest)
 
     def adopt(self, index: int) -> None:
-        """Make variation ``index``'s generated hints ordinary hints (one undo step)."""
+        """Make variation ``index``'s lassos the user's own (one undo step)."""
         if index >= len(self.variations):
             return
         variation = self.variations[index]
         if self.window.editor.adopt_variation(variation):
             count = len(variation.added)
             self.window.statusBar().showMessage(
-                f"Variation {index + 1} adopted: {count} hint{'s' if count != 1 else ''} added, "
-                "to move, recolour or delete (Ctrl+Z undoes it)",
+                f"Variation {index + 1} adopted: {count} lasso{'s' if count != 1 else ''} added, "
+                "to recolour, reshape or delete (Ctrl+Z undoes it)",
                 8000,
             )
 
@@ -207,11 +207,11 @@ class VariationsController:
             )
             return
         tips = [
-            f"Variation {i + 1}: adds {len(v.added)} hint{'s' if len(v.added) != 1 else ''} where the colours are "
-            "least certain. Click to use it."
+            f"Variation {i + 1}: recolours {len(v.added)} area{'s' if len(v.added) != 1 else ''} whose colour the "
+            "network is least sure of; the rest stays as it is. Click to use it."
             for i, (v, _) in enumerate(done)
         ]
-        note = f"Set {seed + 1}. Click one to use its colours: its hints become yours (Ctrl+Z undoes it)."
+        note = f"Set {seed + 1}. Click one to use its colours: its areas become lassos of yours (Ctrl+Z undoes it)."
         panel.show_variations([picture for _, picture in done], tips, note)
 
     def _failed(self, error: BaseException) -> None:

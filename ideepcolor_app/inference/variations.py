@@ -1,58 +1,79 @@
 """Several plausible colourings of the current photo and hints, from the predicted distribution.
 
-Each variation is the photo's own hints plus a few generated ones: at the places where the network
-is most uncertain, one of the colours its distribution finds plausible there (see
-:mod:`~ideepcolor_app.colour.variations`). Adopting a variation makes those generated hints
-ordinary hints, so what the user picked is what the photo then shows.
+Each variation recolours one or two of the photo's most uncertain segments (those the magic wand
+would select) with another colour the network finds plausible there, as lassos: the rest of the
+photo keeps its colours (see :mod:`~ideepcolor_app.colour.variations`). Adopting a variation makes
+those lassos the user's own, so what the user picked is what the photo then shows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from ..colour.encoding import DEFAULT_PATCH_SIZE
-from ..colour.variations import VARIATIONS, Choice, variation_choices
-from ..hints.local_hints import Hint
+import cv2
+import numpy as np
+
+from ..colour.variations import AREA_JOIN, VARIATIONS, Choice, find_areas, variation_choices
+from ..hints.regions import Region
+from ..hints.wand import WORK_SIDE, outline_around_holes, outline_mask, partition
 from .engine import Colorization, ColorizationEngine
 from .network import Network
+
+OUTLINE_SMOOTHING = 2.5
+"""Gaussian sigma, in pixels of the segments' working size, that rounds off an area's outline."""
 
 
 @dataclass(frozen=True)
 class Variation:
-    """One colouring: the hints it adds to the photo's own, and the result with them."""
+    """One colouring: the lassos it adds to the photo's own, and the result with them."""
 
-    added: tuple[Hint, ...]
+    added: tuple[Region, ...]
     colorization: Colorization
 
 
-def tempered(choices: tuple[Choice, ...], base: Colorization) -> tuple[Choice, ...]:
-    """Each chosen colour taken as far from what ``base`` shows at its spot as the shown colour is
-    taken from the ab output (the weights' vivid mix): a rebalanced distribution's modes overstate
-    rare colours, and a variation should offer another plausible colour, not a garish one."""
-    mix = base.weights.vivid_mix if base.vivid else 1.0
-    if mix == 1.0:
-        return choices
-    size = base.ab.shape[-1]
-    out = []
-    for c in choices:
-        row, col = min(int(c.row * size), size - 1), min(int(c.col * size), size - 1)
-        a, b = (float(v) for v in base.ab[0, :, row, col])
-        out.append(replace(c, ab=(a + mix * (c.ab[0] - a), b + mix * (c.ab[1] - b))))
-    return tuple(out)
-
-
-def choice_hints(choices: tuple[Choice, ...], image_size: tuple[int, int]) -> tuple[Hint, ...]:
-    """The generated hints of one variation, in the photo's coordinates.
+def choice_regions(
+    choices: tuple[Choice, ...], image_size: tuple[int, int], kept: np.ndarray | None = None
+) -> tuple[Region, ...]:
+    """The lassos of one variation, in the photo's coordinates (holes in a segment stay out of it).
 
     Args:
         image_size: (width, height) of the photo.
+        kept: (h, w) bool at the segments' size: what no variation paints (the user's lassos).
     """
-    width, height = image_size
-    return tuple(
-        Hint(min(c.col * width, width - 0.5), min(c.row * height, height - 0.5), c.ab, DEFAULT_PATCH_SIZE)
-        for c in choices
-    )
+    regions = []
+    for choice in choices:
+        # superpixel edges in smooth parts of a photo are steps a few pixels high: rounded off
+        soft = cv2.GaussianBlur(choice.area.mask.astype(np.float32), (0, 0), OUTLINE_SMOOTHING)
+        mask = soft > 0.5 if kept is None else (soft > 0.5) & ~kept
+        outline = outline_around_holes(mask, image_size)
+        if outline is not None:
+            regions.append(Region(outline, choice.ab))
+    return tuple(regions)
+
+
+def segments_of_their_own(base: Colorization, labels: np.ndarray) -> set[int]:
+    """The segments of ``labels`` that hold the user's colours: a hint, a stroke's point, or over
+    half of their pixels inside one of the user's lassos (see :func:`inside_their_lassos`)."""
+    width, height = base.source.size
+    rows, cols = labels.shape
+
+    def label_at(x: float, y: float) -> int:
+        return int(labels[min(max(int(y * rows / height), 0), rows - 1), min(max(int(x * cols / width), 0), cols - 1)])
+
+    theirs = {label_at(h.x, h.y) for h in base.hints}
+    theirs |= {label_at(x, y) for s in base.strokes for x, y in s.points}
+    inside = inside_their_lassos(base, labels.shape)
+    theirs |= {int(label) for label in np.unique(labels[inside]) if inside[labels == label].mean() > 0.5}
+    return theirs
+
+
+def inside_their_lassos(base: Colorization, shape: tuple[int, ...]) -> np.ndarray:
+    """(h, w) bool at ``shape``: inside any of the user's lassos, coloured or protecting."""
+    inside = np.zeros(shape[:2], bool)
+    for region in base.regions:
+        inside |= outline_mask(region.polygon, base.source.size, (shape[0], shape[1]))
+    return inside
 
 
 def make_variations(
@@ -64,7 +85,8 @@ def make_variations(
     should_stop: Callable[[], bool] | None = None,
 ) -> list[Variation]:
     """Up to ``count`` different colourings of ``base``'s photo, hints, strokes, lassos and global hints
-    (a lasso keeps its colour and a protected area its own in every variation).
+    (segments holding the user's colours are not varied; a lasso keeps its colour and a protected
+    area its own in every variation).
 
     The same ``base`` and ``seed`` give the same variations; another seed draws another set.
 
@@ -80,12 +102,21 @@ def make_variations(
     Raises:
         Cancelled: ``should_stop`` returned True.
     """
-    lightness = base.source.network_lightness(base.size)
+    labels = partition(base.preview_rgb(WORK_SIDE), AREA_JOIN)
+    areas = find_areas(
+        base.shown_logits(),
+        labels,
+        base.source.network_lightness(base.size),
+        base.ab,
+        segments_of_their_own(base, labels),
+        bin_weights=base.weights.bin_weights,
+    )
     out = []
-    for choices in variation_choices(base.shown_logits(), lightness, count, seed):
-        added = choice_hints(tempered(choices, base), base.source.size)
+    kept = inside_their_lassos(base, labels.shape) if base.regions else None
+    for choices in variation_choices(areas, count, seed):
+        added = choice_regions(choices, base.source.size, kept)
         result = engine.colorize(
-            base.hints + added,
+            base.hints,
             size=base.size,
             should_stop=should_stop,
             network=network,
@@ -93,7 +124,7 @@ def make_variations(
             global_hints=base.global_hints,
             look=base.look,
             strokes=base.strokes,
-            regions=base.regions,
+            regions=base.regions + added,
         )
         out.append(Variation(added, result))
     return out

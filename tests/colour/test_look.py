@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 import torch
 
 from ideepcolor_app.colour.locality import HintLocality
@@ -41,31 +40,6 @@ def test_requests_of_one_engine_keep_their_own_look(tmp_path):
     assert torch.equal(vivid.ab, again.ab), "a muted request changed nothing for the next one"
     assert not torch.equal(vivid.ab, muted.ab)
     assert UpdateRequest((), look=MUTED_EVERYWHERE).look is MUTED_EVERYWHERE
-
-
-def test_a_variations_colour_is_tempered_by_the_weights_vivid_mix(tmp_path):
-    from ideepcolor_app.colour.encoding import MaskConvention
-    from ideepcolor_app.colour.variations import Choice
-    from ideepcolor_app.inference.variations import tempered
-    from ideepcolor_app.network.weights import save_weights
-    from weights_factory import two_minded_state_dict
-
-    weights = save_weights(
-        two_minded_state_dict(),
-        tmp_path / "half.safetensors",
-        mask_convention=MaskConvention.ZERO_ONE,
-        vivid_temperature=1.0,
-        vivid_mix=0.5,
-    )
-    engine = ColorizationEngine.from_weights(str(weights), "cpu")
-    rgb = (torch.rand(48, 64, 3) * 255).to(torch.uint8).numpy()
-    engine.set_photo(Photo(tmp_path / "p.png", rgb, "0" * 64, True))
-    base = engine.colorize([])
-    shown = base.ab[0, :, 128, 128].tolist()
-    (choice,) = tempered((Choice(0.5, 0.5, (60.0, -40.0)),), base)
-    assert choice.ab == pytest.approx(((shown[0] + 60) / 2, (shown[1] - 40) / 2), abs=1e-4)
-    muted = engine.colorize([], look=Look(vivid=False))
-    assert tempered((Choice(0.5, 0.5, (60.0, -40.0)),), muted)[0].ab == (60.0, -40.0), "muted: the mode as it is"
 
 
 def test_a_session_records_the_look_and_colorize_uses_it_unless_told_otherwise(tmp_path):

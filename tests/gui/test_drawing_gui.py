@@ -176,10 +176,11 @@ def test_variations_keep_the_lasso_and_one_can_be_adopted_beside_it(qtbot, windo
     wait_for_result(qtbot, w)
     w.variations.more()
     wait_for_variations(qtbot, w)
+    (lasso,) = w.editor.document.hints.regions
     for variation in w.variations.variations:
-        assert variation.colorization.regions == w.editor.document.hints.regions
-        a, b = variation.colorization.predicted_ab_at(400, 250)
-        assert a > 25 and b < -25, "the lasso's colour in every variation"
-    hints_before = len(w.editor.document.hints)
+        assert variation.colorization.regions == (lasso, *variation.added)
+        for x, y in ((310, 160), (400, 250), (490, 340)):
+            a, b = variation.colorization.predicted_ab_at(x, y)
+            assert a > 25 and b < -25, "the lasso's colour in every variation, to its corners"
     w.variations.adopt(0)
-    assert len(w.editor.document.hints) > hints_before and len(w.editor.document.hints.regions) == 1
+    assert w.editor.document.hints.regions == (lasso, *w.variations.variations[0].added)

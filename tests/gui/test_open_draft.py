@@ -102,7 +102,7 @@ def test_the_drafts_variations_stay_when_the_full_photo_arrives_and_can_be_adopt
     assert len(made) == 1, "the same photo's thumbnails are not drawn twice"
     chosen = window.variations.variations[2]
     window.variations_panel.buttons[2].click()
-    assert document.hints.hints == chosen.added and chosen.added, "a draft's variation is adopted on the full photo"
+    assert document.hints.regions == chosen.added and chosen.added, "a draft's variation is adopted on the full photo"
 
 
 def test_a_photo_changed_on_disk_while_its_full_pixels_load_is_reported_not_mixed_in(qtbot, make_window, tmp_path):

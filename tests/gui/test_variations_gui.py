@@ -33,14 +33,14 @@ def test_variations_appear_for_the_photo_and_a_click_adopts_one_in_one_undo_step
     assert len({bytes(i.constBits()) for i in icons}) > 1, "the thumbnails differ"
     chosen = w.variations.variations[3]
     panel.buttons[3].click()
-    assert w.editor.document.hints.hints == chosen.added
-    assert "adopted" in w.statusBar().currentMessage()
+    assert w.editor.document.hints.regions == chosen.added and w.editor.document.hints.hints == ()
+    assert "adopted" in w.statusBar().currentMessage() and "lasso" in w.statusBar().currentMessage()
     wait_for_result(qtbot, w)
     assert np.array_equal(w.editor.latest.colorization.ab.cpu().numpy(), chosen.colorization.ab.cpu().numpy()), (
         "what the thumbnail showed is what the photo shows"
     )
     w.undo_action.trigger()
-    assert w.editor.document.hints.hints == ()
+    assert w.editor.document.hints.regions == ()
 
 
 def test_more_draws_another_set_and_new_hints_bring_new_variations(qtbot, window):

@@ -16,17 +16,19 @@ from ideepcolor_app.colour.ab_bins import NUM_BINS, ab_to_bin, annealed_mean
 from ideepcolor_app.colour.color import snap_ab_to_gamut
 from ideepcolor_app.colour.look import Look
 from ideepcolor_app.colour.variations import (
-    SPOT_MARGIN,
+    MAX_CHANGED,
+    MIN_MODE_SHARE,
+    STRENGTH,
     choose_combinations,
     colour_spread,
-    find_spots,
+    find_areas,
     variation_choices,
 )
 from ideepcolor_app.colour.vivid import VividColours, vivid_ab
 from ideepcolor_app.editing.editor import Editor
 from ideepcolor_app.hints.global_hints import GlobalHints
 from ideepcolor_app.hints.hint_batch import HintBatch
-from ideepcolor_app.hints.local_hints import MAX_HINTS, Hint
+from ideepcolor_app.hints.local_hints import Hint
 from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.inference.variations import make_variations
 from ideepcolor_app.network.weights import load_state_dict, save_weights
@@ -112,6 +114,20 @@ def test_the_vivid_temperature_is_stored_with_the_weights_and_checked(tmp_path):
         )
 
 
+def test_the_heads_bin_weights_are_stored_with_the_weights_and_checked(tmp_path):
+    weights = [1.0 + i / 100 for i in range(NUM_BINS)]
+    path = save_weights(
+        echo_state_dict(0.125), tmp_path / "w.safetensors", mask_convention="zero_one", bin_weights=weights
+    )
+    assert load_state_dict(path)[1].bin_weights == pytest.approx(weights, rel=1e-4)
+    for bad in (weights[:-1], [0.0] * NUM_BINS, [math.nan] * NUM_BINS):
+        with pytest.raises(ValueError):
+            save_weights(
+                echo_state_dict(0.125), tmp_path / "bad.safetensors", mask_convention="zero_one", bin_weights=bad
+            )
+    assert not (tmp_path / "bad.safetensors").exists()
+
+
 def test_a_file_with_a_nonsense_vivid_temperature_is_refused_with_its_name(tmp_path):
     from safetensors.torch import load_file, save_file
 
@@ -153,89 +169,171 @@ def test_a_hint_still_wins_at_its_patch_with_vivid_colours(two_minded):
 
 
 # ----- where variations differ -----------------------------------------------------------------------
-def test_the_spots_are_where_the_distribution_is_split_between_far_colours():
-    logits = peaked_logits({(0.0, 0.0): 10.0}, size=32)  # sure: grey
-    split = peaked_logits({TWO_MINDS[0]: 10.0, TWO_MINDS[1]: 10.0}, size=32)
-    logits[..., 16:, :8] = split[..., 16:, :8]  # bottom-left: red or blue
+def halves(height: int = 64, width: int = 96) -> np.ndarray:
+    """Segment labels: 0 on the left half, 1 on the right."""
+    labels = np.zeros((height, width), np.int64)
+    labels[:, width // 2 :] = 1
+    return labels
+
+
+def test_an_area_is_a_segment_whose_distribution_is_split_and_offers_its_other_colours():
+    logits = peaked_logits({(0.0, 0.0): 10.0}, size=16)  # sure: grey
+    split = peaked_logits({TWO_MINDS[0]: 10.0, TWO_MINDS[1]: 10.0}, size=16)
+    logits[..., :8] = split[..., :8]  # the left half: red or blue
     spread = colour_spread(torch.softmax(logits[0], dim=0))
-    assert float(spread[20, 4]) > 40 > float(spread[4, 20])
-    spots = find_spots(logits, torch.full((1, 1, 128, 128), 60.0))
-    assert spots, "the split region is found"
-    first = spots[0]
-    assert first.row > 0.5 and first.col < 0.25
-    assert len(first.modes) == 2 and sorted(first.shares) == pytest.approx([0.5, 0.5], abs=0.05)
-    shown = snap_ab_to_gamut(torch.full((2,), 60.0), torch.tensor(TWO_MINDS)).tolist()  # as displayable at L 60
-    assert all(min(math.dist(mode, c) for c in shown) < 10 for mode in first.modes)
+    assert float(spread[4, 4]) > 40 > float(spread[4, 12])
+    shown = torch.zeros(1, 2, 64, 64)
+    (area,) = find_areas(logits, halves(), torch.full((1, 1, 64, 64), 60.0), shown)
+    assert area.mask[:, :48].all() and not area.mask[:, 48:].any()
+    assert area.share == pytest.approx(0.5) and area.shown == pytest.approx((0.0, 0.0))
+    assert sorted(area.shares) == pytest.approx([0.5, 0.5], abs=0.05) and area.keep == MIN_MODE_SHARE
+    modes = snap_ab_to_gamut(torch.full((2,), 60.0), torch.tensor(TWO_MINDS)).tolist()  # as displayable at L 60
+    for colour in area.colours:  # each taken STRENGTH of the way from what is shown to a mode
+        assert min(math.dist(colour, (STRENGTH * a, STRENGTH * b)) for a, b in modes) < 5
 
 
-def test_spots_keep_off_the_photos_border():
-    split = peaked_logits({TWO_MINDS[0]: 10.0, TWO_MINDS[1]: 10.0}, size=64)
-    logits = peaked_logits({(0.0, 0.0): 10.0}, size=64)
-    logits[..., :10, :10] = split[..., :10, :10]  # the corner is uncertain, most of all at the border
-    spots = find_spots(logits, torch.full((1, 1, 256, 256), 60.0))
-    assert spots and all(SPOT_MARGIN <= s.row <= 1 - SPOT_MARGIN and s.col >= SPOT_MARGIN for s in spots)
+def test_a_colour_close_to_what_the_segment_shows_is_no_alternative():
+    logits = peaked_logits({TWO_MINDS[0]: 10.0, TWO_MINDS[1]: 10.0}, size=16)
+    shown = torch.tensor(TWO_MINDS[0]).view(1, 2, 1, 1).expand(1, 2, 64, 64)  # it shows the red already
+    areas = find_areas(logits, halves(), torch.full((1, 1, 64, 64), 60.0), shown)
+    assert len(areas) == 2
+    for area in areas:
+        assert len(area.colours) == 1 and area.colours[0][1] < 0, "only the blue is another colour"
+        assert area.keep == pytest.approx(0.5, abs=0.05), "the red it shows keeps its share"
 
 
-def test_a_sure_colouring_has_no_spots_and_no_variations():
+def test_segments_holding_the_users_colours_and_small_ones_are_not_varied():
+    logits = peaked_logits({TWO_MINDS[0]: 10.0, TWO_MINDS[1]: 10.0}, size=16)
+    lightness, shown = torch.full((1, 1, 64, 64), 60.0), torch.zeros(1, 2, 64, 64)
+    assert [a.share for a in find_areas(logits, halves(), lightness, shown, theirs={0})] == [0.5]
+    assert not find_areas(logits, halves(), lightness, shown, theirs={0, 1})
+    labels = halves()
+    labels[:2, :2] = 2  # a speck
+    assert len(find_areas(logits, labels, lightness, shown)) == 2
+
+
+def test_the_heads_training_weights_decide_which_colours_are_plausible():
+    """A rebalanced head overstates rare colours: with its loss weights known, a colour it was
+    pushed towards 50 times harder than another counts that much less."""
+    from ideepcolor_app.colour.ab_bins import NUM_BINS, ab_to_bin
+
+    logits = peaked_logits({TWO_MINDS[0]: 10.0, TWO_MINDS[1]: 10.0}, size=16)
+    lightness, shown = torch.full((1, 1, 64, 64), 60.0), torch.zeros(1, 2, 64, 64)
+    weights = [1.0] * NUM_BINS
+    for index in ab_to_bin(torch.tensor(TWO_MINDS[1]))[None].tolist():
+        weights[index] = 50.0  # the blue was rare in the training photos
+    (area, _) = find_areas(logits, halves(), lightness, shown, bin_weights=weights)
+    assert len(area.colours) == 1 and area.colours[0][0] > 0, "only the red is offered"
+    (both, _) = find_areas(logits, halves(), lightness, shown)
+    assert len(both.colours) == 2
+
+
+def test_an_area_that_shows_a_skin_tone_the_network_is_sure_of_is_offered_only_skin_tones():
+    """Faces stay in skin tones: a face shown in skin colour gets a lighter or warmer skin, never blue."""
+    face, warmer, blue = (18.0, 24.0), (32.0, 38.0), (-10.0, -40.0)
+    logits = peaked_logits({face: 10.0, warmer: 9.5, blue: 9.5}, size=16)
+    lightness = torch.full((1, 1, 64, 64), 60.0)
+    shown = torch.tensor(face).view(1, 2, 1, 1).expand(1, 2, 64, 64)
+    for area in find_areas(logits, halves(), lightness, shown):
+        assert len(area.colours) == 1 and area.colours[0][0] > face[0], "the warmer skin only"
+    grey = torch.zeros(1, 2, 64, 64)  # the same distribution behind a grey area: every colour is offered
+    assert all(len(area.colours) >= 2 for area in find_areas(logits, halves(), lightness, grey))
+
+
+def test_a_sure_colouring_has_no_areas_and_no_variations():
     logits = peaked_logits({(20.0, 20.0): 10.0}, size=16)
-    assert find_spots(logits, torch.full((1, 1, 64, 64), 60.0)) == []
-    assert variation_choices(logits, torch.full((1, 1, 64, 64), 60.0), 6, 0) == []
+    shown = torch.tensor([20.0, 20.0]).view(1, 2, 1, 1).expand(1, 2, 64, 64)
+    assert find_areas(logits, halves(), torch.full((1, 1, 64, 64), 60.0), shown) == []
+    assert variation_choices([], 6, 0) == []
 
 
 def test_choices_are_distinct_seeded_and_follow_the_probabilities():
-    from ideepcolor_app.colour.variations import Spot
-
-    spots = [
-        Spot(0.2, 0.2, ((1.0, 0.0), (2.0, 0.0), (3.0, 0.0)), (0.6, 0.3, 0.1)),
-        Spot(0.8, 0.8, ((0, 1), (0, 2)), (0.5, 0.5)),
-    ]
-    first = choose_combinations(spots, 4, seed=0)
-    assert first == choose_combinations(spots, 4, seed=0)  # the same seed, the same set
+    options = [(0.6, 0.3, 0.1), (0.5, 0.5)]
+    first = choose_combinations(options, 4, seed=0)
+    assert first == choose_combinations(options, 4, seed=0)  # the same seed, the same set
     assert len(set(first)) == 4
-    assert len(choose_combinations(spots, 10, seed=0)) == 6  # only 3 x 2 exist
-    assert any(choose_combinations(spots, 4, seed=s) != first for s in range(1, 6))  # More draws another set
+    assert len(choose_combinations(options, 10, seed=0)) == 6  # only 3 x 2 exist
+    assert any(choose_combinations(options, 4, seed=s) != first for s in range(1, 6))  # More draws another set
     counts = np.zeros(3)
     for seed in range(400):
-        counts[choose_combinations(spots, 1, seed)[0][0]] += 1
-    assert counts[0] > counts[1] > counts[2]  # the likelier mode comes up more often
+        counts[choose_combinations(options, 1, seed)[0][0]] += 1
+    assert counts[0] > counts[1] > counts[2]  # the likelier option comes up more often
+
+
+def test_each_variation_recolours_one_or_two_areas_and_none_is_the_automatic_result():
+    logits = peaked_logits({TWO_MINDS[0]: 10.0, TWO_MINDS[1]: 10.0}, size=16)
+    labels = np.repeat(np.arange(3), 32)[None].repeat(64, axis=0)  # three upright bands
+    areas = find_areas(logits, labels, torch.full((1, 1, 64, 64), 60.0), torch.zeros(1, 2, 64, 64))
+    assert len(areas) == 3
+    choices = variation_choices(areas, 6, seed=0)
+    assert len(choices) == 6 and len({tuple((id(c.area), c.ab) for c in v) for v in choices}) == 6
+    assert all(1 <= len(v) <= MAX_CHANGED and len({id(c.area) for c in v}) == len(v) for v in choices)
 
 
 # ----- variations through the engine -----------------------------------------------------------------
-def test_variations_add_a_few_hints_each_and_differ_from_each_other(two_minded):
-    engine = engine_for(two_minded)
-    base = engine.colorize([Hint(10.0, 10.0, (30.0, 30.0))])
+def bands_photo() -> Photo:
+    """Three upright bands of grey, dark to light: three segments for the wand."""
+    pixels = np.repeat(np.repeat(np.array([50, 130, 210], np.uint8), 32)[None], 64, axis=0)
+    return Photo(Path("bands.png"), np.repeat(pixels[..., None], 3, axis=2), "bands", False)
+
+
+def banded_engine(weights: Path) -> ColorizationEngine:
+    engine = ColorizationEngine.from_weights(str(weights), "cpu")
+    engine.set_photo(bands_photo())
+    return engine
+
+
+def test_a_variation_recolours_whole_segments_and_leaves_the_rest_as_it_was(two_minded):
+    engine = banded_engine(two_minded)
+    base = engine.colorize([])
     variations = make_variations(engine, base, 6, seed=0)
-    assert len(variations) == 6
-    assert len({v.added for v in variations}) == 6
+    assert len(variations) == 6 and len({v.added for v in variations}) == 6
+    full = base.rgb_tensor().numpy()
     for v in variations:
-        assert v.colorization.hints[:1] == base.hints  # the photo's own hints come first, unchanged
-        assert v.colorization.hints[1:] == v.added and 1 <= len(v.added) <= 4
-        for hint in v.added:
-            a, b = v.colorization.predicted_ab_at(hint.x, hint.y)
-            assert math.dist((a, b), hint.ab) < 10.0  # each generated colour shows where it was put (the
-            # other plausible colour is over 100 away)
+        assert v.colorization.hints == base.hints and v.colorization.regions == v.added
+        assert 1 <= len(v.added) <= MAX_CHANGED
+        picture = v.colorization.rgb_tensor().numpy()
+        inside = np.zeros(picture.shape[:2], bool)
+        for region in v.added:
+            band = [i for i in range(3) if region.contains(16.0 + 32 * i, 32.0)]
+            assert len(band) == 1, "a lasso holds one band"
+            x0 = 32 * band[0]
+            assert all(region.contains(x, y) for x in (x0 + 4.0, x0 + 28.0) for y in (4.0, 60.0)), "the whole band"
+            a, b = v.colorization.predicted_ab_at(x0 + 16.0, 32.0)
+            assert math.dist((a, b), region.ab) < 2.0, "it shows the lasso's colour"
+            inside[:, max(x0 - 2, 0) : x0 + 34] = True
+        assert np.array_equal(picture[~inside], full[~inside]), "outside its lassos nothing changes"
     again = make_variations(engine, base, 6, seed=0)
     assert [v.added for v in again] == [v.added for v in variations]
     assert torch.equal(again[0].colorization.ab, variations[0].colorization.ab)
     assert [v.added for v in make_variations(engine, base, 6, seed=1)] != [v.added for v in variations]
 
 
-def test_adopting_a_variation_makes_its_hints_ordinary_in_one_undo_step(two_minded):
-    engine = engine_for(two_minded)
+def test_a_segment_with_the_users_hint_keeps_its_colour_in_every_variation(two_minded):
+    engine = banded_engine(two_minded)
+    base = engine.colorize([Hint(48.0, 32.0, (30.0, 30.0))])  # in the middle band
+    for v in make_variations(engine, base, 6, seed=0):
+        assert not any(region.contains(48.0, 32.0) for region in v.added)
+
+
+def test_adopting_a_variation_makes_its_lassos_the_users_in_one_undo_step(two_minded):
+    engine = banded_engine(two_minded)
     editor = Editor()
     document = editor.open(engine.current.photo, (Hint(10.0, 10.0, (30.0, 30.0)),))
     base = engine.colorize(document.hints.hints, source=engine.current)
     variation = make_variations(engine, base, 6, seed=0)[2]
     assert editor.adopt_variation(variation)
-    assert document.hints.hints == base.hints + variation.added
+    assert document.hints.hints == base.hints and document.hints.regions == variation.added
+    shown = engine.colorize(document.hints.hints, source=engine.current, regions=document.hints.regions)
+    assert torch.equal(shown.ab, variation.colorization.ab), "what the thumbnail showed"
     editor.undo()
-    assert document.hints.hints == base.hints
+    assert document.hints.regions == ()
     editor.redo()
-    assert document.hints.hints == base.hints + variation.added
+    assert document.hints.regions == variation.added
 
 
 def test_a_stale_variation_is_refused_and_the_hints_stay(two_minded):
-    engine = engine_for(two_minded)
+    engine = banded_engine(two_minded)
     editor = Editor()
     notices: list[str] = []
     editor.notice.connect(notices.append)
@@ -244,22 +342,25 @@ def test_a_stale_variation_is_refused_and_the_hints_stay(two_minded):
     editor.add_hint(50.0, 30.0)  # the hints changed after the variations were made
     hints = document.hints.hints
     assert not editor.adopt_variation(variation)
-    assert document.hints.hints == hints and "changed" in notices[-1]
+    assert document.hints.hints == hints and document.hints.regions == () and "changed" in notices[-1]
     editor.open(grey_ramp())  # another photo: nothing to adopt into
     assert not editor.adopt_variation(variation)
 
 
-@pytest.mark.slow  # variations of a photo with the most hints it may have
-def test_a_variation_past_the_hint_limit_is_refused_with_the_reason(two_minded):
-    engine = engine_for(two_minded)
+def test_a_variation_past_the_lasso_limit_is_refused_with_the_reason(two_minded):
+    from ideepcolor_app.hints.regions import MAX_REGIONS, Region
+
+    engine = banded_engine(two_minded)
     editor = Editor()
     notices: list[str] = []
     editor.notice.connect(notices.append)
-    full = tuple(Hint(float(i % 90) + 0.5, float(i // 90) % 60 + 0.5, (10.0, 10.0)) for i in range(MAX_HINTS))
-    document = editor.open(engine.current.photo, full)
-    variation = make_variations(engine, engine.colorize(full, source=engine.current), 6, seed=0)[0]
+    specks = tuple(Region(((0.0, 0.0), (0.5, 0.0), (0.5, 0.5)), (10.0, 10.0)) for _ in range(MAX_REGIONS))
+    document = editor.open(engine.current.photo)
+    document.hints.replace_all((), regions=specks, undoable=False)
+    base = engine.colorize([], source=engine.current, regions=specks)
+    variation = make_variations(engine, base, 6, seed=0)[0]
     assert not editor.adopt_variation(variation)
-    assert len(document.hints) == MAX_HINTS and "at most" in notices[-1]
+    assert document.hints.regions == specks and "at most" in notices[-1]
 
 
 def test_with_global_hints_variations_keep_them(two_minded):
@@ -318,6 +419,9 @@ def test_evaluate_scores_the_variations_against_random_hue_shifts(two_minded, ph
         )
         == 0
     )
-    out = capsys.readouterr().out
+    printed = capsys.readouterr()
+    out = printed.out
     for row in ("variations, best of N", "variations, mean of each", "random hue shifts", "diversity", "vivid, T = 1"):
         assert row in out
+    assert "share of the photo each changes" in out
+    assert "Variations: 2/2 photos" in printed.err, "progress shows in logs and pipes too"
