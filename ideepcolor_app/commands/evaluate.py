@@ -119,7 +119,6 @@ def global_modes(text: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate the weights on the photos given and print (and optionally save) the tables."""
-    from tqdm import tqdm
 
     try:
         counts = [int(v) for v in args.hints.split(",") if v.strip()]
@@ -200,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
         )
     global_result: GlobalEvaluation | None = None
     if modes:
-        with tqdm(total=len(images), unit="photo", desc="Global hints", disable=None) as bar:
+        with contextlib.ExitStack() as stack:
             global_result = evaluate_global(
                 network,
                 images,
@@ -208,17 +207,19 @@ def run(args: argparse.Namespace) -> int:
                 modes,
                 args.seed,
                 size=args.size,
-                progress=lambda done, total: bar.update(1),
+                progress=_progress(stack, len(images), 0, "Global hints"),
             )
     stroke_result: StrokeEvaluation | None = None
     if args.strokes:
-        with tqdm(total=len(images), unit="photo", desc="Strokes and lassos", disable=None) as bar:
-            stroke_result = evaluate_strokes(engine, images, progress=lambda done, total: bar.update(1))
+        with contextlib.ExitStack() as stack:
+            stroke_result = evaluate_strokes(
+                engine, images, progress=_progress(stack, len(images), 0, "Strokes and lassos")
+            )
     variation_result: VariationEvaluation | None = None
     if args.variations:
-        with tqdm(total=len(images), unit="photo", desc="Variations", disable=None) as bar:
+        with contextlib.ExitStack() as stack:
             variation_result = evaluate_variations(
-                engine, images, counts, args.variations, args.seed, progress=lambda done, total: bar.update(1)
+                engine, images, counts, args.variations, args.seed, _progress(stack, len(images), 0, "Variations")
             )
     print(
         f"weights: {engine.info.label}, device: {engine.device_label}, photos: {len(images)}, seed: {args.seed}, "
@@ -244,14 +245,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(stack: contextlib.ExitStack, total: int, already: int) -> Callable[[int, int], None]:
+def _progress(
+    stack: contextlib.ExitStack, total: int, already: int, label: str = "Evaluating"
+) -> Callable[[int, int], None]:
     """A bar on a terminal; elsewhere (logs, pipes) a line with an ETA every 30 seconds."""
     if sys.stderr.isatty():
         from tqdm import tqdm
 
-        bar = stack.enter_context(tqdm(total=total, initial=already, unit="photo", desc="Evaluating"))
+        bar = stack.enter_context(tqdm(total=total, initial=already, unit="photo", desc=label))
         return lambda done, _total: bar.update(done - bar.n)
-    return LineProgress("Evaluating", already)
+    return LineProgress(label, already)
 
 
 def _hint_locality(text: str) -> HintLocality | None:
