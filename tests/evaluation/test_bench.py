@@ -136,3 +136,16 @@ def test_the_machine_line_names_a_cpu_cap_of_either_control_group_version(tmp_pa
     assert cpu_quota(tmp_path, groups) == 1.5
     machine = {"cpu_model": "X", "isa": "AVX2", "torch_cpu_capability": "AVX2", "threads": 2, "cpu_quota": 1.5}
     assert describe_machine(machine).endswith("2 threads, capped at 1.50 CPUs")
+
+
+def test_bench_times_variations_of_a_real_photo_and_says_how_many_it_made(tmp_path):
+    import torch
+
+    from ideepcolor_app.evaluation.bench import variation_rows
+    from ideepcolor_app.inference.engine import ColorizationEngine
+    from weights_factory import make_two_minded_weights
+
+    engine = ColorizationEngine.from_weights(str(make_two_minded_weights(tmp_path / "two.safetensors")), "cpu")
+    rows = variation_rows(engine, torch.device("cpu"), quick=True)
+    assert rows["variations_made"] == 6, "the cat offers a full set (a synthetic texture offered none)"
+    assert rows["variations_6_full_12mp"]["median_ms"] > rows["variations_6_thumbnails_12mp"]["median_ms"] > 0
