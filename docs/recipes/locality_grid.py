@@ -10,6 +10,7 @@ paper's protocol (seed 0) and reach with one and two off-colour hints (see evalu
 """
 
 import itertools
+import os
 import sys
 from pathlib import Path
 
@@ -27,7 +28,10 @@ from ideepcolor_app.network.precision import Precision, autocast
 from ideepcolor_app.network.weights import load_model
 
 COUNTS = [0, 1, 2, 5, 10, 20, 50, 100]
-GRID = [HintLocality(w, s, f) for w, s, f in itertools.product([6e-10, 1.5e-9, 4e-9, 1e-8], [14.0, 20.0], [0.003])]
+W0S = [float(w) for w in os.environ.get("LOCALITY_W0S", "6e-10,1.5e-9,4e-9,1e-8").split(",")]
+SIGMAS = [float(s) for s in os.environ.get("LOCALITY_SIGMAS", "14,20").split(",")]
+GRID = [HintLocality(w, s, f) for w, s, f in itertools.product(W0S, SIGMAS, [0.003])]
+"""The settings tried; LOCALITY_W0S and LOCALITY_SIGMAS (comma-separated) try others."""
 
 
 def run(weights: str, folder: str, start: int, stop: int, out: str) -> None:
