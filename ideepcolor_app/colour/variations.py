@@ -204,11 +204,8 @@ def variation_choices(areas: list[Area], count: int = VARIATIONS, seed: int = 0)
     its colour or takes one of its others, at most :data:`MAX_CHANGED` change, at least one does.
     Empty when no segment is uncertain."""
     options = [(area.keep, *area.shares) for area in areas]
-    picked = [
-        combo
-        for combo in choose_combinations(options, len(list(itertools.product(*map(range, map(len, options))))), seed)
-        if 1 <= sum(i > 0 for i in combo) <= MAX_CHANGED
-    ]
+    every = math.prod(len(o) for o in options)
+    picked = [c for c in choose_combinations(options, every, seed) if 1 <= sum(i > 0 for i in c) <= MAX_CHANGED]
     return [
         tuple(Choice(area, area.colours[i - 1]) for area, i in zip(areas, combo, strict=True) if i > 0)
         for combo in picked[:count]

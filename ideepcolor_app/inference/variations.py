@@ -1,7 +1,7 @@
 """Several plausible colourings of the current photo and hints, from the predicted distribution.
 
-Each variation recolours one or two of the photo's most uncertain segments (those the magic wand
-would select) with another colour the network finds plausible there, as lassos: the rest of the
+Each variation recolours one or two of the photo's most uncertain segments (cut by the magic wand's
+rule) with another colour the network finds plausible there, as lassos: the rest of the
 photo keeps its colours (see :mod:`~ideepcolor_app.colour.variations`). Adopting a variation makes
 those lassos the user's own, so what the user picked is what the photo then shows.
 """
@@ -52,9 +52,9 @@ def choice_regions(
     return tuple(regions)
 
 
-def segments_of_their_own(base: Colorization, labels: np.ndarray) -> set[int]:
+def segments_of_their_own(base: Colorization, labels: np.ndarray, inside: np.ndarray) -> set[int]:
     """The segments of ``labels`` that hold the user's colours: a hint, a stroke's point, or over
-    half of their pixels inside one of the user's lassos (see :func:`inside_their_lassos`)."""
+    half of their pixels ``inside`` the user's lassos (:func:`inside_their_lassos`)."""
     width, height = base.source.size
     rows, cols = labels.shape
 
@@ -63,7 +63,6 @@ def segments_of_their_own(base: Colorization, labels: np.ndarray) -> set[int]:
 
     theirs = {label_at(h.x, h.y) for h in base.hints}
     theirs |= {label_at(x, y) for s in base.strokes for x, y in s.points}
-    inside = inside_their_lassos(base, labels.shape)
     theirs |= {int(label) for label in np.unique(labels[inside]) if inside[labels == label].mean() > 0.5}
     return theirs
 
@@ -103,18 +102,20 @@ def make_variations(
         Cancelled: ``should_stop`` returned True.
     """
     labels = partition(base.preview_rgb(WORK_SIDE), AREA_JOIN)
+    kept = inside_their_lassos(base, labels.shape)
     areas = find_areas(
         base.shown_logits(),
         labels,
         base.source.network_lightness(base.size),
         base.ab,
-        segments_of_their_own(base, labels),
+        segments_of_their_own(base, labels, kept),
         bin_weights=base.weights.bin_weights,
     )
     out = []
-    kept = inside_their_lassos(base, labels.shape) if base.regions else None
     for choices in variation_choices(areas, count, seed):
-        added = choice_regions(choices, base.source.size, kept)
+        added = choice_regions(choices, base.source.size, kept if kept.any() else None)
+        if not added:  # the areas lay under the user's lassos: nothing would change
+            continue
         result = engine.colorize(
             base.hints,
             size=base.size,
