@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
 BIN_STEP = 10.0
@@ -9,7 +11,8 @@ BIN_EDGE = 110.0
 BINS_PER_AXIS = 23
 NUM_BINS = BINS_PER_AXIS * BINS_PER_AXIS  # 529
 DISTRIBUTION_TEMPERATURE = 0.2
-"""Suggestions use softmax(0.2 * logits), as the reference GUI does."""
+"""Suggestions from weights without recorded loss weights use softmax(0.2 * logits), as the
+reference GUI does (see :func:`plausibility`)."""
 
 
 def ab_to_bin(ab: torch.Tensor) -> torch.Tensor:
@@ -36,6 +39,29 @@ def bin_centers(device: torch.device | str | None = None) -> torch.Tensor:
 def distribution(logits: torch.Tensor) -> torch.Tensor:
     """Probabilities over the bins along dim 1 from the head's logits."""
     return torch.softmax(DISTRIBUTION_TEMPERATURE * logits.float(), dim=1)
+
+
+def unweighted(probabilities: torch.Tensor, bin_weights: Sequence[float] | None, dim: int = 1) -> torch.Tensor:
+    """``probabilities`` over the bins (along ``dim``) of a head trained with per-bin loss weights
+    (class rebalancing), divided by those weights and renormalised: the colours' plausibility as
+    the training photos had them. A rebalanced head overstates each colour by its weight (rare,
+    saturated colours most). Unchanged when ``bin_weights`` is None."""
+    if bin_weights is None:
+        return probabilities
+    shape = [1] * probabilities.dim()
+    shape[dim] = -1
+    weights = torch.tensor(bin_weights, device=probabilities.device, dtype=torch.float32).view(shape)
+    plausible = probabilities.float() / weights
+    return plausible / plausible.sum(dim=dim, keepdim=True)
+
+
+def plausibility(logits: torch.Tensor, bin_weights: Sequence[float] | None = None) -> torch.Tensor:
+    """Probabilities over the bins along dim 1 as suggestions rank colours: with the head's loss
+    weights known, its distribution without the rebalancing (:func:`unweighted`); otherwise the
+    reference GUI's :func:`distribution`."""
+    if bin_weights is None:
+        return distribution(logits)
+    return unweighted(torch.softmax(logits.float(), dim=1), bin_weights)
 
 
 def annealed_mean(logits: torch.Tensor, temperature: float) -> torch.Tensor:

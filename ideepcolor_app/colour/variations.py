@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .ab_bins import bin_centers
+from .ab_bins import bin_centers, unweighted
 from .suggest import suggest_colors
 
 VARIATIONS = 6
@@ -120,7 +120,6 @@ def find_areas(
             photos 0.26 dB higher, each variation's mean 0.52 dB).
     """
     probabilities = torch.softmax(logits[0].float(), dim=0).cpu()
-    unweight = 1.0 / torch.tensor(bin_weights, dtype=torch.float32) if bin_weights is not None else None
     skin = torch.tensor([is_skin_tone(tuple(c)) for c in bin_centers().tolist()])
     cells = probabilities.shape[1:]
     spread = colour_spread(probabilities)
@@ -138,10 +137,7 @@ def find_areas(
         in_cells, in_side = at_cells == label, at_side == label
         if not bool(in_cells.any()) or not bool(in_side.any()):
             continue
-        pooled = probabilities[:, in_cells].mean(dim=1)
-        if unweight is not None:
-            pooled = pooled * unweight
-            pooled = pooled / pooled.sum()
+        pooled = unweighted(probabilities[:, in_cells].mean(dim=1), bin_weights, dim=0)
         l_mean, a, b = (float(v) for v in lab[:, in_side].mean(dim=1))
         near = [s for s in suggest_colors(pooled, l_mean) if s.probability >= MIN_MODE_SHARE]
         others = [s for s in near if math.dist(s.ab, (a, b)) >= MIN_CHANGE]

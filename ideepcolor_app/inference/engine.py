@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from ..base.errors import WeightsError
-from ..colour.ab_bins import distribution
+from ..colour.ab_bins import plausibility, unweighted
 from ..colour.color import lab_to_srgb8, snap_ab_to_gamut
 from ..colour.encoding import NETWORK_SIZE, network_cell
 from ..colour.look import DEFAULT_LOOK, Look, ShownColour, shown_colour
@@ -426,16 +426,19 @@ class Colorization:
         return self.full_resolution_rgb() if size == self.source.size else self.rgb_tensor(size).cpu().numpy()
 
     def distribution_at(self, x: float, y: float) -> torch.Tensor:
-        """(529,) probabilities of the ab bins at image coordinates (x, y)."""
+        """(529,) plausibility of the ab bins at image coordinates (x, y), as suggestions rank
+        colours (:func:`~ideepcolor_app.colour.ab_bins.plausibility`)."""
         row, col = network_cell(x, y, self.source.size, self.logits.shape[2])
+        bin_weights = self.weights.bin_weights
         if self.automatic_logits is None or self.coverage is None:
-            return distribution(self.logits[:, :, row, col])[0]
+            return plausibility(self.logits[:, :, row, col], bin_weights)[0]
         scale = self.coverage.shape[2] // self.logits.shape[2]  # one cell only: the palette asks often
         share = self.coverage[0, 0, row * scale : (row + 1) * scale, col * scale : (col + 1) * scale].float().mean()
-        return distribution(_mixed_logits(self.logits[:, :, row, col], self.automatic_logits[:, :, row, col], share))[0]
+        mixed = _mixed_logits(self.logits[:, :, row, col], self.automatic_logits[:, :, row, col], share)
+        return plausibility(mixed, bin_weights)[0]
 
     def distribution_over(self, area: Stroke | Region) -> torch.Tensor:
-        """(529,) probabilities of the ab bins over the pixels a stroke paints or a lasso holds
+        """(529,) plausibility of the ab bins over the pixels a stroke paints or a lasso holds
         (the mean of their distributions, as this result shows them)."""
         logits = self.shown_logits()
         cells = int(logits.shape[2])
@@ -444,8 +447,9 @@ class Colorization:
         else:
             mask = region_masks([area], self.source.size, cells, logits.device)[0, 0] > 0
         if not bool(mask.any()):
-            return distribution(logits.mean(dim=(2, 3)))[0]
-        return torch.softmax(logits[0][:, mask].float(), dim=0).mean(dim=1)
+            return plausibility(logits.mean(dim=(2, 3)), self.weights.bin_weights)[0]
+        mean = torch.softmax(logits[0][:, mask].float(), dim=0).mean(dim=1)
+        return unweighted(mean, self.weights.bin_weights, dim=0)
 
     def shown_logits(self) -> torch.Tensor:
         """(1, 529, S/4, S/4) logits of the distribution behind what this result shows: with hints

@@ -425,3 +425,31 @@ def test_evaluate_scores_the_variations_against_random_hue_shifts(two_minded, ph
         assert row in out
     assert "share of the photo each changes" in out
     assert "Variations: 2/2 photos" in printed.err, "progress shows in logs and pipes too"
+
+
+def test_the_palette_ranks_colours_as_the_photos_have_them_when_the_heads_weights_are_known(tmp_path):
+    """A head trained with rebalancing says "red or blue, half and half", but it was pushed towards
+    blue 50 times harder (blue was rare): the palette offers red first, with most of the mass."""
+    from ideepcolor_app.colour.ab_bins import ab_to_bin
+    from ideepcolor_app.colour.encoding import MaskConvention
+    from weights_factory import two_minded_state_dict
+
+    weights = [1.0] * NUM_BINS
+    for index in ab_to_bin(torch.tensor(TWO_MINDS[1]))[None].tolist():
+        weights[index] = 50.0
+    rebalanced = save_weights(
+        two_minded_state_dict(),
+        tmp_path / "r.safetensors",
+        mask_convention=MaskConvention.ZERO_ONE,
+        bin_weights=weights,
+    )
+    plain = make_two_minded_weights(tmp_path / "p.safetensors")
+    ranked = {}
+    for name, path in (("rebalanced", rebalanced), ("plain", plain)):
+        result = engine_for(path).colorize([])
+        ranked[name] = result.suggestions(48.0, 32.0).suggestions
+    first = ranked["rebalanced"][0]
+    assert first.ab[0] > 30 and first.probability > 0.9, "red, by far"
+    top = ranked["plain"][:2]
+    assert abs(top[0].probability - top[1].probability) < 0.02, "without weights: half and half, as the head says"
+    assert sorted(s.ab[0] > 0 for s in top) == [False, True], "the red and the blue"
