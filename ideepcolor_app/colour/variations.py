@@ -62,7 +62,7 @@ a distribution's modes are purer than the colours photos have. 0.4 / 0.5 / 0.6 g
 that show a visibly different colour."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: its mask is an array
 class Area:
     """A segment of the photo whose colour is uncertain, with the other colours plausible for it.
 
