@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
 
 from ..colour.encoding import NETWORK_SIZE
@@ -130,6 +130,8 @@ class HintCanvas(ImageView):
                 r, g, b = document.rgb_at_lightness(region.ab, NEUTRAL_LIGHTNESS)  # type: ignore[union-attr]
                 fill, edge = QBrush(QColor(r, g, b, 70)), QColor(r, g, b)
             painter.setBrush(fill)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawPolygon(polygon)  # odd-even fill: a hole joined to the outside by a cut stays empty
             painter.setPen(
                 _cosmetic(
                     SELECTED if selected == ("region", i) else edge,
@@ -137,7 +139,7 @@ class HintCanvas(ImageView):
                     Qt.PenStyle.DashLine,
                 )
             )
-            painter.drawPolygon(polygon)
+            painter.drawLines([QLineF(QPointF(*a), QPointF(*b)) for a, b in region.drawn_edges()])
         for i, stroke in enumerate(hints.strokes):
             path = QPainterPath(QPointF(*stroke.points[0]))
             for x, y in stroke.points[1:]:

@@ -63,6 +63,14 @@ class Region:
         """The area the outline encloses, in square photo pixels."""
         return float(cv2.contourArea(np.asarray(self.polygon, np.float32).reshape(-1, 1, 2)))
 
+    def drawn_edges(self) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+        """The outline's edges as a canvas draws them: without the cuts of no width that join a
+        hole to the outside (an edge that the outline also runs back along)."""
+        points = self.polygon
+        edges = [(points[i], points[(i + 1) % len(points)]) for i in range(len(points))]
+        present = set(edges)
+        return [(a, b) for a, b in edges if a != b and (b, a) not in present]
+
     def moved(self, dx: float, dy: float) -> Region:
         """The region shifted by (dx, dy) photo pixels."""
         return Region(tuple((x + dx, y + dy) for x, y in self.polygon), self.ab)

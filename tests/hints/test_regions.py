@@ -137,3 +137,17 @@ def test_the_palette_of_a_lasso_or_stroke_reads_the_colours_over_its_pixels(echo
     # the probe point lies on the other side: only the area decides
     assert top(result.suggestions(20.0, 100.0, area=right)) == "blue"
     assert top(result.suggestions(280.0, 100.0, area=left_stroke)) == "green"
+
+
+def test_a_region_is_drawn_without_the_cut_that_joins_its_hole_to_the_outside():
+    from ideepcolor_app.hints.wand import outline_around_holes
+
+    mask = np.zeros((100, 150), bool)
+    mask[10:90, 10:140] = True
+    mask[30:60, 40:80] = False
+    region = Region(outline_around_holes(mask, (150, 100)), (10.0, 10.0))
+    edges = region.drawn_edges()
+    assert len(edges) == len(region.polygon) - 2, "the cut, run there and back, is left out"
+    assert all((b, a) not in edges for a, b in edges)
+    square = Region(((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)), (1.0, 1.0))
+    assert len(square.drawn_edges()) == 4, "an outline without holes is drawn whole"
