@@ -68,8 +68,8 @@ class Area:
 
     ``mask`` is (h, w) bool at the partition's size; ``shown`` the mean ab it shows now;
     ``colours`` the other plausible colours (ab), already taken :data:`STRENGTH` of the way from
-    ``shown``, and ``shares`` their shares of the pooled distribution; ``keep`` is the share of the
-    distribution near what is shown (how plausible it is that the segment stays as it is)."""
+    ``shown``, and ``shares`` their shares of the pooled distribution; ``keep`` is the rest of it (the colour
+    shown and colours too rare to offer): how plausible it is that the segment stays as it is."""
 
     mask: np.ndarray
     share: float
@@ -128,12 +128,12 @@ def find_areas(
     labels_t = torch.from_numpy(labels.astype(np.int64))
     at_cells = F.interpolate(labels_t[None, None].float(), size=cells, mode="nearest")[0, 0].long()
     at_side = F.interpolate(labels_t[None, None].float(), size=(side, side), mode="nearest")[0, 0].long()
+    shares = np.bincount(labels.ravel()) / labels.size
     found = []
-    for label in range(int(labels.max()) + 1):
-        mask = labels == label
-        share = float(mask.mean())
-        if share < MIN_AREA_SHARE or label in theirs:
+    for label in np.flatnonzero(shares >= MIN_AREA_SHARE).tolist():
+        if label in theirs:
             continue
+        mask, share = labels == label, float(shares[label])
         in_cells, in_side = at_cells == label, at_side == label
         if not bool(in_cells.any()) or not bool(in_side.any()):
             continue

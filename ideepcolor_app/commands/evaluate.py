@@ -119,7 +119,6 @@ def global_modes(text: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate the weights on the photos given and print (and optionally save) the tables."""
-
     try:
         counts = [int(v) for v in args.hints.split(",") if v.strip()]
     except ValueError:

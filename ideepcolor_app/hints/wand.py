@@ -129,7 +129,7 @@ def mask_outline(
     ``mask`` (h, w bool at any size) that holds photo point ``near`` (else its largest part), with
     its holes filled; None for an empty mask."""
     h, w = mask.shape
-    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    closed = _closed(mask)
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     contours = [c for c in contours if len(c) >= 3]
     if not contours:
@@ -146,9 +146,7 @@ def mask_outline(
         outline = cv2.approxPolyDP(chosen, epsilon, True)
     if len(outline) < 3:
         return None
-    # contour points are pixel centres: +0.5 puts the outline on the mask's edge in photo pixels
-    scale_x, scale_y = image_size[0] / w, image_size[1] / h
-    return tuple(((float(px) + 0.5) * scale_x, (float(py) + 0.5) * scale_y) for px, py in outline[:, 0])
+    return _in_photo(outline[:, 0], image_size, (h, w))
 
 
 def outline_around_holes(
@@ -158,7 +156,7 @@ def outline_around_holes(
     ``min_hole`` of the mask's frame stay outside: each is joined to the outline by a cut of no
     width (one closed outline whose inside is the part without its holes). None for an empty mask."""
     h, w = mask.shape
-    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    closed = _closed(mask)
     contours, hierarchy = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     outers = [i for i, c in enumerate(contours) if hierarchy[0][i][3] < 0 and len(c) >= 3]
     if not outers:
@@ -182,7 +180,21 @@ def outline_around_holes(
         epsilon *= 2
     if len(points) < 3:
         return None
-    scale_x, scale_y = image_size[0] / w, image_size[1] / h
+    return _in_photo(points, image_size, (h, w))
+
+
+def _closed(mask: np.ndarray) -> np.ndarray:
+    """``mask`` as uint8 with gaps of a pixel closed, so that an outline does not break on them."""
+    closed: np.ndarray = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    return closed
+
+
+def _in_photo(
+    points: np.ndarray, image_size: tuple[int, int], shape: tuple[int, int]
+) -> tuple[tuple[float, float], ...]:
+    """Contour points of a mask of ``shape`` (h, w) in photo pixels of a photo of ``image_size``:
+    they are pixel centres, so +0.5 puts the outline on the mask's edge."""
+    scale_x, scale_y = image_size[0] / shape[1], image_size[1] / shape[0]
     return tuple(((float(px) + 0.5) * scale_x, (float(py) + 0.5) * scale_y) for px, py in points)
 
 

@@ -273,12 +273,14 @@ def _yes_or_no(text: str, key: str) -> bool:
 
 
 def _bin_weights(text: str | None) -> tuple[float, ...] | None:
-    if text is None:
-        return None
-    values = tuple(float(v) for v in json.loads(text))
-    if len(values) != NUM_BINS or not all(math.isfinite(v) and v > 0 for v in values):
+    return None if text is None else _checked_bin_weights(json.loads(text))
+
+
+def _checked_bin_weights(values: Sequence[float]) -> tuple[float, ...]:
+    checked = tuple(float(v) for v in values)
+    if len(checked) != NUM_BINS or not all(math.isfinite(v) and v > 0 for v in checked):
         raise ValueError(f"bin weights are {NUM_BINS} positive numbers")
-    return values
+    return checked
 
 
 def _vivid_temperature(text: str | None) -> float | None:
@@ -488,8 +490,7 @@ def save_weights(
     if hint_locality is not None:
         metadata["hint_locality"] = hint_locality.to_text()
     if bin_weights is not None:
-        checked = _bin_weights(json.dumps(list(bin_weights))) or ()
-        metadata["bin_weights"] = json.dumps([float(f"{w:.5g}") for w in checked])
+        metadata["bin_weights"] = json.dumps([float(f"{w:.5g}") for w in _checked_bin_weights(bin_weights)])
     metadata[_DIGEST_KEY] = content_digest(tensors, metadata)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
