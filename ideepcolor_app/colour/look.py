@@ -39,6 +39,8 @@ class ShownColour:
     vivid: VividColours | None
     locality: HintLocality | None
     pinned: bool
+    guessed_saturation: bool = False
+    """The result without local hints answers the network's guess of the photo's saturation."""
 
 
 def shown_colour(
@@ -47,6 +49,7 @@ def shown_colour(
     locality: HintLocality | None,
     global_hints_given: bool,
     has_hints: bool,
+    guesses_saturation: bool = False,
 ) -> ShownColour:
     """How one result's colours are chosen.
 
@@ -55,13 +58,18 @@ def shown_colour(
         vivid, locality: what the answering weights measured (None: not measured, so not offered).
         global_hints_given: a reference's colours or a saturation reach the network.
         has_hints: the result has local hints.
+        guesses_saturation: the answering weights guess a photo's saturation.
 
     The rules, each stated here only: global hints pin each hint's patch to its colour and show the
     ab output, which their branch was trained on, so never vivid colours; vivid colours need the look
-    and a measured temperature; keeping hints local needs the look, a measured locality and hints.
+    and a measured temperature; keeping hints local needs the look, a measured locality and hints;
+    the guessed saturation needs the vivid look and no global hints from the user, and colours the
+    result without local hints (then shown as the ab output), which hints kept local leave away
+    from themselves.
     """
     return ShownColour(
         vivid=vivid if look.vivid and not global_hints_given else None,
         locality=locality if look.local_hints and has_hints else None,
         pinned=global_hints_given,
+        guessed_saturation=guesses_saturation and look.vivid and not global_hints_given,
     )

@@ -24,11 +24,15 @@ class Automatic:
 
     ab: torch.Tensor  # (1, 2, S, S)
     logits: torch.Tensor  # (1, 529, S/4, S/4)
+    from_global_hints: bool = False
+    """It answered global hints (the user's or a guessed saturation): shown as the ab output, which
+    their branch was trained on, never vivid."""
     _shown: dict[tuple[VividColours | None, bool], torch.Tensor] = field(default_factory=dict, repr=False)
     _probabilities: torch.Tensor | None = field(default=None, repr=False)
 
     def shown(self, vivid: VividColours | None, pinned: bool) -> torch.Tensor:
         """(1, 2, S, S) the ab shown for the photo without local hints (see :func:`shown_ab`)."""
+        pinned = pinned or self.from_global_hints
         key = (vivid, pinned)
         if key not in self._shown:
             self._shown[key] = _before_locality(self.ab, self.logits, None, vivid, pinned).float()

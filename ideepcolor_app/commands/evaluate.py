@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from ..base.errors import UsageError
@@ -17,9 +15,10 @@ from ..evaluation.evaluate import evaluate
 from ..evaluation.evaluate_global import GLOBAL_MODES, GlobalEvaluation, evaluate_global
 from ..evaluation.evaluate_strokes import StrokeEvaluation, evaluate_strokes
 from ..evaluation.evaluate_variations import VariationEvaluation, evaluate_variations
-from ..evaluation.records import LineProgress, RecordsFile
+from ..evaluation.records import RecordsFile
 from ..photos.images import list_images
 from . import add_model_options, load_engine
+from .options import photo_progress
 
 
 def add_parser(
@@ -100,6 +99,11 @@ def add_parser(
         help="also score N variations per photo at each hint count: best-of-N, mean, diversity, against "
         "the best of N random hue shifts (through the app's engine; default none)",
     )
+    p.add_argument(
+        "--no-saturation-guess",
+        action="store_true",
+        help="show the default row's result without hints as before the weights guessed a saturation (to compare)",
+    )
     add_model_options(p)
     p.set_defaults(func=run)
 
@@ -175,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
         "annealed": temperatures,
         "vivid": vivid.label() if vivid else None,
         "hint_locality": locality.to_text() if locality else None,
+        "saturation_guess": network.guesses_saturation and not args.no_saturation_guess,
     }
     records = RecordsFile(records_path, settings, args.resume) if records_path else None
     if records is not None and records.finished:
@@ -182,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         if records is not None:
             stack.enter_context(records)
-        progress = _progress(stack, len(images), len(records.finished) if records else 0)
+        progress = photo_progress(stack, len(images), len(records.finished) if records else 0)
         result = evaluate(
             network,
             images,
@@ -195,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
             locality=locality,
             finished=records.finished if records else None,
             on_record=records.add if records else None,
+            saturation_guess=not args.no_saturation_guess,
         )
     global_result: GlobalEvaluation | None = None
     if modes:
@@ -206,19 +212,19 @@ def run(args: argparse.Namespace) -> int:
                 modes,
                 args.seed,
                 size=args.size,
-                progress=_progress(stack, len(images), 0, "Global hints"),
+                progress=photo_progress(stack, len(images), 0, "Global hints"),
             )
     stroke_result: StrokeEvaluation | None = None
     if args.strokes:
         with contextlib.ExitStack() as stack:
             stroke_result = evaluate_strokes(
-                engine, images, progress=_progress(stack, len(images), 0, "Strokes and lassos")
+                engine, images, progress=photo_progress(stack, len(images), 0, "Strokes and lassos")
             )
     variation_result: VariationEvaluation | None = None
     if args.variations:
         with contextlib.ExitStack() as stack:
             variation_result = evaluate_variations(
-                engine, images, counts, args.variations, args.seed, _progress(stack, len(images), 0, "Variations")
+                engine, images, counts, args.variations, args.seed, photo_progress(stack, len(images), 0, "Variations")
             )
     print(
         f"weights: {engine.info.label}, device: {engine.device_label}, photos: {len(images)}, seed: {args.seed}, "
@@ -242,18 +248,6 @@ def run(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(payload, indent=2))
         print(f"wrote {args.json}")
     return 0
-
-
-def _progress(
-    stack: contextlib.ExitStack, total: int, already: int, label: str = "Evaluating"
-) -> Callable[[int, int], None]:
-    """A bar on a terminal; elsewhere (logs, pipes) a line with an ETA every 30 seconds."""
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = stack.enter_context(tqdm(total=total, initial=already, unit="photo", desc=label))
-        return lambda done, _total: bar.update(done - bar.n)
-    return LineProgress(label, already)
 
 
 def _hint_locality(text: str) -> HintLocality | None:

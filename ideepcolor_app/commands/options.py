@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import sys
+from collections.abc import Callable
 
 from ..colour.look import DEFAULT_LOOK, Look
+from ..evaluation.records import LineProgress
 
 
 def add_look_options(parser: argparse.ArgumentParser) -> None:
@@ -82,3 +86,15 @@ def _number(text: str) -> float:
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
     return value
+
+
+def photo_progress(
+    stack: contextlib.ExitStack, total: int, already: int, label: str = "Evaluating"
+) -> Callable[[int, int], None]:
+    """A bar on a terminal; elsewhere (logs, pipes) a line with an ETA every 30 seconds."""
+    if sys.stderr.isatty():
+        from tqdm import tqdm  # imported only where a bar is drawn
+
+        bar = stack.enter_context(tqdm(total=total, initial=already, unit="photo", desc=label))
+        return lambda done, _total: bar.update(done - bar.n)
+    return LineProgress(label, already)

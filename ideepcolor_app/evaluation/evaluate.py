@@ -31,6 +31,7 @@ from ..colour.encoding import NETWORK_SIZE, HintEncoding, hint_fill
 from ..colour.locality import HintLocality
 from ..colour.shown import Automatic, shown_ab
 from ..colour.vivid import VividColours
+from ..hints.global_hints import GlobalHints
 from ..hints.hint_batch import HintBatch
 from ..inference.network import Network
 from ..photos.images import load_photo
@@ -93,14 +94,18 @@ class EvaluationResult:
     """Chroma ratio per hint count of the vivid output."""
     vivid_colours: VividColours | None = None
     hint_locality: HintLocality | None = None
+    saturation_guess: bool = False
+    """The default row's result without hints answers the network's guessed saturation."""
     colour: dict[str, dict[int, ColourScore]] = field(default_factory=dict)
     """Row ('network', 'default', 'T=...') -> hint count -> hue hit and colourfulness of that output."""
 
     @property
     def default_label(self) -> str:
         """What the default output row is made of."""
-        parts = ([f"vivid, {self.vivid_colours.label()}"] if self.vivid_colours is not None else []) + (
-            ["local hints"] if self.hint_locality is not None else []
+        parts = (
+            (["guessed saturation"] if self.saturation_guess else [])
+            + ([f"vivid, {self.vivid_colours.label()}"] if self.vivid_colours is not None else [])
+            + (["local hints"] if self.hint_locality is not None else [])
         )
         return ", ".join(parts) + " (the app's default)"
 
@@ -266,6 +271,7 @@ def evaluate(
     locality: HintLocality | None = None,
     finished: dict[str, PhotoRecord] | None = None,
     on_record: Callable[[PhotoRecord], None] | None = None,
+    saturation_guess: bool = False,
 ) -> EvaluationResult:
     """Run the protocol on ``images`` with ``network`` (its encoding, device and precision);
     deterministic for a given seed and precision.
@@ -274,7 +280,8 @@ def evaluate(
     :func:`~ideepcolor_app.colour.ab_bins.annealed_mean`) in place of the ab output.
     ``vivid`` and ``locality`` (how far hints reach, see
     :mod:`~ideepcolor_app.colour.locality`) add the row of the app's default output with them; reach
-    is then measured on it.
+    is then measured on it. ``saturation_guess`` (weights that guess one, with ``vivid``) shows the
+    default row's result without hints at the network's guessed saturation, as the app does.
     ``finished`` holds the records of photos measured before (by photo path, from an earlier run with
     the same settings): they are not measured again. ``on_record`` receives each new photo's record
     as soon as it is measured, so that a long run leaves its results as it goes.
@@ -283,13 +290,22 @@ def evaluate(
     for index, path in enumerate(images):
         record = (finished or {}).get(str(path))
         if record is None:
-            record = _evaluate_photo(network, path, index, hint_counts, seed, size, annealed, vivid, locality)
+            record = _evaluate_photo(
+                network, path, index, hint_counts, seed, size, annealed, vivid, locality, saturation_guess
+            )
             if on_record:
                 on_record(record)
         records.append(record)
         if progress:
             progress(index + 1, len(images))
-    return aggregate(records, hint_counts, seed, size, network.info.hint_encoding, annealed, vivid, locality)
+    result = aggregate(records, hint_counts, seed, size, network.info.hint_encoding, annealed, vivid, locality)
+    result.saturation_guess = _guesses(network, vivid, saturation_guess)
+    return result
+
+
+def _guesses(network: Network, vivid: VividColours | None, saturation_guess: bool) -> bool:
+    """The default row uses the guessed saturation (the engine's rule: the vivid look, weights with a guess)."""
+    return saturation_guess and vivid is not None and network.guesses_saturation
 
 
 PhotoRecord = dict[str, Any]
@@ -306,6 +322,7 @@ def _evaluate_photo(
     annealed: Sequence[float],
     vivid: VividColours | None,
     locality: HintLocality | None,
+    saturation_guess: bool = False,
 ) -> PhotoRecord:
     """Measure one photo: every row at every hint count, its colour scores and the reach cases."""
     patch = patch_for_size(size)
@@ -313,6 +330,17 @@ def _evaluate_photo(
     l, ab = lab[0:1], lab[1:]
     passes = _reach_passes(network, l, ab, patch)
     automatic = Automatic(passes.ab[0:1], passes.logits[0:1])
+    guessed: torch.Tensor | None = None  # (2, S, S) the default row without hints
+    if _guesses(network, vivid, saturation_guess):
+        # as the engine: hinted passes as before, the result without hints (and what hints kept local
+        # leave away from themselves) answers the guessed saturation, shown as the ab output
+        side = (NETWORK_SIZE, NETWORK_SIZE)
+        square = l[None] if size == NETWORK_SIZE else F.interpolate(l[None], size=side, mode="area")
+        vector = GlobalHints(saturation=float(network.guess_saturation(square)[0])).vector(network.device)[None]
+        empty = HintBatch.empty(device=l.device)
+        bare = network.forward(network.encode(l[None], empty), hint_counts=empty.counts(), global_hints=vector)
+        automatic = Automatic(bare.ab, bare.logits, from_global_hints=True)
+        guessed = shown_ab(bare.ab, bare.logits, l[None], empty, None, None, None, pinned=True)[0][0]
     shown_with = (automatic, vivid, locality)
     hints = hints_for_counts(ab, hint_counts, seed, index, size, patch)
     l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
@@ -354,7 +382,7 @@ def _evaluate_photo(
     if vivid is not None or locality is not None:
         default_out = shown_ab(predicted, out.logits, l[None], hints, *shown_with)[0]
         for i, k in enumerate(hint_counts):
-            measure("default", k, default_out[i])
+            measure("default", k, default_out[i] if guessed is None or k else guessed)
     for i, k in enumerate(hint_counts):
         measure("network", k, predicted[i])
         for name, fill in fills.items():
@@ -365,6 +393,8 @@ def _evaluate_photo(
         record["accuracy_hits"][str(k)] = np.cumsum(counts[: len(THRESHOLDS)].cpu().numpy()).tolist()
     # without vivid colours and locality this is the network's ab output
     shown = shown_ab(passes.ab, passes.logits, l[None], passes.hints, *shown_with)[0]
+    if guessed is not None:
+        shown[0] = guessed
     for row, case in enumerate(passes.cases, start=1):
         case_hints = passes.hints[row]
         record["reach_network"][case] = reach_ratio(passes.ab[row], passes.ab[0], case_hints)

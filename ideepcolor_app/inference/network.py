@@ -104,6 +104,36 @@ class Network:
         """The weights have the global-hints branch (their metadata says so)."""
         return self.info.global_hints and self.capabilities.global_hints
 
+    @property
+    def guesses_saturation(self) -> bool:
+        """The weights guess a photo's saturation (their metadata says so), shown through the global
+        hints they take."""
+        return self.info.saturation_guess and self.takes_global_hints
+
+    def trunk_summary(self, l: torch.Tensor) -> torch.Tensor:
+        """(B, F) float32 what the saturation guess reads (see
+        :meth:`~ideepcolor_app.network.architecture.ColorizationNet.trunk_summary`) for (B, 1, S, S)
+        lightness without hints, in :attr:`precision`."""
+        with torch.inference_mode(), autocast(self.device, self.precision):
+            summary: torch.Tensor = self.model.trunk_summary(self._without_hints(l))
+        return summary.float()
+
+    def guess_saturation(self, l: torch.Tensor) -> torch.Tensor:
+        """(B,) each photo's likely mean saturation in [0, 1], from (B, 1, S, S) lightness.
+
+        Raises:
+            NotImplementedError: the weights have no saturation guess (see :attr:`guesses_saturation`).
+        """
+        if not self.guesses_saturation:
+            raise NotImplementedError(f"{self.info.label} has no saturation guess")
+        with torch.inference_mode(), autocast(self.device, self.precision):
+            guess: torch.Tensor = self.model.guess_saturation(self._without_hints(l))
+        return guess.float()
+
+    def _without_hints(self, l: torch.Tensor) -> torch.Tensor:
+        x = self.encode(l, HintBatch.empty(l.shape[0], l.device))
+        return x.contiguous(memory_format=torch.channels_last)
+
     def encode(self, l: torch.Tensor, hints: HintBatch) -> torch.Tensor:
         """The 4-channel input in this network's mask convention and hint encoding.
 

@@ -49,6 +49,9 @@ class ColorizationNet(nn.Module):
     """Hint count -> share of the correction added (see :mod:`~ideepcolor_app.evaluation.calibrate`)."""
     takes_global_hints: bool
     """The global-hints branch is present."""
+    guesses_saturation: bool = False
+    """A saturation guess is present: a photo's likely mean saturation, read from its grey (see
+    :meth:`guess_saturation`)."""
 
     def forward(
         self,
@@ -74,6 +77,23 @@ class ColorizationNet(nn.Module):
     def add_global_branch(self) -> None:
         """Add the global-hints branch, its outputs at zero (the answer does not change)."""
         raise NotImplementedError(f"{type(self).__name__} has no global-hints branch")
+
+    def add_saturation_guess(self) -> None:
+        """Add an untrained saturation guess (see :meth:`guess_saturation`)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot guess a saturation")
+
+    def remove_saturation_guess(self) -> None:
+        """Drop the saturation guess (it reads features that training is about to change)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot guess a saturation")
+
+    def trunk_summary(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, F) a summary of the features that the global hints join, for encoded ``x`` without
+        global hints: what the saturation guess reads."""
+        raise NotImplementedError(f"{type(self).__name__} cannot guess a saturation")
+
+    def guess_saturation(self, x: torch.Tensor) -> torch.Tensor:
+        """(B,) each photo's likely mean HSV saturation in [0, 1], from encoded ``x``."""
+        raise NotImplementedError(f"{type(self).__name__} cannot guess a saturation")
 
 
 class Builder(Protocol):

@@ -35,6 +35,10 @@ def without_ripple(ab: torch.Tensor) -> torch.Tensor:
     return F.conv2d(across, kernel.view(1, 1, 3, 1).repeat(channels, 1, 1, 1), groups=channels)
 
 
+SUMMARY_PARTS = 6
+"""Numbers per conv4 channel in :meth:`SIGGRAPHGenerator.trunk_summary`: mean, spread, 4 quarters' means."""
+
+
 def _conv(c_in: int, c_out: int, dilation: int = 1) -> nn.Conv2d:
     return nn.Conv2d(c_in, c_out, kernel_size=3, stride=1, padding=dilation, dilation=dilation, bias=True)
 
@@ -146,6 +150,41 @@ class SIGGRAPHGenerator(ColorizationNet):
             nn.init.zeros_(layer.weight)
             nn.init.zeros_(layer.bias)  # type: ignore[arg-type]  # created with bias=True
         self.takes_global_hints = True
+
+    def add_saturation_guess(self) -> None:
+        """Add the saturation guess (state-dict keys ``saturation_guess.*``), a linear map from
+        :meth:`trunk_summary` to the photo's mean saturation; fitted by
+        :func:`~ideepcolor_app.training.saturation_guess.fit_saturation_guess`."""
+        c4 = channels_for_width(self.width)[3]
+        self.saturation_guess = nn.Linear(SUMMARY_PARTS * c4, 1)
+        self.guesses_saturation = True
+
+    def remove_saturation_guess(self) -> None:
+        """Drop the saturation guess (training the trunk changes the features it reads)."""
+        if self.guesses_saturation:
+            del self.saturation_guess
+            self.guesses_saturation = False
+
+    def trunk_summary(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, 6 x c4) per conv4 channel: its mean, its spread and its mean over each quarter of
+        the photo (sky above, ground below), in float32. conv4 is where global hints join, so the
+        summary is the same whatever global hints are given."""
+        conv1 = self.model1(x)
+        conv2 = self.model2(conv1[:, :, ::2, ::2])
+        conv3 = self.model3(conv2[:, :, ::2, ::2])
+        conv4 = self.model4(conv3[:, :, ::2, ::2]).float()
+        quarters = F.adaptive_avg_pool2d(conv4, 2).flatten(1)
+        return torch.cat((conv4.mean(dim=(2, 3)), conv4.std(dim=(2, 3)), quarters), dim=1)
+
+    def guess_saturation(self, x: torch.Tensor) -> torch.Tensor:
+        """(B,) each photo's likely mean HSV saturation in [0, 1], read from :meth:`trunk_summary`."""
+        if not self.guesses_saturation:
+            raise NotImplementedError("these weights have no saturation guess")
+        summary = self.trunk_summary(x)
+        layer = self.saturation_guess
+        with torch.autocast(summary.device.type, enabled=False):  # a sum of 768 terms: bf16 would blur it
+            guess = F.linear(summary, layer.weight.float(), layer.bias.float())
+        return guess[:, 0].clamp(0.0, 1.0)
 
     def forward(
         self,

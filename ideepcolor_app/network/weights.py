@@ -72,6 +72,10 @@ class WeightsInfo:
     global_hints: bool = False
     """The network has the global-hints branch (a colour histogram and a saturation, see
     :mod:`.global_hints`); the file's metadata says so."""
+    saturation_guess: bool = False
+    """The network guesses each photo's saturation from its grey (see
+    :mod:`~ideepcolor_app.training.saturation_guess`), which its automatic result is shown at; needs
+    the global-hints branch."""
     convention_reason: str = ""
     """Why this mask convention: given, stored in the file, a published checksum, a known name, or detected."""
     architecture: Architecture = DEFAULT_ARCHITECTURE
@@ -149,6 +153,9 @@ def load_state_dict(
         residual_scales = _residual_scales(metadata.get("residual_scales"))
         prior_weight = float(metadata.get("fill_prior_weight", "0"))
         takes_global = _yes_or_no(metadata.get("global_hints", "no"), "global_hints")
+        guesses_saturation = _yes_or_no(metadata.get("saturation_guess", "no"), "saturation_guess")
+        if guesses_saturation and not takes_global:
+            raise ValueError("a saturation guess needs the global-hints branch, which the file lacks")
         if not (0.0 <= prior_weight < 1.0):
             raise ValueError(f"fill prior weight {prior_weight} is outside [0, 1)")
         vivid_temperature = _vivid_temperature(metadata.get("vivid_temperature"))
@@ -160,8 +167,8 @@ def load_state_dict(
         bin_weights = _bin_weights(metadata.get("bin_weights"))
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise WeightsError(
-            f"{path}: unknown mask convention, hint encoding, global hints, residual scales, vivid "
-            f"temperature, hint locality or bin weights ({exc})."
+            f"{path}: unknown mask convention, hint encoding, global hints, saturation guess, residual "
+            f"scales, vivid temperature, hint locality or bin weights ({exc})."
         ) from exc
     try:
         architecture = architecture_named(metadata.get("architecture", DEFAULT_ARCHITECTURE.name))
@@ -186,6 +193,7 @@ def load_state_dict(
         vivid_mix=vivid_mix,
         hint_locality=hint_locality,
         global_hints=takes_global,
+        saturation_guess=guesses_saturation,
         convention_reason=reason,
         architecture=architecture,
         bin_weights=bin_weights,
@@ -236,12 +244,15 @@ def load_model(path: Path, mask_convention: MaskConvention | str | None = None) 
 
 def network_for(info: WeightsInfo) -> ColorizationNet:
     """An untrained network of the shape and conventions ``info`` describes."""
-    return info.architecture.build(
+    model = info.architecture.build(
         info.width,
         residual=info.hint_encoding.is_fill,
         residual_scales=info.residual_scales,
         global_hints=info.global_hints,
     )
+    if info.saturation_guess:
+        model.add_saturation_guess()
+    return model
 
 
 def check_tensors(state: dict[str, torch.Tensor], path: Path) -> None:
@@ -463,7 +474,11 @@ def save_weights(
     if quantize_int8:
         tensors = _quantize(tensors)
     elif half:
-        tensors = {k: v.half() if v.is_floating_point() and _fits_half(v) else v for k, v in tensors.items()}
+        # the saturation guess sums 768 products: its 769 numbers stay float32
+        tensors = {
+            k: v.half() if v.is_floating_point() and _fits_half(v) and not k.startswith("saturation_guess.") else v
+            for k, v in tensors.items()
+        }
     metadata = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -478,6 +493,8 @@ def save_weights(
     }
     if any(k.startswith("global_") for k in tensors):
         metadata["global_hints"] = "yes"
+    if any(k.startswith("saturation_guess.") for k in tensors):
+        metadata["saturation_guess"] = "yes"
     if fill_prior_weight and HintEncoding(hint_encoding).is_fill:
         metadata["fill_prior_weight"] = repr(float(fill_prior_weight))
     if residual_scales and HintEncoding(hint_encoding).is_fill:

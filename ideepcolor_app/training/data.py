@@ -50,6 +50,22 @@ def iter_encoded(sources: list[Path]) -> Iterator[tuple[str, bytes]]:
             raise FileNotFoundError(f"training data {source} does not exist")
 
 
+def manifest_members(sources: list[Path], skipped_sources: set[str]) -> set[str]:
+    """Names (as :func:`iter_encoded` gives them) of the tar shards' photos whose source, in the
+    ``MANIFEST.tsv`` beside the shards (columns part, member, source), is one of ``skipped_sources``."""
+    manifests = {s.parent / "MANIFEST.tsv" for s in sources if s.suffix == ".tar"}
+    manifests |= {s / "MANIFEST.tsv" for s in sources if s.is_dir()}
+    names: set[str] = set()
+    for manifest in manifests:
+        if not manifest.is_file():
+            continue
+        for line in manifest.read_text().splitlines()[1:]:
+            fields = line.split("\t")
+            if len(fields) >= 3 and fields[2] in skipped_sources:
+                names.add(f"{fields[0]}.tar:{fields[1]}")
+    return names
+
+
 def _iter_tar(path: Path) -> Iterator[tuple[str, bytes]]:
     with tarfile.open(path) as tar:
         for member in tar:

@@ -262,6 +262,8 @@ class Trainer:
             config.global_hints = True
         if config.global_hints and not model.takes_global_hints:
             model.add_global_branch()
+        if model.guesses_saturation and not config.global_only:
+            model.remove_saturation_guess()  # it reads conv4, which training changes: fit it again afterwards
         if config.global_only:
             for parameter in model.trunk_parameters():
                 parameter.requires_grad_(False)
