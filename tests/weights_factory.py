@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 
 from ideepcolor_app.colour.encoding import HintEncoding, MaskConvention
+from ideepcolor_app.colour.locality import HintLocality
 from ideepcolor_app.network.model import SIGGRAPHGenerator
 from ideepcolor_app.network.weights import save_weights
 
@@ -184,3 +185,27 @@ def small_pth_bytes() -> bytes:
     buffer = io.BytesIO()
     torch.save(SIGGRAPHGenerator(0.0625).state_dict(), buffer)
     return buffer.getvalue()
+
+
+GUESS = 0.6
+"""The saturation :func:`make_guessing_weights` guesses for every photo."""
+
+
+def make_guessing_weights(path: Path, guess: float | None = GUESS, global_hints: bool = True) -> Path:
+    """The tests' small global-hints network with a saturation guess that always says ``guess``."""
+    model = SIGGRAPHGenerator(0.125, residual=True, global_hints=global_hints)
+    state = global_hints_state_dict() if global_hints else model.state_dict()
+    model.load_state_dict(state)
+    if guess is not None:
+        model.add_saturation_guess()
+        with torch.no_grad():
+            model.saturation_guess.weight.zero_()
+            model.saturation_guess.bias.fill_(guess)
+    return save_weights(
+        model.state_dict(),
+        path,
+        mask_convention=MaskConvention.CENTERED,
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+        hint_locality=HintLocality(2e-9, 14.0, 0.003),
+        half=True,
+    )

@@ -96,6 +96,10 @@ class GlobalHintsController:
     def _result_changed(self, result: object) -> None:
         if getattr(result, "preliminary", True):  # a drag's quick passes: the resting result follows
             return
+        guessed = getattr(getattr(result, "colorization", None), "guessed_saturation", None)
+        if guessed is not None:  # the automatic colours answer it: unticking "Automatic" keeps them
+            self.window.global_panel.set_automatic_start(round(guessed, 2))
+            return
         preview = getattr(result, "preview", None)
         if isinstance(preview, np.ndarray) and preview.size:
             small = preview[:: max(1, preview.shape[0] // 128), :: max(1, preview.shape[1] // 128)]

@@ -10,6 +10,7 @@ from PySide6.QtGui import QDropEvent
 
 from ideepcolor_app.gui import file_actions
 from ideepcolor_app.hints.global_hints import GlobalHints
+from weights_factory import GUESS, make_guessing_weights
 
 
 def _current(w):
@@ -106,6 +107,21 @@ def test_the_saturation_slider_starts_at_the_results_own_and_one_drag_is_one_und
     assert w.editor.global_hints.saturation == pytest.approx(start), "the drag was one step"
     panel.automatic.click()
     assert w.editor.global_hints.saturation is None and not panel.slider.isEnabled()
+    w.editor.document.mark_saved()
+    w.close()
+
+
+def test_with_weights_that_guess_a_saturation_the_slider_starts_at_the_guess_and_unticking_keeps_the_picture(
+    qtbot, make_window, grey_photo, tmp_path
+):
+    w = make_window(make_guessing_weights(tmp_path / "guess.safetensors"), grey_photo)
+    panel = w.global_panel
+    assert panel.automatic_start == pytest.approx(GUESS)
+    before = w.editor.latest.preview.astype(np.float32)
+    panel.automatic.click()
+    assert w.editor.global_hints.saturation == pytest.approx(GUESS)
+    qtbot.waitUntil(lambda: _current(w), timeout=120000)
+    assert np.abs(w.editor.latest.preview.astype(np.float32) - before).mean() < 0.5
     w.editor.document.mark_saved()
     w.close()
 

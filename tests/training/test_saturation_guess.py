@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -12,8 +10,6 @@ from PIL import Image
 
 from ideepcolor_app.base.errors import WeightsError
 from ideepcolor_app.cli import main
-from ideepcolor_app.colour.encoding import HintEncoding, MaskConvention
-from ideepcolor_app.colour.locality import HintLocality
 from ideepcolor_app.colour.look import Look
 from ideepcolor_app.colour.vivid import VividColours
 from ideepcolor_app.evaluation.evaluate import evaluate
@@ -25,29 +21,8 @@ from ideepcolor_app.network.model import SIGGRAPHGenerator
 from ideepcolor_app.network.weights import load_model, load_state_dict, save_weights
 from ideepcolor_app.training.data import manifest_members
 from ideepcolor_app.training.saturation_guess import fit_saturation_guess
-from weights_factory import global_hints_state_dict
-
-GUESS = 0.6
-
-
-def guessing_weights(path: Path, guess: float | None = GUESS, global_hints: bool = True) -> Path:
-    """The tests' small global-hints network with a saturation guess that always says ``guess``."""
-    model = SIGGRAPHGenerator(0.125, residual=True, global_hints=global_hints)
-    state = global_hints_state_dict() if global_hints else model.state_dict()
-    model.load_state_dict(state)
-    if guess is not None:
-        model.add_saturation_guess()
-        with torch.no_grad():
-            model.saturation_guess.weight.zero_()
-            model.saturation_guess.bias.fill_(guess)
-    return save_weights(
-        model.state_dict(),
-        path,
-        mask_convention=MaskConvention.CENTERED,
-        hint_encoding=HintEncoding.LIGHTNESS_FILL,
-        hint_locality=HintLocality(2e-9, 14.0, 0.003),
-        half=True,
-    )
+from weights_factory import GUESS
+from weights_factory import make_guessing_weights as guessing_weights
 
 
 def test_the_fit_finds_a_linear_rule_and_beats_one_saturation_for_all():
