@@ -216,7 +216,6 @@ class ColorizationEngine:
         look: Look = DEFAULT_LOOK,
         strokes: Sequence[Stroke] = (),
         regions: Sequence[Region] = (),
-        saturation: float | None = None,
     ) -> Colorization:
         """Colorize one hint state.
 
@@ -234,9 +233,6 @@ class ColorizationEngine:
             strokes: brush strokes, painted under the point hints.
             regions: lasso regions: a coloured one holds its colour to its inside and changes
                 nothing outside it; a protected one (no colour) keeps out what is painted elsewhere.
-            saturation: the saturation the automatic colours are shown at, in place of the
-                network's guess for ``source`` (a clip keeps one per scene); used only where the
-                guess would be (see :func:`~ideepcolor_app.colour.look.shown_colour`).
 
         Returns:
             A :class:`Colorization` that keeps ``source``.
@@ -262,9 +258,7 @@ class ColorizationEngine:
             bool(hints) or bool(strokes) or any(not r.protects for r in regions),
             network.guesses_saturation,
         )
-        guessed = None
-        if shown.guessed_saturation:
-            guessed = self.guessed_saturation(source, network) if saturation is None else saturation
+        guessed = self.guessed_saturation(source, network) if shown.guessed_saturation else None
         run = functools.partial(self._shown_pass, network, source, size, vector, guessed, should_stop)
         out, ab, coverage, automatic = run(shown, hints, strokes, ())
         if regions:
@@ -422,8 +416,8 @@ class Colorization:
     regions: tuple[Region, ...] = ()
     """The lasso regions it was computed with."""
     guessed_saturation: float | None = None
-    """The saturation its automatic colours were shown at, guessed by the network (or kept for a
-    clip's scene); None: no guess was used (global hints given, a muted look, or weights without one)."""
+    """The saturation its automatic colours answer, guessed by the network from the photo's grey;
+    None: no guess was used (global hints given, a muted look, or weights without one)."""
     automatic_logits: torch.Tensor | None = None
     """(1, 529, S/4, S/4) the logits without local hints, when hints are kept local (see
     :class:`~ideepcolor_app.colour.look.Look`); None otherwise."""
