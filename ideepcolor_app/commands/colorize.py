@@ -38,7 +38,7 @@ def add_parser(
         "--saturation",
         metavar="S",
         help="how colourful the results are: a mean saturation from 0 (grey) to 1 (vivid), about 0.3 for "
-        "an ordinary photo; 'auto' (default) lets the network choose",
+        "an ordinary photo; 'auto' (default) lets the network choose (the bundled weights guess it from the grey)",
     )
     p.add_argument(
         "--variations",
