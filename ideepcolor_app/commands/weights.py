@@ -40,25 +40,23 @@ def add_parser(
     co.add_argument("source")
     co.add_argument("target")
     co.set_defaults(func=run_compact)
-    ca = actions.add_parser(
+    ca = _fitting_parser(
+        actions,
         "calibrate",
-        help="fit how much of its correction a fill-encoded network adds to the fill, on photos that are not "
+        "fit how much of its correction a fill-encoded network adds to the fill, on photos that are not "
         "evaluation photos, and write a copy that uses it",
+        "calibration photos or folders (never the evaluation photos)",
     )
-    ca.add_argument("source")
-    ca.add_argument("target")
-    ca.add_argument("photos", nargs="+", help="calibration photos or folders (never the evaluation photos)")
     ca.add_argument("--size", type=int, default=128, help="network resolution (default 128: keeps 128-px photos sharp)")
     ca.add_argument("--hints", default="0,1,2,5,10,20,50,100", help="hint counts, comma-separated")
     ca.set_defaults(func=run_calibrate)
-    gs = actions.add_parser(
+    gs = _fitting_parser(
+        actions,
         "guess-saturation",
-        help="fit a guess of each photo's saturation from its grey (the automatic result is shown at it) on colour "
+        "fit a guess of each photo's saturation from its grey (the automatic result is shown at it) on colour "
         "photos that are not evaluation photos, and write a copy of weights with a global-hints branch that has it",
+        "colour photos, folders or tar shards (never the evaluation photos)",
     )
-    gs.add_argument("source")
-    gs.add_argument("target")
-    gs.add_argument("photos", nargs="+", help="colour photos, folders or tar shards (never the evaluation photos)")
     gs.add_argument(
         "--skip-source",
         action="append",
@@ -76,6 +74,17 @@ def add_parser(
         "than one below it)",
     )
     gs.set_defaults(func=run_guess_saturation)
+
+
+def _fitting_parser(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str, photos_help: str
+) -> argparse.ArgumentParser:
+    """A subcommand that fits something on photos and writes a copy of the weights: SOURCE TARGET PHOTOS..."""
+    parser = actions.add_parser(name, help=help_text)
+    parser.add_argument("source")
+    parser.add_argument("target")
+    parser.add_argument("photos", nargs="+", help=photos_help)
+    return parser
 
 
 def run_list(args: argparse.Namespace) -> int:
