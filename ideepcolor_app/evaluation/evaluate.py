@@ -29,6 +29,7 @@ from ..colour.ab_bins import annealed_mean
 from ..colour.color import lab_to_rgb, rgb_to_lab
 from ..colour.encoding import NETWORK_SIZE, HintEncoding, hint_fill
 from ..colour.locality import HintLocality
+from ..colour.look import Look, shown_colour
 from ..colour.shown import Automatic, shown_ab
 from ..colour.vivid import VividColours
 from ..hints.global_hints import GlobalHints
@@ -304,8 +305,9 @@ def evaluate(
 
 
 def _guesses(network: Network, vivid: VividColours | None, saturation_guess: bool) -> bool:
-    """The default row uses the guessed saturation (the engine's rule: the vivid look, weights with a guess)."""
-    return saturation_guess and vivid is not None and network.guesses_saturation
+    """The default row (vivid colours given or not) uses the guessed saturation, by the engine's rule."""
+    shown = shown_colour(Look(vivid=vivid is not None), vivid, None, False, True, network.guesses_saturation)
+    return saturation_guess and shown.guessed_saturation
 
 
 PhotoRecord = dict[str, Any]

@@ -76,7 +76,7 @@ class ColorizationEngine:
         self.problems: list[str] = []
         """Weights files that were found but could not be used, each with what is used instead."""
         self._automatic: OrderedDict[tuple[object, ...], Automatic] = OrderedDict()
-        self._guesses: OrderedDict[tuple[object, ...], float] = OrderedDict()
+        self._guesses: OrderedDict[tuple[object, ...], _Guess] = OrderedDict()
         self.drag_plan: DragPlan | None = None
         """The drag side measured on this machine (:mod:`.drag_plan`), once a worker has timed it."""
 
@@ -258,8 +258,8 @@ class ColorizationEngine:
             bool(hints) or bool(strokes) or any(not r.protects for r in regions),
             network.guesses_saturation,
         )
-        guessed = self.guessed_saturation(source, network) if shown.guessed_saturation else None
-        run = functools.partial(self._shown_pass, network, source, size, vector, guessed, should_stop)
+        guess = self._guess(source, network) if shown.guessed_saturation else None
+        run = functools.partial(self._shown_pass, network, source, size, vector, guess, should_stop)
         out, ab, coverage, automatic = run(shown, hints, strokes, ())
         if regions:
             masks = region_masks(regions, source.size, size, self.device)
@@ -296,7 +296,7 @@ class ColorizationEngine:
             look=look,
             strokes=tuple(strokes),
             regions=tuple(regions),
-            guessed_saturation=guessed,
+            guessed_saturation=guess.saturation if guess is not None else None,
         )
 
     def _shown_pass(
@@ -305,7 +305,7 @@ class ColorizationEngine:
         source: PhotoOnDevice,
         size: int,
         vector: torch.Tensor | None,
-        guessed: float | None,
+        guess: _Guess | None,
         should_stop: Callable[[], bool] | None,
         shown: ShownColour,
         hints: Sequence[Hint],
@@ -314,7 +314,7 @@ class ColorizationEngine:
     ) -> tuple[NetworkOutput, torch.Tensor, torch.Tensor | None, Automatic | None]:
         """One network pass and the ab it shows: (output, shown ab, coverage, automatic output).
 
-        A ``guessed`` saturation reaches the network only without local hints: told a saturation,
+        A ``guess`` of the saturation reaches the network only without local hints: told a saturation,
         the network follows it rather than the hints (one hint on a held-out photo: 31.4 dB
         without, 20.8 with a saturation 0.18 under the truth's). Hints kept local show the
         automatic colours away from them, so the guess still colours the rest of the photo.
@@ -322,13 +322,14 @@ class ColorizationEngine:
         with self._lock:
             lightness = source.network_lightness(size)
             placed = HintBatch.place(hints, source.size, lightness, strokes, regions)
+            vector_key: tuple[object, ...] | None = _vector_key(vector)
             automatic_vector = vector
-            if guessed is not None and vector is None:
-                automatic_vector = GlobalHints(saturation=guessed).vector(self.device)[None]
+            if guess is not None and vector is None:  # no per-pass transfer: the guess's vector is kept
+                automatic_vector, vector_key = guess.vector, ("saturation guess", guess.saturation)
             bare = not placed.any()
             x = network.encode(lightness, placed)
             out = network.forward(x, should_stop, placed.counts(), automatic_vector if bare else vector)
-            key = (source, id(network), size, _vector_key(automatic_vector))
+            key = (source, id(network), size, vector_key)
             if bare:  # the automatic result: kept for the hints that follow
                 answered = Automatic(out.ab, out.logits, from_global_hints=automatic_vector is not None)
                 self._remember_automatic(key, answered)
@@ -348,11 +349,15 @@ class ColorizationEngine:
         Raises:
             NotImplementedError: the network has no saturation guess.
         """
+        return self._guess(source, network).saturation
+
+    def _guess(self, source: PhotoOnDevice, network: Network) -> _Guess:
         key = (source, id(network))
         with self._lock:
             guess = self._guesses.get(key)
             if guess is None:
-                guess = float(network.guess_saturation(source.network_lightness(NETWORK_SIZE))[0])
+                saturation = float(network.guess_saturation(source.network_lightness(NETWORK_SIZE))[0])
+                guess = _Guess(saturation, GlobalHints(saturation=saturation).vector(self.device)[None])
                 self._guesses[key] = guess
                 while len(self._guesses) > _GUESSES_KEPT:
                     self._guesses.popitem(last=False)
@@ -391,6 +396,14 @@ class ColorizationEngine:
 def _holds_any(region: Region, hints: Sequence[Hint], strokes: Sequence[Stroke]) -> bool:
     """Some hint, or some point of a stroke, lies inside ``region``."""
     return any(region.contains(h.x, h.y) for h in hints) or any(region.contains(*p) for s in strokes for p in s.points)
+
+
+@dataclass(frozen=True)
+class _Guess:
+    """A network's guessed saturation for one photo, and the global-hint vector that says it (on the device)."""
+
+    saturation: float
+    vector: torch.Tensor
 
 
 def _vector_key(vector: torch.Tensor | None) -> tuple[float, ...] | None:
