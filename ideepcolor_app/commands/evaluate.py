@@ -16,6 +16,7 @@ from ..evaluation.evaluate_global import GLOBAL_MODES, GlobalEvaluation, evaluat
 from ..evaluation.evaluate_strokes import StrokeEvaluation, evaluate_strokes
 from ..evaluation.evaluate_variations import VariationEvaluation, evaluate_variations
 from ..evaluation.records import RecordsFile
+from ..inference.network import Network
 from ..photos.images import list_images
 from . import add_model_options, load_engine
 from .options import photo_progress
@@ -228,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
             )
     print(
         f"weights: {engine.info.label}, device: {engine.device_label}, photos: {len(images)}, seed: {args.seed}, "
-        f"size: {args.size}, hint encoding: {engine.info.hint_encoding.value}"
+        f"size: {args.size}{_input_side_note(network, args.size)}, hint encoding: {engine.info.hint_encoding.value}"
     )
     print(result.table())
     if global_result is not None:
@@ -248,6 +249,11 @@ def run(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(payload, indent=2))
         print(f"wrote {args.json}")
     return 0
+
+
+def _input_side_note(network: Network, size: int) -> str:
+    side = network.input_side(size)
+    return "" if side == size else f" (the network sees {side}x{side}, its weights' input side)"
 
 
 def _hint_locality(text: str) -> HintLocality | None:

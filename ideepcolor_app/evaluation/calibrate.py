@@ -86,9 +86,8 @@ def calibrate_residual_scales(
         l, ab = lab[0:1], lab[1:]
         hints = hints_for_counts(ab, hint_counts, seed, index, size, patch)
         l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
-        x = network.encode(l_batch, hints)
-        predicted = network.forward(x).ab  # no hint counts: the whole correction
-        fill = x[:, 1:3] * AB_SCALE
+        predicted = network.colour(l_batch, hints, calibrated=False).ab  # the whole correction
+        fill = network.fill(l_batch, hints)
         correction = predicted - fill
         truth = lab_to_rgb(lab)
         for i, k in enumerate(hint_counts):

@@ -340,13 +340,13 @@ def _evaluate_photo(
         square = l[None] if size == NETWORK_SIZE else F.interpolate(l[None], size=side, mode="area")
         vector = GlobalHints(saturation=float(network.guess_saturation(square)[0])).vector(network.device)[None]
         empty = HintBatch.empty(device=l.device)
-        bare = network.forward(network.encode(l[None], empty), hint_counts=empty.counts(), global_hints=vector)
+        bare = network.colour(l[None], empty, global_hints=vector)
         automatic = Automatic(bare.ab, bare.logits, from_global_hints=True)
         guessed = shown_ab(bare.ab, bare.logits, l[None], empty, None, None, None, pinned=True)[0][0]
     shown_with = (automatic, vivid, locality)
     hints = hints_for_counts(ab, hint_counts, seed, index, size, patch)
     l_batch = l[None].expand(len(hint_counts), -1, -1, -1)
-    out = network.forward(network.encode(l_batch, hints), hint_counts=hints.counts())
+    out = network.colour(l_batch, hints)
     predicted = out.ab
     truth = lab_to_rgb(lab)
     truth8 = _rgb8(truth)
@@ -496,7 +496,7 @@ def _reach_passes(network: Network, l: torch.Tensor, ab: torch.Tensor, patch: in
     cases = reach_hints(ab, patch)
     hints = HintBatch.cat([HintBatch.empty(device=ab.device), *cases.values()])  # row 0: no hints
     l_batch = l[None].expand(len(hints), -1, -1, -1)
-    out = network.forward(network.encode(l_batch, hints), hint_counts=hints.counts())
+    out = network.colour(l_batch, hints)
     fills = hint_fill(l_batch[1:], hints[1:], HintEncoding.LIGHTNESS_FILL)
     return _ReachPasses(list(cases), out.ab, out.logits, hints, fills)
 

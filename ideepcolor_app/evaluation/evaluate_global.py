@@ -181,11 +181,10 @@ def evaluate_global(
     def run(lab: torch.Tensor, index: int, vectors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         hints = hints_for_counts(lab[1:], counts, seed, index, size, patch)
         l_batch = lab[None, :1].expand(len(counts), -1, -1, -1)
-        x = network.encode(l_batch, hints)
         out = {}
         for name, vector in {"no global hints": None, **vectors}.items():
             g = None if vector is None else vector[None].expand(len(counts), -1)
-            ab = network.forward(x, hint_counts=hints.counts(), global_hints=g).ab
+            ab = network.colour(l_batch, hints, global_hints=g).ab
             out[name] = ab if g is None else pin_hints(ab, hints)  # as the app does
         return out
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 
 from ..colour.color import snap_ab_to_gamut
-from .local_hints import Hint, hint_box
+from .local_hints import Hint, hint_box, patch_side_at
 from .regions import Region, fill_squares, region_masks
 from .strokes import Stroke, stroke_squares
 
@@ -183,6 +183,18 @@ class HintBatch:
         weights = None if self.weights is None else self.weights.expand(batch, -1)
         squares, colours = self.squares.expand(batch, -1, -1), self.colours.expand(batch, -1, -1)
         return HintBatch(squares, colours, self.valid.expand(batch, -1), weights)
+
+    def resized(self, from_size: int, to_size: int) -> HintBatch:
+        """The same hints on a square of side ``to_size`` instead of ``from_size``: each square keeps
+        its centre cell's place and its share of the side (:func:`~.local_hints.patch_side_at`)."""
+        if to_size == from_size:
+            return self
+        sides = self.squares[..., 2]
+        centre = self.squares[..., :2] + (sides // 2)[..., None]
+        moved = ((centre.to(torch.float64) + 0.5) * to_size / from_size).floor().long().clamp(0, to_size - 1)
+        new_sides = patch_side_at(sides, to_size, from_size)
+        squares = torch.cat((moved - (new_sides // 2)[..., None], new_sides[..., None]), dim=-1)
+        return HintBatch(squares, self.colours, self.valid, self.weights)
 
     def with_colours(self, colours: torch.Tensor) -> HintBatch:
         """The same hints asking for (B, K, 2) ``colours``."""

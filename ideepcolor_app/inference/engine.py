@@ -327,8 +327,7 @@ class ColorizationEngine:
             if guess is not None and vector is None:  # no per-pass transfer: the guess's vector is kept
                 automatic_vector, vector_key = guess.vector, ("saturation guess", guess.saturation)
             bare = not placed.any()
-            x = network.encode(lightness, placed)
-            out = network.forward(x, should_stop, placed.counts(), automatic_vector if bare else vector)
+            out = network.colour(lightness, placed, should_stop, automatic_vector if bare else vector)
             key = (source, id(network), size, vector_key)
             if bare:  # the automatic result: kept for the hints that follow
                 answered = Automatic(out.ab, out.logits, from_global_hints=automatic_vector is not None)
@@ -380,8 +379,7 @@ class ColorizationEngine:
             self._automatic.move_to_end(key)
             return cached
         lightness = source.network_lightness(size)
-        x = network.encode(lightness, HintBatch.empty(device=lightness.device))
-        output = network.forward(x, should_stop, torch.zeros(1, dtype=torch.long, device=lightness.device), vector)
+        output = network.colour(lightness, HintBatch.empty(device=lightness.device), should_stop, vector)
         automatic = Automatic(output.ab, output.logits, from_global_hints=vector is not None)
         self._remember_automatic(key, automatic)
         return automatic

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
-from ..colour.encoding import NETWORK_SIZE
+from ..colour.encoding import AB_SCALE, NETWORK_SIZE
 from ..hints.hint_batch import HintBatch
 from ..network.architecture import Capabilities, ColorizationNet, NetworkOutput
 from ..network.model import without_ripple
@@ -144,6 +145,47 @@ class Network:
         info = self.info
         return info.architecture.encode(l, hints, info.mask_convention, info.hint_encoding, info.fill_prior_weight)
 
+    def input_side(self, side: int) -> int:
+        """The side a pass asked for at ``side`` runs at: the weights' measured input side when
+        smaller (see :attr:`~ideepcolor_app.network.weights.WeightsInfo.input_side`), else ``side``."""
+        measured = self.info.input_side
+        return side if measured is None else min(side, measured)
+
+    def colour(
+        self,
+        l: torch.Tensor,
+        hints: HintBatch,
+        should_stop: Callable[[], bool] | None = None,
+        global_hints: torch.Tensor | None = None,
+        calibrated: bool = True,
+    ) -> NetworkOutput:
+        """Encode and run (B, 1, S, S) lightness ``l`` with its hints at side S: at :meth:`input_side`,
+        outputs resampled to S (ab bilinearly, logits to S/4), so that what follows sees side S.
+
+        ``calibrated`` False adds a fill encoding's whole correction (what calibration measures);
+        the rest is as :meth:`forward`.
+        """
+        side = l.shape[-1]
+        x = self._encode_at_input_side(l, hints)
+        out = self.forward(x, should_stop, hints.counts() if calibrated else None, global_hints)
+        if out.ab.shape[-1] == side:
+            return out
+        return NetworkOutput(_resampled(out.ab, (side, side)), _resampled(out.logits, (side // 4, side // 4)))
+
+    def fill(self, l: torch.Tensor, hints: HintBatch) -> torch.Tensor:
+        """(B, 2, S, S) a fill encoding's hint fill as :meth:`colour` gives it to the network, on
+        which its correction is added (see :mod:`~ideepcolor_app.evaluation.calibrate`)."""
+        side = l.shape[-1]
+        fill = self._encode_at_input_side(l, hints)[:, 1:3].float() * AB_SCALE
+        return fill if fill.shape[-1] == side else _resampled(fill, (side, side))
+
+    def _encode_at_input_side(self, l: torch.Tensor, hints: HintBatch) -> torch.Tensor:
+        side = l.shape[-1]
+        runs_at = self.input_side(side)
+        if runs_at == side:
+            return self.encode(l, hints)
+        return self.encode(F.interpolate(l, size=(runs_at, runs_at), mode="area"), hints.resized(side, runs_at))
+
     def forward(
         self,
         x: torch.Tensor,
@@ -182,3 +224,9 @@ class Network:
                 half = self.model(x).ab.float()
         self.half_precision_error = float((full - half).abs().mean())
         return self.half_precision_error < HALF_PRECISION_TOLERANCE
+
+
+def _resampled(image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    if not image.shape[1]:  # a model without the distribution head has no logits
+        return image.new_zeros((*image.shape[:2], *size))
+    return F.interpolate(image, size=size, mode="bilinear", align_corners=False)

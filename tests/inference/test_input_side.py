@@ -1,0 +1,107 @@
+"""Weights that colour at a smaller input side: hints keep their place, results come back at the
+side asked for, and the side is stored with the weights."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from builders import grey_photo
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+
+from ideepcolor_app.colour.encoding import HintEncoding, MaskConvention
+from ideepcolor_app.hints.hint_batch import HintBatch
+from ideepcolor_app.hints.local_hints import Hint, hint_box, patch_side_at
+from ideepcolor_app.inference.engine import ColorizationEngine
+from ideepcolor_app.inference.network import Network
+from ideepcolor_app.network.model import SIGGRAPHGenerator
+from ideepcolor_app.network.weights import WeightsError, content_digest, load_state_dict, save_weights
+from weights_factory import echo_state_dict
+
+HINT = Hint(70.0, 150.0, (40.0, -30.0), 7)
+PHOTO_SIZE = (300, 200)
+
+
+def echo_weights(path, input_side):
+    return save_weights(echo_state_dict(), path, mask_convention=MaskConvention.ZERO_ONE, input_side=input_side)
+
+
+def test_resized_hints_keep_their_place_and_share_of_the_side():
+    l256, l128 = torch.full((1, 1, 256, 256), 50.0), torch.full((1, 1, 128, 128), 50.0)
+    hints = [Hint(x, y, (10.0, 10.0), 7) for x, y in ((0.0, 0.0), (70.0, 150.0), (299.0, 199.0), (150.0, 3.0))]
+    resized = HintBatch.place(hints, PHOTO_SIZE, l256).resized(256, 128)
+    direct = HintBatch.place(hints, PHOTO_SIZE, l128)
+    assert torch.equal(resized.squares[..., 2], direct.squares[..., 2])
+    assert (resized.squares - direct.squares).abs().max() <= 1, "within one cell of placing them there"
+    assert resized.counts().tolist() == [4] and torch.equal(resized.colours, direct.colours)
+    assert patch_side_at(7, 128) == hint_box(HINT, PHOTO_SIZE, 128)[2] == 3
+
+
+def test_a_network_with_an_input_side_runs_there_and_answers_at_the_side_asked(tmp_path):
+    small = Network.from_file(echo_weights(tmp_path / "small.safetensors", 128), torch.device("cpu"), precision="fp32")
+    l = torch.full((1, 1, 256, 256), 50.0)
+    hints = HintBatch.place([HINT], PHOTO_SIZE, l)
+    out = small.colour(l, hints)
+    assert out.ab.shape == (1, 2, 256, 256) and out.logits.shape[-2:] == (64, 64)
+    # the same as placing the hint at 128 and resampling the answer
+    l128 = F.interpolate(l, size=(128, 128), mode="area")
+    at128 = small.forward(small.encode(l128, hints.resized(256, 128)), hint_counts=hints.counts()).ab
+    assert torch.allclose(out.ab, F.interpolate(at128, size=(256, 256), mode="bilinear", align_corners=False))
+    # the hint's colour is where the hint is, and the far corner stays grey
+    chroma = torch.linalg.norm(out.ab[0], dim=0)
+    row, col = divmod(int(chroma.argmax()), 256)
+    top, left, side = hint_box(HINT, PHOTO_SIZE)
+    assert abs(row - (top + side // 2)) <= 2 and abs(col - (left + side // 2)) <= 2
+    assert float(out.ab[0, 0, row, col]) > 10 and float(out.ab[0, 1, row, col]) < -7
+    assert float(chroma[240:, 240:].max()) < 0.5
+    # asked for less than its side, it runs at the side asked
+    assert small.input_side(96) == 96 and small.input_side(256) == 128
+
+
+def test_the_engine_gives_results_at_its_side_from_a_network_with_a_smaller_input(tmp_path):
+    engine = ColorizationEngine.from_weights(str(echo_weights(tmp_path / "small.safetensors", 128)), "cpu")
+    engine.set_photo(grey_photo())
+    result = engine.colorize([HINT])
+    assert result.size == 256
+    rgb = result.full_resolution_rgb().astype(int)
+    assert rgb.shape == (200, 300, 3)
+    assert rgb[150, 70, 0] > rgb[150, 70, 1] + 20, "a pink-red hint shows red at its place on the full photo"
+    assert abs(rgb[10, 290] - 128).max() <= 1, "far from it the photo stays grey"
+
+
+def test_the_input_side_is_stored_and_a_damaged_one_refused(tmp_path):
+    path = echo_weights(tmp_path / "w.safetensors", 160)
+    assert load_state_dict(path)[1].input_side == 160
+    assert load_state_dict(echo_weights(tmp_path / "plain.safetensors", None))[1].input_side is None
+    with pytest.raises(ValueError, match="multiple of 8"):
+        echo_weights(tmp_path / "bad.safetensors", 100)
+    tensors = load_file(str(path))
+    with safe_open(str(path), "pt") as f:
+        metadata = dict(f.metadata())
+    metadata.pop("content_sha256")
+    metadata["input_side"] = "2000"
+    metadata["content_sha256"] = content_digest(tensors, metadata)  # damaged where it was written, not after
+    save_file(tensors, str(tmp_path / "damaged.safetensors"), metadata=metadata)
+    with pytest.raises(WeightsError, match="input side 2000"):
+        load_state_dict(tmp_path / "damaged.safetensors")
+
+
+def test_calibration_sees_the_fill_and_correction_the_network_adds_at_its_input_side(tmp_path):
+    torch.manual_seed(0)
+    model = SIGGRAPHGenerator(0.25, residual=True)
+    torch.nn.init.normal_(model.model_out[0].weight, std=0.5)  # a correction that shows
+    path = save_weights(
+        model.state_dict(),
+        tmp_path / "fill.safetensors",
+        mask_convention=MaskConvention.CENTERED,
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+        residual_scales={3: 0.25},
+        input_side=128,
+    )
+    network = Network.from_file(path, torch.device("cpu"), precision="fp32")
+    l = torch.linspace(20, 80, 256 * 256).reshape(1, 1, 256, 256)
+    three = [HINT, Hint(200.0, 40.0, (-20.0, 30.0), 5), Hint(280.0, 190.0, (5.0, 5.0), 5)]
+    hints = HintBatch.place(three, PHOTO_SIZE, l)
+    fill = network.fill(l, hints)
+    whole = network.colour(l, hints, calibrated=False).ab
+    assert float((whole - fill).abs().mean()) > 1, "the correction is not nothing"
+    assert torch.allclose(network.colour(l, hints).ab, fill + 0.25 * (whole - fill), atol=1e-3)
