@@ -229,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
             )
     print(
         f"weights: {engine.info.label}, device: {engine.device_label}, photos: {len(images)}, seed: {args.seed}, "
-        f"size: {args.size}{_input_side_note(network, args.size)}, hint encoding: {engine.info.hint_encoding.value}"
+        f"size: {args.size}{_hinted_side_note(network, args.size)}, hint encoding: {engine.info.hint_encoding.value}"
     )
     print(result.table())
     if global_result is not None:
@@ -251,9 +251,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _input_side_note(network: Network, size: int) -> str:
-    side = network.input_side(size)
-    return "" if side == size else f" (the network sees {side}x{side}, its weights' input side)"
+def _hinted_side_note(network: Network, size: int) -> str:
+    side = network.hinted_side(size)
+    return "" if side == size else f" (with hints the network sees {side}x{side}, its weights' hinted side)"
 
 
 def _hint_locality(text: str) -> HintLocality | None:

@@ -147,7 +147,7 @@ def run_verify(args: argparse.Namespace) -> int:
         + (", saturation guess" if info.saturation_guess else "")
         + (f", vivid colours {info.vivid.label()}" if info.vivid is not None else "")
         + (f", hint locality {info.hint_locality.to_text()}" if info.hint_locality is not None else "")
-        + (f", input side {info.input_side}" if info.input_side is not None else "")
+        + (f", hinted side {info.hinted_side}" if info.hinted_side is not None else "")
         + "), "
         f"mask convention {info.mask_convention.value}: {info.convention_reason}"
     )

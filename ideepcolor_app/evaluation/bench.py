@@ -279,6 +279,7 @@ def run(
         results[key]["width"] = network.info.width
         results[key]["hint_encoding"] = network.info.hint_encoding.value
         results[key]["precision"] = network.precision.value
+        results[key]["hinted_side"] = network.hinted_side(NETWORK_SIZE)
         results.update(precision_rows(key, network, x, repeats))
     results["forward_256"]["of_compute_floor"] = results["forward_256"]["median_ms"] / results["compute_floor_ms"]
     if (preview := engine.preview_size) is not None:
@@ -551,6 +552,9 @@ def table(results: dict[str, Any]) -> str:
     rows.append("")
     rows.append(f"forward / compute floor: {results['forward_256']['of_compute_floor']:.2f}x")
     for key, label in (("forward_256", "network"), ("fast_forward_256", "fast network")):
+        if key in results and results[key].get("hinted_side", NETWORK_SIZE) != NETWORK_SIZE:
+            side = results[key]["hinted_side"]
+            rows.append(f"{label}: with hints the app runs it at {side}x{side} (its weights' hinted side)")
         if f"{key}_bf16_of_fp32" in results:
             rows.append(f"{label} forward, bf16 / fp32: {results[f'{key}_bf16_of_fp32']:.2f}x")
     rows.append(f"speed-up over the naive update: {results['speedup_vs_naive']:.1f}x")

@@ -159,8 +159,8 @@ class HintBatch:
         """B, the number of images."""
         return self.valid.shape[0]
 
-    def __getitem__(self, rows: int | slice) -> HintBatch:
-        """The hints of some images (an int keeps its batch dimension)."""
+    def __getitem__(self, rows: int | slice | torch.Tensor) -> HintBatch:
+        """The hints of some images (an int keeps its batch dimension; a tensor indexes rows)."""
         pick = slice(rows, rows + 1) if isinstance(rows, int) else rows
         weights = None if self.weights is None else self.weights[pick]
         return HintBatch(self.squares[pick], self.colours[pick], self.valid[pick], weights)

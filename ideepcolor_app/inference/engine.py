@@ -162,13 +162,16 @@ class ColorizationEngine:
     def drag_size(self) -> int | None:
         """Side of the fast network's passes during a drag on a CPU (shown at once, on a smaller
         picture; the resting state follows in full). Measured on this machine once a worker has
-        timed it (:attr:`drag_plan`); until then 192 in fp32 and 256 in bf16."""
+        timed it (:attr:`drag_plan`); until then 192 in fp32 and 256 in bf16, or 256 where the
+        network's hinted side is 192 or less (a drag at 192 would cost what the result at rest does)."""
         interactive = self.interactive
         if self.device.type != "cpu" or not interactive.is_fast:
             return None
         if self.drag_plan is not None:
             return self.drag_plan.side
-        return DRAG_SIZE if interactive.precision is Precision.FP32 else NETWORK_SIZE
+        if interactive.precision is Precision.FP32 and interactive.hinted_side(NETWORK_SIZE) > DRAG_SIZE:
+            return DRAG_SIZE
+        return NETWORK_SIZE
 
     @property
     def precision_label(self) -> str:

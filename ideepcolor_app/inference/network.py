@@ -145,10 +145,11 @@ class Network:
         info = self.info
         return info.architecture.encode(l, hints, info.mask_convention, info.hint_encoding, info.fill_prior_weight)
 
-    def input_side(self, side: int) -> int:
-        """The side a pass asked for at ``side`` runs at: the weights' measured input side when
-        smaller (see :attr:`~ideepcolor_app.network.weights.WeightsInfo.input_side`), else ``side``."""
-        measured = self.info.input_side
+    def hinted_side(self, side: int) -> int:
+        """The side a pass with local hints asked for at ``side`` runs at: the weights' measured hinted
+        side when smaller (see :attr:`~ideepcolor_app.network.weights.WeightsInfo.hinted_side`), else
+        ``side``. A pass without local hints runs at ``side``."""
+        measured = self.info.hinted_side
         return side if measured is None else min(side, measured)
 
     def colour(
@@ -159,32 +160,62 @@ class Network:
         global_hints: torch.Tensor | None = None,
         calibrated: bool = True,
     ) -> NetworkOutput:
-        """Encode and run (B, 1, S, S) lightness ``l`` with its hints at side S: at :meth:`input_side`,
-        outputs resampled to S (ab bilinearly, logits to S/4), so that what follows sees side S.
+        """Encode and run (B, 1, S, S) lightness ``l`` with B images' hints at side S; the images with hints
+        at :meth:`hinted_side`, their outputs resampled to S (ab bilinearly, logits to S/4), so that
+        what follows sees side S whatever the network ran at.
 
         ``calibrated`` False adds a fill encoding's whole correction (what calibration measures);
         the rest is as :meth:`forward`.
         """
-        side = l.shape[-1]
-        x = self._encode_at_input_side(l, hints)
-        out = self.forward(x, should_stop, hints.counts() if calibrated else None, global_hints)
-        if out.ab.shape[-1] == side:
-            return out
-        return NetworkOutput(_resampled(out.ab, (side, side)), _resampled(out.logits, (side // 4, side // 4)))
+
+        def run(rows: slice | torch.Tensor, runs_at: int) -> tuple[torch.Tensor, ...]:
+            x = self._encode_at(l[rows], hints[rows], runs_at)
+            counts = hints[rows].counts() if calibrated else None
+            out = self.forward(x, should_stop, counts, None if global_hints is None else global_hints[rows])
+            return out.ab, out.logits
+
+        ab, logits = self._by_side(l, hints, run)
+        return NetworkOutput(ab, logits)
 
     def fill(self, l: torch.Tensor, hints: HintBatch) -> torch.Tensor:
         """(B, 2, S, S) a fill encoding's hint fill as :meth:`colour` gives it to the network, on
         which its correction is added (see :mod:`~ideepcolor_app.evaluation.calibrate`)."""
-        side = l.shape[-1]
-        fill = self._encode_at_input_side(l, hints)[:, 1:3].float() * AB_SCALE
-        return fill if fill.shape[-1] == side else _resampled(fill, (side, side))
 
-    def _encode_at_input_side(self, l: torch.Tensor, hints: HintBatch) -> torch.Tensor:
+        def run(rows: slice | torch.Tensor, runs_at: int) -> tuple[torch.Tensor, ...]:
+            return (self._encode_at(l[rows], hints[rows], runs_at)[:, 1:3].float() * AB_SCALE,)
+
+        return self._by_side(l, hints, run)[0]
+
+    def _encode_at(self, l: torch.Tensor, hints: HintBatch, runs_at: int) -> torch.Tensor:
         side = l.shape[-1]
-        runs_at = self.input_side(side)
         if runs_at == side:
             return self.encode(l, hints)
         return self.encode(F.interpolate(l, size=(runs_at, runs_at), mode="area"), hints.resized(side, runs_at))
+
+    def _by_side(
+        self,
+        l: torch.Tensor,
+        hints: HintBatch,
+        run: Callable[[slice | torch.Tensor, int], tuple[torch.Tensor, ...]],
+    ) -> tuple[torch.Tensor, ...]:
+        """``run(rows, side)`` for the images with hints at the hinted side and those without at S,
+        each output (B, C, h, w) resampled to the size it has at S and put back in image order."""
+        side = l.shape[-1]
+        runs_at = self.hinted_side(side)
+        if runs_at == side:
+            return run(slice(None), side)
+        hinted = hints.valid.any(dim=1)
+        groups = [(rows, at) for rows, at in ((hinted, runs_at), (~hinted, side)) if bool(rows.any())]
+        if len(groups) == 1:
+            return tuple(_at_side(t, groups[0][1], side) for t in run(slice(None), groups[0][1]))
+        parts = [(rows, [_at_side(t, at, side) for t in run(torch.nonzero(rows)[:, 0], at)]) for rows, at in groups]
+        stitched = []
+        for k, first in enumerate(parts[0][1]):
+            whole = first.new_empty((len(hints), *first.shape[1:]))
+            for rows, outputs in parts:
+                whole[rows] = outputs[k]
+            stitched.append(whole)
+        return tuple(stitched)
 
     def forward(
         self,
@@ -226,7 +257,12 @@ class Network:
         return self.half_precision_error < HALF_PRECISION_TOLERANCE
 
 
-def _resampled(image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+def _at_side(image: torch.Tensor, ran_at: int, side: int) -> torch.Tensor:
+    """(B, C, h, w) an output of a pass at side ``ran_at`` (ab at that side, logits at a quarter of
+    it) resampled to the size it has at ``side``."""
+    size = image.shape[-1] * side // ran_at
+    if size == image.shape[-1]:
+        return image
     if not image.shape[1]:  # a model without the distribution head has no logits
-        return image.new_zeros((*image.shape[:2], *size))
-    return F.interpolate(image, size=size, mode="bilinear", align_corners=False)
+        return image.new_zeros((*image.shape[:2], size, size))
+    return F.interpolate(image, size=(size, size), mode="bilinear", align_corners=False)

@@ -40,8 +40,8 @@ FORMAT_VERSION = "2"
 MAX_WEIGHTS_BYTES = 1_000_000_000
 """The full network in fp32 is 137 MB; a file over 1 GB is not colorization weights."""
 MAX_UNPACKED_BYTES = 1_000_000_000
-MIN_INPUT_SIDE, MAX_INPUT_SIDE, INPUT_SIDE_STEP = 64, 1024, 8
-"""An input side the network can take: its layers halve the side three times."""
+MIN_HINTED_SIDE, MAX_HINTED_SIDE, HINTED_SIDE_STEP = 64, 1024, 8
+"""A side the network can take photos with hints at: its layers halve the side three times."""
 _QUANT_SUFFIX = ".__int8_scale"
 _DIGEST_KEY = "content_sha256"
 
@@ -82,11 +82,13 @@ class WeightsInfo:
     """Why this mask convention: given, stored in the file, a published checksum, a known name, or detected."""
     architecture: Architecture = DEFAULT_ARCHITECTURE
     """The model family the tensors belong to (``architecture`` in the file's metadata)."""
-    input_side: int | None = None
-    """The side of the square the network sees a photo at, measured for these weights (it colours
-    best near the scale of the photos it learned from); a pass asked for a larger square runs at this
-    side and its outputs are resampled to the side asked for (see
-    :meth:`~ideepcolor_app.inference.network.Network.colour`). None: the side asked for."""
+    hinted_side: int | None = None
+    """The side of the square the network sees a photo with local hints at, measured for these
+    weights: there it carries hints the way it learned to on its small training photos, where at 256
+    they reach less far. A pass with hints asked for a larger square runs at this side and its outputs
+    are resampled to the side asked for; a pass without hints (the automatic colours, which vary
+    more at 256) runs at the side asked (see :meth:`~ideepcolor_app.inference.network.Network.colour`).
+    None: every pass at the side asked for."""
     bin_weights: tuple[float, ...] | None = None
     """The per-bin loss weights the distribution head was trained with (class rebalancing, see
     :mod:`~ideepcolor_app.training.rebalance`); None: unweighted or not recorded. The head's
@@ -172,11 +174,11 @@ def load_state_dict(
         locality_text = metadata.get("hint_locality")
         hint_locality = HintLocality.from_text(locality_text) if locality_text is not None else None
         bin_weights = _bin_weights(metadata.get("bin_weights"))
-        input_side = _input_side(metadata.get("input_side"))
+        hinted_side = _hinted_side(metadata.get("hinted_side"))
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise WeightsError(
             f"{path}: unknown mask convention, hint encoding, global hints, saturation guess, residual "
-            f"scales, vivid temperature, hint locality, bin weights or input side ({exc})."
+            f"scales, vivid temperature, hint locality, bin weights or hinted side ({exc})."
         ) from exc
     try:
         architecture = architecture_named(metadata.get("architecture", DEFAULT_ARCHITECTURE.name))
@@ -205,7 +207,7 @@ def load_state_dict(
         convention_reason=reason,
         architecture=architecture,
         bin_weights=bin_weights,
-        input_side=input_side,
+        hinted_side=hinted_side,
     )
 
 
@@ -303,13 +305,13 @@ def _checked_bin_weights(values: Sequence[float]) -> tuple[float, ...]:
     return checked
 
 
-def _input_side(text: str | None) -> int | None:
+def _hinted_side(text: str | None) -> int | None:
     if text is None:
         return None
     side = int(text)
-    if not (MIN_INPUT_SIDE <= side <= MAX_INPUT_SIDE and side % INPUT_SIDE_STEP == 0):
+    if not (MIN_HINTED_SIDE <= side <= MAX_HINTED_SIDE and side % HINTED_SIDE_STEP == 0):
         raise ValueError(
-            f"input side {side} is not a multiple of {INPUT_SIDE_STEP} from {MIN_INPUT_SIDE} to {MAX_INPUT_SIDE}"
+            f"hinted side {side} is not a multiple of {HINTED_SIDE_STEP} from {MIN_HINTED_SIDE} to {MAX_HINTED_SIDE}"
         )
     return side
 
@@ -479,7 +481,7 @@ def save_weights(
     vivid_mix: float = 1.0,
     architecture: Architecture = DEFAULT_ARCHITECTURE,
     bin_weights: Sequence[float] | None = None,
-    input_side: int | None = None,
+    hinted_side: int | None = None,
 ) -> Path:
     """Write the project's weights format atomically (temporary file, then rename).
 
@@ -488,8 +490,8 @@ def save_weights(
     stored for fill encodings (see :mod:`.calibrate`); ``vivid_temperature`` is the annealed mean's
     temperature measured for vivid automatic colours (see :mod:`~ideepcolor_app.colour.vivid`);
     ``hint_locality`` how far hints reach (see :mod:`~ideepcolor_app.colour.locality`);
-    ``bin_weights`` the distribution head's per-bin loss weights and ``input_side`` the side it
-    colours at (see :class:`WeightsInfo`).
+    ``bin_weights`` the distribution head's per-bin loss weights and ``hinted_side`` the side it
+    takes photos with hints at (see :class:`WeightsInfo`).
     """
     path = Path(path)
     tensors = clean_keys({k: v.detach().to("cpu").contiguous() for k, v in state.items()})
@@ -530,8 +532,8 @@ def save_weights(
         metadata["hint_locality"] = hint_locality.to_text()
     if bin_weights is not None:
         metadata["bin_weights"] = json.dumps([float(f"{w:.5g}") for w in _checked_bin_weights(bin_weights)])
-    if input_side is not None:
-        metadata["input_side"] = str(_input_side(str(input_side)))
+    if hinted_side is not None:
+        metadata["hinted_side"] = str(_hinted_side(str(hinted_side)))
     metadata[_DIGEST_KEY] = content_digest(tensors, metadata)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -574,7 +576,7 @@ def save_copy(
         hint_locality=info.hint_locality,
         architecture=info.architecture,
         bin_weights=info.bin_weights,
-        input_side=info.input_side,
+        hinted_side=info.hinted_side,
     )
 
 

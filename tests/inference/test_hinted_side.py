@@ -1,5 +1,5 @@
-"""Weights that colour at a smaller input side: hints keep their place, results come back at the
-side asked for, and the side is stored with the weights."""
+"""Weights that take photos with hints at a smaller side: hints keep their place, results come back
+at the side asked for, photos without hints stay at it, and the side is stored with the weights."""
 
 import pytest
 import torch
@@ -14,15 +14,22 @@ from ideepcolor_app.hints.local_hints import Hint, hint_box, patch_side_at
 from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.inference.network import Network
 from ideepcolor_app.network.model import SIGGRAPHGenerator
-from ideepcolor_app.network.weights import WeightsError, content_digest, load_state_dict, save_weights
-from weights_factory import echo_state_dict
+from ideepcolor_app.network.weights import (
+    WeightsError,
+    content_digest,
+    load_model,
+    load_state_dict,
+    save_copy,
+    save_weights,
+)
+from weights_factory import echo_state_dict, make_untrained_fast_weights
 
 HINT = Hint(70.0, 150.0, (40.0, -30.0), 7)
 PHOTO_SIZE = (300, 200)
 
 
-def echo_weights(path, input_side):
-    return save_weights(echo_state_dict(), path, mask_convention=MaskConvention.ZERO_ONE, input_side=input_side)
+def echo_weights(path, hinted_side):
+    return save_weights(echo_state_dict(), path, mask_convention=MaskConvention.ZERO_ONE, hinted_side=hinted_side)
 
 
 def test_resized_hints_keep_their_place_and_share_of_the_side():
@@ -36,7 +43,7 @@ def test_resized_hints_keep_their_place_and_share_of_the_side():
     assert patch_side_at(7, 128) == hint_box(HINT, PHOTO_SIZE, 128)[2] == 3
 
 
-def test_a_network_with_an_input_side_runs_there_and_answers_at_the_side_asked(tmp_path):
+def test_a_network_with_an_hinted_side_runs_there_and_answers_at_the_side_asked(tmp_path):
     small = Network.from_file(echo_weights(tmp_path / "small.safetensors", 128), torch.device("cpu"), precision="fp32")
     l = torch.full((1, 1, 256, 256), 50.0)
     hints = HintBatch.place([HINT], PHOTO_SIZE, l)
@@ -54,7 +61,7 @@ def test_a_network_with_an_input_side_runs_there_and_answers_at_the_side_asked(t
     assert float(out.ab[0, 0, row, col]) > 10 and float(out.ab[0, 1, row, col]) < -7
     assert float(chroma[240:, 240:].max()) < 0.5
     # asked for less than its side, it runs at the side asked
-    assert small.input_side(96) == 96 and small.input_side(256) == 128
+    assert small.hinted_side(96) == 96 and small.hinted_side(256) == 128
 
 
 def test_the_engine_gives_results_at_its_side_from_a_network_with_a_smaller_input(tmp_path):
@@ -68,24 +75,24 @@ def test_the_engine_gives_results_at_its_side_from_a_network_with_a_smaller_inpu
     assert abs(rgb[10, 290] - 128).max() <= 1, "far from it the photo stays grey"
 
 
-def test_the_input_side_is_stored_and_a_damaged_one_refused(tmp_path):
+def test_the_hinted_side_is_stored_and_a_damaged_one_refused(tmp_path):
     path = echo_weights(tmp_path / "w.safetensors", 160)
-    assert load_state_dict(path)[1].input_side == 160
-    assert load_state_dict(echo_weights(tmp_path / "plain.safetensors", None))[1].input_side is None
+    assert load_state_dict(path)[1].hinted_side == 160
+    assert load_state_dict(echo_weights(tmp_path / "plain.safetensors", None))[1].hinted_side is None
     with pytest.raises(ValueError, match="multiple of 8"):
         echo_weights(tmp_path / "bad.safetensors", 100)
     tensors = load_file(str(path))
     with safe_open(str(path), "pt") as f:
         metadata = dict(f.metadata())
     metadata.pop("content_sha256")
-    metadata["input_side"] = "2000"
+    metadata["hinted_side"] = "2000"
     metadata["content_sha256"] = content_digest(tensors, metadata)  # damaged where it was written, not after
     save_file(tensors, str(tmp_path / "damaged.safetensors"), metadata=metadata)
-    with pytest.raises(WeightsError, match="input side 2000"):
+    with pytest.raises(WeightsError, match="hinted side 2000"):
         load_state_dict(tmp_path / "damaged.safetensors")
 
 
-def test_calibration_sees_the_fill_and_correction_the_network_adds_at_its_input_side(tmp_path):
+def test_calibration_sees_the_fill_and_correction_the_network_adds_at_its_hinted_side(tmp_path):
     torch.manual_seed(0)
     model = SIGGRAPHGenerator(0.25, residual=True)
     torch.nn.init.normal_(model.model_out[0].weight, std=0.5)  # a correction that shows
@@ -95,7 +102,7 @@ def test_calibration_sees_the_fill_and_correction_the_network_adds_at_its_input_
         mask_convention=MaskConvention.CENTERED,
         hint_encoding=HintEncoding.LIGHTNESS_FILL,
         residual_scales={3: 0.25},
-        input_side=128,
+        hinted_side=128,
     )
     network = Network.from_file(path, torch.device("cpu"), precision="fp32")
     l = torch.linspace(20, 80, 256 * 256).reshape(1, 1, 256, 256)
@@ -105,3 +112,25 @@ def test_calibration_sees_the_fill_and_correction_the_network_adds_at_its_input_
     whole = network.colour(l, hints, calibrated=False).ab
     assert float((whole - fill).abs().mean()) > 1, "the correction is not nothing"
     assert torch.allclose(network.colour(l, hints).ab, fill + 0.25 * (whole - fill), atol=1e-3)
+
+
+def test_a_drag_runs_at_the_full_side_where_a_smaller_one_would_cost_the_same(tmp_path):
+    plain = make_untrained_fast_weights(tmp_path / "fast.safetensors")
+    model, info = load_model(plain)
+    info.hinted_side = 160
+    small = save_copy(model, info, tmp_path / "fast160.safetensors", provenance={})
+    drag_sides = [ColorizationEngine.from_weights(str(w), "cpu", precision="fp32").drag_size for w in (plain, small)]
+    assert drag_sides == [192, 256]
+
+
+def test_images_without_hints_run_at_the_side_asked_beside_those_with_hints(tmp_path):
+    small = Network.from_file(echo_weights(tmp_path / "small.safetensors", 128), torch.device("cpu"), precision="fp32")
+    whole = Network.from_file(echo_weights(tmp_path / "whole.safetensors", None), torch.device("cpu"), precision="fp32")
+    l = torch.linspace(20, 80, 256 * 256).reshape(1, 1, 256, 256).expand(2, -1, -1, -1)
+    hinted = HintBatch.place([HINT], PHOTO_SIZE, l[:1])
+    both = HintBatch.cat([HintBatch.empty(), hinted])
+    out = small.colour(l, both)
+    assert torch.equal(out.ab[0], whole.colour(l[:1], HintBatch.empty()).ab[0]), "without hints: as at 256"
+    assert torch.allclose(out.ab[1], small.colour(l[:1], hinted).ab[0]), "with hints: as alone, at 128"
+    assert not torch.allclose(out.ab[1], whole.colour(l[:1], hinted).ab[0], atol=0.5)
+    assert out.logits.shape == (2, 529, 64, 64)
