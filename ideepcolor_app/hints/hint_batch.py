@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 
 from ..colour.color import snap_ab_to_gamut
-from .local_hints import Hint, hint_box, patch_side_at
+from .local_hints import Hint, hint_box
 from .regions import Region, fill_squares, region_masks
 from .strokes import Stroke, stroke_squares
 
@@ -185,15 +185,16 @@ class HintBatch:
         return HintBatch(squares, colours, self.valid.expand(batch, -1), weights)
 
     def resized(self, from_size: int, to_size: int) -> HintBatch:
-        """The same hints on a square of side ``to_size`` instead of ``from_size``: each square keeps
-        its centre cell's place and its share of the side (:func:`~.local_hints.patch_side_at`)."""
+        """The same hints on a square of side ``to_size`` instead of ``from_size``: each square
+        becomes the cells that cover it there, so a thin stroke keeps its whole path."""
         if to_size == from_size:
             return self
-        sides = self.squares[..., 2]
-        centre = self.squares[..., :2] + (sides // 2)[..., None]
-        moved = ((centre.to(torch.float64) + 0.5) * to_size / from_size).floor().long().clamp(0, to_size - 1)
-        new_sides = patch_side_at(sides, to_size, from_size)
-        squares = torch.cat((moved - (new_sides // 2)[..., None], new_sides[..., None]), dim=-1)
+        scale = to_size / from_size
+        corners = self.squares[..., :2].to(torch.float64)
+        start = (corners * scale).floor()
+        end = ((corners + self.squares[..., 2:].to(torch.float64)) * scale).ceil()
+        sides = (end - start).amax(dim=-1, keepdim=True)
+        squares = torch.cat((start, sides), dim=-1).long()
         return HintBatch(squares, self.colours, self.valid, self.weights)
 
     def with_colours(self, colours: torch.Tensor) -> HintBatch:

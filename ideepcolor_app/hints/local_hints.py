@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TypeVar
-
-import torch
 
 from ..colour.encoding import DEFAULT_PATCH_SIZE, NETWORK_SIZE, PATCH_SIZES, network_cell
 
@@ -71,13 +68,9 @@ def hint_box(hint: Hint, image_size: tuple[int, int], network_size: int = NETWOR
     return row - side // 2, col - side // 2, side
 
 
-SideT = TypeVar("SideT", int, torch.Tensor)
-
-
-def patch_side_at(side: SideT, to_size: int, from_size: int = NETWORK_SIZE) -> SideT:
-    """The side a patch of ``side`` pixels (an int or a long tensor of them) at ``from_size``
-    resolution has at ``to_size``: in proportion, kept odd (so it has a centre cell, and at least 1);
-    unchanged at the same size."""
+def patch_side_at(side: int, to_size: int, from_size: int = NETWORK_SIZE) -> int:
+    """The side a hint's patch of ``side`` pixels at ``from_size`` resolution has at ``to_size``: in
+    proportion, kept odd (so it has a centre cell, and at least 1); unchanged at the same size."""
     return side if to_size == from_size else (side * to_size // from_size) | 1
 
 

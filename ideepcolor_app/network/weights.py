@@ -84,8 +84,8 @@ class WeightsInfo:
     """The model family the tensors belong to (``architecture`` in the file's metadata)."""
     hinted_side: int | None = None
     """The side of the square the network sees a photo with local hints at, measured for these
-    weights: there it carries hints the way it learned to on its small training photos, where at 256
-    they reach less far. A pass with hints asked for a larger square runs at this side and its outputs
+    weights: near the scale of its small training photos it fills a photo from hints more truly than
+    at 256. A pass with hints asked for a larger square runs at this side and its outputs
     are resampled to the side asked for; a pass without hints (the automatic colours, which vary
     more at 256) runs at the side asked (see :meth:`~ideepcolor_app.inference.network.Network.colour`).
     None: every pass at the side asked for."""

@@ -32,18 +32,29 @@ def echo_weights(path, hinted_side):
     return save_weights(echo_state_dict(), path, mask_convention=MaskConvention.ZERO_ONE, hinted_side=hinted_side)
 
 
-def test_resized_hints_keep_their_place_and_share_of_the_side():
-    l256, l128 = torch.full((1, 1, 256, 256), 50.0), torch.full((1, 1, 128, 128), 50.0)
-    hints = [Hint(x, y, (10.0, 10.0), 7) for x, y in ((0.0, 0.0), (70.0, 150.0), (299.0, 199.0), (150.0, 3.0))]
-    resized = HintBatch.place(hints, PHOTO_SIZE, l256).resized(256, 128)
-    direct = HintBatch.place(hints, PHOTO_SIZE, l128)
-    assert torch.equal(resized.squares[..., 2], direct.squares[..., 2])
-    assert (resized.squares - direct.squares).abs().max() <= 1, "within one cell of placing them there"
-    assert resized.counts().tolist() == [4] and torch.equal(resized.colours, direct.colours)
-    assert patch_side_at(7, 128) == hint_box(HINT, PHOTO_SIZE, 128)[2] == 3
+def test_resized_hints_cover_the_cells_their_squares_cover():
+    """A thin stroke's squares (1 or 3 pixels at 256) keep their whole path at 160: a square becomes
+    the cells that cover it, no more than one cell beyond."""
+    l256 = torch.full((1, 1, 256, 256), 50.0)
+    points = ((0.0, 0.0), (70.0, 150.0), (299.0, 199.0), (150.0, 3.0), (200.0, 100.0))
+    hints = [Hint(x, y, (10.0, 10.0), size) for (x, y), size in zip(points, (7, 5, 3, 1, 9), strict=True)]
+    placed = HintBatch.place(hints, PHOTO_SIZE, l256)
+    resized = placed.resized(256, 160)
+    assert resized.counts().tolist() == [5] and torch.equal(resized.colours, placed.colours)
+    for k in range(len(hints)):
+        _, before = HintBatch.of_squares(placed.squares[:, k : k + 1], placed.colours[:, k : k + 1]).paint(256, 256)
+        _, after = HintBatch.of_squares(resized.squares[:, k : k + 1], resized.colours[:, k : k + 1]).paint(160, 160)
+        rows, cols = torch.nonzero(before[0, 0] > 0, as_tuple=True)
+        cells = torch.zeros(160, 160, dtype=torch.bool)
+        cells[rows * 160 // 256, cols * 160 // 256] = True
+        got = after[0, 0] > 0
+        assert bool(got[cells].all()), f"hint {k}: every cell under its square is covered"
+        near = F.max_pool2d(cells[None, None].float(), 3, stride=1, padding=1)[0, 0] > 0
+        assert not bool((got & ~near).any()), f"hint {k}: nothing more than a cell beyond"
+    assert hint_box(HINT, PHOTO_SIZE, 128)[2] == patch_side_at(7, 128) == 3
 
 
-def test_a_network_with_an_hinted_side_runs_there_and_answers_at_the_side_asked(tmp_path):
+def test_a_network_with_a_hinted_side_runs_there_and_answers_at_the_side_asked(tmp_path):
     small = Network.from_file(echo_weights(tmp_path / "small.safetensors", 128), torch.device("cpu"), precision="fp32")
     l = torch.full((1, 1, 256, 256), 50.0)
     hints = HintBatch.place([HINT], PHOTO_SIZE, l)
@@ -64,7 +75,7 @@ def test_a_network_with_an_hinted_side_runs_there_and_answers_at_the_side_asked(
     assert small.hinted_side(96) == 96 and small.hinted_side(256) == 128
 
 
-def test_the_engine_gives_results_at_its_side_from_a_network_with_a_smaller_input(tmp_path):
+def test_the_engine_gives_results_at_its_side_from_a_network_with_a_smaller_hinted_side(tmp_path):
     engine = ColorizationEngine.from_weights(str(echo_weights(tmp_path / "small.safetensors", 128)), "cpu")
     engine.set_photo(grey_photo())
     result = engine.colorize([HINT])
