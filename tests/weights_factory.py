@@ -209,3 +209,23 @@ def make_guessing_weights(path: Path, guess: float | None = GUESS, global_hints:
         hint_locality=HintLocality(2e-9, 14.0, 0.003),
         half=True,
     )
+
+
+def noisy_corrections_model() -> SIGGRAPHGenerator:
+    """A fast-width residual network whose corrections are noise: the fill alone is better."""
+    torch.manual_seed(0)
+    model = SIGGRAPHGenerator(0.25, residual=True)
+    torch.nn.init.normal_(model.model_out[0].weight, std=0.5)
+    return model.eval()
+
+
+def make_noisy_fill_weights(path: Path, **options) -> Path:
+    """:func:`noisy_corrections_model` saved as the fast model is (centred masks, lightness fill),
+    with ``options`` of :func:`save_weights` (half, residual_scales, hinted_side...)."""
+    return save_weights(
+        noisy_corrections_model().state_dict(),
+        path,
+        mask_convention=MaskConvention.CENTERED,
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+        **options,
+    )

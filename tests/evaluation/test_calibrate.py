@@ -6,31 +6,17 @@ import pytest
 import torch
 
 from ideepcolor_app.cli import main
-from ideepcolor_app.colour.encoding import HintEncoding, MaskConvention, encode_hints
+from ideepcolor_app.colour.encoding import HintEncoding, encode_hints
 from ideepcolor_app.evaluation.calibrate import calibrate_residual_scales
 from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.network.model import SIGGRAPHGenerator
 from ideepcolor_app.network.weights import load_model, save_weights
-from weights_factory import network_of
-
-
-def noisy_corrections_model() -> SIGGRAPHGenerator:
-    """A fast-width residual network whose corrections are noise: the fill alone is better."""
-    torch.manual_seed(0)
-    model = SIGGRAPHGenerator(0.25, residual=True)
-    torch.nn.init.normal_(model.model_out[0].weight, std=0.5)
-    return model.eval()
+from weights_factory import make_noisy_fill_weights, network_of, noisy_corrections_model
 
 
 @pytest.fixture
 def noisy_weights(tmp_path):
-    return save_weights(
-        noisy_corrections_model().state_dict(),
-        tmp_path / "noisy.safetensors",
-        mask_convention=MaskConvention.CENTERED,
-        hint_encoding=HintEncoding.LIGHTNESS_FILL,
-        half=True,
-    )
+    return make_noisy_fill_weights(tmp_path / "noisy.safetensors", half=True)
 
 
 def test_noise_added_to_the_fill_is_scaled_down(photo_files):

@@ -8,12 +8,11 @@ from builders import grey_photo
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-from ideepcolor_app.colour.encoding import HintEncoding, MaskConvention
+from ideepcolor_app.colour.encoding import MaskConvention
 from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.hints.local_hints import Hint, hint_box, patch_side_at
 from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.inference.network import Network
-from ideepcolor_app.network.model import SIGGRAPHGenerator
 from ideepcolor_app.network.weights import (
     WeightsError,
     content_digest,
@@ -22,7 +21,7 @@ from ideepcolor_app.network.weights import (
     save_copy,
     save_weights,
 )
-from weights_factory import echo_state_dict, make_untrained_fast_weights
+from weights_factory import echo_state_dict, make_noisy_fill_weights, make_untrained_fast_weights
 
 HINT = Hint(70.0, 150.0, (40.0, -30.0), 7)
 PHOTO_SIZE = (300, 200)
@@ -104,17 +103,7 @@ def test_the_hinted_side_is_stored_and_a_damaged_one_refused(tmp_path):
 
 
 def test_calibration_sees_the_fill_and_correction_the_network_adds_at_its_hinted_side(tmp_path):
-    torch.manual_seed(0)
-    model = SIGGRAPHGenerator(0.25, residual=True)
-    torch.nn.init.normal_(model.model_out[0].weight, std=0.5)  # a correction that shows
-    path = save_weights(
-        model.state_dict(),
-        tmp_path / "fill.safetensors",
-        mask_convention=MaskConvention.CENTERED,
-        hint_encoding=HintEncoding.LIGHTNESS_FILL,
-        residual_scales={3: 0.25},
-        hinted_side=128,
-    )
+    path = make_noisy_fill_weights(tmp_path / "fill.safetensors", residual_scales={3: 0.25}, hinted_side=128)
     network = Network.from_file(path, torch.device("cpu"), precision="fp32")
     l = torch.linspace(20, 80, 256 * 256).reshape(1, 1, 256, 256)
     three = [HINT, Hint(200.0, 40.0, (-20.0, 30.0), 5), Hint(280.0, 190.0, (5.0, 5.0), 5)]
