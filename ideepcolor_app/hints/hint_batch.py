@@ -190,9 +190,9 @@ class HintBatch:
         if to_size == from_size:
             return self
         scale = to_size / from_size
-        corners = self.squares[..., :2].to(torch.float64)
+        corners = self.squares[..., :2].to(torch.float32)  # MPS has no float64
         start = (corners * scale).floor()
-        end = ((corners + self.squares[..., 2:].to(torch.float64)) * scale).ceil()
+        end = ((corners + self.squares[..., 2:].to(torch.float32)) * scale).ceil()
         sides = (end - start).amax(dim=-1, keepdim=True)
         squares = torch.cat((start, sides), dim=-1).long()
         return HintBatch(squares, self.colours, self.valid, self.weights)
