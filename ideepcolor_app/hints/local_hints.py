@@ -64,14 +64,8 @@ def hint_box(hint: Hint, image_size: tuple[int, int], network_size: int = NETWOR
         image_size: (width, height) of the full-resolution photo.
     """
     row, col = network_cell(hint.x, hint.y, image_size, network_size)
-    side = patch_side_at(hint.size, network_size)
+    side = hint.size if network_size == NETWORK_SIZE else max(1, (hint.size * network_size // NETWORK_SIZE) | 1)
     return row - side // 2, col - side // 2, side
-
-
-def patch_side_at(side: int, to_size: int, from_size: int = NETWORK_SIZE) -> int:
-    """The side a hint's patch of ``side`` pixels at ``from_size`` resolution has at ``to_size``: in
-    proportion, kept odd (so it has a centre cell, and at least 1); unchanged at the same size."""
-    return side if to_size == from_size else (side * to_size // from_size) | 1
 
 
 def hint_patch(hint: Hint, image_size: tuple[int, int], network_size: int = NETWORK_SIZE) -> tuple[int, int, int, int]:

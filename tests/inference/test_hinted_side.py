@@ -10,7 +10,7 @@ from safetensors.torch import load_file, save_file
 
 from ideepcolor_app.colour.encoding import MaskConvention
 from ideepcolor_app.hints.hint_batch import HintBatch
-from ideepcolor_app.hints.local_hints import Hint, hint_box, patch_side_at
+from ideepcolor_app.hints.local_hints import Hint, hint_box
 from ideepcolor_app.inference.engine import ColorizationEngine
 from ideepcolor_app.inference.network import Network
 from ideepcolor_app.network.weights import (
@@ -50,7 +50,7 @@ def test_resized_hints_cover_the_cells_their_squares_cover():
         assert bool(got[cells].all()), f"hint {k}: every cell under its square is covered"
         near = F.max_pool2d(cells[None, None].float(), 3, stride=1, padding=1)[0, 0] > 0
         assert not bool((got & ~near).any()), f"hint {k}: nothing more than a cell beyond"
-    assert hint_box(HINT, PHOTO_SIZE, 128)[2] == patch_side_at(7, 128) == 3
+    assert hint_box(HINT, PHOTO_SIZE, 128)[2] == 3
 
 
 def test_a_network_with_a_hinted_side_runs_there_and_answers_at_the_side_asked(tmp_path):
