@@ -61,6 +61,24 @@ def test_folders_and_tar_shards_load_and_grey_photos_are_dropped(photo_folder, t
     assert photos.pixels.dtype == torch.uint8 and photos.sizes[0].tolist() == [40, 48]
 
 
+def test_wide_and_large_photos_train_at_their_own_scale(tmp_path):
+    # a wide 128x176 photo (train-128's 4:3 landscapes) was shrunk to 105x144 and dropped for crops over 105
+    rng = np.random.default_rng(0)
+    wide = np.zeros((128, 176, 3), np.uint8)
+    wide[..., 0] = np.arange(176, dtype=np.uint8)[None, :]  # red rises left to right: shows where it was cut
+    wide[..., 2] = 200
+    Image.fromarray(wide).save(tmp_path / "wide.png")
+    large = rng.integers(0, 255, (600, 300, 3), dtype=np.uint8)
+    Image.fromarray(large).save(tmp_path / "large.png")
+    photos = load_photo_set([tmp_path], crop=128, max_side=144)
+    assert len(photos) == 2 and photos.dropped_unreadable == 0
+    sizes = {name.split("/")[-1]: size.tolist() for name, size in zip(photos.names, photos.sizes, strict=True)}
+    assert sizes["wide.png"] == [128, 144]  # the long side cut, nothing shrunk
+    assert sizes["large.png"] == [144, 144]  # shrunk to a short side of 144 first
+    kept = photos.pixels[photos.names.index(next(n for n in photos.names if n.endswith("wide.png")))]
+    assert kept[0, 0, 0] == 16 and kept[0, 143, 0] == 159  # the centre 144 of the 176 columns
+
+
 def test_crops_and_flips_come_from_the_photos(photo_folder):
     photos = load_photo_set([photo_folder], crop=32)
     g = torch.Generator().manual_seed(0)
