@@ -1,19 +1,25 @@
-"""Copy train-128's shards without the 232 BSDS500 train/val photos (held out to choose settings)."""
-import csv, tarfile, sys
+"""Copy train-128's shards without the 232 BSDS500 train/val photos, which are held out to choose settings.
+
+python docs/recipes/clean_train128.py ../shared/datasets/train-128 .data/train-clean
+"""
+
+import csv
+import sys
+import tarfile
 from pathlib import Path
-src, out = Path(sys.argv[1]), Path(sys.argv[2])
-skip = set()
-with open(src / "MANIFEST.tsv") as f:
-    for row in csv.DictReader(f, delimiter="\t"):
-        if row.get("source") == "bsds500-trainval":
-            skip.add((row["part"], row["member"]))
+
+source, out = Path(sys.argv[1]), Path(sys.argv[2])
+out.mkdir(parents=True, exist_ok=True)
+with open(source / "MANIFEST.tsv") as f:
+    rows = csv.DictReader(f, delimiter="\t")
+    held_out = {(r["part"], r["member"]) for r in rows if r["source"] == "bsds500-trainval"}
 kept = dropped = 0
-for shard in sorted(src.glob("part-*.tar")):
-    with tarfile.open(shard) as tin, tarfile.open(out / shard.name, "w") as tout:
-        for m in tin:
-            if (shard.stem, m.name) in skip:
+for shard in sorted(source.glob("part-*.tar")):
+    with tarfile.open(shard) as tar_in, tarfile.open(out / shard.name, "w") as tar_out:
+        for member in tar_in:
+            if (shard.stem, member.name) in held_out:
                 dropped += 1
                 continue
-            tout.addfile(m, tin.extractfile(m) if m.isfile() else None)
-            kept += m.isfile()
-print(kept, "kept", dropped, "dropped")
+            tar_out.addfile(member, tar_in.extractfile(member) if member.isfile() else None)
+            kept += member.isfile()
+print(f"{kept} photos kept, {dropped} held out")
