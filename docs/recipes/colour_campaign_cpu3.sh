@@ -4,8 +4,9 @@
 # is shown to it at 160 px, not the 256 the app uses (docs/training.md, "Hints at the scale the network
 # learned"). This run fine-tunes it on crops enlarged 2x (objects as large as in a 256x256 frame) for
 # three batches in four, at the original 128 px for the fourth, with version 2's loss.
-# Data: train-128 without the 232 BSDS500 train/val photos (.data/train-clean, docs/recipes/clean_train128.py
-# TRAIN128 .data/train-clean) and more-photos (.data/more-photos, built as its README says).
+# Data: train-128 without the 232 BSDS500 train/val photos (docs/recipes/clean_train128.py
+# ../shared/datasets/train-128 .data/train-clean) and more-photos (.data/more-photos, built as its README says).
+# Usage: colour_campaign_cpu3.sh [MINUTES [SCHEDULE]] (THREADS=1 leaves a core free).
 # Rerun to resume after any stop; the cosine runs over SCHEDULE minutes of training in all.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
