@@ -72,10 +72,11 @@ def test_wide_and_large_photos_train_at_their_own_scale(tmp_path):
     Image.fromarray(large).save(tmp_path / "large.png")
     photos = load_photo_set([tmp_path], crop=128, max_side=144)
     assert len(photos) == 2 and photos.dropped_unreadable == 0
-    sizes = {name.split("/")[-1]: size.tolist() for name, size in zip(photos.names, photos.sizes, strict=True)}
-    assert sizes["wide.png"] == [128, 144]  # the long side cut, nothing shrunk
-    assert sizes["large.png"] == [144, 144]  # shrunk to a short side of 144 first
-    kept = photos.pixels[photos.names.index(next(n for n in photos.names if n.endswith("wide.png")))]
+    index = {Path(name).name: i for i, name in enumerate(photos.names)}
+    wide_at, large_at = index["wide.png"], index["large.png"]
+    assert photos.sizes[wide_at].tolist() == [128, 144]  # the long side cut, nothing shrunk
+    assert photos.sizes[large_at].tolist() == [144, 144]  # shrunk to a short side of 144 first
+    kept = photos.pixels[wide_at]
     assert kept[0, 0, 0] == 16 and kept[0, 143, 0] == 159  # the centre 144 of the 176 columns
 
 
