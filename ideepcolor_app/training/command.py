@@ -69,6 +69,13 @@ def add_parser(
     p.add_argument("--seed", type=int, default=DEFAULTS.seed)
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint beside --out")
     p.add_argument("--init", help="fine-tune from these weights (published or ours)")
+    p.add_argument(
+        "--widen",
+        type=float,
+        metavar="WIDTH",
+        help="start from the --init weights widened to WIDTH (e.g. 0.5 from the fast model's 0.25), computing "
+        "exactly what they did: a larger network that starts from their colours",
+    )
     p.add_argument("--limit", type=int, help="use only the first N photos")
     p.add_argument("--dev", help="folder of photos for periodic PSNR and the final evaluation")
     p.add_argument("--dev-every", type=int, default=DEFAULTS.dev_every, help="steps between dev PSNR checks (0: never)")
@@ -193,6 +200,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--crop must be a multiple of 8")
     if not args.steps and not args.minutes:
         raise UsageError("give --steps or --minutes (or both)")
+    if args.widen is not None and not args.init:
+        raise UsageError("--widen needs the weights to widen: give --init WEIGHTS")
     device = _setup_distributed(args.device)
     is_main = not dist.is_initialized() or dist.get_rank() == 0
     sources = [Path(d) for d in args.data]
@@ -234,6 +243,7 @@ def run(args: argparse.Namespace) -> int:
         log_every=args.log_every,
         dev_every=args.dev_every,
         init=args.init,
+        widen=args.widen,
         compile=args.compile,
         compact=args.compact,
         data_description=", ".join(str(s) for s in sources),
@@ -257,7 +267,10 @@ def run(args: argparse.Namespace) -> int:
         teacher=args.teacher,
     )
     dev = list_images([args.dev])[: args.dev_limit] if args.dev else []
-    trainer = Trainer(config, photos, device, dev)
+    try:
+        trainer = Trainer(config, photos, device, dev)
+    except ValueError as exc:  # weights that cannot be widened so
+        raise UsageError(str(exc)) from exc
     if is_main:
         bf16_units = "has bf16 units" if cpu_has_bf16() else "has no bf16 units"
         why = (

@@ -26,9 +26,10 @@ from ..hints.global_hints import ab_histogram, any_given, global_vector, mean_sa
 from ..inference.network import Network
 from ..network.architecture import ColorizationNet
 from ..network.architectures import DEFAULT_ARCHITECTURE
-from ..network.model import count_forward_flops
+from ..network.model import SIGGRAPHGenerator, count_forward_flops
 from ..network.precision import Precision, autocast, cpu_precision
 from ..network.weights import WeightsInfo, load_model, save_weights
+from ..network.widen import widened
 from .data import PhotoSet, sample_batch
 from .rebalance import empirical_prior, rebalanced_cross_entropy, rebalancing_weights
 from .simulate import recolour_for_hints, sample_hints
@@ -68,6 +69,9 @@ class TrainConfig:
     data_description: str = ""
     width: float = 1.0
     """Channel-count scale of the network (1.0 published, 0.25 the fast model)."""
+    widen: float | None = None
+    """Start from the --init weights widened to this width, computing exactly what they did (see
+    :mod:`~ideepcolor_app.network.widen`): a larger network that starts from a smaller one's colours."""
     hint_encoding: HintEncoding = HintEncoding.SPARSE
     hint_recipe: str = "paper"
     """Simulated hints: 'paper' (colorization-pytorch) or 'density' (as dense as a 256x256 frame)."""
@@ -236,13 +240,19 @@ class Trainer:
             self.teacher.to(device, memory_format=torch.channels_last).eval()  # type: ignore[call-overload]
             self.teacher.requires_grad_(False)
             config.global_hints = config.global_hints and self.teacher.takes_global_hints
+        if config.widen is not None and not config.init:
+            raise ValueError("widening needs the weights to widen: give --init WEIGHTS")
         if config.init:
             model, info = load_model(Path(config.init))
-            # fine-tuning keeps the weights' conventions and shape
+            if config.widen is not None:
+                if not isinstance(model, SIGGRAPHGenerator):
+                    raise ValueError(f"{config.init} is not a SIGGRAPH17 network: it cannot be widened")
+                model = widened(model, config.widen, config.seed)
+            # fine-tuning keeps the weights' conventions and shape (a widened copy its new width)
             config.mask_convention, config.hint_encoding, config.width = (
                 info.mask_convention,
                 info.hint_encoding,
-                info.width,
+                model.width,
             )
             if config.fill_prior_weight is None:
                 config.fill_prior_weight = info.fill_prior_weight
@@ -538,6 +548,7 @@ class Trainer:
             "device": torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else self.device.type,
             "world_size": self.world,
             "init": self.config.init,
+            "widened_to": self.config.widen,
             "hint_recipe": self.config.hint_recipe,
             "upscale": self.config.upscale,
             "sharp_share": self.config.sharp_share,

@@ -504,3 +504,30 @@ def test_a_distilled_student_learns_its_teachers_answers_and_shows_them_as_it_do
         return (p.exp() * (p - output.logits.log_softmax(1))).sum(1).mean()
 
     assert divergence(learnt) < 0.75 * divergence(fresh)
+
+
+def test_a_widened_run_starts_from_the_narrow_weights_and_exports_the_wider_network(photo_folder, tmp_path, capsys):
+    from ideepcolor_app.colour.encoding import MaskConvention
+    from ideepcolor_app.network.model import SIGGRAPHGenerator
+    from ideepcolor_app.network.weights import load_model, save_weights
+
+    torch.manual_seed(0)
+    init = save_weights(
+        SIGGRAPHGenerator(0.125, residual=True).state_dict(),
+        tmp_path / "narrow.safetensors",
+        mask_convention=MaskConvention.CENTERED,
+        hint_encoding=HintEncoding.LIGHTNESS_FILL,
+    )
+    out = tmp_path / "wide.safetensors"
+    args = ["train", str(photo_folder), "--out", str(out), "--steps", "2", "--batch", "4", "--crop", "32"]
+    assert main([*args, "--widen", "0.25"]) != 0
+    assert "--widen needs the weights to widen" in capsys.readouterr().err
+    assert main([*args, "--init", str(init), "--widen", "0.25", "--lr", "1e-7", "--warmup-steps", "1"]) == 0
+    narrow, _ = load_model(init)
+    wide, info = load_model(out)
+    assert info.width == 0.25 and info.hint_encoding is HintEncoding.LIGHTNESS_FILL
+    assert info.metadata["provenance"]["widened_to"] == 0.25
+    first = wide.model1[0].weight
+    assert first.shape[0] == 16
+    torch.testing.assert_close(first[:8, :], narrow.model1[0].weight, atol=1e-3, rtol=0)
+    assert first[8:].abs().mean() > 0.01  # the new channels start at their own random weights
