@@ -393,19 +393,26 @@ def test_a_sharp_share_of_batches_is_cut_at_the_photos_own_resolution(photo_fold
     assert load_state_dict(path)[1].metadata["provenance"]["sharp_share"] == 0.5
 
 
-def test_training_only_the_global_branch_leaves_every_answer_without_global_hints_as_it_was(photo_folder, tmp_path):
+def _eighth_width_weights(path, residual_scales=None):
+    """A random 1/8-width network on a lightness fill, saved to ``path``."""
     from ideepcolor_app.colour.encoding import MaskConvention
     from ideepcolor_app.network.model import SIGGRAPHGenerator
-    from ideepcolor_app.network.weights import load_model, save_weights
+    from ideepcolor_app.network.weights import save_weights
 
     torch.manual_seed(0)
-    init = save_weights(
+    return save_weights(
         SIGGRAPHGenerator(0.125, residual=True).state_dict(),
-        tmp_path / "init.safetensors",
+        path,
         mask_convention=MaskConvention.CENTERED,
         hint_encoding=HintEncoding.LIGHTNESS_FILL,
-        residual_scales={0: 1.0, 10: 0.7},
+        residual_scales=residual_scales,
     )
+
+
+def test_training_only_the_global_branch_leaves_every_answer_without_global_hints_as_it_was(photo_folder, tmp_path):
+    from ideepcolor_app.network.weights import load_model
+
+    init = _eighth_width_weights(tmp_path / "init.safetensors", residual_scales={0: 1.0, 10: 0.7})
     out = tmp_path / "global.safetensors"
     args = ["train", str(photo_folder), "--out", str(out), "--steps", "4", "--batch", "4", "--crop", "32"]
     assert main([*args, "--init", str(init), "--global-only", "--lr", "1e-2", "--warmup-steps", "1"]) == 0
@@ -507,17 +514,9 @@ def test_a_distilled_student_learns_its_teachers_answers_and_shows_them_as_it_do
 
 
 def test_a_widened_run_starts_from_the_narrow_weights_and_exports_the_wider_network(photo_folder, tmp_path, capsys):
-    from ideepcolor_app.colour.encoding import MaskConvention
-    from ideepcolor_app.network.model import SIGGRAPHGenerator
-    from ideepcolor_app.network.weights import load_model, save_weights
+    from ideepcolor_app.network.weights import load_model
 
-    torch.manual_seed(0)
-    init = save_weights(
-        SIGGRAPHGenerator(0.125, residual=True).state_dict(),
-        tmp_path / "narrow.safetensors",
-        mask_convention=MaskConvention.CENTERED,
-        hint_encoding=HintEncoding.LIGHTNESS_FILL,
-    )
+    init = _eighth_width_weights(tmp_path / "narrow.safetensors")
     out = tmp_path / "wide.safetensors"
     args = ["train", str(photo_folder), "--out", str(out), "--steps", "2", "--batch", "4", "--crop", "32"]
     assert main([*args, "--widen", "0.25"]) != 0

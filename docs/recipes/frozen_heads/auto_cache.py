@@ -14,20 +14,18 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
-from heads import context, hook_features
+from heads import context, hook_features, photo_batches
 
 from ideepcolor_app.colour.color import rgb_to_lab
 from ideepcolor_app.hints.global_hints import GlobalHints
 from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.inference.network import Network
-from ideepcolor_app.training.data import decode_rgb, is_near_grey, iter_encoded, manifest_members
 
 out_path, limit, positions = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 sources = [Path(s) for s in sys.argv[4:]]
 torch.manual_seed(0)
 net = Network.from_file(Path("weights/ideepcolor-fast.safetensors"), torch.device("cpu"))
 grab = hook_features(net.model)
-skip = manifest_members(sources, {"bsds500-trainval"})
 store: dict[str, list[torch.Tensor]] = {k: [] for k in ("f8", "f10", "ab", "truth", "ctx", "photo", "pos")}
 
 
@@ -49,22 +47,9 @@ def run(batch: list[np.ndarray]) -> None:
         store["pos"].append(cells.short())
 
 
-batch: list[np.ndarray] = []
 start = time.time()
-for name, data in iter_encoded(sources):
-    if name in skip:
-        continue
-    rgb = decode_rgb(data, 2048)
-    if rgb is None or min(rgb.shape[:2]) < 64 or is_near_grey(rgb):
-        continue
-    batch.append(rgb)
-    if len(batch) == 32:
-        run(batch)
-        batch = []
-        print(len(store["ctx"]), f"{time.time() - start:.0f}s", flush=True)
-    if len(store["ctx"]) >= limit:
-        break
-if batch:
+for batch in photo_batches(sources, limit):
     run(batch)
+    print(len(store["ctx"]), f"{time.time() - start:.0f}s", flush=True)
 torch.save({k: torch.stack(v) if k == "ctx" else torch.cat(v) for k, v in store.items()}, out_path)
 print("done", len(store["ctx"]), f"{time.time() - start:.0f}s")

@@ -5,9 +5,15 @@ features (conv8, conv10 pooled, the ab output, ...) and one context vector per p
 and spread, conv8's mean): the scene, which a 1x1 head cannot see.
 """
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from ideepcolor_app.training.data import decode_rgb, is_near_grey, iter_encoded, manifest_members
 
 
 class ContextHead(nn.Module):
@@ -53,3 +59,25 @@ def hinted_features(
     hints = torch.log1p(counts.float()).view(-1, 1, 1, 1).expand(-1, 1, *f8.shape[-2:])
     pooled = [F.avg_pool2d(t, 4) for t in (f10, raw_ab.float() / 50, x[:, 1:4].float())]
     return torch.cat([f8, *pooled, hints], 1), context(grab)
+
+
+def photo_batches(sources: list[Path], count: int, batch: int = 32) -> Iterator[list[np.ndarray]]:
+    """Batches of RGB photos from tar shards or folders, the held-out BSDS500 train/val photos and
+    near-grey ones left out, until ``count`` photos have been given."""
+    skip = manifest_members(sources, {"bsds500-trainval"})
+    photos: list[np.ndarray] = []
+    given = 0
+    for name, data in iter_encoded(sources):
+        if name in skip:
+            continue
+        rgb = decode_rgb(data, 2048)
+        if rgb is None or min(rgb.shape[:2]) < 64 or is_near_grey(rgb):
+            continue
+        photos.append(rgb)
+        if len(photos) == batch:
+            yield photos
+            given, photos = given + batch, []
+            if given >= count:
+                return
+    if photos:
+        yield photos

@@ -17,14 +17,13 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
-from heads import correction_head, hinted_features, hook_features
+from heads import correction_head, hinted_features, hook_features, photo_batches
 
 from ideepcolor_app.colour.color import rgb_to_lab
 from ideepcolor_app.evaluation.evaluate import hints_for_counts
 from ideepcolor_app.hints.hint_batch import HintBatch
 from ideepcolor_app.inference.network import Network
 from ideepcolor_app.network.architecture import NetworkOutput
-from ideepcolor_app.training.data import decode_rgb, is_near_grey, iter_encoded, manifest_members
 
 COUNTS = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 100]
 RAW_AB = slice(96, 98)
@@ -45,7 +44,6 @@ def cache(out_path: str, limit: int, sources: list[Path]) -> None:
         return out
 
     net.forward = forward  # type: ignore[method-assign]
-    skip = manifest_members(sources, {"bsds500-trainval"})
     store: dict[str, list[torch.Tensor]] = {k: [] for k in ("loc", "truth", "ctx", "photo")}
 
     def run(batch: list[np.ndarray]) -> None:
@@ -66,23 +64,10 @@ def cache(out_path: str, limit: int, sources: list[Path]) -> None:
             store["ctx"].append(ctx[b].half())
             store["photo"].append(torch.full((len(cells),), len(store["ctx"]) - 1, dtype=torch.int32))
 
-    batch: list[np.ndarray] = []
     start = time.time()
-    for name, data in iter_encoded(sources):
-        if name in skip:
-            continue
-        rgb = decode_rgb(data, 2048)
-        if rgb is None or min(rgb.shape[:2]) < 64 or is_near_grey(rgb):
-            continue
-        batch.append(rgb)
-        if len(batch) == 32:
-            run(batch)
-            batch = []
-            print(len(store["ctx"]), f"{time.time() - start:.0f}s", flush=True)
-        if len(store["ctx"]) >= limit:
-            break
-    if batch:
+    for batch in photo_batches(sources, limit):
         run(batch)
+        print(len(store["ctx"]), f"{time.time() - start:.0f}s", flush=True)
     torch.save({k: torch.stack(v) if k == "ctx" else torch.cat(v) for k, v in store.items()}, out_path)
     print("done", len(store["ctx"]))
 
