@@ -35,13 +35,14 @@ def widened(narrow: SIGGRAPHGenerator, width: float, seed: int = 0) -> SIGGRAPHG
     """
     if width <= narrow.width or channels_for_width(width) == channels_for_width(narrow.width):
         raise ValueError(f"width {width:g} is not wider than the network's {narrow.width:g}")
-    torch.manual_seed(seed)
-    wide = SIGGRAPHGenerator(
-        width,
-        residual=narrow.residual,
-        residual_scales=dict(narrow.residual_scales) if narrow.residual_scales else None,
-        global_hints=narrow.takes_global_hints,
-    )
+    with torch.random.fork_rng(devices=[]):  # the new channels' start is the seed's; the caller's RNG is left alone
+        torch.manual_seed(seed)
+        wide = SIGGRAPHGenerator(
+            width,
+            residual=narrow.residual,
+            residual_scales=dict(narrow.residual_scales) if narrow.residual_scales else None,
+            global_hints=narrow.takes_global_hints,
+        )
     wide_modules = dict(wide.named_modules())
     with torch.no_grad():
         for name, module in narrow.named_modules():

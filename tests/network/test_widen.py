@@ -49,12 +49,13 @@ def test_a_widened_network_answers_exactly_as_the_narrow_one():
 
 
 def test_the_new_channels_are_alive_and_learn_to_feed_the_old_ones():
-    wide = widened(_trained_looking(0.125), 0.25)
+    narrow = _trained_looking(0.125)
+    wide = widened(narrow, 0.25)
     x, counts, vectors = _inputs()
     seen = {}
     wide.model7.register_forward_hook(lambda module, inputs, output: seen.__setitem__("conv7", output))
     out = wide(x, hint_counts=counts, global_hints=vectors)
-    old = _trained_looking(0.125).model7[0].out_channels
+    old = narrow.model7[0].out_channels
     assert seen["conv7"][:, old:].abs().mean() > 0.01
     (out.ab.square().mean() + out.logits.logsumexp(dim=1).mean()).backward()
     into_old_from_new = wide.model5[0].weight.grad[:old, old:]  # type: ignore[index]
